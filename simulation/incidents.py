@@ -1,0 +1,127 @@
+"""The incident load of a replication, drawn once and replayed under every option.
+
+Arrivals are a non-homogeneous Poisson process whose rate is constant within each hour:
+monthly volume x weekly profile x yearly growth. Each incident also carries uniform draws
+(its *difficulty* ``u_repair`` and its ``u_response``) that every option turns into its own
+repair and response times through its own distribution, so a hard incident is hard for
+the internal team and for the provider alike (common random numbers).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sourcing.scenario import PRIORITIES, Service, Study
+from sourcing.units import HOURS_PER_MONTH
+
+from .streams import Streams
+
+
+@dataclass(frozen=True)
+class Load:
+    """Incidents of all services of a study, sorted by arrival, plus planned downtime."""
+
+    services: tuple[str, ...]
+    time: np.ndarray
+    service: np.ndarray
+    priority: np.ndarray
+    u_repair: np.ndarray
+    u_response: np.ndarray
+    from_change: np.ndarray
+    planned: dict[str, np.ndarray]
+    """Per service, planned-downtime intervals as an (n, 2) array of start and end times."""
+
+    def __len__(self) -> int:
+        return len(self.time)
+
+    def of_service(self, name: str) -> np.ndarray:
+        """Indices of the incidents of one service."""
+        return np.flatnonzero(self.service == self.services.index(name))
+
+
+def draw_load(study: Study, streams: Streams) -> Load:
+    """Draw every service's incidents and changes for one replication."""
+    parts = [_service_incidents(study, name, streams) for name in study.services]
+    planned = {name: part[-1] for name, part in zip(study.services, parts)}
+    time = np.concatenate([p[0] for p in parts])
+    order = np.argsort(time, kind="stable")
+    service = np.concatenate([np.full(len(p[0]), i, dtype=np.int16) for i, p in enumerate(parts)])
+
+    def merged(k: int) -> np.ndarray:
+        return np.concatenate([p[k] for p in parts])[order]
+
+    return Load(
+        services=tuple(study.services),
+        time=time[order],
+        service=service[order],
+        priority=merged(1),
+        u_repair=merged(2),
+        u_response=merged(3),
+        from_change=merged(4),
+        planned=planned,
+    )
+
+
+def hourly_rates(study: Study, service: Service) -> np.ndarray:
+    """Expected incidents in each whole hour of the horizon."""
+    calendar = study.calendar_
+    how = calendar.hour_of_week
+    slots = np.arange(len(how), dtype=float)
+    year = np.searchsorted(calendar.year_bounds(), slots, side="right") - 1
+    monthly = np.array([service.monthly_volume(y) for y in range(calendar.horizon_years)])
+    rate = monthly[np.clip(year, 0, calendar.horizon_years - 1)] / HOURS_PER_MONTH * service.incidents.weights()[how]
+    tail = calendar.horizon_hours - (len(how) - 1)
+    rate[-1] *= min(1.0, tail)
+    return rate
+
+
+def _service_incidents(study: Study, name: str, streams: Streams) -> tuple[np.ndarray, ...]:
+    service = study.services[name]
+    rate = hourly_rates(study, service)
+    arrivals = streams.generator("arrivals", name)
+    counts = arrivals.poisson(rate)
+    time = np.repeat(np.arange(len(rate), dtype=float), counts) + arrivals.random(int(counts.sum()))
+    time = np.minimum(np.sort(time), study.calendar_.horizon_hours)
+    n = len(time)
+    cumulative = np.cumsum(service.incidents.mix())
+    priority = np.minimum(
+        np.searchsorted(cumulative, streams.generator("priorities", name).random(n), side="right"),
+        len(PRIORITIES) - 1,
+    ).astype(np.int8)
+    u_repair = streams.generator("repair", name).random(n)
+    u_response = streams.generator("response", name).random(n)
+    from_change = np.zeros(n, dtype=bool)
+    planned = np.zeros((0, 2))
+    if service.changes is not None and service.changes.per_month > 0:
+        change_time, planned = _changes(study, service, streams.generator("changes", name))
+        k = len(change_time)
+        time = np.concatenate((time, change_time))
+        priority = np.concatenate((priority, np.full(k, PRIORITIES.index(service.changes.incident_priority),
+                                                     dtype=np.int8)))
+        rng = streams.generator("changes", name, "failures")
+        u_repair = np.concatenate((u_repair, rng.random(k)))
+        u_response = np.concatenate((u_response, rng.random(k)))
+        from_change = np.concatenate((from_change, np.ones(k, dtype=bool)))
+    return time, priority, u_repair, u_response, from_change, planned
+
+
+def _changes(study: Study, service: Service, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Changes fall at the opening of random maintenance-window occurrences; a share fail into incidents.
+
+    Returns the arrival times of the failed-change incidents (end of the planned downtime),
+    and the planned-downtime intervals.
+    """
+    calendar = study.calendar_
+    changes = service.changes
+    horizon = calendar.horizon_hours
+    openings = np.array([s for s, _ in calendar.schedule(study.window(changes.window)).intervals(0.0, horizon)])
+    if len(openings) == 0:
+        return np.zeros(0), np.zeros((0, 2))
+    count = rng.poisson(changes.per_month * horizon / HOURS_PER_MONTH)
+    starts = np.sort(openings[rng.integers(0, len(openings), size=count)])
+    ends = np.minimum(starts + changes.planned_downtime, horizon)
+    failed = rng.random(count) < changes.failure_rate
+    planned = np.column_stack((starts, ends)) if changes.planned_downtime > 0 else np.zeros((0, 2))
+    return ends[failed], planned

@@ -1,0 +1,89 @@
+"""Replications: each one draws its incidents once and replays them under every scenario.
+
+Replication ``r`` of a run with seed ``S`` depends only on ``(S, r)``, so results are the same
+whatever the number of worker processes and whatever order the workers finish in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import pandas as pd
+
+from sourcing.scenario import Study
+
+from .engine import simulate
+from .incidents import draw_load
+from .metrics import COLUMNS, measure
+from .statistics import summarize
+from .streams import Streams
+
+Progress = Callable[[int, int], None]
+"""Called with (replications done, replications planned)."""
+
+
+def run_replication(study: Study, seed: int, replication: int) -> list[tuple]:
+    """Tidy rows of every scenario of the study for one replication (common random numbers)."""
+    streams = Streams(seed, replication)
+    load = draw_load(study, streams)
+    rows: list[tuple] = []
+    for scenario in study.scenarios:
+        rows += measure(study, simulate(study, scenario, load, streams), replication)
+    return rows
+
+
+def _batch(study: Study, seed: int, replications: list[int]) -> list[tuple]:
+    rows: list[tuple] = []
+    for r in replications:
+        rows += run_replication(study, seed, r)
+    return rows
+
+
+@dataclass
+class Results:
+    """Every replication's tidy rows for a study, with the seed that reproduces them."""
+
+    study: Study
+    seed: int
+    replications: int
+    rows: pd.DataFrame = field(repr=False)
+
+    @cached_property
+    def summary(self) -> pd.DataFrame:
+        return summarize(self.rows)
+
+
+def run_study(study: Study, replications: int, seed: int = 0, workers: int = 1,
+              progress: Progress | None = None, first: int = 0) -> Results:
+    """Run replications ``first .. first + replications - 1`` of every scenario of the study."""
+    if replications < 1:
+        raise ValueError('"replications" must be >= 1.')
+    if workers < 1:
+        raise ValueError('"workers" must be >= 1.')
+    indices = list(range(first, first + replications))
+    chunks: dict[int, list[tuple]] = {}
+    if workers == 1 or replications == 1:
+        for done, r in enumerate(indices, start=1):
+            chunks[r] = run_replication(study, seed, r)
+            if progress:
+                progress(done, replications)
+    else:
+        size = max(1, min(8, replications // (workers * 4)))
+        batches = [indices[k:k + size] for k in range(0, len(indices), size)]
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            futures = {pool.submit(_batch, study, seed, batch): batch for batch in batches}
+            done = 0
+            from concurrent.futures import as_completed
+
+            for future in as_completed(futures):
+                batch = futures[future]
+                chunks[batch[0]] = future.result()
+                done += len(batch)
+                if progress:
+                    progress(done, replications)
+    rows = [row for key in sorted(chunks) for row in chunks[key]]
+    return Results(study=study, seed=seed, replications=replications,
+                   rows=pd.DataFrame(rows, columns=list(COLUMNS)))

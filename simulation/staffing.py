@@ -1,0 +1,204 @@
+"""Who is at work when: shifts, annual leave, sickness, departures and the on-call rota.
+
+Everything here is drawn before the simulation starts, from each person's own streams:
+a named person keeps the same absences in every team and scenario that lists them, so
+comparing two team variants compares staffing, not luck.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import numpy as np
+
+from sourcing.calendar import add_years
+from sourcing.scenario import Person, Study, Team
+from sourcing.units import HOURS_PER_YEAR
+
+from .streams import Streams
+
+Intervals = np.ndarray
+"""Sorted, disjoint ``[start, end)`` intervals as an (n, 2) float array."""
+
+
+@dataclass(frozen=True)
+class PersonPlan:
+    """One person's working time over the horizon."""
+
+    person: Person
+    on_shift: Intervals
+    absent: Intervals
+    vacant: Intervals
+    departures: tuple[float, ...] = field(default=())
+
+    def present(self, start: float, end: float) -> bool:
+        """True if the person is neither absent nor vacant at any time in ``[start, end)``."""
+        i = np.searchsorted(self.absent[:, 1], start, side="right")
+        return not (i < len(self.absent) and self.absent[i, 0] < end)
+
+
+@dataclass(frozen=True)
+class RotaShift:
+    """A stretch of on-call duty held by one person."""
+
+    start: float
+    end: float
+    person: int
+
+
+def merge(intervals: list[tuple[float, float]] | np.ndarray) -> Intervals:
+    """Union of intervals, sorted."""
+    pairs = sorted((float(s), float(e)) for s, e in intervals if e > s)
+    out: list[list[float]] = []
+    for s, e in pairs:
+        if out and s <= out[-1][1]:
+            out[-1][1] = max(out[-1][1], e)
+        else:
+            out.append([s, e])
+    return np.array(out, dtype=float).reshape(-1, 2)
+
+
+def subtract(base: Intervals, holes: Intervals) -> Intervals:
+    """``base`` minus ``holes`` (both sorted and disjoint)."""
+    out: list[tuple[float, float]] = []
+    j = 0
+    for s, e in base:
+        while j < len(holes) and holes[j, 1] <= s:
+            j += 1
+        k = j
+        cur = s
+        while k < len(holes) and holes[k, 0] < e:
+            if holes[k, 0] > cur:
+                out.append((cur, holes[k, 0]))
+            cur = max(cur, holes[k, 1])
+            k += 1
+        if cur < e:
+            out.append((cur, e))
+    return np.array(out, dtype=float).reshape(-1, 2)
+
+
+def stream_owner(team_name: str, person: Person, named: bool) -> str:
+    """Streams follow a named person across teams; counted members belong to their team."""
+    return person.name if named else f"{team_name}/{person.name}"
+
+
+def plan_team(study: Study, team_name: str, team: Team, streams: Streams) -> list[PersonPlan]:
+    """Draw absences and departures for every member and cut their shifts accordingly."""
+    calendar = study.calendar_
+    horizon = calendar.horizon_hours
+    plans = []
+    people = team.people(list(study.services))
+    named = [m.name is not None and m.count == 1 for m in team.members for _ in range(m.count)]
+    for person, is_named in zip(people, named):
+        owner = stream_owner(team_name, person, is_named)
+        absent_parts: list[tuple[float, float]] = []
+        if team.absences is not None:
+            absent_parts += _annual_leave(study, team, streams.generator("leave", owner))
+            absent_parts += _sickness(team, horizon, streams.generator("sickness", owner))
+        vacant, departures = _departures(team, horizon, streams.generator("departures", owner))
+        absent = merge(absent_parts + [tuple(v) for v in vacant])
+        shift = np.array(calendar.schedule(study.window(person.shift)).intervals(0.0, horizon)).reshape(-1, 2)
+        plans.append(PersonPlan(person, subtract(shift, absent), absent, merge(vacant), tuple(departures)))
+    return plans
+
+
+def _annual_leave(study: Study, team: Team, rng: np.random.Generator) -> list[tuple[float, float]]:
+    """Leave in blocks of working days, each starting on a random Monday of the scenario year."""
+    calendar = study.calendar_
+    absences = team.absences
+    days = absences.annual_leave_days
+    if days <= 0:
+        return []
+    block = absences.leave_block_days
+    n_blocks = int(np.ceil(days / block))
+    lengths = [block] * (n_blocks - 1) + [days - block * (n_blocks - 1)]
+    out = []
+    for year in range(calendar.horizon_years):
+        first, last = add_years(calendar.start, year), add_years(calendar.start, year + 1)
+        monday = first + timedelta(days=-first.weekday() % 7)
+        mondays = []
+        while monday + timedelta(days=7) <= last:
+            mondays.append(monday)
+            monday += timedelta(days=7)
+        chosen = rng.choice(len(mondays), size=min(n_blocks, len(mondays)), replace=False)
+        for week, length in zip(sorted(chosen), lengths):
+            start_day = mondays[week]
+            calendar_days = (length // 5) * 7 + (length % 5)
+            out.append((calendar.local(start_day, 0), calendar.local(start_day, int(round(calendar_days * 1440)))))
+    return out
+
+
+def _sickness(team: Team, horizon: float, rng: np.random.Generator) -> list[tuple[float, float]]:
+    """Sickness spells as a Poisson process whose long-run share of time off is the sickness rate."""
+    rate = team.absences.sickness
+    if rate <= 0:
+        return []
+    mean = team.absences.sickness_spell
+    count = rng.poisson(rate / mean * horizon)
+    starts = rng.random(count) * horizon
+    lengths = rng.exponential(mean, size=count)
+    return list(zip(starts, np.minimum(starts + lengths, horizon)))
+
+
+def _departures(team: Team, horizon: float, rng: np.random.Generator) -> tuple[list[tuple[float, float]], list[float]]:
+    """Departures at a constant hazard; each leaves the post vacant for the hiring delay."""
+    if team.departures is None or team.departures.yearly_probability <= 0:
+        return [], []
+    probability = team.departures.yearly_probability
+    hazard = -np.log1p(-probability) / HOURS_PER_YEAR if probability < 1 else np.inf
+    vacant, departures = [], []
+    t = 0.0
+    while True:
+        t += rng.exponential(1 / hazard) if np.isfinite(hazard) else 0.0
+        if t >= horizon:
+            break
+        departures.append(t)
+        end = min(horizon, t + team.departures.hiring_delay)
+        vacant.append((t, end))
+        t = end
+        if t >= horizon or team.departures.hiring_delay <= 0 and not np.isfinite(hazard):
+            break
+    return vacant, departures
+
+
+def on_call_rota(study: Study, team: Team, plans: list[PersonPlan]) -> list[RotaShift]:
+    """Weekly on-call rota over the on-call window; an absent holder is replaced by the next one present."""
+    if team.on_call is None:
+        return []
+    calendar = study.calendar_
+    horizon = calendar.horizon_hours
+    members = [i for i, plan in enumerate(plans) if plan.person.on_call]
+    if not members:
+        return []
+    window = calendar.schedule(study.window(team.on_call.window))
+    weekday = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun").index(team.on_call.rotation_start)
+    first = calendar.start - timedelta(days=(calendar.start.weekday() - weekday) % 7)
+    day_edges = []
+    day = first
+    while True:
+        t = calendar.local(day, 0)
+        day_edges.append(t)
+        if t >= horizon:
+            break
+        day += timedelta(days=1)
+    edges = np.array(day_edges)
+    shifts: list[RotaShift] = []
+    for start, end in window.intervals(0.0, horizon):
+        cuts = edges[(edges > start) & (edges < end)]
+        bounds = [start, *cuts.tolist(), end]
+        for a, b in zip(bounds[:-1], bounds[1:]):
+            week = int((np.searchsorted(edges, a, side="right") - 1) // 7)
+            holder = None
+            for k in range(len(members)):
+                candidate = members[(week + k) % len(members)]
+                if plans[candidate].present(a, b):
+                    holder = candidate
+                    break
+            if holder is None:
+                continue
+            if shifts and shifts[-1].person == holder and abs(shifts[-1].end - a) < 1e-9:
+                shifts[-1] = RotaShift(shifts[-1].start, b, holder)
+            else:
+                shifts.append(RotaShift(a, b, holder))
+    return shifts

@@ -1,0 +1,34 @@
+"""Across replications: means with Student-t confidence intervals, and paired differences."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+KEYS = ["scenario", "scope", "subject", "metric", "priority", "period"]
+
+
+def t_half_width(values: np.ndarray, confidence: float = 0.95) -> float:
+    """Half-width of the Student-t confidence interval of the mean (NaN with fewer than 2 values)."""
+    values = np.asarray(values, dtype=float)
+    values = values[~np.isnan(values)]
+    n = len(values)
+    if n < 2:
+        return float("nan")
+    return float(stats.t.ppf(0.5 + confidence / 2, n - 1) * values.std(ddof=1) / np.sqrt(n))
+
+
+def summarize(rows: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
+    """One row per scenario x subject x metric x priority x period: n, mean, std, CI and P5/P95."""
+    grouped = rows.groupby(KEYS, sort=False, dropna=False)["value"]
+    out = grouped.agg(n="count", mean="mean", std="std").reset_index()
+    quantile = stats.t.ppf(0.5 + confidence / 2, np.maximum(out["n"] - 1, 1))
+    half = np.where(out["n"] >= 2, quantile * out["std"] / np.sqrt(out["n"]), np.nan)
+    out["ci_low"] = out["mean"] - half
+    out["ci_high"] = out["mean"] + half
+    out["half_width"] = half
+    q = grouped.quantile([0.05, 0.95]).unstack()
+    out["p5"] = q[0.05].to_numpy()
+    out["p95"] = q[0.95].to_numpy()
+    return out

@@ -1,0 +1,359 @@
+"""Calendar arithmetic: coverage windows, public holidays and covered hours.
+
+Simulation time is measured in real elapsed hours since the scenario's start (local
+midnight of the start date). Windows are written in local wall-clock time, so business
+hours stay 08:00-18:00 across daylight-saving changes. A window is compiled once per
+calendar into sorted, disjoint intervals of simulation time; the cumulative covered-time
+function over them is piecewise linear, which makes both "add N covered hours" and
+"covered time between two instants" exact and fast.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
+from functools import cached_property, lru_cache
+from typing import Iterable
+from zoneinfo import ZoneInfo
+
+import holidays as holidays_lib
+import numpy as np
+import pandas as pd
+
+DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_DAY_INDEX = {name.lower(): i for i, name in enumerate(DAY_NAMES)}
+_RULE = re.compile(
+    r"^\s*(?P<days>[A-Za-z]{3}(?:\s*[-,]\s*[A-Za-z]{3})*|daily)\s+"
+    r"(?P<start>\d{1,2}:\d{2})\s*-\s*(?P<end>\d{1,2}:\d{2})(?P<next>\s*\+1)?\s*$"
+)
+
+
+@dataclass(frozen=True)
+class WeeklyRule:
+    """Open from ``start`` to ``end`` minutes after local midnight on each day in ``days``.
+
+    ``end`` may exceed 1440 for a period that ends the next day (a night shift).
+    """
+
+    days: frozenset[int]
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Window:
+    """A coverage window: weekly rules, whether public holidays are open, or the complement of another."""
+
+    label: str
+    rules: tuple[WeeklyRule, ...] = ()
+    holidays_open: bool = False
+    complement_of: Window | None = None
+
+    @property
+    def always(self) -> bool:
+        """True for a window open every hour of the year (24/7, holidays included)."""
+        return self.complement_of is None and self.holidays_open and _covers_whole_week(self.rules)
+
+
+def _covers_whole_week(rules: tuple[WeeklyRule, ...]) -> bool:
+    minutes = np.zeros(7 * 1440 + 1440, dtype=bool)
+    for rule in rules:
+        for day in rule.days:
+            minutes[day * 1440 + rule.start : day * 1440 + rule.end] = True
+    week = minutes[: 7 * 1440].copy()
+    week[: 1440] |= minutes[7 * 1440 :]
+    return bool(week.all())
+
+
+def _parse_days(text: str) -> frozenset[int]:
+    text = text.strip().lower()
+    if text == "daily":
+        return frozenset(range(7))
+    days: set[int] = set()
+    for part in re.split(r"\s*,\s*", text):
+        bounds = re.split(r"\s*-\s*", part)
+        for name in bounds:
+            if name not in _DAY_INDEX:
+                raise ValueError(f"'{name}' is not a day: use Mon, Tue, Wed, Thu, Fri, Sat, Sun")
+        if len(bounds) == 1:
+            days.add(_DAY_INDEX[bounds[0]])
+        elif len(bounds) == 2:
+            first, last = _DAY_INDEX[bounds[0]], _DAY_INDEX[bounds[1]]
+            span = (last - first) % 7
+            days.update((first + k) % 7 for k in range(span + 1))
+        else:
+            raise ValueError(f"'{part}' is not a day range: write e.g. Mon-Fri")
+    return frozenset(days)
+
+
+def _parse_clock(text: str) -> int:
+    hours, minutes = (int(x) for x in text.split(":"))
+    if minutes >= 60 or hours > 24 or (hours == 24 and minutes):
+        raise ValueError(f"'{text}' is not a time of day (00:00 to 24:00)")
+    return hours * 60 + minutes
+
+
+def parse_rule(text: str) -> WeeklyRule:
+    """Parse ``Mon-Fri 08:00-18:00``; a period ending the next day is written ``22:00-06:00+1``."""
+    match = _RULE.match(text)
+    if not match:
+        raise ValueError(
+            f"'{text}' is not a coverage rule: write days and hours such as "
+            "'Mon-Fri 08:00-18:00', 'Sat 09:00-12:00' or 'daily 22:00-06:00+1'"
+        )
+    days = _parse_days(match.group("days"))
+    start = _parse_clock(match.group("start"))
+    end = _parse_clock(match.group("end"))
+    if start == 1440:
+        raise ValueError(f"'{text}' starts at 24:00: write 00:00 on the next day")
+    if match.group("next"):
+        end += 1440
+        if end - start > 1440:
+            raise ValueError(f"'{text}' lasts more than 24 hours")
+    elif end <= start:
+        raise ValueError(
+            f"'{text}' ends before it starts: for a period that ends the next day write e.g. "
+            f"'{match.group('days')} {match.group('start')}-{match.group('end')}+1'"
+        )
+    return WeeklyRule(days=days, start=start, end=end)
+
+
+def parse_rules(text: str | Iterable[str]) -> tuple[WeeklyRule, ...]:
+    """Parse rules separated by ``;`` (or given as a list)."""
+    parts = [p for p in text.split(";")] if isinstance(text, str) else list(text)
+    parts = [p for p in (p.strip() for p in parts) if p]
+    if not parts:
+        raise ValueError("a coverage window needs at least one rule such as 'Mon-Fri 08:00-18:00'")
+    return tuple(parse_rule(p) for p in parts)
+
+
+WINDOW_24_7 = Window(label="24/7", rules=(WeeklyRule(frozenset(range(7)), 0, 1440),), holidays_open=True)
+WINDOW_HO = Window(label="HO", rules=(WeeklyRule(frozenset(range(5)), 8 * 60, 18 * 60),))
+WINDOW_HNO = Window(label="HNO", complement_of=WINDOW_HO)
+BUILTIN_WINDOWS = {"24/7": WINDOW_24_7, "HO": WINDOW_HO, "HNO": WINDOW_HNO}
+"""Windows every scenario knows: round the clock, business hours (Mon-Fri 08:00-18:00, closed
+on public holidays) and their complement."""
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """Where and when a scenario lives: start date, horizon, time zone and public holidays."""
+
+    start: date
+    horizon_years: int
+    time_zone: str = "Europe/Paris"
+    country: str | None = "FR"
+    subdivision: str | None = None
+    extra_holidays: tuple[date, ...] = ()
+    margin_days: int = field(default=400, compare=False)
+
+    @cached_property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
+
+    @cached_property
+    def origin(self) -> datetime:
+        """The start instant, local midnight of the start date, as an aware UTC datetime."""
+        return datetime.combine(self.start, time(0), tzinfo=self.zone).astimezone(timezone.utc)
+
+    @cached_property
+    def end_date(self) -> date:
+        return add_years(self.start, self.horizon_years)
+
+    @cached_property
+    def horizon_hours(self) -> float:
+        return self.hours_at(datetime.combine(self.end_date, time(0), tzinfo=self.zone))
+
+    @cached_property
+    def public_holidays(self) -> frozenset[date]:
+        years = range(self.start.year - 1, self.end_date.year + 3)
+        found: set[date] = set(self.extra_holidays)
+        if self.country:
+            found.update(holidays_lib.country_holidays(self.country, subdiv=self.subdivision, years=years))
+        return frozenset(found)
+
+    def hours_at(self, instant: datetime) -> float:
+        """Simulation time (hours since the start) of an aware datetime."""
+        if instant.tzinfo is None:
+            instant = instant.replace(tzinfo=self.zone)
+        return (instant - self.origin).total_seconds() / 3600
+
+    def instant(self, hours: float) -> datetime:
+        """Local aware datetime at a simulation time."""
+        return (self.origin + timedelta(hours=float(hours))).astimezone(self.zone)
+
+    def local(self, day: date, minutes: int) -> float:
+        """Simulation time of a local wall-clock time, ``minutes`` after midnight of ``day``."""
+        naive = datetime.combine(day, time(0)) + timedelta(minutes=minutes)
+        return self.hours_at(naive.replace(tzinfo=self.zone))
+
+    def schedule(self, window: Window) -> CoverageSchedule:
+        """The window compiled over the horizon plus a margin (cached)."""
+        return _compile(self, window)
+
+    def add_covered_hours(self, instant: datetime, hours: float, window: Window) -> datetime:
+        """The instant at which ``hours`` covered hours of ``window`` have elapsed after ``instant``."""
+        return self.instant(self.schedule(window).add(self.hours_at(instant), hours))
+
+    def covered_hours(self, begin: datetime, end: datetime, window: Window) -> float:
+        """Covered hours of ``window`` between two instants."""
+        return self.schedule(window).covered(self.hours_at(begin), self.hours_at(end))
+
+    def year_bounds(self) -> np.ndarray:
+        """Simulation times of the scenario's anniversaries: ``horizon_years + 1`` values."""
+        return np.array(
+            [self.hours_at(datetime.combine(add_years(self.start, k), time(0), tzinfo=self.zone))
+             for k in range(self.horizon_years + 1)]
+        )
+
+    def month_bounds(self) -> np.ndarray:
+        """Simulation times of the first day of each month from the start to the end of the horizon."""
+        bounds = []
+        day = self.start.replace(day=1)
+        while day <= self.end_date:
+            bounds.append(max(0.0, self.hours_at(datetime.combine(day, time(0), tzinfo=self.zone))))
+            day = (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+        if bounds[-1] < self.horizon_hours:
+            bounds.append(self.horizon_hours)
+        return np.unique(np.array(bounds))
+
+    @cached_property
+    def hour_of_week(self) -> np.ndarray:
+        """For each whole simulation hour over the horizon, its local hour of the week (Mon 00h = 0),
+        with public holidays mapped to Sunday's hours."""
+        n = int(np.ceil(self.horizon_hours))
+        stamps = pd.date_range(self.origin, periods=n, freq="h").tz_convert(self.time_zone)
+        weekday = stamps.weekday.to_numpy()
+        on_holiday = np.isin(stamps.date, np.array(sorted(self.public_holidays), dtype=object))
+        weekday = np.where(on_holiday, 6, weekday)
+        return (weekday * 24 + stamps.hour.to_numpy()).astype(np.int16)
+
+
+def add_years(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+@dataclass(frozen=True, eq=False)
+class CoverageSchedule:
+    """A window as sorted disjoint intervals ``[starts[i], ends[i])`` of simulation time."""
+
+    starts: np.ndarray
+    ends: np.ndarray
+    limit: float
+
+    @cached_property
+    def _cum_start(self) -> np.ndarray:
+        lengths = self.ends - self.starts
+        return np.concatenate(([0.0], np.cumsum(lengths)[:-1])) if len(lengths) else np.zeros(0)
+
+    @cached_property
+    def _knots(self) -> tuple[np.ndarray, np.ndarray]:
+        xs = np.empty(2 * len(self.starts))
+        ys = np.empty_like(xs)
+        xs[0::2], xs[1::2] = self.starts, self.ends
+        ys[0::2], ys[1::2] = self._cum_start, self._cum_start + (self.ends - self.starts)
+        return xs, ys
+
+    @property
+    def total(self) -> float:
+        return float(np.sum(self.ends - self.starts))
+
+    def cumulative(self, t: float | np.ndarray) -> np.ndarray | float:
+        """Covered hours between time 0 and ``t`` (vectorised)."""
+        xs, ys = self._knots
+        if len(xs) == 0:
+            return np.zeros_like(np.asarray(t, dtype=float)) if np.ndim(t) else 0.0
+        self._check(np.max(t) if np.ndim(t) else t)
+        result = np.interp(t, xs, ys)
+        return result if np.ndim(t) else float(result)
+
+    def covered(self, begin: float, end: float) -> float:
+        """Covered hours between two simulation times (zero if ``end <= begin``)."""
+        if end <= begin:
+            return 0.0
+        return self.cumulative(end) - self.cumulative(begin)
+
+    def add(self, t: float, hours: float) -> float:
+        """The earliest time at which ``hours`` covered hours have elapsed after ``t``."""
+        if hours <= 0:
+            return t
+        target = self.cumulative(t) + hours
+        cum_end = self._cum_start + (self.ends - self.starts)
+        i = int(np.searchsorted(cum_end, target - 1e-12, side="left"))
+        if i >= len(self.starts):
+            if len(self.starts) == 0:
+                return float("inf")
+            raise ValueError(
+                f"adding {hours:g} covered hours at hour {t:g} goes beyond the compiled calendar; "
+                "lengthen the calendar margin"
+            )
+        return max(t, float(self.starts[i] + (target - self._cum_start[i])))
+
+    def is_open(self, t: float) -> bool:
+        i = int(np.searchsorted(self.starts, t, side="right")) - 1
+        return i >= 0 and t < self.ends[i]
+
+    def next_open(self, t: float) -> float:
+        """``t`` if the window is open at ``t``, else the next opening (inf if none)."""
+        i = int(np.searchsorted(self.starts, t, side="right")) - 1
+        if i >= 0 and t < self.ends[i]:
+            return t
+        return float(self.starts[i + 1]) if i + 1 < len(self.starts) else float("inf")
+
+    def intervals(self, begin: float = 0.0, end: float | None = None) -> list[tuple[float, float]]:
+        """The open intervals clipped to ``[begin, end)``."""
+        end = self.limit if end is None else end
+        lo = int(np.searchsorted(self.ends, begin, side="right"))
+        hi = int(np.searchsorted(self.starts, end, side="left"))
+        return [(max(begin, float(s)), min(end, float(e))) for s, e in zip(self.starts[lo:hi], self.ends[lo:hi])]
+
+    def _check(self, t: float) -> None:
+        if t > self.limit + 1e-9:
+            raise ValueError(f"hour {t:g} lies beyond the compiled calendar (up to hour {self.limit:g})")
+
+
+def _merge(pairs: list[tuple[float, float]], limit: float) -> tuple[np.ndarray, np.ndarray]:
+    pairs = sorted((max(0.0, s), min(limit, e)) for s, e in pairs if e > 0 and s < limit)
+    starts: list[float] = []
+    ends: list[float] = []
+    for s, e in pairs:
+        if e <= s:
+            continue
+        if ends and s <= ends[-1] + 1e-9:
+            ends[-1] = max(ends[-1], e)
+        else:
+            starts.append(s)
+            ends.append(e)
+    return np.array(starts, dtype=float), np.array(ends, dtype=float)
+
+
+@lru_cache(maxsize=256)
+def _compile(calendar: Calendar, window: Window) -> CoverageSchedule:
+    limit = calendar.hours_at(
+        datetime.combine(calendar.end_date + timedelta(days=calendar.margin_days), time(0), tzinfo=calendar.zone)
+    )
+    if window.complement_of is not None:
+        inner = _compile(calendar, window.complement_of)
+        edges = np.concatenate(([0.0], inner.ends))
+        opens = np.concatenate((inner.starts, [limit]))
+        starts, ends = _merge(list(zip(edges, opens)), limit)
+        return CoverageSchedule(starts, ends, limit)
+    if window.always:
+        return CoverageSchedule(np.array([0.0]), np.array([limit]), limit)
+    closed = calendar.public_holidays
+    pairs = []
+    day = calendar.start - timedelta(days=1)
+    last = calendar.end_date + timedelta(days=calendar.margin_days)
+    while day <= last:
+        if window.holidays_open or day not in closed:
+            weekday = day.weekday()
+            for rule in window.rules:
+                if weekday in rule.days:
+                    pairs.append((calendar.local(day, rule.start), calendar.local(day, rule.end)))
+        day += timedelta(days=1)
+    starts, ends = _merge(pairs, limit)
+    return CoverageSchedule(starts, ends, limit)

@@ -1,0 +1,215 @@
+"""The one path from a scenario file to a validated :class:`~sourcing.scenario.Study`.
+
+YAML text is parsed with ``yaml.safe_load``; its node tree is kept only to put line numbers
+on problems. Every problem, from YAML syntax to a team naming an unknown service, comes out
+as a :class:`~sourcing.errors.ScenarioError` naming the file, the line, the field path and
+what is wrong.
+"""
+
+from __future__ import annotations
+
+import difflib
+import typing
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from .errors import Problem, ScenarioError
+from .scenario import Study
+
+MAX_VALUES = 200_000
+"""A scenario file that expands (through YAML aliases) to more values than this is refused."""
+
+_WITHOUT_INPUT = {"value_error", "missing", "extra_forbidden", "distribution", "assertion_error"}
+_UNION_TAGS = {"lognormal", "exponential", "fixed", "share", "table"}
+
+
+def load_study(path: str | Path) -> Study:
+    """Read and validate a scenario file."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ScenarioError([Problem((), "file not found")], source=str(path)) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioError([Problem((), f"cannot read the file: {exc}")], source=str(path)) from None
+    return study_from_text(text, source=str(path))
+
+
+def study_from_text(text: str, source: str = "<input>") -> Study:
+    """Validate scenario YAML text; ``source`` names it in error messages."""
+    data, root = parse_yaml(text, source)
+    return study_from_data(data, source=source, root=root)
+
+
+def parse_yaml(text: str, source: str) -> tuple[Any, yaml.Node | None]:
+    """Safe-load YAML and keep its node tree for line numbers; refuse syntax errors and bombs."""
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        reason = getattr(exc, "problem", None) or str(exc)
+        raise ScenarioError([Problem((), f"this is not valid YAML: {reason}", line)], source=source) from None
+    if root is not None:
+        size = _expanded_size(root, {})
+        if size > MAX_VALUES:
+            raise ScenarioError(
+                [Problem((), f"the file expands to more than {MAX_VALUES} values (YAML aliases?); refused")],
+                source=source,
+            )
+        duplicates = list(_duplicate_keys(root, (), set()))
+        if duplicates:
+            raise ScenarioError(duplicates, source=source)
+    return data, root
+
+
+def study_from_data(data: Any, source: str = "<input>", root: yaml.Node | None = None) -> Study:
+    """Validate already-parsed data (a dict, as from YAML or the app's editor) into a Study."""
+    if not isinstance(data, dict):
+        kind = "empty" if data is None else f"a {type(data).__name__}"
+        raise ScenarioError([Problem((), f"a scenario file must be a mapping of fields, this one is {kind}")],
+                            source=source)
+    currency = data.get("currency", "EUR")
+    try:
+        return Study.model_validate(data, context={"currency": currency if isinstance(currency, str) else "EUR"})
+    except ValidationError as exc:
+        problems = [_problem(error) for error in exc.errors()]
+        raise ScenarioError(_with_lines(problems, root), source=source) from None
+    except ScenarioError as exc:
+        raise ScenarioError(_with_lines(exc.problems, root), source=source) from None
+
+
+def _problem(error: Any) -> Problem:
+    loc = tuple(part for part in error["loc"] if part not in _UNION_TAGS)
+    kind = error["type"]
+    message = error["msg"]
+    if message.startswith("Value error, "):
+        message = message[len("Value error, "):]
+    if kind == "extra_forbidden":
+        name = loc[-1]
+        message = f"unknown field '{name}'"
+        allowed = _fields_at(loc[:-1])
+        close = difflib.get_close_matches(str(name), allowed, n=1)
+        if close:
+            message += f": did you mean '{close[0]}'?"
+        elif allowed:
+            message += f" (allowed: {', '.join(allowed)})"
+    elif kind == "missing":
+        message = f"missing field '{loc[-1]}'"
+    elif loc and loc[-1] == "[key]":
+        loc = loc[:-1]
+        message = f"key '{loc[-1]}': {message}"
+    elif kind not in _WITHOUT_INPUT and not isinstance(error.get("input"), (dict, list)):
+        message += f" (got {error.get('input')!r})"
+    return Problem(loc, message)
+
+
+def _fields_at(path: tuple) -> list[str]:
+    """Field names allowed at a path of the Study schema (for 'did you mean')."""
+    model: Any = Study
+    for part in path:
+        model = _step(model, part)
+        if model is None:
+            return []
+    model = _unwrap(model)
+    if isinstance(model, type) and issubclass(model, BaseModel):
+        return [info.alias or name for name, info in model.model_fields.items()]
+    return []
+
+
+def _unwrap(tp: Any) -> Any:
+    while True:
+        origin = typing.get_origin(tp)
+        if origin is typing.Annotated:
+            tp = typing.get_args(tp)[0]
+        elif origin is typing.Union or str(origin) == "<class 'types.UnionType'>":
+            models = [a for a in typing.get_args(tp) if isinstance(_unwrap(a), type)
+                      and issubclass(_unwrap(a), BaseModel)]
+            if len(models) != 1:
+                return None
+            tp = models[0]
+        else:
+            return tp
+
+
+def _step(tp: Any, part: Any) -> Any:
+    tp = _unwrap(tp)
+    if tp is None:
+        return None
+    origin = typing.get_origin(tp)
+    if origin in (dict, list):
+        return typing.get_args(tp)[-1]
+    if isinstance(tp, type) and issubclass(tp, BaseModel):
+        for name, info in tp.model_fields.items():
+            if part in (name, info.alias):
+                return info.annotation
+    return None
+
+
+def _with_lines(problems: list[Problem], root: yaml.Node | None) -> list[Problem]:
+    if root is None:
+        return problems
+    return [Problem(p.path, p.message, p.line or _line_of(root, p.path)) for p in problems]
+
+
+def _line_of(node: yaml.Node, path: tuple) -> int | None:
+    line = node.start_mark.line + 1
+    for part in path:
+        child = None
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                if key.value == str(part) or (isinstance(part, int) and key.value == str(part)):
+                    child = value
+                    break
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+            child = node.value[part]
+        if child is None:
+            return line
+        node = child
+        line = node.start_mark.line + 1
+    return line
+
+
+def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
+    key = id(node)
+    if key in memo:
+        return memo[key]
+    memo[key] = 1  # guards against recursive aliases
+    if isinstance(node, yaml.MappingNode):
+        size = 1 + sum(_expanded_size(k, memo) + _expanded_size(v, memo) for k, v in node.value)
+    elif isinstance(node, yaml.SequenceNode):
+        size = 1 + sum(_expanded_size(v, memo) for v in node.value)
+    else:
+        size = 1
+    memo[key] = min(size, MAX_VALUES + 1)
+    return memo[key]
+
+
+def _duplicate_keys(node: yaml.Node, path: tuple, visited: set[int]):
+    if id(node) in visited:
+        return
+    visited.add(id(node))
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for key, value in node.value:
+            if isinstance(key, yaml.ScalarNode):
+                if key.value in seen and key.value != "<<":
+                    yield Problem((*path, key.value), "this key appears twice in the same mapping",
+                                  key.start_mark.line + 1)
+                seen.add(key.value)
+            yield from _duplicate_keys(value, (*path, key.value if isinstance(key, yaml.ScalarNode) else "?"),
+                                       visited)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, value in enumerate(node.value):
+            yield from _duplicate_keys(value, (*path, i), visited)
+
+
+def dump_study(study: Study) -> str:
+    """The study written back as YAML in file form (durations, money and shares with their units)."""
+    data = study.model_dump(mode="json", by_alias=True, exclude_none=True,
+                            context={"currency": study.currency})
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)

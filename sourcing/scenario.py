@@ -1,0 +1,586 @@
+"""The scenario file as frozen, validated objects.
+
+A scenario file (a *study*) declares the calendar, the services with their incident load,
+the internal teams, and one or more *scenarios* that assign an option to each service.
+Field-level rules live on the models; rules that relate fields to each other (a skill
+naming a service, a scenario naming a team) are checked once on the whole study and
+reported together with their field paths.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import cached_property
+from typing import Annotated, Any, Literal, Union
+
+import numpy as np
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    field_validator,
+    model_validator,
+)
+
+from .calendar import BUILTIN_WINDOWS, Calendar, Window, parse_rules
+from .errors import Problem, ScenarioError
+from .units import Duration, Money, PositiveDuration, Rate, Share, parse_duration
+
+PRIORITIES: tuple[str, ...] = ("P1", "P2", "P3", "P4")
+Priority = Literal["P1", "P2", "P3", "P4"]
+Name = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[^\s].*$")]
+
+
+class Model(BaseModel):
+    """Base of every scenario object: unknown fields are rejected and objects are frozen."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+# --------------------------------------------------------------------------- distributions
+
+
+class Lognormal(Model):
+    """Lognormal time given its median and 90th percentile (P90 > median)."""
+
+    median: PositiveDuration
+    p90: PositiveDuration
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Lognormal:
+        if self.p90 <= self.median:
+            raise ValueError("p90 must be longer than the median")
+        return self
+
+    @property
+    def mean(self) -> float:
+        sigma = np.log(self.p90 / self.median) / Z90
+        return float(self.median * np.exp(sigma**2 / 2))
+
+
+class Exponential(Model):
+    """Exponential time given its mean."""
+
+    mean: PositiveDuration
+
+
+class Fixed(Model):
+    """The same time every time."""
+
+    fixed: Duration
+
+    @property
+    def mean(self) -> float:
+        return self.fixed
+
+
+Z90 = 1.2815515655446004
+
+
+def _distribution_tag(value: Any) -> str | None:
+    if isinstance(value, (Lognormal, Exponential, Fixed)):
+        return type(value).__name__.lower()
+    if isinstance(value, dict):
+        if "median" in value or "p90" in value:
+            return "lognormal"
+        if "mean" in value:
+            return "exponential"
+        if "fixed" in value:
+            return "fixed"
+    return None
+
+
+def _fixed_shorthand(value: Any) -> Any:
+    return {"fixed": value} if isinstance(value, str) else value
+
+
+Distribution = Annotated[
+    Union[
+        Annotated[Lognormal, Tag("lognormal")],
+        Annotated[Exponential, Tag("exponential")],
+        Annotated[Fixed, Tag("fixed")],
+    ],
+    Discriminator(
+        _distribution_tag,
+        custom_error_type="distribution",
+        custom_error_message=(
+            "a time distribution is written '2h' (fixed), {median: 2h, p90: 6h} (lognormal) "
+            "or {mean: 3h} (exponential)"
+        ),
+    ),
+    BeforeValidator(_fixed_shorthand),
+]
+"""A random duration: fixed, lognormal (median, P90) or exponential (mean)."""
+
+
+# --------------------------------------------------------------------------- calendar
+
+
+class WindowDefinition(Model):
+    """A named coverage window: weekly hours and whether public holidays are open."""
+
+    hours: str | list[str] | None = None
+    holidays: Literal["open", "closed"] = "closed"
+    except_: str | None = Field(default=None, alias="except")
+
+    @model_validator(mode="after")
+    def _one_form(self) -> WindowDefinition:
+        if (self.hours is None) == (self.except_ is None):
+            raise ValueError("give either 'hours' (e.g. 'Mon-Fri 08:00-18:00') or 'except' (another window)")
+        if self.hours is not None:
+            parse_rules(self.hours)
+        return self
+
+
+def _window_shorthand(value: Any) -> Any:
+    return {"hours": value} if isinstance(value, (str, list)) else value
+
+
+class CalendarSpec(Model):
+    """When and where the scenario runs."""
+
+    start: date
+    horizon: Annotated[int, Field(ge=1, le=30)] = 5
+    time_zone: str = "Europe/Paris"
+    country: str | None = "FR"
+    subdivision: str | None = None
+    extra_holidays: list[date] = []
+    windows: dict[Name, Annotated[WindowDefinition, BeforeValidator(_window_shorthand)]] = {}
+
+    @field_validator("horizon", mode="before")
+    @classmethod
+    def _years(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            hours = parse_duration(value)
+            years = hours / 8766.0
+            if abs(years - round(years)) > 1e-9 or not value.strip().endswith("y"):
+                raise ValueError(f"'{value}' is not a whole number of years: write e.g. '5y'")
+            return round(years)
+        return value
+
+    @field_validator("time_zone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"'{value}' is not a time zone: write e.g. 'Europe/Paris'") from None
+        return value
+
+    @field_validator("country")
+    @classmethod
+    def _country(cls, value: str | None) -> str | None:
+        import holidays
+
+        if value is not None and value not in holidays.list_supported_countries():
+            raise ValueError(f"'{value}' is not a country code known to the holidays package (e.g. FR, BE, DE)")
+        return value
+
+    def calendar(self) -> Calendar:
+        return Calendar(
+            start=self.start,
+            horizon_years=self.horizon,
+            time_zone=self.time_zone,
+            country=self.country,
+            subdivision=self.subdivision,
+            extra_holidays=tuple(self.extra_holidays),
+        )
+
+
+# --------------------------------------------------------------------------- services
+
+WEEKLY_PROFILES = ("office", "flat", "extended")
+
+
+def weekly_profile(name: str) -> np.ndarray:
+    """168 hourly weights (Monday 00:00 first) with mean 1, for a named profile.
+
+    ``office``: incidents follow people at their desks, with a Monday-morning peak and a
+    low floor at night and at weekends [E]. ``extended``: as office but with evenings and
+    Saturdays busier (retail, call centres) [E]. ``flat``: the same rate at every hour.
+    """
+    if name == "flat":
+        return np.ones(168)
+    day = np.array([0.15] * 7 + [0.5, 1.5, 2.2, 2.0, 1.8, 1.0, 1.4, 1.8, 1.6, 1.4, 1.0, 0.5] + [0.25] * 5)
+    weekend = np.full(24, 0.15)
+    if name == "extended":
+        day = np.maximum(day, np.array([0.15] * 7 + [0.5] + [1.2] * 14 + [0.4, 0.25]))
+        weekend = np.concatenate(([0.15] * 8, [0.9] * 12, [0.25] * 4))
+    days = [day * 1.25, day, day, day, day * 0.85, weekend, np.full(24, 0.15)]
+    days[0] = days[0].copy()
+    days[0][9] *= 1.2
+    weights = np.concatenate(days)
+    return weights / weights.mean()
+
+
+class IncidentLoad(Model):
+    """How many incidents arrive, of which priority, and when in the week."""
+
+    per_month: Annotated[float, Field(ge=0)] | None = None
+    per_user_per_month: Annotated[float, Field(ge=0)] | None = None
+    priorities: dict[Priority, Share]
+    weekly_profile: Literal["office", "flat", "extended"] | Annotated[
+        list[Annotated[float, Field(ge=0)]], Field(min_length=168, max_length=168)
+    ] = "office"
+    growth_per_year: Rate = 0.0
+
+    @field_validator("weekly_profile", mode="before")
+    @classmethod
+    def _profile(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            if value not in WEEKLY_PROFILES:
+                raise ValueError(f"'{value}' is not a weekly profile: use {', '.join(WEEKLY_PROFILES)} "
+                                 "or a list of 168 hourly weights starting Monday 00:00")
+        elif isinstance(value, list):
+            if len(value) != 168:
+                raise ValueError(f"a weekly profile lists 168 hourly weights (Monday 00:00 first), not {len(value)}")
+            bad = [w for w in value if isinstance(w, bool) or not isinstance(w, (int, float)) or w < 0]
+            if bad:
+                raise ValueError(f"weekly profile weights must be numbers zero or more, got {bad[0]!r}")
+        else:
+            raise ValueError(f"expected a profile name ({', '.join(WEEKLY_PROFILES)}) or 168 weights, got {value!r}")
+        return value
+
+    @model_validator(mode="after")
+    def _volume(self) -> IncidentLoad:
+        if (self.per_month is None) == (self.per_user_per_month is None):
+            raise ValueError("give exactly one of 'per_month' or 'per_user_per_month'")
+        total = sum(self.priorities.values())
+        if abs(total - 1) > 1e-6:
+            raise ValueError(f"the priority mix adds up to {total:.4g} (={total * 100:.4g}%), not 100%")
+        if not isinstance(self.weekly_profile, str) and sum(self.weekly_profile) <= 0:
+            raise ValueError("the weekly profile has no positive weight")
+        return self
+
+    def weights(self) -> np.ndarray:
+        if isinstance(self.weekly_profile, str):
+            return weekly_profile(self.weekly_profile)
+        w = np.asarray(self.weekly_profile, dtype=float)
+        return w / w.mean()
+
+    def mix(self) -> np.ndarray:
+        """Probabilities of P1..P4 in order."""
+        return np.array([self.priorities.get(p, 0.0) for p in PRIORITIES])
+
+
+class OutageCost(Model):
+    """Business cost of one hour of full outage, in and out of business hours."""
+
+    business: Money
+    off_hours: Money
+
+
+class Changes(Model):
+    """Planned changes: each brings planned downtime in a maintenance window; some fail into incidents."""
+
+    per_month: Annotated[float, Field(ge=0)]
+    planned_downtime: Duration = 0.0
+    window: str = "Sun 02:00-06:00"
+    failure_rate: Share = 0.0
+    incident_priority: Priority = "P2"
+
+
+class Infrastructure(Model):
+    """What running the service in-house costs besides people."""
+
+    capex: Money = 0.0
+    depreciation_years: Annotated[int, Field(ge=1, le=20)] = 5
+    opex_per_year: Money = 0.0
+    licences_per_year: Money = 0.0
+    licences_per_user_per_year: Money = 0.0
+
+
+class Service(Model):
+    """An IT service, its users, what an outage costs and what disturbs it."""
+
+    description: str = ""
+    users: Annotated[int, Field(ge=1)]
+    users_growth_per_year: Rate = 0.0
+    service_time: str = "24/7"
+    business_hours: str = "HO"
+    outage_cost_per_hour: OutageCost
+    incidents: IncidentLoad
+    p2_impact: Share = 0.3
+    changes: Changes | None = None
+    restore_targets: dict[Priority, PositiveDuration] = {}
+    infrastructure: Infrastructure = Infrastructure()
+
+    def users_in_year(self, year: int) -> float:
+        return self.users * (1 + self.users_growth_per_year) ** year
+
+    def monthly_volume(self, year: int) -> float:
+        """Expected incidents per month in scenario year ``year`` (0-based)."""
+        load = self.incidents
+        base = load.per_month if load.per_month is not None else load.per_user_per_month * self.users_in_year(year)
+        return base * (1 + load.growth_per_year) ** year
+
+    def impact(self, priority: str, year: int = 0) -> float:
+        """Share of the service lost while an incident of this priority is open."""
+        if priority == "P1":
+            return 1.0
+        if priority == "P2":
+            return self.p2_impact
+        return 1.0 / self.users_in_year(year)
+
+
+# --------------------------------------------------------------------------- teams
+
+
+class Member(Model):
+    """A person, or ``count`` identical people, in an internal team."""
+
+    name: Name | None = None
+    count: Annotated[int, Field(ge=1, le=200)] = 1
+    role: str = "engineer"
+    annual_cost: Money
+    skills: list[str] | Literal["all"] = "all"
+    shift: str = "HO"
+    on_call: bool = True
+
+
+class OnCall(Model):
+    """Astreinte: one member on call each week outside shifts for the listed priorities."""
+
+    window: str = "HNO"
+    priorities: Annotated[list[Priority], Field(min_length=1)] = ["P1"]
+    call_out_delay: Distribution = Fixed(fixed="30min")
+    weekly_premium: Money
+    per_intervention: Money = 0.0
+    rotation_start: Literal["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"] = "Mon"
+
+
+class Absences(Model):
+    """Annual leave taken in blocks at random times, and sickness spells."""
+
+    annual_leave_days: Annotated[float, Field(ge=0, le=120)] = 25
+    leave_block_days: Annotated[int, Field(ge=1, le=30)] = 5
+    sickness: Share = 0.0
+    sickness_spell: PositiveDuration = 72.0
+
+
+class Departures(Model):
+    """People leave with a yearly probability; their post stays vacant for the hiring delay."""
+
+    yearly_probability: Share
+    hiring_delay: Duration
+    hiring_cost: Money = 0.0
+
+
+class Person(Model):
+    """One named member of a team, as the engine sees them."""
+
+    name: str
+    role: str
+    annual_cost: float
+    skills: frozenset[str]
+    shift: str
+    on_call: bool
+
+
+class Team(Model):
+    """An internal team: who, when they work, how fast they restore, and the rules they follow."""
+
+    description: str = ""
+    members: Annotated[list[Member], Field(min_length=1)]
+    repair_time: dict[Priority, Distribution]
+    shift_end: Literal["overtime", "handover"] = "handover"
+    overtime_premium: Rate = 0.25
+    preemption: bool = True
+    on_call: OnCall | None = None
+    absences: Absences | None = None
+    departures: Departures | None = None
+
+    @model_validator(mode="after")
+    def _repair_for_every_priority(self) -> Team:
+        missing = [p for p in PRIORITIES if p not in self.repair_time]
+        if missing:
+            raise ValueError(f"repair_time has no distribution for {', '.join(missing)}")
+        return self
+
+    def people(self, services: list[str]) -> list[Person]:
+        """Members expanded into named people; ``count: 3`` becomes three people."""
+        out = []
+        for member in self.members:
+            skills = frozenset(services if member.skills == "all" else member.skills)
+            base = member.name or member.role
+            for k in range(member.count):
+                name = base if member.count == 1 and member.name else f"{base} {k + 1}"
+                out.append(
+                    Person(name=name, role=member.role, annual_cost=member.annual_cost, skills=skills,
+                           shift=member.shift, on_call=member.on_call)
+                )
+        return out
+
+    @property
+    def size(self) -> int:
+        return sum(m.count for m in self.members)
+
+
+# --------------------------------------------------------------------------- economics, scenarios
+
+
+class Economics(Model):
+    """Money over time: discounting, indexation and the hours a salary pays for."""
+
+    discount_rate: Rate = 0.05
+    salary_growth: Rate = 0.02
+    price_indexation: Rate = 0.02
+    working_hours_per_year: Annotated[float, Field(gt=0, le=3000)] = 1607
+
+
+class MakeOption(Model):
+    """Run the service in-house with an internal team."""
+
+    make: Name
+
+
+Option = MakeOption
+
+
+class Scenario(Model):
+    """One alternative: an option for every service."""
+
+    name: Name
+    description: str = ""
+    default: Option | None = None
+    options: dict[str, Option] = {}
+
+    def option_for(self, service: str) -> Option:
+        option = self.options.get(service, self.default)
+        assert option is not None, "checked at load time"
+        return option
+
+
+class Study(Model):
+    """A scenario file: shared services and teams, and the scenarios that compare options."""
+
+    name: Name
+    description: str = ""
+    currency: Literal["EUR", "USD", "GBP", "CHF"] = "EUR"
+    calendar: CalendarSpec
+    economics: Economics = Economics()
+    services: Annotated[dict[Name, Service], Field(min_length=1)]
+    teams: dict[Name, Team] = {}
+    scenarios: Annotated[list[Scenario], Field(min_length=1)]
+    baseline: str | None = None
+
+    @model_validator(mode="after")
+    def _cross_references(self) -> Study:
+        problems = check_references(self)
+        if problems:
+            raise ScenarioError(problems)
+        return self
+
+    @cached_property
+    def calendar_(self) -> Calendar:
+        return self.calendar.calendar()
+
+    def window(self, ref: str) -> Window:
+        """Resolve a window reference: a name declared in the calendar, a built-in, or inline rules."""
+        return resolve_window(ref, self.calendar.windows)
+
+    def scenario(self, name: str) -> Scenario:
+        for scenario in self.scenarios:
+            if scenario.name == name:
+                return scenario
+        raise KeyError(name)
+
+    @property
+    def baseline_name(self) -> str:
+        return self.baseline or self.scenarios[0].name
+
+
+def resolve_window(ref: str, defined: dict[str, WindowDefinition], _seen: tuple[str, ...] = ()) -> Window:
+    """Turn a window reference into a :class:`Window`, or raise ``ValueError`` saying why not."""
+    if ref in defined:
+        if ref in _seen:
+            raise ValueError(f"window '{ref}' is defined in terms of itself")
+        definition = defined[ref]
+        if definition.except_ is not None:
+            inner = resolve_window(definition.except_, defined, (*_seen, ref))
+            return Window(label=ref, complement_of=inner)
+        return Window(label=ref, rules=parse_rules(definition.hours), holidays_open=definition.holidays == "open")
+    if ref in BUILTIN_WINDOWS:
+        return BUILTIN_WINDOWS[ref]
+    try:
+        return Window(label=ref, rules=parse_rules(ref))
+    except ValueError as exc:
+        known = sorted(set(BUILTIN_WINDOWS) | set(defined))
+        raise ValueError(f"'{ref}' is neither a window name ({', '.join(known)}) nor a rule: {exc}") from None
+
+
+def check_references(study: Study) -> list[Problem]:
+    """Rules that relate parts of the study to each other, with the field path of each problem."""
+    problems: list[Problem] = []
+    windows = study.calendar.windows
+    services = list(study.services)
+
+    def window(path: tuple, ref: str) -> None:
+        try:
+            resolve_window(ref, windows)
+        except ValueError as exc:
+            problems.append(Problem(path, str(exc)))
+
+    for name, definition in windows.items():
+        if definition.except_ is not None:
+            window(("calendar", "windows", name, "except"), definition.except_)
+    for name, service in study.services.items():
+        window(("services", name, "service_time"), service.service_time)
+        window(("services", name, "business_hours"), service.business_hours)
+        if service.changes is not None:
+            window(("services", name, "changes", "window"), service.changes.window)
+    for team_name, team in study.teams.items():
+        base = ("teams", team_name)
+        for i, member in enumerate(team.members):
+            window((*base, "members", i, "shift"), member.shift)
+            if member.skills != "all":
+                for j, skill in enumerate(member.skills):
+                    if skill not in study.services:
+                        problems.append(Problem((*base, "members", i, "skills", j),
+                                                f"'{skill}' is not a service of this file "
+                                                f"(services: {', '.join(services)})"))
+        names = [p.name for p in team.people(services)]
+        for dup in sorted({n for n in names if names.count(n) > 1}):
+            problems.append(Problem((*base, "members"), f"two members are called '{dup}'"))
+        if team.on_call is not None:
+            window((*base, "on_call", "window"), team.on_call.window)
+            if not any(m.on_call for m in team.members):
+                problems.append(Problem((*base, "on_call"), "no member takes part in the on-call rota"))
+
+    seen: set[str] = set()
+    for i, scenario in enumerate(study.scenarios):
+        base = ("scenarios", i)
+        if scenario.name in seen:
+            problems.append(Problem((*base, "name"), f"scenario name '{scenario.name}' is used twice"))
+        seen.add(scenario.name)
+        for service in scenario.options:
+            if service not in study.services:
+                problems.append(Problem((*base, "options", service),
+                                        f"'{service}' is not a service of this file (services: {', '.join(services)})"))
+        for service in services:
+            option = scenario.options.get(service, scenario.default)
+            where = (*base, "options", service) if service in scenario.options else (*base, "default")
+            if option is None:
+                problems.append(Problem((*base, "options"),
+                                        f"no option for service '{service}': add it under options or give a default"))
+                continue
+            problems.extend(_check_option(study, option, service, where))
+    if study.baseline is not None and study.baseline not in seen:
+        problems.append(Problem(("baseline",), f"'{study.baseline}' is not one of the scenarios ({', '.join(seen)})"))
+    return problems
+
+
+def _check_option(study: Study, option: Option, service: str, where: tuple) -> list[Problem]:
+    if isinstance(option, MakeOption):
+        team = study.teams.get(option.make)
+        if team is None:
+            known = ", ".join(study.teams) or "none declared"
+            return [Problem((*where, "make"), f"unknown team '{option.make}' (teams: {known})")]
+        if not any(service in p.skills for p in team.people(list(study.services))):
+            return [Problem((*where, "make"), f"no member of team '{option.make}' has the skill for service '{service}'")]
+    return []

@@ -1,0 +1,206 @@
+"""Parsing of the quantities a consultant writes by hand: durations, money, shares.
+
+Every parser takes the raw YAML value and returns a plain number in the unit the core
+uses (hours, currency units, fractions), or raises ``ValueError`` with a message that
+says what was expected. The pydantic annotated types at the bottom plug these parsers
+into the scenario models and give the JSON Schema a file-facing description.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, PlainSerializer, SerializationInfo, ValidationInfo, WithJsonSchema
+
+HOURS_PER_UNIT: dict[str, float] = {
+    "s": 1 / 3600,
+    "min": 1 / 60,
+    "h": 1.0,
+    "d": 24.0,
+    "w": 168.0,
+    "mo": 730.5,  # an average month: 365.25 * 24 / 12
+    "y": 8766.0,  # an average year: 365.25 * 24
+}
+HOURS_PER_MONTH = HOURS_PER_UNIT["mo"]
+HOURS_PER_YEAR = HOURS_PER_UNIT["y"]
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|min|h|d|w|mo|y)\s*$")
+_NUMBER = r"[+-]?\d+(?:[ _\u202f\u00a0]\d{3})*(?:\.\d+)?"
+_MONEY_SUFFIX = re.compile(rf"^\s*({_NUMBER})\s*([kKM]?)\s*(EUR|€|USD|\$|GBP|£|CHF)\s*$")
+_MONEY_PREFIX = re.compile(rf"^\s*(€|\$|£)\s*({_NUMBER})\s*([kKM]?)\s*$")
+_SYMBOLS = {"€": "EUR", "$": "USD", "£": "GBP"}
+_MULTIPLIERS = {"": 1.0, "k": 1e3, "K": 1e3, "M": 1e6}
+_PERCENT = re.compile(r"^\s*([+-]?\d+(?:\.\d+)?)\s*%\s*$")
+
+
+def parse_duration(value: Any) -> float:
+    """Return a duration in hours from text such as ``30min``, ``4h``, ``2d``, ``1y``."""
+    if isinstance(value, bool) or not isinstance(value, str):
+        raise ValueError(
+            f"expected a duration with a unit such as '30min', '4h', '2d', got {value!r}"
+        )
+    match = _DURATION.match(value)
+    if not match:
+        raise ValueError(
+            f"'{value}' is not a duration: write a number and one of the units "
+            "s, min, h, d, w, mo, y with no space inside the unit, e.g. '30min', '4h', '2d'"
+        )
+    return float(match.group(1)) * HOURS_PER_UNIT[match.group(2)]
+
+
+def format_duration(hours: float) -> str:
+    """Write hours back in the shortest exact unit, so resolved scenarios read naturally."""
+    if hours == 0:
+        return "0h"
+    for unit in ("y", "w", "d", "h", "min"):
+        amount = hours / HOURS_PER_UNIT[unit]
+        if abs(amount - round(amount)) < 1e-9:
+            return f"{round(amount)}{unit}"
+    minutes = hours * 60
+    if abs(minutes - round(minutes, 6)) < 1e-9:
+        return f"{_trim(minutes)}min"
+    return f"{_trim(hours)}h"
+
+
+def _trim(x: float) -> str:
+    text = f"{x:.6f}".rstrip("0").rstrip(".")
+    return text or "0"
+
+
+def parse_money(value: Any) -> tuple[float, str]:
+    """Return ``(amount, currency)`` from text such as ``45000 EUR``, ``45 000 €``, ``12k EUR``."""
+    if isinstance(value, bool) or not isinstance(value, str):
+        raise ValueError(
+            f"expected an amount with its currency such as '45000 EUR', got {value!r}"
+        )
+    if "," in value:
+        raise ValueError(
+            f"'{value}' uses a comma: write 45000 or 45 000 for thousands and a dot for decimals"
+        )
+    match = _MONEY_SUFFIX.match(value)
+    if match:
+        number, mult, currency = match.groups()
+    else:
+        match = _MONEY_PREFIX.match(value)
+        if not match:
+            raise ValueError(
+                f"'{value}' is not an amount of money: write a number and a currency, "
+                "e.g. '45000 EUR', '45k EUR' or '150 €'"
+            )
+        currency, number, mult = match.groups()
+    amount = float(re.sub(r"[ _\u202f\u00a0]", "", number)) * _MULTIPLIERS[mult]
+    return amount, _SYMBOLS.get(currency, currency)
+
+
+def parse_fraction(value: Any) -> float:
+    """Return a share in [0, 1] from ``4%`` or ``0.04``."""
+    if isinstance(value, bool):
+        raise ValueError(f"expected a share such as '4%' or 0.04, got {value!r}")
+    if isinstance(value, str):
+        match = _PERCENT.match(value)
+        if not match:
+            raise ValueError(f"'{value}' is not a share: write a percentage such as '4%' or a number such as 0.04")
+        share = float(match.group(1)) / 100
+    elif isinstance(value, (int, float)):
+        share = float(value)
+        if share > 1:
+            raise ValueError(
+                f"{value} is above 1: write a percentage with its sign ('{value}%') or a fraction ({value / 100:g})"
+            )
+    else:
+        raise ValueError(f"expected a share such as '4%' or 0.04, got {value!r}")
+    if not math.isfinite(share) or share < 0 or share > 1:
+        raise ValueError(f"{value!r} must be between 0% and 100%")
+    return share
+
+
+def parse_rate(value: Any) -> float:
+    """Return a yearly rate (growth, discount, indexation) that may be negative: ``-2%`` or ``0.05``."""
+    if isinstance(value, bool):
+        raise ValueError(f"expected a rate such as '3%' or 0.03, got {value!r}")
+    if isinstance(value, str):
+        match = _PERCENT.match(value)
+        if not match:
+            raise ValueError(f"'{value}' is not a rate: write a percentage such as '3%' or a number such as 0.03")
+        rate = float(match.group(1)) / 100
+    elif isinstance(value, (int, float)):
+        rate = float(value)
+        if abs(rate) >= 1:
+            raise ValueError(f"{value} is not a yearly rate: write '{value}%' or {value / 100:g}")
+    else:
+        raise ValueError(f"expected a rate such as '3%' or 0.03, got {value!r}")
+    if not math.isfinite(rate) or rate <= -1:
+        raise ValueError(f"{value!r} must be above -100%")
+    return rate
+
+
+def _positive_duration(value: Any) -> float:
+    hours = parse_duration(value)
+    if hours <= 0:
+        raise ValueError(f"'{value}' must be longer than zero")
+    return hours
+
+
+_DURATION_SCHEMA = {
+    "type": "string",
+    "pattern": _DURATION.pattern,
+    "description": "a duration: number and unit s, min, h, d, w, mo, y (e.g. '30min', '4h', '2d')",
+}
+_SHARE_SCHEMA = {
+    "anyOf": [
+        {"type": "string", "pattern": _PERCENT.pattern},
+        {"type": "number", "minimum": 0, "maximum": 1},
+    ],
+    "description": "a share: '4%' or 0.04",
+}
+_RATE_SCHEMA = {
+    "anyOf": [{"type": "string", "pattern": _PERCENT.pattern}, {"type": "number"}],
+    "description": "a yearly rate: '3%' or 0.03 (may be negative)",
+}
+
+def format_percent(share: float) -> str:
+    """Write a share back as a percentage, exactly: 0.04 -> '4%'."""
+    return f"{_trim(share * 100)}%"
+
+
+_AS_DURATION = PlainSerializer(format_duration, return_type=str)
+_AS_PERCENT = PlainSerializer(format_percent, return_type=str)
+
+Duration = Annotated[float, BeforeValidator(parse_duration), _AS_DURATION, WithJsonSchema(_DURATION_SCHEMA)]
+"""Hours, written with a unit in files."""
+PositiveDuration = Annotated[
+    float, BeforeValidator(_positive_duration), _AS_DURATION, WithJsonSchema(_DURATION_SCHEMA)
+]
+Share = Annotated[float, BeforeValidator(parse_fraction), _AS_PERCENT, WithJsonSchema(_SHARE_SCHEMA)]
+"""A fraction in [0, 1], written '4%' or 0.04."""
+Rate = Annotated[float, BeforeValidator(parse_rate), _AS_PERCENT, WithJsonSchema(_RATE_SCHEMA)]
+"""A yearly rate above -100 %, written '3%' or 0.03."""
+
+
+def _money(value: Any, info: ValidationInfo) -> float:
+    amount, currency = parse_money(value)
+    expected = (info.context or {}).get("currency", "EUR")
+    if currency != expected:
+        raise ValueError(f"'{value}' is in {currency} but the scenario's currency is {expected}")
+    if amount < 0:
+        raise ValueError(f"'{value}' is negative: amounts of money must be zero or more")
+    return amount
+
+
+_MONEY_SCHEMA = {
+    "type": "string",
+    "pattern": _MONEY_SUFFIX.pattern + "|" + _MONEY_PREFIX.pattern,
+    "description": "an amount with its currency: '45000 EUR', '45 000 €', '12k EUR'",
+}
+
+def format_money(amount: float, info: SerializationInfo) -> str:
+    currency = (info.context or {}).get("currency", "EUR")
+    return f"{_trim(amount)} {currency}"
+
+
+Money = Annotated[
+    float, BeforeValidator(_money), PlainSerializer(format_money, return_type=str), WithJsonSchema(_MONEY_SCHEMA)
+]
+"""An amount of money, zero or more, written with the scenario's currency."""
