@@ -67,8 +67,22 @@ class ScenarioRun:
     horizon: float
 
 
+class _Boundary(simpy.events.Event):
+    """A timeout that fires before any other event at the same instant.
+
+    Shift and rota boundaries use it, so an incident arriving exactly when a shift ends
+    finds the shift already over (windows are half-open: 08:00-17:00 excludes 17:00).
+    """
+
+    def __init__(self, env: simpy.Environment, delay: float) -> None:
+        super().__init__(env)
+        self._ok = True
+        self._value = None
+        env.schedule(self, simpy.events.URGENT, delay)
+
+
 class _Technician:
-    __slots__ = ("index", "skills", "on_shift", "on_duty", "job", "started", "mark", "token", "callout",
+    __slots__ = ("index", "skills", "on_shift", "on_duty", "job", "started", "due", "mark", "token", "callout",
                  "shift_work", "call_work")
 
     def __init__(self, index: int, skills: list[int]) -> None:
@@ -78,6 +92,7 @@ class _Technician:
         self.on_duty = False
         self.job = -1
         self.started = 0.0
+        self.due = 0.0
         self.token = 0
         self.callout = False
         self.mark = 0.0
@@ -132,9 +147,9 @@ class TeamDesk:
         env = self.env
         for start, end in intervals.tolist():
             if start > env.now:
-                yield env.timeout(start - env.now)
+                yield _Boundary(env, start - env.now)
             self._shift_on(tech)
-            yield env.timeout(end - env.now)
+            yield _Boundary(env, end - env.now)
             self._shift_off(tech)
 
     def _rota(self) -> Iterator[simpy.Event]:
@@ -142,12 +157,12 @@ class TeamDesk:
         for shift in self.rota:
             tech = self.techs[shift.person]
             if shift.start > env.now:
-                yield env.timeout(shift.start - env.now)
+                yield _Boundary(env, shift.start - env.now)
             tech.on_duty = True
             self.duty.append(tech)
             if tech.job < 0 and not tech.on_shift:
                 self._call_out(tech)
-            yield env.timeout(shift.end - env.now)
+            yield _Boundary(env, shift.end - env.now)
             tech.on_duty = False
             self.duty.remove(tech)
 
@@ -195,7 +210,7 @@ class TeamDesk:
             return
         self._account(tech)
         tech.on_shift = False
-        if self.handover and not tech.callout:
+        if self.handover and not tech.callout and tech.due > self.env.now + 1e-9:
             self._interrupt(tech)
             self._redistribute()
 
@@ -205,6 +220,7 @@ class TeamDesk:
         now = self.env.now
         tech.job = job
         tech.started = tech.mark = now + delay
+        tech.due = now + delay + self.remaining[job]
         tech.token += 1
         tech.callout = callout
         if isnan(self.started[job]):

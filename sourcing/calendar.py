@@ -224,7 +224,7 @@ class Calendar:
         with public holidays mapped to Sunday's hours."""
         n = int(np.ceil(self.horizon_hours))
         stamps = pd.date_range(self.origin, periods=n, freq="h").tz_convert(self.time_zone)
-        weekday = stamps.weekday.to_numpy()
+        weekday = stamps.day_of_week.to_numpy()
         on_holiday = np.isin(stamps.date, np.array(sorted(self.public_holidays), dtype=object))
         weekday = np.where(on_holiday, 6, weekday)
         return (weekday * 24 + stamps.hour.to_numpy()).astype(np.int16)

@@ -403,13 +403,19 @@ class Team(Model):
         return self
 
     def people(self, services: list[str]) -> list[Person]:
-        """Members expanded into named people; ``count: 3`` becomes three people."""
+        """Members expanded into named people; ``count: 3`` of role technician becomes technician 1..3
+        (numbering continues across entries of the same role)."""
         out = []
+        numbered: dict[str, int] = {}
         for member in self.members:
             skills = frozenset(services if member.skills == "all" else member.skills)
             base = member.name or member.role
-            for k in range(member.count):
-                name = base if member.count == 1 and member.name else f"{base} {k + 1}"
+            for _ in range(member.count):
+                if member.count == 1 and member.name:
+                    name = base
+                else:
+                    numbered[base] = numbered.get(base, 0) + 1
+                    name = f"{base} {numbered[base]}"
                 out.append(
                     Person(name=name, role=member.role, annual_cost=member.annual_cost, skills=skills,
                            shift=member.shift, on_call=member.on_call)

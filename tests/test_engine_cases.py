@@ -1,0 +1,133 @@
+"""Hand-worked engine cases: every time here is computed by hand from the calendar."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import numpy as np
+import pytest
+
+from builders import hand_load, study
+from simulation.engine import simulate
+from simulation.streams import Streams
+
+
+def run(s, incidents):
+    load = hand_load(s, incidents)
+    return simulate(s, s.scenarios[0], load, Streams(1, 0)), s.calendar_
+
+
+def local(calendar, hours):
+    return calendar.instant(hours).replace(tzinfo=None)
+
+
+def test_friday_17h_incident_waits_for_monday_08h_with_business_hours_team():
+    s = study()
+    result, cal = run(s, [(datetime(2027, 1, 8, 17, 0), "P2")])  # Friday
+    assert local(cal, result.started[0]) == datetime(2027, 1, 11, 8, 0)
+    assert local(cal, result.restored[0]) == datetime(2027, 1, 11, 10, 0)
+
+
+def test_public_holiday_is_skipped():
+    s = study()
+    # Tuesday 13 July 2027 at 17:00; Wednesday 14 July is Bastille Day.
+    result, cal = run(s, [(datetime(2027, 7, 13, 17, 30), "P3")])
+    assert local(cal, result.started[0]) == datetime(2027, 7, 15, 8, 0)
+    assert local(cal, result.restored[0]) == datetime(2027, 7, 15, 10, 0)
+
+
+def test_on_call_p1_at_3am_starts_after_call_out_delay():
+    s = study(teams={"it": {"on_call": {"window": "HNO", "priorities": ["P1"], "call_out_delay": "30min",
+                                        "weekly_premium": "150 EUR", "per_intervention": "50 EUR"}}})
+    result, cal = run(s, [(datetime(2027, 1, 6, 3, 0), "P1"), (datetime(2027, 1, 6, 3, 10), "P3")])
+    assert local(cal, result.started[0]) == datetime(2027, 1, 6, 3, 30)
+    assert local(cal, result.restored[0]) == datetime(2027, 1, 6, 5, 30)
+    # The P3 is not an on-call priority: it waits for the shift.
+    assert local(cal, result.started[1]) == datetime(2027, 1, 6, 8, 0)
+    team = result.teams["it"]
+    assert [(c.person, local(cal, c.time)) for c in team.callouts] == [(0, datetime(2027, 1, 6, 3, 0))]
+    assert team.call_work.sum() == pytest.approx(2.0)
+
+
+def test_handover_at_shift_end_resumes_remaining_work_next_morning():
+    s = study()
+    result, cal = run(s, [(datetime(2027, 1, 8, 16, 0), "P2")])  # Friday 16:00, 2 h of work, shift ends 17:00
+    assert local(cal, result.started[0]) == datetime(2027, 1, 8, 16, 0)
+    assert local(cal, result.restored[0]) == datetime(2027, 1, 11, 9, 0)
+    assert result.teams["it"].overtime == []
+
+
+def test_overtime_at_shift_end_finishes_the_job_and_counts_the_hours():
+    s = study(teams={"it": {"shift_end": "overtime"}})
+    result, cal = run(s, [(datetime(2027, 1, 8, 16, 0), "P2")])
+    assert local(cal, result.restored[0]) == datetime(2027, 1, 8, 18, 0)
+    ((person, begin, end),) = result.teams["it"].overtime
+    assert person == 0 and end - begin == pytest.approx(1.0)
+    assert result.teams["it"].shift_work.sum() == pytest.approx(1.0)
+
+
+def test_p1_preempts_lower_priority_and_interrupted_work_resumes():
+    s = study()
+    result, cal = run(s, [(datetime(2027, 1, 5, 10, 0), "P3"), (datetime(2027, 1, 5, 10, 30), "P1")])
+    p3, p1 = 0, 1
+    assert local(cal, result.started[p1]) == datetime(2027, 1, 5, 10, 30)
+    assert local(cal, result.restored[p1]) == datetime(2027, 1, 5, 12, 30)
+    # 30 min of the P3 were done; 1 h 30 remain after the P1.
+    assert local(cal, result.restored[p3]) == datetime(2027, 1, 5, 14, 0)
+
+
+def test_without_preemption_p1_waits_for_the_current_job():
+    s = study(teams={"it": {"preemption": False}})
+    result, cal = run(s, [(datetime(2027, 1, 5, 10, 0), "P3"), (datetime(2027, 1, 5, 10, 30), "P1")])
+    assert local(cal, result.started[1]) == datetime(2027, 1, 5, 12, 0)
+
+
+def test_priority_order_in_queue():
+    s = study()
+    result, cal = run(s, [(datetime(2027, 1, 9, 10, 0), "P4"), (datetime(2027, 1, 9, 11, 0), "P2"),
+                          (datetime(2027, 1, 9, 12, 0), "P3")])  # Saturday: all wait for Monday
+    starts = [local(cal, t) for t in result.started]
+    assert starts == [datetime(2027, 1, 11, 12, 0), datetime(2027, 1, 11, 8, 0), datetime(2027, 1, 11, 10, 0)]
+
+
+def test_skills_route_work_to_the_only_qualified_person():
+    s = study(
+        services={"mail": {"users": 50, "outage_cost_per_hour": {"business": "10 EUR", "off_hours": "1 EUR"},
+                           "incidents": {"per_month": 1, "priorities": {"P3": "100%"}}}},
+        teams={"it": {"members": [
+            {"name": "Alice", "annual_cost": "60000 EUR", "shift": "Mon-Fri 08:00-17:00", "skills": ["erp"]},
+            {"name": "Bob", "annual_cost": "60000 EUR", "shift": "Mon-Fri 08:00-17:00", "skills": ["mail"]},
+        ]}},
+    )
+    load = hand_load(s, [(datetime(2027, 1, 5, 10, 0), "P3"), (datetime(2027, 1, 5, 10, 5), "P3")])
+    load = type(load)(**{**load.__dict__, "service": np.array([0, 0], dtype=np.int16)})
+    result = simulate(s, s.scenarios[0], load, Streams(1, 0))
+    cal = s.calendar_
+    # Both are erp incidents: only Alice can restore them, one after the other; Bob stays idle.
+    assert local(cal, result.restored[1]) == datetime(2027, 1, 5, 14, 0)
+    assert result.teams["it"].shift_work.tolist() == pytest.approx([4.0, 0.0])
+
+
+def test_dst_change_does_not_shift_business_hours():
+    s = study()
+    # Friday 26 March 2027 16:30; clocks go forward on Sunday 28 March; Monday 29 is Easter Monday.
+    result, cal = run(s, [(datetime(2027, 3, 26, 16, 30), "P2")])
+    assert local(cal, result.restored[0]) == datetime(2027, 3, 30, 9, 30)
+
+
+def test_team_of_one_has_no_cover_while_absent_or_vacant():
+    s = study(teams={"it": {"absences": {"annual_leave_days": 25, "sickness": "5%"},
+                            "departures": {"yearly_probability": "95%", "hiring_delay": "2mo"}}})
+    from simulation.incidents import draw_load
+
+    streams = Streams(3, 0)
+    load = draw_load(s, streams)
+    result = simulate(s, s.scenarios[0], load, streams)
+    plan = result.teams["it"].plans[0]
+    assert len(plan.absent) > 5 and len(plan.vacant) >= 1
+    started = result.started[~np.isnan(result.started)]
+    inside = [(a <= t < b) for t in started for a, b in plan.absent]
+    assert not any(inside)
+    # Work also never runs through an absence: every restoration lies in a shift or is the end of one.
+    for t in result.restored[~np.isnan(result.restored)]:
+        assert not any(a < t < b for a, b in plan.absent)
