@@ -21,6 +21,7 @@ from pydantic import (
     Discriminator,
     Field,
     Tag,
+    WithJsonSchema,
     field_validator,
     model_validator,
 )
@@ -112,6 +113,18 @@ Distribution = Annotated[
         ),
     ),
     BeforeValidator(_fixed_shorthand),
+    WithJsonSchema({
+        "description": "a time: '2h' (fixed), {median, p90} (lognormal), {mean} (exponential) or {fixed}",
+        "oneOf": [
+            {"type": "string"},
+            {"type": "object", "properties": {"median": {"type": "string"}, "p90": {"type": "string"}},
+             "required": ["median", "p90"], "additionalProperties": False},
+            {"type": "object", "properties": {"mean": {"type": "string"}}, "required": ["mean"],
+             "additionalProperties": False},
+            {"type": "object", "properties": {"fixed": {"type": "string"}}, "required": ["fixed"],
+             "additionalProperties": False},
+        ],
+    }),
 ]
 """A random duration: fixed, lognormal (median, P90) or exponential (mean)."""
 
@@ -135,6 +148,19 @@ class WindowDefinition(Model):
         return self
 
 
+_WINDOW_SCHEMA = {
+    "description": "weekly hours such as 'Mon-Fri 08:00-18:00; Sat 09:00-12:00', or {hours, holidays}, or {except}",
+    "anyOf": [
+        {"type": "string"},
+        {"type": "array", "items": {"type": "string"}},
+        {"type": "object", "additionalProperties": False, "properties": {
+            "hours": {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]},
+            "holidays": {"enum": ["open", "closed"]},
+            "except": {"type": "string"}}},
+    ],
+}
+
+
 def _window_shorthand(value: Any) -> Any:
     return {"hours": value} if isinstance(value, (str, list)) else value
 
@@ -143,12 +169,14 @@ class CalendarSpec(Model):
     """When and where the scenario runs."""
 
     start: date
-    horizon: Annotated[int, Field(ge=1, le=30)] = 5
+    horizon: Annotated[int, Field(ge=1, le=30), WithJsonSchema(
+        {"anyOf": [{"type": "string", "pattern": r"^\s*\d+\s*y\s*$"}, {"type": "integer", "minimum": 1}],
+         "description": "whole years, e.g. '5y'"})] = 5
     time_zone: str = "Europe/Paris"
     country: str | None = "FR"
     subdivision: str | None = None
     extra_holidays: list[date] = []
-    windows: dict[Name, Annotated[WindowDefinition, BeforeValidator(_window_shorthand)]] = {}
+    windows: dict[Name, Annotated[WindowDefinition, BeforeValidator(_window_shorthand), WithJsonSchema(_WINDOW_SCHEMA)]] = {}
 
     @field_validator("horizon", mode="before")
     @classmethod
