@@ -14,7 +14,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
 from queueing import mmc_study  # noqa: E402
-
 from simulation.engine import simulate  # noqa: E402
 from simulation.incidents import draw_load  # noqa: E402
 from simulation.metrics import measure  # noqa: E402

@@ -9,9 +9,9 @@ is pre-empted or handed over keeps its remaining time and resumes.
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from math import isnan, nan
-from typing import Iterator
 
 import numpy as np
 import simpy

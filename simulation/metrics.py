@@ -201,8 +201,11 @@ def _team(rows: _Rows, study: Study, run: TeamRun) -> list[costs.CostLine]:
     n_years = calendar.horizon_years
     months = calendar.horizon_hours / HOURS_PER_MONTH
     people = len(run.plans)
-    on_shift = sum(float(np.sum(p.on_shift[:, 1] - p.on_shift[:, 0])) for p in run.plans)
+    shift_hours = np.array([float(np.sum(p.on_shift[:, 1] - p.on_shift[:, 0])) for p in run.plans])
+    on_shift = shift_hours.sum()
     rows.add("team", run.name, "utilisation", run.shift_work.sum() / on_shift if on_shift else 0.0)
+    for plan, hours, work in zip(run.plans, shift_hours, run.shift_work):
+        rows.add("person", f"{run.name}/{plan.person.name}", "utilisation", work / hours if hours else 0.0)
     overtime = _split_by_year(run.overtime, years, people)
     interventions = _split_by_year(run.interventions, years, people)
     vacant = _split_by_year([(i, s, e) for i, p in enumerate(run.plans) for s, e in p.vacant], years, people)

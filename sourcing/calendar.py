@@ -11,10 +11,10 @@ function over them is piecewise linear, which makes both "add N covered hours" a
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from functools import cached_property, lru_cache
-from typing import Iterable
 from zoneinfo import ZoneInfo
 
 import holidays as holidays_lib
@@ -67,15 +67,16 @@ def _covers_whole_week(rules: tuple[WeeklyRule, ...]) -> bool:
 
 
 def _parse_days(text: str) -> frozenset[int]:
-    text = text.strip().lower()
-    if text == "daily":
+    text = text.strip()
+    if text.lower() == "daily":
         return frozenset(range(7))
     days: set[int] = set()
     for part in re.split(r"\s*,\s*", text):
         bounds = re.split(r"\s*-\s*", part)
         for name in bounds:
-            if name not in _DAY_INDEX:
+            if name.lower() not in _DAY_INDEX:
                 raise ValueError(f"'{name}' is not a day: use Mon, Tue, Wed, Thu, Fri, Sat, Sun")
+        bounds = [name.lower() for name in bounds]
         if len(bounds) == 1:
             days.add(_DAY_INDEX[bounds[0]])
         elif len(bounds) == 2:
@@ -155,7 +156,7 @@ class Calendar:
     @cached_property
     def origin(self) -> datetime:
         """The start instant, local midnight of the start date, as an aware UTC datetime."""
-        return datetime.combine(self.start, time(0), tzinfo=self.zone).astimezone(timezone.utc)
+        return datetime.combine(self.start, time(0), tzinfo=self.zone).astimezone(UTC)
 
     @cached_property
     def end_date(self) -> date:

@@ -12,16 +12,16 @@ import os
 import shutil
 import sys
 import tempfile
-from datetime import datetime, timezone
-from enum import Enum
+from datetime import UTC, datetime
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
-import pandas as pd
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from . import __version__
 from .errors import ScenarioError
@@ -38,18 +38,18 @@ out = Console()
 err = Console(stderr=True)
 
 
-class OutputFormat(str, Enum):
+class OutputFormat(StrEnum):
     table = "table"
     json = "json"
 
 
-class ResultsFormat(str, Enum):
+class ResultsFormat(StrEnum):
     csv = "csv"
     parquet = "parquet"
 
 
 def _fail(message: str, code: int = 2) -> None:
-    err.print(f"[bold red]error:[/] {message}", highlight=False, markup=True)
+    err.print(Text("error: ", style="bold red") + Text(message), highlight=False)
     raise typer.Exit(code)
 
 
@@ -57,9 +57,13 @@ def _load(path: Path) -> Study:
     try:
         return load_study(path)
     except ScenarioError as exc:
-        for line in exc.describe().splitlines():
-            err.print(f"[red]✗[/] {line}", highlight=False, markup=True, soft_wrap=True)
+        _print_problems(exc)
         raise typer.Exit(2) from None
+
+
+def _print_problems(exc: ScenarioError) -> None:
+    for line in exc.describe().splitlines():
+        err.print(Text("✗ ", style="red") + Text(line), highlight=False, soft_wrap=True)
 
 
 @app.command()
@@ -71,12 +75,12 @@ def validate(files: Annotated[list[Path], typer.Argument(help="Scenario files to
             study = load_study(path)
         except ScenarioError as exc:
             failed += 1
-            for line in exc.describe().splitlines():
-                err.print(f"[red]✗[/] {line}", highlight=False, soft_wrap=True)
+            _print_problems(exc)
             continue
         names = ", ".join(s.name for s in study.scenarios)
-        out.print(f"[green]✓[/] {path}: {len(study.services)} services, {len(study.teams)} teams, "
-                  f"scenarios: {names}", highlight=False)
+        out.print(Text("✓ ", style="green") + Text(f"{path}: {len(study.services)} services, "
+                                                     f"{len(study.teams)} teams, scenarios: {names}"),
+                  highlight=False)
     if failed:
         raise typer.Exit(2)
 
@@ -96,9 +100,12 @@ def run(
     replications: Annotated[int, typer.Option("--replications", "-n", min=1, help="Replications.")] = 30,
     seed: Annotated[int, typer.Option(min=0, help="Seed of the run; same seed, same numbers.")] = 1,
     workers: Annotated[int, typer.Option(min=1, help="Local worker processes.")] = 1,
-    out_dir: Annotated[Optional[Path], typer.Option("--out", help="Write results, resolved scenario and seed here.")] = None,
-    output: Annotated[OutputFormat, typer.Option("--format", help="table or json on standard output.")] = OutputFormat.table,
-    results_format: Annotated[ResultsFormat, typer.Option(help="File format of tidy results in --out.")] = ResultsFormat.csv,
+    out_dir: Annotated[
+        Path | None, typer.Option("--out", help="Write results, resolved scenario and seed here.")] = None,
+    output: Annotated[
+        OutputFormat, typer.Option("--format", help="table or json on standard output.")] = OutputFormat.table,
+    results_format: Annotated[
+        ResultsFormat, typer.Option(help="File format of tidy results in --out.")] = ResultsFormat.csv,
 ) -> None:
     """Simulate every scenario of FILE and print means with 95 % confidence intervals."""
     from simulation.replications import run_study
@@ -144,14 +151,15 @@ def _print_tables(study: Study, results) -> None:
     from simulation.report import sections
 
     note = f"mean ± 95 % CI half-width, {results.replications} replications, seed {results.seed}"
-    out.print(f"[bold]{study.name}[/]  ({note})", highlight=False)
+    out.print(Text(study.name, style="bold") + Text(f"  ({note})"), highlight=False)
     for title, table in sections(results.summary):
-        rich_table = Table(title=title, title_justify="left", title_style="bold")
+        rich_table = Table(title=Text(title), title_justify="left", title_style="bold")
         rich_table.add_column("")
         for column in table.columns:
-            rich_table.add_column(str(column), justify="right")
+            rich_table.add_column(Text(str(column)), justify="right")
         for metric, row in table.iterrows():
-            rich_table.add_row(metric, *["" if not hasattr(c, "text") else c.text(study.currency) for c in row])
+            rich_table.add_row(Text(metric), *[Text("" if not hasattr(c, "text") else c.text(study.currency))
+                                               for c in row])
         out.print(rich_table)
 
 
@@ -176,7 +184,7 @@ def _write(out_dir: Path, file: Path, study: Study, results, results_format: Res
             "workers": workers,
             "source": str(file),
             "source_sha256": hashlib.sha256(source).hexdigest(),
-            "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "created": datetime.now(UTC).isoformat(timespec="seconds"),
             "command": " ".join(sys.argv),
         }
         (staging / "run.json").write_text(json.dumps(run_info, indent=2), encoding="utf-8")

@@ -54,6 +54,9 @@ def parse_yaml(text: str, source: str) -> tuple[Any, yaml.Node | None]:
         line = mark.line + 1 if mark is not None else None
         reason = getattr(exc, "problem", None) or str(exc)
         raise ScenarioError([Problem((), f"this is not valid YAML: {reason}", line)], source=source) from None
+    except (ValueError, OverflowError) as exc:  # a well-formed scalar that is not a value, e.g. 2027-02-30
+        problems = list(_bad_scalars(root, ())) or [Problem((), f"a value cannot be read: {exc}")]
+        raise ScenarioError(problems, source=source) from None
     if root is not None:
         size = _expanded_size(root, {})
         if size > MAX_VALUES:
@@ -74,13 +77,22 @@ def study_from_data(data: Any, source: str = "<input>", root: yaml.Node | None =
         raise ScenarioError([Problem((), f"a scenario file must be a mapping of fields, this one is {kind}")],
                             source=source)
     currency = data.get("currency", "EUR")
+    known = typing.get_args(Study.model_fields["currency"].annotation)
     try:
-        return Study.model_validate(data, context={"currency": currency if isinstance(currency, str) else "EUR"})
+        return Study.model_validate(data, context={"currency": currency if currency in known else None})
     except ValidationError as exc:
-        problems = [_problem(error) for error in exc.errors()]
+        problems = _quiet([_problem(error) for error in exc.errors()])
         raise ScenarioError(_with_lines(problems, root), source=source) from None
     except ScenarioError as exc:
         raise ScenarioError(_with_lines(exc.problems, root), source=source) from None
+
+
+def _quiet(problems: list[Problem]) -> list[Problem]:
+    """Drop 'missing field x' when the same mapping has a misspelt field that suggests x."""
+    suggested = {(p.path[:-1], p.message.rsplit("'", 2)[-2]) for p in problems
+                 if "did you mean" in p.message}
+    return [p for p in problems
+            if not (p.message.startswith("missing field") and (p.path[:-1], str(p.path[-1])) in suggested)]
 
 
 def _problem(error: Any) -> Problem:
@@ -100,12 +112,28 @@ def _problem(error: Any) -> Problem:
             message += f" (allowed: {', '.join(allowed)})"
     elif kind == "missing":
         message = f"missing field '{loc[-1]}'"
+    elif kind in ("model_type", "model_attributes_type", "dict_type"):
+        fields = _fields_at(loc)
+        shape = f" with fields {', '.join(fields)}" if fields else ""
+        message = f"expected a mapping{shape}, got {_kind(error.get('input'))}"
+    elif kind == "list_type":
+        message = f"expected a list, got {_kind(error.get('input'))}"
+    elif kind == "too_short":
+        message = f"needs at least {error.get('ctx', {}).get('min_length', 1)} entry, found none"
     elif loc and loc[-1] == "[key]":
         loc = loc[:-1]
         message = f"key '{loc[-1]}': {message}"
     elif kind not in _WITHOUT_INPUT and not isinstance(error.get("input"), (dict, list)):
         message += f" (got {error.get('input')!r})"
     return Problem(loc, message)
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return repr(value)
 
 
 def _fields_at(path: tuple) -> list[str]:
@@ -187,6 +215,21 @@ def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
         size = 1
     memo[key] = min(size, MAX_VALUES + 1)
     return memo[key]
+
+
+def _bad_scalars(node: yaml.Node, path: tuple):
+    """Scalars that YAML recognises by their shape but cannot turn into a value (an impossible date)."""
+    if isinstance(node, yaml.ScalarNode):
+        try:
+            yaml.SafeLoader(node.value).get_single_data() if node.tag.endswith(":timestamp") else None
+        except (ValueError, OverflowError) as exc:
+            yield Problem(path, f"'{node.value}' is not a valid date ({exc})", node.start_mark.line + 1)
+    elif isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            yield from _bad_scalars(value, (*path, getattr(key, "value", "?")))
+    elif isinstance(node, yaml.SequenceNode):
+        for i, value in enumerate(node.value):
+            yield from _bad_scalars(value, (*path, i))
 
 
 def _duplicate_keys(node: yaml.Node, path: tuple, visited: set[int]):

@@ -9,9 +9,10 @@ reported together with their field paths.
 
 from __future__ import annotations
 
+import difflib
 from datetime import date
 from functools import cached_property
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 import numpy as np
 from pydantic import (
@@ -20,7 +21,9 @@ from pydantic import (
     ConfigDict,
     Discriminator,
     Field,
+    Strict,
     Tag,
+    ValidationInfo,
     WithJsonSchema,
     field_validator,
     model_validator,
@@ -33,12 +36,14 @@ from .units import Duration, Money, PositiveDuration, Rate, Share, parse_duratio
 PRIORITIES: tuple[str, ...] = ("P1", "P2", "P3", "P4")
 Priority = Literal["P1", "P2", "P3", "P4"]
 Name = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[^\s].*$")]
+Count = Annotated[int, Strict()]
+"""A whole number; booleans and text are refused rather than converted."""
 
 
 class Model(BaseModel):
     """Base of every scenario object: unknown fields are rejected and objects are frozen."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False)
 
 
 # --------------------------------------------------------------------------- distributions
@@ -95,15 +100,15 @@ def _distribution_tag(value: Any) -> str | None:
 
 
 def _fixed_shorthand(value: Any) -> Any:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        raise ValueError(f"{value} has no unit: write e.g. '{value}min' or '{value}h'")
     return {"fixed": value} if isinstance(value, str) else value
 
 
 Distribution = Annotated[
-    Union[
-        Annotated[Lognormal, Tag("lognormal")],
-        Annotated[Exponential, Tag("exponential")],
-        Annotated[Fixed, Tag("fixed")],
-    ],
+    Annotated[Lognormal, Tag("lognormal")]
+    | Annotated[Exponential, Tag("exponential")]
+    | Annotated[Fixed, Tag("fixed")],
     Discriminator(
         _distribution_tag,
         custom_error_type="distribution",
@@ -169,14 +174,16 @@ class CalendarSpec(Model):
     """When and where the scenario runs."""
 
     start: date
-    horizon: Annotated[int, Field(ge=1, le=30), WithJsonSchema(
+    horizon: Annotated[Count, Field(ge=1, le=30), WithJsonSchema(
         {"anyOf": [{"type": "string", "pattern": r"^\s*\d+\s*y\s*$"}, {"type": "integer", "minimum": 1}],
          "description": "whole years, e.g. '5y'"})] = 5
     time_zone: str = "Europe/Paris"
     country: str | None = "FR"
     subdivision: str | None = None
     extra_holidays: list[date] = []
-    windows: dict[Name, Annotated[WindowDefinition, BeforeValidator(_window_shorthand), WithJsonSchema(_WINDOW_SCHEMA)]] = {}
+    windows: dict[
+        Name, Annotated[WindowDefinition, BeforeValidator(_window_shorthand), WithJsonSchema(_WINDOW_SCHEMA)]
+    ] = {}
 
     @field_validator("horizon", mode="before")
     @classmethod
@@ -207,6 +214,23 @@ class CalendarSpec(Model):
 
         if value is not None and value not in holidays.list_supported_countries():
             raise ValueError(f"'{value}' is not a country code known to the holidays package (e.g. FR, BE, DE)")
+        return value
+
+    @field_validator("subdivision")
+    @classmethod
+    def _subdivision(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None:
+            return value
+        import holidays
+
+        country = info.data.get("country")
+        if country is None:
+            raise ValueError("a subdivision needs a country")
+        known = holidays.list_supported_countries().get(country, [])
+        if value not in known:
+            shown = ", ".join(known[:20]) + (" ..." if len(known) > 20 else "")
+            raise ValueError(f"'{value}' is not a subdivision of {country}"
+                             + (f" (known: {shown})" if known else " (it has none)"))
         return value
 
     def calendar(self) -> Calendar:
@@ -249,8 +273,8 @@ def weekly_profile(name: str) -> np.ndarray:
 class IncidentLoad(Model):
     """How many incidents arrive, of which priority, and when in the week."""
 
-    per_month: Annotated[float, Field(ge=0)] | None = None
-    per_user_per_month: Annotated[float, Field(ge=0)] | None = None
+    per_month: Annotated[float, Field(ge=0, le=1_000_000)] | None = None
+    per_user_per_month: Annotated[float, Field(ge=0, le=1000)] | None = None
     priorities: dict[Priority, Share]
     weekly_profile: Literal["office", "flat", "extended"] | Annotated[
         list[Annotated[float, Field(ge=0)]], Field(min_length=168, max_length=168)
@@ -274,13 +298,18 @@ class IncidentLoad(Model):
             raise ValueError(f"expected a profile name ({', '.join(WEEKLY_PROFILES)}) or 168 weights, got {value!r}")
         return value
 
+    @field_validator("priorities")
+    @classmethod
+    def _mix(cls, value: dict[str, float]) -> dict[str, float]:
+        total = sum(value.values())
+        if abs(total - 1) > 1e-6:
+            raise ValueError(f"the priority mix adds up to {total * 100:.4g}%, not 100%")
+        return value
+
     @model_validator(mode="after")
     def _volume(self) -> IncidentLoad:
         if (self.per_month is None) == (self.per_user_per_month is None):
             raise ValueError("give exactly one of 'per_month' or 'per_user_per_month'")
-        total = sum(self.priorities.values())
-        if abs(total - 1) > 1e-6:
-            raise ValueError(f"the priority mix adds up to {total:.4g} (={total * 100:.4g}%), not 100%")
         if not isinstance(self.weekly_profile, str) and sum(self.weekly_profile) <= 0:
             raise ValueError("the weekly profile has no positive weight")
         return self
@@ -306,7 +335,7 @@ class OutageCost(Model):
 class Changes(Model):
     """Planned changes: each brings planned downtime in a maintenance window; some fail into incidents."""
 
-    per_month: Annotated[float, Field(ge=0)]
+    per_month: Annotated[float, Field(ge=0, le=10_000)]
     planned_downtime: Duration = 0.0
     window: str = "Sun 02:00-06:00"
     failure_rate: Share = 0.0
@@ -317,7 +346,7 @@ class Infrastructure(Model):
     """What running the service in-house costs besides people."""
 
     capex: Money = 0.0
-    depreciation_years: Annotated[int, Field(ge=1, le=20)] = 5
+    depreciation_years: Annotated[Count, Field(ge=1, le=20)] = 5
     opex_per_year: Money = 0.0
     licences_per_year: Money = 0.0
     licences_per_user_per_year: Money = 0.0
@@ -327,7 +356,7 @@ class Service(Model):
     """An IT service, its users, what an outage costs and what disturbs it."""
 
     description: str = ""
-    users: Annotated[int, Field(ge=1)]
+    users: Annotated[Count, Field(ge=1, le=10_000_000)]
     users_growth_per_year: Rate = 0.0
     service_time: str = "24/7"
     business_hours: str = "HO"
@@ -359,14 +388,20 @@ class Service(Model):
 # --------------------------------------------------------------------------- teams
 
 
+def _skills(value: Any) -> Any:
+    if value == "all" or (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+        return value
+    raise ValueError(f"skills are a list of service names such as [email, erp], or 'all'; got {value!r}")
+
+
 class Member(Model):
     """A person, or ``count`` identical people, in an internal team."""
 
     name: Name | None = None
-    count: Annotated[int, Field(ge=1, le=200)] = 1
+    count: Annotated[Count, Field(ge=1, le=200)] = 1
     role: str = "engineer"
     annual_cost: Money
-    skills: list[str] | Literal["all"] = "all"
+    skills: Annotated[list[str] | Literal["all"], BeforeValidator(_skills)] = "all"
     shift: str = "HO"
     on_call: bool = True
 
@@ -386,7 +421,7 @@ class Absences(Model):
     """Annual leave taken in blocks at random times, and sickness spells."""
 
     annual_leave_days: Annotated[float, Field(ge=0, le=120)] = 25
-    leave_block_days: Annotated[int, Field(ge=1, le=30)] = 5
+    leave_block_days: Annotated[Count, Field(ge=1, le=30)] = 5
     sickness: Share = 0.0
     sickness_spell: PositiveDuration = 72.0
 
@@ -423,12 +458,13 @@ class Team(Model):
     absences: Absences | None = None
     departures: Departures | None = None
 
-    @model_validator(mode="after")
-    def _repair_for_every_priority(self) -> Team:
-        missing = [p for p in PRIORITIES if p not in self.repair_time]
+    @field_validator("repair_time")
+    @classmethod
+    def _every_priority(cls, value: dict) -> dict:
+        missing = [p for p in PRIORITIES if p not in value]
         if missing:
-            raise ValueError(f"repair_time has no distribution for {', '.join(missing)}")
-        return self
+            raise ValueError(f"no repair time for {', '.join(missing)}: give one for each of P1, P2, P3, P4")
+        return value
 
     def people(self, services: list[str]) -> list[Person]:
         """Members expanded into named people; ``count: 3`` of role technician becomes technician 1..3
@@ -545,6 +581,9 @@ def resolve_window(ref: str, defined: dict[str, WindowDefinition], _seen: tuple[
         return Window(label=ref, rules=parse_rules(ref))
     except ValueError as exc:
         known = sorted(set(BUILTIN_WINDOWS) | set(defined))
+        close = difflib.get_close_matches(ref, known, n=1)
+        if close:
+            raise ValueError(f"'{ref}' is not a window name: did you mean '{close[0]}'?") from None
         raise ValueError(f"'{ref}' is neither a window name ({', '.join(known)}) nor a rule: {exc}") from None
 
 
@@ -616,5 +655,6 @@ def _check_option(study: Study, option: Option, service: str, where: tuple) -> l
             known = ", ".join(study.teams) or "none declared"
             return [Problem((*where, "make"), f"unknown team '{option.make}' (teams: {known})")]
         if not any(service in p.skills for p in team.people(list(study.services))):
-            return [Problem((*where, "make"), f"no member of team '{option.make}' has the skill for service '{service}'")]
+            return [Problem((*where, "make"),
+                            f"no member of team '{option.make}' has the skill for service '{service}'")]
     return []

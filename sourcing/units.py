@@ -182,7 +182,7 @@ Rate = Annotated[float, BeforeValidator(parse_rate), _AS_PERCENT, WithJsonSchema
 def _money(value: Any, info: ValidationInfo) -> float:
     amount, currency = parse_money(value)
     expected = (info.context or {}).get("currency", "EUR")
-    if currency != expected:
+    if expected is not None and currency != expected:
         raise ValueError(f"'{value}' is in {currency} but the scenario's currency is {expected}")
     if amount < 0:
         raise ValueError(f"'{value}' is negative: amounts of money must be zero or more")

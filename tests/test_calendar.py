@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sourcing.calendar import (WINDOW_24_7, WINDOW_HNO, WINDOW_HO, Calendar, Window, parse_rule, parse_rules)
+from sourcing.calendar import WINDOW_24_7, WINDOW_HNO, WINDOW_HO, Calendar, Window, parse_rule, parse_rules
 
 PARIS = ZoneInfo("Europe/Paris")
 CAL = Calendar(start=date(2027, 1, 1), horizon_years=2)

@@ -62,7 +62,7 @@ scenarios: [{name: a, default: {make: it}}]
         study_from_text(text, source="s.yaml")
     fields = {p.field for p in caught.value.problems}
     assert {"services.mail.users", "services.mail.outage_cost_per_hour.off_hours",
-            "services.mail.incidents"} <= fields
+            "services.mail.incidents.priorities"} <= fields
 
 
 def test_aliases_that_explode_are_refused():

@@ -64,7 +64,7 @@ def test_invariants(study, seed):
     assert np.all(restored[done] <= run.horizon + 1e-9)
     rows = measure(study, run, 0)
     values = {(r[2], r[4], r[5], r[6]): r[7] for r in rows}
-    for (scope, metric, _, _), value in values.items():
+    for (_, metric, _, _), value in values.items():
         if metric.startswith("availability") or metric in ("within_target", "utilisation", "vacancy_share"):
             assert 0.0 <= value <= 1.0 + 1e-12, (metric, value)
         if metric.startswith("cost") or metric.endswith("cost") or metric.endswith("_npv"):
