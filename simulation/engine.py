@@ -1,17 +1,19 @@
 """The SimPy model of one scenario: incidents arrive and are restored by whoever the option names.
 
-One :class:`simpy.Environment` per scenario and replication. Arrivals, shifts and the on-call
-rota are SimPy processes; the work itself is driven by timeout callbacks, which keeps the hot
-path (an incident arriving, being started, being finished) to two scheduled events. Work that
+One :class:`simpy.Environment` per scenario and replication. Arrivals are a SimPy process; the
+work itself is driven by timeout callbacks, which keeps the hot path (an incident arriving,
+being started, being finished) to two scheduled events. Shifts and the on-call rota are
+looked up, not stepped through, so years of calendar cost nothing when nothing happens. Work that
 is pre-empted or handed over keeps its remaining time and resumes.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from math import isnan, nan
+from math import inf, isnan, nan
 
 import numpy as np
 import simpy
@@ -70,39 +72,85 @@ class ScenarioRun:
 class _Boundary(simpy.events.Event):
     """A timeout that fires before any other event at the same instant.
 
-    Shift and rota boundaries use it, so an incident arriving exactly when a shift ends
-    finds the shift already over (windows are half-open: 08:00-17:00 excludes 17:00).
+    Shift ends and wake-ups use it, so an incident arriving exactly when a shift ends finds
+    the shift already over (windows are half-open: 08:00-17:00 excludes 17:00).
     """
 
-    def __init__(self, env: simpy.Environment, delay: float) -> None:
+    def __init__(self, env: simpy.Environment, delay: float, value: object = None) -> None:
         super().__init__(env)
         self._ok = True
-        self._value = None
+        self._value = value
         env.schedule(self, simpy.events.URGENT, delay)
 
 
 class _Technician:
-    __slots__ = ("index", "skills", "on_shift", "on_duty", "job", "started", "due", "mark", "token", "callout",
-                 "shift_work", "call_work")
+    """A member's state. Shifts are not simulated hour by hour: whether someone is on shift is
+    looked up in their working intervals when it matters."""
 
-    def __init__(self, index: int, skills: list[int]) -> None:
+    __slots__ = ("index", "skills", "starts", "ends", "lo", "hi", "on", "job", "started", "due", "token", "callout",
+                 "free_since", "shift_work", "call_work")
+
+    def __init__(self, index: int, skills: list[int], on_shift: np.ndarray) -> None:
         self.index = index
         self.skills = skills
-        self.on_shift = False
-        self.on_duty = False
+        self.starts = on_shift[:, 0].tolist()
+        self.ends = on_shift[:, 1].tolist()
+        self.lo = self.hi = 0.0  # on_shift(t) == self.on for every t in [lo, hi)
+        self.on = False
         self.job = -1
         self.started = 0.0
         self.due = 0.0
         self.token = 0
         self.callout = False
-        self.mark = 0.0
+        self.free_since = 0.0
         self.shift_work = 0.0
         self.call_work = 0.0
+
+    def _locate(self, t: float) -> None:
+        i = bisect_right(self.starts, t) - 1
+        if i >= 0 and t < self.ends[i]:
+            self.on, self.lo, self.hi = True, self.starts[i], self.ends[i]
+        else:
+            self.on = False
+            self.lo = self.ends[i] if i >= 0 else -inf
+            self.hi = self.starts[i + 1] if i + 1 < len(self.starts) else inf
+
+    def on_shift(self, t: float) -> bool:
+        if not self.lo <= t < self.hi:
+            self._locate(t)
+        return self.on
+
+    def shift_end(self, t: float) -> float:
+        """End of the shift running at ``t`` (``t`` itself if off shift)."""
+        return self.hi if self.on_shift(t) else t
+
+    def next_start(self, t: float) -> float:
+        """``t`` if on shift, else the start of the next shift (inf if none)."""
+        return t if self.on_shift(t) else self.hi
+
+    def off_shift(self, begin: float, end: float) -> list[tuple[float, float]]:
+        """The parts of ``[begin, end)`` outside this person's shifts."""
+        parts = []
+        cursor = begin
+        i = max(0, bisect_right(self.starts, begin) - 1)
+        while i < len(self.starts) and self.starts[i] < end:
+            if self.ends[i] > cursor:
+                if self.starts[i] > cursor:
+                    parts.append((cursor, self.starts[i]))
+                cursor = max(cursor, self.ends[i])
+            i += 1
+        if cursor < end:
+            parts.append((cursor, end))
+        return parts
 
 
 class TeamDesk:
     """An internal team's dispatcher: a queue per priority and service, technicians with skills,
-    shifts, on-call duty and pre-emption by P1."""
+    shifts, an on-call rota and pre-emption by P1.
+
+    Events are tied to incidents, not to the clock: a shift change costs nothing unless work
+    waits for it (a wake-up is scheduled) or a job runs into it (a hand-over is scheduled).
+    """
 
     def __init__(self, env: simpy.Environment, name: str, team: Team, plans: list[PersonPlan],
                  rota: list[RotaShift], services: list[int], service_names: tuple[str, ...], load: Load,
@@ -112,7 +160,6 @@ class TeamDesk:
         self.team = team
         self.plans = plans
         self.rota = rota
-        self.services = services
         self.started, self.restored = record
         self.arrival = load.time.tolist()
         self.priority = load.priority.tolist()
@@ -126,63 +173,34 @@ class TeamDesk:
         self.preemption = team.preemption
         self.queues = [{s: deque() for s in services} for _ in PRIORITIES]
         self.waiting = [0] * len(PRIORITIES)
+        self.waiting_for = dict.fromkeys(services, 0)
         self.techs = [
-            _Technician(i, [s for s in services if service_names[s] in plan.person.skills])
+            _Technician(i, [s for s in services if service_names[s] in plan.person.skills], plan.on_shift)
             for i, plan in enumerate(plans)
         ]
-        self.idle: list[_Technician] = []
-        self.duty: list[_Technician] = []
+        self.duty_starts = [r.start for r in rota]
+        self.duty_ends = [r.end for r in rota]
+        self.duty_person = [r.person for r in rota]
+        self.wake_at = inf
         self.overtime: list[tuple[int, float, float]] = []
         self.interventions: list[tuple[int, float, float]] = []
         self.callouts: list[Callout] = []
-        for tech, plan in zip(self.techs, plans):
-            if len(plan.on_shift):
-                env.process(self._shifts(tech, plan.on_shift))
-        if rota:
-            env.process(self._rota())
-
-    # ------------------------------------------------------------------ processes
-
-    def _shifts(self, tech: _Technician, intervals: np.ndarray) -> Iterator[simpy.Event]:
-        env = self.env
-        for start, end in intervals.tolist():
-            if start > env.now:
-                yield _Boundary(env, start - env.now)
-            self._shift_on(tech)
-            yield _Boundary(env, end - env.now)
-            self._shift_off(tech)
-
-    def _rota(self) -> Iterator[simpy.Event]:
-        env = self.env
-        for shift in self.rota:
-            tech = self.techs[shift.person]
-            if shift.start > env.now:
-                yield _Boundary(env, shift.start - env.now)
-            tech.on_duty = True
-            self.duty.append(tech)
-            if tech.job < 0 and not tech.on_shift:
-                self._call_out(tech)
-            yield _Boundary(env, shift.end - env.now)
-            tech.on_duty = False
-            self.duty.remove(tech)
 
     # ------------------------------------------------------------------ events
 
     def arrive(self, job: int) -> None:
         """A new incident for this team."""
-        service = self.service[job]
-        for k, tech in enumerate(self.idle):
-            if service in tech.skills:
-                del self.idle[k]
-                self._start(tech, job, 0.0, False)
-                return
+        now = self.env.now
+        tech = self._free_on_shift(self.service[job], now)
+        if tech is not None:
+            self._start(tech, job, 0.0, False)
+            return
         if self.preemption and self.priority[job] == 0 and self._preempt_for(job):
             return
         self._enqueue(job, front=False)
-        if self.duty and self.priority[job] in self.on_call_priorities:
-            for tech in self.duty:
-                if tech.job < 0 and not tech.on_shift and self._call_out(tech):
-                    return
+        if self.priority[job] in self.on_call_priorities and self._call_out(now):
+            return
+        self._plan_wake()
 
     def _done(self, event: simpy.Event) -> None:
         tech, token = event._value
@@ -191,54 +209,98 @@ class TeamDesk:
         self.restored[tech.job] = self.env.now
         self._account(tech)
         tech.job = -1
-        self._next(tech)
+        tech.free_since = self.env.now
+        self._after_free(tech)
 
-    def _shift_on(self, tech: _Technician) -> None:
-        if tech.job >= 0:
-            self._account(tech)
-        tech.on_shift = True
-        if tech.job < 0:
-            self._next(tech)
-
-    def _shift_off(self, tech: _Technician) -> None:
-        if tech.job < 0:
-            tech.on_shift = False
-            if tech in self.idle:
-                self.idle.remove(tech)
-            if tech.on_duty:
-                self._call_out(tech)
+    def _shift_over(self, event: simpy.Event) -> None:
+        """Hand-over: the shift ended before the job did; the work goes back to the queue."""
+        tech, token = event._value
+        if token != tech.token:
             return
-        self._account(tech)
-        tech.on_shift = False
-        if self.handover and not tech.callout and tech.due > self.env.now + 1e-9:
-            self._interrupt(tech)
-            self._redistribute()
+        self._interrupt(tech)
+        self._dispatch()
+
+    def _wake(self, event: simpy.Event) -> None:
+        if event._value != self.wake_at:
+            return
+        self.wake_at = inf
+        self._dispatch()
 
     # ------------------------------------------------------------------ mechanics
+
+    def _free_on_shift(self, service: int, now: float) -> _Technician | None:
+        best = None
+        for tech in self.techs:
+            if tech.job < 0 and service in tech.skills and tech.on_shift(now) and (
+                    best is None or tech.free_since < best.free_since):
+                best = tech
+        return best
+
+    def _duty_holder(self, now: float) -> _Technician | None:
+        i = bisect_right(self.duty_starts, now) - 1
+        if i >= 0 and now < self.duty_ends[i]:
+            return self.techs[self.duty_person[i]]
+        return None
 
     def _start(self, tech: _Technician, job: int, delay: float, callout: bool) -> None:
         now = self.env.now
         tech.job = job
-        tech.started = tech.mark = now + delay
+        tech.started = now + delay
         tech.due = now + delay + self.remaining[job]
         tech.token += 1
         tech.callout = callout
         if isnan(self.started[job]):
             self.started[job] = now + delay
         self.env.timeout(delay + self.remaining[job], (tech, tech.token)).callbacks.append(self._done)
+        if self.handover and not callout:
+            end = tech.shift_end(now)
+            if tech.due > end + 1e-9:
+                _Boundary(self.env, end - now, (tech, tech.token)).callbacks.append(self._shift_over)
 
-    def _next(self, tech: _Technician) -> None:
-        """A technician is free: take the most urgent work they can do, or wait."""
-        if tech.on_shift:
+    def _after_free(self, tech: _Technician) -> None:
+        """A technician has finished: take the most urgent work they can do now, or plan a wake-up."""
+        now = self.env.now
+        job = -1
+        if tech.on_shift(now):
             job = self._pick(tech, range(len(PRIORITIES)))
-            if job >= 0:
-                self._start(tech, job, 0.0, False)
-            else:
-                self.idle.append(tech)
-        elif tech.on_duty:
+            callout = False
+        elif self._duty_holder(now) is tech:
             job = self._pick(tech, self.on_call_priorities)
-            if job >= 0:
-                self._start(tech, job, 0.0, True)
+            callout = True
+        if job >= 0:
+            self._start(tech, job, 0.0, callout)
+        elif any(self.waiting):
+            self._plan_wake()
+
+    def _dispatch(self) -> None:
+        """Give waiting work to every free technician on shift, then to the on-call engineer."""
+        now = self.env.now
+        for tech in sorted((t for t in self.techs if t.job < 0), key=lambda t: t.free_since):
+            if not any(self.waiting):
+                return
+            if tech.on_shift(now):
+                job = self._pick(tech, range(len(PRIORITIES)))
+                if job >= 0:
+                    self._start(tech, job, 0.0, False)
+        if any(self.waiting[p] for p in self.on_call_priorities):
+            self._call_out(now)
+        if any(self.waiting):
+            self._plan_wake()
+
+    def _plan_wake(self) -> None:
+        """Schedule a wake-up at the next moment someone could start waiting work."""
+        now = self.env.now
+        at = inf
+        for tech in self.techs:
+            if tech.job < 0 and any(self.waiting_for[s] for s in tech.skills):
+                at = min(at, tech.next_start(now))
+        if any(self.waiting[p] for p in self.on_call_priorities):
+            i = bisect_right(self.duty_starts, now)
+            if i < len(self.duty_starts):
+                at = min(at, self.duty_starts[i])
+        if at < inf and (at < self.wake_at or self.wake_at < now):
+            self.wake_at = at
+            _Boundary(self.env, max(0.0, at - now), at).callbacks.append(self._wake)
 
     def _pick(self, tech: _Technician, priorities) -> int:
         for p in priorities:
@@ -251,8 +313,10 @@ class TeamDesk:
                 if q and (best is None or self.arrival[q[0]] < self.arrival[best[0]]):
                     best = q
             if best is not None:
+                job = best.popleft()
                 self.waiting[p] -= 1
-                return best.popleft()
+                self.waiting_for[self.service[job]] -= 1
+                return job
         return -1
 
     def _enqueue(self, job: int, front: bool) -> None:
@@ -262,29 +326,36 @@ class TeamDesk:
         else:
             q.append(job)
         self.waiting[self.priority[job]] += 1
+        self.waiting_for[self.service[job]] += 1
 
-    def _call_out(self, tech: _Technician) -> bool:
-        """Wake the on-call engineer if there is work of an on-call priority they can do."""
+    def _call_out(self, now: float) -> bool:
+        """Wake the on-call engineer if they are free and there is work of an on-call priority for them."""
+        tech = self._duty_holder(now)
+        if tech is None or tech.job >= 0 or tech.on_shift(now):
+            return False
         job = self._pick(tech, self.on_call_priorities)
         if job < 0:
             return False
-        self.callouts.append(Callout(self.env.now, tech.index, job))
+        self.callouts.append(Callout(now, tech.index, job))
         self._start(tech, job, self.call_delay[job], True)
         return True
 
     def _account(self, tech: _Technician) -> None:
-        """Book the work done since the last mark: on shift, on call, or overtime past the shift's end."""
+        """Book the work just ended: on call, on shift, or overtime past the shift's end."""
         now = self.env.now
-        begin = tech.mark
-        if now > begin:
-            if tech.callout:
-                tech.call_work += now - begin
-                self.interventions.append((tech.index, begin, now))
-            elif tech.on_shift:
-                tech.shift_work += now - begin
-            else:
-                self.overtime.append((tech.index, begin, now))
-            tech.mark = now
+        begin = tech.started
+        if now <= begin:
+            return
+        if tech.callout:
+            tech.call_work += now - begin
+            self.interventions.append((tech.index, begin, now))
+            return
+        overtime = 0.0
+        for a, b in tech.off_shift(begin, now):
+            if b - a > 1e-9:
+                self.overtime.append((tech.index, a, b))
+                overtime += b - a
+        tech.shift_work += now - begin - overtime
 
     def _interrupt(self, tech: _Technician) -> None:
         """Stop the technician's work; the incident goes back to the head of its queue with what remains."""
@@ -293,14 +364,16 @@ class TeamDesk:
         self._account(tech)
         tech.token += 1
         tech.job = -1
+        tech.free_since = self.env.now
         self._enqueue(job, front=True)
 
     def _preempt_for(self, job: int) -> bool:
+        now = self.env.now
         service = self.service[job]
         victim = None
         for tech in self.techs:
-            if (tech.job >= 0 and self.priority[tech.job] > 0 and (tech.on_shift or tech.on_duty)
-                    and service in tech.skills and tech.started <= self.env.now):
+            if (tech.job >= 0 and self.priority[tech.job] > 0 and service in tech.skills
+                    and tech.started <= now and (tech.callout or tech.on_shift(now))):
                 if victim is None or (self.priority[tech.job], tech.started) > (
                         self.priority[victim.job], victim.started):
                     victim = tech
@@ -310,17 +383,6 @@ class TeamDesk:
         self._interrupt(victim)
         self._start(victim, job, 0.0, callout)
         return True
-
-    def _redistribute(self) -> None:
-        """After a hand-over, give waiting work to idle colleagues, or call the on-call engineer."""
-        for tech in list(self.idle):
-            job = self._pick(tech, range(len(PRIORITIES)))
-            if job >= 0:
-                self.idle.remove(tech)
-                self._start(tech, job, 0.0, False)
-        for tech in self.duty:
-            if tech.job < 0 and not tech.on_shift:
-                self._call_out(tech)
 
     def result(self) -> TeamRun:
         backlog = sum(self.waiting) + sum(1 for t in self.techs if t.job >= 0)

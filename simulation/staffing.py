@@ -163,7 +163,11 @@ def _departures(team: Team, horizon: float, rng: np.random.Generator) -> tuple[l
 
 
 def on_call_rota(study: Study, team: Team, plans: list[PersonPlan]) -> list[RotaShift]:
-    """Weekly on-call rota over the on-call window; an absent holder is replaced by the next one present."""
+    """Weekly on-call rota over the on-call window; an absent holder is replaced by the next one present.
+
+    The window is cut at local midnights; each piece goes to the week's holder if they are present
+    throughout it, otherwise to the next member of the rota who is.
+    """
     if team.on_call is None:
         return []
     calendar = study.calendar_
@@ -174,31 +178,34 @@ def on_call_rota(study: Study, team: Team, plans: list[PersonPlan]) -> list[Rota
     window = calendar.schedule(study.window(team.on_call.window))
     weekday = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun").index(team.on_call.rotation_start)
     first = calendar.start - timedelta(days=(calendar.start.weekday() - weekday) % 7)
-    day_edges = []
-    day = first
-    while True:
-        t = calendar.local(day, 0)
-        day_edges.append(t)
-        if t >= horizon:
-            break
-        day += timedelta(days=1)
-    edges = np.array(day_edges)
+    edges = calendar.midnights(first)
+    spans = np.array(window.intervals(0.0, horizon)).reshape(-1, 2)
+    points = np.union1d(spans.ravel(), edges[(edges > 0) & (edges < horizon)])
+    a, b = points[:-1], points[1:]
+    inside = (b - a > 1e-9) & (np.abs(window.cumulative(b) - window.cumulative(a) - (b - a)) < 1e-6)
+    a, b = a[inside], b[inside]
+    week = (np.searchsorted(edges, a, side="right") - 1) // 7
+    present = np.array([_free_of(plans[m].absent, a, b) for m in members])
+    holder = np.full(len(a), -1)
+    for k in range(len(members)):
+        slot = (week + k) % len(members)
+        take = (holder < 0) & present[slot, np.arange(len(a))]
+        holder[take] = np.array(members)[slot[take]]
     shifts: list[RotaShift] = []
-    for start, end in window.intervals(0.0, horizon):
-        cuts = edges[(edges > start) & (edges < end)]
-        bounds = [start, *cuts.tolist(), end]
-        for a, b in zip(bounds[:-1], bounds[1:]):
-            week = int((np.searchsorted(edges, a, side="right") - 1) // 7)
-            holder = None
-            for k in range(len(members)):
-                candidate = members[(week + k) % len(members)]
-                if plans[candidate].present(a, b):
-                    holder = candidate
-                    break
-            if holder is None:
-                continue
-            if shifts and shifts[-1].person == holder and abs(shifts[-1].end - a) < 1e-9:
-                shifts[-1] = RotaShift(shifts[-1].start, b, holder)
-            else:
-                shifts.append(RotaShift(a, b, holder))
+    for start, end, person in zip(a.tolist(), b.tolist(), holder.tolist()):
+        if person < 0:
+            continue
+        if shifts and shifts[-1].person == person and abs(shifts[-1].end - start) < 1e-9:
+            shifts[-1] = RotaShift(shifts[-1].start, end, person)
+        else:
+            shifts.append(RotaShift(start, end, person))
     return shifts
+
+
+def _free_of(absent: Intervals, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """For each ``[a, b)``, True if it meets none of the absence intervals."""
+    if len(absent) == 0:
+        return np.ones(len(a), dtype=bool)
+    i = np.searchsorted(absent[:, 1], a, side="right")
+    meets = (i < len(absent)) & (absent[np.minimum(i, len(absent) - 1), 0] < b)
+    return ~meets

@@ -219,6 +219,12 @@ class Calendar:
             bounds.append(self.horizon_hours)
         return np.unique(np.array(bounds))
 
+    def midnights(self, first: date) -> np.ndarray:
+        """Simulation times of every local midnight from ``first`` to the first one at or after the horizon."""
+        days = pd.date_range(first, self.end_date + timedelta(days=1), freq="D").tz_localize(self.time_zone)
+        hours = (days.tz_convert("UTC") - pd.Timestamp(self.origin)).total_seconds().to_numpy() / 3600
+        return hours
+
     @cached_property
     def hour_of_week(self) -> np.ndarray:
         """For each whole simulation hour over the horizon, its local hour of the week (Mon 00h = 0),
