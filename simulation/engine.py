@@ -87,12 +87,13 @@ class _Technician:
     """A member's state. Shifts are not simulated hour by hour: whether someone is on shift is
     looked up in their working intervals when it matters."""
 
-    __slots__ = ("index", "skills", "starts", "ends", "lo", "hi", "on", "job", "started", "due", "token", "callout",
+    __slots__ = ("index", "skills", "levels", "starts", "ends", "lo", "hi", "on", "job", "started", "due", "token", "callout",
                  "free_since", "shift_work", "call_work")
 
-    def __init__(self, index: int, skills: list[int], on_shift: np.ndarray) -> None:
+    def __init__(self, index: int, skills: list[int], levels: frozenset[int], on_shift: np.ndarray) -> None:
         self.index = index
         self.skills = skills
+        self.levels = levels  # the priorities this person handles
         self.starts = on_shift[:, 0].tolist()
         self.ends = on_shift[:, 1].tolist()
         self.lo = self.hi = 0.0  # on_shift(t) == self.on for every t in [lo, hi)
@@ -173,9 +174,9 @@ class TeamDesk:
         self.preemption = team.preemption
         self.queues = [{s: deque() for s in services} for _ in PRIORITIES]
         self.waiting = [0] * len(PRIORITIES)
-        self.waiting_for = dict.fromkeys(services, 0)
         self.techs = [
-            _Technician(i, [s for s in services if service_names[s] in plan.person.skills], plan.on_shift)
+            _Technician(i, [s for s in services if service_names[s] in plan.person.skills],
+                        frozenset(PRIORITIES.index(p) for p in plan.person.priorities), plan.on_shift)
             for i, plan in enumerate(plans)
         ]
         self.duty_starts = [r.start for r in rota]
@@ -191,7 +192,7 @@ class TeamDesk:
     def arrive(self, job: int) -> None:
         """A new incident for this team."""
         now = self.env.now
-        tech = self._free_on_shift(self.service[job], now)
+        tech = self._free_on_shift(job, now)
         if tech is not None:
             self._start(tech, job, 0.0, False)
             return
@@ -228,10 +229,11 @@ class TeamDesk:
 
     # ------------------------------------------------------------------ mechanics
 
-    def _free_on_shift(self, service: int, now: float) -> _Technician | None:
+    def _free_on_shift(self, job: int, now: float) -> _Technician | None:
+        service, priority = self.service[job], self.priority[job]
         best = None
         for tech in self.techs:
-            if tech.job < 0 and service in tech.skills and tech.on_shift(now) and (
+            if tech.job < 0 and service in tech.skills and priority in tech.levels and tech.on_shift(now) and (
                     best is None or tech.free_since < best.free_since):
                 best = tech
         return best
@@ -292,19 +294,24 @@ class TeamDesk:
         now = self.env.now
         at = inf
         for tech in self.techs:
-            if tech.job < 0 and any(self.waiting_for[s] for s in tech.skills):
-                at = min(at, tech.next_start(now))
+            if tech.job < 0 and self._has_work_for(tech):
+                start = tech.next_start(now)
+                if start > now:
+                    at = min(at, start)
         if any(self.waiting[p] for p in self.on_call_priorities):
-            i = bisect_right(self.duty_starts, now)
+            i = bisect_right(self.duty_starts, now)  # the next stretch of duty strictly after now
             if i < len(self.duty_starts):
                 at = min(at, self.duty_starts[i])
         if at < inf and (at < self.wake_at or self.wake_at < now):
             self.wake_at = at
             _Boundary(self.env, max(0.0, at - now), at).callbacks.append(self._wake)
 
+    def _has_work_for(self, tech: _Technician) -> bool:
+        return any(self.queues[p][s] for p in tech.levels if self.waiting[p] for s in tech.skills)
+
     def _pick(self, tech: _Technician, priorities) -> int:
         for p in priorities:
-            if not self.waiting[p]:
+            if not self.waiting[p] or p not in tech.levels:
                 continue
             queues = self.queues[p]
             best = None
@@ -315,7 +322,6 @@ class TeamDesk:
             if best is not None:
                 job = best.popleft()
                 self.waiting[p] -= 1
-                self.waiting_for[self.service[job]] -= 1
                 return job
         return -1
 
@@ -326,7 +332,6 @@ class TeamDesk:
         else:
             q.append(job)
         self.waiting[self.priority[job]] += 1
-        self.waiting_for[self.service[job]] += 1
 
     def _call_out(self, now: float) -> bool:
         """Wake the on-call engineer if they are free and there is work of an on-call priority for them."""
@@ -372,7 +377,7 @@ class TeamDesk:
         service = self.service[job]
         victim = None
         for tech in self.techs:
-            if (tech.job >= 0 and self.priority[tech.job] > 0 and service in tech.skills
+            if (tech.job >= 0 and self.priority[tech.job] > 0 and service in tech.skills and 0 in tech.levels
                     and tech.started <= now and (tech.callout or tech.on_shift(now))):
                 if victim is None or (self.priority[tech.job], tech.started) > (
                         self.priority[victim.job], victim.started):

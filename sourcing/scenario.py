@@ -402,6 +402,8 @@ class Member(Model):
     role: str = "engineer"
     annual_cost: Money
     skills: Annotated[list[str] | Literal["all"], BeforeValidator(_skills)] = "all"
+    priorities: Annotated[list[Priority], Field(min_length=1)] = list(PRIORITIES)
+    """The priorities this member handles (e.g. level 1 takes P3 and P4 only)."""
     shift: str = "HO"
     on_call: bool = True
 
@@ -441,6 +443,7 @@ class Person(Model):
     role: str
     annual_cost: float
     skills: frozenset[str]
+    priorities: tuple[str, ...]
     shift: str
     on_call: bool
 
@@ -482,7 +485,7 @@ class Team(Model):
                     name = f"{base} {numbered[base]}"
                 out.append(
                     Person(name=name, role=member.role, annual_cost=member.annual_cost, skills=skills,
-                           shift=member.shift, on_call=member.on_call)
+                           priorities=tuple(member.priorities), shift=member.shift, on_call=member.on_call)
                 )
         return out
 
@@ -654,7 +657,14 @@ def _check_option(study: Study, option: Option, service: str, where: tuple) -> l
         if team is None:
             known = ", ".join(study.teams) or "none declared"
             return [Problem((*where, "make"), f"unknown team '{option.make}' (teams: {known})")]
-        if not any(service in p.skills for p in team.people(list(study.services))):
+        people = team.people(list(study.services))
+        if not any(service in p.skills for p in people):
             return [Problem((*where, "make"),
                             f"no member of team '{option.make}' has the skill for service '{service}'")]
+        mix = study.services[service].incidents.priorities
+        orphans = [p for p in PRIORITIES if mix.get(p, 0) > 0
+                   and not any(service in q.skills and p in q.priorities for q in people)]
+        if orphans:
+            return [Problem((*where, "make"), f"no member of team '{option.make}' handles {', '.join(orphans)} "
+                                              f"incidents of service '{service}'")]
     return []

@@ -131,3 +131,16 @@ def test_team_of_one_has_no_cover_while_absent_or_vacant():
     # Work also never runs through an absence: every restoration lies in a shift or is the end of one.
     for t in result.restored[~np.isnan(result.restored)]:
         assert not any(a < t < b for a, b in plan.absent)
+
+
+def test_members_take_only_their_priorities():
+    s = study(teams={"it": {"members": [
+        {"name": "Level 1", "annual_cost": "35000 EUR", "shift": "Mon-Fri 08:00-17:00", "priorities": ["P3", "P4"]},
+        {"name": "Level 2", "annual_cost": "60000 EUR", "shift": "Mon-Fri 08:00-17:00", "priorities": ["P1", "P2"]},
+    ]}})
+    result, cal = run(s, [(datetime(2027, 1, 5, 10, 0), "P3"), (datetime(2027, 1, 5, 10, 5), "P4"),
+                          (datetime(2027, 1, 5, 10, 10), "P2")])
+    # Level 2 is free but does not take the P4, which waits for Level 1; the P2 goes straight to Level 2.
+    assert local(cal, result.started[1]) == datetime(2027, 1, 5, 12, 0)
+    assert local(cal, result.started[2]) == datetime(2027, 1, 5, 10, 10)
+    assert result.teams["it"].shift_work.tolist() == pytest.approx([4.0, 2.0])
