@@ -87,8 +87,8 @@ class _Technician:
     """A member's state. Shifts are not simulated hour by hour: whether someone is on shift is
     looked up in their working intervals when it matters."""
 
-    __slots__ = ("index", "skills", "levels", "starts", "ends", "lo", "hi", "on", "job", "started", "due", "token", "callout",
-                 "free_since", "shift_work", "call_work")
+    __slots__ = ("index", "skills", "levels", "starts", "ends", "lo", "hi", "on", "job", "started", "due", "token",
+                 "callout", "free_since", "shift_work", "call_work")
 
     def __init__(self, index: int, skills: list[int], levels: frozenset[int], on_shift: np.ndarray) -> None:
         self.index = index
