@@ -18,11 +18,25 @@ from math import inf, isnan, nan
 import numpy as np
 import simpy
 
-from sourcing.scenario import PRIORITIES, MakeOption, Scenario, Study, Team
+from sourcing.calendar import CoverageSchedule
+from sourcing.scenario import (
+    PRIORITIES,
+    HybridOption,
+    MakeOption,
+    Option,
+    OutsourceOption,
+    Person,
+    SaasOption,
+    Scenario,
+    ServicePlan,
+    Study,
+    Team,
+)
 
+from . import platform as platform_
 from .distributions import by_priority
 from .incidents import Load
-from .staffing import PersonPlan, RotaShift, on_call_rota, plan_team
+from .staffing import PersonPlan, RotaShift, clip_plans, on_call_rota, plan_team
 from .streams import Streams
 
 
@@ -51,6 +65,8 @@ class TeamRun:
     """(person, start, end) of every stretch of work done on call."""
     callouts: list[Callout] = field(default_factory=list)
     backlog: int = 0
+    active_until: float = inf
+    """The team runs until this time (the end of a transition when it is only the previous option)."""
 
 
 @dataclass
@@ -64,9 +80,21 @@ class ScenarioRun:
     restored: np.ndarray
     """When each incident was restored (NaN if still open at the horizon)."""
     handled: np.ndarray
-    """Whether each incident was routed to a responder under this scenario."""
+    """Whether each incident exists under this scenario (SaaS and high availability remove some)."""
     teams: dict[str, TeamRun]
     horizon: float
+    by: np.ndarray
+    """Who restored each incident: NOBODY, TEAM, PROVIDER or SUPPORT."""
+    escalated: np.ndarray
+    """Incidents escalated from the team to the provider (hybrid)."""
+    plans: dict[str, ServicePlan]
+    planned: dict[str, np.ndarray]
+    """Planned downtime of changes still in force, per service."""
+    platform_outages: dict[str, np.ndarray]
+    """SaaS platform outages per service (empty for other options)."""
+    maintenance: dict[str, np.ndarray]
+    """SaaS scheduled maintenance per service (excluded from the SLA)."""
+    provider_crews: dict[str, TeamRun]
 
 
 class _Boundary(simpy.events.Event):
@@ -145,6 +173,31 @@ class _Technician:
         return parts
 
 
+@dataclass(frozen=True)
+class CrewRules:
+    """How a crew works: each incident's hands-on time and call-out delay, which priorities wake the
+    on-call engineer, what happens at shift end, and whether P1 pre-empts."""
+
+    repair: np.ndarray
+    call_delay: np.ndarray
+    on_call_priorities: tuple[int, ...] = ()
+    handover: bool = True
+    preemption: bool = True
+
+    @classmethod
+    def of_team(cls, team: Team, load: Load) -> CrewRules:
+        on_call = team.on_call
+        delay = (by_priority({p: on_call.call_out_delay for p in PRIORITIES}, PRIORITIES, load.priority,
+                             load.u_response) if on_call else np.zeros(len(load)))
+        return cls(
+            repair=by_priority(team.repair_time, PRIORITIES, load.priority, load.u_repair),
+            call_delay=delay,
+            on_call_priorities=tuple(sorted(PRIORITIES.index(p) for p in on_call.priorities)) if on_call else (),
+            handover=team.shift_end == "handover",
+            preemption=team.preemption,
+        )
+
+
 class TeamDesk:
     """An internal team's dispatcher: a queue per priority and service, technicians with skills,
     shifts, an on-call rota and pre-emption by P1.
@@ -153,25 +206,25 @@ class TeamDesk:
     waits for it (a wake-up is scheduled) or a job runs into it (a hand-over is scheduled).
     """
 
-    def __init__(self, env: simpy.Environment, name: str, team: Team, plans: list[PersonPlan],
+    def __init__(self, env: simpy.Environment, name: str, rules: CrewRules, plans: list[PersonPlan],
                  rota: list[RotaShift], services: list[int], service_names: tuple[str, ...], load: Load,
-                 record: tuple[list[float], list[float]]) -> None:
+                 record: tuple[list[float], list[float]], team: Team | None = None,
+                 active_until: float = inf) -> None:
         self.env = env
         self.name = name
         self.team = team
+        self.active_until = active_until
         self.plans = plans
         self.rota = rota
         self.started, self.restored = record
         self.arrival = load.time.tolist()
         self.priority = load.priority.tolist()
         self.service = load.service.tolist()
-        self.remaining = by_priority(team.repair_time, PRIORITIES, load.priority, load.u_repair).tolist()
-        on_call = team.on_call
-        self.call_delay = (by_priority({p: on_call.call_out_delay for p in PRIORITIES}, PRIORITIES,
-                                       load.priority, load.u_response).tolist() if on_call else [])
-        self.on_call_priorities = tuple(sorted(PRIORITIES.index(p) for p in on_call.priorities)) if on_call else ()
-        self.handover = team.shift_end == "handover"
-        self.preemption = team.preemption
+        self.remaining = rules.repair.tolist()
+        self.call_delay = rules.call_delay.tolist()
+        self.on_call_priorities = rules.on_call_priorities
+        self.handover = rules.handover
+        self.preemption = rules.preemption
         self.queues = [{s: deque() for s in services} for _ in PRIORITIES]
         self.waiting = [0] * len(PRIORITIES)
         self.techs = [
@@ -389,53 +442,334 @@ class TeamDesk:
         self._start(victim, job, 0.0, callout)
         return True
 
+    def cancel(self, job: int) -> None:
+        """Stop all work on an incident somebody else has restored (after an escalation)."""
+        for tech in self.techs:
+            if tech.job == job:
+                self._account(tech)
+                tech.token += 1
+                tech.job = -1
+                tech.free_since = self.env.now
+                self._after_free(tech)
+                return
+        queue = self.queues[self.priority[job]][self.service[job]]
+        if job in queue:
+            queue.remove(job)
+            self.waiting[self.priority[job]] -= 1
+
     def result(self) -> TeamRun:
         backlog = sum(self.waiting) + sum(1 for t in self.techs if t.job >= 0)
         return TeamRun(
-            name=self.name, team=self.team, plans=self.plans, rota=self.rota,
+            name=self.name, team=self.team, plans=self.plans, rota=self.rota, active_until=self.active_until,
             shift_work=np.array([t.shift_work for t in self.techs]),
             call_work=np.array([t.call_work for t in self.techs]),
             overtime=self.overtime, interventions=self.interventions, callouts=self.callouts, backlog=backlog,
         )
 
 
-def simulate(study: Study, scenario: Scenario, load: Load, streams: Streams) -> ScenarioRun:
-    """Play one replication of one scenario on a given incident load."""
+class ProviderDesk:
+    """A provider without a capacity limit: every incident runs on its own clock, in covered hours of
+    the coverage window. Work starts after the response time and ends after the restoration time.
+
+    Nothing here waits for anything else, so the times are computed in one vectorised pass at the
+    end of the run (:meth:`finish`) rather than event by event.
+    """
+
+    def __init__(self, env: simpy.Environment, coverage: CoverageSchedule, restore: np.ndarray,
+                 response: np.ndarray, record: tuple[list[float], list[float]], horizon: float) -> None:
+        self.env = env
+        self.coverage = coverage
+        self.restore = restore
+        self.response = response
+        self.started, self.restored = record
+        self.horizon = horizon
+        self.jobs: list[int] = []
+        self.taken: list[float] = []
+
+    def arrive(self, job: int) -> None:
+        self.jobs.append(job)
+        self.taken.append(self.env.now)
+
+    def restore_from(self, job: int, t: float) -> float:
+        """When the provider restores the incident if it takes it at ``t``."""
+        return self.coverage.add(t, max(float(self.restore[job]), float(self.response[job])))
+
+    def finish(self) -> None:
+        if not self.jobs:
+            return
+        jobs = np.array(self.jobs)
+        taken = np.array(self.taken)
+        start = self.coverage.add_many(taken, self.response[jobs])
+        done = self.coverage.add_many(taken, np.maximum(self.restore[jobs], self.response[jobs]))
+        for job, a, b in zip(self.jobs, start.tolist(), done.tolist()):
+            if a <= self.horizon and isnan(self.started[job]):
+                self.started[job] = a
+            if b <= self.horizon and isnan(self.restored[job]):
+                self.restored[job] = b
+
+
+class HybridDesk:
+    """The team handles incidents declared outside the provider's window, the provider those inside it;
+    the team's incidents of the listed priorities are escalated to the provider after a delay, and the
+    first of the two to restore wins."""
+
+    def __init__(self, env: simpy.Environment, team: TeamDesk, provider, clock: ProviderDesk,
+                 window: CoverageSchedule, escalation: tuple[float, frozenset[int]] | None, run: _Record) -> None:
+        self.env = env
+        self.team = team
+        self.provider = provider
+        self.clock = clock
+        self.window = window
+        self.escalation = escalation
+        self.run = run
+
+    def arrive(self, job: int) -> None:
+        if self.window.is_open(self.env.now):
+            self.run.by[job] = PROVIDER
+            self.provider.arrive(job)
+            return
+        self.run.by[job] = TEAM
+        self.team.arrive(job)
+        if self.escalation and self.run.priority[job] in self.escalation[1]:
+            self.env.timeout(self.escalation[0], job).callbacks.append(self._escalate)
+
+    def _escalate(self, event: simpy.Event) -> None:
+        job = event._value
+        if not isnan(self.run.restored[job]):
+            return
+        self.run.escalated[job] = True
+        done = self.clock.restore_from(job, self.env.now)
+        if done <= self.clock.horizon:
+            self.env.timeout(done - self.env.now, job).callbacks.append(self._provider_restored)
+
+    def _provider_restored(self, event: simpy.Event) -> None:
+        job = event._value
+        if isnan(self.run.restored[job]):
+            self.run.restored[job] = self.env.now
+            self.run.by[job] = PROVIDER
+            self.team.cancel(job)
+
+
+NOBODY, TEAM, PROVIDER, SUPPORT = 0, 1, 2, 3
+"""Who restored an incident: handler codes kept per incident."""
+
+
+@dataclass
+class _Record:
+    started: list[float]
+    restored: list[float]
+    by: list[int]
+    escalated: list[bool]
+    priority: list[int]
+
+
+def handled_mask(study: Study, plan: ServicePlan, option: Option, load: Load, idx: np.ndarray) -> np.ndarray:
+    """Which of a service's incidents exist under an option: SaaS removes the platform's incidents
+    (P1, P2 and failed changes), a high-availability offer prevents a share of some priorities."""
+    priority = load.priority[idx]
+    if isinstance(option, SaasOption):
+        return (priority >= 2) & ~load.from_change[idx]
+    if isinstance(option, OutsourceOption):
+        prevents = study.providers[option.outsource].prevents
+        share = np.array([prevents.get(p, 0.0) for p in PRIORITIES])[priority]
+        return load.u_prevent[idx] >= share
+    return np.ones(len(idx), dtype=bool)
+
+
+def _teams_of(option: Option) -> list[str]:
+    if isinstance(option, MakeOption):
+        return [option.make]
+    if isinstance(option, HybridOption):
+        return [option.hybrid.team]
+    if isinstance(option, SaasOption) and option.desk:
+        return [option.desk]
+    return []
+
+
+def _provider_of(option: Option) -> str | None:
+    if isinstance(option, OutsourceOption):
+        return option.outsource
+    if isinstance(option, HybridOption):
+        return option.hybrid.provider
+    return None
+
+
+class _Builder:
+    """Creates, once each, the desks a scenario needs, and a router per service."""
+
+    def __init__(self, study: Study, scenario: Scenario, load: Load, streams: Streams, env: simpy.Environment,
+                 record: _Record, cache: dict) -> None:
+        self.study, self.scenario, self.load, self.streams, self.env = study, scenario, load, streams, env
+        self.record = record
+        self.cache = cache
+        self.calendar = study.calendar_
+        self.horizon = self.calendar.horizon_hours
+        self.names = tuple(study.services)
+        self.plans = {name: study.plan(scenario, name) for name in study.services}
+        self.team_use: dict[str, tuple[set[int], float]] = {}
+        self.provider_use: dict[str, set[int]] = {}
+        self.support_use: dict[str, set[int]] = {}
+        for s, name in enumerate(self.names):
+            plan = self.plans[name]
+            for option, until in ((plan.option, inf), (plan.previous, plan.transition_end)):
+                if option is None:
+                    continue
+                for team in _teams_of(option):
+                    served, before = self.team_use.get(team, (set(), 0.0))
+                    self.team_use[team] = (served | {s}, max(before, until))
+                provider = _provider_of(option)
+                if provider:
+                    self.provider_use.setdefault(provider, set()).add(s)
+                if isinstance(option, SaasOption) and not option.desk:
+                    self.support_use.setdefault(option.saas, set()).add(s)
+        self.teams = {name: self._team(name, *use) for name, use in self.team_use.items()}
+        self.clocks: dict[str, ProviderDesk] = {}
+        self.providers = {name: self._provider(name, sorted(use)) for name, use in self.provider_use.items()}
+        self.support = {name: self._support(name) for name in self.support_use}
+
+    def _team(self, name: str, served: set[int], until: float) -> TeamDesk:
+        team = self.study.teams[name]
+        if ("team", name) not in self.cache:
+            drawn = plan_team(self.study, name, team, self.streams)
+            self.cache[("team", name)] = (drawn, on_call_rota(self.study, team, drawn))
+        drawn, rota = self.cache[("team", name)]
+        plans = clip_plans(drawn, until)
+        rota = [r if r.end <= until else RotaShift(r.start, until, r.person) for r in rota if r.start < until]
+        return TeamDesk(self.env, name, CrewRules.of_team(team, self.load), plans, rota, sorted(served), self.names,
+                        self.load, (self.record.started, self.record.restored), team=team, active_until=until)
+
+    def _provider(self, name: str, served: list[int]):
+        offer = self.study.providers[name]
+        coverage = self.calendar.schedule(self.study.window(offer.coverage))
+        restore = by_priority({p: offer.restore_distribution(p) for p in PRIORITIES}, PRIORITIES,
+                              self.load.priority, self.load.u_repair)
+        response = (by_priority(offer.performance.response, PRIORITIES, self.load.priority, self.load.u_response)
+                    if offer.performance.response else np.zeros(len(self.load)))
+        clock = ProviderDesk(self.env, coverage, restore, response, (self.record.started, self.record.restored),
+                             self.horizon)
+        self.clocks[name] = clock
+        if offer.capacity is None:
+            return clock
+        shifts = np.array(coverage.intervals(0.0, self.horizon)).reshape(-1, 2)
+        skills = frozenset(self.names[s] for s in served)
+        plans = [PersonPlan(Person(name=f"{name} engineer {k + 1}", role="provider engineer", annual_cost=0.0,
+                                   skills=skills, priorities=PRIORITIES, shift=offer.coverage, on_call=False),
+                            on_shift=shifts, absent=np.zeros((0, 2)), vacant=np.zeros((0, 2)))
+                 for k in range(offer.capacity)]
+        rules = CrewRules(repair=restore, call_delay=np.zeros(len(self.load)))
+        return TeamDesk(self.env, name, rules, plans, [], served, self.names, self.load,
+                        (self.record.started, self.record.restored))
+
+    def _support(self, name: str) -> ProviderDesk:
+        support = self.study.saas[name].support
+        window = self.calendar.schedule(self.study.window(support.window))
+        restore = by_priority({p: support.restore for p in PRIORITIES}, PRIORITIES, self.load.priority,
+                              self.load.u_repair)
+        response = by_priority({p: support.response for p in PRIORITIES}, PRIORITIES, self.load.priority,
+                               self.load.u_response)
+        return ProviderDesk(self.env, window, restore, response, (self.record.started, self.record.restored),
+                            self.horizon)
+
+    def handler(self, option: Option):
+        """A function that takes an incident under this option."""
+        record = self.record
+        if isinstance(option, MakeOption):
+            return self._tagged(self.teams[option.make].arrive, TEAM)
+        if isinstance(option, OutsourceOption):
+            return self._tagged(self.providers[option.outsource].arrive, PROVIDER)
+        if isinstance(option, SaasOption):
+            if option.desk:
+                return self._tagged(self.teams[option.desk].arrive, TEAM)
+            return self._tagged(self.support[option.saas].arrive, SUPPORT)
+        hybrid = option.hybrid
+        escalation = None
+        if hybrid.escalate is not None:
+            escalation = (hybrid.escalate.after, frozenset(PRIORITIES.index(p) for p in hybrid.escalate.priorities))
+        window = self.calendar.schedule(self.study.window(hybrid.provider_window))
+        desk = HybridDesk(self.env, self.teams[hybrid.team], self.providers[hybrid.provider],
+                          self.clocks[hybrid.provider], window, escalation, record)
+        return desk.arrive
+
+    def _tagged(self, arrive, code: int):
+        by = self.record.by
+
+        def take(job: int) -> None:
+            by[job] = code
+            arrive(job)
+
+        return take
+
+    def router(self, name: str):
+        plan = self.plans[name]
+        now_handler = self.handler(plan.option)
+        if plan.previous is None:
+            return now_handler
+        before_handler = self.handler(plan.previous)
+        end = plan.transition_end
+        env = self.env
+
+        def route(job: int) -> None:
+            (before_handler if env.now < end else now_handler)(job)
+
+        return route
+
+
+def simulate(study: Study, scenario: Scenario, load: Load, streams: Streams,
+             cache: dict | None = None) -> ScenarioRun:
+    """Play one replication of one scenario on a given incident load.
+
+    ``cache`` may be shared by the scenarios of one replication: team plans and rotas depend only
+    on the team and the replication's streams, so they are drawn once.
+    """
     env = simpy.Environment()
     horizon = study.calendar_.horizon_hours
     n = len(load)
-    started = [nan] * n
-    restored = [nan] * n
-    services = list(study.services)
-    route: list = [None] * len(services)
-    desks: dict[str, TeamDesk] = {}
-    for team_name, team in study.teams.items():
-        served = [i for i, s in enumerate(services)
-                  if isinstance(scenario.option_for(s), MakeOption) and scenario.option_for(s).make == team_name]
-        if not served:
-            continue
-        plans = plan_team(study, team_name, team, streams)
-        desk = TeamDesk(env, team_name, team, plans, on_call_rota(study, team, plans), served,
-                        tuple(services), load, (started, restored))
-        desks[team_name] = desk
-        for i in served:
-            route[i] = desk.arrive
-    handled = np.array([route[s] is not None for s in load.service.tolist()], dtype=bool)
-    env.process(_arrivals(env, load, route))
+    record = _Record(started=[nan] * n, restored=[nan] * n, by=[NOBODY] * n, escalated=[False] * n,
+                     priority=load.priority.tolist())
+    builder = _Builder(study, scenario, load, streams, env, record, {} if cache is None else cache)
+    handled = np.zeros(n, dtype=bool)
+    planned: dict[str, np.ndarray] = {}
+    platform: dict[str, np.ndarray] = {}
+    maintenance_: dict[str, np.ndarray] = {}
+    for s, name in enumerate(builder.names):
+        plan = builder.plans[name]
+        idx = np.flatnonzero(load.service == s)
+        before = load.time[idx] < plan.transition_end
+        handled[idx[before]] = handled_mask(study, plan, plan.previous, load, idx[before]) if plan.previous else True
+        handled[idx[~before]] = handled_mask(study, plan, plan.option, load, idx[~before])
+        changes = load.planned[name]
+        if isinstance(plan.option, SaasOption):
+            offer = study.saas[plan.option.saas]
+            start = plan.transition_end
+            changes = changes[changes[:, 0] < start] if plan.previous is not None else changes[:0]
+            platform[name] = platform_.outages(study, name, offer, start, streams)
+            maintenance_[name] = platform_.maintenance(study, name, offer, start, streams)
+        else:
+            platform[name] = maintenance_[name] = np.zeros((0, 2))
+        planned[name] = changes
+    route = [builder.router(name) for name in builder.names]
+    env.process(_arrivals(env, load, route, handled))
     env.run(until=horizon)
+    for desk in (*builder.clocks.values(), *builder.support.values()):
+        desk.finish()
     return ScenarioRun(
         scenario=scenario, load=load,
-        started=np.array(started), restored=np.array(restored), handled=handled,
-        teams={name: desk.result() for name, desk in desks.items()}, horizon=horizon,
+        started=np.array(record.started), restored=np.array(record.restored), handled=handled,
+        teams={name: desk.result() for name, desk in builder.teams.items()}, horizon=horizon,
+        by=np.array(record.by, dtype=np.int8), escalated=np.array(record.escalated, dtype=bool),
+        plans=builder.plans, planned=planned, platform_outages=platform, maintenance=maintenance_,
+        provider_crews={name: desk.result() for name, desk in builder.providers.items()
+                        if isinstance(desk, TeamDesk)},
     )
 
 
-def _arrivals(env: simpy.Environment, load: Load, route: list) -> Iterator[simpy.Event]:
+def _arrivals(env: simpy.Environment, load: Load, route: list, handled: np.ndarray) -> Iterator[simpy.Event]:
     times = load.time.tolist()
     services = load.service.tolist()
+    exists = handled.tolist()
     for i, t in enumerate(times):
+        if not exists[i]:
+            continue
         if t > env.now:
             yield env.timeout(t - env.now)
-        handler = route[services[i]]
-        if handler is not None:
-            handler(i)
+        route[services[i]](i)

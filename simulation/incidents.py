@@ -29,6 +29,8 @@ class Load:
     priority: np.ndarray
     u_repair: np.ndarray
     u_response: np.ndarray
+    u_prevent: np.ndarray
+    """Uniform draw deciding whether a high-availability offer prevents the incident."""
     from_change: np.ndarray
     planned: dict[str, np.ndarray]
     """Per service, planned-downtime intervals as an (n, 2) array of start and end times."""
@@ -59,7 +61,8 @@ def draw_load(study: Study, streams: Streams) -> Load:
         priority=merged(1),
         u_repair=merged(2),
         u_response=merged(3),
-        from_change=merged(4),
+        u_prevent=merged(4),
+        from_change=merged(5),
         planned=planned,
     )
 
@@ -92,6 +95,7 @@ def _service_incidents(study: Study, name: str, streams: Streams) -> tuple[np.nd
     ).astype(np.int8)
     u_repair = streams.generator("repair", name).random(n)
     u_response = streams.generator("response", name).random(n)
+    u_prevent = streams.generator("prevent", name).random(n)
     from_change = np.zeros(n, dtype=bool)
     planned = np.zeros((0, 2))
     if service.changes is not None and service.changes.per_month > 0:
@@ -103,8 +107,9 @@ def _service_incidents(study: Study, name: str, streams: Streams) -> tuple[np.nd
         rng = streams.generator("changes", name, "failures")
         u_repair = np.concatenate((u_repair, rng.random(k)))
         u_response = np.concatenate((u_response, rng.random(k)))
+        u_prevent = np.concatenate((u_prevent, rng.random(k)))
         from_change = np.concatenate((from_change, np.ones(k, dtype=bool)))
-    return time, priority, u_repair, u_response, from_change, planned
+    return time, priority, u_repair, u_response, u_prevent, from_change, planned
 
 
 def _changes(study: Study, service: Service, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:

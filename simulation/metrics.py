@@ -1,10 +1,10 @@
 """Per-replication measurements, as tidy rows (one row per scenario x subject x metric x period).
 
 Downtime is measured on the service's *impact timeline*: a P1 takes the whole service down,
-a P2 takes away ``p2_impact`` of it, a P3/P4 one user's share; planned downtime takes it all.
-Concurrent impacts add up to at most a full outage. The timeline is integrated against the
-cumulative covered-time function of each window (agreed service time, business hours), which
-is exact at every boundary.
+a P2 takes away ``p2_impact`` of it, a P3/P4 one user's share; planned downtime, SaaS outages
+and SaaS maintenance take it all. Concurrent impacts add up to at most a full outage. The
+timeline is integrated against the cumulative covered-time function of each window (agreed
+service time, business hours), which is exact at every boundary.
 """
 
 from __future__ import annotations
@@ -15,12 +15,12 @@ from datetime import timedelta
 
 import numpy as np
 
-from sourcing import costs
+from sourcing import contracts, costs
 from sourcing.calendar import CoverageSchedule
-from sourcing.scenario import PRIORITIES, MakeOption, Study
+from sourcing.scenario import PRIORITIES, HybridOption, MakeOption, OutsourceOption, SaasOption, ServicePlan, Study
 from sourcing.units import HOURS_PER_MONTH
 
-from .engine import ScenarioRun, TeamRun
+from .engine import PROVIDER, ScenarioRun, TeamRun
 
 COLUMNS = ("scenario", "replication", "scope", "subject", "metric", "priority", "period", "value")
 
@@ -40,8 +40,8 @@ METRICS: dict[str, MetricInfo] = {
     "downtime_hours": MetricInfo("Downtime (outage-equivalent)", "h", False),
     "downtime_business_hours": MetricInfo("Downtime in business hours", "h", False),
     "downtime_off_hours": MetricInfo("Downtime off business hours", "h", False),
-    "planned_downtime_hours": MetricInfo("Planned downtime", "h", False),
-    "outages": MetricInfo("Outages (P1)", "count", False),
+    "planned_downtime_hours": MetricInfo("Planned downtime and maintenance", "h", False),
+    "outages": MetricInfo("Outages (P1 and platform)", "count", False),
     "incidents": MetricInfo("Incidents", "count"),
     "wait_mean": MetricInfo("Time to start work, mean", "h", False),
     "ttr_mean": MetricInfo("Time to restore, mean", "h", False),
@@ -49,6 +49,8 @@ METRICS: dict[str, MetricInfo] = {
     "ttr_p90": MetricInfo("Time to restore, P90", "h", False),
     "within_target": MetricInfo("Restored within target", "share", True),
     "backlog": MetricInfo("Open incidents at the end", "count", False),
+    "months_below_target": MetricInfo("Months below the availability target or SLA", "count", False),
+    "any_month_below": MetricInfo("At least one month below target or SLA", "share", False),
     "utilisation": MetricInfo("Staff utilisation on shift", "share"),
     "callouts_per_month": MetricInfo("On-call call-outs per month", "count", False),
     "nights_disturbed_per_person_month": MetricInfo("Nights disturbed per on-call person per month", "count",
@@ -56,10 +58,23 @@ METRICS: dict[str, MetricInfo] = {
     "overtime_hours": MetricInfo("Overtime", "h", False),
     "intervention_hours": MetricInfo("Work done on call", "h", False),
     "vacancy_share": MetricInfo("Posts vacant", "share", False),
+    "gti_compliance": MetricInfo("Started within GTI", "share", True),
+    "gtr_compliance": MetricInfo("Restored within GTR", "share", True),
+    "gtr_breaches": MetricInfo("GTR breaches", "count", False),
+    "tickets": MetricInfo("Tickets to the provider", "count"),
+    "escalations": MetricInfo("Escalations to the provider", "count"),
+    "penalties_due": MetricInfo("Penalties due (after cap)", "money", True),
+    "penalties_before_cap": MetricInfo("Penalties before the cap", "money"),
+    "cap_binding_months": MetricInfo("Months where the penalty cap binds", "count"),
+    "sla_availability": MetricInfo("SaaS monthly availability (SLA basis)", "share", True),
+    "months_below_sla": MetricInfo("Months below the SaaS SLA", "count", False),
+    "credits_due": MetricInfo("Service credits due", "money", True),
+    "credits_received": MetricInfo("Service credits received", "money", True),
     "cost_of_ownership": MetricInfo("Cost of ownership", "money", False),
     "cost_of_ownership_npv": MetricInfo("Cost of ownership, NPV", "money", False),
     "downtime_cost": MetricInfo("Business cost of downtime", "money", False),
-    "economic_cost": MetricInfo("Economic cost (ownership + downtime)", "money", False),
+    "received": MetricInfo("Penalties and credits received", "money", True),
+    "economic_cost": MetricInfo("Economic cost (ownership + downtime − received)", "money", False),
     "economic_cost_npv": MetricInfo("Economic cost, NPV", "money", False),
 }
 for _category in costs.CATEGORIES:
@@ -102,69 +117,211 @@ def cumulative_downtime(knots: np.ndarray, level: np.ndarray, window: CoverageSc
     return np.concatenate(([0.0], np.cumsum(level[:-1] * np.diff(covered))))
 
 
+class _Context:
+    """What every part of a replication's measurement shares."""
+
+    def __init__(self, study: Study, run: ScenarioRun) -> None:
+        self.study = study
+        self.run = run
+        self.calendar = study.calendar_
+        self.horizon = run.horizon
+        self.years = self.calendar.year_bounds()
+        self.n_years = self.calendar.horizon_years
+        self.months = self.calendar.month_bounds()
+        self.month_year = np.clip(np.searchsorted(self.years, self.months[:-1], side="right") - 1, 0,
+                                  self.n_years - 1)
+
+    def year_of(self, t: np.ndarray) -> np.ndarray:
+        return np.clip(np.searchsorted(self.years, t, side="right") - 1, 0, self.n_years - 1)
+
+    def month_of(self, t: np.ndarray) -> np.ndarray:
+        return np.clip(np.searchsorted(self.months, t, side="right") - 1, 0, len(self.months) - 2)
+
+    def by_year(self, monthly: np.ndarray) -> np.ndarray:
+        return np.bincount(self.month_year, weights=monthly, minlength=self.n_years)
+
+    def active(self, start: float, until: float) -> list[float]:
+        return costs.active_share(self.years.tolist(), start, until)
+
+
 def measure(study: Study, run: ScenarioRun, replication: int) -> list[tuple]:
     """All metrics of one scenario in one replication as tidy rows (see ``COLUMNS``)."""
     rows = _Rows(run.scenario.name, replication)
-    calendar = study.calendar_
-    horizon = run.horizon
-    years = calendar.year_bounds()
-    n_years = calendar.horizon_years
-    load = run.load
-    cost_lines: list[costs.CostLine] = []
-    economics = study.economics
-
-    for s, name in enumerate(load.services):
-        service = study.services[name]
-        option = run.scenario.option_for(name)
-        idx = np.flatnonzero((load.service == s) & run.handled)
-        arrival = load.time[idx]
-        priority = load.priority[idx]
-        restored = run.restored[idx]
-        ends = np.where(np.isnan(restored), horizon, restored)
-        year_of = np.clip(np.searchsorted(years, arrival, side="right") - 1, 0, n_years - 1)
-        users = np.array([service.users_in_year(y) for y in range(n_years)])
-        levels = np.select([priority == 0, priority == 1], [1.0, service.p2_impact], 1.0 / users[year_of])
-        planned = load.planned[name]
-        starts = np.concatenate((arrival, planned[:, 0]))
-        stops = np.concatenate((ends, planned[:, 1]))
-        levels = np.concatenate((levels, np.ones(len(planned))))
-        knots, level = impact_timeline(starts, stops, levels, years)
-        service_time = calendar.schedule(study.window(service.service_time))
-        business = calendar.schedule(study.window(service.business_hours))
-        down_all = cumulative_downtime(knots, level, None)
-        down_st = cumulative_downtime(knots, level, service_time)
-        down_bh = cumulative_downtime(knots, level, business)
-        at = np.searchsorted(knots, years)
-        by_year_all = np.diff(down_all[at])
-        by_year_bh = np.diff(down_bh[at])
-        by_year_off = by_year_all - by_year_bh
-        agreed = service_time.covered(0.0, horizon)
-        rows.add("service", name, "availability_service_time", 1 - down_st[at[-1]] / agreed if agreed else 1.0)
-        rows.add("service", name, "availability_24_7", 1 - down_all[at[-1]] / horizon)
-        rows.add("service", name, "downtime_hours", down_all[at[-1]])
-        rows.add("service", name, "downtime_business_hours", by_year_bh.sum())
-        rows.add("service", name, "downtime_off_hours", by_year_off.sum())
-        rows.add("service", name, "planned_downtime_hours", float(np.sum(planned[:, 1] - planned[:, 0])))
-        rows.add("service", name, "outages", int(np.sum(priority == 0)))
-        rows.add("service", name, "backlog", int(np.sum(np.isnan(restored))))
-        for y in range(n_years):
-            rows.add("service", name, "downtime_hours", by_year_all[y], period=period(y))
-        _restoration(rows, name, service, arrival, priority, run.started[idx], restored, horizon)
-        cost_lines += costs.downtime_costs(name, service.outage_cost_per_hour, by_year_bh, by_year_off)
-        if isinstance(option, MakeOption):
-            cost_lines += costs.infrastructure_costs(name, service.infrastructure, economics, users)
-
+    ctx = _Context(study, run)
+    lines: list[costs.CostLine] = []
+    pooled = _Pooled()
+    for s, name in enumerate(run.load.services):
+        lines += _service(rows, ctx, s, name, pooled)
     for team_run in run.teams.values():
-        cost_lines += _team(rows, study, team_run)
-
-    _costs(rows, cost_lines, economics.discount_rate, n_years)
+        lines += _team(rows, study, team_run)
+    lines += _contracts(rows, ctx, pooled)
+    pooled.write(rows, study)
+    _costs(rows, lines, study.economics.discount_rate, ctx.n_years)
     return rows.rows
 
 
+@dataclass
+class _Pooled:
+    """Scenario-wide sums: availability weighted by users, targets and GTR pooled over services."""
+
+    weighted_availability: float = 0.0
+    users: float = 0.0
+    within: float = 0.0
+    judged: float = 0.0
+    gtr_ok: float = 0.0
+    gtr_judged: float = 0.0
+    downtime: float = 0.0
+    any_below: float = 0.0
+    has_target: bool = False
+
+    def write(self, rows: _Rows, study: Study) -> None:
+        rows.add("scenario", "all", "availability_service_time", self.weighted_availability / self.users)
+        rows.add("scenario", "all", "downtime_hours", self.downtime)
+        if self.judged:
+            rows.add("scenario", "all", "within_target", self.within / self.judged)
+        if self.gtr_judged:
+            rows.add("scenario", "all", "gtr_compliance", self.gtr_ok / self.gtr_judged)
+        if self.has_target:
+            rows.add("scenario", "all", "any_month_below", self.any_below)
+
+
+def _service(rows: _Rows, ctx: _Context, s: int, name: str, pooled: _Pooled) -> list[costs.CostLine]:
+    study, run = ctx.study, ctx.run
+    service = study.services[name]
+    plan = run.plans[name]
+    load = run.load
+    horizon = ctx.horizon
+    idx = np.flatnonzero((load.service == s) & run.handled)
+    arrival = load.time[idx]
+    priority = load.priority[idx]
+    restored = run.restored[idx]
+    ends = np.where(np.isnan(restored), horizon, restored)
+    users = np.array([service.users_in_year(y) for y in range(ctx.n_years)])
+    levels = np.select([priority == 0, priority == 1], [1.0, service.p2_impact], 1.0 / users[ctx.year_of(arrival)])
+    full = np.concatenate((run.planned[name], run.platform_outages[name], run.maintenance[name]))
+    knots, level = impact_timeline(np.concatenate((arrival, full[:, 0])), np.concatenate((ends, full[:, 1])),
+                                   np.concatenate((levels, np.ones(len(full)))),
+                                   np.concatenate((ctx.years, ctx.months)))
+    service_time = ctx.calendar.schedule(study.window(service.service_time))
+    business = ctx.calendar.schedule(study.window(service.business_hours))
+    down_all = cumulative_downtime(knots, level, None)
+    down_st = cumulative_downtime(knots, level, service_time)
+    down_bh = cumulative_downtime(knots, level, business)
+    at = np.searchsorted(knots, ctx.years)
+    by_year_all = np.diff(down_all[at])
+    by_year_bh = np.diff(down_bh[at])
+    by_year_off = by_year_all - by_year_bh
+    agreed = service_time.covered(0.0, horizon)
+    availability = 1 - down_st[at[-1]] / agreed if agreed else 1.0
+    rows.add("service", name, "availability_service_time", availability)
+    rows.add("service", name, "availability_24_7", 1 - down_all[at[-1]] / horizon)
+    rows.add("service", name, "downtime_hours", down_all[at[-1]])
+    rows.add("service", name, "downtime_business_hours", by_year_bh.sum())
+    rows.add("service", name, "downtime_off_hours", by_year_off.sum())
+    planned_hours = float(np.sum(run.planned[name][:, 1] - run.planned[name][:, 0])
+                          + np.sum(run.maintenance[name][:, 1] - run.maintenance[name][:, 0]))
+    rows.add("service", name, "planned_downtime_hours", planned_hours)
+    rows.add("service", name, "outages", int(np.sum(priority == 0)) + len(run.platform_outages[name]))
+    rows.add("service", name, "backlog", int(np.sum(np.isnan(restored))))
+    for y in range(ctx.n_years):
+        rows.add("service", name, "downtime_hours", by_year_all[y], period=period(y))
+    within, judged = _restoration(rows, name, service, arrival, priority, run.started[idx], restored, horizon)
+    pooled.weighted_availability += availability * service.users
+    pooled.users += service.users
+    pooled.within += within
+    pooled.judged += judged
+    pooled.downtime += down_all[at[-1]]
+
+    below = _monthly_targets(rows, ctx, name, service, knots, level, service_time, run, plan)
+    if below is not None:
+        pooled.has_target = True
+        pooled.any_below = max(pooled.any_below, below)
+
+    lines = costs.downtime_costs(name, service.outage_cost_per_hour, by_year_bh, by_year_off)
+    lines += costs.infrastructure_costs(name, service.infrastructure, study.economics, users,
+                                        ctx.active(0.0, _infrastructure_until(study, plan)))
+    if plan.transition_cost:
+        lines.append(costs.CostLine("transition", None, plan.transition_cost, name))
+    if isinstance(plan.option, SaasOption):
+        lines += _saas(rows, ctx, name, plan)
+    return lines
+
+
+def _keeps_infrastructure(study: Study, option) -> bool:
+    if isinstance(option, (MakeOption, HybridOption)):
+        return True
+    if isinstance(option, OutsourceOption):
+        return study.providers[option.outsource].hosting == "client"
+    return False
+
+
+def _infrastructure_until(study: Study, plan: ServicePlan) -> float:
+    if _keeps_infrastructure(study, plan.option):
+        return np.inf
+    if plan.previous is not None and _keeps_infrastructure(study, plan.previous):
+        return plan.transition_end
+    return 0.0
+
+
+def _monthly_targets(rows: _Rows, ctx: _Context, name: str, service, knots, level, service_time, run,
+                     plan: ServicePlan) -> float | None:
+    """Months below the service's availability target (agreed service time basis); 1.0 if any month is."""
+    if service.availability_target is None:
+        return None
+    down = cumulative_downtime(knots, level, service_time)
+    at = np.searchsorted(knots, ctx.months)
+    covered = np.diff(service_time.cumulative(ctx.months))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        monthly = np.where(covered > 0, 1 - np.diff(down[at]) / covered, 1.0)
+    below = int(np.sum(monthly < service.availability_target - 1e-12))
+    rows.add("service", name, "months_below_target", below)
+    rows.add("service", name, "any_month_below", float(below > 0))
+    return float(below > 0)
+
+
+def _saas(rows: _Rows, ctx: _Context, name: str, plan: ServicePlan) -> list[costs.CostLine]:
+    """SLA availability per month (24/7, maintenance excluded), credits, subscription."""
+    study = ctx.study
+    offer = study.saas[plan.option.saas]
+    service = study.services[name]
+    start = plan.transition_end
+    outages = ctx.run.platform_outages[name]
+    knots, level = impact_timeline(outages[:, 0], outages[:, 1], np.ones(len(outages)), ctx.months)
+    down = cumulative_downtime(knots, level, None)
+    at = np.searchsorted(knots, ctx.months)
+    month_down = np.diff(down[at])
+    begins = np.maximum(ctx.months[:-1], start)
+    length = ctx.months[1:] - begins
+    in_force = length > 1e-9
+    availability = np.where(in_force, 1 - month_down / np.where(in_force, length, 1.0), 1.0)
+    index = np.array([costs.price_index(offer.indexation, study.economics, y) for y in ctx.month_year])
+    users = np.array([service.users_in_year(y) for y in ctx.month_year])
+    share_of_month = (ctx.months[1:] - ctx.months[:-1]) / HOURS_PER_MONTH
+    monthly_fee = users * offer.price_per_user_month * index * share_of_month
+    lines = costs.saas_costs(name, offer, study.economics, [service.users_in_year(y) for y in range(ctx.n_years)],
+                             ctx.active(0.0, np.inf), exit_at_end=True)
+    rows.add("service", name, "sla_availability", float(np.mean(availability[in_force])) if in_force.any() else 1.0)
+    if offer.sla is not None:
+        credits = contracts.sla_credits(offer.sla, availability, monthly_fee)
+        due = np.where(in_force, credits.due, 0.0)
+        received = np.where(in_force, credits.received, 0.0)
+        below = int(np.sum(credits.below & in_force))
+        rows.add("service", name, "months_below_sla", below)
+        rows.add("service", name, "credits_due", due.sum())
+        rows.add("service", name, "credits_received", received.sum())
+        if service.availability_target is None:
+            rows.add("service", name, "any_month_below", float(below > 0))
+        lines += [costs.CostLine("credits", y, -amount, name) for y, amount in enumerate(ctx.by_year(received))]
+    return lines
+
+
 def _restoration(rows: _Rows, name: str, service, arrival: np.ndarray, priority: np.ndarray,
-                 started: np.ndarray, restored: np.ndarray, horizon: float) -> None:
+                 started: np.ndarray, restored: np.ndarray, horizon: float) -> tuple[int, int]:
+    """Time to start and to restore per priority; share within the service's targets. Returns the
+    pooled (within target, judged) counts."""
     ttr = restored - arrival
     wait = started - arrival
+    within_all = judged_all = 0
     for k, p in enumerate(PRIORITIES):
         mask = priority == k
         rows.add("service", name, "incidents", int(mask.sum()), priority=p)
@@ -182,16 +339,94 @@ def _restoration(rows: _Rows, name: str, service, arrival: np.ndarray, priority:
             if judged.any():
                 ok = np.where(np.isnan(ttr[judged]), False, ttr[judged] <= target)
                 rows.add("service", name, "within_target", ok.mean(), priority=p)
+                within_all += int(ok.sum())
+                judged_all += int(judged.sum())
+    if judged_all:
+        rows.add("service", name, "within_target", within_all / judged_all)
+    return within_all, judged_all
+
+
+def _contracts(rows: _Rows, ctx: _Context, pooled: _Pooled) -> list[costs.CostLine]:
+    """Each provider offer in force: GTI/GTR outcomes, penalties under the cap, fees."""
+    study, run = ctx.study, ctx.run
+    load = run.load
+    users_of: dict[str, list[int]] = defaultdict(list)
+    for s, name in enumerate(load.services):
+        option = run.plans[name].option
+        offer = option.outsource if isinstance(option, OutsourceOption) else (
+            option.hybrid.provider if isinstance(option, HybridOption) else None)
+        if offer is not None:
+            users_of[offer].append(s)
+    lines: list[costs.CostLine] = []
+    for offer_name, services in users_of.items():
+        offer = study.providers[offer_name]
+        start = {s: run.plans[load.services[s]].transition_end for s in services}
+        in_contract = np.zeros(len(load), dtype=bool)
+        for s in services:
+            in_contract |= (load.service == s) & (load.time >= start[s])
+        mine = np.flatnonzero(in_contract & run.handled & (run.by == PROVIDER) & ~run.escalated)
+        escalated = np.flatnonzero(in_contract & run.escalated)
+        coverage = ctx.calendar.schedule(study.window(offer.coverage))
+        arrival = load.time[mine]
+        priority = load.priority[mine]
+        restored = run.restored[mine]
+        finished = ~np.isnan(restored)
+        elapsed = coverage.cumulative(np.where(finished, restored, ctx.horizon)) - coverage.cumulative(arrival)
+        gtr = contracts.deadline_outcomes(elapsed, contracts.deadlines(offer.gtr, priority), finished)
+        started = run.started[mine]
+        has_start = ~np.isnan(started)
+        to_start = coverage.cumulative(np.where(has_start, started, ctx.horizon)) - coverage.cumulative(arrival)
+        gti = contracts.deadline_outcomes(to_start, contracts.deadlines(offer.gti, priority), has_start)
+        for k, p in enumerate(PRIORITIES):
+            mask = priority == k
+            if (gtr.judged & mask).any():
+                rows.add("contract", offer_name, "gtr_compliance", 1 - gtr.breached[mask & gtr.judged].mean(),
+                         priority=p)
+            rows.add("contract", offer_name, "gtr_breaches", int(gtr.breached[mask].sum()), priority=p)
+            if (gti.judged & mask).any():
+                rows.add("contract", offer_name, "gti_compliance", 1 - gti.breached[mask & gti.judged].mean(),
+                         priority=p)
+        if gtr.judged.any():
+            rows.add("contract", offer_name, "gtr_compliance", 1 - gtr.breached[gtr.judged].mean())
+            pooled.gtr_ok += int((~gtr.breached & gtr.judged).sum())
+            pooled.gtr_judged += int(gtr.judged.sum())
+        if gti.judged.any():
+            rows.add("contract", offer_name, "gti_compliance", 1 - gti.breached[gti.judged].mean())
+        rows.add("contract", offer_name, "gtr_breaches", int(gtr.breached.sum()))
+
+        index = np.array([costs.price_index(offer.indexation, study.economics, y) for y in ctx.month_year])
+        share_of_month = (ctx.months[1:] - ctx.months[:-1]) / HOURS_PER_MONTH
+        monthly_fee = offer.fees.monthly * index * share_of_month
+        month = ctx.month_of(arrival)
+        due = contracts.penalties(offer.penalties, month, priority, gtr, monthly_fee)
+        rows.add("contract", offer_name, "penalties_due", due.due.sum())
+        rows.add("contract", offer_name, "penalties_before_cap", due.before_cap.sum())
+        rows.add("contract", offer_name, "cap_binding_months", int(due.capped.sum()))
+        n_months = len(monthly_fee)
+        tickets = np.bincount(np.concatenate((month, ctx.month_of(load.time[escalated]))), minlength=n_months)
+        hno = ctx.calendar.schedule(study.window(offer.fees.hno_window))
+        hno_started = hno.is_open_many(started[has_start])
+        hno_count = np.bincount(month[has_start][hno_started], minlength=n_months)
+        rows.add("contract", offer_name, "tickets", int(tickets.sum()))
+        rows.add("contract", offer_name, "escalations", len(escalated))
+        variable = contracts.variable_fees(offer.fees, tickets, hno_count, index)
+        lines += costs.provider_costs(offer_name, offer, study.economics, ctx.active(0.0, np.inf),
+                                      ctx.by_year(variable).tolist(), exit_at_end=True)
+        lines += [costs.CostLine("penalties", y, -amount, offer_name)
+                  for y, amount in enumerate(ctx.by_year(due.due))]
+    return lines
 
 
 def _split_by_year(segments: list[tuple[int, float, float]], years: np.ndarray, people: int) -> np.ndarray:
     """Hours of (person, start, end) segments per person and scenario year."""
     out = np.zeros((people, len(years) - 1))
-    for person, start, end in segments:
-        for y in range(len(years) - 1):
-            overlap = min(end, years[y + 1]) - max(start, years[y])
-            if overlap > 0:
-                out[person, y] += overlap
+    if not segments:
+        return out
+    data = np.array(segments, dtype=float)
+    person = data[:, 0].astype(int)
+    for y in range(len(years) - 1):
+        overlap = np.minimum(data[:, 2], years[y + 1]) - np.maximum(data[:, 1], years[y])
+        np.add.at(out[:, y], person, np.maximum(overlap, 0.0))
     return out
 
 
@@ -199,7 +434,7 @@ def _team(rows: _Rows, study: Study, run: TeamRun) -> list[costs.CostLine]:
     calendar = study.calendar_
     years = calendar.year_bounds()
     n_years = calendar.horizon_years
-    months = calendar.horizon_hours / HOURS_PER_MONTH
+    months = min(calendar.horizon_hours, run.active_until) / HOURS_PER_MONTH
     people = len(run.plans)
     shift_hours = np.array([float(np.sum(p.on_shift[:, 1] - p.on_shift[:, 0])) for p in run.plans])
     on_shift = shift_hours.sum()
@@ -210,6 +445,7 @@ def _team(rows: _Rows, study: Study, run: TeamRun) -> list[costs.CostLine]:
     interventions = _split_by_year(run.interventions, years, people)
     vacant = _split_by_year([(i, s, e) for i, p in enumerate(run.plans) for s, e in p.vacant], years, people)
     year_length = np.diff(years)
+    active = costs.active_share(years.tolist(), 0.0, run.active_until)
     rows.add("team", run.name, "overtime_hours", overtime.sum())
     rows.add("team", run.name, "intervention_hours", interventions.sum())
     rows.add("team", run.name, "vacancy_share", vacant.sum() / (people * years[-1]))
@@ -235,8 +471,9 @@ def _team(rows: _Rows, study: Study, run: TeamRun) -> list[costs.CostLine]:
         departures = np.bincount(np.clip(np.searchsorted(years, plan.departures, side="right") - 1, 0, n_years - 1),
                                  minlength=n_years) if plan.departures else np.zeros(n_years, dtype=int)
         for y in range(n_years):
+            employed = max(0.0, active[y] - vacant[i, y] / year_length[y])
             person_years.append(costs.PersonYear(
-                person=plan.person, year=y, employed_share=1 - vacant[i, y] / year_length[y],
+                person=plan.person, year=y, employed_share=employed,
                 departures=int(departures[y]), overtime_hours=overtime[i, y],
                 intervention_hours=interventions[i, y],
             ))
@@ -249,31 +486,41 @@ def _at_night(hour: int) -> bool:
 
 
 def _costs(rows: _Rows, lines: list[costs.CostLine], rate: float, n_years: int) -> None:
-    by = defaultdict(float)
+    """Cost rows per category and year (one-off amounts shown in year 1), totals and NPVs.
+
+    Ownership excludes the business cost of downtime and what is received; the economic cost is
+    ownership + downtime - penalties and credits received. One-off amounts are discounted at time zero.
+    """
+    yearly = defaultdict(lambda: np.zeros(n_years))
+    upfront = defaultdict(float)
     for line in lines:
-        by[(line.category, line.year)] += line.amount
-    ownership = np.zeros(n_years)
-    downtime = np.zeros(n_years)
-    upfront_ownership = 0.0
+        if line.year is None:
+            upfront[line.category] += line.amount
+        else:
+            yearly[line.category][line.year] += line.amount
+    ownership, downtime, received = np.zeros(n_years), np.zeros(n_years), np.zeros(n_years)
+    upfront_ownership = sum(upfront[c] for c in costs.OWNERSHIP)
     for category in costs.CATEGORIES:
-        total = 0.0
-        for y in [None, *range(n_years)]:
-            amount = by.get((category, y), 0.0)
-            if y is not None:
-                rows.add("scenario", "all", f"cost.{category}", amount, period=period(y))
-                if category == "downtime":
-                    downtime[y] += amount
-                else:
-                    ownership[y] += amount
-            elif category != "downtime":
-                upfront_ownership += amount
-            total += amount
-        rows.add("scenario", "all", f"cost.{category}", total)
+        amounts = yearly[category].copy()
+        amounts[0] += upfront[category]
+        for y in range(n_years):
+            rows.add("scenario", "all", f"cost.{category}", amounts[y], period=period(y))
+        rows.add("scenario", "all", f"cost.{category}", amounts.sum())
+        if category == "downtime":
+            downtime += yearly[category]
+        elif category in costs.RECEIVED:
+            received += yearly[category]
+        else:
+            ownership += yearly[category]
+    economic = ownership + downtime + received
+    first_year = np.zeros(n_years)
+    first_year[0] = upfront_ownership
     for y in range(n_years):
-        rows.add("scenario", "all", "cost_of_ownership", ownership[y], period=period(y))
-        rows.add("scenario", "all", "economic_cost", ownership[y] + downtime[y], period=period(y))
+        rows.add("scenario", "all", "cost_of_ownership", ownership[y] + first_year[y], period=period(y))
+        rows.add("scenario", "all", "economic_cost", economic[y] + first_year[y], period=period(y))
     rows.add("scenario", "all", "cost_of_ownership", upfront_ownership + ownership.sum())
     rows.add("scenario", "all", "downtime_cost", downtime.sum())
-    rows.add("scenario", "all", "economic_cost", upfront_ownership + ownership.sum() + downtime.sum())
+    rows.add("scenario", "all", "received", -received.sum())
+    rows.add("scenario", "all", "economic_cost", upfront_ownership + economic.sum())
     rows.add("scenario", "all", "cost_of_ownership_npv", costs.npv(ownership, rate, upfront_ownership))
-    rows.add("scenario", "all", "economic_cost_npv", costs.npv(ownership + downtime, rate, upfront_ownership))
+    rows.add("scenario", "all", "economic_cost_npv", costs.npv(economic, rate, upfront_ownership))

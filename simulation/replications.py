@@ -30,8 +30,9 @@ def run_replication(study: Study, seed: int, replication: int) -> list[tuple]:
     streams = Streams(seed, replication)
     load = draw_load(study, streams)
     rows: list[tuple] = []
+    cache: dict = {}
     for scenario in study.scenarios:
-        rows += measure(study, simulate(study, scenario, load, streams), replication)
+        rows += measure(study, simulate(study, scenario, load, streams, cache), replication)
     return rows
 
 

@@ -61,21 +61,38 @@ def merge(intervals: list[tuple[float, float]] | np.ndarray) -> Intervals:
 
 def subtract(base: Intervals, holes: Intervals) -> Intervals:
     """``base`` minus ``holes`` (both sorted and disjoint)."""
-    out: list[tuple[float, float]] = []
-    j = 0
-    for s, e in base:
-        while j < len(holes) and holes[j, 1] <= s:
-            j += 1
-        k = j
-        cur = s
-        while k < len(holes) and holes[k, 0] < e:
-            if holes[k, 0] > cur:
-                out.append((cur, holes[k, 0]))
-            cur = max(cur, holes[k, 1])
-            k += 1
-        if cur < e:
-            out.append((cur, e))
-    return np.array(out, dtype=float).reshape(-1, 2)
+    if len(holes) == 0 or len(base) == 0:
+        return base.reshape(-1, 2)
+    points = np.unique(np.concatenate((base.ravel(), holes.ravel())))
+    points = points[np.isfinite(points)] if np.isinf(points).any() else points
+    a, b = points[:-1], points[1:]
+    mid = (a + b) / 2
+    keep = _inside(base, mid) & ~_inside(holes, mid)
+    if not keep.any():
+        return np.zeros((0, 2))
+    a, b = a[keep], b[keep]
+    new = np.concatenate(([True], a[1:] > b[:-1]))
+    last = np.concatenate((new[1:], [True]))
+    return np.column_stack((a[new], b[last]))
+
+
+def _inside(intervals: Intervals, t: np.ndarray) -> np.ndarray:
+    i = np.searchsorted(intervals[:, 0], t, side="right") - 1
+    return (i >= 0) & (t < intervals[np.maximum(i, 0), 1])
+
+
+def clip_plans(plans: list[PersonPlan], until: float) -> list[PersonPlan]:
+    """Plans that stop at ``until`` (a team kept only during a transition)."""
+    if until == float("inf"):
+        return plans
+    return [PersonPlan(p.person, _before(p.on_shift, until), p.absent, p.vacant,
+                       tuple(d for d in p.departures if d < until)) for p in plans]
+
+
+def _before(intervals: Intervals, until: float) -> Intervals:
+    kept = intervals[intervals[:, 0] < until].copy()
+    kept[:, 1] = np.minimum(kept[:, 1], until)
+    return kept
 
 
 def stream_owner(team_name: str, person: Person, named: bool) -> str:

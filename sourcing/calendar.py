@@ -11,6 +11,7 @@ function over them is piecewise linear, which makes both "add N covered hours" a
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -195,7 +196,10 @@ class Calendar:
 
     def add_covered_hours(self, instant: datetime, hours: float, window: Window) -> datetime:
         """The instant at which ``hours`` covered hours of ``window`` have elapsed after ``instant``."""
-        return self.instant(self.schedule(window).add(self.hours_at(instant), hours))
+        end = self.schedule(window).add(self.hours_at(instant), hours)
+        if end == float("inf"):
+            raise ValueError(f"{hours:g} covered hours of {window.label} do not fit in the calendar")
+        return self.instant(end)
 
     def covered_hours(self, begin: datetime, end: datetime, window: Window) -> float:
         """Covered hours of ``window`` between two instants."""
@@ -284,25 +288,54 @@ class CoverageSchedule:
             return 0.0
         return self.cumulative(end) - self.cumulative(begin)
 
+    @cached_property
+    def _lists(self) -> tuple[list[float], list[float], list[float]]:
+        return self.starts.tolist(), self.ends.tolist(), self._cum_start.tolist()
+
+    @cached_property
+    def _cum_end(self) -> list[float]:
+        return (self._cum_start + (self.ends - self.starts)).tolist()
+
     def add(self, t: float, hours: float) -> float:
-        """The earliest time at which ``hours`` covered hours have elapsed after ``t``."""
+        """The earliest time at which ``hours`` covered hours have elapsed after ``t`` (inf if that lies
+        beyond the compiled calendar)."""
         if hours <= 0:
             return t
+        starts, ends, cum = self._lists
+        if not starts:
+            return float("inf")
+        self._check(t)
+        i = bisect_right(starts, t) - 1
+        before = 0.0 if i < 0 else cum[i] + min(t, ends[i]) - starts[i]
+        target = before + hours
+        j = bisect_left(self._cum_end, target - 1e-12)
+        if j >= len(starts):
+            return float("inf")  # beyond the compiled calendar (horizon + margin): never, as far as we can tell
+        return max(t, starts[j] + (target - cum[j]))
+
+    def add_many(self, t: np.ndarray, hours: np.ndarray) -> np.ndarray:
+        """Vectorised :meth:`add` (inf where the result lies beyond the compiled calendar)."""
+        t = np.asarray(t, dtype=float)
+        hours = np.asarray(hours, dtype=float)
+        if len(self.starts) == 0:
+            return np.where(hours <= 0, t, np.inf)
         target = self.cumulative(t) + hours
         cum_end = self._cum_start + (self.ends - self.starts)
-        i = int(np.searchsorted(cum_end, target - 1e-12, side="left"))
-        if i >= len(self.starts):
-            if len(self.starts) == 0:
-                return float("inf")
-            raise ValueError(
-                f"adding {hours:g} covered hours at hour {t:g} goes beyond the compiled calendar; "
-                "lengthen the calendar margin"
-            )
-        return max(t, float(self.starts[i] + (target - self._cum_start[i])))
+        i = np.searchsorted(cum_end, target - 1e-12, side="left")
+        inside = i < len(self.starts)
+        j = np.minimum(i, len(self.starts) - 1)
+        result = np.where(inside, self.starts[j] + (target - self._cum_start[j]), np.inf)
+        return np.where(hours <= 0, t, np.maximum(t, result))
+
+    def is_open_many(self, t: np.ndarray) -> np.ndarray:
+        """Vectorised :meth:`is_open`."""
+        i = np.searchsorted(self.starts, t, side="right") - 1
+        return (i >= 0) & (t < self.ends[np.maximum(i, 0)])
 
     def is_open(self, t: float) -> bool:
-        i = int(np.searchsorted(self.starts, t, side="right")) - 1
-        return i >= 0 and t < self.ends[i]
+        starts, ends, _ = self._lists
+        i = bisect_right(starts, t) - 1
+        return i >= 0 and t < ends[i]
 
     def next_open(self, t: float) -> float:
         """``t`` if the window is open at ``t``, else the next opening (inf if none)."""

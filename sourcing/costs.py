@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from .offers import ProviderOffer, Retained, SaasOffer
 from .scenario import Economics, Infrastructure, OutageCost, Person, Team
 
 CATEGORIES: tuple[str, ...] = (
@@ -21,10 +22,20 @@ CATEGORIES: tuple[str, ...] = (
     "on_call",
     "overtime",
     "infrastructure",
+    "provider_fixed",
+    "provider_variable",
+    "subscription",
+    "transition",
+    "exit",
+    "retained",
+    "penalties",
+    "credits",
     "downtime",
 )
-"""Cost categories in display order; ``downtime`` is the business cost, not part of ownership."""
-OWNERSHIP = tuple(c for c in CATEGORIES if c != "downtime")
+"""Cost categories in display order. ``penalties`` and ``credits`` are received (negative amounts);
+``downtime`` is the business cost of unavailability. Neither is part of the cost of ownership."""
+RECEIVED = ("penalties", "credits")
+OWNERSHIP = tuple(c for c in CATEGORIES if c not in RECEIVED and c != "downtime")
 
 
 @dataclass(frozen=True)
@@ -65,7 +76,8 @@ def team_costs(team_name: str, team: Team, economics: Economics, years: Sequence
     """Staff, on-call and overtime costs of an internal team.
 
     ``duty_weeks[y]`` is the on-call duty held in year ``y`` in weeks of the on-call window,
-    ``callouts[y]`` the number of call-outs.
+    ``callouts[y]`` the number of call-outs. A team kept only during a transition has its
+    ``employed_share`` reduced to that period.
     """
     lines: list[CostLine] = []
     premium = 1 + team.overtime_premium
@@ -88,14 +100,64 @@ def team_costs(team_name: str, team: Team, economics: Economics, years: Sequence
 
 
 def infrastructure_costs(service_name: str, infrastructure: Infrastructure, economics: Economics,
-                         users_by_year: Sequence[float]) -> list[CostLine]:
-    """Depreciation of the capex (renewed at the end of its life), opex and licences, indexed."""
+                         users_by_year: Sequence[float], active: Sequence[float] | None = None) -> list[CostLine]:
+    """Depreciation of the capex (renewed at the end of its life), opex and licences, indexed.
+
+    ``active[y]`` is the share of year ``y`` during which the infrastructure is kept (1 by default).
+    """
     lines = []
     for year, users in enumerate(users_by_year):
         running = (infrastructure.opex_per_year + infrastructure.licences_per_year
                    + infrastructure.licences_per_user_per_year * users) * growth(economics.price_indexation, year)
         amount = infrastructure.capex / infrastructure.depreciation_years + running
-        lines.append(CostLine("infrastructure", year, amount, service_name))
+        share = 1.0 if active is None else active[year]
+        lines.append(CostLine("infrastructure", year, amount * share, service_name))
+    return lines
+
+
+def active_share(year_bounds: Sequence[float], start: float, until: float) -> list[float]:
+    """Share of each scenario year that lies inside ``[start, until)``."""
+    shares = []
+    for a, b in zip(year_bounds[:-1], year_bounds[1:]):
+        shares.append(max(0.0, min(b, until) - max(a, start)) / (b - a))
+    return shares
+
+
+def price_index(offer_rate: float | None, economics: Economics, year: int) -> float:
+    """A provider's price index in a year: its own indexation, or the study's."""
+    return growth(economics.price_indexation if offer_rate is None else offer_rate, year)
+
+
+def retained_costs(subject: str, retained: Retained | None, economics: Economics,
+                   active: Sequence[float]) -> list[CostLine]:
+    """The retained organisation's loaded cost, growing with salaries."""
+    if retained is None:
+        return []
+    return [CostLine("retained", y, retained.fte * retained.annual_cost * growth(economics.salary_growth, y) * share,
+                     subject) for y, share in enumerate(active)]
+
+
+def provider_costs(name: str, offer: ProviderOffer, economics: Economics, active: Sequence[float],
+                   variable_by_year: Sequence[float], exit_at_end: bool) -> list[CostLine]:
+    """A managed-services contract: fixed monthly fee, variable fees, retained organisation, exit."""
+    lines = [CostLine("provider_fixed", y, offer.fees.monthly * 12 * price_index(offer.indexation, economics, y)
+                      * share, name) for y, share in enumerate(active)]
+    lines += [CostLine("provider_variable", y, amount, name) for y, amount in enumerate(variable_by_year)]
+    lines += retained_costs(name, offer.retained, economics, active)
+    if exit_at_end and offer.exit_cost:
+        lines.append(CostLine("exit", len(active) - 1, offer.exit_cost, name))
+    return lines
+
+
+def saas_costs(name: str, offer: SaasOffer, economics: Economics, users_by_year: Sequence[float],
+               active: Sequence[float], exit_at_end: bool) -> list[CostLine]:
+    """A SaaS subscription: users x price x 12, indexed; retained organisation; exit."""
+    lines = [CostLine("subscription", y, users * offer.price_per_user_month * 12
+                      * price_index(offer.indexation, economics, y) * share, name)
+             for y, (users, share) in enumerate(zip(users_by_year, active))]
+    lines += retained_costs(name, offer.retained, economics, active)
+    if exit_at_end and offer.exit_cost:
+        lines.append(CostLine("exit", len(active) - 1, offer.exit_cost, name))
     return lines
 
 

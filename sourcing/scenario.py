@@ -10,18 +10,16 @@ reported together with their field paths.
 from __future__ import annotations
 
 import difflib
+from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
 from typing import Annotated, Any, Literal
 
 import numpy as np
 from pydantic import (
-    BaseModel,
     BeforeValidator,
-    ConfigDict,
     Discriminator,
     Field,
-    Strict,
     Tag,
     ValidationInfo,
     WithJsonSchema,
@@ -31,108 +29,12 @@ from pydantic import (
 
 from .calendar import BUILTIN_WINDOWS, Calendar, Window, parse_rules
 from .errors import Problem, ScenarioError
+from .model import PRIORITIES, Z90, Count, Distribution, Exponential, Fixed, Lognormal, Model, Name, Priority
+from .offers import ProviderOffer, SaasOffer, Transition
 from .units import Duration, Money, PositiveDuration, Rate, Share, parse_duration
 
-PRIORITIES: tuple[str, ...] = ("P1", "P2", "P3", "P4")
-Priority = Literal["P1", "P2", "P3", "P4"]
-Name = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[^\s].*$")]
-Count = Annotated[int, Strict()]
-"""A whole number; booleans and text are refused rather than converted."""
-
-
-class Model(BaseModel):
-    """Base of every scenario object: unknown fields are rejected and objects are frozen."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False)
-
-
-# --------------------------------------------------------------------------- distributions
-
-
-class Lognormal(Model):
-    """Lognormal time given its median and 90th percentile (P90 > median)."""
-
-    median: PositiveDuration
-    p90: PositiveDuration
-
-    @model_validator(mode="after")
-    def _ordered(self) -> Lognormal:
-        if self.p90 <= self.median:
-            raise ValueError("p90 must be longer than the median")
-        return self
-
-    @property
-    def mean(self) -> float:
-        sigma = np.log(self.p90 / self.median) / Z90
-        return float(self.median * np.exp(sigma**2 / 2))
-
-
-class Exponential(Model):
-    """Exponential time given its mean."""
-
-    mean: PositiveDuration
-
-
-class Fixed(Model):
-    """The same time every time."""
-
-    fixed: Duration
-
-    @property
-    def mean(self) -> float:
-        return self.fixed
-
-
-Z90 = 1.2815515655446004
-
-
-def _distribution_tag(value: Any) -> str | None:
-    if isinstance(value, (Lognormal, Exponential, Fixed)):
-        return type(value).__name__.lower()
-    if isinstance(value, dict):
-        if "median" in value or "p90" in value:
-            return "lognormal"
-        if "mean" in value:
-            return "exponential"
-        if "fixed" in value:
-            return "fixed"
-    return None
-
-
-def _fixed_shorthand(value: Any) -> Any:
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        raise ValueError(f"{value} has no unit: write e.g. '{value}min' or '{value}h'")
-    return {"fixed": value} if isinstance(value, str) else value
-
-
-Distribution = Annotated[
-    Annotated[Lognormal, Tag("lognormal")]
-    | Annotated[Exponential, Tag("exponential")]
-    | Annotated[Fixed, Tag("fixed")],
-    Discriminator(
-        _distribution_tag,
-        custom_error_type="distribution",
-        custom_error_message=(
-            "a time distribution is written '2h' (fixed), {median: 2h, p90: 6h} (lognormal) "
-            "or {mean: 3h} (exponential)"
-        ),
-    ),
-    BeforeValidator(_fixed_shorthand),
-    WithJsonSchema({
-        "description": "a time: '2h' (fixed), {median, p90} (lognormal), {mean} (exponential) or {fixed}",
-        "oneOf": [
-            {"type": "string"},
-            {"type": "object", "properties": {"median": {"type": "string"}, "p90": {"type": "string"}},
-             "required": ["median", "p90"], "additionalProperties": False},
-            {"type": "object", "properties": {"mean": {"type": "string"}}, "required": ["mean"],
-             "additionalProperties": False},
-            {"type": "object", "properties": {"fixed": {"type": "string"}}, "required": ["fixed"],
-             "additionalProperties": False},
-        ],
-    }),
-]
-"""A random duration: fixed, lognormal (median, P90) or exponential (mean)."""
-
+__all__ = ["PRIORITIES", "Z90", "Count", "Distribution", "Exponential", "Fixed", "Lognormal", "Model", "Name",
+           "Priority"]
 
 # --------------------------------------------------------------------------- calendar
 
@@ -365,6 +267,9 @@ class Service(Model):
     p2_impact: Share = 0.3
     changes: Changes | None = None
     restore_targets: dict[Priority, PositiveDuration] = {}
+    """Internal restoration targets in clock hours, the same yardstick for every option."""
+    availability_target: Share | None = None
+    """Monthly availability objective in the agreed service time; months below it are counted."""
     infrastructure: Infrastructure = Infrastructure()
 
     def users_in_year(self, year: int) -> float:
@@ -512,7 +417,62 @@ class MakeOption(Model):
     make: Name
 
 
-Option = MakeOption
+class OutsourceOption(Model):
+    """Have a provider restore the service under one of its offers (infogérance)."""
+
+    outsource: Name
+
+
+class SaasOption(Model):
+    """Buy the service: a SaaS offer; user-level incidents go to an internal desk if one is named,
+    otherwise to the provider's support."""
+
+    saas: Name
+    desk: Name | None = None
+
+
+class Escalation(Model):
+    """Hand the incident to the provider as well if the team has not restored it after a delay."""
+
+    after: PositiveDuration
+    priorities: Annotated[list[Priority], Field(min_length=1)] = ["P1"]
+
+
+class Hybrid(Model):
+    """The internal team outside the provider's window, the provider inside it, and escalation."""
+
+    team: Name
+    provider: Name
+    provider_window: str = "HNO"
+    """Incidents declared in this window go to the provider; the others to the team."""
+    escalate: Escalation | None = None
+
+
+class HybridOption(Model):
+    """Internal team and provider together."""
+
+    hybrid: Hybrid
+
+
+def _option_tag(value: Any) -> str | None:
+    if isinstance(value, Model):
+        return {MakeOption: "make", OutsourceOption: "outsource", SaasOption: "saas",
+                HybridOption: "hybrid"}.get(type(value))
+    if isinstance(value, dict):
+        found = [key for key in ("make", "outsource", "saas", "hybrid") if key in value]
+        return found[0] if len(found) == 1 else None
+    return None
+
+
+Option = Annotated[
+    Annotated[MakeOption, Tag("make")]
+    | Annotated[OutsourceOption, Tag("outsource")]
+    | Annotated[SaasOption, Tag("saas")]
+    | Annotated[HybridOption, Tag("hybrid")],
+    Discriminator(_option_tag, custom_error_type="option",
+                  custom_error_message="an option is one of {make: team}, {outsource: offer}, {saas: offer} "
+                                       "or {hybrid: {team: ..., provider: ...}}"),
+]
 
 
 class Scenario(Model):
@@ -539,6 +499,8 @@ class Study(Model):
     economics: Economics = Economics()
     services: Annotated[dict[Name, Service], Field(min_length=1)]
     teams: dict[Name, Team] = {}
+    providers: dict[Name, ProviderOffer] = {}
+    saas: dict[Name, SaasOffer] = {}
     scenarios: Annotated[list[Scenario], Field(min_length=1)]
     baseline: str | None = None
 
@@ -566,6 +528,43 @@ class Study(Model):
     @property
     def baseline_name(self) -> str:
         return self.baseline or self.scenarios[0].name
+
+    def plan(self, scenario: Scenario, service: str) -> ServicePlan:
+        """Which option runs the service, and which one runs it until the transition ends.
+
+        The baseline scenario is today's situation: a scenario that changes a service's option
+        first runs a transition (the offer's transition or migration) during which the baseline's
+        option still handles the incidents and is still paid.
+        """
+        option = scenario.option_for(service)
+        before = self.scenario(self.baseline_name).option_for(service)
+        transition = self.transition(option)
+        if before == option or transition is None or transition.duration <= 0:
+            return ServicePlan(service, option, None, 0.0, transition.cost if transition and before != option
+                               else 0.0)
+        return ServicePlan(service, option, before, transition.duration, transition.cost)
+
+    def transition(self, option: Option) -> Transition | None:
+        """The move-in terms of an option's offer (none for an internal team)."""
+        if isinstance(option, OutsourceOption):
+            return self.providers[option.outsource].transition
+        if isinstance(option, HybridOption):
+            return self.providers[option.hybrid.provider].transition
+        if isinstance(option, SaasOption):
+            return self.saas[option.saas].migration
+        return None
+
+
+@dataclass(frozen=True)
+class ServicePlan:
+    """The option in force for a service, and the previous one during the transition."""
+
+    service: str
+    option: Option
+    previous: Option | None
+    transition_end: float
+    """Hours from the start during which ``previous`` still runs (0 if no transition)."""
+    transition_cost: float
 
 
 def resolve_window(ref: str, defined: dict[str, WindowDefinition], _seen: tuple[str, ...] = ()) -> Window:
@@ -628,6 +627,14 @@ def check_references(study: Study) -> list[Problem]:
             if not any(m.on_call for m in team.members):
                 problems.append(Problem((*base, "on_call"), "no member takes part in the on-call rota"))
 
+    for name, offer in study.providers.items():
+        window(("providers", name, "coverage"), offer.coverage)
+        window(("providers", name, "fees", "hno_window"), offer.fees.hno_window)
+    for name, offer in study.saas.items():
+        window(("saas", name, "support", "window"), offer.support.window)
+        if offer.maintenance is not None:
+            window(("saas", name, "maintenance", "window"), offer.maintenance.window)
+
     seen: set[str] = set()
     for i, scenario in enumerate(study.scenarios):
         base = ("scenarios", i)
@@ -653,18 +660,46 @@ def check_references(study: Study) -> list[Problem]:
 
 def _check_option(study: Study, option: Option, service: str, where: tuple) -> list[Problem]:
     if isinstance(option, MakeOption):
-        team = study.teams.get(option.make)
-        if team is None:
-            known = ", ".join(study.teams) or "none declared"
-            return [Problem((*where, "make"), f"unknown team '{option.make}' (teams: {known})")]
-        people = team.people(list(study.services))
-        if not any(service in p.skills for p in people):
-            return [Problem((*where, "make"),
-                            f"no member of team '{option.make}' has the skill for service '{service}'")]
-        mix = study.services[service].incidents.priorities
-        orphans = [p for p in PRIORITIES if mix.get(p, 0) > 0
-                   and not any(service in q.skills and p in q.priorities for q in people)]
-        if orphans:
-            return [Problem((*where, "make"), f"no member of team '{option.make}' handles {', '.join(orphans)} "
-                                              f"incidents of service '{service}'")]
+        return _check_team(study, option.make, service, (*where, "make"))
+    if isinstance(option, OutsourceOption):
+        return _check_offer(study.providers, "provider offer", option.outsource, (*where, "outsource"), "providers")
+    if isinstance(option, SaasOption):
+        problems = _check_offer(study.saas, "SaaS offer", option.saas, (*where, "saas"), "saas")
+        if option.desk is not None:
+            problems += _check_team(study, option.desk, service, (*where, "desk"), priorities=("P3", "P4"))
+        return problems
+    hybrid = option.hybrid
+    problems = _check_team(study, hybrid.team, service, (*where, "hybrid", "team"))
+    problems += _check_offer(study.providers, "provider offer", hybrid.provider, (*where, "hybrid", "provider"),
+                             "providers")
+    try:
+        resolve_window(hybrid.provider_window, study.calendar.windows)
+    except ValueError as exc:
+        problems.append(Problem((*where, "hybrid", "provider_window"), str(exc)))
+    return problems
+
+
+def _check_offer(offers: dict, kind: str, name: str, where: tuple, section: str) -> list[Problem]:
+    if name in offers:
+        return []
+    close = difflib.get_close_matches(name, list(offers), n=1)
+    hint = f": did you mean '{close[0]}'?" if close else f" (declared under '{section}': {', '.join(offers) or 'none'})"
+    return [Problem(where, f"unknown {kind} '{name}'{hint}")]
+
+
+def _check_team(study: Study, name: str, service: str, where: tuple,
+                priorities: tuple[str, ...] = PRIORITIES) -> list[Problem]:
+    team = study.teams.get(name)
+    if team is None:
+        known = ", ".join(study.teams) or "none declared"
+        return [Problem(where, f"unknown team '{name}' (teams: {known})")]
+    people = team.people(list(study.services))
+    if not any(service in p.skills for p in people):
+        return [Problem(where, f"no member of team '{name}' has the skill for service '{service}'")]
+    mix = study.services[service].incidents.priorities
+    orphans = [p for p in priorities if mix.get(p, 0) > 0
+               and not any(service in q.skills and p in q.priorities for q in people)]
+    if orphans:
+        return [Problem(where, f"no member of team '{name}' handles {', '.join(orphans)} incidents of service "
+                               f"'{service}'")]
     return []

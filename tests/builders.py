@@ -60,6 +60,7 @@ def hand_load(study: Study, incidents: list[tuple[datetime, str]], service: str 
         priority=np.array([PRIORITIES.index(p) for _, p in incidents], dtype=np.int8)[order],
         u_repair=np.full(n, u),
         u_response=np.full(n, u),
+        u_prevent=np.full(n, u),
         from_change=np.zeros(n, dtype=bool),
         planned={name: np.zeros((0, 2)) for name in study.services},
     )

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from sourcing.cli import app
 from sourcing.files import load_study
 
-EXAMPLE = Path(__file__).parents[1] / "scenarios" / "email-1000-in-house.yaml"
+EXAMPLE = Path(__file__).parents[1] / "scenarios" / "email-1000.yaml"
 runner = CliRunner()
 
 
@@ -56,7 +56,7 @@ def test_json_summary_carries_means_and_intervals(tmp_path):
     assert document["seed"] == 3 and document["replications"] == 4
     rows = {(r["scenario"], r["metric"], r["period"]): r for r in document["summary"]
             if r["scope"] == "scenario"}
-    row = rows[("Two admins + on-call", "cost_of_ownership", "all")]
+    row = rows[("In-house", "cost_of_ownership", "all")]
     assert row["n"] == 4 and row["ci_low"] < row["mean"] < row["ci_high"]
 
 
