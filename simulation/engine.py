@@ -206,6 +206,8 @@ class TeamDesk:
     waits for it (a wake-up is scheduled) or a job runs into it (a hand-over is scheduled).
     """
 
+    instant = False
+
     def __init__(self, env: simpy.Environment, name: str, rules: CrewRules, plans: list[PersonPlan],
                  rota: list[RotaShift], services: list[int], service_names: tuple[str, ...], load: Load,
                  record: tuple[list[float], list[float]], team: Team | None = None,
@@ -442,6 +444,13 @@ class TeamDesk:
         self._start(victim, job, 0.0, callout)
         return True
 
+    def withdraw(self, job: int) -> bool:
+        """Take an open incident away from the team (another option takes it over)."""
+        if not isnan(self.restored[job]):
+            return False
+        self.cancel(job)
+        return True
+
     def cancel(self, job: int) -> None:
         """Stop all work on an incident somebody else has restored (after an escalation)."""
         for tech in self.techs:
@@ -475,9 +484,14 @@ class ProviderDesk:
     end of the run (:meth:`finish`) rather than event by event.
     """
 
+    instant = True
+    """Incidents can be handed over before the run starts: nothing here depends on the event clock."""
+
     def __init__(self, env: simpy.Environment, coverage: CoverageSchedule, restore: np.ndarray,
-                 response: np.ndarray, record: tuple[list[float], list[float]], horizon: float) -> None:
+                 response: np.ndarray, record: tuple[list[float], list[float]], horizon: float,
+                 arrival: list[float]) -> None:
         self.env = env
+        self.arrival = arrival
         self.coverage = coverage
         self.restore = restore
         self.response = response
@@ -485,10 +499,19 @@ class ProviderDesk:
         self.horizon = horizon
         self.jobs: list[int] = []
         self.taken: list[float] = []
+        self.withdrawn: set[int] = set()
 
     def arrive(self, job: int) -> None:
         self.jobs.append(job)
-        self.taken.append(self.env.now)
+        self.taken.append(max(self.arrival[job], self.env.now))
+
+    def withdraw(self, job: int) -> bool:
+        """Take back an incident not yet restored (another option takes it over)."""
+        taken = self.taken[self.jobs.index(job)]
+        if self.restore_from(job, taken) <= self.env.now:
+            return False
+        self.withdrawn.add(job)
+        return True
 
     def restore_from(self, job: int, t: float) -> float:
         """When the provider restores the incident if it takes it at ``t``."""
@@ -502,6 +525,8 @@ class ProviderDesk:
         start = self.coverage.add_many(taken, self.response[jobs])
         done = self.coverage.add_many(taken, np.maximum(self.restore[jobs], self.response[jobs]))
         for job, a, b in zip(self.jobs, start.tolist(), done.tolist()):
+            if job in self.withdrawn:
+                continue
             if a <= self.horizon and isnan(self.started[job]):
                 self.started[job] = a
             if b <= self.horizon and isnan(self.restored[job]):
@@ -513,6 +538,8 @@ class HybridDesk:
     the team's incidents of the listed priorities are escalated to the provider after a delay, and the
     first of the two to restore wins."""
 
+    instant = False
+
     def __init__(self, env: simpy.Environment, team: TeamDesk, provider, clock: ProviderDesk,
                  window: CoverageSchedule, escalation: tuple[float, frozenset[int]] | None, run: _Record) -> None:
         self.env = env
@@ -522,6 +549,10 @@ class HybridDesk:
         self.window = window
         self.escalation = escalation
         self.run = run
+
+    def withdraw(self, job: int) -> bool:
+        desk = self.provider if self.run.by[job] == PROVIDER else self.team
+        return desk.withdraw(job)
 
     def arrive(self, job: int) -> None:
         if self.window.is_open(self.env.now):
@@ -602,6 +633,7 @@ class _Builder:
         self.study, self.scenario, self.load, self.streams, self.env = study, scenario, load, streams, env
         self.record = record
         self.cache = cache
+        self.arrival = load.time.tolist()
         self.calendar = study.calendar_
         self.horizon = self.calendar.horizon_hours
         self.names = tuple(study.services)
@@ -646,7 +678,7 @@ class _Builder:
         response = (by_priority(offer.performance.response, PRIORITIES, self.load.priority, self.load.u_response)
                     if offer.performance.response else np.zeros(len(self.load)))
         clock = ProviderDesk(self.env, coverage, restore, response, (self.record.started, self.record.restored),
-                             self.horizon)
+                             self.horizon, self.arrival)
         self.clocks[name] = clock
         if offer.capacity is None:
             return clock
@@ -668,50 +700,71 @@ class _Builder:
         response = by_priority({p: support.response for p in PRIORITIES}, PRIORITIES, self.load.priority,
                                self.load.u_response)
         return ProviderDesk(self.env, window, restore, response, (self.record.started, self.record.restored),
-                            self.horizon)
+                            self.horizon, self.arrival)
 
     def handler(self, option: Option):
-        """A function that takes an incident under this option."""
+        """The desk that takes incidents under this option, and a function that hands it one."""
         record = self.record
         if isinstance(option, MakeOption):
-            return self._tagged(self.teams[option.make].arrive, TEAM)
-        if isinstance(option, OutsourceOption):
-            return self._tagged(self.providers[option.outsource].arrive, PROVIDER)
-        if isinstance(option, SaasOption):
-            if option.desk:
-                return self._tagged(self.teams[option.desk].arrive, TEAM)
-            return self._tagged(self.support[option.saas].arrive, SUPPORT)
-        hybrid = option.hybrid
-        escalation = None
-        if hybrid.escalate is not None:
-            escalation = (hybrid.escalate.after, frozenset(PRIORITIES.index(p) for p in hybrid.escalate.priorities))
-        window = self.calendar.schedule(self.study.window(hybrid.provider_window))
-        desk = HybridDesk(self.env, self.teams[hybrid.team], self.providers[hybrid.provider],
-                          self.clocks[hybrid.provider], window, escalation, record)
-        return desk.arrive
-
-    def _tagged(self, arrive, code: int):
-        by = self.record.by
+            desk, code = self.teams[option.make], TEAM
+        elif isinstance(option, OutsourceOption):
+            desk, code = self.providers[option.outsource], PROVIDER
+        elif isinstance(option, SaasOption):
+            desk, code = (self.teams[option.desk], TEAM) if option.desk else (self.support[option.saas], SUPPORT)
+        else:
+            hybrid = option.hybrid
+            escalation = None
+            if hybrid.escalate is not None:
+                escalation = (hybrid.escalate.after,
+                              frozenset(PRIORITIES.index(p) for p in hybrid.escalate.priorities))
+            window = self.calendar.schedule(self.study.window(hybrid.provider_window))
+            desk = HybridDesk(self.env, self.teams[hybrid.team], self.providers[hybrid.provider],
+                              self.clocks[hybrid.provider], window, escalation, record)
+            return desk, desk.arrive
+        by = record.by
 
         def take(job: int) -> None:
             by[job] = code
-            arrive(job)
+            desk.arrive(job)
 
-        return take
+        return desk, take
 
-    def router(self, name: str):
+    def router(self, name: str, exists_after: np.ndarray):
+        """The function that takes the service's incidents, and for each period whether its desk is instant.
+
+        The previous option's desk takes incidents declared before the end of the transition, the new
+        one those after. At the end of the transition the new option takes over what is still open
+        (or, for a SaaS, the old platform's incidents end with the old platform).
+        """
         plan = self.plans[name]
-        now_handler = self.handler(plan.option)
+        now_desk, now_handler = self.handler(plan.option)
         if plan.previous is None:
-            return now_handler
-        before_handler = self.handler(plan.previous)
+            return now_handler, (now_desk.instant, now_desk.instant)
+        before_desk, before_handler = self.handler(plan.previous)
         end = plan.transition_end
         env = self.env
+        arrival = self.arrival
+        taken: list[int] = []
 
         def route(job: int) -> None:
-            (before_handler if env.now < end else now_handler)(job)
+            if arrival[job] < end:
+                taken.append(job)
+                before_handler(job)
+            else:
+                now_handler(job)
 
-        return route
+        def take_over(_event: simpy.Event) -> None:
+            for job in taken:
+                if not isnan(self.record.restored[job]) or not before_desk.withdraw(job):
+                    continue
+                if exists_after[job]:
+                    now_handler(job)
+                else:
+                    self.record.restored[job] = env.now
+
+        if end < self.horizon:
+            _Boundary(env, end).callbacks.append(take_over)
+        return route, (before_desk.instant, now_desk.instant)
 
 
 def simulate(study: Study, scenario: Scenario, load: Load, streams: Streams,
@@ -728,6 +781,7 @@ def simulate(study: Study, scenario: Scenario, load: Load, streams: Streams,
                      priority=load.priority.tolist())
     builder = _Builder(study, scenario, load, streams, env, record, {} if cache is None else cache)
     handled = np.zeros(n, dtype=bool)
+    exists_after = np.zeros(n, dtype=bool)
     planned: dict[str, np.ndarray] = {}
     platform: dict[str, np.ndarray] = {}
     maintenance_: dict[str, np.ndarray] = {}
@@ -737,6 +791,7 @@ def simulate(study: Study, scenario: Scenario, load: Load, streams: Streams,
         before = load.time[idx] < plan.transition_end
         handled[idx[before]] = handled_mask(study, plan, plan.previous, load, idx[before]) if plan.previous else True
         handled[idx[~before]] = handled_mask(study, plan, plan.option, load, idx[~before])
+        exists_after[idx] = handled_mask(study, plan, plan.option, load, idx)
         changes = load.planned[name]
         if isinstance(plan.option, SaasOption):
             offer = study.saas[plan.option.saas]
@@ -747,8 +802,16 @@ def simulate(study: Study, scenario: Scenario, load: Load, streams: Streams,
         else:
             platform[name] = maintenance_[name] = np.zeros((0, 2))
         planned[name] = changes
-    route = [builder.router(name) for name in builder.names]
-    env.process(_arrivals(env, load, route, handled))
+    routes = [builder.router(name, exists_after) for name in builder.names]
+    route = [r for r, _ in routes]
+    instant = np.zeros(n, dtype=bool)
+    for s, (_, (before, after)) in enumerate(routes):
+        idx = np.flatnonzero(load.service == s)
+        instant[idx] = np.where(load.time[idx] < builder.plans[builder.names[s]].transition_end, before, after)
+    services = load.service.tolist()
+    for job in np.flatnonzero(handled & instant).tolist():
+        route[services[job]](job)
+    env.process(_arrivals(env, load, route, handled & ~instant))
     env.run(until=horizon)
     for desk in (*builder.clocks.values(), *builder.support.values()):
         desk.finish()

@@ -7,10 +7,11 @@ whatever the number of worker processes and whatever order the workers finish in
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from functools import cached_property
 
+import numpy as np
 import pandas as pd
 
 from sourcing.scenario import Study
@@ -51,6 +52,10 @@ class Results:
     seed: int
     replications: int
     rows: pd.DataFrame = field(repr=False)
+    target: float | None = None
+    """Relative precision asked for (``--precision``), if any."""
+    precision: float | None = None
+    """Worst relative 95 % half-width of a scenario's economic cost, when a target was asked for."""
 
     @cached_property
     def summary(self) -> pd.DataFrame:
@@ -77,8 +82,6 @@ def run_study(study: Study, replications: int, seed: int = 0, workers: int = 1,
         with ProcessPoolExecutor(max_workers=workers) as pool:
             futures = {pool.submit(_batch, study, seed, batch): batch for batch in batches}
             done = 0
-            from concurrent.futures import as_completed
-
             for future in as_completed(futures):
                 batch = futures[future]
                 chunks[batch[0]] = future.result()
@@ -88,3 +91,38 @@ def run_study(study: Study, replications: int, seed: int = 0, workers: int = 1,
     rows = [row for key in sorted(chunks) for row in chunks[key]]
     return Results(study=study, seed=seed, replications=replications,
                    rows=pd.DataFrame(rows, columns=list(COLUMNS)))
+
+
+def run_to_precision(study: Study, target: float, seed: int = 0, workers: int = 1, initial: int = 20,
+                     maximum: int = 2000, progress: Progress | None = None) -> Results:
+    """Add replications until every scenario's economic-cost 95 % half-width is at most ``target`` of
+    its mean, or ``maximum`` replications have run.
+
+    After each batch the number still needed is estimated from the current half-width, which
+    shrinks as one over the square root of the replications.
+    """
+    from .compare import relative_precision
+
+    if not 0 < target < 1:
+        raise ValueError('"target" must be between 0 and 1 (e.g. 0.01 for 1 %).')
+    initial = max(2, min(initial, maximum))
+    done = 0
+
+    def report(k: int, planned: int) -> None:
+        if progress:
+            progress(done + k, max(done + planned, done))
+
+    results = run_study(study, initial, seed=seed, workers=workers, progress=report)
+    done = results.replications
+    while True:
+        worst = float(relative_precision(results.rows).max())
+        if worst <= target or done >= maximum:
+            break
+        needed = int(np.ceil(done * (worst / target) ** 2 * 1.05))
+        extra = int(min(max(needed - done, 10), maximum - done))
+        more = run_study(study, extra, seed=seed, workers=workers, progress=report, first=done)
+        results = Results(study, seed, done + extra, pd.concat([results.rows, more.rows], ignore_index=True))
+        done = results.replications
+    results.target = target
+    results.precision = worst
+    return results

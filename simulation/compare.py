@@ -1,0 +1,125 @@
+"""Between scenarios: paired differences (common random numbers), the cost-versus-availability
+frontier, and the risk tail.
+
+Every scenario of a run replays the same incidents in replication ``r``, so the difference of
+a metric between two scenarios is taken replication by replication before averaging: its
+confidence interval is far narrower than the two separate intervals suggest.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .statistics import t_half_width
+
+HEADLINES = ("cost_of_ownership", "economic_cost", "availability_service_time", "within_target", "gtr_compliance",
+             "downtime_hours")
+DIFFERENCES = ("cost_of_ownership", "economic_cost", "availability_service_time", "downtime_hours")
+COST = "economic_cost"
+AVAILABILITY = "availability_service_time"
+
+
+def scenario_values(rows: pd.DataFrame, metric: str) -> pd.DataFrame:
+    """A replication x scenario table of one scenario-level metric (whole horizon)."""
+    part = rows[(rows["scope"] == "scenario") & (rows["metric"] == metric) & (rows["period"] == "all")]
+    table = part.pivot_table(index="replication", columns="scenario", values="value", aggfunc="first", sort=False)
+    order = list(dict.fromkeys(rows["scenario"]))
+    return table[[c for c in order if c in table.columns]]
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """What a decision needs, per scenario and against the baseline."""
+
+    baseline: str
+    headline: pd.DataFrame
+    """Per scenario and metric: mean, half_width (95 %), n."""
+    differences: pd.DataFrame
+    """Per scenario and metric: mean paired difference against the baseline, its 95 % CI, n."""
+    frontier: list[str]
+    """Scenarios no other scenario beats on both economic cost and availability."""
+    risk: pd.DataFrame
+    """Per scenario: P95 of economic cost, P95 of downtime, probability of a month below target or SLA."""
+
+
+def compare(rows: pd.DataFrame, baseline: str | None = None) -> Comparison:
+    """Headline figures, paired differences, frontier and risk tail of a run's tidy rows."""
+    scenarios = list(dict.fromkeys(rows["scenario"]))
+    baseline = baseline or scenarios[0]
+    if baseline not in scenarios:
+        raise ValueError(f"baseline '{baseline}' is not a scenario of the run ({', '.join(scenarios)})")
+    headline = []
+    for metric in HEADLINES:
+        table = scenario_values(rows, metric)
+        for scenario in table.columns:
+            values = table[scenario].dropna().to_numpy()
+            if len(values):
+                headline.append({"scenario": scenario, "metric": metric, "mean": values.mean(),
+                                 "half_width": t_half_width(values), "n": len(values)})
+    differences = []
+    for metric in DIFFERENCES:
+        table = scenario_values(rows, metric)
+        if baseline not in table.columns:
+            continue
+        for scenario in table.columns:
+            if scenario == baseline:
+                continue
+            diff = (table[scenario] - table[baseline]).dropna().to_numpy()
+            half = t_half_width(diff)
+            differences.append({"scenario": scenario, "metric": metric, "mean": diff.mean(),
+                                "ci_low": diff.mean() - half, "ci_high": diff.mean() + half, "n": len(diff),
+                                "significant": bool(half == half and abs(diff.mean()) > half)})
+    headline_frame = pd.DataFrame(headline)
+    return Comparison(
+        baseline=baseline,
+        headline=headline_frame,
+        differences=pd.DataFrame(differences, columns=["scenario", "metric", "mean", "ci_low", "ci_high", "n",
+                                                       "significant"]),
+        frontier=frontier(headline_frame),
+        risk=risk_tail(rows),
+    )
+
+
+def frontier(headline: pd.DataFrame) -> list[str]:
+    """Scenarios on the Pareto frontier of mean economic cost (lower is better) and availability (higher)."""
+    cost = headline[headline["metric"] == COST].set_index("scenario")["mean"]
+    availability = headline[headline["metric"] == AVAILABILITY].set_index("scenario")["mean"]
+    names = [s for s in cost.index if s in availability.index]
+    on = []
+    for s in names:
+        dominated = any(
+            cost[o] <= cost[s] and availability[o] >= availability[s]
+            and (cost[o] < cost[s] or availability[o] > availability[s])
+            for o in names if o != s
+        )
+        if not dominated:
+            on.append(s)
+    return on
+
+
+def risk_tail(rows: pd.DataFrame) -> pd.DataFrame:
+    """Per scenario: P95 over replications of economic cost and of downtime, and the share of
+    replications with at least one month below the availability target or SLA."""
+    cost = scenario_values(rows, COST)
+    downtime = scenario_values(rows, "downtime_hours")
+    below = scenario_values(rows, "any_month_below")
+    out = []
+    for scenario in cost.columns:
+        out.append({
+            "scenario": scenario,
+            "p95_economic_cost": float(np.percentile(cost[scenario].dropna(), 95)),
+            "p95_downtime_hours": float(np.percentile(downtime[scenario].dropna(), 95)),
+            "p_month_below": float(below[scenario].mean()) if scenario in below.columns else float("nan"),
+            "n": int(cost[scenario].count()),
+        })
+    return pd.DataFrame(out)
+
+
+def relative_precision(rows: pd.DataFrame, metric: str = COST) -> pd.Series:
+    """Per scenario: 95 % half-width of the metric's mean divided by the mean."""
+    table = scenario_values(rows, metric)
+    return pd.Series({s: t_half_width(table[s].dropna().to_numpy()) / abs(table[s].mean())
+                      for s in table.columns})
