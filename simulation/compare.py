@@ -106,6 +106,7 @@ def risk_tail(rows: pd.DataFrame) -> pd.DataFrame:
     cost = scenario_values(rows, COST)
     downtime = scenario_values(rows, "downtime_hours")
     below = scenario_values(rows, "any_month_below")
+    months = scenario_values(rows, "months_below_target")
     out = []
     for scenario in cost.columns:
         out.append({
@@ -113,6 +114,7 @@ def risk_tail(rows: pd.DataFrame) -> pd.DataFrame:
             "p95_economic_cost": float(np.percentile(cost[scenario].dropna(), 95)),
             "p95_downtime_hours": float(np.percentile(downtime[scenario].dropna(), 95)),
             "p_month_below": float(below[scenario].mean()) if scenario in below.columns else float("nan"),
+            "months_below": float(months[scenario].mean()) if scenario in months.columns else float("nan"),
             "n": int(cost[scenario].count()),
         })
     return pd.DataFrame(out)

@@ -172,6 +172,7 @@ class _Pooled:
     gtr_judged: float = 0.0
     downtime: float = 0.0
     any_below: float = 0.0
+    months_below: float = 0.0
     has_target: bool = False
 
     def write(self, rows: _Rows, study: Study) -> None:
@@ -183,6 +184,7 @@ class _Pooled:
             rows.add("scenario", "all", "gtr_compliance", self.gtr_ok / self.gtr_judged)
         if self.has_target:
             rows.add("scenario", "all", "any_month_below", self.any_below)
+            rows.add("scenario", "all", "months_below_target", self.months_below)
 
 
 def _service(rows: _Rows, ctx: _Context, s: int, name: str, pooled: _Pooled) -> list[costs.CostLine]:
@@ -235,7 +237,8 @@ def _service(rows: _Rows, ctx: _Context, s: int, name: str, pooled: _Pooled) -> 
     below = _monthly_targets(rows, ctx, name, service, knots, level, service_time, run, plan)
     if below is not None:
         pooled.has_target = True
-        pooled.any_below = max(pooled.any_below, below)
+        pooled.any_below = max(pooled.any_below, float(below > 0))
+        pooled.months_below += below
 
     lines = costs.downtime_costs(name, service.outage_cost_per_hour, by_year_bh, by_year_off)
     lines += costs.infrastructure_costs(name, service.infrastructure, study.economics, users,
@@ -243,7 +246,12 @@ def _service(rows: _Rows, ctx: _Context, s: int, name: str, pooled: _Pooled) -> 
     if plan.transition_cost:
         lines.append(costs.CostLine("transition", None, plan.transition_cost, name))
     if isinstance(plan.option, SaasOption):
-        lines += _saas(rows, ctx, name, plan)
+        saas_lines, saas_below = _saas(rows, ctx, name, plan)
+        lines += saas_lines
+        if saas_below is not None and service.availability_target is None:
+            pooled.has_target = True
+            pooled.any_below = max(pooled.any_below, float(saas_below > 0))
+            pooled.months_below += saas_below
     return lines
 
 
@@ -265,7 +273,7 @@ def _infrastructure_until(study: Study, plan: ServicePlan) -> float:
 
 def _monthly_targets(rows: _Rows, ctx: _Context, name: str, service, knots, level, service_time, run,
                      plan: ServicePlan) -> float | None:
-    """Months below the service's availability target (agreed service time basis); 1.0 if any month is."""
+    """Months below the service's availability target (agreed service time basis), None without a target."""
     if service.availability_target is None:
         return None
     down = cumulative_downtime(knots, level, service_time)
@@ -276,11 +284,12 @@ def _monthly_targets(rows: _Rows, ctx: _Context, name: str, service, knots, leve
     below = int(np.sum(monthly < service.availability_target - 1e-12))
     rows.add("service", name, "months_below_target", below)
     rows.add("service", name, "any_month_below", float(below > 0))
-    return float(below > 0)
+    return below
 
 
-def _saas(rows: _Rows, ctx: _Context, name: str, plan: ServicePlan) -> list[costs.CostLine]:
-    """SLA availability per month (24/7, maintenance excluded), credits, subscription."""
+def _saas(rows: _Rows, ctx: _Context, name: str, plan: ServicePlan) -> tuple[list[costs.CostLine], int | None]:
+    """SLA availability per month (24/7, maintenance excluded), credits, subscription; and the number of
+    months below the SLA (None without an SLA)."""
     study = ctx.study
     offer = study.saas[plan.option.saas]
     service = study.services[name]
@@ -312,7 +321,8 @@ def _saas(rows: _Rows, ctx: _Context, name: str, plan: ServicePlan) -> list[cost
         if service.availability_target is None:
             rows.add("service", name, "any_month_below", float(below > 0))
         lines += [costs.CostLine("credits", y, -amount, name) for y, amount in enumerate(ctx.by_year(received))]
-    return lines
+        return lines, below
+    return lines, None
 
 
 def _restoration(rows: _Rows, name: str, service, arrival: np.ndarray, priority: np.ndarray,

@@ -278,6 +278,8 @@ class CoverageSchedule:
         xs, ys = self._knots
         if len(xs) == 0:
             return np.zeros_like(np.asarray(t, dtype=float)) if np.ndim(t) else 0.0
+        if np.ndim(t) and np.size(t) == 0:
+            return np.zeros(0)
         self._check(np.max(t) if np.ndim(t) else t)
         result = np.interp(t, xs, ys)
         return result if np.ndim(t) else float(result)

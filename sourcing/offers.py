@@ -204,14 +204,16 @@ class ProviderOffer(Model):
     def _gtr_complete(cls, value: dict) -> dict:
         return _all_priorities("GTR")(value)
 
-    @model_validator(mode="after")
-    def _performance_matches_gtr(self) -> ProviderOffer:
-        if self.performance.within_gtr is not None:
-            best_effort = [p for p in PRIORITIES if self.gtr[p] is None]
+    @field_validator("performance")
+    @classmethod
+    def _performance_matches_gtr(cls, value: Performance, info: ValidationInfo) -> Performance:
+        gtr = info.data.get("gtr")
+        if value.within_gtr is not None and gtr:
+            best_effort = [p for p in PRIORITIES if p in gtr and gtr[p] is None]
             if best_effort:
-                raise ValueError(f"performance.within_gtr needs a GTR, but {', '.join(best_effort)} is best effort: "
+                raise ValueError(f"within_gtr needs a GTR, but {', '.join(best_effort)} is best effort: "
                                  "give performance.restore instead")
-        return self
+        return value
 
     def restore_distribution(self, priority: str) -> Distribution:
         """Restoration time in covered hours for a priority."""

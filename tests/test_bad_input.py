@@ -107,7 +107,7 @@ def test_bad_files_are_well_formed() -> None:
 def run_cli(path: Path, workdir: Path) -> tuple[int, str]:
     """The real command line on ``path``, run from ``workdir``, results asked into ``workdir/out``."""
     proc = subprocess.run(
-        [sys.executable, "-m", "sourcing.cli", "run", str(path), "-n", "1", "--out", str(workdir / "out")],
+        [sys.executable, "-m", "sourcing.cli", "run", str(path), "-n", "2", "--out", str(workdir / "out")],
         cwd=workdir, capture_output=True, text=True, timeout=120,
     )
     return proc.returncode, proc.stdout + proc.stderr

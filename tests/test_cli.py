@@ -36,7 +36,7 @@ def test_run_refuses_to_overwrite_an_earlier_run(tmp_path):
     out = tmp_path / "run1"
     out.mkdir()
     (out / "keep.txt").write_text("earlier")
-    result = runner.invoke(app, ["run", str(EXAMPLE), "-n", "1", "--out", str(out)])
+    result = runner.invoke(app, ["run", str(EXAMPLE), "-n", "2", "--out", str(out)])
     assert result.exit_code == 2
     assert "already exists" in result.output
     assert [p.name for p in out.iterdir()] == ["keep.txt"]
