@@ -464,6 +464,18 @@ def _option_tag(value: Any) -> str | None:
     return None
 
 
+def _option_keys(value: Any) -> Any:
+    if isinstance(value, dict):
+        kinds = [key for key in ("make", "outsource", "saas", "hybrid") if key in value]
+        if len(kinds) > 1:
+            raise ValueError(f"an option is one kind only, not {' and '.join(kinds)}")
+        if not kinds:
+            shown = ", ".join(f"'{k}'" for k in value) or "nothing"
+            raise ValueError(f"{shown} is not an option: write {{make: team}}, {{outsource: offer}}, "
+                             "{saas: offer} or {hybrid: {team: ..., provider: ...}}")
+    return value
+
+
 Option = Annotated[
     Annotated[MakeOption, Tag("make")]
     | Annotated[OutsourceOption, Tag("outsource")]
@@ -472,6 +484,7 @@ Option = Annotated[
     Discriminator(_option_tag, custom_error_type="option",
                   custom_error_message="an option is one of {make: team}, {outsource: offer}, {saas: offer} "
                                        "or {hybrid: {team: ..., provider: ...}}"),
+    BeforeValidator(_option_keys),
 ]
 
 
