@@ -17,13 +17,14 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/sourcing run scenarios/small-firm-in-house.yaml --replications 50 --workers 2
+	$(BIN)/sourcing run scenarios/small-firm.yaml --replications 50 --workers 2
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/engine.py
+	$(BIN)/python benchmarks/compare.py --workers 2
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis
