@@ -143,9 +143,9 @@ class Transition(Model):
 
 
 class Retained(Model):
-    """What stays in-house: service delivery manager, architecture, provider steering."""
+    """What stays in-house: service delivery manager, architecture, provider steering. Never zero."""
 
-    fte: Annotated[float, Field(ge=0, le=100)]
+    fte: Annotated[float, Field(gt=0, le=100)]
     annual_cost: Money
     """Loaded annual cost of one FTE."""
 
@@ -193,7 +193,8 @@ class ProviderOffer(Model):
     hosting: Literal["client", "included"] = "client"
     """``included``: the provider hosts the platform, so the in-house infrastructure cost disappears."""
     transition: Transition = Transition()
-    retained: Retained | None = None
+    retained: Retained
+    """Required: outsourcing always leaves someone in-house to steer the provider."""
     contract_years: Annotated[Count, Field(ge=1, le=20)] = 3
     indexation: Rate | None = None
     """Yearly price indexation; the study's ``price_indexation`` if absent."""
@@ -285,6 +286,7 @@ class SaasOffer(Model):
     sla: Sla | None = None
     support: Support = Support()
     migration: Transition = Transition()
-    retained: Retained | None = None
+    retained: Retained
+    """Required: a SaaS still needs someone to administer the tenant and steer the provider."""
     indexation: Rate | None = None
     exit_cost: Money = 0.0

@@ -27,11 +27,13 @@ PROVIDER_OFFER = {
     "gtr": {"P1": "4h", "P2": "8h", "P3": "16h", "P4": "none"},
     "performance": {"restore": {p: {"median": "3h", "p90": "10h"} for p in ("P1", "P2", "P3", "P4")}},
     "fees": {"monthly": "2000 EUR"},
+    "retained": {"fte": 0.1, "annual_cost": "0 EUR"},
 }
 SAAS_OFFER = {
     "price_per_user_month": "5 EUR",
     "outages": {"per_year": 6, "duration": {"mean": "2h"}},
     "sla": {"availability": "99.9%", "credits": [{"below": "99.9%", "credit": "25%"}]},
+    "retained": {"fte": 0.1, "annual_cost": "0 EUR"},
 }
 
 
