@@ -67,6 +67,8 @@ METRICS: dict[str, MetricInfo] = {
     "penalties_before_cap": MetricInfo("Penalties before the cap", "money"),
     "cap_binding_months": MetricInfo("Months where the penalty cap binds", "count"),
     "sla_availability": MetricInfo("SaaS monthly availability (SLA basis)", "share", True),
+    "availability_month": MetricInfo("Availability of the month in agreed service time", "share", True),
+    "sla_availability_month": MetricInfo("SaaS availability of the month (SLA basis)", "share", True),
     "months_below_sla": MetricInfo("Months below the SaaS SLA", "count", False),
     "credits_due": MetricInfo("Service credits due", "money", True),
     "credits_received": MetricInfo("Service credits received", "money", True),
@@ -130,6 +132,7 @@ class _Context:
         self.months = self.calendar.month_bounds()
         self.month_year = np.clip(np.searchsorted(self.years, self.months[:-1], side="right") - 1, 0,
                                   self.n_years - 1)
+        self.month_labels = [self.calendar.instant(t + 1e-6).strftime("%Y-%m") for t in self.months[:-1]]
 
     def year_of(self, t: np.ndarray) -> np.ndarray:
         return np.clip(np.searchsorted(self.years, t, side="right") - 1, 0, self.n_years - 1)
@@ -272,15 +275,18 @@ def _infrastructure_until(study: Study, plan: ServicePlan) -> float:
 
 
 def _monthly_targets(rows: _Rows, ctx: _Context, name: str, service, knots, level, service_time, run,
-                     plan: ServicePlan) -> float | None:
-    """Months below the service's availability target (agreed service time basis), None without a target."""
-    if service.availability_target is None:
-        return None
+                     plan: ServicePlan) -> int | None:
+    """Availability in the agreed service time for each calendar month (rows with period 'YYYY-MM');
+    and the months below the service's availability target (None without a target)."""
     down = cumulative_downtime(knots, level, service_time)
     at = np.searchsorted(knots, ctx.months)
     covered = np.diff(service_time.cumulative(ctx.months))
     with np.errstate(invalid="ignore", divide="ignore"):
-        monthly = np.where(covered > 0, 1 - np.diff(down[at]) / covered, 1.0)
+        monthly = np.where(covered > 0, 1 - np.diff(down[at]) / np.where(covered > 0, covered, 1.0), 1.0)
+    for label, value in zip(ctx.month_labels, monthly.tolist()):
+        rows.add("service", name, "availability_month", value, period=label)
+    if service.availability_target is None:
+        return None
     below = int(np.sum(monthly < service.availability_target - 1e-12))
     rows.add("service", name, "months_below_target", below)
     rows.add("service", name, "any_month_below", float(below > 0))
@@ -310,6 +316,9 @@ def _saas(rows: _Rows, ctx: _Context, name: str, plan: ServicePlan) -> tuple[lis
     lines = costs.saas_costs(name, offer, study.economics, [service.users_in_year(y) for y in range(ctx.n_years)],
                              ctx.active(0.0, np.inf), exit_at_end=True)
     rows.add("service", name, "sla_availability", float(np.mean(availability[in_force])) if in_force.any() else 1.0)
+    for label, value, counted in zip(ctx.month_labels, availability.tolist(), in_force.tolist()):
+        if counted:
+            rows.add("service", name, "sla_availability_month", value, period=label)
     if offer.sla is not None:
         credits = contracts.sla_credits(offer.sla, availability, monthly_fee)
         due = np.where(in_force, credits.due, 0.0)
@@ -534,3 +543,21 @@ def _costs(rows: _Rows, lines: list[costs.CostLine], rate: float, n_years: int) 
     rows.add("scenario", "all", "economic_cost", upfront_ownership + economic.sum())
     rows.add("scenario", "all", "cost_of_ownership_npv", costs.npv(ownership, rate, upfront_ownership))
     rows.add("scenario", "all", "economic_cost_npv", costs.npv(economic, rate, upfront_ownership))
+
+
+INCIDENT_COLUMNS = ("scenario", "replication", "service", "priority", "arrival", "wait", "ttr", "handler")
+HANDLERS = ("nobody", "team", "provider", "support")
+
+
+def incident_rows(study: Study, run: ScenarioRun, replication: int) -> list[tuple]:
+    """One row per incident that exists under the scenario: waits and times to restore (clock hours,
+    NaN if still open at the horizon), for distribution charts."""
+    load = run.load
+    idx = np.flatnonzero(run.handled)
+    wait = run.started[idx] - load.time[idx]
+    ttr = run.restored[idx] - load.time[idx]
+    names = load.services
+    return [(run.scenario.name, replication, names[s], PRIORITIES[p], t, w, r, HANDLERS[h])
+            for s, p, t, w, r, h in zip(load.service[idx].tolist(), load.priority[idx].tolist(),
+                                        load.time[idx].tolist(), wait.tolist(), ttr.tolist(),
+                                        run.by[idx].tolist())]

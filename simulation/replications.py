@@ -18,7 +18,7 @@ from sourcing.scenario import Study
 
 from .engine import simulate
 from .incidents import draw_load
-from .metrics import COLUMNS, measure
+from .metrics import COLUMNS, INCIDENT_COLUMNS, incident_rows, measure
 from .statistics import summarize
 from .streams import Streams
 
@@ -26,22 +26,31 @@ Progress = Callable[[int, int], None]
 """Called with (replications done, replications planned)."""
 
 
-def run_replication(study: Study, seed: int, replication: int) -> list[tuple]:
-    """Tidy rows of every scenario of the study for one replication (common random numbers)."""
+def run_replication(study: Study, seed: int, replication: int,
+                    detail: bool = False) -> tuple[list[tuple], list[tuple]]:
+    """Tidy rows of every scenario of the study for one replication (common random numbers), and,
+    with ``detail``, one row per incident."""
     streams = Streams(seed, replication)
     load = draw_load(study, streams)
     rows: list[tuple] = []
+    incidents: list[tuple] = []
     cache: dict = {}
     for scenario in study.scenarios:
-        rows += measure(study, simulate(study, scenario, load, streams, cache), replication)
-    return rows
+        run = simulate(study, scenario, load, streams, cache)
+        rows += measure(study, run, replication)
+        if detail:
+            incidents += incident_rows(study, run, replication)
+    return rows, incidents
 
 
-def _batch(study: Study, seed: int, replications: list[int]) -> list[tuple]:
+def _batch(study: Study, seed: int, replications: list[int], detail: bool) -> tuple[list[tuple], list[tuple]]:
     rows: list[tuple] = []
+    incidents: list[tuple] = []
     for r in replications:
-        rows += run_replication(study, seed, r)
-    return rows
+        more, detailed = run_replication(study, seed, r, detail)
+        rows += more
+        incidents += detailed
+    return rows, incidents
 
 
 @dataclass
@@ -52,6 +61,8 @@ class Results:
     seed: int
     replications: int
     rows: pd.DataFrame = field(repr=False)
+    incidents: pd.DataFrame | None = field(default=None, repr=False)
+    """One row per incident (see ``INCIDENT_COLUMNS``) when the run kept the detail."""
     target: float | None = None
     """Relative precision asked for (``--precision``), if any."""
     precision: float | None = None
@@ -63,24 +74,26 @@ class Results:
 
 
 def run_study(study: Study, replications: int, seed: int = 0, workers: int = 1,
-              progress: Progress | None = None, first: int = 0) -> Results:
-    """Run replications ``first .. first + replications - 1`` of every scenario of the study."""
+              progress: Progress | None = None, first: int = 0, detail: bool = False) -> Results:
+    """Run replications ``first .. first + replications - 1`` of every scenario of the study.
+
+    ``detail`` also keeps one row per incident (for distribution charts)."""
     if replications < 1:
         raise ValueError('"replications" must be >= 1.')
     if workers < 1:
         raise ValueError('"workers" must be >= 1.')
     indices = list(range(first, first + replications))
-    chunks: dict[int, list[tuple]] = {}
+    chunks: dict[int, tuple[list[tuple], list[tuple]]] = {}
     if workers == 1 or replications == 1:
         for done, r in enumerate(indices, start=1):
-            chunks[r] = run_replication(study, seed, r)
+            chunks[r] = run_replication(study, seed, r, detail)
             if progress:
                 progress(done, replications)
     else:
         size = max(1, min(8, replications // (workers * 4)))
         batches = [indices[k:k + size] for k in range(0, len(indices), size)]
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            futures = {pool.submit(_batch, study, seed, batch): batch for batch in batches}
+            futures = {pool.submit(_batch, study, seed, batch, detail): batch for batch in batches}
             done = 0
             for future in as_completed(futures):
                 batch = futures[future]
@@ -88,9 +101,11 @@ def run_study(study: Study, replications: int, seed: int = 0, workers: int = 1,
                 done += len(batch)
                 if progress:
                     progress(done, replications)
-    rows = [row for key in sorted(chunks) for row in chunks[key]]
+    rows = [row for key in sorted(chunks) for row in chunks[key][0]]
+    incidents = [row for key in sorted(chunks) for row in chunks[key][1]]
     return Results(study=study, seed=seed, replications=replications,
-                   rows=pd.DataFrame(rows, columns=list(COLUMNS)))
+                   rows=pd.DataFrame(rows, columns=list(COLUMNS)),
+                   incidents=pd.DataFrame(incidents, columns=list(INCIDENT_COLUMNS)) if detail else None)
 
 
 def run_to_precision(study: Study, target: float, seed: int = 0, workers: int = 1, initial: int = 20,
