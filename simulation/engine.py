@@ -21,7 +21,6 @@ import simpy
 from sourcing.calendar import CoverageSchedule
 from sourcing.scenario import (
     PRIORITIES,
-    HybridOption,
     MakeOption,
     Option,
     OutsourceOption,
@@ -31,6 +30,8 @@ from sourcing.scenario import (
     ServicePlan,
     Study,
     Team,
+    provider_of,
+    teams_of,
 )
 
 from . import platform as platform_
@@ -607,24 +608,6 @@ def handled_mask(study: Study, plan: ServicePlan, option: Option, load: Load, id
     return np.ones(len(idx), dtype=bool)
 
 
-def _teams_of(option: Option) -> list[str]:
-    if isinstance(option, MakeOption):
-        return [option.make]
-    if isinstance(option, HybridOption):
-        return [option.hybrid.team]
-    if isinstance(option, SaasOption) and option.desk:
-        return [option.desk]
-    return []
-
-
-def _provider_of(option: Option) -> str | None:
-    if isinstance(option, OutsourceOption):
-        return option.outsource
-    if isinstance(option, HybridOption):
-        return option.hybrid.provider
-    return None
-
-
 class _Builder:
     """Creates, once each, the desks a scenario needs, and a router per service."""
 
@@ -646,10 +629,10 @@ class _Builder:
             for option, until in ((plan.option, inf), (plan.previous, plan.transition_end)):
                 if option is None:
                     continue
-                for team in _teams_of(option):
+                for team in teams_of(option):
                     served, before = self.team_use.get(team, (set(), 0.0))
                     self.team_use[team] = (served | {s}, max(before, until))
-                provider = _provider_of(option)
+                provider = provider_of(option)
                 if provider:
                     self.provider_use.setdefault(provider, set()).add(s)
                 if isinstance(option, SaasOption) and not option.desk:

@@ -488,6 +488,26 @@ Option = Annotated[
 ]
 
 
+def teams_of(option: Option) -> list[str]:
+    """The internal teams an option uses."""
+    if isinstance(option, MakeOption):
+        return [option.make]
+    if isinstance(option, HybridOption):
+        return [option.hybrid.team]
+    if isinstance(option, SaasOption) and option.desk:
+        return [option.desk]
+    return []
+
+
+def provider_of(option: Option) -> str | None:
+    """The provider offer an option uses, if any."""
+    if isinstance(option, OutsourceOption):
+        return option.outsource
+    if isinstance(option, HybridOption):
+        return option.hybrid.provider
+    return None
+
+
 class Scenario(Model):
     """One alternative: an option for every service."""
 

@@ -1,0 +1,24 @@
+"""The browser door: ``streamlit run app.py``. It only routes; each page collects inputs, calls the
+core and draws."""
+
+import streamlit as st
+
+from webapp import session
+from webapp.i18n import t
+
+
+def run() -> None:
+    st.set_page_config(page_title="Sourcing", page_icon="⚖️", layout="wide")
+    session.sidebar()
+    language = session.lang()
+    pages = [
+        st.Page("webapp/pages/compare.py", title=t("compare", language), icon="⚖️", default=True),
+        st.Page("webapp/pages/service.py", title=t("service", language), icon="🛠️"),
+        st.Page("webapp/pages/editor.py", title=t("editor", language), icon="✏️"),
+        st.Page("webapp/pages/assumptions.py", title=t("assumptions", language), icon="📋"),
+        st.Page("webapp/pages/downloads.py", title=t("downloads", language), icon="⬇️"),
+    ]
+    st.navigation(pages).run()
+
+
+run()

@@ -1,0 +1,86 @@
+"""Downloads built from a run: an Excel workbook and a self-contained HTML report (no Streamlit)."""
+
+from __future__ import annotations
+
+import html
+import io
+from dataclasses import asdict
+from datetime import UTC, datetime
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from simulation.compare import Comparison
+from sourcing import __version__
+from sourcing.assumptions import assumptions
+from sourcing.scenario import Study
+
+
+def headline_table(comparison: Comparison) -> pd.DataFrame:
+    """Scenario x metric table of means and 95 % half-widths."""
+    table = comparison.headline.pivot_table(index="scenario", columns="metric", values=["mean", "half_width"],
+                                            sort=False)
+    table.columns = [f"{metric} ({stat})" for stat, metric in table.columns]
+    return table.reset_index()
+
+
+def costs_per_year(summary: pd.DataFrame) -> pd.DataFrame:
+    """Mean cost per scenario, category and scenario year (one row per scenario and category)."""
+    part = summary[(summary["scope"] == "scenario") & summary["metric"].str.startswith("cost.")]
+    table = part.pivot_table(index=["scenario", "metric"], columns="period", values="mean", sort=False)
+    table.index = table.index.set_levels([lvl.str.replace("cost.", "", regex=False) if i == 1 else lvl
+                                          for i, lvl in enumerate(table.index.levels)])
+    table = table.rename_axis(index=["scenario", "category"], columns=None).reset_index()
+    return table
+
+
+def assumptions_table(study: Study) -> pd.DataFrame:
+    return pd.DataFrame([asdict(a) for a in assumptions(study)])
+
+
+def excel_workbook(study: Study, summary: pd.DataFrame, comparison: Comparison, seed: int,
+                   replications: int) -> bytes:
+    """Summary, costs per year, paired differences, risk tail, assumptions and run record."""
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        headline_table(comparison).to_excel(writer, sheet_name="Summary", index=False)
+        costs_per_year(summary).to_excel(writer, sheet_name="Costs per year", index=False)
+        comparison.differences.to_excel(writer, sheet_name="Against baseline", index=False)
+        comparison.risk.to_excel(writer, sheet_name="Risk tail", index=False)
+        summary.to_excel(writer, sheet_name="All figures", index=False)
+        assumptions_table(study).to_excel(writer, sheet_name="Assumptions", index=False)
+        pd.DataFrame({"field": ["study", "version", "seed", "replications", "baseline", "created"],
+                      "value": [study.name, __version__, seed, replications, comparison.baseline,
+                                datetime.now(UTC).isoformat(timespec="seconds")]}).to_excel(
+            writer, sheet_name="Run", index=False)
+    return buffer.getvalue()
+
+
+def html_report(study: Study, sections: list[tuple[str, pd.DataFrame]], figures: list[go.Figure], seed: int,
+                replications: int, note: str = "") -> str:
+    """A single HTML file with the tables and interactive charts; plotly's script is embedded once, so
+    the file opens without a network."""
+    parts = [
+        "<!doctype html><html><head><meta charset='utf-8'>",
+        f"<title>{html.escape(study.name)}</title>",
+        "<style>body{font-family:system-ui,sans-serif;margin:2rem;max-width:1200px}"
+        "table{border-collapse:collapse;margin:1rem 0}td,th{border:1px solid #ccc;padding:4px 8px;"
+        "text-align:right}th:first-child,td:first-child{text-align:left}h2{margin-top:2rem}</style>",
+        "</head><body>",
+        f"<h1>{html.escape(study.name)}</h1>",
+        f"<p>{html.escape(study.description)}</p>" if study.description else "",
+        f"<p>{replications} replications, seed {seed}, version {__version__}. "
+        f"Mean ± 95 % confidence half-width. {html.escape(note)}</p>",
+    ]
+    for title, table in sections:
+        parts.append(f"<h2>{html.escape(title)}</h2>")
+        parts.append(_table_html(table, study.currency))
+    for k, figure in enumerate(figures):
+        parts.append(figure.to_html(full_html=False, include_plotlyjs=(k == 0)))
+    parts.append("</body></html>")
+    return "\n".join(parts)
+
+
+def _table_html(table: pd.DataFrame, currency: str) -> str:
+    shown = table.map(lambda c: c.text(currency) if hasattr(c, "text") else ("" if pd.isna(c) else str(c)))
+    return shown.to_html(escape=True, border=0)

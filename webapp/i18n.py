@@ -1,0 +1,171 @@
+"""Interface text in English and French. The users' words (GTR, GTI, HO, HNO, astreinte, SLA) stay
+as they are in both languages."""
+
+from __future__ import annotations
+
+LANGUAGES = {"en": "English", "fr": "Français"}
+
+TEXT: dict[str, dict[str, str]] = {
+    "app_title": {"en": "Make, outsource or buy the service?", "fr": "Faire, faire faire ou acheter le service ?"},
+    "compare": {"en": "Compare", "fr": "Comparer"},
+    "service": {"en": "Service", "fr": "Service"},
+    "editor": {"en": "Scenario editor", "fr": "Éditeur de scénario"},
+    "assumptions": {"en": "Assumptions", "fr": "Hypothèses"},
+    "downloads": {"en": "Downloads", "fr": "Téléchargements"},
+    "language": {"en": "Language", "fr": "Langue"},
+    "scenario_file": {"en": "Scenario file", "fr": "Fichier de scénario"},
+    "bundled": {"en": "Bundled example", "fr": "Exemple fourni"},
+    "upload": {"en": "Upload a YAML file", "fr": "Charger un fichier YAML"},
+    "edited": {"en": "Edited in the editor", "fr": "Modifié dans l'éditeur"},
+    "replications": {"en": "Replications", "fr": "Réplications"},
+    "seed": {"en": "Seed", "fr": "Graine"},
+    "simulating": {"en": "Simulating {n} replications of {k} scenarios…",
+                   "fr": "Simulation de {n} réplications de {k} scénarios…"},
+    "run_note": {"en": "{n} replications, seed {seed}; mean ± 95 % confidence half-width. Every scenario "
+                       "replays the same incidents.",
+                 "fr": "{n} réplications, graine {seed} ; moyenne ± demi-largeur de l'intervalle de confiance "
+                       "à 95 %. Tous les scénarios rejouent les mêmes incidents."},
+    "file_problem": {"en": "This scenario file cannot be used:", "fr": "Ce fichier de scénario est inutilisable :"},
+    "too_big": {"en": "The file is larger than {limit} kB; a scenario file is a few kB.",
+                "fr": "Le fichier dépasse {limit} ko ; un fichier de scénario pèse quelques ko."},
+    "not_text": {"en": "The file is not UTF-8 text.", "fr": "Le fichier n'est pas du texte UTF-8."},
+    "still_previous": {"en": "The previous scenario is still shown.",
+                       "fr": "Le scénario précédent reste affiché."},
+    "baseline": {"en": "Baseline", "fr": "Référence"},
+    "kpis": {"en": "Per scenario", "fr": "Par scénario"},
+    "why": {"en": "Why", "fr": "Pourquoi"},
+    "cost_breakdown": {"en": "Cost breakdown", "fr": "Décomposition des coûts"},
+    "per_year": {"en": "Per year", "fr": "Par année"},
+    "total": {"en": "Whole horizon", "fr": "Sur tout l'horizon"},
+    "cost_vs_availability": {"en": "Cost versus availability", "fr": "Coût et disponibilité"},
+    "differences": {"en": "Against the baseline", "fr": "Écart à la référence"},
+    "risk": {"en": "Risk tail", "fr": "Risque"},
+    "frontier": {"en": "Frontier", "fr": "Frontière"},
+    "on_frontier": {"en": "On the frontier", "fr": "Sur la frontière"},
+    "distribution": {"en": "Distribution of economic cost", "fr": "Distribution du coût économique"},
+    "exceedance": {"en": "Chance that economic cost exceeds…", "fr": "Probabilité que le coût économique dépasse…"},
+    "choose_service": {"en": "Service", "fr": "Service"},
+    "priority": {"en": "Priority", "fr": "Priorité"},
+    "time_to_restore": {"en": "Time to restore", "fr": "Temps de rétablissement"},
+    "monthly_availability": {"en": "Monthly availability", "fr": "Disponibilité mensuelle"},
+    "on_call_load": {"en": "On-call load (astreinte)", "fr": "Charge d'astreinte"},
+    "utilisation": {"en": "Staff utilisation", "fr": "Taux d'occupation des équipes"},
+    "downtime": {"en": "Downtime", "fr": "Indisponibilité"},
+    "no_team": {"en": "No internal team works on this service in these scenarios.",
+                "fr": "Aucune équipe interne n'intervient sur ce service dans ces scénarios."},
+    "no_on_call": {"en": "No on-call rota in these scenarios.", "fr": "Pas d'astreinte dans ces scénarios."},
+    "target": {"en": "target", "fr": "objectif"},
+    "apply": {"en": "Validate and run", "fr": "Valider et simuler"},
+    "applied": {"en": "The edited scenario is now the one simulated.",
+                "fr": "Le scénario modifié est désormais celui qui est simulé."},
+    "valid": {"en": "The scenario is valid.", "fr": "Le scénario est valide."},
+    "errors_here": {"en": "Problems in this section:", "fr": "Problèmes dans cette section :"},
+    "download_yaml": {"en": "Download the scenario (YAML)", "fr": "Télécharger le scénario (YAML)"},
+    "download_csv": {"en": "Tidy results (CSV)", "fr": "Résultats détaillés (CSV)"},
+    "download_excel": {"en": "Workbook (Excel)", "fr": "Classeur (Excel)"},
+    "download_html": {"en": "Report (HTML, self-contained)", "fr": "Rapport (HTML autonome)"},
+    "services": {"en": "Services", "fr": "Services"},
+    "teams": {"en": "Teams", "fr": "Équipes"},
+    "offers": {"en": "Offers", "fr": "Offres"},
+    "scenarios": {"en": "Scenarios", "fr": "Scénarios"},
+    "yaml": {"en": "YAML", "fr": "YAML"},
+    "members_of": {"en": "Members of team {team}", "fr": "Membres de l'équipe {team}"},
+    "providers": {"en": "Managed-services offers (infogérance)", "fr": "Offres d'infogérance"},
+    "saas_offers": {"en": "SaaS offers", "fr": "Offres SaaS"},
+    "defaults_only": {"en": "Defaults only", "fr": "Valeurs par défaut seulement"},
+    "parameter": {"en": "Parameter", "fr": "Paramètre"},
+    "value": {"en": "Value", "fr": "Valeur"},
+    "unit": {"en": "Unit", "fr": "Unité"},
+    "default": {"en": "Default", "fr": "Par défaut"},
+    "source": {"en": "Source", "fr": "Source"},
+    "scenario": {"en": "Scenario", "fr": "Scénario"},
+    "metric": {"en": "Figure", "fr": "Indicateur"},
+    "difference": {"en": "Difference (95 % CI)", "fr": "Écart (IC 95 %)"},
+    "significant": {"en": "Significant", "fr": "Significatif"},
+    "yes": {"en": "yes", "fr": "oui"},
+    "no": {"en": "no", "fr": "non"},
+    "unexpected": {"en": "Something went wrong while simulating: {error}",
+                   "fr": "La simulation a échoué : {error}"},
+    "assumptions_intro": {"en": "Every parameter the run used. Defaults (not written in the file) carry the "
+                                "source they come from: [S] sourced, [W] weak source, [E] estimate.",
+                          "fr": "Tous les paramètres de la simulation. Les valeurs par défaut (absentes du "
+                                "fichier) indiquent leur source : [S] sourcée, [W] source faible, [E] estimation."},
+    "downloads_intro": {"en": "Everything behind the figures on screen, to keep and share.",
+                        "fr": "Tout ce qui sous-tend les chiffres affichés, à conserver et partager."},
+    "editor_intro": {"en": "Change the numbers in the tables, then validate: the same checks as for a file "
+                           "apply, and problems show under the table they concern.",
+                     "fr": "Modifiez les tableaux puis validez : les mêmes contrôles que pour un fichier "
+                           "s'appliquent et les problèmes s'affichent sous le tableau concerné."},
+    "yaml_intro": {"en": "Or edit the whole file here; text typed here replaces the edits made in the tables.",
+                   "fr": "Ou modifiez tout le fichier ici ; ce texte remplace les modifications faites dans les "
+                         "tableaux."},
+    "option_help": {"en": "Option per service: 'make: team', 'outsource: offer', 'saas: offer' or "
+                          "'hybrid: team + offer'.",
+                    "fr": "Option par service : « make: équipe », « outsource: offre », « saas: offre » ou "
+                          "« hybrid: équipe + offre »."},
+    "cheapest": {"en": "Lowest economic cost: **{s}**.", "fr": "Coût économique le plus bas : **{s}**."},
+    "most_available": {"en": "Highest availability: **{s}**.", "fr": "Meilleure disponibilité : **{s}**."},
+    "driver": {"en": "Against {b}, {s} changes the economic cost by {d} (95 % CI {lo} to {hi}); the largest "
+                     "shifts are {parts}.",
+               "fr": "Par rapport à {b}, {s} modifie le coût économique de {d} (IC 95 % {lo} à {hi}) ; les "
+                     "plus gros écarts : {parts}."},
+}
+
+METRIC_FR: dict[str, str] = {
+    "Availability in agreed service time": "Disponibilité sur la plage de service",
+    "Availability 24/7": "Disponibilité 24/7",
+    "Downtime (outage-equivalent)": "Indisponibilité (équivalent panne totale)",
+    "Outages (P1 and platform)": "Pannes (P1 et plateforme)",
+    "Open incidents at the end": "Incidents ouverts en fin d'horizon",
+    "Time to restore, mean": "Temps de rétablissement moyen",
+    "Time to restore, P90": "Temps de rétablissement P90",
+    "Restored within target": "Rétablis dans l'objectif",
+    "Restored within GTR": "Rétablis dans la GTR",
+    "Started within GTI": "Pris en charge dans la GTI",
+    "GTR breaches": "Dépassements de GTR",
+    "Cost of ownership": "Coût de possession",
+    "Cost of ownership, NPV": "Coût de possession, VAN",
+    "Economic cost (ownership + downtime − received)": "Coût économique (possession + indisponibilité − reçu)",
+    "Economic cost, NPV": "Coût économique, VAN",
+    "Business cost of downtime": "Coût métier de l'indisponibilité",
+    "Penalties and credits received": "Pénalités et avoirs reçus",
+    "Staff utilisation on shift": "Taux d'occupation",
+    "On-call call-outs per month": "Appels d'astreinte par mois",
+    "Nights disturbed per on-call person per month": "Nuits dérangées par personne d'astreinte et par mois",
+    "Overtime": "Heures supplémentaires",
+    "Posts vacant": "Postes vacants",
+    "Penalties due (after cap)": "Pénalités dues (après plafond)",
+    "Months where the penalty cap binds": "Mois où le plafond de pénalités s'applique",
+    "Months below the SaaS SLA": "Mois sous le SLA SaaS",
+    "Service credits received": "Avoirs reçus",
+}
+
+CATEGORY_FR = {
+    "staff": "personnel", "on_call": "astreinte", "overtime": "heures supplémentaires",
+    "infrastructure": "infrastructure", "provider_fixed": "forfait prestataire",
+    "provider_variable": "part variable prestataire", "subscription": "abonnement", "transition": "transition",
+    "exit": "réversibilité", "retained": "organisation retenue", "penalties": "pénalités reçues",
+    "credits": "avoirs reçus", "downtime": "coût de l'indisponibilité",
+}
+
+
+def t(key: str, lang: str = "en", **values: object) -> str:
+    """The text for ``key`` in the language, with ``{placeholders}`` filled."""
+    entry = TEXT[key]
+    return entry.get(lang, entry["en"]).format(**values)
+
+
+def metric_label(label: str, lang: str) -> str:
+    """A metric label from the core, translated when the language is French."""
+    if lang != "fr":
+        return label
+    for english, french in METRIC_FR.items():
+        if label.startswith(english):
+            return french + label[len(english):]
+    return label
+
+
+def category_label(category: str, lang: str) -> str:
+    if lang == "fr":
+        return CATEGORY_FR.get(category, category)
+    return category.replace("_", " ")

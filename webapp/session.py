@@ -1,0 +1,171 @@
+"""What the pages share: the sidebar's choices, the scenario in use, and the cached simulation.
+
+Results are cached on the scenario's content, the seed and the number of replications, so going
+back to an unchanged scenario is instant; a new one runs with a progress bar.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from simulation.replications import run_study
+from simulation.statistics import summarize
+from sourcing.errors import ScenarioError
+from sourcing.files import study_from_text
+from sourcing.scenario import Study
+
+from .i18n import LANGUAGES, t
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = {p.stem: p for p in sorted((ROOT / "scenarios").glob("*.yaml")) if "offers" not in p.name}
+DEFAULT_EXAMPLE = "email-1000"
+MAX_UPLOAD_BYTES = 512 * 1024
+DEFAULT_REPLICATIONS = 20
+CACHE_ENTRIES = 16
+
+
+@dataclass(frozen=True)
+class Active:
+    """The scenario file in use: its text, where it came from, and the validated study."""
+
+    text: str
+    source: str
+    study: Study
+
+
+@dataclass(frozen=True)
+class Run:
+    """A finished simulation of the active scenario."""
+
+    study: Study
+    seed: int
+    replications: int
+    rows: pd.DataFrame
+    summary: pd.DataFrame
+    incidents: pd.DataFrame
+    seconds: float
+
+
+def lang() -> str:
+    return st.session_state.get("lang", "en")
+
+
+def sidebar() -> None:
+    """Language, scenario source (bundled example, upload, edited), replications and seed."""
+    state = st.session_state
+    state.setdefault("lang", "en")
+    state.setdefault("source", "bundled")
+    state.setdefault("example", DEFAULT_EXAMPLE if DEFAULT_EXAMPLE in EXAMPLES else next(iter(EXAMPLES)))
+    state.setdefault("replications", DEFAULT_REPLICATIONS)
+    state.setdefault("seed", 1)
+    with st.sidebar:
+        st.selectbox(t("language", lang()), list(LANGUAGES), format_func=LANGUAGES.get, key="lang")
+        language = lang()
+        sources = ["bundled", "upload"] + (["edited"] if "edited_text" in state else [])
+        st.radio(t("scenario_file", language), sources, key="source",
+                 format_func=lambda s: t({"bundled": "bundled", "upload": "upload", "edited": "edited"}[s], language))
+        if state.source == "bundled":
+            st.selectbox(t("bundled", language), list(EXAMPLES), key="example")
+        elif state.source == "upload":
+            st.file_uploader(t("upload", language), type=["yaml", "yml"], key="upload", max_upload_size=1)
+        st.number_input(t("replications", language), min_value=2, max_value=5000, step=10, key="replications")
+        st.number_input(t("seed", language), min_value=0, max_value=2**31 - 1, step=1, key="seed")
+
+
+def _chosen_text() -> tuple[str, str] | str:
+    """(text, source) of the chosen scenario file, or a message saying why it cannot be read."""
+    state = st.session_state
+    language = lang()
+    if state.get("source") == "edited" and "edited_text" in state:
+        return state["edited_text"], "edited scenario"
+    if state.get("source") == "upload":
+        upload = state.get("upload")
+        if upload is None:
+            return ""
+        data = upload.getvalue()
+        if len(data) > MAX_UPLOAD_BYTES:
+            return t("too_big", language, limit=MAX_UPLOAD_BYTES // 1024)
+        try:
+            return data.decode("utf-8"), upload.name
+        except UnicodeDecodeError:
+            return t("not_text", language)
+    name = state.get("example", DEFAULT_EXAMPLE)
+    path = EXAMPLES.get(name, EXAMPLES[DEFAULT_EXAMPLE])
+    return path.read_text(encoding="utf-8"), f"scenarios/{path.name}"
+
+
+def active() -> Active | None:
+    """The scenario to show. A broken choice is explained and the last good scenario stays in use."""
+    state = st.session_state
+    language = lang()
+    chosen = _chosen_text()
+    problem: str | ScenarioError | None = None
+    if isinstance(chosen, tuple):
+        text, source = chosen
+        try:
+            found = Active(text, source, study_from_text(text, source))
+            state["last_good"] = (text, source)
+            return found
+        except ScenarioError as exc:
+            problem = exc
+    elif chosen:
+        problem = chosen
+    if problem is not None:
+        st.error(t("file_problem", language) + "\n\n" + _problems(problem))
+    if "last_good" in state:
+        if problem is not None:
+            st.warning(t("still_previous", language))
+        text, source = state["last_good"]
+        return Active(text, source, study_from_text(text, source))
+    text, source = _bundled(DEFAULT_EXAMPLE)
+    return Active(text, source, study_from_text(text, source))
+
+
+def _bundled(name: str) -> tuple[str, str]:
+    path = EXAMPLES[name]
+    return path.read_text(encoding="utf-8"), f"scenarios/{path.name}"
+
+
+def _problems(problem: str | ScenarioError) -> str:
+    if isinstance(problem, str):
+        return problem
+    return "\n".join(f"- `{p.field}`" + (f" (line {p.line})" if p.line else "") + f": {p.message}"
+                     for p in problem.problems)
+
+
+@st.cache_resource
+def _store() -> tuple[OrderedDict, threading.Lock]:
+    return OrderedDict(), threading.Lock()
+
+
+def results(scenario: Active) -> Run:
+    """The simulation of the active scenario with the sidebar's seed and replications (cached)."""
+    seed = int(st.session_state.get("seed", 1))
+    replications = int(st.session_state.get("replications", DEFAULT_REPLICATIONS))
+    key = (hashlib.sha256(scenario.text.encode()).hexdigest(), seed, replications)
+    store, lock = _store()
+    with lock:
+        if key in store:
+            store.move_to_end(key)
+            return store[key]
+    message = t("simulating", lang(), n=replications, k=len(scenario.study.scenarios))
+    bar = st.progress(0.0, text=message)
+    start = time.perf_counter()
+    outcome = run_study(scenario.study, replications, seed=seed, detail=True,
+                        progress=lambda done, total: bar.progress(done / total, text=message))
+    bar.empty()
+    run = Run(scenario.study, seed, replications, outcome.rows, summarize(outcome.rows), outcome.incidents,
+              time.perf_counter() - start)
+    with lock:
+        store[key] = run
+        while len(store) > CACHE_ENTRIES:
+            store.popitem(last=False)
+    return run
