@@ -8,15 +8,15 @@ from webapp.i18n import t
 
 
 def run() -> None:
-    st.set_page_config(page_title="Sourcing", page_icon="⚖️", layout="wide")
+    st.set_page_config(page_title="Sourcing", page_icon=":material/balance:", layout="wide")
     session.sidebar()
     language = session.lang()
     pages = [
-        st.Page("webapp/pages/compare.py", title=t("compare", language), icon="⚖️", default=True),
-        st.Page("webapp/pages/service.py", title=t("service", language), icon="🛠️"),
-        st.Page("webapp/pages/editor.py", title=t("editor", language), icon="✏️"),
-        st.Page("webapp/pages/assumptions.py", title=t("assumptions", language), icon="📋"),
-        st.Page("webapp/pages/downloads.py", title=t("downloads", language), icon="⬇️"),
+        st.Page("webapp/pages/compare.py", title=t("compare", language), icon=":material/balance:", default=True),
+        st.Page("webapp/pages/service.py", title=t("service", language), icon=":material/build:"),
+        st.Page("webapp/pages/editor.py", title=t("editor", language), icon=":material/edit:"),
+        st.Page("webapp/pages/assumptions.py", title=t("assumptions", language), icon=":material/list_alt:"),
+        st.Page("webapp/pages/downloads.py", title=t("downloads", language), icon=":material/download:"),
     ]
     st.navigation(pages).run()
 

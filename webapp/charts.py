@@ -14,8 +14,8 @@ from sourcing.costs import CATEGORIES
 
 PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22",
            "#17becf", "#393b79", "#637939", "#8c6d31")
-LAYOUT = {"template": "plotly_white", "margin": {"l": 60, "r": 20, "t": 50, "b": 50},
-          "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0}}
+LAYOUT = {"template": "plotly_white", "margin": {"l": 60, "r": 20, "t": 60, "b": 60},
+          "legend": {"orientation": "h", "yanchor": "top", "y": -0.15, "x": 0}}
 
 
 def _identity(text: str) -> str:
