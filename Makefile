@@ -1,12 +1,13 @@
 # One command each, on a fresh machine with Python 3.11+:
-#   make demo    set up and run the main job on an example scenario
+#   make app     set up and open the app on the bundled example (http://localhost:8501)
 #   make test    set up and run the tests
+#   make demo    set up and compare an example scenario on the command line
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test bench clean
+.PHONY: setup app demo test bench clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -15,6 +16,9 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 setup: $(STAMP)
+
+app: $(STAMP)
+	$(BIN)/streamlit run app.py
 
 demo: $(STAMP)
 	$(BIN)/sourcing run scenarios/small-firm.yaml --replications 50 --workers 2

@@ -126,6 +126,7 @@ METRIC_FR: dict[str, str] = {
     "Cost of ownership": "Coût de possession",
     "Cost of ownership, NPV": "Coût de possession, VAN",
     "Economic cost (ownership + downtime − received)": "Coût économique (possession + indisponibilité − reçu)",
+    "Economic cost": "Coût économique",
     "Economic cost, NPV": "Coût économique, VAN",
     "Business cost of downtime": "Coût métier de l'indisponibilité",
     "Penalties and credits received": "Pénalités et avoirs reçus",
@@ -159,9 +160,9 @@ def metric_label(label: str, lang: str) -> str:
     """A metric label from the core, translated when the language is French."""
     if lang != "fr":
         return label
-    for english, french in METRIC_FR.items():
+    for english in sorted(METRIC_FR, key=len, reverse=True):
         if label.startswith(english):
-            return french + label[len(english):]
+            return METRIC_FR[english] + label[len(english):]
     return label
 
 

@@ -4,7 +4,7 @@ import streamlit as st
 
 from simulation.compare import compare
 from webapp import charts, session, tables
-from webapp.i18n import category_label, t
+from webapp.i18n import category_label, metric_label, t
 
 language = session.lang()
 scenario = session.active()
@@ -34,6 +34,9 @@ with breakdown:
 with frontier:
     st.plotly_chart(charts.cost_vs_availability(decision.headline, decision.frontier, money=currency,
                                                 frontier_name=t("frontier", language),
+                                                x_title=metric_label("Availability in agreed service time",
+                                                                     language) + " (%)",
+                                                y_title=metric_label("Economic cost", language),
                                                 title=t("cost_vs_availability", language)),
                     width="stretch")
 with against:
