@@ -8,7 +8,7 @@ from webapp.i18n import t
 
 
 def run() -> None:
-    st.set_page_config(page_title="Sourcing", page_icon=":material/balance:", layout="wide")
+    st.set_page_config(page_title="Sourcing", page_icon="⚖️", layout="wide")  # an emoji: no font fetched
     session.sidebar()
     language = session.lang()
     pages = [

@@ -53,6 +53,9 @@ def parse_yaml(text: str, source: str) -> tuple[Any, yaml.Node | None]:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         reason = getattr(exc, "problem", None) or str(exc)
+        context, opened = getattr(exc, "context", None), getattr(exc, "context_mark", None)
+        if context and opened is not None and opened.line + 1 != line:
+            reason += f" ({context} that starts on line {opened.line + 1})"
         raise ScenarioError([Problem((), f"this is not valid YAML: {reason}", line)], source=source) from None
     except (ValueError, OverflowError) as exc:  # a well-formed scalar that is not a value, e.g. 2027-02-30
         problems = list(_bad_scalars(root, ())) or [Problem((), f"a value cannot be read: {exc}")]

@@ -26,6 +26,10 @@ TEXT: dict[str, dict[str, str]] = {
                  "fr": "{n} réplications, graine {seed} ; moyenne ± demi-largeur de l'intervalle de confiance "
                        "à 95 %. Tous les scénarios rejouent les mêmes incidents."},
     "file_problem": {"en": "This scenario file cannot be used:", "fr": "Ce fichier de scénario est inutilisable :"},
+    "choose_file": {"en": "Choose a YAML scenario file in the sidebar; the previous scenario stays on screen "
+                          "meanwhile.",
+                    "fr": "Choisissez un fichier de scénario YAML dans la barre latérale ; le scénario précédent "
+                          "reste affiché en attendant."},
     "too_big": {"en": "The file is larger than {limit} kB; a scenario file is a few kB.",
                 "fr": "Le fichier dépasse {limit} ko ; un fichier de scénario pèse quelques ko."},
     "not_text": {"en": "The file is not UTF-8 text.", "fr": "Le fichier n'est pas du texte UTF-8."},

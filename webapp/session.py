@@ -27,7 +27,8 @@ from .i18n import LANGUAGES, t
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = {p.stem: p for p in sorted((ROOT / "scenarios").glob("*.yaml")) if "offers" not in p.name}
 DEFAULT_EXAMPLE = "email-1000"
-MAX_UPLOAD_BYTES = 512 * 1024
+MAX_UPLOAD_BYTES = 1024 * 1024
+"""The same limit as the uploader's (server.maxUploadSize = 1 MB)."""
 DEFAULT_REPLICATIONS = 20
 CACHE_ENTRIES = 16
 
@@ -89,6 +90,7 @@ def _chosen_text() -> tuple[str, str] | str:
     if state.get("source") == "upload":
         upload = state.get("upload")
         if upload is None:
+            st.info(t("choose_file", language))
             return ""
         data = upload.getvalue()
         if len(data) > MAX_UPLOAD_BYTES:
