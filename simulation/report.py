@@ -162,3 +162,51 @@ def comparison(summary: pd.DataFrame, scope: str, subject: str, metrics, scenari
         if cells and not (skip_zero and all(abs(c.mean) < 1e-9 for c in cells.values())):
             table[label(f"{metric} {priority}".strip())] = cells
     return pd.DataFrame.from_dict(table, orient="index", columns=scenarios) if table else pd.DataFrame()
+
+
+def offer_sections(comparison) -> list[tuple[str, pd.DataFrame]]:
+    """Procurement: each offer's figures on the same incidents, the ranking, and the winner's margins."""
+    from sourcing.tender import SIMULATED_CRITERIA
+
+    from .procurement import FIGURES
+
+    offers = list(comparison.tender.offers)
+    summary = comparison.summary.set_index(["offer", "figure"])
+    figures = {}
+    for figure, (text, kind) in FIGURES.items():
+        figures[text] = {o: Cell(summary.at[(o, figure), "mean"], summary.at[(o, figure), "half_width"],
+                                 int(summary.at[(o, figure), "n"]), kind)
+                         for o in offers if (o, figure) in summary.index}
+    for key, criterion in comparison.tender.criteria.items():
+        figures[f"Score: {criterion.label} ({criterion.low:g}-{criterion.high:g})"] = {
+            o: f"{comparison.tender.offers[o].scores[key]:g}" for o in offers}
+    out = [("Offers on the same incidents", pd.DataFrame.from_dict(figures, orient="index", columns=offers))]
+    scores = comparison.ranking.scores
+    ranking = {
+        "Weighted sum: score": {o: f"{scores.at[o, 'weighted_sum']:.3f}" for o in offers},
+        "Weighted sum: rank": {o: str(scores.at[o, "weighted_sum_rank"]) for o in offers},
+        "TOPSIS: closeness": {o: f"{scores.at[o, 'topsis']:.3f}" for o in offers},
+        "TOPSIS: rank": {o: str(scores.at[o, "topsis_rank"]) for o in offers},
+    }
+    out.append(("Ranking", pd.DataFrame.from_dict(ranking, orient="index", columns=offers)))
+    labels = {k: text for k, (text, _) in SIMULATED_CRITERIA.items()}
+    labels.update({k: c.label for k, c in comparison.tender.criteria.items()})
+    margins: dict[str, dict] = {}
+    for row in comparison.ranking.sensitivity.itertuples(index=False):
+        name = f"{labels.get(row.criterion, row.criterion)} (weight {row.weight:.0%})"
+        margins.setdefault(name, {})[row.method] = _margin(row)
+    if margins:
+        names = {"weighted_sum": f"weighted sum (winner {comparison.ranking.winner('weighted_sum')})",
+                 "topsis": f"TOPSIS (winner {comparison.ranking.winner('topsis')})"}
+        out.append(("How far each weight must move before the winner changes",
+                    pd.DataFrame.from_dict(margins, orient="index").rename(columns=names)))
+    return out
+
+
+def _margin(row) -> str:
+    parts = []
+    if row.switch_below == row.switch_below:
+        parts.append(f"down to {row.switch_below:.0%}: {row.winner_below}")
+    if row.switch_above == row.switch_above:
+        parts.append(f"up to {row.switch_above:.0%}: {row.winner_above}")
+    return "; ".join(parts) if parts else "never"

@@ -52,6 +52,19 @@ class Window:
     complement_of: Window | None = None
 
     @property
+    def weekly_hours(self) -> float:
+        """Covered hours in an ordinary week (no public holiday, no clock change)."""
+        if self.complement_of is not None:
+            return 168.0 - self.complement_of.weekly_hours
+        minutes = np.zeros(8 * 1440, dtype=bool)
+        for rule in self.rules:
+            for day in rule.days:
+                minutes[day * 1440 + rule.start: day * 1440 + rule.end] = True
+        week = minutes[: 7 * 1440].copy()
+        week[:1440] |= minutes[7 * 1440:]
+        return float(week.sum()) / 60
+
+    @property
     def always(self) -> bool:
         """True for a window open every hour of the year (24/7, holidays included)."""
         return self.complement_of is None and self.holidays_open and _covers_whole_week(self.rules)

@@ -160,8 +160,7 @@ def run(
     chosen = baseline or study.baseline_name
     if chosen not in [s.name for s in study.scenarios]:
         _fail(f"--baseline: '{chosen}' is not a scenario of {file} ({', '.join(s.name for s in study.scenarios)})")
-    if out_dir is not None and out_dir.exists() and (not out_dir.is_dir() or any(out_dir.iterdir())):
-        _fail(f"{out_dir}: already exists and is not empty; choose a new folder so no earlier run is overwritten")
+    _refuse_existing(out_dir)
     results = _simulate(study, file.name, replications, seed, workers, target, max_replications)
     decision = compare(results.rows, chosen)
     if out_dir is not None:
@@ -224,6 +223,121 @@ def compare_files(
                     decision, summary)
 
 
+offers_app = typer.Typer(help="Procurement: put providers' offers side by side on the same incidents.",
+                         no_args_is_help=True)
+app.add_typer(offers_app, name="offers")
+
+
+@offers_app.command("template")
+def offers_template(
+    out_file: Annotated[Path, typer.Option("--out", help="Where to write the grid (.xlsx).")],
+    providers: Annotated[str, typer.Option(
+        help="Provider columns, separated by commas.")] = "Provider A,Provider B,Provider C",
+    currency: Annotated[str, typer.Option(help="Currency of every amount.")] = "EUR",
+    name: Annotated[str, typer.Option(help="Name of the call for tenders.")] = "Call for tenders",
+) -> None:
+    """Write the grid procurement sends to providers: one column per provider, one row per field."""
+    from .grid import template
+
+    if out_file.suffix.lower() != ".xlsx":
+        _fail(f"{out_file}: the grid is an Excel workbook; give a name ending in .xlsx")
+    if out_file.exists():
+        _fail(f"{out_file}: already exists; choose another name so nothing is overwritten")
+    content = template([p.strip() for p in providers.split(",") if p.strip()], currency=currency, name=name)
+    staging = out_file.with_name(f".{out_file.name}.part")
+    staging.write_bytes(content)
+    os.replace(staging, out_file)
+    out.print(f"grid written to {out_file}: fill one column per provider, then run "
+              f"'sourcing offers compare {out_file} --scenario BASE'", highlight=False)
+
+
+def _weights(values: list[str]) -> dict[str, float]:
+    weights = {}
+    for item in values:
+        key, sep, number = item.partition("=")
+        try:
+            if not sep:
+                raise ValueError
+            weights[key.strip()] = float(number)
+        except ValueError:
+            raise typer.BadParameter(f"'{item}': write a weight as criterion=number, e.g. price=40") from None
+    return weights
+
+
+@offers_app.command("compare")
+def offers_compare(
+    offers_file: Annotated[Path, typer.Argument(help="Offers: a tender YAML file or a filled grid (.xlsx, .csv).")],
+    scenario: Annotated[Path | None, typer.Option(
+        "--scenario", help="Base scenario whose services and incidents the offers are simulated on.")] = None,
+    replications: Replications = 30,
+    seed: Seed = 1,
+    workers: Workers = 1,
+    weight: Annotated[list[str] | None, typer.Option(
+        help="Ranking weight, criterion=number (repeat); others keep the tender's weights.")] = None,
+    out_dir: Annotated[Path | None, typer.Option("--out", help="Write the comparison and its inputs here.")] = None,
+    output: Format = OutputFormat.table,
+) -> None:
+    """Simulate every offer on the base scenario's incidents, and rank the offers."""
+    from simulation.procurement import compare_offers
+    from simulation.report import offer_sections
+
+    from .grid import load_tender, tender_yaml
+
+    try:
+        tender = load_tender(offers_file)
+    except ScenarioError as exc:
+        _print_problems(exc)
+        raise typer.Exit(2) from None
+    base_path = scenario or (offers_file.parent / tender.scenario if tender.scenario else None)
+    if base_path is None:
+        _fail("no base scenario: give --scenario FILE (or 'scenario:' in the offers file)")
+    base = _load(base_path)
+    chosen = _weights(weight or [])
+    _refuse_existing(out_dir)
+    try:
+        with Progress(TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                      TimeElapsedColumn(), console=err, transient=True, disable=not err.is_terminal) as bar:
+            task = bar.add_task(f"simulating {len(tender.offers)} offers", total=replications)
+            comparison = compare_offers(tender, base, replications, seed=seed, workers=workers,
+                                        progress=lambda done, total: bar.update(task, completed=done),
+                                        weights={**tender.weights, **chosen} if chosen else None)
+    except ScenarioError as exc:
+        _print_problems(exc)
+        raise typer.Exit(2) from None
+    except ValueError as exc:
+        _fail(f"--weight: {exc}")
+    sections = offer_sections(comparison)
+    if out_dir is not None:
+        from webapp.exports import offers_workbook
+
+        _publish(out_dir, {
+            "offers.csv": lambda path: comparison.figures.to_csv(path, index=False),
+            "summary.csv": lambda path: comparison.summary.to_csv(path, index=False),
+            "ranking.csv": lambda path: comparison.ranking.scores.to_csv(path),
+            "sensitivity.csv": lambda path: comparison.ranking.sensitivity.to_csv(path, index=False),
+            "comparison.xlsx": offers_workbook(comparison),
+            "offers.yaml": tender_yaml(tender),
+            "scenario.yaml": dump_study(comparison.study),
+            "run.json": _run_record([offers_file, base_path], seed, replications, workers),
+        })
+    if output is OutputFormat.json:
+        def records(frame):
+            return frame.replace({float("nan"): None}).to_dict(orient="records")
+
+        document = {"offers": str(offers_file), "scenario": str(base_path), "version": __version__, "seed": seed,
+                    "replications": replications, "confidence": 0.95, "weights": comparison.ranking.weights,
+                    "summary": records(comparison.summary),
+                    "ranking": records(comparison.ranking.scores.reset_index(names="offer")),
+                    "sensitivity": records(comparison.ranking.sensitivity)}
+        sys.stdout.write(json.dumps(document, indent=2, default=_jsonable) + "\n")
+        return
+    note = f"{replications} replications, seed {seed}; every offer sees the same incidents of {base_path.name}"
+    out.print(Text(tender.name, style="bold") + Text(f"  (mean ± 95 % CI half-width; {note})"), highlight=False)
+    _print_tables(sections, tender.currency)
+    if out_dir is not None:
+        out.print(f"comparison written to {out_dir}", highlight=False)
+
+
 def _jsonable(value: object) -> object:
     if hasattr(value, "item"):
         return value.item()
@@ -267,7 +381,11 @@ def _print_sections(name: str, note: str, currency: str, decision, summary) -> N
     from simulation.report import decision_sections, sections
 
     out.print(Text(name, style="bold") + Text(f"  (mean ± 95 % CI half-width; {note})"), highlight=False)
-    for title, table in decision_sections(decision) + sections(summary):
+    _print_tables(decision_sections(decision) + sections(summary), currency)
+
+
+def _print_tables(tables: list, currency: str) -> None:
+    for title, table in tables:
         rich_table = Table(title=Text(title), title_justify="left", title_style="bold")
         rich_table.add_column("")
         for column in table.columns:
@@ -278,37 +396,57 @@ def _print_sections(name: str, note: str, currency: str, decision, summary) -> N
         out.print(rich_table)
 
 
-def _write(out_dir: Path, file: Path, study: Study, results, results_format: ResultsFormat, workers: int) -> None:
-    """Write everything into a temporary folder first, then move it into place: nothing half-written."""
+def _refuse_existing(out_dir: Path | None) -> None:
+    if out_dir is not None and out_dir.exists() and (not out_dir.is_dir() or any(out_dir.iterdir())):
+        _fail(f"{out_dir}: already exists and is not empty; choose a new folder so no earlier run is overwritten")
+
+
+def _publish(out_dir: Path, files: dict[str, object]) -> None:
+    """Write files (bytes, text, or a function writing to a path) into a temporary folder, then move it
+    into place: nothing is ever half-written."""
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".sourcing-", dir=out_dir.parent))
     try:
-        rows = results.rows.copy()
-        rows.insert(2, "seed", results.seed)
-        if results_format is ResultsFormat.parquet:
-            rows.to_parquet(staging / "results.parquet", index=False)
-        else:
-            rows.to_csv(staging / "results.csv", index=False)
-        results.summary.to_csv(staging / "summary.csv", index=False)
-        (staging / "scenario.yaml").write_text(dump_study(study), encoding="utf-8")
-        source = file.read_bytes()
-        run_info = {
-            "version": __version__,
-            "seed": results.seed,
-            "replications": results.replications,
-            "workers": workers,
-            "source": str(file),
-            "source_sha256": hashlib.sha256(source).hexdigest(),
-            "created": datetime.now(UTC).isoformat(timespec="seconds"),
-            "command": " ".join(sys.argv),
-        }
-        (staging / "run.json").write_text(json.dumps(run_info, indent=2), encoding="utf-8")
+        for name, content in files.items():
+            target = staging / name
+            if callable(content):
+                content(target)
+            elif isinstance(content, bytes):
+                target.write_bytes(content)
+            else:
+                target.write_text(str(content), encoding="utf-8")
         if out_dir.exists():
             out_dir.rmdir()
         os.replace(staging, out_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+
+
+def _run_record(sources: list[Path], seed: int, replications: int, workers: int) -> str:
+    return json.dumps({
+        "version": __version__,
+        "seed": seed,
+        "replications": replications,
+        "workers": workers,
+        "sources": {str(path): hashlib.sha256(path.read_bytes()).hexdigest() for path in sources},
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "command": " ".join(sys.argv),
+    }, indent=2)
+
+
+def _write(out_dir: Path, file: Path, study: Study, results, results_format: ResultsFormat, workers: int) -> None:
+    rows = results.rows.copy()
+    rows.insert(2, "seed", results.seed)
+    table = ({"results.parquet": lambda path: rows.to_parquet(path, index=False)}
+             if results_format is ResultsFormat.parquet
+             else {"results.csv": lambda path: rows.to_csv(path, index=False)})
+    _publish(out_dir, {
+        **table,
+        "summary.csv": lambda path: results.summary.to_csv(path, index=False),
+        "scenario.yaml": dump_study(study),
+        "run.json": _run_record([file], results.seed, results.replications, workers),
+    })
 
 
 def main() -> None:  # pragma: no cover - console entry point

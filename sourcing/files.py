@@ -75,16 +75,24 @@ def parse_yaml(text: str, source: str) -> tuple[Any, yaml.Node | None]:
 
 def study_from_data(data: Any, source: str = "<input>", root: yaml.Node | None = None) -> Study:
     """Validate already-parsed data (a dict, as from YAML or the app's editor) into a Study."""
+    return validate(Study, data, source, root)
+
+
+M = typing.TypeVar("M", bound=BaseModel)
+
+
+def validate(model: type[M], data: Any, source: str = "<input>", root: yaml.Node | None = None) -> M:
+    """Validate parsed data into ``model`` (a Study or a Tender); every problem becomes a ScenarioError."""
     if not isinstance(data, dict):
         kind = "empty" if data is None else f"a {type(data).__name__}"
-        raise ScenarioError([Problem((), f"a scenario file must be a mapping of fields, this one is {kind}")],
+        raise ScenarioError([Problem((), f"the file must be a mapping of fields, this one is {kind}")],
                             source=source)
     currency = data.get("currency", "EUR")
-    known = typing.get_args(Study.model_fields["currency"].annotation)
+    known = typing.get_args(model.model_fields["currency"].annotation)
     try:
-        return Study.model_validate(data, context={"currency": currency if currency in known else None})
+        return model.model_validate(data, context={"currency": currency if currency in known else None})
     except ValidationError as exc:
-        problems = _quiet([_problem(error) for error in exc.errors()])
+        problems = _quiet([_problem(error, model) for error in exc.errors()])
         raise ScenarioError(_with_lines(problems, root), source=source) from None
     except ScenarioError as exc:
         raise ScenarioError(_with_lines(exc.problems, root), source=source) from None
@@ -98,7 +106,7 @@ def _quiet(problems: list[Problem]) -> list[Problem]:
             if not (p.message.startswith("missing field") and (p.path[:-1], str(p.path[-1])) in suggested)]
 
 
-def _problem(error: Any) -> Problem:
+def _problem(error: Any, model: type[BaseModel] = Study) -> Problem:
     loc = tuple(part for part in error["loc"] if part not in _UNION_TAGS)
     kind = error["type"]
     message = error["msg"]
@@ -107,7 +115,7 @@ def _problem(error: Any) -> Problem:
     if kind == "extra_forbidden":
         name = loc[-1]
         message = f"unknown field '{name}'"
-        allowed = _fields_at(loc[:-1])
+        allowed = _fields_at(loc[:-1], model)
         close = difflib.get_close_matches(str(name), allowed, n=1)
         if close:
             message += f": did you mean '{close[0]}'?"
@@ -116,7 +124,7 @@ def _problem(error: Any) -> Problem:
     elif kind == "missing":
         message = f"missing field '{loc[-1]}'"
     elif kind in ("model_type", "model_attributes_type", "dict_type"):
-        fields = _fields_at(loc)
+        fields = _fields_at(loc, model)
         shape = f" with fields {', '.join(fields)}" if fields else ""
         message = f"expected a mapping{shape}, got {_kind(error.get('input'))}"
     elif kind == "list_type":
@@ -139,9 +147,9 @@ def _kind(value: Any) -> str:
     return repr(value)
 
 
-def _fields_at(path: tuple) -> list[str]:
-    """Field names allowed at a path of the Study schema (for 'did you mean')."""
-    model: Any = Study
+def _fields_at(path: tuple, root: type[BaseModel] = Study) -> list[str]:
+    """Field names allowed at a path of the schema (for 'did you mean')."""
+    model: Any = root
     for part in path:
         model = _step(model, part)
         if model is None:

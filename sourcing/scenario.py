@@ -622,6 +622,26 @@ def resolve_window(ref: str, defined: dict[str, WindowDefinition], _seen: tuple[
         raise ValueError(f"'{ref}' is neither a window name ({', '.join(known)}) nor a rule: {exc}") from None
 
 
+def check_guarantees(offer: ProviderOffer, windows: dict[str, WindowDefinition], base: tuple) -> list[Problem]:
+    """A GTR must fit in a week of the coverage window, and a GTI cannot be longer than the GTR."""
+    try:
+        coverage = resolve_window(offer.coverage, windows)
+    except ValueError:
+        return []  # reported with the window itself
+    weekly = coverage.weekly_hours
+    problems = []
+    for priority in PRIORITIES:
+        gtr, gti = offer.gtr.get(priority), offer.gti.get(priority)
+        if gtr is not None and gtr > weekly + 1e-9:
+            problems.append(Problem((*base, "gtr", priority),
+                                    f"a GTR of {gtr:g} covered hours is longer than the window '{offer.coverage}' "
+                                    f"allows in a week ({weekly:g} covered hours): write a shorter GTR or 'none'"))
+        if gtr is not None and gti is not None and gti > gtr + 1e-9:
+            problems.append(Problem((*base, "gti", priority),
+                                    f"the GTI ({gti:g} h) is longer than the GTR ({gtr:g} h)"))
+    return problems
+
+
 def check_references(study: Study) -> list[Problem]:
     """Rules that relate parts of the study to each other, with the field path of each problem."""
     problems: list[Problem] = []
@@ -663,6 +683,7 @@ def check_references(study: Study) -> list[Problem]:
     for name, offer in study.providers.items():
         window(("providers", name, "coverage"), offer.coverage)
         window(("providers", name, "fees", "hno_window"), offer.fees.hno_window)
+        problems.extend(check_guarantees(offer, windows, ("providers", name)))
     for name, offer in study.saas.items():
         window(("saas", name, "support", "window"), offer.support.window)
         if offer.maintenance is not None:

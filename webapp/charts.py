@@ -171,3 +171,39 @@ def metric_bars(summary: pd.DataFrame, scope: str, metric: str, title: str, unit
                                 marker_color=PALETTE[k % len(PALETTE)]))
     figure.update_layout(title=title, yaxis_title=unit, barmode="group", **LAYOUT)
     return figure
+
+
+def offer_prices(summary: pd.DataFrame, offers: list[str], money: str = "EUR",
+                 title: str = "What each offer really costs per year") -> go.Figure:
+    """Per offer and year: fixed fees, variable fees, penalties received (below zero) and the business
+    cost of downtime the penalties leave uncovered; a marker shows the effective price."""
+    means = summary.pivot_table(index="offer", columns="figure", values="mean", sort=False).reindex(offers)
+    parts = [("Fixed fees", means["fees"], PALETTE[0]), ("Variable fees", means["variable_fees"], PALETTE[1]),
+             ("Penalties received", -means["penalties"], PALETTE[2]),
+             ("Downtime not covered by penalties", means["uncovered_downtime"], PALETTE[3])]
+    figure = go.Figure()
+    for name, values, colour in parts:
+        figure.add_trace(go.Bar(name=name, x=offers, y=values.tolist(), marker_color=colour))
+    figure.add_trace(go.Scatter(name="Effective price", x=offers, y=means["effective_price"].tolist(),
+                                mode="markers", marker={"symbol": "diamond", "size": 14, "color": "#222"}))
+    figure.update_layout(barmode="relative", title=title, yaxis_title=f"{money} per year", **LAYOUT)
+    return figure
+
+
+def criteria_heatmap(matrix: pd.DataFrame, directions: Mapping[str, str], labels: Mapping[str, str] | None = None,
+                     title: str = "Criteria per offer") -> go.Figure:
+    """Offers x criteria, coloured by how good each value is among the offers (1 best, 0 worst), with the
+    raw value written in each cell."""
+    labels = labels or {}
+    good = pd.DataFrame(index=matrix.index)
+    for column in matrix.columns:
+        values = matrix[column].astype(float)
+        span = values.max() - values.min()
+        scaled = (values - values.min()) / span if span > 0 else values * 0 + 1
+        good[column] = scaled if directions.get(column) == "max" else 1 - scaled
+    text = matrix.map(lambda v: f"{v:,.3g}" if abs(v) < 1000 else f"{v:,.0f}")
+    figure = go.Figure(go.Heatmap(z=good.to_numpy(), x=[labels.get(c, c) for c in matrix.columns],
+                                  y=list(matrix.index), text=text.to_numpy(), texttemplate="%{text}",
+                                  colorscale="RdYlGn", zmin=0, zmax=1, showscale=False))
+    figure.update_layout(title=title, **{k: v for k, v in LAYOUT.items() if k != "legend"})
+    return figure

@@ -84,3 +84,37 @@ def html_report(study: Study, sections: list[tuple[str, pd.DataFrame]], figures:
 def _table_html(table: pd.DataFrame, currency: str) -> str:
     shown = table.map(lambda c: c.text(currency) if hasattr(c, "text") else ("" if pd.isna(c) else str(c)))
     return shown.to_html(escape=True, border=0)
+
+
+def offers_workbook(comparison) -> bytes:
+    """Procurement workbook: figures per offer with CIs, ranking, sensitivity, scores, and the run record."""
+    from simulation.procurement import FIGURES
+
+    buffer = io.BytesIO()
+    summary = comparison.summary.assign(label=[FIGURES[f][0] for f in comparison.summary["figure"]])
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        summary.pivot_table(index="label", columns="offer", values="mean", sort=False).to_excel(
+            writer, sheet_name="Offers")
+        summary.to_excel(writer, sheet_name="Offers with CI", index=False)
+        comparison.ranking.scores.to_excel(writer, sheet_name="Ranking")
+        comparison.ranking.sensitivity.to_excel(writer, sheet_name="Sensitivity", index=False)
+        pd.DataFrame({o: offer.scores for o, offer in comparison.tender.offers.items()}).to_excel(
+            writer, sheet_name="Scores")
+        pd.DataFrame({"criterion": list(comparison.ranking.weights),
+                      "weight": list(comparison.ranking.weights.values())}).to_excel(
+            writer, sheet_name="Weights", index=False)
+        comparison.figures.to_excel(writer, sheet_name="Per replication", index=False)
+        pd.DataFrame({"field": ["tender", "base scenario", "version", "seed", "replications"],
+                      "value": [comparison.tender.name, comparison.study.name, __version__,
+                                comparison.results.seed, comparison.results.replications]}).to_excel(
+            writer, sheet_name="Run", index=False)
+    return buffer.getvalue()
+
+
+def offers_report(comparison, figures: list[go.Figure]) -> str:
+    """Self-contained HTML report of a procurement comparison."""
+    from simulation.report import offer_sections
+
+    study = comparison.study
+    return html_report(study, offer_sections(comparison), figures, comparison.results.seed,
+                       comparison.results.replications, note=f"Offers of '{comparison.tender.name}'.")

@@ -1,0 +1,145 @@
+"""Offers on the same incidents: each offer's real price and real protection, and their ranking.
+
+For every offer and replication: the effective yearly price (fixed and variable fees minus the
+penalties it would pay), the expected penalties and how often the monthly cap binds, the chance of
+breaching the GTR per priority, availability, the business cost of downtime left uncovered by
+penalties, and the economic cost over the contract. Means carry 95 % confidence intervals.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from sourcing.model import PRIORITIES
+from sourcing.ranking import Ranking, rank
+from sourcing.scenario import Study
+from sourcing.tender import SIMULATED_CRITERIA, Tender, tender_study
+
+from .replications import Progress, Results, run_study
+from .statistics import t_half_width
+
+FIGURES = {
+    "effective_price": ("Effective yearly price (fees + variable − penalties)", "money"),
+    "fees": ("Fixed fees per year", "money"),
+    "variable_fees": ("Variable fees per year", "money"),
+    "penalties": ("Expected penalties per year", "money"),
+    "cap_binding": ("Share of months where the penalty cap binds", "share"),
+    "gtr_breach": ("Share of incidents breaching the GTR", "share"),
+    "availability": ("Availability in agreed service time", "share"),
+    "downtime_cost": ("Business cost of downtime per year", "money"),
+    "uncovered_downtime": ("Downtime cost not covered by penalties, per year", "money"),
+    "economic_cost_contract": ("Economic cost over the contract", "money"),
+}
+for _p in PRIORITIES:
+    FIGURES[f"gtr_breach_{_p}"] = (f"Chance of breaching the GTR, {_p}", "share")
+
+
+@dataclass(frozen=True)
+class OfferComparison:
+    """Per-replication figures of every offer, their summary, and the ranking."""
+
+    tender: Tender
+    study: Study
+    results: Results
+    figures: pd.DataFrame
+    """Tidy: offer, replication, figure, value."""
+    summary: pd.DataFrame
+    """Per offer and figure: mean, half_width (95 %), n."""
+    ranking: Ranking
+
+
+def offer_figures(tender: Tender, study: Study, rows: pd.DataFrame) -> pd.DataFrame:
+    """Tidy per-replication figures of each offer from the run's rows."""
+    years = study.calendar_.horizon_years
+    months = len(study.calendar_.month_bounds()) - 1
+    scenario_rows = rows[rows["scope"] == "scenario"]
+    out = []
+    for name, offer in tender.offers.items():
+        mine = scenario_rows[scenario_rows["scenario"] == name]
+        contract = rows[(rows["scenario"] == name) & (rows["scope"] == "contract") & (rows["subject"] == name)]
+
+        def total(metric: str, period: str = "all", frame: pd.DataFrame = mine) -> pd.Series:
+            part = frame[(frame["metric"] == metric) & (frame["period"] == period) & (frame["priority"] == "")]
+            return part.set_index("replication")["value"]
+
+        fees = total("cost.provider_fixed") / years
+        variable = total("cost.provider_variable") / years
+        penalties = -total("cost.penalties") / years
+        downtime = total("downtime_cost") / years
+        span = min(offer.contract_years, years)
+        contract_cost = sum(total("economic_cost", f"Y{y + 1}") for y in range(span))
+        judged = {p: contract[(contract["metric"] == "gtr_compliance") & (contract["priority"] == p)]
+                  .set_index("replication")["value"] for p in PRIORITIES}
+        values = {
+            "effective_price": fees + variable - penalties,
+            "fees": fees,
+            "variable_fees": variable,
+            "penalties": penalties,
+            "cap_binding": total("cap_binding_months", frame=contract) / months,
+            "gtr_breach": 1 - total("gtr_compliance", frame=contract),
+            "availability": total("availability_service_time"),
+            "downtime_cost": downtime,
+            "uncovered_downtime": downtime - penalties,
+            "economic_cost_contract": contract_cost,
+            **{f"gtr_breach_{p}": 1 - series for p, series in judged.items()},
+        }
+        for figure, series in values.items():
+            for replication, value in series.items():
+                out.append((name, int(replication), figure, float(value)))
+    return pd.DataFrame(out, columns=["offer", "replication", "figure", "value"])
+
+
+def summarize_offers(figures: pd.DataFrame) -> pd.DataFrame:
+    """Mean, 95 % half-width and replications of each figure of each offer."""
+    rows = []
+    for (offer, figure), part in figures.groupby(["offer", "figure"], sort=False):
+        values = part["value"].dropna().to_numpy()
+        rows.append({"offer": offer, "figure": figure, "mean": float(np.mean(values)) if len(values) else np.nan,
+                     "half_width": t_half_width(values), "n": len(values)})
+    return pd.DataFrame(rows)
+
+
+def criteria_matrix(tender: Tender, summary: pd.DataFrame) -> pd.DataFrame:
+    """Offers x criteria: simulated means and qualitative scores (the ranking's decision matrix)."""
+    means = summary.pivot_table(index="offer", columns="figure", values="mean", sort=False)
+    matrix = pd.DataFrame(index=list(tender.offers))
+    matrix["price"] = means["effective_price"]
+    matrix["availability"] = means["availability"]
+    matrix["gtr_breach"] = means["gtr_breach"]
+    matrix["uncovered_downtime"] = means["uncovered_downtime"]
+    for key in tender.criteria:
+        matrix[key] = [tender.offers[o].scores[key] for o in matrix.index]
+    return matrix
+
+
+def directions(tender: Tender) -> dict[str, str]:
+    """Whether less ('min') or more ('max') is better, per criterion."""
+    return {**{k: d for k, (_, d) in SIMULATED_CRITERIA.items()}, **dict.fromkeys(tender.criteria, "max")}
+
+
+def compare_offers(tender: Tender, base: Study, replications: int, seed: int = 1, workers: int = 1,
+                   progress: Progress | None = None, weights: dict[str, float] | None = None,
+                   detail: bool = False) -> OfferComparison:
+    """Simulate every offer on the base scenario's incidents and rank the offers."""
+    study = tender_study(base, tender)
+    results = run_study(study, replications, seed=seed, workers=workers, progress=progress, detail=detail)
+    figures = offer_figures(tender, study, results.rows)
+    summary = summarize_offers(figures)
+    chosen = tender.criteria_weights() if weights is None else _normalised(weights, tender)
+    ranking = rank(criteria_matrix(tender, summary), chosen, directions(tender))
+    return OfferComparison(tender, study, results, figures, summary, ranking)
+
+
+def _normalised(weights: dict[str, float], tender: Tender) -> dict[str, float]:
+    keys = [*SIMULATED_CRITERIA, *tender.criteria]
+    unknown = [k for k in weights if k not in keys]
+    if unknown:
+        raise ValueError(f"unknown criteria {', '.join(unknown)} (criteria: {', '.join(keys)})")
+    merged = {k: float(weights.get(k, tender.weights.get(k, 0.0))) for k in keys}
+    total = sum(merged.values())
+    if total <= 0 or any(v < 0 for v in merged.values()):
+        raise ValueError("weights must be zero or more, with at least one above zero")
+    return {k: v / total for k, v in merged.items()}

@@ -1,0 +1,178 @@
+"""Procurement: the tender grid round trip, offers on identical incidents, and the ranking by hand."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+from typer.testing import CliRunner
+
+from simulation.procurement import compare_offers
+from sourcing.cli import app
+from sourcing.errors import ScenarioError
+from sourcing.files import load_study
+from sourcing.grid import ROWS, load_tender, read_grid, template
+from sourcing.offers import Charge
+from sourcing.ranking import rank, scores, sensitivity
+
+ROOT = Path(__file__).parents[1]
+OFFERS = ROOT / "scenarios" / "email-offers.yaml"
+BASE = ROOT / "scenarios" / "email-1000.yaml"
+
+
+def _value(offer: dict, key: str):
+    for part in key.split("."):
+        if not isinstance(offer, dict) or part not in offer:
+            return None
+        offer = offer[part]
+    return offer
+
+
+def filled_grid(tender, tweak=None) -> bytes:
+    """The template filled in as providers would: text for durations and charges, numbers elsewhere."""
+    book = load_workbook(io.BytesIO(template(list(tender.offers), currency=tender.currency, name=tender.name)))
+    sheet = book["Offers"]
+    for column, (name, offer) in enumerate(tender.offers.items(), start=4):
+        data = offer.model_dump(mode="json", by_alias=True, exclude_none=True, context={"currency": "EUR"})
+        for line, row in enumerate(ROWS, start=2):
+            value = _value(data, row.key)
+            if value is None:
+                continue
+            if row.kind in ("money",):
+                value = float(str(value).split()[0])
+            elif row.kind in ("count", "number"):
+                value = float(value)
+            sheet.cell(row=line, column=column, value=value)
+    if tweak:
+        tweak(sheet)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def test_template_filled_grid_and_yaml_give_the_same_offers():
+    tender = load_tender(OFFERS)
+    parsed = read_grid(filled_grid(tender), "grid.xlsx", kind="xlsx")
+    assert list(parsed.offers) == list(tender.offers)
+    for name in tender.offers:
+        assert parsed.offers[name] == tender.offers[name], name
+    assert parsed.name == tender.name and parsed.currency == "EUR"
+
+
+def test_grid_as_csv_reads_the_same():
+    tender = load_tender(OFFERS)
+    book = load_workbook(io.BytesIO(filled_grid(tender)))
+    rows = [[("" if c is None else c) for c in line] for line in book["Offers"].iter_rows(values_only=True)]
+    text = pd.DataFrame(rows[1:], columns=rows[0]).to_csv(index=False)
+    parsed = read_grid(text.encode(), "grid.csv", kind="csv")
+    assert parsed.offers["premium-1h"] == tender.offers["premium-1h"]
+
+
+def _row_of(key: str) -> int:
+    return next(i for i, row in enumerate(ROWS, start=2) if row.key == key)
+
+
+@pytest.mark.parametrize("key, value, fragments", [
+    ("fees.monthly", "three thousand", ["provider 'standard-24-7'", "Fixed monthly fee", "not an amount"]),
+    ("gtr.P4", "60h", ["provider 'budget-ho'", "GTR P4", "longer than the window 'HO' allows", "50"]),
+    ("performance.within_gtr.P2", "120%", ["provider 'premium-1h'", "Declared performance P2", "between 0%"]),
+    ("scores.references", 9, ["provider 'budget-ho'", "References", "off the scale 0 to 5"]),
+])
+def test_a_wrong_cell_names_the_provider_and_the_row(key, value, fragments):
+    tender = load_tender(OFFERS)
+    column = {"budget-ho": 4, "standard-24-7": 5, "premium-1h": 6}[fragments[0].split("'")[1]]
+    content = filled_grid(tender, lambda sheet: sheet.cell(row=_row_of(key), column=column, value=value))
+    with pytest.raises(ScenarioError) as caught:
+        read_grid(content, "grid.xlsx", kind="xlsx")
+    message = str(caught.value)
+    assert f"row {_row_of(key)}" in message, message
+    for fragment in fragments:
+        assert fragment in message, message
+
+
+def test_an_unknown_priority_row_is_refused_with_its_row():
+    tender = load_tender(OFFERS)
+
+    def add(sheet):
+        sheet.cell(row=len(ROWS) + 2, column=1, value="gtr.P5")
+        sheet.cell(row=len(ROWS) + 2, column=4, value="4h")
+
+    with pytest.raises(ScenarioError, match=rf"row {len(ROWS) + 2}: 'gtr.P5' is not a field of the grid"):
+        read_grid(filled_grid(tender, add), "grid.xlsx", kind="xlsx")
+
+
+def test_command_line_template_and_compare(tmp_path):
+    runner = CliRunner()
+    grid = tmp_path / "grid.xlsx"
+    assert runner.invoke(app, ["offers", "template", "--out", str(grid)]).exit_code == 0
+    assert load_workbook(grid).sheetnames == ["Offers", "Tender"]
+    refused = runner.invoke(app, ["offers", "template", "--out", str(grid)])
+    assert refused.exit_code == 2 and "already exists" in refused.output
+    result = runner.invoke(app, ["offers", "compare", str(OFFERS), "--scenario", str(BASE), "-n", "3",
+                                 "--weight", "price=80", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    import json
+
+    document = json.loads(result.stdout)
+    assert document["weights"]["price"] > 0.5
+    assert {r["offer"] for r in document["ranking"]} == {"budget-ho", "standard-24-7", "premium-1h"}
+
+
+@pytest.fixture(scope="module")
+def comparison():
+    return compare_offers(load_tender(OFFERS), load_study(BASE), replications=6, seed=5)
+
+
+def test_all_offers_see_identical_incidents(comparison):
+    rows = comparison.results.rows
+    counts = rows[(rows.metric == "incidents") & (rows.scope == "service")]
+    table = counts.pivot_table(index=["replication", "priority"], columns="scenario", values="value")
+    for offer in comparison.tender.offers:
+        np.testing.assert_array_equal(table[offer], table["In-house"])
+
+
+def test_a_higher_penalty_cap_never_lowers_expected_penalties_on_the_same_seed():
+    tender = load_tender(OFFERS)
+    low = tender.offers["standard-24-7"]
+    caps = {"cap-5": Charge(share=0.05), "cap-50": Charge(share=0.5), "cap-none": None}
+    offers = {name: low.model_copy(update={"penalties": low.penalties.model_copy(update={"monthly_cap": cap})})
+              for name, cap in caps.items()}
+    capped = tender.model_copy(update={"offers": offers})
+    result = compare_offers(capped, load_study(BASE), replications=6, seed=9)
+    penalties = result.figures[result.figures.figure == "penalties"].pivot_table(
+        index="replication", columns="offer", values="value")
+    assert (penalties["cap-50"] >= penalties["cap-5"] - 1e-9).all()
+    assert (penalties["cap-none"] >= penalties["cap-50"] - 1e-9).all()
+    assert penalties["cap-none"].sum() > penalties["cap-5"].sum()
+
+
+def test_ranking_and_switching_point_worked_by_hand():
+    """Three offers, two criteria. Weighted sum with min-max normalisation, weights 0.6 / 0.4:
+    A = 0.6, B = 0.4, C = 0.6 x 0.6 + 0.4 x 5/9 = 0.5822, so A > C > B. Lowering the price weight w,
+    C = 5/9 + w (0.6 - 5/9) overtakes A = w at w = 25/43 = 0.5814."""
+    matrix = pd.DataFrame({"price": [100.0, 150.0, 120.0], "availability": [0.99, 0.999, 0.995]},
+                          index=["A", "B", "C"])
+    directions = {"price": "min", "availability": "max"}
+    weights = {"price": 0.6, "availability": 0.4}
+    wsm = scores(matrix, weights, directions, "weighted_sum")
+    assert wsm == pytest.approx([0.6, 0.4, 0.6 * 0.6 + 0.4 * 5 / 9])
+    # TOPSIS by hand: vector normalisation, weighted distances to the ideal and anti-ideal offers.
+    normalised = matrix / np.sqrt((matrix**2).sum())
+    weighted = normalised * pd.Series(weights)
+    ideal = np.array([weighted["price"].min(), weighted["availability"].max()])
+    worst = np.array([weighted["price"].max(), weighted["availability"].min()])
+    plus = np.sqrt(((weighted.to_numpy() - ideal) ** 2).sum(axis=1))
+    minus = np.sqrt(((weighted.to_numpy() - worst) ** 2).sum(axis=1))
+    assert scores(matrix, weights, directions, "topsis") == pytest.approx(minus / (plus + minus))
+    ranking = rank(matrix, weights, directions)
+    assert list(ranking.scores["weighted_sum_rank"]) == [1, 3, 2]
+    assert list(ranking.scores["topsis_rank"]) == [1, 3, 2]
+    table = sensitivity(matrix, weights, directions)
+    price = table[(table.method == "weighted_sum") & (table.criterion == "price")].iloc[0]
+    assert price.switch_below == pytest.approx(25 / 43, abs=1e-6)
+    assert price.winner_below == "C"
+    assert price.margin == pytest.approx(0.6 - 25 / 43, abs=1e-6)
