@@ -36,7 +36,7 @@ def filled_grid(tender, tweak=None) -> bytes:
     """The template filled in as providers would: text for durations and charges, numbers elsewhere."""
     book = load_workbook(io.BytesIO(template(list(tender.offers), currency=tender.currency, name=tender.name)))
     sheet = book["Offers"]
-    for column, (name, offer) in enumerate(tender.offers.items(), start=4):
+    for column, offer in enumerate(tender.offers.values(), start=4):
         data = offer.model_dump(mode="json", by_alias=True, exclude_none=True, context={"currency": "EUR"})
         for line, row in enumerate(ROWS, start=2):
             value = _value(data, row.key)
