@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).parents[1]
 APP = str(ROOT / "app.py")
-PAGES = ["webapp/pages/service.py", "webapp/pages/editor.py", "webapp/pages/assumptions.py",
+PAGES = ["webapp/pages/service.py", "webapp/pages/editor.py", "webapp/pages/offers.py", "webapp/pages/assumptions.py",
          "webapp/pages/downloads.py"]
 
 
@@ -152,3 +152,48 @@ def test_downloads_page_offers_every_format():
     labels = [b.proto.label for b in at.get("download_button")]
     assert labels == ["Tidy results (CSV)", "Workbook (Excel)", "Download the scenario (YAML)",
                       "Report (HTML, self-contained)"]
+
+
+def _offers_page() -> AppTest:
+    at = start()
+    at.switch_page("webapp/pages/offers.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_offers_page_ranks_the_example_offers_and_weights_change_the_ranking():
+    at = _offers_page()
+    ranking = at.dataframe[0].value
+    assert list(ranking.columns) == ["budget-ho", "standard-24-7", "premium-1h"]
+    figures = at.dataframe[1].value
+    assert figures.loc["Effective yearly price (fees + variable − penalties)", "budget-ho"].endswith(
+        tuple("0123456789"))
+    before = ranking.loc["Weighted sum: rank"].tolist()
+    for key in ("availability", "gtr_breach", "uncovered_downtime", "reversibility_plan", "data_location",
+                "references", "financial_strength", "support_language"):
+        at.slider(key=f"weight-{key}").set_value(0)
+    at.slider(key="weight-price").set_value(100).run()
+    after = at.dataframe[0].value.loc["Weighted sum: rank"].tolist()
+    assert after != before
+    assert after[0] == "1"  # on price alone the budget offer wins
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels == ["Workbook (Excel)", "Report (HTML, self-contained)"]
+
+
+def test_offers_page_reads_a_filled_grid_and_explains_a_wrong_cell():
+    from test_procurement import _row_of, filled_grid
+
+    from sourcing.grid import load_tender
+
+    tender = load_tender(ROOT / "scenarios" / "email-offers.yaml")
+    at = _offers_page()
+    at.radio(key="offers_source").set_value("upload").run()
+    at.file_uploader(key="offers_file").set_value(("grid.xlsx", filled_grid(tender), "application/octet-stream"))
+    at.run()
+    assert not at.error, [e.value for e in at.error]
+    assert list(at.dataframe[0].value.columns) == ["budget-ho", "standard-24-7", "premium-1h"]
+    broken = filled_grid(tender, lambda sheet: sheet.cell(row=_row_of("fees.monthly"), column=5, value="lots"))
+    at.file_uploader(key="offers_file").set_value(("grid.xlsx", broken, "application/octet-stream"))
+    at.run()
+    assert not at.exception
+    assert any("standard-24-7" in e.value and f"row {_row_of('fees.monthly')}" in e.value for e in at.error)

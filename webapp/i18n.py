@@ -107,6 +107,31 @@ TEXT: dict[str, dict[str, str]] = {
                           "'hybrid: team + offer'.",
                     "fr": "Option par service : « make: équipe », « outsource: offre », « saas: offre » ou "
                           "« hybrid: équipe + offre »."},
+    "procurement": {"en": "Procurement", "fr": "Achats"},
+    "offers_title": {"en": "Procurement: offers on the same incidents",
+                     "fr": "Achats : les offres sur les mêmes incidents"},
+    "offers_intro": {"en": "Each provider's offer is simulated on the base scenario's incidents: its effective price "
+                           "after penalties, how often its GTR is missed, the downtime its penalties leave uncovered, "
+                           "and a ranking with your weights. Send providers the grid "
+                           "(`sourcing offers template --out grid.xlsx`) and upload it filled in.",
+                     "fr": "Chaque offre est simulée sur les incidents du scénario de base : son prix effectif après "
+                           "pénalités, la fréquence des dépassements de GTR, l'indisponibilité que ses pénalités ne "
+                           "couvrent pas, et un classement selon vos pondérations. Envoyez aux prestataires la grille "
+                           "(`sourcing offers template --out grid.xlsx`) et chargez-la remplie."},
+    "offers_source": {"en": "Offers", "fr": "Offres"},
+    "offers_example": {"en": "Bundled example (managed e-mail, three offers)",
+                       "fr": "Exemple fourni (messagerie infogérée, trois offres)"},
+    "offers_upload": {"en": "Upload a filled grid (xlsx, csv) or a YAML offers file",
+                      "fr": "Charger une grille remplie (xlsx, csv) ou un fichier d'offres YAML"},
+    "offers_choose": {"en": "Choose a filled grid or an offers file.", "fr": "Choisissez une grille remplie ou un "
+                                                                             "fichier d'offres."},
+    "offers_base": {"en": "Base scenario (services and incidents)", "fr": "Scénario de base (services et incidents)"},
+    "offers_in_use": {"en": "The scenario in use (sidebar)", "fr": "Le scénario en cours (barre latérale)"},
+    "offers_weights": {"en": "Ranking weights", "fr": "Pondérations du classement"},
+    "offers_ranking": {"en": "Ranking", "fr": "Classement"},
+    "offers_figures": {"en": "Each offer on the same incidents", "fr": "Chaque offre sur les mêmes incidents"},
+    "offers_sensitivity": {"en": "How far each weight must move before the winner changes",
+                           "fr": "De combien chaque pondération doit bouger pour changer le gagnant"},
     "cheapest": {"en": "Lowest economic cost: **{s}**.", "fr": "Coût économique le plus bas : **{s}**."},
     "most_available": {"en": "Highest availability: **{s}**.", "fr": "Meilleure disponibilité : **{s}**."},
     "driver": {"en": "Against {b}, {s} changes the economic cost by {d} (95 % CI {lo} to {hi}); the largest "

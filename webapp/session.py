@@ -148,26 +148,39 @@ def _store() -> tuple[OrderedDict, threading.Lock]:
     return OrderedDict(), threading.Lock()
 
 
-def results(scenario: Active) -> Run:
-    """The simulation of the active scenario with the sidebar's seed and replications (cached)."""
-    seed = int(st.session_state.get("seed", 1))
-    replications = int(st.session_state.get("replications", DEFAULT_REPLICATIONS))
-    key = (hashlib.sha256(scenario.text.encode()).hexdigest(), seed, replications)
+def remember(key: tuple, compute):
+    """The value cached under ``key`` (shared by all sessions, least recently used dropped first), or
+    ``compute()``'s result, stored."""
     store, lock = _store()
     with lock:
         if key in store:
             store.move_to_end(key)
             return store[key]
-    message = t("simulating", lang(), n=replications, k=len(scenario.study.scenarios))
-    bar = st.progress(0.0, text=message)
-    start = time.perf_counter()
-    outcome = run_study(scenario.study, replications, seed=seed, detail=True,
-                        progress=lambda done, total: bar.progress(done / total, text=message))
-    bar.empty()
-    run = Run(scenario.study, seed, replications, outcome.rows, summarize(outcome.rows), outcome.incidents,
-              time.perf_counter() - start)
+    value = compute()
     with lock:
-        store[key] = run
+        store[key] = value
         while len(store) > CACHE_ENTRIES:
             store.popitem(last=False)
-    return run
+    return value
+
+
+def results(scenario: Active) -> Run:
+    """The simulation of the active scenario with the sidebar's seed and replications (cached)."""
+    seed = int(st.session_state.get("seed", 1))
+    replications = int(st.session_state.get("replications", DEFAULT_REPLICATIONS))
+
+    def compute() -> Run:
+        message = t("simulating", lang(), n=replications, k=len(scenario.study.scenarios))
+        bar = st.progress(0.0, text=message)
+        start = time.perf_counter()
+        outcome = run_study(scenario.study, replications, seed=seed, detail=True,
+                            progress=lambda done, total: bar.progress(done / total, text=message))
+        bar.empty()
+        return Run(scenario.study, seed, replications, outcome.rows, summarize(outcome.rows), outcome.incidents,
+                   time.perf_counter() - start)
+
+    return remember(("run", digest(scenario.text), seed, replications), compute)
+
+
+def digest(text: str | bytes) -> str:
+    return hashlib.sha256(text if isinstance(text, bytes) else text.encode()).hexdigest()

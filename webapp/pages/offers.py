@@ -1,0 +1,121 @@
+"""Procurement page: providers' offers on the same incidents, their real price and protection, and a
+weighted ranking whose weights the buyer sets."""
+
+import streamlit as st
+
+from simulation.procurement import compare_offers, criteria_matrix, directions
+from simulation.report import offer_sections
+from sourcing.errors import ScenarioError
+from sourcing.files import study_from_text
+from sourcing.grid import load_tender, read_grid
+from sourcing.ranking import rank
+from sourcing.tender import SIMULATED_CRITERIA
+from webapp import charts, exports, session, tables
+from webapp.i18n import t
+
+language = session.lang()
+state = st.session_state
+st.title(t("offers_title", language))
+st.markdown(t("offers_intro", language))
+
+EXAMPLE = session.ROOT / "scenarios" / "email-offers.yaml"
+source = st.radio(t("offers_source", language), ["example", "upload"], horizontal=True, key="offers_source",
+                  format_func=lambda s: t("offers_example" if s == "example" else "offers_upload", language))
+tender = None
+content = b""
+if source == "upload":
+    upload = st.file_uploader(t("offers_upload", language), type=["xlsx", "csv", "yaml", "yml"], key="offers_file",
+                              max_upload_size=1)
+    if upload is None:
+        st.info(t("offers_choose", language))
+    else:
+        content = upload.getvalue()
+        kind = upload.name.rsplit(".", 1)[-1].lower()
+        try:
+            if len(content) > session.MAX_UPLOAD_BYTES:
+                raise ScenarioError([], source=upload.name)
+            if kind in ("xlsx", "csv"):
+                tender = read_grid(content, upload.name, kind=kind)
+            else:
+                from sourcing.files import parse_yaml, validate
+                from sourcing.tender import Tender
+
+                data, root = parse_yaml(content.decode("utf-8"), upload.name)
+                tender = validate(Tender, data, upload.name, root)
+        except ScenarioError as exc:
+            message = (session._problems(exc) if exc.problems
+                       else t("too_big", language, limit=session.MAX_UPLOAD_BYTES // 1024))
+            st.error(t("file_problem", language) + "\n\n" + message)
+        except UnicodeDecodeError:
+            st.error(t("not_text", language))
+else:
+    content = EXAMPLE.read_bytes()
+    tender = load_tender(EXAMPLE)
+if tender is None:
+    st.stop()
+
+bases = ["in use"] + list(session.EXAMPLES)
+default = bases.index(tender.scenario.removesuffix(".yaml")) if (
+    source == "example" and tender.scenario and tender.scenario.removesuffix(".yaml") in bases) else 0
+choice = st.selectbox(t("offers_base", language), bases, index=default, key="offers_base",
+                      format_func=lambda b: t("offers_in_use", language) if b == "in use" else b)
+if choice == "in use":
+    active = session.active()
+    base_text, base = active.text, active.study
+else:
+    base_text = session.EXAMPLES[choice].read_text(encoding="utf-8")
+    base = study_from_text(base_text, f"scenarios/{choice}.yaml")
+seed = int(state.get("seed", 1))
+replications = int(state.get("replications", session.DEFAULT_REPLICATIONS))
+
+
+def simulate():
+    message = t("simulating", language, n=replications, k=len(tender.offers) + 1)
+    bar = st.progress(0.0, text=message)
+    found = compare_offers(tender, base, replications, seed=seed,
+                           progress=lambda done, total: bar.progress(done / total, text=message))
+    bar.empty()
+    return found
+
+
+try:
+    comparison = session.remember(("offers", session.digest(content), session.digest(base_text), seed, replications),
+                                  simulate)
+except ScenarioError as exc:
+    st.error(t("file_problem", language) + "\n\n" + session._problems(exc))
+    st.stop()
+
+st.caption(t("run_note", language, n=replications, seed=seed))
+labels = {k: text for k, (text, _) in SIMULATED_CRITERIA.items()}
+labels.update({k: c.label for k, c in tender.criteria.items()})
+with st.expander(t("offers_weights", language), expanded=False):
+    columns = st.columns(3)
+    chosen = {}
+    for k, key in enumerate(labels):
+        chosen[key] = columns[k % 3].slider(labels[key], 0, 100, int(round(tender.criteria_weights()[key] * 100)),
+                                            key=f"weight-{key}")
+total = sum(chosen.values()) or 1
+matrix = criteria_matrix(tender, comparison.summary)
+ranking = rank(matrix, {k: v / total for k, v in chosen.items()}, directions(tender))
+shown = comparison.__class__(comparison.tender, comparison.study, comparison.results, comparison.figures,
+                             comparison.summary, ranking)
+sections = offer_sections(shown)
+
+st.subheader(t("offers_ranking", language))
+st.dataframe(tables.as_text(sections[1][1], tender.currency, language), width="stretch")
+st.subheader(t("offers_figures", language))
+st.dataframe(tables.as_text(sections[0][1], tender.currency, language), width="stretch")
+price = charts.offer_prices(comparison.summary, list(tender.offers), money=tender.currency)
+short = {"price": "Effective price", "availability": "Availability", "gtr_breach": "GTR breaches",
+         "uncovered_downtime": "Uncovered downtime", **{k: c.label for k, c in tender.criteria.items()}}
+heat = charts.criteria_heatmap(matrix, directions(tender), short)
+left, right = st.columns(2)
+left.plotly_chart(price, width="stretch")
+right.plotly_chart(heat, width="stretch")
+if len(sections) > 2:
+    st.subheader(t("offers_sensitivity", language))
+    st.dataframe(tables.as_text(sections[2][1], tender.currency, language), width="stretch")
+st.download_button(t("download_excel", language), exports.offers_workbook(shown), file_name="offers.xlsx",
+                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="offers-xlsx")
+st.download_button(t("download_html", language), exports.offers_report(shown, [price, heat]).encode("utf-8"),
+                   file_name="offers-report.html", mime="text/html", key="offers-html")
