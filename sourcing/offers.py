@@ -32,9 +32,9 @@ from .units import (
     Share,
     format_money,
     format_percent,
+    money_amount,
     parse_duration,
     parse_fraction,
-    parse_money,
 )
 
 
@@ -54,13 +54,7 @@ def _charge(value: Any, info: ValidationInfo) -> Any:
     if isinstance(value, str) and value.strip().endswith("%"):
         return Charge(share=parse_fraction(value))
     if isinstance(value, str):
-        amount, currency = parse_money(value)
-        expected = (info.context or {}).get("currency", "EUR")
-        if expected is not None and currency != expected:
-            raise ValueError(f"'{value}' is in {currency} but the scenario's currency is {expected}")
-        if amount < 0:
-            raise ValueError(f"'{value}' is negative")
-        return Charge(amount=amount)
+        return Charge(amount=money_amount(value, info))
     raise ValueError(f"expected an amount such as '500 EUR' or a share of the monthly fee such as '5%', got {value!r}")
 
 

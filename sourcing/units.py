@@ -179,7 +179,8 @@ Rate = Annotated[float, BeforeValidator(parse_rate), _AS_PERCENT, WithJsonSchema
 """A yearly rate above -100 %, written '3%' or 0.03."""
 
 
-def _money(value: Any, info: ValidationInfo) -> float:
+def money_amount(value: Any, info: ValidationInfo) -> float:
+    """An amount of money zero or more, in the currency of the file being validated."""
     amount, currency = parse_money(value)
     expected = (info.context or {}).get("currency", "EUR")
     if expected is not None and currency != expected:
@@ -201,6 +202,6 @@ def format_money(amount: float, info: SerializationInfo) -> str:
 
 
 Money = Annotated[
-    float, BeforeValidator(_money), PlainSerializer(format_money, return_type=str), WithJsonSchema(_MONEY_SCHEMA)
+    float, BeforeValidator(money_amount), PlainSerializer(format_money, return_type=str), WithJsonSchema(_MONEY_SCHEMA)
 ]
 """An amount of money, zero or more, written with the scenario's currency."""
