@@ -121,7 +121,7 @@ def active() -> Active | None:
     elif chosen:
         problem = chosen
     if problem is not None:
-        st.error(t("file_problem", language) + "\n\n" + _problems(problem))
+        st.error(t("file_problem", language) + "\n\n" + problems_text(problem))
     if "last_good" in state:
         if problem is not None:
             st.warning(t("still_previous", language))
@@ -136,7 +136,7 @@ def _bundled(name: str) -> tuple[str, str]:
     return path.read_text(encoding="utf-8"), f"scenarios/{path.name}"
 
 
-def _problems(problem: str | ScenarioError) -> str:
+def problems_text(problem: str | ScenarioError) -> str:
     if isinstance(problem, str):
         return problem
     return "\n".join(f"- `{p.field}`" + (f" (line {p.line})" if p.line else "") + f": {p.message}"

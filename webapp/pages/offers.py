@@ -1,15 +1,17 @@
 """Procurement page: providers' offers on the same incidents, their real price and protection, and a
 weighted ranking whose weights the buyer sets."""
 
+import dataclasses
+
 import streamlit as st
 
 from simulation.procurement import compare_offers, criteria_matrix, directions
 from simulation.report import offer_sections
 from sourcing.errors import ScenarioError
-from sourcing.files import study_from_text
+from sourcing.files import parse_yaml, study_from_text, validate
 from sourcing.grid import load_tender, read_grid
 from sourcing.ranking import rank
-from sourcing.tender import SIMULATED_CRITERIA
+from sourcing.tender import SIMULATED_CRITERIA, Tender
 from webapp import charts, exports, session, tables
 from webapp.i18n import t
 
@@ -37,13 +39,10 @@ if source == "upload":
             if kind in ("xlsx", "csv"):
                 tender = read_grid(content, upload.name, kind=kind)
             else:
-                from sourcing.files import parse_yaml, validate
-                from sourcing.tender import Tender
-
                 data, root = parse_yaml(content.decode("utf-8"), upload.name)
                 tender = validate(Tender, data, upload.name, root)
         except ScenarioError as exc:
-            message = (session._problems(exc) if exc.problems
+            message = (session.problems_text(exc) if exc.problems
                        else t("too_big", language, limit=session.MAX_UPLOAD_BYTES // 1024))
             st.error(t("file_problem", language) + "\n\n" + message)
         except UnicodeDecodeError:
@@ -82,7 +81,7 @@ try:
     comparison = session.remember(("offers", session.digest(content), session.digest(base_text), seed, replications),
                                   simulate)
 except ScenarioError as exc:
-    st.error(t("file_problem", language) + "\n\n" + session._problems(exc))
+    st.error(t("file_problem", language) + "\n\n" + session.problems_text(exc))
     st.stop()
 
 st.caption(t("run_note", language, n=replications, seed=seed))
@@ -97,8 +96,7 @@ with st.expander(t("offers_weights", language), expanded=False):
 total = sum(chosen.values()) or 1
 matrix = criteria_matrix(tender, comparison.summary)
 ranking = rank(matrix, {k: v / total for k, v in chosen.items()}, directions(tender))
-shown = comparison.__class__(comparison.tender, comparison.study, comparison.results, comparison.figures,
-                             comparison.summary, ranking)
+shown = dataclasses.replace(comparison, ranking=ranking)
 sections = offer_sections(shown)
 
 st.subheader(t("offers_ranking", language))
