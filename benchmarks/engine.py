@@ -20,6 +20,7 @@ from simulation.metrics import measure  # noqa: E402
 from simulation.replications import run_study  # noqa: E402
 from simulation.streams import Streams  # noqa: E402
 from sourcing.files import load_study, study_from_data  # noqa: E402
+from sourcing.grid import is_tender  # noqa: E402
 
 
 def mmc_rate(repeats: int = 3) -> None:
@@ -47,11 +48,9 @@ def mmc_rate(repeats: int = 3) -> None:
 def examples(replications: int = 30) -> None:
     print(f"\nExample scenarios, {replications} replications, 1 worker:")
     for path in sorted((ROOT / "scenarios").glob("*.yaml")):
-        try:
-            study = load_study(path)
-        except Exception as exc:  # an offers file or another kind of document
-            print(f"  {path.name:<40} skipped ({type(exc).__name__})")
-            continue
+        if is_tender(path):
+            continue  # offers, not a scenario
+        study = load_study(path)
         t0 = time.perf_counter()
         results = run_study(study, replications, seed=1)
         elapsed = time.perf_counter() - t0

@@ -68,20 +68,26 @@ def _print_problems(exc: ScenarioError) -> None:
 
 
 @app.command()
-def validate(files: Annotated[list[Path], typer.Argument(help="Scenario files to check.")]) -> None:
-    """Check scenario files; print every problem with its file, line and field."""
+def validate(files: Annotated[list[Path], typer.Argument(
+        help="Scenario files, or offers (a tender YAML file or a filled grid) to check.")]) -> None:
+    """Check scenario and offers files; print every problem with its file, line and field."""
+    from .grid import is_tender, load_tender
+
     failed = 0
     for path in files:
         try:
-            study = load_study(path)
+            if is_tender(path):
+                tender = load_tender(path)
+                summary = f"offers: {', '.join(tender.offers)}"
+            else:
+                study = load_study(path)
+                summary = (f"{len(study.services)} services, {len(study.teams)} teams, "
+                           f"scenarios: {', '.join(s.name for s in study.scenarios)}")
         except ScenarioError as exc:
             failed += 1
             _print_problems(exc)
             continue
-        names = ", ".join(s.name for s in study.scenarios)
-        out.print(Text("✓ ", style="green") + Text(f"{path}: {len(study.services)} services, "
-                                                     f"{len(study.teams)} teams, scenarios: {names}"),
-                  highlight=False)
+        out.print(Text("✓ ", style="green") + Text(f"{path}: {summary}"), highlight=False)
     if failed:
         raise typer.Exit(2)
 

@@ -120,6 +120,18 @@ def template(providers: list[str] | None = None, currency: str = "EUR", name: st
     return buffer.getvalue()
 
 
+def is_tender(path: str | Path) -> bool:
+    """True for a filled grid, or a YAML file whose top level holds offers and no calendar."""
+    path = Path(path)
+    if path.suffix.lower() in (".xlsx", ".csv"):
+        return True
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, ValueError):
+        return False
+    return isinstance(data, dict) and "offers" in data and "calendar" not in data
+
+
 def load_tender(path: str | Path) -> Tender:
     """A tender from a YAML file or a filled grid (xlsx or CSV)."""
     path = Path(path)

@@ -176,3 +176,13 @@ def test_ranking_and_switching_point_worked_by_hand():
     assert price.switch_below == pytest.approx(25 / 43, abs=1e-6)
     assert price.winner_below == "C"
     assert price.margin == pytest.approx(0.6 - 25 / 43, abs=1e-6)
+
+
+def test_validate_checks_offers_files_too(tmp_path):
+    runner = CliRunner()
+    ok = runner.invoke(app, ["validate", str(OFFERS)])
+    assert ok.exit_code == 0 and "offers: budget-ho" in ok.output and "premium-1h" in ok.output
+    broken = tmp_path / "offers.yaml"
+    broken.write_text(OFFERS.read_text().replace("monthly: 4800 EUR", "monthly: 4800"))
+    refused = runner.invoke(app, ["validate", str(broken)])
+    assert refused.exit_code == 2 and "offers.standard-24-7.fees.monthly" in refused.output
