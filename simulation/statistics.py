@@ -20,15 +20,19 @@ def t_half_width(values: np.ndarray, confidence: float = 0.95) -> float:
 
 
 def summarize(rows: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
-    """One row per scenario x subject x metric x priority x period: n, mean, std, CI and P5/P95."""
+    """One row per scenario x subject x metric x priority x period: n, mean, std, CI and P5/P95.
+
+    Every statistic of a row comes from that row's own replications: the quantile table is joined
+    to the aggregate on the row keys, never by position (the two come back in different orders).
+    """
     grouped = rows.groupby(KEYS, sort=False, dropna=False)["value"]
-    out = grouped.agg(n="count", mean="mean", std="std").reset_index()
+    out = grouped.agg(n="count", mean="mean", std="std")
+    quantiles = grouped.quantile([0.05, 0.95]).unstack()
+    out = out.join(quantiles.rename(columns={0.05: "p5", 0.95: "p95"})).reset_index()
     quantile = stats.t.ppf(0.5 + confidence / 2, np.maximum(out["n"] - 1, 1))
     half = np.where(out["n"] >= 2, quantile * out["std"] / np.sqrt(out["n"]), np.nan)
     out["ci_low"] = out["mean"] - half
     out["ci_high"] = out["mean"] + half
     out["half_width"] = half
-    q = grouped.quantile([0.05, 0.95]).unstack()
-    out["p5"] = q[0.05].to_numpy()
-    out["p95"] = q[0.95].to_numpy()
-    return out
+    columns = [*KEYS, "n", "mean", "std", "ci_low", "ci_high", "half_width", "p5", "p95"]
+    return out[columns]
