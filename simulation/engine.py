@@ -479,7 +479,9 @@ class TeamDesk:
 
 class ProviderDesk:
     """A provider without a capacity limit: every incident runs on its own clock, in covered hours of
-    the coverage window. Work starts after the response time and ends after the restoration time.
+    the coverage window. The provider works only inside its window: work starts after the response
+    time counted in covered hours (at the window's next opening when there is no response time), and
+    ends after the restoration time.
 
     Nothing here waits for anything else, so the times are computed in one vectorised pass at the
     end of the run (:meth:`finish`) rather than event by event.
@@ -516,15 +518,15 @@ class ProviderDesk:
 
     def restore_from(self, job: int, t: float) -> float:
         """When the provider restores the incident if it takes it at ``t``."""
-        return self.coverage.add(t, max(float(self.restore[job]), float(self.response[job])))
+        return self.coverage.reach(t, max(float(self.restore[job]), float(self.response[job])))
 
     def finish(self) -> None:
         if not self.jobs:
             return
         jobs = np.array(self.jobs)
         taken = np.array(self.taken)
-        start = self.coverage.add_many(taken, self.response[jobs])
-        done = self.coverage.add_many(taken, np.maximum(self.restore[jobs], self.response[jobs]))
+        start = self.coverage.reach_many(taken, self.response[jobs])
+        done = self.coverage.reach_many(taken, np.maximum(self.restore[jobs], self.response[jobs]))
         for job, a, b in zip(self.jobs, start.tolist(), done.tolist()):
             if job in self.withdrawn:
                 continue

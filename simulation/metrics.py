@@ -424,7 +424,8 @@ def _contracts(rows: _Rows, ctx: _Context, pooled: _Pooled) -> list[costs.CostLi
         n_months = len(monthly_fee)
         tickets = np.bincount(np.concatenate((month, ctx.month_of(load.time[escalated]))), minlength=n_months)
         hno = ctx.calendar.schedule(study.window(offer.fees.hno_window))
-        hno_started = hno.is_open_many(started[has_start])
+        at_start = started[has_start]
+        hno_started = hno.is_open_many(at_start) & coverage.is_open_many(at_start)
         hno_count = np.bincount(month[has_start][hno_started], minlength=n_months)
         rows.add("contract", offer_name, "tickets", int(tickets.sum()))
         rows.add("contract", offer_name, "escalations", len(escalated))

@@ -342,6 +342,27 @@ class CoverageSchedule:
         result = np.where(inside, self.starts[j] + (target - self._cum_start[j]), np.inf)
         return np.where(hours <= 0, t, np.maximum(t, result))
 
+    def reach_many(self, t: np.ndarray, hours: np.ndarray) -> np.ndarray:
+        """When work that needs ``hours`` covered hours, taken at ``t``, is done by someone who works
+        only inside the window: like :meth:`add_many`, but zero hours still wait for the window to open."""
+        t = np.asarray(t, dtype=float)
+        hours = np.asarray(hours, dtype=float)
+        return np.where(hours > 0, self.add_many(t, hours), self.next_open_many(t))
+
+    def reach(self, t: float, hours: float) -> float:
+        """Scalar :meth:`reach_many`."""
+        return self.add(t, hours) if hours > 0 else self.next_open(t)
+
+    def next_open_many(self, t: np.ndarray) -> np.ndarray:
+        """Vectorised :meth:`next_open`."""
+        t = np.asarray(t, dtype=float)
+        if len(self.starts) == 0:
+            return np.full(t.shape, np.inf)
+        i = np.searchsorted(self.starts, t, side="right") - 1
+        inside = (i >= 0) & (t < self.ends[np.maximum(i, 0)])
+        following = np.where(i + 1 < len(self.starts), self.starts[np.minimum(i + 1, len(self.starts) - 1)], np.inf)
+        return np.where(inside, t, following)
+
     def is_open_many(self, t: np.ndarray) -> np.ndarray:
         """Vectorised :meth:`is_open`."""
         i = np.searchsorted(self.starts, t, side="right") - 1

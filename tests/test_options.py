@@ -207,3 +207,50 @@ def test_common_random_numbers_shrink_the_variance_of_differences():
     print(f"variance of the paired difference / unpaired: {close:.3f} (close offers), {apart:.3f} (HO vs 24/7)")
     assert close < 0.10
     assert apart < 0.50
+
+
+def _night_incident_study(coverage: str, response: dict | None = None):
+    offer = {**PROVIDER_OFFER, "coverage": coverage,
+             "performance": {"restore": {p: "2h" for p in ("P1", "P2", "P3", "P4")}},
+             "fees": {"monthly": "2000 EUR", "tickets_included": 10, "extra_ticket": "100 EUR",
+                      "hno_multiplier": 1.5}}
+    if response is not None:
+        offer["performance"]["response"] = response
+    return make_study([{"name": "msp", "default": {"outsource": "msp"}}], providers={"msp": offer})
+
+
+def test_office_hours_provider_starts_work_when_its_window_opens():
+    """A P3 declared on Friday 8 January 2027 at 20:00 to an HO provider with no response time: nobody
+    works at night or at the weekend, so work starts on Monday at 08:00 and ends at 10:00 (2 covered
+    hours); no out-of-hours intervention is billed. Before the fix work started at 20:00 on Friday."""
+    study = _night_incident_study("HO")
+    load = hand_load(study, [(datetime(2027, 1, 8, 20, 0), "P3")])
+    run = simulate(study, study.scenarios[0], load, Streams(1, 0))
+    cal = study.calendar_
+    assert local(cal, run.started[0]) == datetime(2027, 1, 11, 8, 0)
+    assert local(cal, run.restored[0]) == datetime(2027, 1, 11, 10, 0)
+    rows = measure(study, run, 0)
+    variable = [r[-1] for r in rows if r[4] == "cost.provider_variable" and r[6] == "all"]
+    assert variable == [0.0]
+    wait = [r[-1] for r in rows if r[4] == "wait_mean" and r[5] == "P3"]
+    assert wait == [pytest.approx(60.0)]
+
+
+def test_round_the_clock_provider_bills_the_night_intervention_at_the_multiplier():
+    """The same incident with a 24/7 provider: work starts at 20:00 and is billed 100 EUR x 1.5."""
+    study = _night_incident_study("24/7")
+    load = hand_load(study, [(datetime(2027, 1, 8, 20, 0), "P3")])
+    run = simulate(study, study.scenarios[0], load, Streams(1, 0))
+    assert local(study.calendar_, run.started[0]) == datetime(2027, 1, 8, 20, 0)
+    rows = measure(study, run, 0)
+    variable = [r[-1] for r in rows if r[4] == "cost.provider_variable" and r[6] == "all"]
+    assert variable == [pytest.approx(150.0)]
+
+
+def test_office_hours_provider_response_counts_covered_hours_from_the_opening():
+    """With a 30-minute response, the Friday-night incident is started on Monday at 08:30."""
+    study = _night_incident_study("HO", response={p: "30min" for p in ("P1", "P2", "P3", "P4")})
+    load = hand_load(study, [(datetime(2027, 1, 8, 20, 0), "P3")])
+    run = simulate(study, study.scenarios[0], load, Streams(1, 0))
+    assert local(study.calendar_, run.started[0]) == datetime(2027, 1, 11, 8, 30)
+    assert local(study.calendar_, run.restored[0]) == datetime(2027, 1, 11, 10, 0)
