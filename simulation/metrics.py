@@ -15,7 +15,7 @@ from datetime import timedelta
 
 import numpy as np
 
-from sourcing import contracts, costs
+from sourcing import contracts, money
 from sourcing.calendar import CoverageSchedule
 from sourcing.scenario import PRIORITIES, HybridOption, MakeOption, OutsourceOption, SaasOption, ServicePlan, Study
 from sourcing.units import HOURS_PER_MONTH
@@ -79,7 +79,7 @@ METRICS: dict[str, MetricInfo] = {
     "economic_cost": MetricInfo("Economic cost (ownership + downtime − received)", "money", False),
     "economic_cost_npv": MetricInfo("Economic cost, NPV", "money", False),
 }
-for _category in costs.CATEGORIES:
+for _category in money.CATEGORIES:
     METRICS[f"cost.{_category}"] = MetricInfo(f"Cost: {_category.replace('_', ' ')}", "money", False)
 
 NIGHT_START, NIGHT_END = 20, 8
@@ -129,35 +129,34 @@ class _Context:
         self.horizon = run.horizon
         self.years = self.calendar.year_bounds()
         self.n_years = self.calendar.horizon_years
-        self.months = self.calendar.month_bounds()
-        self.month_year = np.clip(np.searchsorted(self.years, self.months[:-1], side="right") - 1, 0,
-                                  self.n_years - 1)
+        self.money = money.months_of(self.calendar)
+        self.months = self.money.bounds
+        self.month_year = self.money.year
         self.month_labels = [self.calendar.instant(t + 1e-6).strftime("%Y-%m") for t in self.months[:-1]]
 
     def year_of(self, t: np.ndarray) -> np.ndarray:
         return np.clip(np.searchsorted(self.years, t, side="right") - 1, 0, self.n_years - 1)
 
     def month_of(self, t: np.ndarray) -> np.ndarray:
-        return np.clip(np.searchsorted(self.months, t, side="right") - 1, 0, len(self.months) - 2)
-
-    def by_year(self, monthly: np.ndarray) -> np.ndarray:
-        return np.bincount(self.month_year, weights=monthly, minlength=self.n_years)
+        return self.money.of(t)
 
     def active(self, start: float, until: float) -> list[float]:
-        return costs.active_share(self.years.tolist(), start, until)
+        return money.active_share(self.years.tolist(), start, until)
 
 
 def measure(study: Study, run: ScenarioRun, replication: int) -> list[tuple]:
     """All metrics of one scenario in one replication as tidy rows (see ``COLUMNS``)."""
     rows = _Rows(run.scenario.name, replication)
     ctx = _Context(study, run)
-    lines: list[costs.CostLine] = []
+    lines: list[money.CostLine] = []
     pooled = _Pooled()
+    saas: dict[str, list[_SaasBill]] = defaultdict(list)
     for s, name in enumerate(run.load.services):
-        lines += _service(rows, ctx, s, name, pooled)
+        lines += _service(rows, ctx, s, name, pooled, saas)
     for team_run in run.teams.values():
         lines += _team(rows, study, team_run)
     lines += _contracts(rows, ctx, pooled)
+    lines += _saas_contracts(ctx, saas)
     pooled.write(rows, study)
     _costs(rows, lines, study.economics.discount_rate, ctx.n_years)
     return rows.rows
@@ -190,7 +189,8 @@ class _Pooled:
             rows.add("scenario", "all", "months_below_target", self.months_below)
 
 
-def _service(rows: _Rows, ctx: _Context, s: int, name: str, pooled: _Pooled) -> list[costs.CostLine]:
+def _service(rows: _Rows, ctx: _Context, s: int, name: str, pooled: _Pooled,
+             saas: dict[str, list[_SaasBill]]) -> list[money.CostLine]:
     study, run = ctx.study, ctx.run
     service = study.services[name]
     plan = run.plans[name]
@@ -243,14 +243,12 @@ def _service(rows: _Rows, ctx: _Context, s: int, name: str, pooled: _Pooled) -> 
         pooled.any_below = max(pooled.any_below, float(below > 0))
         pooled.months_below += below
 
-    lines = costs.downtime_costs(name, service.outage_cost_per_hour, by_year_bh, by_year_off)
-    lines += costs.infrastructure_costs(name, service.infrastructure, study.economics, users,
+    lines = money.downtime_costs(name, service.outage_cost_per_hour, by_year_bh, by_year_off)
+    lines += money.infrastructure_costs(name, service.infrastructure, study.economics, users,
                                         ctx.active(0.0, _infrastructure_until(study, plan)))
-    if plan.transition_cost:
-        lines.append(costs.CostLine("transition", None, plan.transition_cost, name))
     if isinstance(plan.option, SaasOption):
-        saas_lines, saas_below = _saas(rows, ctx, name, plan)
-        lines += saas_lines
+        bill, saas_below = _saas(rows, ctx, name, plan)
+        saas[plan.option.saas].append(bill)
         if saas_below is not None and service.availability_target is None:
             pooled.has_target = True
             pooled.any_below = max(pooled.any_below, float(saas_below > 0))
@@ -293,9 +291,18 @@ def _monthly_targets(rows: _Rows, ctx: _Context, name: str, service, knots, leve
     return below
 
 
-def _saas(rows: _Rows, ctx: _Context, name: str, plan: ServicePlan) -> tuple[list[costs.CostLine], int | None]:
-    """SLA availability per month (24/7, maintenance excluded), credits, subscription; and the number of
-    months below the SLA (None without an SLA)."""
+@dataclass(frozen=True)
+class _SaasBill:
+    """One service's part of a SaaS contract: its subscription and the credits received, per month."""
+
+    subscription: np.ndarray
+    credits_received: np.ndarray
+    moved: bool
+
+
+def _saas(rows: _Rows, ctx: _Context, name: str, plan: ServicePlan) -> tuple[_SaasBill, int | None]:
+    """SLA availability per month (24/7, maintenance excluded) and credits; the service's part of the
+    subscription; and the number of months below the SLA (None without an SLA)."""
     study = ctx.study
     offer = study.saas[plan.option.saas]
     service = study.services[name]
@@ -309,29 +316,38 @@ def _saas(rows: _Rows, ctx: _Context, name: str, plan: ServicePlan) -> tuple[lis
     length = ctx.months[1:] - begins
     in_force = length > 1e-9
     availability = np.where(in_force, 1 - month_down / np.where(in_force, length, 1.0), 1.0)
-    index = np.array([costs.price_index(offer.indexation, study.economics, y) for y in ctx.month_year])
     users = np.array([service.users_in_year(y) for y in ctx.month_year])
-    share_of_month = (ctx.months[1:] - ctx.months[:-1]) / HOURS_PER_MONTH
-    monthly_fee = users * offer.price_per_user_month * index * share_of_month
-    lines = costs.saas_costs(name, offer, study.economics, [service.users_in_year(y) for y in range(ctx.n_years)],
-                             ctx.active(0.0, np.inf), exit_at_end=True)
+    subscription = money.monthly_fees(users * offer.price_per_user_month, offer.indexation, study.economics,
+                                      ctx.money, ctx.money.in_force())
     rows.add("service", name, "sla_availability", float(np.mean(availability[in_force])) if in_force.any() else 1.0)
     for label, value, counted in zip(ctx.month_labels, availability.tolist(), in_force.tolist()):
         if counted:
             rows.add("service", name, "sla_availability_month", value, period=label)
-    if offer.sla is not None:
-        credits = contracts.sla_credits(offer.sla, availability, monthly_fee)
-        due = np.where(in_force, credits.due, 0.0)
-        received = np.where(in_force, credits.received, 0.0)
-        below = int(np.sum(credits.below & in_force))
-        rows.add("service", name, "months_below_sla", below)
-        rows.add("service", name, "credits_due", due.sum())
-        rows.add("service", name, "credits_received", received.sum())
-        if service.availability_target is None:
-            rows.add("service", name, "any_month_below", float(below > 0))
-        lines += [costs.CostLine("credits", y, -amount, name) for y, amount in enumerate(ctx.by_year(received))]
-        return lines, below
-    return lines, None
+    moved = plan.transition_cost > 0 or plan.previous is not None
+    if offer.sla is None:
+        return _SaasBill(subscription, np.zeros_like(subscription), moved), None
+    credits = money.sla_credits(offer.sla, availability, subscription)
+    due = np.where(in_force, credits.due, 0.0)
+    received = np.where(in_force, credits.received, 0.0)
+    below = int(np.sum(credits.below & in_force))
+    rows.add("service", name, "months_below_sla", below)
+    rows.add("service", name, "credits_due", due.sum())
+    rows.add("service", name, "credits_received", received.sum())
+    if service.availability_target is None:
+        rows.add("service", name, "any_month_below", float(below > 0))
+    return _SaasBill(subscription, received, moved), below
+
+
+def _saas_contracts(ctx: _Context, bills: dict[str, list[_SaasBill]]) -> list[money.CostLine]:
+    """Each SaaS contract once: its services' subscriptions and credits, one retained organisation,
+    one migration, one exit."""
+    lines: list[money.CostLine] = []
+    for offer_name, parts in bills.items():
+        offer = ctx.study.saas[offer_name]
+        lines += money.saas_costs(offer_name, offer, ctx.study.economics, ctx.money,
+                                  sum(p.subscription for p in parts), sum(p.credits_received for p in parts),
+                                  ctx.active(0.0, np.inf), moved=any(p.moved for p in parts))
+    return lines
 
 
 def _restoration(rows: _Rows, name: str, service, arrival: np.ndarray, priority: np.ndarray,
@@ -365,7 +381,7 @@ def _restoration(rows: _Rows, name: str, service, arrival: np.ndarray, priority:
     return within_all, judged_all
 
 
-def _contracts(rows: _Rows, ctx: _Context, pooled: _Pooled) -> list[costs.CostLine]:
+def _contracts(rows: _Rows, ctx: _Context, pooled: _Pooled) -> list[money.CostLine]:
     """Each provider offer in force: GTI/GTR outcomes, penalties under the cap, fees."""
     study, run = ctx.study, ctx.run
     load = run.load
@@ -376,7 +392,7 @@ def _contracts(rows: _Rows, ctx: _Context, pooled: _Pooled) -> list[costs.CostLi
             option.hybrid.provider if isinstance(option, HybridOption) else None)
         if offer is not None:
             users_of[offer].append(s)
-    lines: list[costs.CostLine] = []
+    lines: list[money.CostLine] = []
     for offer_name, services in users_of.items():
         offer = study.providers[offer_name]
         start = {s: run.plans[load.services[s]].transition_end for s in services}
@@ -413,11 +429,11 @@ def _contracts(rows: _Rows, ctx: _Context, pooled: _Pooled) -> list[costs.CostLi
             rows.add("contract", offer_name, "gti_compliance", 1 - gti.breached[gti.judged].mean())
         rows.add("contract", offer_name, "gtr_breaches", int(gtr.breached.sum()))
 
-        index = np.array([costs.price_index(offer.indexation, study.economics, y) for y in ctx.month_year])
-        share_of_month = (ctx.months[1:] - ctx.months[:-1]) / HOURS_PER_MONTH
-        monthly_fee = offer.fees.monthly * index * share_of_month
+        index = money.index_by_month(offer.indexation, study.economics, ctx.money)
+        monthly_fee = money.monthly_fees(offer.fees.monthly, offer.indexation, study.economics, ctx.money,
+                                         ctx.money.in_force())
         month = ctx.month_of(arrival)
-        due = contracts.penalties(offer.penalties, month, priority, gtr, monthly_fee)
+        due = money.penalties(offer.penalties, month, priority, gtr.breached, gtr.late_hours, monthly_fee)
         rows.add("contract", offer_name, "penalties_due", due.due.sum())
         rows.add("contract", offer_name, "penalties_before_cap", due.before_cap.sum())
         rows.add("contract", offer_name, "cap_binding_months", int(due.capped.sum()))
@@ -429,11 +445,11 @@ def _contracts(rows: _Rows, ctx: _Context, pooled: _Pooled) -> list[costs.CostLi
         hno_count = np.bincount(month[has_start][hno_started], minlength=n_months)
         rows.add("contract", offer_name, "tickets", int(tickets.sum()))
         rows.add("contract", offer_name, "escalations", len(escalated))
-        variable = contracts.variable_fees(offer.fees, tickets, hno_count, index)
-        lines += costs.provider_costs(offer_name, offer, study.economics, ctx.active(0.0, np.inf),
-                                      ctx.by_year(variable).tolist(), exit_at_end=True)
-        lines += [costs.CostLine("penalties", y, -amount, offer_name)
-                  for y, amount in enumerate(ctx.by_year(due.due))]
+        variable = money.variable_fees(offer.fees, tickets, hno_count, index)
+        moved = any(run.plans[load.services[s]].transition_cost > 0 or run.plans[load.services[s]].previous is not None
+                    for s in services)
+        lines += money.provider_costs(offer_name, offer, study.economics, ctx.money, monthly_fee, variable, due.due,
+                                      ctx.active(0.0, np.inf), moved)
     return lines
 
 
@@ -450,7 +466,7 @@ def _split_by_year(segments: list[tuple[int, float, float]], years: np.ndarray, 
     return out
 
 
-def _team(rows: _Rows, study: Study, run: TeamRun) -> list[costs.CostLine]:
+def _team(rows: _Rows, study: Study, run: TeamRun) -> list[money.CostLine]:
     calendar = study.calendar_
     years = calendar.year_bounds()
     n_years = calendar.horizon_years
@@ -465,7 +481,7 @@ def _team(rows: _Rows, study: Study, run: TeamRun) -> list[costs.CostLine]:
     interventions = _split_by_year(run.interventions, years, people)
     vacant = _split_by_year([(i, s, e) for i, p in enumerate(run.plans) for s, e in p.vacant], years, people)
     year_length = np.diff(years)
-    active = costs.active_share(years.tolist(), 0.0, run.active_until)
+    active = money.active_share(years.tolist(), 0.0, run.active_until)
     rows.add("team", run.name, "overtime_hours", overtime.sum())
     rows.add("team", run.name, "intervention_hours", interventions.sum())
     rows.add("team", run.name, "vacancy_share", vacant.sum() / (people * years[-1]))
@@ -492,12 +508,12 @@ def _team(rows: _Rows, study: Study, run: TeamRun) -> list[costs.CostLine]:
                                  minlength=n_years) if plan.departures else np.zeros(n_years, dtype=int)
         for y in range(n_years):
             employed = max(0.0, active[y] - vacant[i, y] / year_length[y])
-            person_years.append(costs.PersonYear(
+            person_years.append(money.PersonYear(
                 person=plan.person, year=y, employed_share=employed,
                 departures=int(departures[y]), overtime_hours=overtime[i, y],
                 intervention_hours=interventions[i, y],
             ))
-    return costs.team_costs(run.name, run.team, study.economics, person_years, duty_weeks.tolist(),
+    return money.team_costs(run.name, run.team, study.economics, person_years, duty_weeks.tolist(),
                             callouts_by_year.tolist())
 
 
@@ -505,45 +521,22 @@ def _at_night(hour: int) -> bool:
     return hour >= NIGHT_START or hour < NIGHT_END
 
 
-def _costs(rows: _Rows, lines: list[costs.CostLine], rate: float, n_years: int) -> None:
-    """Cost rows per category and year (one-off amounts shown in year 1), totals and NPVs.
-
-    Ownership excludes the business cost of downtime and what is received; the economic cost is
-    ownership + downtime - penalties and credits received. One-off amounts are discounted at time zero.
-    """
-    yearly = defaultdict(lambda: np.zeros(n_years))
-    upfront = defaultdict(float)
-    for line in lines:
-        if line.year is None:
-            upfront[line.category] += line.amount
-        else:
-            yearly[line.category][line.year] += line.amount
-    ownership, downtime, received = np.zeros(n_years), np.zeros(n_years), np.zeros(n_years)
-    upfront_ownership = sum(upfront[c] for c in costs.OWNERSHIP)
-    for category in costs.CATEGORIES:
-        amounts = yearly[category].copy()
-        amounts[0] += upfront[category]
+def _costs(rows: _Rows, lines: list[money.CostLine], rate: float, n_years: int) -> None:
+    """Cost rows per category and year (one-off amounts shown in year 1), totals and NPVs."""
+    total = money.totals(lines, n_years, rate)
+    for category, amounts in total.by_category.items():
         for y in range(n_years):
             rows.add("scenario", "all", f"cost.{category}", amounts[y], period=period(y))
         rows.add("scenario", "all", f"cost.{category}", amounts.sum())
-        if category == "downtime":
-            downtime += yearly[category]
-        elif category in costs.RECEIVED:
-            received += yearly[category]
-        else:
-            ownership += yearly[category]
-    economic = ownership + downtime + received
-    first_year = np.zeros(n_years)
-    first_year[0] = upfront_ownership
     for y in range(n_years):
-        rows.add("scenario", "all", "cost_of_ownership", ownership[y] + first_year[y], period=period(y))
-        rows.add("scenario", "all", "economic_cost", economic[y] + first_year[y], period=period(y))
-    rows.add("scenario", "all", "cost_of_ownership", upfront_ownership + ownership.sum())
-    rows.add("scenario", "all", "downtime_cost", downtime.sum())
-    rows.add("scenario", "all", "received", -received.sum())
-    rows.add("scenario", "all", "economic_cost", upfront_ownership + economic.sum())
-    rows.add("scenario", "all", "cost_of_ownership_npv", costs.npv(ownership, rate, upfront_ownership))
-    rows.add("scenario", "all", "economic_cost_npv", costs.npv(economic, rate, upfront_ownership))
+        rows.add("scenario", "all", "cost_of_ownership", total.ownership[y], period=period(y))
+        rows.add("scenario", "all", "economic_cost", total.economic[y], period=period(y))
+    rows.add("scenario", "all", "cost_of_ownership", total.ownership.sum())
+    rows.add("scenario", "all", "downtime_cost", total.downtime)
+    rows.add("scenario", "all", "received", total.received)
+    rows.add("scenario", "all", "economic_cost", total.economic.sum())
+    rows.add("scenario", "all", "cost_of_ownership_npv", total.ownership_npv)
+    rows.add("scenario", "all", "economic_cost_npv", total.economic_npv)
 
 
 INCIDENT_COLUMNS = ("scenario", "replication", "service", "priority", "arrival", "wait", "ttr", "handler")

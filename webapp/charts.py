@@ -10,7 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from simulation.compare import scenario_values
-from sourcing.costs import CATEGORIES
+from sourcing.money import CATEGORIES
 
 PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22",
            "#17becf", "#393b79", "#637939", "#8c6d31")
