@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from sourcing import money
 from sourcing.model import PRIORITIES
 from sourcing.ranking import Ranking, rank
 from sourcing.scenario import Study
@@ -74,7 +75,7 @@ def offer_figures(tender: Tender, study: Study, rows: pd.DataFrame) -> pd.DataFr
         judged = {p: contract[(contract["metric"] == "gtr_compliance") & (contract["priority"] == p)]
                   .set_index("replication")["value"] for p in PRIORITIES}
         values = {
-            "effective_price": fees + variable - penalties,
+            "effective_price": money.effective_price(fees, variable, penalties),
             "fees": fees,
             "variable_fees": variable,
             "penalties": penalties,
@@ -82,7 +83,7 @@ def offer_figures(tender: Tender, study: Study, rows: pd.DataFrame) -> pd.DataFr
             "gtr_breach": 1 - total("gtr_compliance", frame=contract),
             "availability": total("availability_service_time"),
             "downtime_cost": downtime,
-            "uncovered_downtime": downtime - penalties,
+            "uncovered_downtime": money.uncovered_downtime(downtime, penalties),
             "economic_cost_contract": contract_cost,
             **{f"gtr_breach_{p}": 1 - series for p, series in judged.items()},
         }
