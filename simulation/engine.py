@@ -14,6 +14,7 @@ from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from math import inf, isnan, nan
+from typing import NamedTuple
 
 import numpy as np
 import simpy
@@ -50,6 +51,18 @@ class Callout:
     incident: int
 
 
+class Work(NamedTuple):
+    """A stretch of work by one person on one incident: assigned (the person is taken from then on,
+    a call-out delay included), started, and stopped (restored, pre-empted, handed over or cancelled)."""
+
+    person: int
+    incident: int
+    assigned: float
+    start: float
+    end: float
+    on_call: bool
+
+
 @dataclass
 class TeamRun:
     """What happened to an internal team in one replication."""
@@ -65,6 +78,8 @@ class TeamRun:
     interventions: list[tuple[int, float, float]] = field(default_factory=list)
     """(person, start, end) of every stretch of work done on call."""
     callouts: list[Callout] = field(default_factory=list)
+    work: list[Work] = field(default_factory=list)
+    """Every stretch of work, in the order it stopped."""
     backlog: int = 0
     active_until: float = inf
     """The team runs until this time (the end of a transition when it is only the previous option)."""
@@ -116,8 +131,8 @@ class _Technician:
     """A member's state. Shifts are not simulated hour by hour: whether someone is on shift is
     looked up in their working intervals when it matters."""
 
-    __slots__ = ("index", "skills", "levels", "starts", "ends", "lo", "hi", "on", "job", "started", "due", "token",
-                 "callout", "free_since", "shift_work", "call_work")
+    __slots__ = ("index", "skills", "levels", "starts", "ends", "lo", "hi", "on", "job", "assigned", "started", "due",
+                 "token", "callout", "free_since", "shift_work", "call_work")
 
     def __init__(self, index: int, skills: list[int], levels: frozenset[int], on_shift: np.ndarray) -> None:
         self.index = index
@@ -128,6 +143,7 @@ class _Technician:
         self.lo = self.hi = 0.0  # on_shift(t) == self.on for every t in [lo, hi)
         self.on = False
         self.job = -1
+        self.assigned = 0.0
         self.started = 0.0
         self.due = 0.0
         self.token = 0
@@ -242,6 +258,7 @@ class TeamDesk:
         self.overtime: list[tuple[int, float, float]] = []
         self.interventions: list[tuple[int, float, float]] = []
         self.callouts: list[Callout] = []
+        self.work: list[Work] = []
 
     # ------------------------------------------------------------------ events
 
@@ -253,6 +270,7 @@ class TeamDesk:
             self._start(tech, job, 0.0, False)
             return
         if self.preemption and self.priority[job] == 0 and self._preempt_for(job):
+            self._dispatch()  # the interrupted work may go to someone free now, or wait for the next shift
             return
         self._enqueue(job, front=False)
         if self.priority[job] in self.on_call_priorities and self._call_out(now):
@@ -303,6 +321,7 @@ class TeamDesk:
     def _start(self, tech: _Technician, job: int, delay: float, callout: bool) -> None:
         now = self.env.now
         tech.job = job
+        tech.assigned = now
         tech.started = now + delay
         tech.due = now + delay + self.remaining[job]
         tech.token += 1
@@ -351,9 +370,7 @@ class TeamDesk:
         at = inf
         for tech in self.techs:
             if tech.job < 0 and self._has_work_for(tech):
-                start = tech.next_start(now)
-                if start > now:
-                    at = min(at, start)
+                at = min(at, tech.next_start(now))  # now itself when someone free is already on shift
         if any(self.waiting[p] for p in self.on_call_priorities):
             i = bisect_right(self.duty_starts, now)  # the next stretch of duty strictly after now
             if i < len(self.duty_starts):
@@ -405,6 +422,7 @@ class TeamDesk:
         """Book the work just ended: on call, on shift, or overtime past the shift's end."""
         now = self.env.now
         begin = tech.started
+        self.work.append(Work(tech.index, tech.job, tech.assigned, min(begin, now), now, tech.callout))
         if now <= begin:
             return
         if tech.callout:
@@ -468,12 +486,16 @@ class TeamDesk:
             self.waiting[self.priority[job]] -= 1
 
     def result(self) -> TeamRun:
-        backlog = sum(self.waiting) + sum(1 for t in self.techs if t.job >= 0)
+        now = self.env.now
+        in_progress = [Work(t.index, t.job, t.assigned, min(t.started, now), now, t.callout)
+                       for t in self.techs if t.job >= 0]
+        backlog = sum(self.waiting) + len(in_progress)
         return TeamRun(
             name=self.name, team=self.team, plans=self.plans, rota=self.rota, active_until=self.active_until,
             shift_work=np.array([t.shift_work for t in self.techs]),
             call_work=np.array([t.call_work for t in self.techs]),
-            overtime=self.overtime, interventions=self.interventions, callouts=self.callouts, backlog=backlog,
+            overtime=self.overtime, interventions=self.interventions, callouts=self.callouts, work=self.work + in_progress,
+            backlog=backlog,
         )
 
 

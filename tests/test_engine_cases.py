@@ -144,3 +144,19 @@ def test_members_take_only_their_priorities():
     assert local(cal, result.started[1]) == datetime(2027, 1, 5, 12, 0)
     assert local(cal, result.started[2]) == datetime(2027, 1, 5, 10, 10)
     assert result.teams["it"].shift_work.tolist() == pytest.approx([4.0, 2.0])
+
+
+def test_preempted_work_goes_to_the_next_shift_when_the_preempting_p1_runs_into_overtime():
+    """Alice (08:00-18:00) starts a P2 on Tuesday at 17:00 (2 h of work); a P1 pre-empts her at 17:30
+    and runs into overtime until 19:30. Bob starts at 18:00 and is free: he takes the 1 h 30 left of the
+    P2, restored at 19:30. Before the fix nobody planned a wake-up after the pre-emption and the P2
+    waited for Alice the next morning (restored Wednesday 09:30)."""
+    s = study(teams={"it": {"shift_end": "overtime", "members": [
+        {"name": "Alice", "annual_cost": "60000 EUR", "shift": "Mon-Fri 08:00-18:00"},
+        {"name": "Bob", "annual_cost": "60000 EUR", "shift": "Mon-Fri 18:00-22:00"}]}})
+    result, cal = run(s, [(datetime(2027, 1, 5, 17, 0), "P2"), (datetime(2027, 1, 5, 17, 30), "P1")])
+    p2, p1 = 0, 1
+    assert local(cal, result.restored[p1]) == datetime(2027, 1, 5, 19, 30)
+    assert local(cal, result.restored[p2]) == datetime(2027, 1, 5, 19, 30)
+    stretches = [(w.person, w.incident, local(cal, w.start), local(cal, w.end)) for w in result.teams["it"].work]
+    assert (1, p2, datetime(2027, 1, 5, 18, 0), datetime(2027, 1, 5, 19, 30)) in stretches

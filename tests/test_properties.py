@@ -10,10 +10,12 @@ from simulation.engine import simulate
 from simulation.incidents import draw_load
 from simulation.metrics import measure
 from simulation.streams import Streams
+from sourcing.model import PRIORITIES
 from sourcing.errors import ScenarioError
 from sourcing.files import study_from_data
 
-SHIFTS = ["HO", "24/7", "Mon-Fri 07:00-20:00", "Mon-Sat 08:00-12:00; Mon-Fri 14:00-18:00", "daily 22:00-06:00+1"]
+SHIFTS = ["HO", "24/7", "Mon-Fri 07:00-20:00", "Mon-Sat 08:00-12:00; Mon-Fri 14:00-18:00", "daily 22:00-06:00+1",
+          "Mon-Fri 18:00-22:00", "daily 06:00-14:00", "daily 14:00-22:00"]
 DISTRIBUTIONS = st.sampled_from(["30min", "2h", {"mean": "1h"}, {"median": "1h", "p90": "5h"},
                                  {"median": "20min", "p90": "8h"}])
 
@@ -77,3 +79,109 @@ def test_invariants(study, seed):
             assert value >= 0.0, (metric, value)
         if metric.endswith("hours") or metric.startswith("ttr") or metric.startswith("wait"):
             assert value >= 0.0, (metric, value)
+    idle = idle_while_work_waits(study, run)
+    assert idle <= 1e-6, f"{idle:.4f} h in which a technician who may take waiting work is on shift and idle"
+
+
+STAGGERED = ["Mon-Fri 08:00-18:00", "Mon-Fri 18:00-22:00", "daily 06:00-14:00", "daily 14:00-22:00",
+             "daily 22:00-06:00+1", "HO", "24/7"]
+
+
+@st.composite
+def busy_teams(draw):
+    """Teams of people on staggered shifts under a heavy load with many P1s: pre-emption, hand-over and
+    overtime at shift changes happen often."""
+    members = [{"name": f"m{k}", "annual_cost": "50k EUR", "shift": draw(st.sampled_from(STAGGERED)),
+                "priorities": draw(st.sampled_from([["P1", "P2", "P3", "P4"], ["P1", "P2"], ["P2", "P3", "P4"]]))}
+               for k in range(draw(st.integers(2, 3)))]
+    team = {"members": members, "repair_time": {p: draw(DISTRIBUTIONS) for p in ("P1", "P2", "P3", "P4")},
+            "shift_end": draw(st.sampled_from(["overtime", "handover"])), "preemption": True}
+    if draw(st.booleans()):
+        team["on_call"] = {"weekly_premium": "100 EUR", "priorities": ["P1"], "call_out_delay": draw(DISTRIBUTIONS)}
+    if draw(st.booleans()):
+        team["absences"] = {"annual_leave_days": 25, "sickness": "5%"}
+    service = {"users": 100, "outage_cost_per_hour": {"business": "500 EUR", "off_hours": "50 EUR"},
+               "incidents": {"per_month": draw(st.floats(20, 150)), "weekly_profile": "flat",
+                             "priorities": {"P1": "25%", "P2": "25%", "P3": "25%", "P4": "25%"}}}
+    try:
+        return study_from_data({
+            "name": "busy", "calendar": {"start": "2027-03-01", "horizon": "1y"},
+            "services": {"svc": service}, "teams": {"t": team},
+            "scenarios": [{"name": "make", "default": {"make": "t"}}],
+        })
+    except ScenarioError:
+        assume(False)
+
+
+@settings(max_examples=25)
+@given(study=busy_teams(), seed=st.integers(0, 2**32 - 1))
+def test_no_technician_idles_on_shift_while_work_they_may_take_waits(study, seed):
+    streams = Streams(seed, 0)
+    load = draw_load(study, streams)
+    run = simulate(study, study.scenarios[0], load, streams)
+    idle = idle_while_work_waits(study, run)
+    assert idle <= 1e-6, f"{idle:.4f} h in which a technician who may take waiting work is on shift and idle"
+
+
+def _union(intervals: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    out: list[list[float]] = []
+    for a, b in sorted(i for i in intervals if i[1] > i[0]):
+        if out and a <= out[-1][1]:
+            out[-1][1] = max(out[-1][1], b)
+        else:
+            out.append([a, b])
+    return [(a, b) for a, b in out]
+
+
+def _minus(base: list[tuple[float, float]], holes: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    out = []
+    holes = _union(holes)
+    for a, b in _union(base):
+        cursor = a
+        for h0, h1 in holes:
+            if h1 <= cursor or h0 >= b:
+                continue
+            if h0 > cursor:
+                out.append((cursor, h0))
+            cursor = max(cursor, h1)
+        if cursor < b:
+            out.append((cursor, b))
+    return out
+
+
+def _overlap(x: list[tuple[float, float]], y: np.ndarray) -> float:
+    """Length of the intersection of intervals ``x`` with sorted disjoint intervals ``y`` (an (n, 2) array)."""
+    total = 0.0
+    for a, b in x:
+        lo, hi = np.searchsorted(y[:, 1], a, side="right"), np.searchsorted(y[:, 0], b, side="left")
+        part = y[lo:hi]
+        total += float(np.clip(np.minimum(part[:, 1], b) - np.maximum(part[:, 0], a), 0.0, None).sum())
+    return total
+
+
+def idle_while_work_waits(study, run) -> float:
+    """Hours during which an incident waits while a technician who may take it is on shift and idle.
+
+    An incident waits from its declaration to its restoration, except while somebody is assigned to it;
+    a technician is idle on shift during their shifts (absences already removed) when assigned to nothing.
+    """
+    load = run.load
+    total = 0.0
+    for team in run.teams.values():
+        busy = {i: [(w.assigned, w.end) for w in team.work if w.person == i] for i in range(len(team.plans))}
+        idle = {i: np.array(_minus([tuple(x) for x in plan.on_shift.tolist()], busy[i])).reshape(-1, 2)
+                for i, plan in enumerate(team.plans)}
+        worked_on: dict[int, list[tuple[float, float]]] = {}
+        for w in team.work:
+            worked_on.setdefault(w.incident, []).append((w.assigned, w.end))
+        for job in np.flatnonzero(run.by == 1).tolist():
+            end = run.restored[job] if not np.isnan(run.restored[job]) else run.horizon
+            worked = worked_on.get(job, [])
+            waiting = _minus([(float(load.time[job]), float(end))], worked)
+            if not waiting:
+                continue
+            service, priority = load.services[load.service[job]], PRIORITIES[load.priority[job]]
+            for i, plan in enumerate(team.plans):
+                if service in plan.person.skills and priority in plan.person.priorities:
+                    total += _overlap(waiting, idle[i])
+    return total
