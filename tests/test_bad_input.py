@@ -6,11 +6,12 @@ way. It starts with comment lines::
     # fault: <what is wrong, one sentence>
     # expect: <substring that must appear in the error output>   (one or more)
 
-For each file, the real command line (``python -m sourcing.cli run``) runs in a subprocess and
-must exit non-zero, name the file, print every expected substring, show no traceback and write
-nothing. Each ``run`` starts a Python that imports pandas (~1.5 s), so the subprocesses are started
-together by a module fixture, each in its own empty folder. ``validate`` must refuse the file with
-the same messages; it is called in-process through typer's CliRunner to keep the suite fast.
+For each file, ``run`` and ``validate`` are called in-process through typer's CliRunner (the same
+code as the console command, without starting a Python per file): each must exit non-zero, name the
+file, print every expected substring, show no traceback and write nothing. A few files also go
+through the real command line in a subprocess, one at a time, so the console entry point itself is
+exercised. No test here has a time limit of its own: the suite's only limit is pytest-timeout's
+generous per-test safety net against hangs.
 
 Files listed in ``KNOWN_GAPS`` show a validation gap that is still open in the source; they are
 strict xfails, so the suite turns red (XPASS) once the gap is fixed and the entry must be removed.
@@ -18,10 +19,8 @@ strict xfails, so the suite turns red (XPASS) once the gap is fixed and the entr
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -104,46 +103,43 @@ def test_bad_files_are_well_formed() -> None:
     assert set(KNOWN_GAPS) <= {p.name for p in FILES}, "KNOWN_GAPS names a file that does not exist"
 
 
-def run_cli(path: Path, workdir: Path) -> tuple[int, str]:
-    """The real command line on ``path``, run from ``workdir``, results asked into ``workdir/out``."""
-    proc = subprocess.run(
-        [sys.executable, "-m", "sourcing.cli", "run", str(path), "-n", "2", "--out", str(workdir / "out")],
-        cwd=workdir, capture_output=True, text=True, timeout=120,
-    )
-    return proc.returncode, proc.stdout + proc.stderr
-
-
-@pytest.fixture(scope="module")
-def run_results(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> dict:
-    """``run`` on every selected bad file, several subprocesses at a time (each starts in ~1.5 s).
-
-    Each file gets its own empty working folder, so a test can check that nothing was written.
-    """
-    selected = [item.callspec.params["path"] for item in request.session.items
-                if getattr(item, "originalname", None) == "test_run_refuses"]
-    workdirs = {path: tmp_path_factory.mktemp(path.stem) for path in selected}
-    with ThreadPoolExecutor(max_workers=(os.cpu_count() or 2) + 1) as pool:
-        futures = {path: pool.submit(run_cli, path, workdir) for path, workdir in workdirs.items()}
-        return {path: (workdirs[path], *future.result()) for path, future in futures.items()}
+def invoke(args: list[str]) -> tuple[int, str]:
+    """The command line in-process; a traceback is a failure, not a refusal."""
+    result = CliRunner().invoke(app, args)
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise AssertionError(f"{args[0]} raised {result.exception!r}; a traceback would reach the user") \
+            from result.exception
+    return result.exit_code, result.output  # click >= 8.2: standard output and standard error, interleaved
 
 
 @pytest.mark.parametrize("path", cases())
-def test_run_refuses(path: Path, run_results: dict) -> None:
-    workdir, returncode, output = run_results[path]
-    assert returncode != 0, f"run accepted a broken file:\n{output}"
+def test_run_refuses(path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, output = invoke(["run", str(path), "-n", "2", "--out", str(tmp_path / "out")])
+    assert code != 0, f"run accepted a broken file:\n{output}"
     check_output(path, output)
-    assert not (workdir / "out").exists(), "run wrote its output folder for a broken file"
-    assert list(workdir.iterdir()) == [], f"stray files: {list(workdir.iterdir())}"
+    assert not (tmp_path / "out").exists(), "run wrote its output folder for a broken file"
+    assert list(tmp_path.iterdir()) == [], f"stray files: {list(tmp_path.iterdir())}"
+
+
+SUBPROCESS_SAMPLE = ["duplicate-keys.yaml", "bad-time-zone.yaml", "bool-for-count.yaml"]
+
+
+@pytest.mark.parametrize("name", SUBPROCESS_SAMPLE)
+def test_real_command_line_refuses(name: str, tmp_path: Path) -> None:
+    """The console command itself, in its own process, on a few broken files."""
+    path = BAD / name
+    proc = subprocess.run([sys.executable, "-m", "sourcing.cli", "run", str(path), "-n", "2", "--out",
+                           str(tmp_path / "out")], cwd=tmp_path, capture_output=True, text=True)
+    assert proc.returncode != 0, proc.stdout + proc.stderr
+    check_output(path, proc.stdout + proc.stderr)
+    assert list(tmp_path.iterdir()) == [], f"stray files: {list(tmp_path.iterdir())}"
 
 
 @pytest.mark.parametrize("path", cases())
 def test_validate_refuses(path: Path) -> None:
-    result = CliRunner().invoke(app, ["validate", str(path)])
-    output = result.output  # click >= 8.2: standard output and standard error, interleaved
-    if result.exception is not None and not isinstance(result.exception, SystemExit):
-        raise AssertionError(f"validate raised {result.exception!r}; a traceback would reach the user") \
-            from result.exception
-    assert result.exit_code != 0, f"validate accepted a broken file:\n{output}"
+    code, output = invoke(["validate", str(path)])
+    assert code != 0, f"validate accepted a broken file:\n{output}"
     check_output(path, output)
 
 
@@ -151,7 +147,7 @@ def test_validate_accepts_a_valid_file(tmp_path: Path) -> None:
     path = tmp_path / "valid.yaml"
     path.write_text(VALID, encoding="utf-8")
     proc = subprocess.run([sys.executable, "-m", "sourcing.cli", "validate", str(path)],
-                          cwd=tmp_path, capture_output=True, text=True, timeout=120)
+                          cwd=tmp_path, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "valid.yaml" in proc.stdout and "Traceback" not in proc.stdout + proc.stderr
     result = CliRunner().invoke(app, ["validate", str(path)])
