@@ -13,6 +13,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from .model import PRIORITIES
+from .offers import ProviderOffer
 from .scenario import Study
 
 DEFAULT_SOURCES: dict[str, str] = {
@@ -78,11 +80,46 @@ class Assumption:
 
 
 def assumptions(study: Study) -> list[Assumption]:
-    """Every leaf parameter of the study, in file order."""
+    """Every leaf parameter of the study, in file order, with what each provider's declared share within
+    the GTR implies (median and P90) beside the offer's performance."""
     data = study.model_dump(mode="json", by_alias=True, exclude_none=True, context={"currency": study.currency})
     out: list[Assumption] = []
     _walk(study, data, "", False, out, study.currency)
+    for name, offer in study.providers.items():
+        implied = implied_performance(offer, f"providers.{name}.performance")
+        if implied:
+            prefix = f"providers.{name}.performance."
+            last = max((i for i, a in enumerate(out) if a.path.startswith(prefix)), default=len(out) - 1)
+            out[last + 1:last + 1] = implied
     return out
+
+
+def implied_performance(offer: ProviderOffer, path: str) -> list[Assumption]:
+    """Median and P90 of the restoration time each priority's share within the GTR turns into.
+
+    "85 % within a 1 h GTR" is read as a lognormal; showing its median (0.41 h with the default spread)
+    lets a reader check that the offer says what they think it says. Empty for an offer that gives
+    ``restore`` times directly.
+    """
+    performance = offer.performance
+    if performance.within_gtr is None:
+        return []
+    rows = []
+    for priority in PRIORITIES:
+        restore = offer.restore_distribution(priority)
+        if performance.median_for(priority) is not None:
+            source, default = "derived from within_gtr and median", False
+        else:
+            source, default = "derived from within_gtr and spread", "spread" not in performance.model_fields_set
+        rows.append(Assumption(f"{path}.implied.{priority}",
+                               f"median {_hours(restore.median)}h, P90 {_hours(restore.p90)}h",
+                               "covered hours", default, source))
+    return rows
+
+
+def _hours(hours: float) -> str:
+    """Two significant figures, never in scientific notation: 0.41, 1.2, 14, 120."""
+    return f"{hours:.2g}" if hours < 100 else f"{hours:.0f}"
 
 
 def _walk(model: Any, data: Any, path: str, inherited_default: bool, out: list[Assumption], currency: str) -> None:

@@ -17,13 +17,38 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from .errors import Problem, ScenarioError
+from .offers import RESTORE_EXAMPLE, WITHIN_GTR_EXAMPLE, Fees, ProviderOffer, Retained, SaasOffer
 from .scenario import Study
 
 MAX_VALUES = 200_000
 """A scenario file that expands (through YAML aliases) to more values than this is refused."""
 
 _WITHOUT_INPUT = {"value_error", "missing", "extra_forbidden", "distribution", "assertion_error"}
-_UNION_TAGS = {"lognormal", "exponential", "fixed", "share", "table"}
+_UNION_TAGS = {"lognormal", "exponential", "fixed", "share", "table", "one spread", "spread per priority"}
+
+MISSING_HINTS: dict[tuple[type[BaseModel], str], str] = {
+    (ProviderOffer, "gtr"): "write the GTR of each priority in covered hours, e.g. gtr: {P1: 4h, P2: 8h, P3: 2d, "
+                            "P4: none} ('none' for best effort)",
+    (ProviderOffer, "performance"): "say how the provider really restores, either the share restored within the "
+                                    "GTR per priority, e.g. performance: {" + WITHIN_GTR_EXAMPLE + "}, or a time "
+                                    "per priority, e.g. performance: {" + RESTORE_EXAMPLE + "}",
+    (ProviderOffer, "fees"): "write at least the monthly fee, e.g. fees: {monthly: 4800 {currency}}",
+    (ProviderOffer, "retained"): "outsourcing always leaves someone in-house to steer the provider; write e.g. "
+                                 "retained: {fte: 0.3, annual_cost: 80000 {currency}}",
+    (SaasOffer, "retained"): "a SaaS still needs someone to administer the tenant and steer the provider; write "
+                             "e.g. retained: {fte: 0.1, annual_cost: 80000 {currency}}",
+    (SaasOffer, "price_per_user_month"): "write the subscription price, e.g. price_per_user_month: 6 {currency}",
+    (SaasOffer, "outages"): "say how often the platform is down and for how long, e.g. "
+                            "outages: {per_year: 4, duration: {median: 1h, p90: 4h}}",
+    (Fees, "monthly"): "write the fixed monthly fee, e.g. monthly: 4800 {currency}",
+    (Retained, "fte"): "write how many people stay in-house, e.g. fte: 0.3 (never zero)",
+    (Retained, "annual_cost"): "write the loaded annual cost of one of them, e.g. annual_cost: 80000 {currency}",
+}
+"""What to write when a required field is missing, by model and field; ``{currency}`` is the file's currency.
+
+Every door that goes through :func:`validate` (scenario files, offers files, filled grids, the app's
+editor) gives these hints. A model inherits the hints of its parents (a tender's offer is a provider offer).
+"""
 
 
 def load_study(path: str | Path) -> Study:
@@ -92,7 +117,8 @@ def validate(model: type[M], data: Any, source: str = "<input>", root: yaml.Node
     try:
         return model.model_validate(data, context={"currency": currency if currency in known else None})
     except ValidationError as exc:
-        problems = _quiet([_problem(error, model) for error in exc.errors()])
+        problems = _quiet([_problem(error, model, currency if currency in known else "EUR")
+                           for error in exc.errors()])
         raise ScenarioError(_with_lines(problems, root), source=source) from None
     except ScenarioError as exc:
         raise ScenarioError(_with_lines(exc.problems, root), source=source) from None
@@ -106,7 +132,7 @@ def _quiet(problems: list[Problem]) -> list[Problem]:
             if not (p.message.startswith("missing field") and (p.path[:-1], str(p.path[-1])) in suggested)]
 
 
-def _problem(error: Any, model: type[BaseModel] = Study) -> Problem:
+def _problem(error: Any, model: type[BaseModel] = Study, currency: str = "EUR") -> Problem:
     loc = tuple(part for part in error["loc"] if part not in _UNION_TAGS)
     kind = error["type"]
     message = error["msg"]
@@ -123,6 +149,9 @@ def _problem(error: Any, model: type[BaseModel] = Study) -> Problem:
             message += f" (allowed: {', '.join(allowed)})"
     elif kind == "missing":
         message = f"missing field '{loc[-1]}'"
+        hint = missing_hint(_model_at(loc[:-1], model), str(loc[-1]))
+        if hint:
+            message += ": " + hint.replace("{currency}", currency)
     elif kind in ("model_type", "model_attributes_type", "dict_type"):
         fields = _fields_at(loc, model)
         shape = f" with fields {', '.join(fields)}" if fields else ""
@@ -137,6 +166,27 @@ def _problem(error: Any, model: type[BaseModel] = Study) -> Problem:
     elif kind not in _WITHOUT_INPUT and not isinstance(error.get("input"), (dict, list)):
         message += f" (got {error.get('input')!r})"
     return Problem(loc, message)
+
+
+def missing_hint(model: Any, field: str) -> str | None:
+    """The hint for a missing field of ``model`` (or of one of its parents), with ``{currency}`` to fill."""
+    if not isinstance(model, type):
+        return None
+    for parent in model.__mro__:
+        hint = MISSING_HINTS.get((parent, field))
+        if hint:
+            return hint
+    return None
+
+
+def _model_at(path: tuple, root: type[BaseModel]) -> Any:
+    """The model class at a path of the schema, or None (a union of models, a list, a plain value)."""
+    tp: Any = root
+    for part in path:
+        tp = _step(tp, part)
+        if tp is None:
+            return None
+    return _unwrap(tp)
 
 
 def _kind(value: Any) -> str:

@@ -47,6 +47,10 @@ def _rows(criteria: dict[str, Criterion]) -> list[Row]:
                  "covered hours, e.g. 4 or '4h' (at most one week of the coverage window)") for p in PRIORITIES]
     rows += [Row(f"performance.within_gtr.{p}", f"Declared performance {p}: share restored within the GTR",
                  "share", "percentage, e.g. 95%") for p in PRIORITIES]
+    rows += [Row(f"performance.median.{p}",
+                 f"Median restoration time {p} (optional: makes the declared share more precise)", "hours",
+                 "covered hours, e.g. 0.5 or '30min', shorter than the GTR if more than half are restored within "
+                 "it; empty if not known", required=False) for p in PRIORITIES]
     rows += [
         Row("capacity", "Engineers handling our incidents at the same time", "count",
             "whole number; empty if not limited", required=False),
@@ -96,7 +100,8 @@ def template(providers: list[str] | None = None, currency: str = "EUR", name: st
         unit = row.allowed.replace("the tender's currency", currency)
         if row.kind == "money":
             unit = f"{currency}: {unit}"
-        sheet.append([row.key, row.question + ("" if row.required else " (optional)"), unit])
+        optional = "" if row.required or "(optional" in row.question else " (optional)"
+        sheet.append([row.key, row.question + optional, unit])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     fill = PatternFill("solid", fgColor="FFF2CC")

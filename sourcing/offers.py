@@ -14,22 +14,28 @@ from typing import Annotated, Any, Literal
 import numpy as np
 from pydantic import (
     BeforeValidator,
+    Discriminator,
     Field,
     PlainSerializer,
     SerializationInfo,
+    Tag,
+    ValidationError,
     ValidationInfo,
     WithJsonSchema,
     field_validator,
     model_validator,
 )
+from pydantic_core import InitErrorDetails, PydanticCustomError
 from scipy.special import ndtri
 
 from .model import PRIORITIES, Z90, Count, Distribution, Lognormal, Model, Priority
 from .units import (
     Duration,
     Money,
+    PositiveDuration,
     Rate,
     Share,
+    format_duration,
     format_money,
     format_percent,
     money_amount,
@@ -84,27 +90,45 @@ def _guarantee(value: Any) -> Any:
 Guarantee = Annotated[
     float | None,
     BeforeValidator(_guarantee),
-    PlainSerializer(lambda h: "none" if h is None else _format_hours(h), return_type=str),
+    PlainSerializer(lambda h: "none" if h is None else format_duration(h), return_type=str),
     WithJsonSchema({"type": "string", "description": "covered hours such as '4h', or 'none' (best effort)"}),
 ]
 """A deadline in covered hours of the offer's window, or None for best effort."""
 
 
-def _format_hours(hours: float) -> str:
-    from .units import format_duration
-
-    return format_duration(hours)
+Located = tuple[tuple[str, ...], str]
+"""A problem inside a model: the path below the model (``("within_gtr", "P3")``) and the message."""
 
 
-def _all_priorities(name: str):
-    def check(value: dict) -> dict:
-        missing = [p for p in PRIORITIES if p not in value]
-        if missing:
-            raise ValueError(f"the {name} table has no entry for {', '.join(missing)}: give one for each of "
-                             "P1, P2, P3, P4 ('none' for best effort)")
-        return value
+def _refuse(problems: list[Located], title: str) -> None:
+    """Raise the problems as one validation error, each at its own path below the model.
 
-    return check
+    Pydantic prefixes these paths with the model's own place in the file, so a missing priority is
+    reported at ``providers.msp.performance.within_gtr.P3`` (and a filled grid names that row).
+    """
+    if problems:
+        raise ValidationError.from_exception_data(title, [
+            InitErrorDetails(type=PydanticCustomError("value_error", "{message}", {"message": message}),
+                             loc=loc, input=None)
+            for loc, message in problems])
+
+
+WITHIN_GTR_EXAMPLE = "within_gtr: {P1: 90%, P2: 90%, P3: 95%, P4: 95%}"
+RESTORE_EXAMPLE = "restore: {P1: {median: 1h, p90: 4h}, P2: 4h, P3: {mean: 8h}, P4: 2d}"
+BEST_EFFORT_HINT = ("a best-effort priority (GTR 'none') has no GTR to be restored within: "
+                    "give performance.restore instead, a time per priority")
+
+
+def _missing_priorities(table: dict, name: str) -> list[Located]:
+    """One problem per priority missing from a table, at that priority's path, saying what to write."""
+    hints = {
+        "gtr": "the GTR table has no entry for {p}: give one for each of P1, P2, P3, P4 ('none' for best effort)",
+        "within_gtr": "within_gtr has no share for {p}: give the share restored within the GTR for each of "
+                      f"P1, P2, P3, P4, e.g. {WITHIN_GTR_EXAMPLE}; {BEST_EFFORT_HINT}",
+        "restore": "restore has no time for {p}: give a restoration time in covered hours for each of "
+                   f"P1, P2, P3, P4, e.g. {RESTORE_EXAMPLE}",
+    }
+    return [((p,), hints[name].replace("{p}", p)) for p in PRIORITIES if p not in table]
 
 
 class Fees(Model):
@@ -144,27 +168,103 @@ class Retained(Model):
     """Loaded annual cost of one FTE."""
 
 
+DEFAULT_SPREAD = 3.0
+"""P90 / median of the lognormal built from a share within the GTR when nothing else is known [E]."""
+
+Spread = Annotated[float, Field(gt=1, le=100)]
+
+
+def _spread_form(value: Any) -> str | None:
+    if isinstance(value, dict):
+        return "spread per priority"
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return "one spread"
+    if isinstance(value, str):
+        try:
+            float(value)
+        except ValueError:
+            return None
+        return "one spread"
+    return None
+
+
+SpreadField = Annotated[
+    Annotated[Spread, Tag("one spread")] | Annotated[dict[Priority, Spread], Tag("spread per priority")],
+    Discriminator(
+        _spread_form,
+        custom_error_type="spread",
+        custom_error_message="spread is a number above 1 (P90 / median), e.g. 3, or one per priority, "
+                             "e.g. {P1: 2, P2: 3}",
+    ),
+    WithJsonSchema({
+        "description": "P90 / median of the lognormal built from within_gtr: a number above 1, or one per "
+                       "priority ({P1: 2, P2: 3}; priorities left out take 3)",
+        "oneOf": [
+            {"type": "number", "exclusiveMinimum": 1, "maximum": 100},
+            {"type": "object", "propertyNames": {"enum": list(PRIORITIES)},
+             "additionalProperties": {"type": "number", "exclusiveMinimum": 1, "maximum": 100}},
+        ],
+    }),
+]
+"""P90 / median: one number for every priority, or a table per priority."""
+
+
 class Performance(Model):
     """How the provider really restores, in covered hours: a distribution per priority, or the share
-    restored within the GTR (turned into a lognormal with the given P90/median spread)."""
+    restored within the GTR, turned into a lognormal by a median (when the offer gives one) or by a
+    P90 / median spread."""
 
     restore: dict[Priority, Distribution] | None = None
     within_gtr: dict[Priority, Share] | None = None
-    spread: Annotated[float, Field(gt=1, le=100)] = 3.0
-    """P90 / median of the lognormal built from ``within_gtr``."""
+    median: dict[Priority, PositiveDuration] | None = None
+    """Median restoration time per priority (optional, with ``within_gtr``): with the share, it sets the spread."""
+    spread: SpreadField = DEFAULT_SPREAD
+    """P90 / median of the lognormal built from ``within_gtr`` where no median is given; a number or one per
+    priority (priorities left out take the default)."""
     response: dict[Priority, Distribution] | None = None
     """Time until a qualified engineer starts work (what the GTI measures)."""
 
+    def median_for(self, priority: str) -> float | None:
+        """The declared median restoration time of a priority, if the offer gives one."""
+        return (self.median or {}).get(priority)
+
+    def spread_for(self, priority: str) -> float:
+        """P90 / median used for a priority when no median is given."""
+        if isinstance(self.spread, dict):
+            return self.spread.get(priority, DEFAULT_SPREAD)
+        return self.spread
+
     @model_validator(mode="after")
     def _one_form(self) -> Performance:
-        if (self.restore is None) == (self.within_gtr is None):
-            raise ValueError("give either 'restore' (a time per priority) or 'within_gtr' (a share per priority)")
-        table = self.restore if self.restore is not None else self.within_gtr
-        _all_priorities("performance")(table)
-        if self.within_gtr is not None:
+        if self.restore is None and self.within_gtr is None:
+            if self.median:
+                raise ValueError("a median goes with within_gtr: give within_gtr too, the share restored within "
+                                 f"the GTR per priority, e.g. {WITHIN_GTR_EXAMPLE}")
+            raise ValueError(f"give either 'restore', a time per priority (e.g. {RESTORE_EXAMPLE}), or "
+                             f"'within_gtr', a share per priority (e.g. {WITHIN_GTR_EXAMPLE})")
+        if self.restore is not None and self.within_gtr is not None:
+            raise ValueError("give either 'restore' (a time per priority) or 'within_gtr' (a share per priority), "
+                             "not both")
+        problems: list[Located] = []
+        if self.restore is not None:
+            problems += [(("restore", *loc), message) for loc, message in _missing_priorities(self.restore, "restore")]
+            if self.median:
+                problems.append((("median",), "a median goes with within_gtr; with restore, write it in each "
+                                              "priority's time, e.g. restore: {P1: {median: 25min, p90: 2h}, ...}"))
+        else:
+            problems += [(("within_gtr", *loc), message)
+                         for loc, message in _missing_priorities(self.within_gtr, "within_gtr")]
             for priority, share in self.within_gtr.items():
                 if not 0 < share < 1:
-                    raise ValueError(f"within_gtr.{priority} must be strictly between 0% and 100%")
+                    problems.append((("within_gtr", priority),
+                                     f"within_gtr.{priority} must be strictly between 0% and 100%"))
+            if isinstance(self.spread, dict):
+                problems += [(("spread", p), f"{p} has both a median and a spread: with a median, the share within "
+                                             "the GTR sets the spread; give one or the other")
+                             for p in self.spread if self.median_for(p) is not None]
+        _refuse(problems, "Performance")
         return self
 
 
@@ -197,27 +297,80 @@ class ProviderOffer(Model):
     @field_validator("gtr")
     @classmethod
     def _gtr_complete(cls, value: dict) -> dict:
-        return _all_priorities("GTR")(value)
-
-    @field_validator("performance")
-    @classmethod
-    def _performance_matches_gtr(cls, value: Performance, info: ValidationInfo) -> Performance:
-        gtr = info.data.get("gtr")
-        if value.within_gtr is not None and gtr:
-            best_effort = [p for p in PRIORITIES if p in gtr and gtr[p] is None]
-            if best_effort:
-                raise ValueError(f"within_gtr needs a GTR, but {', '.join(best_effort)} is best effort: "
-                                 "give performance.restore instead")
+        _refuse(_missing_priorities(value, "gtr"), "GTR")
         return value
 
+    @model_validator(mode="after")
+    def _performance_matches_gtr(self) -> ProviderOffer:
+        """A share within the GTR, and a median, are read against each priority's GTR: check they fit it."""
+        performance = self.performance
+        if performance.within_gtr is None:
+            return self
+        problems: list[Located] = []
+        for priority in PRIORITIES:
+            gtr, median = self.gtr.get(priority), performance.median_for(priority)
+            if gtr is None:
+                problems.append((("performance", "within_gtr", priority),
+                                 f"{priority} is best effort (GTR 'none'), so no share can be restored within its "
+                                 "GTR: give performance.restore instead, a time per priority, e.g. "
+                                 + RESTORE_EXAMPLE))
+                if median is not None:
+                    problems.append((("performance", "median", priority),
+                                     f"a median is read against the GTR, and {priority} is best effort (GTR 'none'): "
+                                     "give performance.restore instead"))
+            elif median is not None and priority in performance.within_gtr:
+                message = _median_problem(priority, median, gtr, performance.within_gtr[priority])
+                if message:
+                    problems.append((("performance", "median", priority), message))
+        _refuse(problems, "ProviderOffer")
+        return self
+
     def restore_distribution(self, priority: str) -> Distribution:
-        """Restoration time in covered hours for a priority."""
-        if self.performance.restore is not None:
-            return self.performance.restore[priority]
-        share = self.performance.within_gtr[priority]
-        sigma = np.log(self.performance.spread) / Z90
-        median = self.gtr[priority] / np.exp(sigma * ndtri(share))
-        return Lognormal.model_construct(median=float(median), p90=float(median * self.performance.spread))
+        """Restoration time in covered hours for a priority.
+
+        With ``within_gtr``, the lognormal puts the declared share within the GTR; its median is the
+        declared one if the offer gives it (the spread follows), otherwise its P90 / median is the spread.
+        """
+        performance = self.performance
+        if performance.restore is not None:
+            return performance.restore[priority]
+        share, gtr = performance.within_gtr[priority], self.gtr[priority]
+        median = performance.median_for(priority)
+        if median is None:
+            spread = performance.spread_for(priority)
+            median = gtr / np.exp(np.log(spread) / Z90 * ndtri(share))
+        else:
+            spread = np.exp(np.log(gtr / median) / ndtri(share) * Z90)
+        return Lognormal.model_construct(median=float(median), p90=float(median * spread))
+
+
+def _median_problem(priority: str, median: float, gtr: float, share: float) -> str | None:
+    """What is wrong with a declared median given the GTR and the share within it, or None."""
+    written = f"a median of {format_duration(median)}"
+    declared = f"within_gtr.{priority} says {format_percent(share)}"
+    z, ratio = float(ndtri(share)), float(np.log(gtr / median))
+    if abs(ratio) < 1e-9:
+        if abs(z) < 1e-9:
+            return ("a median equal to the GTR with 50% within it says nothing of the spread: leave the median out "
+                    "and give spread instead (P90 / median)")
+        side = "shorter" if z > 0 else "longer"
+        return (f"{written} equal to the GTR means half are restored within the GTR, yet {declared}: "
+                f"give a median {side} than the GTR, or leave it out")
+    if abs(z) < 1e-9:
+        return (f"{declared}, which means the median is the GTR ({format_duration(gtr)}), not "
+                f"{format_duration(median)}: leave the median out or check the share")
+    if ratio < 0 < z:
+        return (f"{written} is longer than the GTR ({format_duration(gtr)}), so fewer than half are restored within "
+                f"the GTR, yet {declared}: give a median shorter than {format_duration(gtr)}, or check the share")
+    if z < 0 < ratio:
+        return (f"{written} is shorter than the GTR ({format_duration(gtr)}), so more than half are restored "
+                f"within the GTR, yet {declared}: give a median longer than {format_duration(gtr)}, "
+                "or check the share")
+    spread = float(np.exp(ratio / z * Z90))
+    if spread > 100:
+        return (f"{written} with {format_percent(share)} within a GTR of {format_duration(gtr)} means a P90 "
+                f"{spread:.0f} times the median (at most 100): check the median and the share")
+    return None
 
 
 class CreditTier(Model):

@@ -60,6 +60,9 @@ DEFAULT_WEIGHTS: dict[str, float] = {"price": 0.35, "availability": 0.15, "gtr_b
                                      "references": 0.05, "financial_strength": 0.05, "support_language": 0.05}
 """Default weights [E]: price first, then the risk the offer leaves with the client."""
 
+NAME_LENGTH: int = next(m.max_length for info in Name.__metadata__ for m in info.metadata if hasattr(m, "max_length"))
+"""Most characters a name may have (the limit of :data:`~sourcing.model.Name`)."""
+
 
 class TenderOffer(ProviderOffer):
     """A provider's offer as answered to the tender, with its qualitative scores."""
@@ -160,5 +163,19 @@ def tender_study(base: Study, tender: Tender) -> Study:
         scenarios.append({"name": name, "options": options})
     data["scenarios"] = scenarios
     data["baseline"] = today.name
-    data["name"] = f"{tender.name} — on {base.name}"
+    full = f"{tender.name} — on {base.name}"
+    data["name"] = fitting_name(full)
+    if data["name"] != full:
+        data["description"] = full + (f"\n\n{base.description}" if base.description else "")
     return study_from_data(data, source=f"{tender.name} on {base.name}")
+
+
+def fitting_name(text: str, limit: int = NAME_LENGTH) -> str:
+    """``text`` as a name of at most ``limit`` characters, cut with an ellipsis if it is longer.
+
+    A study built from two user-written names (the tender's and the base scenario's) can be longer
+    than a name may be; it is shortened rather than refused, and kept whole in the description.
+    """
+    if len(text) <= limit:
+        return text
+    return text[:limit - 1].rstrip() + "…"
