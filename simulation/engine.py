@@ -494,8 +494,8 @@ class TeamDesk:
             name=self.name, team=self.team, plans=self.plans, rota=self.rota, active_until=self.active_until,
             shift_work=np.array([t.shift_work for t in self.techs]),
             call_work=np.array([t.call_work for t in self.techs]),
-            overtime=self.overtime, interventions=self.interventions, callouts=self.callouts, work=self.work + in_progress,
-            backlog=backlog,
+            overtime=self.overtime, interventions=self.interventions, callouts=self.callouts,
+            work=self.work + in_progress, backlog=backlog,
         )
 
 
@@ -689,7 +689,7 @@ class _Builder:
         self.clocks[name] = clock
         if offer.capacity is None:
             return clock
-        shifts = np.array(coverage.intervals(0.0, self.horizon)).reshape(-1, 2)
+        shifts = np.array(coverage.intervals(self.calendar.warm_up_start, self.horizon)).reshape(-1, 2)
         skills = frozenset(self.names[s] for s in served)
         plans = [PersonPlan(Person(name=f"{name} engineer {k + 1}", role="provider engineer", annual_cost=0.0,
                                    skills=skills, priorities=PRIORITIES, shift=offer.coverage, on_call=False),
@@ -770,7 +770,7 @@ class _Builder:
                     self.record.restored[job] = env.now
 
         if end < self.horizon:
-            _Boundary(env, end).callbacks.append(take_over)
+            _Boundary(env, end - env.now).callbacks.append(take_over)
         return route, (before_desk.instant, now_desk.instant)
 
 
@@ -781,7 +781,7 @@ def simulate(study: Study, scenario: Scenario, load: Load, streams: Streams,
     ``cache`` may be shared by the scenarios of one replication: team plans and rotas depend only
     on the team and the replication's streams, so they are drawn once.
     """
-    env = simpy.Environment()
+    env = simpy.Environment(initial_time=study.calendar_.warm_up_start)
     horizon = study.calendar_.horizon_hours
     n = len(load)
     record = _Record(started=[nan] * n, restored=[nan] * n, by=[NOBODY] * n, escalated=[False] * n,
@@ -795,7 +795,7 @@ def simulate(study: Study, scenario: Scenario, load: Load, streams: Streams,
     for s, name in enumerate(builder.names):
         plan = builder.plans[name]
         idx = np.flatnonzero(load.service == s)
-        before = load.time[idx] < plan.transition_end
+        before = load.time[idx] < plan.transition_end if plan.previous is not None else np.zeros(len(idx), bool)
         handled[idx[before]] = handled_mask(study, plan, plan.previous, load, idx[before]) if plan.previous else True
         handled[idx[~before]] = handled_mask(study, plan, plan.option, load, idx[~before])
         exists_after[idx] = handled_mask(study, plan, plan.option, load, idx)

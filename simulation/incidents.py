@@ -1,10 +1,12 @@
 """The incident load of a replication, drawn once and replayed under every option.
 
 Arrivals are a non-homogeneous Poisson process whose rate is constant within each hour:
-monthly volume x weekly profile x yearly growth. Each incident also carries uniform draws
-(its *difficulty* ``u_repair`` and its ``u_response``) that every option turns into its own
-repair and response times through its own distribution, so a hard incident is hard for
-the internal team and for the provider alike (common random numbers).
+monthly volume x weekly profile x yearly growth. Incidents of the warm-up (negative times, before
+the start) come from streams of their own at the first year's rate: they fill the queues before the
+start and are never measured, and the incidents of the horizon are the same with or without them.
+Each incident also carries uniform draws (its *difficulty* ``u_repair`` and its ``u_response``)
+that every option turns into its own repair and response times through its own distribution, so a
+hard incident is hard for the internal team and for the provider alike (common random numbers).
 """
 
 from __future__ import annotations
@@ -37,6 +39,11 @@ class Load:
 
     def __len__(self) -> int:
         return len(self.time)
+
+    @property
+    def measured(self) -> np.ndarray:
+        """Incidents declared within the horizon (not in the warm-up)."""
+        return self.time >= 0
 
     def of_service(self, name: str) -> np.ndarray:
         """Indices of the incidents of one service."""
@@ -80,22 +87,43 @@ def hourly_rates(study: Study, service: Service) -> np.ndarray:
     return rate
 
 
-def _service_incidents(study: Study, name: str, streams: Streams) -> tuple[np.ndarray, ...]:
-    service = study.services[name]
-    rate = hourly_rates(study, service)
-    arrivals = streams.generator("arrivals", name)
+def warm_up_rates(study: Study, service: Service) -> np.ndarray:
+    """Expected incidents in each whole hour of the warm-up, at the first year's volume."""
+    calendar = study.calendar_
+    how = calendar.warm_up_hour_of_week
+    return service.monthly_volume(0) / HOURS_PER_MONTH * service.incidents.weights()[how]
+
+
+def _arrivals(study: Study, service: Service, rate: np.ndarray, origin: float, limit: float,
+              streams: Streams, *names: str) -> tuple[np.ndarray, ...]:
+    """Poisson arrivals at hourly rates from ``origin``, with each incident's priority and uniform draws."""
+    arrivals = streams.generator("arrivals", *names)
     counts = arrivals.poisson(rate)
-    time = np.repeat(np.arange(len(rate), dtype=float), counts) + arrivals.random(int(counts.sum()))
-    time = np.minimum(np.sort(time), study.calendar_.horizon_hours)
+    time = origin + np.repeat(np.arange(len(rate), dtype=float), counts) + arrivals.random(int(counts.sum()))
+    time = np.minimum(np.sort(time), limit)
     n = len(time)
     cumulative = np.cumsum(service.incidents.mix())
     priority = np.minimum(
-        np.searchsorted(cumulative, streams.generator("priorities", name).random(n), side="right"),
+        np.searchsorted(cumulative, streams.generator("priorities", *names).random(n), side="right"),
         len(PRIORITIES) - 1,
     ).astype(np.int8)
-    u_repair = streams.generator("repair", name).random(n)
-    u_response = streams.generator("response", name).random(n)
-    u_prevent = streams.generator("prevent", name).random(n)
+    u_repair = streams.generator("repair", *names).random(n)
+    u_response = streams.generator("response", *names).random(n)
+    u_prevent = streams.generator("prevent", *names).random(n)
+    return time, priority, u_repair, u_response, u_prevent
+
+
+def _service_incidents(study: Study, name: str, streams: Streams) -> tuple[np.ndarray, ...]:
+    service = study.services[name]
+    calendar = study.calendar_
+    time, priority, u_repair, u_response, u_prevent = _arrivals(
+        study, service, hourly_rates(study, service), 0.0, calendar.horizon_hours, streams, name)
+    if calendar.warm_up_days:
+        warm = _arrivals(study, service, warm_up_rates(study, service), calendar.warm_up_start,
+                         np.nextafter(0.0, -1.0), streams, name, "warm-up")
+        time, priority, u_repair, u_response, u_prevent = (np.concatenate(pair) for pair in zip(
+            warm, (time, priority, u_repair, u_response, u_prevent)))
+    n = len(time)
     from_change = np.zeros(n, dtype=bool)
     planned = np.zeros((0, 2))
     if service.changes is not None and service.changes.per_month > 0:

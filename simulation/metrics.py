@@ -47,11 +47,13 @@ METRICS: dict[str, MetricInfo] = {
     "ttr_mean": MetricInfo("Time to restore, mean", "h", False),
     "ttr_p50": MetricInfo("Time to restore, median", "h", False),
     "ttr_p90": MetricInfo("Time to restore, P90", "h", False),
+    "open_at_horizon": MetricInfo("Still open at the horizon (counted up to it in the times to restore)", "count",
+                                  False),
     "within_target": MetricInfo("Restored within target", "share", True),
     "backlog": MetricInfo("Open incidents at the end", "count", False),
     "months_below_target": MetricInfo("Months below the availability target or SLA", "count", False),
     "any_month_below": MetricInfo("At least one month below target or SLA", "share", False),
-    "utilisation": MetricInfo("Staff utilisation on shift", "share"),
+    "utilisation": MetricInfo("Share of shift hours spent restoring incidents (not total workload)", "share"),
     "callouts_per_month": MetricInfo("On-call call-outs per month", "count", False),
     "nights_disturbed_per_person_month": MetricInfo("Nights disturbed per on-call person per month", "count",
                                                     False),
@@ -196,17 +198,22 @@ def _service(rows: _Rows, ctx: _Context, s: int, name: str, pooled: _Pooled,
     plan = run.plans[name]
     load = run.load
     horizon = ctx.horizon
-    idx = np.flatnonzero((load.service == s) & run.handled)
+    # The impact timeline takes every incident, those of the warm-up included: one still open at the
+    # start takes the service down from the start. Everything else counts the horizon's incidents only.
+    every = np.flatnonzero((load.service == s) & run.handled)
+    ends = np.maximum(np.where(np.isnan(run.restored[every]), horizon, run.restored[every]), 0.0)
+    begins = np.minimum(np.maximum(load.time[every], 0.0), ends)
+    users = np.array([service.users_in_year(y) for y in range(ctx.n_years)])
+    kinds = load.priority[every]
+    levels = np.select([kinds == 0, kinds == 1], [1.0, service.p2_impact], 1.0 / users[ctx.year_of(begins)])
+    full = np.concatenate((run.planned[name], run.platform_outages[name], run.maintenance[name]))
+    knots, level = impact_timeline(np.concatenate((begins, full[:, 0])), np.concatenate((ends, full[:, 1])),
+                                   np.concatenate((levels, np.ones(len(full)))),
+                                   np.concatenate((ctx.years, ctx.months)))
+    idx = every[load.time[every] >= 0]
     arrival = load.time[idx]
     priority = load.priority[idx]
     restored = run.restored[idx]
-    ends = np.where(np.isnan(restored), horizon, restored)
-    users = np.array([service.users_in_year(y) for y in range(ctx.n_years)])
-    levels = np.select([priority == 0, priority == 1], [1.0, service.p2_impact], 1.0 / users[ctx.year_of(arrival)])
-    full = np.concatenate((run.planned[name], run.platform_outages[name], run.maintenance[name]))
-    knots, level = impact_timeline(np.concatenate((arrival, full[:, 0])), np.concatenate((ends, full[:, 1])),
-                                   np.concatenate((levels, np.ones(len(full)))),
-                                   np.concatenate((ctx.years, ctx.months)))
     service_time = ctx.calendar.schedule(study.window(service.service_time))
     business = ctx.calendar.schedule(study.window(service.business_hours))
     down_all = cumulative_downtime(knots, level, None)
@@ -353,21 +360,26 @@ def _saas_contracts(ctx: _Context, bills: dict[str, list[_SaasBill]]) -> list[mo
 def _restoration(rows: _Rows, name: str, service, arrival: np.ndarray, priority: np.ndarray,
                  started: np.ndarray, restored: np.ndarray, horizon: float) -> tuple[int, int]:
     """Time to start and to restore per priority; share within the service's targets. Returns the
-    pooled (within target, judged) counts."""
-    ttr = restored - arrival
-    wait = started - arrival
+    pooled (within target, judged) counts.
+
+    An incident still open at the horizon counts with the time it has waited so far (restored or
+    censored at the horizon): dropping it would bias the means low exactly when a team is overwhelmed.
+    How many were still open is reported beside the mean (``open_at_horizon``).
+    """
+    still_open = np.isnan(restored)
+    ttr = np.where(still_open, horizon, restored) - arrival
+    wait = np.where(np.isnan(started), horizon, started) - arrival
     within_all = judged_all = 0
     for k, p in enumerate(PRIORITIES):
         mask = priority == k
         rows.add("service", name, "incidents", int(mask.sum()), priority=p)
-        done = ttr[mask & ~np.isnan(ttr)]
-        if len(done):
+        if mask.any():
+            done = ttr[mask]
             rows.add("service", name, "ttr_mean", done.mean(), priority=p)
             rows.add("service", name, "ttr_p50", np.percentile(done, 50), priority=p)
             rows.add("service", name, "ttr_p90", np.percentile(done, 90), priority=p)
-        waited = wait[mask & ~np.isnan(wait)]
-        if len(waited):
-            rows.add("service", name, "wait_mean", waited.mean(), priority=p)
+            rows.add("service", name, "open_at_horizon", int(np.sum(still_open & mask)), priority=p)
+            rows.add("service", name, "wait_mean", wait[mask].mean(), priority=p)
         target = service.restore_targets.get(p)
         if target is not None:
             judged = mask & (arrival + target <= horizon)
@@ -472,12 +484,16 @@ def _team(rows: _Rows, study: Study, run: TeamRun) -> list[money.CostLine]:
     n_years = calendar.horizon_years
     months = min(calendar.horizon_hours, run.active_until) / HOURS_PER_MONTH
     people = len(run.plans)
-    shift_hours = np.array([float(np.sum(p.on_shift[:, 1] - p.on_shift[:, 0])) for p in run.plans])
-    on_shift = shift_hours.sum()
-    rows.add("team", run.name, "utilisation", run.shift_work.sum() / on_shift if on_shift else 0.0)
-    for plan, hours, work in zip(run.plans, shift_hours, run.shift_work):
-        rows.add("person", f"{run.name}/{plan.person.name}", "utilisation", work / hours if hours else 0.0)
+    # Only the horizon is measured: shifts, work, overtime and call-outs of the warm-up are left out.
+    shift_hours = np.array([float(np.sum(np.clip(p.on_shift[:, 1], 0.0, None) - np.clip(p.on_shift[:, 0], 0.0, None)))
+                            for p in run.plans])
     overtime = _split_by_year(run.overtime, years, people)
+    worked = _split_by_year([(w.person, w.start, w.end) for w in run.work if not w.on_call], years, people)
+    shift_work = worked.sum(axis=1) - overtime.sum(axis=1)
+    on_shift = shift_hours.sum()
+    rows.add("team", run.name, "utilisation", shift_work.sum() / on_shift if on_shift else 0.0)
+    for plan, hours, work in zip(run.plans, shift_hours, shift_work):
+        rows.add("person", f"{run.name}/{plan.person.name}", "utilisation", work / hours if hours else 0.0)
     interventions = _split_by_year(run.interventions, years, people)
     vacant = _split_by_year([(i, s, e) for i, p in enumerate(run.plans) for s, e in p.vacant], years, people)
     year_length = np.diff(years)
@@ -487,10 +503,11 @@ def _team(rows: _Rows, study: Study, run: TeamRun) -> list[money.CostLine]:
     rows.add("team", run.name, "vacancy_share", vacant.sum() / (people * years[-1]))
     for y in range(n_years):
         rows.add("team", run.name, "overtime_hours", overtime[:, y].sum(), period=period(y))
+    callouts = [c for c in run.callouts if c.time >= 0]
     callouts_by_year = np.bincount(
-        np.clip(np.searchsorted(years, [c.time for c in run.callouts], side="right") - 1, 0, n_years - 1),
+        np.clip(np.searchsorted(years, [c.time for c in callouts], side="right") - 1, 0, n_years - 1),
         minlength=n_years,
-    ) if run.callouts else np.zeros(n_years, dtype=int)
+    ) if callouts else np.zeros(n_years, dtype=int)
     duty_weeks = np.zeros(n_years)
     if run.team.on_call is not None:
         window = calendar.schedule(study.window(run.team.on_call.window))
@@ -499,8 +516,8 @@ def _team(rows: _Rows, study: Study, run: TeamRun) -> list[money.CostLine]:
         duty_weeks = duty / weekly if weekly else duty * 0
         rota_size = sum(1 for p in run.plans if p.person.on_call)
         nights = {(c.person, (calendar.instant(c.time) - timedelta(hours=NIGHT_END)).date())
-                  for c in run.callouts if _at_night(calendar.instant(c.time).hour)}
-        rows.add("team", run.name, "callouts_per_month", len(run.callouts) / months)
+                  for c in callouts if _at_night(calendar.instant(c.time).hour)}
+        rows.add("team", run.name, "callouts_per_month", len(callouts) / months)
         rows.add("team", run.name, "nights_disturbed_per_person_month", len(nights) / max(rota_size, 1) / months)
     person_years = []
     for i, plan in enumerate(run.plans):
@@ -547,7 +564,7 @@ def incident_rows(study: Study, run: ScenarioRun, replication: int) -> list[tupl
     """One row per incident that exists under the scenario: waits and times to restore (clock hours,
     NaN if still open at the horizon), for distribution charts."""
     load = run.load
-    idx = np.flatnonzero(run.handled)
+    idx = np.flatnonzero(run.handled & load.measured)
     wait = run.started[idx] - load.time[idx]
     ttr = run.restored[idx] - load.time[idx]
     names = load.services

@@ -18,7 +18,7 @@ SCENARIO_HEADLINES = ("cost_of_ownership", "cost_of_ownership_npv", "downtime_co
                       "economic_cost_npv")
 SERVICE_HEADLINES = ("availability_service_time", "availability_24_7", "downtime_hours", "outages", "backlog",
                      "months_below_target", "sla_availability", "months_below_sla", "credits_received")
-SERVICE_BY_PRIORITY = ("ttr_mean", "ttr_p90", "within_target")
+SERVICE_BY_PRIORITY = ("ttr_mean", "open_at_horizon", "ttr_p90", "within_target")
 CONTRACT_HEADLINES = ("gti_compliance", "gtr_compliance", "gtr_breaches", "penalties_due", "penalties_before_cap",
                       "cap_binding_months", "tickets", "escalations")
 TEAM_HEADLINES = ("utilisation", "callouts_per_month", "nights_disturbed_per_person_month", "overtime_hours",

@@ -115,7 +115,8 @@ def plan_team(study: Study, team_name: str, team: Team, streams: Streams) -> lis
             absent_parts += _sickness(team, horizon, streams.generator("sickness", owner))
         vacant, departures = _departures(team, horizon, streams.generator("departures", owner))
         absent = merge(absent_parts + [tuple(v) for v in vacant])
-        shift = np.array(calendar.schedule(study.window(person.shift)).intervals(0.0, horizon)).reshape(-1, 2)
+        shift = np.array(calendar.schedule(study.window(person.shift)).intervals(calendar.warm_up_start,
+                                                                                 horizon)).reshape(-1, 2)
         plans.append(PersonPlan(person, subtract(shift, absent), absent, merge(vacant), tuple(departures)))
     return plans
 
@@ -183,7 +184,8 @@ def on_call_rota(study: Study, team: Team, plans: list[PersonPlan]) -> list[Rota
     """Weekly on-call rota over the on-call window; an absent holder is replaced by the next one present.
 
     The window is cut at local midnights; each piece goes to the week's holder if they are present
-    throughout it, otherwise to the next member of the rota who is.
+    throughout it, otherwise to the next member of the rota who is. Weeks are numbered from the first
+    rotation day of the horizon, so the warm-up's weeks (negative numbers) do not move the rota.
     """
     if team.on_call is None:
         return []
@@ -195,13 +197,15 @@ def on_call_rota(study: Study, team: Team, plans: list[PersonPlan]) -> list[Rota
     window = calendar.schedule(study.window(team.on_call.window))
     weekday = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun").index(team.on_call.rotation_start)
     first = calendar.start - timedelta(days=(calendar.start.weekday() - weekday) % 7)
-    edges = calendar.midnights(first)
-    spans = np.array(window.intervals(0.0, horizon)).reshape(-1, 2)
-    points = np.union1d(spans.ravel(), edges[(edges > 0) & (edges < horizon)])
+    lead_weeks = -(-calendar.warm_up_days // 7) + 1
+    edges = calendar.midnights(first - timedelta(days=7 * lead_weeks))
+    begin = calendar.warm_up_start
+    spans = np.array(window.intervals(begin, horizon)).reshape(-1, 2)
+    points = np.union1d(spans.ravel(), edges[(edges > begin) & (edges < horizon)])
     a, b = points[:-1], points[1:]
     inside = (b - a > 1e-9) & (np.abs(window.cumulative(b) - window.cumulative(a) - (b - a)) < 1e-6)
     a, b = a[inside], b[inside]
-    week = (np.searchsorted(edges, a, side="right") - 1) // 7
+    week = (np.searchsorted(edges, a, side="right") - 1) // 7 - lead_weeks
     present = np.array([_free_of(plans[m].absent, a, b) for m in members])
     holder = np.full(len(a), -1)
     for k in range(len(members)):

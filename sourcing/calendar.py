@@ -44,12 +44,21 @@ class WeeklyRule:
 
 @dataclass(frozen=True)
 class Window:
-    """A coverage window: weekly rules, whether public holidays are open, or the complement of another."""
+    """A coverage window: weekly rules, whether public holidays are open, or the complement of another.
+
+    ``holidays_open`` left to None takes the least surprising reading: a window whose rules run on all
+    seven days (``daily 22:00-06:00+1``, ``Mon-Sun ...``) runs on public holidays too; a window of some
+    days only (``Mon-Fri 08:00-18:00``) is closed on them, as business hours are.
+    """
 
     label: str
     rules: tuple[WeeklyRule, ...] = ()
-    holidays_open: bool = False
+    holidays_open: bool | None = None
     complement_of: Window | None = None
+
+    def __post_init__(self) -> None:
+        if self.holidays_open is None:
+            object.__setattr__(self, "holidays_open", every_day(self.rules))
 
     @property
     def weekly_hours(self) -> float:
@@ -68,6 +77,11 @@ class Window:
     def always(self) -> bool:
         """True for a window open every hour of the year (24/7, holidays included)."""
         return self.complement_of is None and self.holidays_open and _covers_whole_week(self.rules)
+
+
+def every_day(rules: tuple[WeeklyRule, ...]) -> bool:
+    """True when the rules open the window on each of the seven days of the week."""
+    return bool(rules) and set().union(*(rule.days for rule in rules)) == set(range(7))
 
 
 def _covers_whole_week(rules: tuple[WeeklyRule, ...]) -> bool:
@@ -144,7 +158,7 @@ def parse_rules(text: str | Iterable[str]) -> tuple[WeeklyRule, ...]:
 
 
 WINDOW_24_7 = Window(label="24/7", rules=(WeeklyRule(frozenset(range(7)), 0, 1440),), holidays_open=True)
-WINDOW_HO = Window(label="HO", rules=(WeeklyRule(frozenset(range(5)), 8 * 60, 18 * 60),))
+WINDOW_HO = Window(label="HO", rules=(WeeklyRule(frozenset(range(5)), 8 * 60, 18 * 60),), holidays_open=False)
 WINDOW_HNO = Window(label="HNO", complement_of=WINDOW_HO)
 BUILTIN_WINDOWS = {"24/7": WINDOW_24_7, "HO": WINDOW_HO, "HNO": WINDOW_HNO}
 """Windows every scenario knows: round the clock, business hours (Mon-Fri 08:00-18:00, closed
@@ -161,6 +175,8 @@ class Calendar:
     country: str | None = "FR"
     subdivision: str | None = None
     extra_holidays: tuple[date, ...] = ()
+    warm_up_days: int = 0
+    """Days simulated before the start so that queues start in a typical state (never measured)."""
     margin_days: int = field(default=400, compare=False)
 
     @cached_property
@@ -175,6 +191,11 @@ class Calendar:
     @cached_property
     def end_date(self) -> date:
         return add_years(self.start, self.horizon_years)
+
+    @cached_property
+    def warm_up_start(self) -> float:
+        """Simulation time at which the warm-up begins (zero without a warm-up, negative otherwise)."""
+        return self.local(self.start - timedelta(days=self.warm_up_days), 0) if self.warm_up_days else 0.0
 
     @cached_property
     def horizon_hours(self) -> float:
@@ -248,6 +269,20 @@ class Calendar:
         with public holidays mapped to Sunday's hours."""
         n = int(np.ceil(self.horizon_hours))
         stamps = pd.date_range(self.origin, periods=n, freq="h").tz_convert(self.time_zone)
+        weekday = stamps.day_of_week.to_numpy()
+        on_holiday = np.isin(stamps.date, np.array(sorted(self.public_holidays), dtype=object))
+        weekday = np.where(on_holiday, 6, weekday)
+        return (weekday * 24 + stamps.hour.to_numpy()).astype(np.int16)
+
+    @cached_property
+    def warm_up_hour_of_week(self) -> np.ndarray:
+        """As :attr:`hour_of_week`, for each whole hour of the warm-up (the first one starts at
+        :attr:`warm_up_start`)."""
+        n = int(np.ceil(-self.warm_up_start))
+        if n == 0:
+            return np.zeros(0, dtype=np.int16)
+        first = self.origin + timedelta(hours=self.warm_up_start)
+        stamps = pd.date_range(first, periods=n, freq="h").tz_convert(self.time_zone)
         weekday = stamps.day_of_week.to_numpy()
         on_holiday = np.isin(stamps.date, np.array(sorted(self.public_holidays), dtype=object))
         weekday = np.where(on_holiday, 6, weekday)
@@ -392,8 +427,8 @@ class CoverageSchedule:
             raise ValueError(f"hour {t:g} lies beyond the compiled calendar (up to hour {self.limit:g})")
 
 
-def _merge(pairs: list[tuple[float, float]], limit: float) -> tuple[np.ndarray, np.ndarray]:
-    pairs = sorted((max(0.0, s), min(limit, e)) for s, e in pairs if e > 0 and s < limit)
+def _merge(pairs: list[tuple[float, float]], limit: float, lower: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+    pairs = sorted((max(lower, s), min(limit, e)) for s, e in pairs if e > lower and s < limit)
     starts: list[float] = []
     ends: list[float] = []
     for s, e in pairs:
@@ -412,17 +447,18 @@ def _compile(calendar: Calendar, window: Window) -> CoverageSchedule:
     limit = calendar.hours_at(
         datetime.combine(calendar.end_date + timedelta(days=calendar.margin_days), time(0), tzinfo=calendar.zone)
     )
+    lower = calendar.warm_up_start
     if window.complement_of is not None:
         inner = _compile(calendar, window.complement_of)
-        edges = np.concatenate(([0.0], inner.ends))
+        edges = np.concatenate(([lower], inner.ends))
         opens = np.concatenate((inner.starts, [limit]))
-        starts, ends = _merge(list(zip(edges, opens)), limit)
+        starts, ends = _merge(list(zip(edges, opens)), limit, lower)
         return CoverageSchedule(starts, ends, limit)
     if window.always:
-        return CoverageSchedule(np.array([0.0]), np.array([limit]), limit)
+        return CoverageSchedule(np.array([lower]), np.array([limit]), limit)
     closed = calendar.public_holidays
     pairs = []
-    day = calendar.start - timedelta(days=1)
+    day = calendar.start - timedelta(days=calendar.warm_up_days + 1)
     last = calendar.end_date + timedelta(days=calendar.margin_days)
     while day <= last:
         if window.holidays_open or day not in closed:
@@ -431,5 +467,5 @@ def _compile(calendar: Calendar, window: Window) -> CoverageSchedule:
                 if weekday in rule.days:
                     pairs.append((calendar.local(day, rule.start), calendar.local(day, rule.end)))
         day += timedelta(days=1)
-    starts, ends = _merge(pairs, limit)
+    starts, ends = _merge(pairs, limit, lower)
     return CoverageSchedule(starts, ends, limit)

@@ -62,6 +62,19 @@ def _load(path: Path) -> Study:
         raise typer.Exit(2) from None
 
 
+def _print_notices(study: Study, notes: bool = False, console: Console = err) -> None:
+    """Warnings on values a French reader would question (and, with ``notes``, how public holidays
+    change the windows): the file is valid and runs as written."""
+    from .checks import notices
+
+    for notice in notices(study):
+        if notice.kind == "note" and not notes:
+            continue
+        style = "yellow" if notice.kind == "warning" else "cyan"
+        console.print(Text(f"  {notice.kind}: ", style=style) + Text(notice.text()), highlight=False,
+                      soft_wrap=True)
+
+
 def _print_problems(exc: ScenarioError) -> None:
     for line in exc.describe().splitlines():
         err.print(Text("✗ ", style="red") + Text(line), highlight=False, soft_wrap=True)
@@ -88,6 +101,8 @@ def validate(files: Annotated[list[Path], typer.Argument(
             _print_problems(exc)
             continue
         out.print(Text("✓ ", style="green") + Text(f"{path}: {summary}"), highlight=False)
+        if not is_tender(path):
+            _print_notices(study, notes=True, console=out)
     if failed:
         raise typer.Exit(2)
 
@@ -167,6 +182,7 @@ def run(
     if chosen not in [s.name for s in study.scenarios]:
         _fail(f"--baseline: '{chosen}' is not a scenario of {file} ({', '.join(s.name for s in study.scenarios)})")
     _refuse_existing(out_dir)
+    _print_notices(study)
     results = _simulate(study, file.name, replications, seed, workers, target, max_replications)
     decision = compare(results.rows, chosen)
     if out_dir is not None:

@@ -40,10 +40,14 @@ __all__ = ["PRIORITIES", "Z90", "Count", "Distribution", "Exponential", "Fixed",
 
 
 class WindowDefinition(Model):
-    """A named coverage window: weekly hours and whether public holidays are open."""
+    """A named coverage window: weekly hours and whether public holidays are open.
+
+    Without ``holidays``, a window open on all seven days runs on public holidays too, and a window of
+    some days only is closed on them (see :class:`~sourcing.calendar.Window`).
+    """
 
     hours: str | list[str] | None = None
-    holidays: Literal["open", "closed"] = "closed"
+    holidays: Literal["open", "closed"] | None = None
     except_: str | None = Field(default=None, alias="except")
 
     @model_validator(mode="after")
@@ -83,6 +87,9 @@ class CalendarSpec(Model):
     country: str | None = "FR"
     subdivision: str | None = None
     extra_holidays: list[date] = []
+    warm_up: Annotated[Duration, Field(ge=0, le=366 * 24)] = 28 * 24.0
+    """Time simulated before the start, never measured, so that queues and work in progress start in a
+    typical state instead of empty: whole days, at most a year; ``0d`` turns it off."""
     windows: dict[
         Name, Annotated[WindowDefinition, BeforeValidator(_window_shorthand), WithJsonSchema(_WINDOW_SCHEMA)]
     ] = {}
@@ -96,6 +103,13 @@ class CalendarSpec(Model):
             if abs(years - round(years)) > 1e-9 or not value.strip().endswith("y"):
                 raise ValueError(f"'{value}' is not a whole number of years: write e.g. '5y'")
             return round(years)
+        return value
+
+    @field_validator("warm_up")
+    @classmethod
+    def _whole_days(cls, value: float) -> float:
+        if abs(value / 24 - round(value / 24)) > 1e-9:
+            raise ValueError("the warm-up is a whole number of days or weeks, e.g. '4w', '10d', or '0d' for none")
         return value
 
     @field_validator("time_zone")
@@ -143,6 +157,7 @@ class CalendarSpec(Model):
             country=self.country,
             subdivision=self.subdivision,
             extra_holidays=tuple(self.extra_holidays),
+            warm_up_days=int(round(self.warm_up / 24)),
         )
 
 
@@ -609,7 +624,8 @@ def resolve_window(ref: str, defined: dict[str, WindowDefinition], _seen: tuple[
         if definition.except_ is not None:
             inner = resolve_window(definition.except_, defined, (*_seen, ref))
             return Window(label=ref, complement_of=inner)
-        return Window(label=ref, rules=parse_rules(definition.hours), holidays_open=definition.holidays == "open")
+        holidays = None if definition.holidays is None else definition.holidays == "open"
+        return Window(label=ref, rules=parse_rules(definition.hours), holidays_open=holidays)
     if ref in BUILTIN_WINDOWS:
         return BUILTIN_WINDOWS[ref]
     try:

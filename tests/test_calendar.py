@@ -109,3 +109,29 @@ def test_covered_time_is_additive_and_bounded(a, b, c):
     schedule = CAL.schedule(WINDOW_HO)
     assert schedule.covered(a, c) == pytest.approx(schedule.covered(a, b) + schedule.covered(b, c), abs=1e-6)
     assert 0 <= schedule.covered(a, c) <= c - a + 1e-9
+
+
+def test_a_rule_for_every_day_runs_on_public_holidays_unless_told_otherwise():
+    """'daily 22:00-06:00+1' is a night shift that works on Christmas; 'Mon-Fri 08:00-18:00' is business
+    hours, closed on public holidays; either can be said explicitly."""
+    night = Window(label="night", rules=parse_rules("daily 22:00-06:00+1"))
+    office = Window(label="office", rules=parse_rules("Mon-Fri 08:00-18:00"))
+    assert night.holidays_open and not office.holidays_open
+    # Christmas Eve 2027 is a Friday, Christmas a Saturday: the night of the 24th is covered in full.
+    assert CAL.covered_hours(at(2027, 12, 24, 22), at(2027, 12, 25, 6), night) == pytest.approx(8)
+    # Monday 1 November 2027 (All Saints') is closed for office hours, open for the night shift.
+    assert CAL.covered_hours(at(2027, 11, 1, 0), at(2027, 11, 2, 0), office) == 0
+    assert CAL.covered_hours(at(2027, 11, 1, 0), at(2027, 11, 2, 0), night) == pytest.approx(8)
+    closed_night = Window(label="night", rules=parse_rules("daily 22:00-06:00+1"), holidays_open=False)
+    assert CAL.covered_hours(at(2027, 11, 1, 0), at(2027, 11, 2, 0), closed_night) == pytest.approx(6)
+
+
+def test_named_windows_follow_the_same_default():
+    from builders import study
+
+    s = study(calendar={"windows": {"nights": "daily 22:00-06:00+1", "week": "Mon-Fri 07:00-20:00",
+                                    "shut": {"hours": "daily 22:00-06:00+1", "holidays": "closed"}}})
+    assert s.window("nights").holidays_open
+    assert not s.window("week").holidays_open
+    assert not s.window("shut").holidays_open
+    assert s.window("Mon-Sun 09:00-17:00").holidays_open

@@ -160,3 +160,43 @@ def test_preempted_work_goes_to_the_next_shift_when_the_preempting_p1_runs_into_
     assert local(cal, result.restored[p2]) == datetime(2027, 1, 5, 19, 30)
     stretches = [(w.person, w.incident, local(cal, w.start), local(cal, w.end)) for w in result.teams["it"].work]
     assert (1, p2, datetime(2027, 1, 5, 18, 0), datetime(2027, 1, 5, 19, 30)) in stretches
+
+
+def test_warm_up_incident_is_not_measured_but_its_work_is_felt_at_the_start():
+    """An incident of the warm-up (Thursday 31 December 2026 at 16:00, 2 h of work) is started before
+    the start, handed over at 17:00 and finished on Monday 4 January from 08:00 to 09:00: the horizon's
+    first incident, declared at 08:00, waits for it. Only the horizon's incident is measured."""
+    from simulation.metrics import measure
+
+    s = study()
+    assert s.calendar_.warm_up_days == 28
+    result, cal = run(s, [(datetime(2026, 12, 31, 16, 0), "P3"), (datetime(2027, 1, 4, 8, 0), "P3")])
+    assert local(cal, result.restored[0]) == datetime(2027, 1, 4, 9, 0)
+    assert local(cal, result.started[1]) == datetime(2027, 1, 4, 9, 0)
+    m = {(r[2], r[4], r[5], r[6]): r[7] for r in measure(s, result, 0)}
+    assert m[("service", "incidents", "P3", "all")] == 1
+    assert m[("service", "ttr_mean", "P3", "all")] == pytest.approx(3.0)
+    assert m[("service", "wait_mean", "P3", "all")] == pytest.approx(1.0)
+    shift_hours = s.calendar_.schedule(s.window("Mon-Fri 08:00-17:00")).covered(0, s.calendar_.horizon_hours)
+    assert m[("team", "utilisation", "", "all")] == pytest.approx(3.0 / shift_hours)
+
+
+def test_without_warm_up_the_first_incident_finds_the_team_idle():
+    s = study(calendar={"warm_up": "0d"})
+    result, cal = run(s, [(datetime(2027, 1, 4, 8, 0), "P3")])
+    assert local(cal, result.restored[0]) == datetime(2027, 1, 4, 10, 0)
+
+
+def test_open_incidents_at_the_horizon_count_up_to_it_and_are_shown():
+    """A P3 declared on Monday 3 January 2028 at 16:00 (2 h of work, the shift ends at 17:00) is still open
+    when the horizon ends on 4 January at 00:00: its time to restore counts up to the horizon (8 h), and
+    it is shown as open. Before, it was dropped from the mean."""
+    from simulation.metrics import measure
+
+    s = study()
+    result, cal = run(s, [(datetime(2028, 1, 3, 16, 0), "P3")])  # Monday: 1 h of work before 17:00
+    horizon = s.calendar_.horizon_hours
+    assert np.isnan(result.restored[0])
+    m = {(r[2], r[4], r[5], r[6]): r[7] for r in measure(s, result, 0)}
+    assert m[("service", "ttr_mean", "P3", "all")] == pytest.approx(horizon - result.load.time[0]) == pytest.approx(8)
+    assert m[("service", "open_at_horizon", "P3", "all")] == 1

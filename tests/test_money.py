@@ -10,11 +10,11 @@ import numpy as np
 import pytest
 
 from builders import hand_load, study
-from sourcing.files import study_from_data
 from simulation.engine import simulate
 from simulation.metrics import measure
 from simulation.streams import Streams
 from sourcing import contracts, money
+from sourcing.files import study_from_data
 from sourcing.offers import Fees, Penalties, Sla
 from sourcing.scenario import Economics, Infrastructure
 

@@ -10,9 +10,9 @@ from simulation.engine import simulate
 from simulation.incidents import draw_load
 from simulation.metrics import measure
 from simulation.streams import Streams
-from sourcing.model import PRIORITIES
 from sourcing.errors import ScenarioError
 from sourcing.files import study_from_data
+from sourcing.model import PRIORITIES
 
 SHIFTS = ["HO", "24/7", "Mon-Fri 07:00-20:00", "Mon-Sat 08:00-12:00; Mon-Fri 14:00-18:00", "daily 22:00-06:00+1",
           "Mon-Fri 18:00-22:00", "daily 06:00-14:00", "daily 14:00-22:00"]

@@ -72,3 +72,41 @@ def test_reported_wait_metric_carries_the_same_theory():
     theory = erlang_c_wait(3, 2.4, 1.0)
     assert row["n"] == REPLICATIONS
     assert row["ci_low"] - row["half_width"] <= theory <= row["ci_high"] + row["half_width"]
+
+
+def _ttr_means(study, seed: int, replications: int) -> np.ndarray:
+    """Per replication, the mean time to restore of the horizon's incidents, as ``ttr_mean`` reports it
+    (an incident still open at the horizon counts up to the horizon)."""
+    horizon = study.calendar_.horizon_hours
+    out = []
+    for r in range(replications):
+        streams = Streams(seed, r)
+        load = draw_load(study, streams)
+        run = simulate(study, study.scenarios[0], load, streams)
+        mine = load.measured
+        out.append((np.where(np.isnan(run.restored[mine]), horizon, run.restored[mine]) - load.time[mine]).mean())
+    return np.array(out)
+
+
+def test_warm_up_gives_confidence_intervals_that_cover_theory_on_a_short_horizon():
+    """M/M/1 at load 0.8 with 8 h repairs over one year: queues relax slowly, so a replication that
+    starts empty is too good for weeks. Over 200 seeds of 5 replications, the 95 % CI of the mean time
+    to restore covers Erlang C's value (wait + repair = 40 h) in at least 93 % of seeds with the default
+    four-week warm-up, and the mean of the estimates is within 2 % of theory. Without the warm-up the
+    same seeds give 91.5 % coverage and a bias of -3.1 % (measured; see the README). The remaining bias
+    (about -1.3 %) comes from the one-year horizon itself: incidents near its end are counted up to it,
+    and a replication's mean weighs busy and quiet years alike; it shrinks as the horizon grows."""
+    arrival, mean = 0.1, 8.0
+    study = study_from_data(mmc_study(1, arrival, mean_repair=f"{mean:g}h"))
+    assert study.calendar_.warm_up_days == 28
+    theory = erlang_c_wait(1, arrival, 1 / mean) + mean
+    covered, estimates = 0, []
+    for seed in range(200):
+        values = _ttr_means(study, seed, 5)
+        half = t_half_width(values)
+        covered += abs(values.mean() - theory) <= half
+        estimates.append(values.mean())
+    coverage, bias = covered / 200, np.mean(estimates) / theory - 1
+    print(f"\ncoverage {coverage:.1%}, bias {bias:+.2%}")
+    assert 0.93 <= coverage <= 0.975, coverage
+    assert abs(bias) < 0.02, bias

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from simulation.compare import compare
+from sourcing.checks import notices
 from webapp import charts, session, tables
 from webapp.i18n import category_label, metric_label, t
 
@@ -15,6 +16,11 @@ names = [s.name for s in study.scenarios]
 
 st.title(study.name)
 st.caption(t("run_note", language, n=run.replications, seed=run.seed))
+warnings = [n for n in notices(study) if n.kind == "warning"]
+if warnings:
+    with st.expander(t("warnings", language, n=len(warnings))):
+        for notice in warnings:
+            st.markdown(f"- `{notice.field}`: {notice.message}")
 baseline = st.selectbox(t("baseline", language), names, index=names.index(study.baseline_name), key="baseline")
 decision = compare(run.rows, baseline)
 
