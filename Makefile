@@ -24,7 +24,7 @@ demo: $(STAMP)
 	$(BIN)/sourcing run scenarios/small-firm.yaml --replications 50 --workers 2
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q --numprocesses=auto --maxprocesses=4
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/engine.py

@@ -100,7 +100,7 @@ def validate(files: Annotated[list[Path], typer.Argument(
             failed += 1
             _print_problems(exc)
             continue
-        out.print(Text("✓ ", style="green") + Text(f"{path}: {summary}"), highlight=False)
+        out.print(Text("✓ ", style="green") + Text(f"{path}: {summary}"), highlight=False, soft_wrap=True)
         if not is_tender(path):
             _print_notices(study, notes=True, console=out)
     if failed:

@@ -388,15 +388,7 @@ class Sla(Model):
     cap: Share = 1.0
     """Most that can be credited in one month, as a share of the monthly fee."""
     claimed: bool = True
-    """Credits are only paid when claimed."""
-
-    def credit_share(self, availability: float) -> float:
-        """Share of the monthly fee credited for a month at this availability (before the cap)."""
-        share = 0.0
-        for tier in self.credits:
-            if availability < tier.below - 1e-12:
-                share = max(share, tier.credit)
-        return min(share, self.cap)
+    """Credits are only paid when claimed (the credit rule itself: :func:`sourcing.money.credit_share`)."""
 
 
 class PlatformOutages(Model):
