@@ -121,7 +121,12 @@ def risk_tail(rows: pd.DataFrame) -> pd.DataFrame:
 
 
 def relative_precision(rows: pd.DataFrame, metric: str = COST) -> pd.Series:
-    """Per scenario: 95 % half-width of the metric's mean divided by the mean."""
+    """Per scenario: 95 % half-width of the metric's mean divided by the mean (0 for a metric that is the
+    same in every replication, a zero cost included; infinite for one that varies around zero)."""
     table = scenario_values(rows, metric)
-    return pd.Series({s: t_half_width(table[s].dropna().to_numpy()) / abs(table[s].mean())
-                      for s in table.columns})
+    out = {}
+    for s in table.columns:
+        values = table[s].dropna().to_numpy()
+        half, mean = t_half_width(values), abs(values.mean())
+        out[s] = 0.0 if half == 0 else (half / mean if mean > 0 else np.inf)
+    return pd.Series(out, dtype=float)

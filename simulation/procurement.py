@@ -57,14 +57,17 @@ def offer_figures(tender: Tender, study: Study, rows: pd.DataFrame) -> pd.DataFr
     years = study.calendar_.horizon_years
     months = len(study.calendar_.month_bounds()) - 1
     scenario_rows = rows[rows["scope"] == "scenario"]
+    replications = sorted(rows["replication"].unique())
     out = []
     for name, offer in tender.offers.items():
         mine = scenario_rows[scenario_rows["scenario"] == name]
         contract = rows[(rows["scenario"] == name) & (rows["scope"] == "contract") & (rows["subject"] == name)]
 
-        def total(metric: str, period: str = "all", frame: pd.DataFrame = mine) -> pd.Series:
+        def total(metric: str, period: str = "all", frame: pd.DataFrame = mine, missing: float = np.nan) -> pd.Series:
+            """The metric per replication; ``missing`` where a replication has no such row (a share of
+            incidents breaching the GTR when no incident was judged is 0: none breached)."""
             part = frame[(frame["metric"] == metric) & (frame["period"] == period) & (frame["priority"] == "")]
-            return part.set_index("replication")["value"]
+            return part.set_index("replication")["value"].reindex(replications, fill_value=missing)
 
         fees = total("cost.provider_fixed") / years
         variable = total("cost.provider_variable") / years
@@ -79,8 +82,8 @@ def offer_figures(tender: Tender, study: Study, rows: pd.DataFrame) -> pd.DataFr
             "fees": fees,
             "variable_fees": variable,
             "penalties": penalties,
-            "cap_binding": total("cap_binding_months", frame=contract) / months,
-            "gtr_breach": 1 - total("gtr_compliance", frame=contract),
+            "cap_binding": total("cap_binding_months", frame=contract, missing=0.0) / months,
+            "gtr_breach": 1 - total("gtr_compliance", frame=contract, missing=1.0),
             "availability": total("availability_service_time"),
             "downtime_cost": downtime,
             "uncovered_downtime": money.uncovered_downtime(downtime, penalties),

@@ -6,8 +6,13 @@ whatever the number of worker processes and whatever order the workers finish in
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import signal
+import sys
+import threading
+import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -24,6 +29,41 @@ from .streams import Streams
 
 Progress = Callable[[int, int], None]
 """Called with (replications done, replications planned)."""
+
+MAX_REPLICATIONS = 100_000
+"""Most replications one run may ask for."""
+MAX_WORKERS = 64
+"""Most worker processes one run may start."""
+
+
+def _worker_start() -> None:
+    """In each worker: Ctrl-C is the parent's to handle, and the worker dies with its parent."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    parent = os.getppid()
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL("libc.so.6", use_errno=True)
+            libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: killed when the parent dies, even by kill -9
+        except OSError:
+            pass
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+
+    def watch() -> None:  # elsewhere (and as a second line of defence): poll the parent
+        while True:
+            time.sleep(1.0)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
+def _batch_of(args: tuple) -> tuple[int, int, tuple[list[tuple], list[tuple]]]:
+    """A worker's task: (first replication, how many, their rows)."""
+    study, seed, replications, detail = args
+    return replications[0], len(replications), _batch(study, seed, replications, detail)
 
 
 def run_replication(study: Study, seed: int, replication: int,
@@ -78,10 +118,10 @@ def run_study(study: Study, replications: int, seed: int = 0, workers: int = 1,
     """Run replications ``first .. first + replications - 1`` of every scenario of the study.
 
     ``detail`` also keeps one row per incident (for distribution charts)."""
-    if replications < 1:
-        raise ValueError('"replications" must be >= 1.')
-    if workers < 1:
-        raise ValueError('"workers" must be >= 1.')
+    if not 1 <= replications <= MAX_REPLICATIONS:
+        raise ValueError(f'"replications" must be between 1 and {MAX_REPLICATIONS:,}.')
+    if not 1 <= workers <= MAX_WORKERS:
+        raise ValueError(f'"workers" must be between 1 and {MAX_WORKERS}.')
     indices = list(range(first, first + replications))
     chunks: dict[int, tuple[list[tuple], list[tuple]]] = {}
     if workers == 1 or replications == 1:
@@ -92,15 +132,22 @@ def run_study(study: Study, replications: int, seed: int = 0, workers: int = 1,
     else:
         size = max(1, min(8, replications // (workers * 4)))
         batches = [indices[k:k + size] for k in range(0, len(indices), size)]
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            futures = {pool.submit(_batch, study, seed, batch, detail): batch for batch in batches}
+        pool = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn").Pool(
+            min(workers, len(batches)), initializer=_worker_start)
+        try:
             done = 0
-            for future in as_completed(futures):
-                batch = futures[future]
-                chunks[batch[0]] = future.result()
-                done += len(batch)
+            for first_index, count, chunk in pool.imap_unordered(_batch_of,
+                                                                 [(study, seed, b, detail) for b in batches]):
+                chunks[first_index] = chunk
+                done += count
                 if progress:
                     progress(done, replications)
+            pool.close()
+        except BaseException:
+            pool.terminate()  # Ctrl-C or a failure: no worker goes on alone
+            raise
+        finally:
+            pool.join()
     rows = [row for key in sorted(chunks) for row in chunks[key][0]]
     incidents = [row for key in sorted(chunks) for row in chunks[key][1]]
     return Results(study=study, seed=seed, replications=replications,

@@ -148,12 +148,23 @@ def parse_rule(text: str) -> WeeklyRule:
     return WeeklyRule(days=days, start=start, end=end)
 
 
+MAX_RULES = 50
+"""Most rules in one coverage window."""
+MAX_RULES_TEXT = 2_000
+"""Longest text of one coverage window."""
+
+
 def parse_rules(text: str | Iterable[str]) -> tuple[WeeklyRule, ...]:
     """Parse rules separated by ``;`` (or given as a list)."""
     parts = [p for p in text.split(";")] if isinstance(text, str) else list(text)
-    parts = [p for p in (p.strip() for p in parts) if p]
+    if sum(len(str(p)) for p in parts) > MAX_RULES_TEXT:
+        raise ValueError(f"a coverage window is written in at most {MAX_RULES_TEXT} characters, "
+                         "e.g. 'Mon-Fri 08:00-18:00; Sat 09:00-12:00'")
+    parts = [p for p in (str(p).strip() for p in parts) if p]
     if not parts:
         raise ValueError("a coverage window needs at least one rule such as 'Mon-Fri 08:00-18:00'")
+    if len(parts) > MAX_RULES:
+        raise ValueError(f"a coverage window has at most {MAX_RULES} rules, not {len(parts)}")
     return tuple(parse_rule(p) for p in parts)
 
 

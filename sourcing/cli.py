@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import shutil
 import sys
 import tempfile
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -25,6 +27,7 @@ from rich.table import Table
 from rich.text import Text
 
 from . import __version__
+from .cells import neutralise_frame
 from .errors import ScenarioError
 from .files import dump_study, load_study
 from .scenario import Study
@@ -50,7 +53,7 @@ class ResultsFormat(StrEnum):
 
 
 def _fail(message: str, code: int = 2) -> None:
-    err.print(Text("error: ", style="bold red") + Text(message), highlight=False)
+    err.print(Text("error: ", style="bold red") + Text(message), highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 
@@ -130,13 +133,15 @@ def _precision(value: str | None) -> float | None:
     return share
 
 
-Replications = Annotated[int, typer.Option("--replications", "-n", min=2, help="Replications (at least 2).")]
+Replications = Annotated[int, typer.Option("--replications", "-n", min=2, max=100_000,
+                                           help="Replications (2 to 100,000).")]
 Seed = Annotated[int, typer.Option(min=0, help="Seed of the run; same seed, same numbers.")]
-Workers = Annotated[int, typer.Option(min=1, help="Local worker processes.")]
+Workers = Annotated[int, typer.Option(min=1, max=64, help="Local worker processes (1 to 64).")]
 Precision = Annotated[str | None, typer.Option(
     help="Add replications until every scenario's economic-cost 95 % half-width is at most this share of its "
          "mean, e.g. 1%.")]
-MaxReplications = Annotated[int, typer.Option(min=2, help="Ceiling on replications with --precision.")]
+MaxReplications = Annotated[int, typer.Option(min=2, max=100_000,
+                                              help="Ceiling on replications with --precision (at most 100,000).")]
 Format = Annotated[OutputFormat, typer.Option("--format", help="table or json on standard output.")]
 Baseline = Annotated[str | None, typer.Option(help="Scenario the others are compared with (paired differences).")]
 
@@ -152,10 +157,20 @@ def _simulate(study: Study, label: str, replications: int, seed: int, workers: i
         def progress(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
 
-        if precision is None:
-            return run_study(study, replications, seed=seed, workers=workers, progress=progress)
-        return run_to_precision(study, precision, seed=seed, workers=workers, initial=replications,
-                                maximum=maximum, progress=progress)
+        with _interruptible():
+            if precision is None:
+                return run_study(study, replications, seed=seed, workers=workers, progress=progress)
+            return run_to_precision(study, precision, seed=seed, workers=workers, initial=replications,
+                                    maximum=maximum, progress=progress)
+
+
+@contextmanager
+def _interruptible():
+    """Ctrl-C stops the simulation and its workers at once, says so, and leaves nothing written."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        _fail("interrupted: the simulation and its workers are stopped; nothing was written", code=130)
 
 
 @app.command()
@@ -181,7 +196,7 @@ def run(
     chosen = baseline or study.baseline_name
     if chosen not in [s.name for s in study.scenarios]:
         _fail(f"--baseline: '{chosen}' is not a scenario of {file} ({', '.join(s.name for s in study.scenarios)})")
-    _refuse_existing(out_dir)
+    _prepare_out(out_dir)
     _print_notices(study)
     results = _simulate(study, file.name, replications, seed, workers, target, max_replications)
     decision = compare(results.rows, chosen)
@@ -218,13 +233,14 @@ def compare_files(
 
     target = _precision(precision)
     studies = [(path, _load(path)) for path in files]
+    labels = _file_labels(files)
     names = [s.name for _, study in studies for s in study.scenarios]
     clash = {n for n in names if names.count(n) > 1}
     parts = []
-    for path, study in studies:
+    for (path, study), tag in zip(studies, labels):
         results = _simulate(study, path.name, replications, seed, workers, target, max_replications)
         rows = results.rows.copy()
-        rows["scenario"] = [f"{path.stem}: {n}" if n in clash else n for n in rows["scenario"]]
+        rows["scenario"] = [f"{tag}: {n}" if n in clash else n for n in rows["scenario"]]
         parts.append(rows)
     keep = min(part["replication"].nunique() for part in parts)
     rows = pd.concat([part[part["replication"] < keep] for part in parts], ignore_index=True)
@@ -241,8 +257,21 @@ def compare_files(
         sys.stdout.write(json.dumps(document, indent=2, default=_jsonable) + "\n")
         return
     currency = studies[0][1].currency
-    _print_sections(" vs ".join(p.name for p in files), f"{keep} replications, seed {seed}", currency,
+    _print_sections(" vs ".join(labels), f"{keep} replications, seed {seed}", currency,
                     decision, summary)
+
+
+def _file_labels(files: list[Path]) -> list[str]:
+    """A short label per file that tells them apart: the file name, with as much of its folder as needed,
+    and its position when two arguments name the same file."""
+    labels = [p.stem for p in files]
+    depth = 1
+    while len(set(labels)) < len(labels) and depth < 6:
+        depth += 1
+        labels = ["/".join(p.with_suffix("").parts[-depth:]) for p in files]
+    if len(set(labels)) < len(labels):
+        labels = [f"{label} (#{i + 1})" for i, label in enumerate(labels)]
+    return labels
 
 
 offers_app = typer.Typer(help="Procurement: put providers' offers side by side on the same incidents.",
@@ -266,9 +295,13 @@ def offers_template(
     if out_file.exists():
         _fail(f"{out_file}: already exists; choose another name so nothing is overwritten")
     content = template([p.strip() for p in providers.split(",") if p.strip()], currency=currency, name=name)
-    staging = out_file.with_name(f".{out_file.name}.part")
-    staging.write_bytes(content)
-    os.replace(staging, out_file)
+    staging = out_file.with_name(f".{out_file.name}.{os.getpid()}.part")
+    try:
+        staging.write_bytes(content)
+        os.replace(staging, out_file)
+    except OSError as exc:
+        staging.unlink(missing_ok=True)
+        _fail(f"{out_file}: cannot write the grid there ({exc.strerror or exc}); nothing was written")
     out.print(f"grid written to {out_file}: fill one column per provider, then run "
               f"'sourcing offers compare {out_file} --scenario BASE'", highlight=False)
 
@@ -281,6 +314,8 @@ def _weights(values: list[str]) -> dict[str, float]:
             if not sep:
                 raise ValueError
             weights[key.strip()] = float(number)
+            if not math.isfinite(weights[key.strip()]) or weights[key.strip()] < 0:
+                raise ValueError
         except ValueError:
             raise typer.BadParameter(f"'{item}': write a weight as criterion=number, e.g. price=40") from None
     return weights
@@ -315,14 +350,15 @@ def offers_compare(
         _fail("no base scenario: give --scenario FILE (or 'scenario:' in the offers file)")
     base = _load(base_path)
     chosen = _weights(weight or [])
-    _refuse_existing(out_dir)
+    _prepare_out(out_dir)
     try:
         with Progress(TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
                       TimeElapsedColumn(), console=err, transient=True, disable=not err.is_terminal) as bar:
             task = bar.add_task(f"simulating {len(tender.offers)} offers", total=replications)
-            comparison = compare_offers(tender, base, replications, seed=seed, workers=workers,
-                                        progress=lambda done, total: bar.update(task, completed=done),
-                                        weights={**tender.weights, **chosen} if chosen else None)
+            with _interruptible():
+                comparison = compare_offers(tender, base, replications, seed=seed, workers=workers,
+                                            progress=lambda done, total: bar.update(task, completed=done),
+                                            weights={**tender.weights, **chosen} if chosen else None)
     except ScenarioError as exc:
         _print_problems(exc)
         raise typer.Exit(2) from None
@@ -333,10 +369,11 @@ def offers_compare(
         from webapp.exports import offers_workbook
 
         _publish(out_dir, {
-            "offers.csv": lambda path: comparison.figures.to_csv(path, index=False),
-            "summary.csv": lambda path: comparison.summary.to_csv(path, index=False),
-            "ranking.csv": lambda path: comparison.ranking.scores.to_csv(path),
-            "sensitivity.csv": lambda path: comparison.ranking.sensitivity.to_csv(path, index=False),
+            "offers.csv": lambda path: neutralise_frame(comparison.figures).to_csv(path, index=False),
+            "summary.csv": lambda path: neutralise_frame(comparison.summary).to_csv(path, index=False),
+            "ranking.csv": lambda path: neutralise_frame(comparison.ranking.scores).to_csv(path),
+            "sensitivity.csv": lambda path: neutralise_frame(comparison.ranking.sensitivity).to_csv(path,
+                                                                                                  index=False),
             "comparison.xlsx": offers_workbook(comparison),
             "offers.yaml": tender_yaml(tender),
             "scenario.yaml": dump_study(comparison.study),
@@ -418,6 +455,44 @@ def _print_tables(tables: list, currency: str) -> None:
         out.print(rich_table)
 
 
+STAGING = ".sourcing-"
+"""Prefix of the hidden folder a run folder is written into before it is moved into place."""
+
+
+def _prepare_out(out_dir: Path | None) -> None:
+    """Before anything is simulated: the run folder must be new and its place writable. Staging folders
+    left by a run that was killed while writing are removed."""
+    if out_dir is None:
+        return
+    _refuse_existing(out_dir)
+    parent = out_dir.parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        probe = Path(tempfile.mkdtemp(prefix=f"{STAGING}{os.getpid()}-", dir=parent))
+        probe.rmdir()
+    except OSError as exc:
+        _fail(f"{out_dir}: cannot write in {parent} ({exc.strerror or exc}); nothing was simulated")
+    _clean_stale(parent)
+
+
+def _clean_stale(parent: Path) -> None:
+    """Remove staging folders whose process no longer runs (a run killed while writing its results)."""
+    for folder in parent.glob(f"{STAGING}*"):
+        pid = folder.name[len(STAGING):].split("-", 1)[0]
+        if folder.is_dir() and pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def _refuse_existing(out_dir: Path | None) -> None:
     if out_dir is not None and out_dir.exists() and (not out_dir.is_dir() or any(out_dir.iterdir())):
         _fail(f"{out_dir}: already exists and is not empty; choose a new folder so no earlier run is overwritten")
@@ -427,7 +502,7 @@ def _publish(out_dir: Path, files: dict[str, object]) -> None:
     """Write files (bytes, text, or a function writing to a path) into a temporary folder, then move it
     into place: nothing is ever half-written."""
     out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".sourcing-", dir=out_dir.parent))
+    staging = Path(tempfile.mkdtemp(prefix=f"{STAGING}{os.getpid()}-", dir=out_dir.parent))
     try:
         for name, content in files.items():
             target = staging / name
@@ -440,6 +515,9 @@ def _publish(out_dir: Path, files: dict[str, object]) -> None:
         if out_dir.exists():
             out_dir.rmdir()
         os.replace(staging, out_dir)
+    except OSError as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        _fail(f"{out_dir}: could not write the results ({exc.strerror or exc}); nothing was written")
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -462,18 +540,22 @@ def _write(out_dir: Path, file: Path, study: Study, results, results_format: Res
     rows.insert(2, "seed", results.seed)
     table = ({"results.parquet": lambda path: rows.to_parquet(path, index=False)}
              if results_format is ResultsFormat.parquet
-             else {"results.csv": lambda path: rows.to_csv(path, index=False)})
+             else {"results.csv": lambda path: neutralise_frame(rows).to_csv(path, index=False)})
     _publish(out_dir, {
         **table,
-        "summary.csv": lambda path: results.summary.to_csv(path, index=False),
+        "summary.csv": lambda path: neutralise_frame(results.summary).to_csv(path, index=False),
         "scenario.yaml": dump_study(study),
         "run.json": _run_record([file], results.seed, results.replications, workers),
     })
 
 
 def main() -> None:  # pragma: no cover - console entry point
-    app()
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.stderr.write("interrupted: nothing was written\n")
+        raise SystemExit(130) from None
 
 
 if __name__ == "__main__":  # pragma: no cover
-    app()
+    main()

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+
+_NOT_PRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2064"
+                            "\u2066-\u206f\ufeff\ufff9-\ufffb]")
+
+
+def printable(text: str) -> str:
+    """Text safe to show in a terminal or a page: control and invisible characters written as escapes."""
+    return _NOT_PRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
 @dataclass(frozen=True)
@@ -13,6 +22,9 @@ class Problem:
     message: str
     line: int | None = None
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "message", printable(self.message))
+
     @property
     def field(self) -> str:
         """The path as a consultant reads it: ``services.email.incidents.per_month``, ``members[1].shift``."""
@@ -22,7 +34,7 @@ class Problem:
                 text += f"[{part}]"
             else:
                 text += ("." if text else "") + str(part)
-        return text or "(top level)"
+        return printable(text) or "(top level)"
 
 
 @dataclass
@@ -41,7 +53,7 @@ class ScenarioError(Exception):
             where = self.source or "<input>"
             if problem.line is not None:
                 where += f":{problem.line}"
-            lines.append(f"{where}: {problem.field}: {problem.message}")
+            lines.append(printable(f"{where}: {problem.field}: {problem.message}"))
         return "\n".join(lines)
 
     def __str__(self) -> str:

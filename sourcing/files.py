@@ -17,11 +17,16 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from .errors import Problem, ScenarioError
+from .model import text_problems
 from .offers import RESTORE_EXAMPLE, WITHIN_GTR_EXAMPLE, Fees, ProviderOffer, Retained, SaasOffer
 from .scenario import Study
 
 MAX_VALUES = 200_000
 """A scenario file that expands (through YAML aliases) to more values than this is refused."""
+MAX_DEPTH = 40
+"""Deepest nesting of mappings and lists a file may have (a scenario file needs about ten)."""
+MAX_BYTES = 1024 * 1024
+"""Largest scenario or offers file read (the app's upload limit too): a scenario file is a few kB."""
 
 _WITHOUT_INPUT = {"value_error", "missing", "extra_forbidden", "distribution", "assertion_error"}
 _UNION_TAGS = {"lognormal", "exponential", "fixed", "share", "table", "one spread", "spread per priority"}
@@ -54,13 +59,45 @@ editor) gives these hints. A model inherits the hints of its parents (a tender's
 def load_study(path: str | Path) -> Study:
     """Read and validate a scenario file."""
     path = Path(path)
+    return study_from_text(read_text(path), source=str(path))
+
+
+def read_text(path: Path) -> str:
+    """A text file of at most :data:`MAX_BYTES`, in UTF-8; anything else is refused with what to do."""
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as handle:
+            content = handle.read(MAX_BYTES + 1)
     except FileNotFoundError:
         raise ScenarioError([Problem((), "file not found")], source=str(path)) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError([Problem((), f"cannot read the file: {exc}")], source=str(path)) from None
-    return study_from_text(text, source=str(path))
+    except IsADirectoryError:
+        raise ScenarioError([Problem((), "this is a folder, not a file")], source=str(path)) from None
+    except OSError as exc:
+        raise ScenarioError([Problem((), f"cannot read the file: {exc.strerror or exc}")], source=str(path)) from None
+    if len(content) > MAX_BYTES:
+        raise ScenarioError([Problem((), f"the file is larger than {MAX_BYTES // 1024} kB; a scenario file is a few "
+                                         "kB")], source=str(path))
+    return decode(content, str(path))
+
+
+def decode(content: bytes, source: str) -> str:
+    """UTF-8 text (a byte-order mark is allowed); UTF-16 or Latin-1 files are refused with "save as UTF-8"."""
+    if content.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ScenarioError([Problem((), "the file is UTF-16 text: save it as UTF-8 (in Notepad: Save as, "
+                                         "Encoding UTF-8)")], source=source)
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        kind = "Latin-1 or Windows-1252 text" if _looks_latin(content) else "not text"
+        raise ScenarioError([Problem((), f"the file is not UTF-8 (byte {exc.start + 1} is not valid UTF-8; it looks "
+                                         f"like {kind}): save it as UTF-8")], source=source) from None
+    if "\x00" in text:
+        raise ScenarioError([Problem((), "the file holds NUL characters: it is not a text file")], source=source)
+    return text
+
+
+def _looks_latin(content: bytes) -> bool:
+    sample = content[:4096]
+    return not any(b < 9 or 13 < b < 32 for b in sample)
 
 
 def study_from_text(text: str, source: str = "<input>") -> Study:
@@ -71,7 +108,11 @@ def study_from_text(text: str, source: str = "<input>") -> Study:
 
 def parse_yaml(text: str, source: str) -> tuple[Any, yaml.Node | None]:
     """Safe-load YAML and keep its node tree for line numbers; refuse syntax errors and bombs."""
+    if len(text) > MAX_BYTES:
+        raise ScenarioError([Problem((), f"the text is longer than {MAX_BYTES // 1024} kB; a scenario file is a few "
+                                         "kB")], source=source)
     try:
+        _check_depth(text, source)
         root = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -85,6 +126,9 @@ def parse_yaml(text: str, source: str) -> tuple[Any, yaml.Node | None]:
     except (ValueError, OverflowError) as exc:  # a well-formed scalar that is not a value, e.g. 2027-02-30
         problems = list(_bad_scalars(root, ())) or [Problem((), f"a value cannot be read: {exc}")]
         raise ScenarioError(problems, source=source) from None
+    except RecursionError:
+        raise ScenarioError([Problem((), f"the file is nested too deeply (more than {MAX_DEPTH} levels)")],
+                            source=source) from None
     if root is not None:
         size = _expanded_size(root, {})
         if size > MAX_VALUES:
@@ -96,6 +140,20 @@ def parse_yaml(text: str, source: str) -> tuple[Any, yaml.Node | None]:
         if duplicates:
             raise ScenarioError(duplicates, source=source)
     return data, root
+
+
+def _check_depth(text: str, source: str) -> None:
+    """Refuse a file nested deeper than :data:`MAX_DEPTH`, reading YAML events (no recursion) before the
+    node tree is built (which recurses, and would crash on thousands of levels)."""
+    depth = 0
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise ScenarioError([Problem((), f"the file is nested more than {MAX_DEPTH} levels deep; a scenario "
+                                                 "file needs about ten", event.start_mark.line + 1)], source=source)
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
 
 
 def study_from_data(data: Any, source: str = "<input>", root: yaml.Node | None = None) -> Study:
@@ -112,6 +170,9 @@ def validate(model: type[M], data: Any, source: str = "<input>", root: yaml.Node
         kind = "empty" if data is None else f"a {type(data).__name__}"
         raise ScenarioError([Problem((), f"the file must be a mapping of fields, this one is {kind}")],
                             source=source)
+    unsafe = text_problems(data)
+    if unsafe:
+        raise ScenarioError(_with_lines([Problem(path, message) for path, message in unsafe], root), source=source)
     currency = data.get("currency", "EUR")
     known = typing.get_args(model.model_fields["currency"].annotation)
     try:

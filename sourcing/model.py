@@ -3,10 +3,13 @@ counts, and random durations (fixed, lognormal, exponential)."""
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from typing import Annotated, Any, Literal
 
 import numpy as np
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -22,7 +25,66 @@ from .units import Duration, PositiveDuration
 
 PRIORITIES: tuple[str, ...] = ("P1", "P2", "P3", "P4")
 Priority = Literal["P1", "P2", "P3", "P4"]
-Name = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[^\s].*$")]
+def _name(value: str) -> str:
+    if value != value.strip():
+        raise ValueError(f"{value!r} starts or ends with a space: write {value.strip()!r}")
+    return value
+
+
+Name = Annotated[str, Field(min_length=1, max_length=80, json_schema_extra={"pattern": r"^\S(.*\S)?$"}),
+                 AfterValidator(_name)]
+"""A name: at most 80 characters, not starting or ending with a space."""
+MAX_TEXT = 10_000
+"""Longest text a file may hold in one field (a description)."""
+UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f"
+                    "\ufeff\ufff9-\ufffb]")
+"""Control characters (terminal escapes, NUL), bidirectional overrides and invisible characters: text a file
+holds is shown in terminals, spreadsheets and the app, where these could hide or rewrite what is shown."""
+
+
+def unsafe_text(text: str) -> str | None:
+    """Why a piece of text cannot be used as it is, or None if it can."""
+    found = UNSAFE.search(text)
+    if found:
+        return (f"contains the invisible or control character U+{ord(found.group()):04X} at position "
+                f"{found.start() + 1}: write plain text")
+    if len(text) > MAX_TEXT:
+        return f"is {len(text):,} characters long; at most {MAX_TEXT:,} are allowed"
+    return None
+
+
+def text_problems(data: Any) -> list[tuple[tuple, str]]:
+    """Every text of parsed data (keys and values) that cannot be used as it is, with its path; and keys
+    of one mapping that look the same (they differ only by spaces, case or Unicode form)."""
+    found: list[tuple[tuple, str]] = []
+    stack: list[tuple[tuple, Any]] = [((), data)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, str):
+            problem = unsafe_text(value)
+            if problem:
+                found.append((path, f"{value[:40]!r} {problem}"))
+        elif isinstance(value, dict):
+            seen: dict[str, Any] = {}
+            for key, item in value.items():
+                if isinstance(key, str):
+                    problem = unsafe_text(key)
+                    if problem:
+                        found.append(((*path, key), f"the name {key[:40]!r} {problem}"))
+                    same = look_alike(key)
+                    if same in seen:
+                        found.append(((*path, key), f"{key!r} looks the same as {seen[same]!r}: names must differ "
+                                                    "by more than spaces, capitals or accents' encoding"))
+                    seen.setdefault(same, key)
+                stack.append(((*path, key), item))
+        elif isinstance(value, (list, tuple)):
+            stack.extend(((*path, i), item) for i, item in enumerate(value))
+    return sorted(found, key=lambda item: [str(p) for p in item[0]])
+
+
+def look_alike(name: str) -> str:
+    """The form under which two names count as the same: Unicode NFC, no outer spaces, no case."""
+    return unicodedata.normalize("NFC", name).strip().casefold()
 Count = Annotated[int, Strict()]
 """A whole number; booleans and text are refused rather than converted."""
 
@@ -31,6 +93,7 @@ class Model(BaseModel):
     """Base of every scenario object: unknown fields are rejected and objects are frozen."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False)
+
 
 
 # --------------------------------------------------------------------------- distributions

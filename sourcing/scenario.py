@@ -29,7 +29,19 @@ from pydantic import (
 
 from .calendar import BUILTIN_WINDOWS, Calendar, Window, parse_rules
 from .errors import Problem, ScenarioError
-from .model import PRIORITIES, Z90, Count, Distribution, Exponential, Fixed, Lognormal, Model, Name, Priority
+from .model import (
+    PRIORITIES,
+    Z90,
+    Count,
+    Distribution,
+    Exponential,
+    Fixed,
+    Lognormal,
+    Model,
+    Name,
+    Priority,
+    look_alike,
+)
 from .offers import ProviderOffer, SaasOffer, Transition
 from .units import Duration, Money, PositiveDuration, Rate, Share, parse_duration
 
@@ -103,6 +115,14 @@ class CalendarSpec(Model):
             if abs(years - round(years)) > 1e-9 or not value.strip().endswith("y"):
                 raise ValueError(f"'{value}' is not a whole number of years: write e.g. '5y'")
             return round(years)
+        return value
+
+    @field_validator("start")
+    @classmethod
+    def _sane_year(cls, value: date) -> date:
+        if not 1970 <= value.year <= 2200:
+            raise ValueError(f"{value.isoformat()} is not a start date a study can use: write a date between "
+                             "1970 and 2200, e.g. 2027-01-01")
         return value
 
     @field_validator("warm_up")
@@ -227,7 +247,7 @@ class IncidentLoad(Model):
     def _volume(self) -> IncidentLoad:
         if (self.per_month is None) == (self.per_user_per_month is None):
             raise ValueError("give exactly one of 'per_month' or 'per_user_per_month'")
-        if not isinstance(self.weekly_profile, str) and sum(self.weekly_profile) <= 0:
+        if not isinstance(self.weekly_profile, str) and max(self.weekly_profile) <= 0:
             raise ValueError("the weekly profile has no positive weight")
         return self
 
@@ -235,6 +255,7 @@ class IncidentLoad(Model):
         if isinstance(self.weekly_profile, str):
             return weekly_profile(self.weekly_profile)
         w = np.asarray(self.weekly_profile, dtype=float)
+        w = w / w.max()  # weights are relative: scaled first, so that huge ones cannot overflow the mean
         return w / w.mean()
 
     def mix(self) -> np.ndarray:
@@ -352,8 +373,16 @@ class Departures(Model):
     """People leave with a yearly probability; their post stays vacant for the hiring delay."""
 
     yearly_probability: Share
+    """At most 99 %: a post is left at some rate, not for sure every year."""
     hiring_delay: Duration
     hiring_cost: Money = 0.0
+
+    @field_validator("yearly_probability")
+    @classmethod
+    def _below_certain(cls, value: float) -> float:
+        if value > 0.99:
+            raise ValueError(f"{value:.0%} a year means everyone leaves every year: write at most 99%")
+        return value
 
 
 class Person(Model):
@@ -615,11 +644,18 @@ class ServicePlan:
     transition_cost: float
 
 
+MAX_WINDOW_CHAIN = 10
+"""Longest chain of windows defined as the complement of another."""
+
+
 def resolve_window(ref: str, defined: dict[str, WindowDefinition], _seen: tuple[str, ...] = ()) -> Window:
     """Turn a window reference into a :class:`Window`, or raise ``ValueError`` saying why not."""
     if ref in defined:
         if ref in _seen:
             raise ValueError(f"window '{ref}' is defined in terms of itself")
+        if len(_seen) >= MAX_WINDOW_CHAIN:
+            raise ValueError(f"window '{_seen[0]}' is the complement of a complement ... {MAX_WINDOW_CHAIN} times "
+                             "over: define it directly with 'hours'")
         definition = defined[ref]
         if definition.except_ is not None:
             inner = resolve_window(definition.except_, defined, (*_seen, ref))
@@ -658,9 +694,66 @@ def check_guarantees(offer: ProviderOffer, windows: dict[str, WindowDefinition],
     return problems
 
 
+MAX_INCIDENTS = 1_000_000
+"""Most incidents one replication may expect over the horizon and the warm-up (all services together)."""
+MAX_CHANGES = 200_000
+"""Most changes one replication may expect over the horizon (all services together)."""
+MAX_TEAM = 500
+"""Most people in one team."""
+MAX_PEOPLE = 2_000
+"""Most people in one study (all teams together)."""
+MAX_SPELLS = 20_000
+"""Most sickness spells one person may expect over the horizon."""
+MAX_SCENARIOS = 200
+"""Most scenarios in one study."""
+
+
+def check_limits(study: Study) -> list[Problem]:
+    """Sizes that bound what one replication holds in memory (about 1 GB at the limits) and how long it
+    runs: checked before anything is drawn, each problem naming the limit."""
+    problems: list[Problem] = []
+    calendar = study.calendar_
+    years = calendar.horizon_years
+    lead = calendar.warm_up_days / 365.25
+    incidents = changes = 0.0
+    for service in study.services.values():
+        incidents += 12 * (lead * service.monthly_volume(0) + sum(service.monthly_volume(y) for y in range(years)))
+        if service.changes is not None:
+            changes += 12 * years * service.changes.per_month
+    if incidents > MAX_INCIDENTS:
+        problems.append(Problem(("services",), f"the services expect {incidents:,.0f} incidents over the horizon, "
+                                               f"more than the {MAX_INCIDENTS:,} a replication may hold: check the "
+                                               "volumes (per_month, per_user_per_month x users, growth)"))
+    if changes > MAX_CHANGES:
+        problems.append(Problem(("services",), f"the services expect {changes:,.0f} changes over the horizon, more "
+                                               f"than the {MAX_CHANGES:,} a replication may hold"))
+    people = 0
+    for name, team in study.teams.items():
+        size = team.size
+        people += size
+        if size > MAX_TEAM:
+            problems.append(Problem(("teams", name, "members"), f"{size:,} people: a team has at most {MAX_TEAM}"))
+        if team.absences is not None and team.absences.sickness > 0:
+            spells = team.absences.sickness / team.absences.sickness_spell * (calendar.horizon_hours
+                                                                              - calendar.warm_up_start)
+            if spells > MAX_SPELLS:
+                problems.append(Problem(("teams", name, "absences", "sickness_spell"),
+                                        f"{team.absences.sickness_spell * 3600:g} seconds a spell means "
+                                        f"{spells:,.0f} sickness spells per person over the horizon (at most "
+                                        f"{MAX_SPELLS:,}): write the average length of a spell, e.g. 3d"))
+    if people > MAX_PEOPLE:
+        problems.append(Problem(("teams",), f"{people:,} people in all: a study has at most {MAX_PEOPLE:,}"))
+    if len(study.scenarios) > MAX_SCENARIOS:
+        problems.append(Problem(("scenarios",), f"{len(study.scenarios)} scenarios: a study has at most "
+                                                f"{MAX_SCENARIOS}; split it into several files"))
+    return problems
+
+
 def check_references(study: Study) -> list[Problem]:
     """Rules that relate parts of the study to each other, with the field path of each problem."""
-    problems: list[Problem] = []
+    problems: list[Problem] = check_limits(study)
+    if problems:
+        return problems
     windows = study.calendar.windows
     services = list(study.services)
 
@@ -688,8 +781,14 @@ def check_references(study: Study) -> list[Problem]:
                         problems.append(Problem((*base, "members", i, "skills", j),
                                                 f"'{skill}' is not a service of this file "
                                                 f"(services: {', '.join(services)})"))
-        names = [p.name for p in team.people(services)]
-        for dup in sorted({n for n in names if names.count(n) > 1}):
+        first: dict[str, str] = {}
+        twice: list[str] = []
+        for person in team.people(services):
+            key = look_alike(person.name)
+            if key in first and first[key] not in twice:
+                twice.append(first[key])
+            first.setdefault(key, person.name)
+        for dup in twice:
             problems.append(Problem((*base, "members"), f"two members are called '{dup}'"))
         if team.on_call is not None:
             window((*base, "on_call", "window"), team.on_call.window)
@@ -705,12 +804,14 @@ def check_references(study: Study) -> list[Problem]:
         if offer.maintenance is not None:
             window(("saas", name, "maintenance", "window"), offer.maintenance.window)
 
-    seen: set[str] = set()
+    seen: dict[str, str] = {}
     for i, scenario in enumerate(study.scenarios):
         base = ("scenarios", i)
-        if scenario.name in seen:
-            problems.append(Problem((*base, "name"), f"scenario name '{scenario.name}' is used twice"))
-        seen.add(scenario.name)
+        if look_alike(scenario.name) in seen:
+            first = seen[look_alike(scenario.name)]
+            problems.append(Problem((*base, "name"), f"scenario name '{scenario.name}' is used twice"
+                                    + ("" if first == scenario.name else f" (as '{first}')")))
+        seen.setdefault(look_alike(scenario.name), scenario.name)
         for service in scenario.options:
             if service not in study.services:
                 problems.append(Problem((*base, "options", service),
@@ -723,8 +824,9 @@ def check_references(study: Study) -> list[Problem]:
                                         f"no option for service '{service}': add it under options or give a default"))
                 continue
             problems.extend(_check_option(study, option, service, where))
-    if study.baseline is not None and study.baseline not in seen:
-        problems.append(Problem(("baseline",), f"'{study.baseline}' is not one of the scenarios ({', '.join(seen)})"))
+    names = [s.name for s in study.scenarios]
+    if study.baseline is not None and study.baseline not in names:
+        problems.append(Problem(("baseline",), f"'{study.baseline}' is not one of the scenarios ({', '.join(names)})"))
     return problems
 
 

@@ -54,14 +54,17 @@ def format_duration(hours: float) -> str:
     """Write hours back in the shortest exact unit, so resolved scenarios read naturally."""
     if hours == 0:
         return "0h"
-    for unit in ("y", "w", "d", "h", "min"):
+    for unit in ("y", "mo", "w", "d", "h", "min", "s"):
         amount = hours / HOURS_PER_UNIT[unit]
-        if abs(amount - round(amount)) < 1e-9:
+        if round(amount) >= 1 and abs(amount - round(amount)) < 1e-9 * amount:
             return f"{round(amount)}{unit}"
-    minutes = hours * 60
-    if abs(minutes - round(minutes, 6)) < 1e-9:
-        return f"{_trim(minutes)}min"
-    return f"{_trim(hours)}h"
+    for unit in ("h", "min", "s"):
+        amount = hours / HOURS_PER_UNIT[unit]
+        if amount >= 1 or unit == "s":
+            text = f"{amount:.12g}"
+            if "e" not in text and abs(parse_duration(f"{text}{unit}") - hours) <= 1e-12 * hours:
+                return f"{text}{unit}"
+    return f"{hours * 3600:.17f}".rstrip("0").rstrip(".") + "s"
 
 
 def _trim(x: float) -> str:

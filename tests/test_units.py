@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from sourcing.units import format_duration, parse_duration, parse_fraction, parse_money, parse_rate
 
@@ -53,3 +55,20 @@ def test_shares_and_rates():
         parse_fraction("120%")
     with pytest.raises(ValueError, match="not a share"):
         parse_fraction("four percent")
+
+
+@given(st.floats(min_value=1e-6, max_value=30 * 8766, allow_nan=False))
+def test_every_duration_is_written_back_as_itself(hours):
+    """A resolved scenario must validate again: a 0.01 s duration was written back as '0y'."""
+
+
+    text = format_duration(hours)
+    assert parse_duration(text) == pytest.approx(hours, rel=1e-9), text
+
+
+def test_short_durations_keep_their_unit():
+
+
+    assert format_duration(0.01 / 3600) == "0.01s"
+    assert format_duration(3 * 730.5) == "3mo"
+    assert format_duration(0.5) == "30min"
