@@ -34,6 +34,11 @@ MAX_REPLICATIONS = 100_000
 """Most replications one run may ask for."""
 MAX_WORKERS = 64
 """Most worker processes one run may start."""
+MAX_ROWS = 6_000_000
+"""Most tidy rows one run may hold in memory (about 1 GB); a run that would hold more is refused before it
+starts, with the number of replications that fit."""
+MAX_DETAIL_ROWS = 300_000
+"""Most incident rows kept for distribution charts: the detail of the first replications only."""
 
 
 def _worker_start() -> None:
@@ -62,8 +67,8 @@ def _worker_start() -> None:
 
 def _batch_of(args: tuple) -> tuple[int, int, tuple[list[tuple], list[tuple]]]:
     """A worker's task: (first replication, how many, their rows)."""
-    study, seed, replications, detail = args
-    return replications[0], len(replications), _batch(study, seed, replications, detail)
+    study, seed, replications, detail_until = args
+    return replications[0], len(replications), _batch(study, seed, replications, detail_until)
 
 
 def run_replication(study: Study, seed: int, replication: int,
@@ -83,11 +88,11 @@ def run_replication(study: Study, seed: int, replication: int,
     return rows, incidents
 
 
-def _batch(study: Study, seed: int, replications: list[int], detail: bool) -> tuple[list[tuple], list[tuple]]:
+def _batch(study: Study, seed: int, replications: list[int], detail_until: int) -> tuple[list[tuple], list[tuple]]:
     rows: list[tuple] = []
     incidents: list[tuple] = []
     for r in replications:
-        more, detailed = run_replication(study, seed, r, detail)
+        more, detailed = run_replication(study, seed, r, r < detail_until)
         rows += more
         incidents += detailed
     return rows, incidents
@@ -117,27 +122,34 @@ def run_study(study: Study, replications: int, seed: int = 0, workers: int = 1,
               progress: Progress | None = None, first: int = 0, detail: bool = False) -> Results:
     """Run replications ``first .. first + replications - 1`` of every scenario of the study.
 
-    ``detail`` also keeps one row per incident (for distribution charts)."""
+    ``detail`` also keeps one row per incident (for distribution charts), for as many of the first
+    replications as :data:`MAX_DETAIL_ROWS` allows. The first replication runs before the others, and a
+    run whose rows would not fit in :data:`MAX_ROWS` is refused then (``ValueError``), before the rest."""
     if not 1 <= replications <= MAX_REPLICATIONS:
         raise ValueError(f'"replications" must be between 1 and {MAX_REPLICATIONS:,}.')
     if not 1 <= workers <= MAX_WORKERS:
         raise ValueError(f'"workers" must be between 1 and {MAX_WORKERS}.')
     indices = list(range(first, first + replications))
-    chunks: dict[int, tuple[list[tuple], list[tuple]]] = {}
-    if workers == 1 or replications == 1:
-        for done, r in enumerate(indices, start=1):
-            chunks[r] = run_replication(study, seed, r, detail)
+    chunks: dict[int, tuple[list[tuple], list[tuple]]] = {first: run_replication(study, seed, first, detail)}
+    check_budget(len(chunks[first][0]), replications)
+    detail_until = first + (max(1, MAX_DETAIL_ROWS // max(1, len(chunks[first][1]))) if detail else 0)
+    if progress:
+        progress(1, replications)
+    indices = indices[1:]
+    if workers == 1 or len(indices) <= 1:
+        for done, r in enumerate(indices, start=2):
+            chunks[r] = run_replication(study, seed, r, r < detail_until)
             if progress:
                 progress(done, replications)
     else:
-        size = max(1, min(8, replications // (workers * 4)))
+        size = max(1, min(8, len(indices) // (workers * 4)))
         batches = [indices[k:k + size] for k in range(0, len(indices), size)]
         pool = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn").Pool(
             min(workers, len(batches)), initializer=_worker_start)
         try:
-            done = 0
+            done = 1
             for first_index, count, chunk in pool.imap_unordered(_batch_of,
-                                                                 [(study, seed, b, detail) for b in batches]):
+                                                                 [(study, seed, b, detail_until) for b in batches]):
                 chunks[first_index] = chunk
                 done += count
                 if progress:
@@ -153,6 +165,16 @@ def run_study(study: Study, replications: int, seed: int = 0, workers: int = 1,
     return Results(study=study, seed=seed, replications=replications,
                    rows=pd.DataFrame(rows, columns=list(COLUMNS)),
                    incidents=pd.DataFrame(incidents, columns=list(INCIDENT_COLUMNS)) if detail else None)
+
+
+def check_budget(rows_per_replication: int, replications: int) -> None:
+    """Refuse a run whose tidy rows would not fit in memory, saying how many replications fit."""
+    if rows_per_replication * replications > MAX_ROWS:
+        fits = max(1, MAX_ROWS // max(1, rows_per_replication))
+        rows = rows_per_replication * replications
+        raise ValueError(f"{replications:,} replications of this study would hold {rows:,} result rows, more than "
+                         f"the {MAX_ROWS:,} a run keeps in memory: ask for at most "
+                         f"{fits:,} replications (or split the scenarios into several files)")
 
 
 def run_to_precision(study: Study, target: float, seed: int = 0, workers: int = 1, initial: int = 20,
@@ -176,6 +198,7 @@ def run_to_precision(study: Study, target: float, seed: int = 0, workers: int = 
 
     results = run_study(study, initial, seed=seed, workers=workers, progress=report)
     done = results.replications
+    check_budget(len(results.rows) // done, maximum)
     while True:
         worst = float(relative_precision(results.rows).max())
         if worst <= target or done >= maximum:

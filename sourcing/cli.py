@@ -13,7 +13,7 @@ import os
 import shutil
 import sys
 import tempfile
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -87,16 +87,22 @@ def _print_problems(exc: ScenarioError) -> None:
 def validate(files: Annotated[list[Path], typer.Argument(
         help="Scenario files, or offers (a tender YAML file or a filled grid) to check.")]) -> None:
     """Check scenario and offers files; print every problem with its file, line and field."""
-    from .grid import is_tender, load_tender
+    from .files import parse_yaml, read_text, study_from_data
+    from .grid import load_tender
 
     failed = 0
     for path in files:
         try:
-            if is_tender(path):
+            study = None
+            if path.suffix.lower() in (".xlsx", ".csv"):
+                data = None
+            else:
+                data, root = parse_yaml(read_text(path), str(path))
+            if data is None or isinstance(data, dict) and "offers" in data and "calendar" not in data:
                 tender = load_tender(path)
                 summary = f"offers: {', '.join(tender.offers)}"
             else:
-                study = load_study(path)
+                study = study_from_data(data, source=str(path), root=root)
                 summary = (f"{len(study.services)} services, {len(study.teams)} teams, "
                            f"scenarios: {', '.join(s.name for s in study.scenarios)}")
         except ScenarioError as exc:
@@ -104,7 +110,7 @@ def validate(files: Annotated[list[Path], typer.Argument(
             _print_problems(exc)
             continue
         out.print(Text("✓ ", style="green") + Text(f"{path}: {summary}"), highlight=False, soft_wrap=True)
-        if not is_tender(path):
+        if study is not None:
             _print_notices(study, notes=True, console=out)
     if failed:
         raise typer.Exit(2)
@@ -171,6 +177,8 @@ def _interruptible():
         yield
     except KeyboardInterrupt:
         _fail("interrupted: the simulation and its workers are stopped; nothing was written", code=130)
+    except ValueError as exc:  # a run refused by its budget (replications x rows too large for memory)
+        _fail(str(exc))
 
 
 @app.command()
@@ -300,7 +308,8 @@ def offers_template(
         staging.write_bytes(content)
         os.replace(staging, out_file)
     except OSError as exc:
-        staging.unlink(missing_ok=True)
+        with suppress(OSError):
+            staging.unlink(missing_ok=True)
         _fail(f"{out_file}: cannot write the grid there ({exc.strerror or exc}); nothing was written")
     out.print(f"grid written to {out_file}: fill one column per provider, then run "
               f"'sourcing offers compare {out_file} --scenario BASE'", highlight=False)

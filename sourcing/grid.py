@@ -7,8 +7,9 @@ and validates it through the same path, so a wrong cell is reported with the pro
 
 from __future__ import annotations
 
-import csv
 import io
+import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,9 +19,27 @@ import yaml
 from .errors import Problem, ScenarioError
 from .files import parse_yaml, validate
 from .model import PRIORITIES
+from .spreadsheet import (
+    MAX_COLUMNS,
+    MAX_CSV_BYTES,
+    MAX_XLSX_BYTES,
+    Cell,
+    CellError,
+    Sheet,
+    column_letter,
+    read_cell,
+    read_csv_table,
+    read_workbook,
+)
 from .tender import DEFAULT_CRITERIA, DEFAULT_WEIGHTS, Criterion, Tender
 
 FIRST_PROVIDER_COLUMN = 4  # columns: field, question, unit, then one per provider
+HEADINGS = ("field", "question", "unit and allowed values")
+"""Row 1 of the grid before the providers' names."""
+MAX_PROVIDERS = MAX_COLUMNS - (FIRST_PROVIDER_COLUMN - 1)
+"""Most providers a grid may hold (60)."""
+MAX_FILE_BYTES = max(MAX_XLSX_BYTES, MAX_CSV_BYTES)
+"""Largest offers file ``load_tender`` reads from disk (5 MB); each format then has its own limit."""
 
 
 @dataclass(frozen=True)
@@ -72,8 +91,8 @@ def _rows(criteria: dict[str, Criterion]) -> list[Row]:
         Row("transition.duration", "Transition duration", "months", "months, e.g. 3"),
         Row("retained.fte", "Retained organisation we must keep (FTE)", "number", "e.g. 0.3"),
         Row("retained.annual_cost", "Loaded annual cost of one retained FTE", "money", "amount"),
-        Row("contract_years", "Contract length", "count", "years"),
-        Row("indexation", "Yearly price indexation", "share", "percentage, e.g. 2%"),
+        Row("contract_years", "Contract length", "years", "years"),
+        Row("indexation", "Yearly price indexation", "rate", "percentage, e.g. 2%"),
         Row("exit_cost", "Exit / reversibility cost", "money", "amount"),
         Row("hosting", "Who hosts the platform", "text", "'client' (we keep our infrastructure) or 'included'"),
     ]
@@ -95,7 +114,7 @@ def template(providers: list[str] | None = None, currency: str = "EUR", name: st
     book = Workbook()
     sheet = book.active
     sheet.title = "Offers"
-    sheet.append(["field", "question", "unit and allowed values", *providers])
+    sheet.append([*HEADINGS, *providers])
     for row in ROWS:
         unit = row.allowed.replace("the tender's currency", currency)
         if row.kind == "money":
@@ -131,6 +150,8 @@ def is_tender(path: str | Path) -> bool:
     if path.suffix.lower() in (".xlsx", ".csv"):
         return True
     try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            return False
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError, ValueError):
         return False
@@ -138,69 +159,263 @@ def is_tender(path: str | Path) -> bool:
 
 
 def load_tender(path: str | Path) -> Tender:
-    """A tender from a YAML file or a filled grid (xlsx or CSV)."""
+    """A tender from a YAML file or a filled grid (xlsx or CSV); anything else is a ScenarioError."""
     path = Path(path)
-    if not path.exists():
-        raise ScenarioError([Problem((), "file not found")], source=str(path))
     suffix = path.suffix.lower()
+    if suffix not in (".yaml", ".yml", ".xlsx", ".csv"):
+        raise ScenarioError([Problem((), f"'{suffix}' files are not offers: give a .yaml, .xlsx or .csv file")],
+                            source=str(path))
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise ScenarioError([Problem((), f"the file is {size / 1e6:.1f} MB; an offers file or grid is at most "
+                                             f"{MAX_FILE_BYTES // (1024 * 1024)} MB")], source=str(path))
+        content = path.read_bytes()
+    except FileNotFoundError:
+        raise ScenarioError([Problem((), "file not found")], source=str(path)) from None
+    except OSError as exc:
+        raise ScenarioError([Problem((), f"the file cannot be read: {exc.strerror or exc}")],
+                            source=str(path)) from None
     if suffix in (".yaml", ".yml"):
-        data, root = parse_yaml(path.read_text(encoding="utf-8"), str(path))
+        try:
+            text = content.decode("utf-8")
+        except UnicodeDecodeError:
+            raise ScenarioError([Problem((), "the file is not UTF-8 text")], source=str(path)) from None
+        data, root = parse_yaml(text, str(path))
         return validate(Tender, data, str(path), root)
-    if suffix == ".xlsx":
-        return read_grid(path.read_bytes(), str(path), kind="xlsx")
-    if suffix == ".csv":
-        return read_grid(path.read_bytes(), str(path), kind="csv")
-    raise ScenarioError([Problem((), f"'{suffix}' files are not offers: give a .yaml, .xlsx or .csv file")],
-                        source=str(path))
+    return read_grid(content, str(path), kind=suffix[1:])
 
 
 def read_grid(content: bytes, source: str, kind: str) -> Tender:
-    """Validate a filled grid; every problem names the provider and the row of the grid."""
-    cells, settings = _read_xlsx(content, source) if kind == "xlsx" else (_read_csv(content, source), {})
-    header, body = cells[0], cells[1:]
-    providers = [str(p).strip() for p in header[FIRST_PROVIDER_COLUMN - 1:] if p not in (None, "")]
-    if not providers:
-        raise ScenarioError([Problem((), "the grid has no provider column (one column per provider after "
-                                         "'unit and allowed values')", 1)], source=source)
-    currency = str(settings.get("currency") or "EUR")
-    rows_by_key = {row.key: row for row in ROWS}
-    line_of: dict[str, int] = {}
-    offers: dict[str, dict] = {p: {} for p in providers}
+    """A filled grid (``kind`` 'xlsx' or 'csv') as a validated tender, or a ScenarioError whose every problem
+    names the provider, the row (number and field) and what to write. Never a guess: see
+    :mod:`sourcing.spreadsheet` for how each cell is read and the limits on the file."""
+    if kind == "xlsx":
+        sheets = read_workbook(content, source, "Offers", ("Tender",))
+        grid, tender_sheet = sheets["Offers"], sheets.get("Tender")
+    elif kind == "csv":
+        grid, tender_sheet = read_csv_table(content, source), None
+    else:
+        raise ScenarioError([Problem((), f"'{kind}' is not a grid format: give an .xlsx or .csv file")], source=source)
     problems: list[Problem] = []
-    for number, line in enumerate(body, start=2):
-        key = str(line[0]).strip() if line and line[0] is not None else ""
-        if not key:
+    settings = _settings(tender_sheet, problems) if tender_sheet is not None else {}
+    currency = settings.get("currency", "EUR")
+    rows = _unmerged(grid, "Offers", labels=FIRST_PROVIDER_COLUMN - 1, names_row=True, problems=problems)
+    if not rows:
+        raise ScenarioError([*problems, Problem((), "the sheet 'Offers' is empty: fill the template's grid", 1)],
+                            source=source)
+    columns = _provider_columns(rows, problems)
+    rows_by_key = {row.key: row for row in ROWS}
+    folded_keys = {_fold(row.key): row for row in ROWS}
+    line_of: dict[str, int] = {}
+    offers: dict[str, dict] = {name: {} for name in columns.values()}
+    for number, line in enumerate(rows[1:], start=2):
+        values = {c: line[c] for c in columns if not line[c].empty}
+        stray = [c for c in range(FIRST_PROVIDER_COLUMN - 1, len(line)) if c not in columns and not line[c].empty]
+        key_cell = line[0]
+        if key_cell.problem:
+            problems.append(Problem((), f"row {number}: {key_cell.problem}", number))
             continue
-        row = rows_by_key.get(key)
+        key = _label(key_cell)
+        if not key:
+            if values or stray:
+                template_row = ROWS[number - 2].key if 0 <= number - 2 < len(ROWS) else None
+                hint = f" (the template has '{template_row}' on this row)" if template_row else ""
+                problems.append(Problem((), f"row {number} has values but no field name in column A: write the "
+                                            f"field{hint}", number))
+            continue
+        row = folded_keys.get(_fold(key))
         if row is None:
             problems.append(Problem((), f"row {number}: '{key}' is not a field of the grid", number))
             continue
-        line_of[key] = number
-        for column, provider in enumerate(providers, start=FIRST_PROVIDER_COLUMN - 1):
-            value, percent = line[column] if column < len(line) else (None, False)
-            if value in (None, ""):
+        if row.key in line_of:
+            problems.append(Problem((), f"rows {line_of[row.key]} and {number} both fill '{row.key}' "
+                                        f"({row.question}): keep one", number))
+            continue
+        line_of[row.key] = number
+        for column, cell in values.items():
+            provider = columns[column]
+            where = f"provider '{provider}', row {number} ({row.question}), cell {column_letter(column + 1)}{number}"
+            path = ("offers", provider, *row.key.split("."))
+            if cell.problem:
+                problems.append(Problem(path, f"{where}: {cell.problem}", number))
                 continue
-            _put(offers[provider], key, _convert(value, percent, row.kind, currency))
+            try:
+                value = read_cell(cell.value, row.kind, cell.number_format, currency)
+            except CellError as exc:
+                problems.append(Problem(path, f"{where}: {exc}", number))
+                continue
+            _put(offers[provider], row.key, value)
+    if not problems:
+        for column, provider in columns.items():
+            if not offers[provider]:
+                problems.append(Problem(("offers", provider), f"provider '{provider}' (column "
+                                        f"{column_letter(column + 1)}) has answered nothing: fill the column or "
+                                        "delete it", 1))
     if problems:
-        raise ScenarioError(problems, source=source)
+        raise ScenarioError(_capped(problems), source=source)
     data: dict[str, Any] = {
-        "name": str(settings.get("name") or Path(source).stem),
+        "name": settings.get("name") or Path(source).stem,
         "currency": currency,
-        "offers": {provider: offer for provider, offer in offers.items()},
+        "offers": offers,
     }
-    services = [s.strip() for s in str(settings.get("services") or "").split(",") if s.strip()]
-    if services:
-        data["services"] = services
-    if settings.get("scenario"):
-        data["scenario"] = str(settings["scenario"])
-    weights = {k.removeprefix("weight."): float(v) for k, v in settings.items()
-               if k.startswith("weight.") and v not in (None, "")}
-    if weights:
-        data["weights"] = weights
+    for key in ("services", "scenario", "weights"):
+        if settings.get(key):
+            data[key] = settings[key]
     try:
         return validate(Tender, data, source)
     except ScenarioError as exc:
-        raise ScenarioError([_located(p, line_of, rows_by_key) for p in exc.problems], source=source) from None
+        raise ScenarioError(_capped([_located(p, line_of, rows_by_key) for p in exc.problems]), source=source) from None
+
+
+MAX_PROBLEMS = 100
+"""Most problems reported at once; the rest are counted."""
+
+
+def _capped(problems: list[Problem]) -> list[Problem]:
+    if len(problems) <= MAX_PROBLEMS:
+        return problems
+    return [*problems[:MAX_PROBLEMS], Problem((), f"... and {len(problems) - MAX_PROBLEMS} more problems")]
+
+
+def _fold(text: str) -> str:
+    """Text as compared: compatibility-normalised, case-insensitive, spaces collapsed."""
+    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+def _label(cell: Cell) -> str:
+    """A heading or field name as text ('' when there is none)."""
+    try:
+        value = read_cell(cell.value, "text")
+    except CellError:
+        return ""
+    return value or ""
+
+
+def _unmerged(sheet: Sheet, name: str, labels: int, names_row: bool, problems: list[Problem]) -> list[list[Cell]]:
+    """The sheet's cells as Excel shows them: a merged range shows its first cell's value in every cell.
+
+    Refused instead (spreading would misread): a range over column A and more than one row (the rows
+    below would lose their field name), a range over both the label columns and the providers', and,
+    with ``names_row``, a range over a provider's name in row 1.
+    """
+    width = max((len(line) for line in sheet.rows), default=0)
+    rows = [line + [Cell()] * (width - len(line)) for line in sheet.rows]
+    for r1, c1, r2, c2 in sheet.merges:
+        if (r1, c1) == (r2, c2) or r1 > len(rows) or c1 > width:
+            continue
+        ref = f"{column_letter(c1)}{r1}:{column_letter(c2)}{r2}"
+        values = c2 > labels
+        if c1 <= labels and values:
+            problems.append(Problem((), f"sheet '{name}': cells {ref} are merged across the label columns and the "
+                                        "values: unmerge them", r1))
+        elif c1 == 1 and r2 > r1:
+            problems.append(Problem((), f"sheet '{name}': cells {ref} are merged, so rows {r1 + 1} to {r2} have no "
+                                        "name in column A: unmerge them and write each row's field", r1))
+        elif values and names_row and r1 == 1:
+            problems.append(Problem((), f"sheet '{name}': cells {ref} are merged in row 1: each provider needs its "
+                                        "own column with its name in row 1", 1))
+        elif values:
+            first = rows[r1 - 1][c1 - 1]
+            for r in range(r1, min(r2, len(rows)) + 1):
+                for c in range(c1, min(c2, width) + 1):
+                    rows[r - 1][c - 1] = first
+    return rows
+
+
+def _provider_columns(rows: list[list[Cell]], problems: list[Problem]) -> dict[int, str]:
+    """Provider name by 0-based column, each column where it stands; headings and names checked."""
+    header, body = rows[0], rows[1:]
+    for k, heading in enumerate(HEADINGS):
+        text = _label(header[k]) if k < len(header) else ""
+        if text and _fold(text) != heading:
+            problems.append(Problem((), f"cell {column_letter(k + 1)}1 reads '{text[:60]}' where the template has "
+                                        f"'{heading}': the first three columns are {', '.join(HEADINGS)} and the "
+                                        "providers start in column D; restore the template's columns", 1))
+    columns: dict[int, str] = {}
+    seen: dict[str, int] = {}
+    for column in range(FIRST_PROVIDER_COLUMN - 1, len(header)):
+        letter = column_letter(column + 1)
+        answered = any(not line[column].empty for line in body)
+        cell = header[column]
+        name = _label(cell)
+        if not name:
+            if cell.problem:
+                problems.append(Problem((), f"{cell.problem} (the provider's name)", 1))
+            elif not cell.empty:
+                problems.append(Problem((), f"cell {letter}1 holds {cell.value!r}: write the provider's name", 1))
+            elif answered:
+                problems.append(Problem((), f"column {letter} has values but no provider name in row 1: write the "
+                                            "provider's name", 1))
+            continue
+        folded = _fold(name)
+        if folded in seen:
+            problems.append(Problem((), f"columns {column_letter(seen[folded] + 1)} and {letter} both hold provider "
+                                        f"'{name}': give each offer its own name", 1))
+            continue
+        seen[folded] = column
+        columns[column] = name
+    if not columns and not problems:
+        problems.append(Problem((), "the grid has no provider column (one column per provider after "
+                                    "'unit and allowed values', with the provider's name in row 1)", 1))
+    return columns
+
+
+SETTINGS = ("name", "currency", "services", "scenario")
+"""Settings of the sheet 'Tender', besides 'weight.<criterion>'."""
+CURRENCIES = {"EUR": "EUR", "€": "EUR", "USD": "USD", "$": "USD", "GBP": "GBP", "£": "GBP", "CHF": "CHF"}
+
+
+def _settings(sheet: Sheet, problems: list[Problem]) -> dict[str, Any]:
+    """The sheet 'Tender' as tender fields: name, currency, services, scenario and weights."""
+    rows = _unmerged(sheet, "Tender", labels=1, names_row=False, problems=problems)
+    found: dict[str, Any] = {}
+    weights: dict[str, float] = {}
+    line_of: dict[str, int] = {}
+    for number, line in enumerate(rows[1:], start=2):
+        key_cell, cell = line[0], (line[1] if len(line) > 1 else Cell())
+        where = f"sheet 'Tender', row {number}"
+        key = _fold(_label(key_cell))
+        if not key:
+            if not cell.empty or key_cell.problem:
+                problems.append(Problem((), f"{where} has a value but no setting name in column A", number))
+            continue
+        if key not in SETTINGS and not key.startswith("weight."):
+            problems.append(Problem((), f"{where}: '{key}' is not a setting (settings: {', '.join(SETTINGS)}, "
+                                        "weight.<criterion>)", number))
+            continue
+        if key in line_of:
+            problems.append(Problem((), f"{where}: '{key}' is already set on row {line_of[key]}: keep one", number))
+            continue
+        line_of[key] = number
+        if cell.problem:
+            problems.append(Problem((), f"{where}: {cell.problem}", number))
+            continue
+        try:
+            if key.startswith("weight."):
+                weight = read_cell(cell.value, "number", cell.number_format)
+                if weight is not None:
+                    weights[key.removeprefix("weight.")] = weight
+                continue
+            text = read_cell(cell.value, "text")
+        except CellError as exc:
+            problems.append(Problem((), f"{where} ({key}): {exc}", number))
+            continue
+        if not text:
+            continue
+        if key == "currency":
+            if text.upper() not in CURRENCIES:
+                problems.append(Problem(("currency",), f"{where}: the currency '{text}' is not one of EUR, USD, "
+                                                       "GBP, CHF", number))
+                continue
+            text = CURRENCIES[text.upper()]
+        if key == "services":
+            found[key] = [s.strip() for s in re.split(r"[,;]", text) if s.strip()]
+        else:
+            found[key] = text
+    if weights:
+        found["weights"] = weights
+    return found
 
 
 def _located(problem: Problem, line_of: dict[str, int], rows: dict[str, Row]) -> Problem:
@@ -220,75 +435,11 @@ def _located(problem: Problem, line_of: dict[str, int], rows: dict[str, Row]) ->
     return Problem(path, f"{where}: {problem.message}", line)
 
 
-def _convert(value: Any, percent: bool, kind: str, currency: str) -> Any:
-    """A cell as the text a YAML file would hold (numbers get the unit the grid states for the row)."""
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str):
-        text = value.strip()
-        try:
-            number = float(text.replace(" ", "").replace("\u00a0", ""))
-        except ValueError:
-            return text  # text with its own unit ('4h', '5%', '500 EUR', 'none'), checked by validation
-        if kind == "text":
-            return text
-    else:
-        number = float(value)
-    if kind == "hours":
-        return f"{number:g}h"
-    if kind == "months":
-        return f"{number:g}mo"
-    if kind == "share":
-        return f"{number * 100:g}%" if percent or number <= 1 else f"{number:g}%"
-    if kind == "charge":
-        return f"{number * 100:g}%" if percent else f"{number:g} {currency}"
-    if kind == "money":
-        return f"{number:g} {currency}"
-    if kind == "count":
-        return int(number) if number.is_integer() else number
-    return number
-
-
 def _put(target: dict, key: str, value: Any) -> None:
     parts = key.split(".")
     for part in parts[:-1]:
         target = target.setdefault(part, {})
     target[parts[-1]] = value
-
-
-def _read_xlsx(content: bytes, source: str) -> tuple[list[list[tuple[Any, bool]]], dict[str, Any]]:
-    from openpyxl import load_workbook
-
-    try:
-        book = load_workbook(io.BytesIO(content), data_only=True, read_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
-        raise ScenarioError([Problem((), f"this is not an Excel workbook: {exc}")], source=source) from None
-    if "Offers" not in book.sheetnames:
-        raise ScenarioError([Problem((), f"the workbook has no sheet 'Offers' (sheets: {', '.join(book.sheetnames)})")],
-                            source=source)
-    rows = [[(cell.value, "%" in (cell.number_format or "")) for cell in line] for line in book["Offers"].iter_rows()]
-    if not rows:
-        raise ScenarioError([Problem((), "the sheet 'Offers' is empty")], source=source)
-    header = [value for value, _ in rows[0]]
-    body = [[line[0][0], *line[1:]] if line else [] for line in rows[1:]]
-    settings = {}
-    if "Tender" in book.sheetnames:
-        for line in book["Tender"].iter_rows(min_row=2, values_only=True):
-            if line and line[0]:
-                settings[str(line[0]).strip()] = line[1] if len(line) > 1 else None
-    return [header, *body], settings
-
-
-def _read_csv(content: bytes, source: str) -> list[list]:
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ScenarioError([Problem((), "the CSV file is not UTF-8 text")], source=source) from None
-    lines = list(csv.reader(io.StringIO(text)))
-    if not lines:
-        raise ScenarioError([Problem((), "the CSV file is empty")], source=source)
-    header = lines[0]
-    return [header] + [[line[0] if line else None, *[(cell, False) for cell in line[1:]]] for line in lines[1:]]
 
 
 def tender_yaml(tender: Tender) -> str:

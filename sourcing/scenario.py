@@ -708,18 +708,22 @@ MAX_SCENARIOS = 200
 """Most scenarios in one study."""
 
 
+def expected_incidents(study: Study) -> float:
+    """Incidents one replication expects over the warm-up and the horizon, all services together."""
+    calendar = study.calendar_
+    lead = calendar.warm_up_days / 365.25
+    return sum(12 * (lead * s.monthly_volume(0) + sum(s.monthly_volume(y) for y in range(calendar.horizon_years)))
+               for s in study.services.values())
+
+
 def check_limits(study: Study) -> list[Problem]:
     """Sizes that bound what one replication holds in memory (about 1 GB at the limits) and how long it
     runs: checked before anything is drawn, each problem naming the limit."""
     problems: list[Problem] = []
     calendar = study.calendar_
     years = calendar.horizon_years
-    lead = calendar.warm_up_days / 365.25
-    incidents = changes = 0.0
-    for service in study.services.values():
-        incidents += 12 * (lead * service.monthly_volume(0) + sum(service.monthly_volume(y) for y in range(years)))
-        if service.changes is not None:
-            changes += 12 * years * service.changes.per_month
+    incidents = expected_incidents(study)
+    changes = sum(12 * years * s.changes.per_month for s in study.services.values() if s.changes is not None)
     if incidents > MAX_INCIDENTS:
         problems.append(Problem(("services",), f"the services expect {incidents:,.0f} incidents over the horizon, "
                                                f"more than the {MAX_INCIDENTS:,} a replication may hold: check the "

@@ -103,6 +103,10 @@ class CellError(ValueError):
     """A cell that cannot be read; the message says what to write instead."""
 
 
+class NotANumber(CellError):
+    """Text in which no number can be found."""
+
+
 @dataclass(frozen=True)
 class Cell:
     """One cell as the file holds it: its value, its Excel number format, and why it cannot be read."""
@@ -187,8 +191,9 @@ def _checked_zip(content: bytes, source: str) -> zipfile.ZipFile:
         if member.flag_bits & 0x1:
             raise _refuse(source, "the workbook is encrypted: save it without a password")
         if member.file_size > 1024 * 1024 and member.file_size > MAX_RATIO * max(member.compress_size, 1):
-            raise _refuse(source, f"the part '{member.filename[:80]}' inflates {member.file_size // max(member.compress_size, 1)}"
-                                  f" times (to {member.file_size / 1e6:.0f} MB); at most {MAX_RATIO} times is read")
+            ratio = member.file_size // max(member.compress_size, 1)
+            raise _refuse(source, f"the part '{member.filename[:80]}' inflates {ratio} times (to "
+                                  f"{member.file_size / 1e6:.0f} MB); at most {MAX_RATIO} times is read")
     if total > MAX_UNZIPPED_BYTES:
         raise _refuse(source, f"the workbook unpacks to {total / 1e6:.0f} MB; a grid unpacks to at most "
                               f"{MAX_UNZIPPED_BYTES // (1024 * 1024)} MB")
@@ -259,7 +264,9 @@ def _scan(archive: zipfile.ZipFile, member: str, title: str,
     merges: list[tuple[int, int, int, int]] = []
     pending: dict[tuple[int, int], str] = {}
     row_number = column = 0
+    in_row = False
     data = None
+    disorder = f"the sheet '{title}' lists its cells out of order; open it in Excel or LibreOffice and save it again"
     with archive.open(member) as stream:
         for event, element in ElementTree.iterparse(stream, events=("start", "end")):
             tag = element.tag.rsplit("}", 1)[-1]
@@ -268,12 +275,17 @@ def _scan(archive: zipfile.ZipFile, member: str, title: str,
                     data = element
                 elif tag == "row":
                     number = element.get("r")
-                    row_number = int(number) if number else row_number + 1
-                    column = 0
+                    following = int(number) if number else row_number + 1
+                    if following <= row_number:
+                        raise _refuse(source, disorder)
+                    row_number, column, in_row = following, 0, True
                 continue
             if tag == "c":
                 ref = element.get("r")
-                row, column = _coordinate(ref) if ref else (row_number, column + 1)
+                row, following = _coordinate(ref) if ref else (row_number, column + 1)
+                if not in_row or row != row_number or following <= column:
+                    raise _refuse(source, disorder)
+                column = following
                 value = element.find(f"{_NS}v")
                 formula = element.find(f"{_NS}f")
                 inline = element.find(f"{_NS}is")
@@ -295,6 +307,7 @@ def _scan(archive: zipfile.ZipFile, member: str, title: str,
                         pending[(row, column)] = ("=" + (formula.text or ""))[:60]
                 element.clear()
             elif tag == "row":
+                in_row = False
                 element.clear()
                 if data is not None:
                     data.clear()
@@ -421,7 +434,7 @@ def parse_number(text: str, money: bool = False) -> Decimal:
     raw = text
     text = text.translate(_SIGNS).strip()
     sign = ""
-    if text[:1] in "+-":
+    if text and text[0] in "+-":
         sign, text = ("-" if text[0] == "-" else ""), text[1:].strip()
     match = _PLAIN.match(text)
     if match:
@@ -439,7 +452,7 @@ def parse_number(text: str, money: bool = False) -> Decimal:
         if match:
             decimals = match.group(2)
             return Decimal(sign + match.group(1).replace(group, "") + ("." + decimals if decimals else ""))
-    raise CellError(f"'{raw.strip()}' is not a number")
+    raise NotANumber(f"'{raw.strip()}' is not a number")
 
 
 # --------------------------------------------------------------------------- quantities
@@ -495,7 +508,7 @@ def parse_quantity(text: str) -> Quantity:
         currency, text = _CURRENCIES[prefix.group(1).lower()], prefix.group(2).strip()
     split = _SPLIT.match(text)
     if not split:
-        raise CellError(f"'{text}' is not a number")
+        raise NotANumber(f"'{text}' is not a number")
     number_text, unit_text = split.group(1), split.group(2).strip()
     unit = None
     multiplier = Decimal(1)
@@ -580,6 +593,9 @@ WRITE = {
     "text": "text",
 }
 """What to write, per row kind, shown when a cell is refused."""
+NOUN = {"hours": "a duration", "months": "a duration", "years": "a number of years", "count": "a whole number",
+        "number": "a number", "share": "a percentage", "rate": "a percentage", "money": "an amount",
+        "charge": "an amount or a share of the fee"}
 
 
 def read_cell(value: Any, kind: str, number_format: str | None = None, currency: str = "EUR") -> Any:
@@ -624,6 +640,8 @@ def read_cell(value: Any, kind: str, number_format: str | None = None, currency:
             quantity = parse_quantity(text)
         except Ambiguous:
             raise
+        except NotANumber:
+            raise CellError(f"'{text}' is not {NOUN[kind]}: write {write}") from None
         except CellError as exc:
             raise CellError(f"{exc}: write {write}") from None
     else:
@@ -645,7 +663,8 @@ def _symbol(currency: str) -> str:
 def _date_message(value: dt.date, kind: str, write: str) -> str:
     shown = value.isoformat(sep=" ") if isinstance(value, dt.datetime) else value.isoformat()
     message = f"the cell holds a date ({shown}): write {write}"
-    if kind == "hours" and isinstance(value, dt.datetime) and dt.datetime(1899, 12, 30) <= value < dt.datetime(1900, 3, 1):
+    early = isinstance(value, dt.datetime) and dt.datetime(1899, 12, 30) <= value < dt.datetime(1900, 3, 1)
+    if kind == "hours" and early:
         hours = (value - dt.datetime(1899, 12, 31)).total_seconds() / 3600
         if hours > 0:
             message += f" (if you meant {hours:g} hours, write {hours:g}h in a cell formatted as text or number)"

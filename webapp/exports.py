@@ -1,4 +1,8 @@
-"""Downloads built from a run: an Excel workbook and a self-contained HTML report (no Streamlit)."""
+"""Downloads built from a run: an Excel workbook and a self-contained HTML report (no Streamlit).
+
+Every sheet goes through :func:`_safe` first: text taken from a provider's grid or a scenario file
+(an offer named ``=cmd|' /C calc'!A0``) reaches the buyer's Excel as text, never as a live formula.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +17,35 @@ import plotly.graph_objects as go
 from simulation.compare import Comparison
 from sourcing import __version__
 from sourcing.assumptions import assumptions
+from sourcing.cells import neutralise, neutralise_frame
 from sourcing.scenario import Study
+
+
+def _safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with every text cell, column name, index label and axis name neutralised (categorical
+    columns and multi-level labels included), ready for ``to_excel``."""
+    out = frame.copy()
+    for column in out.columns:
+        if isinstance(out[column].dtype, pd.CategoricalDtype):
+            out[column] = out[column].astype(object)
+    columns, index = out.columns, out.index
+    out = neutralise_frame(out)
+    out.columns = _safe_axis(columns)
+    out.index = _safe_axis(index)
+    return out
+
+
+def _safe_axis(axis: pd.Index) -> pd.Index:
+    names = [neutralise(n) for n in axis.names]
+    if isinstance(axis, pd.MultiIndex):
+        return pd.MultiIndex.from_tuples([tuple(neutralise(v) for v in t) for t in axis], names=names)
+    if axis.dtype == object or isinstance(axis.dtype, pd.CategoricalDtype):
+        return pd.Index([neutralise(v) for v in axis], dtype=object, name=names[0])
+    return axis.rename(names[0])
+
+
+def _sheet(writer: pd.ExcelWriter, frame: pd.DataFrame, name: str, index: bool = False) -> None:
+    _safe(frame).to_excel(writer, sheet_name=name, index=index)
 
 
 def headline_table(comparison: Comparison) -> pd.DataFrame:
@@ -43,16 +75,15 @@ def excel_workbook(study: Study, summary: pd.DataFrame, comparison: Comparison, 
     """Summary, costs per year, paired differences, risk tail, assumptions and run record."""
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        headline_table(comparison).to_excel(writer, sheet_name="Summary", index=False)
-        costs_per_year(summary).to_excel(writer, sheet_name="Costs per year", index=False)
-        comparison.differences.to_excel(writer, sheet_name="Against baseline", index=False)
-        comparison.risk.to_excel(writer, sheet_name="Risk tail", index=False)
-        summary.to_excel(writer, sheet_name="All figures", index=False)
-        assumptions_table(study).to_excel(writer, sheet_name="Assumptions", index=False)
-        pd.DataFrame({"field": ["study", "version", "seed", "replications", "baseline", "created"],
-                      "value": [study.name, __version__, seed, replications, comparison.baseline,
-                                datetime.now(UTC).isoformat(timespec="seconds")]}).to_excel(
-            writer, sheet_name="Run", index=False)
+        _sheet(writer, headline_table(comparison), "Summary")
+        _sheet(writer, costs_per_year(summary), "Costs per year")
+        _sheet(writer, comparison.differences, "Against baseline")
+        _sheet(writer, comparison.risk, "Risk tail")
+        _sheet(writer, summary, "All figures")
+        _sheet(writer, assumptions_table(study), "Assumptions")
+        _sheet(writer, pd.DataFrame({"field": ["study", "version", "seed", "replications", "baseline", "created"],
+                                     "value": [study.name, __version__, seed, replications, comparison.baseline,
+                                               datetime.now(UTC).isoformat(timespec="seconds")]}), "Run")
     return buffer.getvalue()
 
 
@@ -92,22 +123,25 @@ def offers_workbook(comparison) -> bytes:
 
     buffer = io.BytesIO()
     summary = comparison.summary.assign(label=[FIGURES[f][0] for f in comparison.summary["figure"]])
+    tender = comparison.tender
+    received = pd.DataFrame({name: {"provider": offer.provider, "description": offer.description,
+                                    "coverage": offer.coverage, "hosting": offer.hosting,
+                                    "contract years": offer.contract_years}
+                             for name, offer in tender.offers.items()})
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        summary.pivot_table(index="label", columns="offer", values="mean", sort=False).to_excel(
-            writer, sheet_name="Offers")
-        summary.to_excel(writer, sheet_name="Offers with CI", index=False)
-        comparison.ranking.scores.to_excel(writer, sheet_name="Ranking")
-        comparison.ranking.sensitivity.to_excel(writer, sheet_name="Sensitivity", index=False)
-        pd.DataFrame({o: offer.scores for o, offer in comparison.tender.offers.items()}).to_excel(
-            writer, sheet_name="Scores")
-        pd.DataFrame({"criterion": list(comparison.ranking.weights),
-                      "weight": list(comparison.ranking.weights.values())}).to_excel(
-            writer, sheet_name="Weights", index=False)
-        comparison.figures.to_excel(writer, sheet_name="Per replication", index=False)
-        pd.DataFrame({"field": ["tender", "base scenario", "version", "seed", "replications"],
-                      "value": [comparison.tender.name, comparison.study.name, __version__,
-                                comparison.results.seed, comparison.results.replications]}).to_excel(
-            writer, sheet_name="Run", index=False)
+        _sheet(writer, summary.pivot_table(index="label", columns="offer", values="mean", sort=False), "Offers",
+               index=True)
+        _sheet(writer, summary, "Offers with CI")
+        _sheet(writer, comparison.ranking.scores, "Ranking", index=True)
+        _sheet(writer, comparison.ranking.sensitivity, "Sensitivity")
+        _sheet(writer, pd.DataFrame({o: offer.scores for o, offer in tender.offers.items()}), "Scores", index=True)
+        _sheet(writer, pd.DataFrame({"criterion": list(comparison.ranking.weights),
+                                     "weight": list(comparison.ranking.weights.values())}), "Weights")
+        _sheet(writer, received, "Offers received", index=True)
+        _sheet(writer, comparison.figures, "Per replication")
+        _sheet(writer, pd.DataFrame({"field": ["tender", "base scenario", "version", "seed", "replications"],
+                                     "value": [tender.name, comparison.study.name, __version__,
+                                               comparison.results.seed, comparison.results.replications]}), "Run")
     return buffer.getvalue()
 
 

@@ -37,6 +37,10 @@ TEXT: dict[str, dict[str, str]] = {
                        "fr": "Le scénario précédent reste affiché."},
     "warnings": {"en": "{n} value(s) a French reader would question (the scenario runs as written)",
                  "fr": "{n} valeur(s) qu'un lecteur français questionnerait (le scénario tourne tel quel)"},
+    "too_much": {"en": "{n} replications of this scenario are too much for the app (it is shared by every user): "
+                       "ask for at most {fits}, or run it on the command line (sourcing run).",
+                 "fr": "{n} réplications de ce scénario, c'est trop pour l'application (partagée par tous ses "
+                       "utilisateurs) : demandez-en au plus {fits}, ou lancez-le en ligne de commande (sourcing run)."},
     "baseline": {"en": "Baseline", "fr": "Référence"},
     "kpis": {"en": "Per scenario", "fr": "Par scénario"},
     "why": {"en": "Why", "fr": "Pourquoi"},

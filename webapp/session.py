@@ -19,18 +19,21 @@ import streamlit as st
 from simulation.replications import run_study
 from simulation.statistics import summarize
 from sourcing.errors import ScenarioError
-from sourcing.files import study_from_text
-from sourcing.scenario import Study
+from sourcing.files import MAX_BYTES, decode, study_from_text
+from sourcing.scenario import Study, expected_incidents
 
 from .i18n import LANGUAGES, t
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = {p.stem: p for p in sorted((ROOT / "scenarios").glob("*.yaml")) if "offers" not in p.name}
 DEFAULT_EXAMPLE = "email-1000"
-MAX_UPLOAD_BYTES = 1024 * 1024
-"""The same limit as the uploader's (server.maxUploadSize = 1 MB)."""
+MAX_UPLOAD_BYTES = MAX_BYTES
+"""The same limit as the uploader's (server.maxUploadSize = 1 MB) and as every scenario file's."""
 DEFAULT_REPLICATIONS = 20
 CACHE_ENTRIES = 16
+APP_BUDGET = 60_000_000
+"""Most incident simulations (replications x scenarios x incidents) one app run may ask for: about a
+minute and a half on one core, and well under 1 GB of memory."""
 
 
 @dataclass(frozen=True)
@@ -81,7 +84,7 @@ def sidebar() -> None:
         st.number_input(t("seed", language), min_value=0, max_value=2**31 - 1, step=1, key="seed")
 
 
-def _chosen_text() -> tuple[str, str] | str:
+def _chosen_text() -> tuple[str, str] | str | ScenarioError:
     """(text, source) of the chosen scenario file, or a message saying why it cannot be read."""
     state = st.session_state
     language = lang()
@@ -96,9 +99,9 @@ def _chosen_text() -> tuple[str, str] | str:
         if len(data) > MAX_UPLOAD_BYTES:
             return t("too_big", language, limit=MAX_UPLOAD_BYTES // 1024)
         try:
-            return data.decode("utf-8"), upload.name
-        except UnicodeDecodeError:
-            return t("not_text", language)
+            return decode(data, upload.name), upload.name
+        except ScenarioError as exc:
+            return exc
     name = state.get("example", DEFAULT_EXAMPLE)
     path = EXAMPLES.get(name, EXAMPLES[DEFAULT_EXAMPLE])
     return path.read_text(encoding="utf-8"), f"scenarios/{path.name}"
@@ -165,9 +168,18 @@ def remember(key: tuple, compute):
 
 
 def results(scenario: Active) -> Run:
-    """The simulation of the active scenario with the sidebar's seed and replications (cached)."""
+    """The simulation of the active scenario with the sidebar's seed and replications (cached).
+
+    A run too large for a shared server (replications x scenarios x expected incidents above
+    :data:`APP_BUDGET`) is refused with the number of replications that fits: one upload never takes
+    the server's memory or time from every other user."""
     seed = int(st.session_state.get("seed", 1))
     replications = int(st.session_state.get("replications", DEFAULT_REPLICATIONS))
+    work = replications * len(scenario.study.scenarios) * max(1.0, expected_incidents(scenario.study))
+    if work > APP_BUDGET:
+        fits = int(APP_BUDGET // (len(scenario.study.scenarios) * max(1.0, expected_incidents(scenario.study))))
+        st.error(t("too_much", lang(), n=replications, fits=max(fits, 0)))
+        st.stop()
 
     def compute() -> Run:
         message = t("simulating", lang(), n=replications, k=len(scenario.study.scenarios))

@@ -32,7 +32,7 @@ if source == "upload":
         st.info(t("offers_choose", language))
     else:
         content = upload.getvalue()
-        kind = upload.name.rsplit(".", 1)[-1].lower()
+        kind = upload.name.rsplit(".", 1)[-1].lower()  # a grid (xlsx, csv) is read within sourcing.spreadsheet's limits
         try:
             if len(content) > session.MAX_UPLOAD_BYTES:
                 raise ScenarioError([], source=upload.name)
@@ -47,6 +47,8 @@ if source == "upload":
             st.error(t("file_problem", language) + "\n\n" + message)
         except UnicodeDecodeError:
             st.error(t("not_text", language))
+        except Exception as exc:  # grids and offers files only raise ScenarioError; still, never a bare traceback
+            st.error(t("file_problem", language) + f"\n\n- {upload.name}: {type(exc).__name__}: {str(exc)[:300]}")
 else:
     content = EXAMPLE.read_bytes()
     tender = load_tender(EXAMPLE)
