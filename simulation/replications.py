@@ -35,8 +35,8 @@ MAX_REPLICATIONS = 100_000
 MAX_WORKERS = 64
 """Most worker processes one run may start."""
 MAX_ROWS = 6_000_000
-"""Most tidy rows one run may hold in memory (about 1 GB); a run that would hold more is refused before it
-starts, with the number of replications that fit."""
+"""Most tidy rows one run may hold in memory (under 1 GB with the summary); a run that would hold more is
+refused after its first replication, with the number of replications that fit."""
 MAX_DETAIL_ROWS = 300_000
 """Most incident rows kept for distribution charts: the detail of the first replications only."""
 
@@ -65,7 +65,7 @@ def _worker_start() -> None:
     threading.Thread(target=watch, daemon=True).start()
 
 
-def _batch_of(args: tuple) -> tuple[int, int, tuple[list[tuple], list[tuple]]]:
+def _batch_of(args: tuple) -> tuple[int, int, tuple[pd.DataFrame, pd.DataFrame]]:
     """A worker's task: (first replication, how many, their rows)."""
     study, seed, replications, detail_until = args
     return replications[0], len(replications), _batch(study, seed, replications, detail_until)
@@ -88,14 +88,39 @@ def run_replication(study: Study, seed: int, replication: int,
     return rows, incidents
 
 
-def _batch(study: Study, seed: int, replications: list[int], detail_until: int) -> tuple[list[tuple], list[tuple]]:
-    rows: list[tuple] = []
-    incidents: list[tuple] = []
+def _batch(study: Study, seed: int, replications: list[int], detail_until: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Replications run one after the other, their rows kept as compact frames (a few dozen bytes a row,
+    against about 150 as tuples), so that a run's memory grows with its rows, not with Python objects."""
+    frames: list[pd.DataFrame] = []
+    details: list[pd.DataFrame] = []
     for r in replications:
-        more, detailed = run_replication(study, seed, r, r < detail_until)
-        rows += more
-        incidents += detailed
-    return rows, incidents
+        rows, incidents = run_replication(study, seed, r, r < detail_until)
+        frames.append(compact(pd.DataFrame(rows, columns=list(COLUMNS))))
+        details.append(compact(pd.DataFrame(incidents, columns=list(INCIDENT_COLUMNS))))
+    return concat(frames), concat(details)
+
+
+def compact(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text columns as categories: a row then costs about twenty bytes whatever its labels."""
+    for column in frame.columns:
+        if frame[column].dtype != float and not pd.api.types.is_integer_dtype(frame[column]):
+            frame[column] = frame[column].astype("category")
+    return frame
+
+
+def concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Frames of :func:`compact` one after the other, their categories united (a plain ``pd.concat``
+    would turn columns whose categories differ back into text)."""
+    frames = [f for f in frames if len(f)] or frames[:1]
+    if len(frames) == 1:
+        return frames[0].reset_index(drop=True)
+    out = {}
+    for column in frames[0].columns:
+        if isinstance(frames[0][column].dtype, pd.CategoricalDtype):
+            out[column] = pd.api.types.union_categoricals([f[column] for f in frames])
+        else:
+            out[column] = np.concatenate([f[column].to_numpy() for f in frames])
+    return pd.DataFrame(out)
 
 
 @dataclass
@@ -130,7 +155,7 @@ def run_study(study: Study, replications: int, seed: int = 0, workers: int = 1,
     if not 1 <= workers <= MAX_WORKERS:
         raise ValueError(f'"workers" must be between 1 and {MAX_WORKERS}.')
     indices = list(range(first, first + replications))
-    chunks: dict[int, tuple[list[tuple], list[tuple]]] = {first: run_replication(study, seed, first, detail)}
+    chunks: dict[int, tuple[pd.DataFrame, pd.DataFrame]] = {first: _batch(study, seed, [first], first + detail)}
     check_budget(len(chunks[first][0]), replications)
     detail_until = first + (max(1, MAX_DETAIL_ROWS // max(1, len(chunks[first][1]))) if detail else 0)
     if progress:
@@ -138,7 +163,7 @@ def run_study(study: Study, replications: int, seed: int = 0, workers: int = 1,
     indices = indices[1:]
     if workers == 1 or len(indices) <= 1:
         for done, r in enumerate(indices, start=2):
-            chunks[r] = run_replication(study, seed, r, r < detail_until)
+            chunks[r] = _batch(study, seed, [r], detail_until)
             if progress:
                 progress(done, replications)
     else:
@@ -160,11 +185,9 @@ def run_study(study: Study, replications: int, seed: int = 0, workers: int = 1,
             raise
         finally:
             pool.join()
-    rows = [row for key in sorted(chunks) for row in chunks[key][0]]
-    incidents = [row for key in sorted(chunks) for row in chunks[key][1]]
-    return Results(study=study, seed=seed, replications=replications,
-                   rows=pd.DataFrame(rows, columns=list(COLUMNS)),
-                   incidents=pd.DataFrame(incidents, columns=list(INCIDENT_COLUMNS)) if detail else None)
+    rows = concat([chunks[key][0] for key in sorted(chunks)])
+    incidents = concat([chunks[key][1] for key in sorted(chunks)]) if detail else None
+    return Results(study=study, seed=seed, replications=replications, rows=rows, incidents=incidents)
 
 
 def check_budget(rows_per_replication: int, replications: int) -> None:
@@ -206,7 +229,7 @@ def run_to_precision(study: Study, target: float, seed: int = 0, workers: int = 
         needed = int(np.ceil(done * (worst / target) ** 2 * 1.05))
         extra = int(min(max(needed - done, 10), maximum - done))
         more = run_study(study, extra, seed=seed, workers=workers, progress=report, first=done)
-        results = Results(study, seed, done + extra, pd.concat([results.rows, more.rows], ignore_index=True))
+        results = Results(study, seed, done + extra, concat([results.rows, more.rows]))
         done = results.replications
     results.target = target
     results.precision = worst

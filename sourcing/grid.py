@@ -3,6 +3,15 @@
 ``template`` writes the grid as an Excel workbook, with units and allowed values beside each row;
 ``read_grid`` reads a filled grid (xlsx or CSV) back into the same data a YAML tender file holds,
 and validates it through the same path, so a wrong cell is reported with the provider and the row.
+
+A grid is read right or refused, never guessed. Columns keep their positions: the providers start in
+column D, under A1:C1 as the template writes them; a column with values under a blank name (or a name
+typed as a formula Excel never computed) is refused, a wholly empty column ignored, and two columns
+whose names differ only by case, spaces or Unicode form are refused, naming both. A row with values
+but no field name, a field given twice, and merged cells that would hide a field name or a provider's
+name are refused with their rows; a value merged down or across providers' cells is read in every cell
+it covers, as Excel shows it. Each cell is read by :mod:`sourcing.spreadsheet` (French numbers,
+durations and amounts, the ambiguity rules of each row kind, and the limits on the file).
 """
 
 from __future__ import annotations
@@ -23,6 +32,7 @@ from .spreadsheet import (
     MAX_COLUMNS,
     MAX_CSV_BYTES,
     MAX_XLSX_BYTES,
+    MB,
     Cell,
     CellError,
     Sheet,
@@ -168,8 +178,8 @@ def load_tender(path: str | Path) -> Tender:
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            raise ScenarioError([Problem((), f"the file is {size / 1e6:.1f} MB; an offers file or grid is at most "
-                                             f"{MAX_FILE_BYTES // (1024 * 1024)} MB")], source=str(path))
+            raise ScenarioError([Problem((), f"the file is {size / MB:.1f} MB; an offers file or grid is at most "
+                                             f"{MAX_FILE_BYTES // MB} MB")], source=str(path))
         content = path.read_bytes()
     except FileNotFoundError:
         raise ScenarioError([Problem((), "file not found")], source=str(path)) from None
@@ -198,12 +208,15 @@ def read_grid(content: bytes, source: str, kind: str) -> Tender:
     else:
         raise ScenarioError([Problem((), f"'{kind}' is not a grid format: give an .xlsx or .csv file")], source=source)
     problems: list[Problem] = []
-    settings = _settings(tender_sheet, problems) if tender_sheet is not None else {}
+    settings, setting_lines = _settings(tender_sheet, problems) if tender_sheet is not None else ({}, {})
     currency = settings.get("currency", "EUR")
     rows = _unmerged(grid, "Offers", labels=FIRST_PROVIDER_COLUMN - 1, names_row=True, problems=problems)
     if not rows:
         raise ScenarioError([*problems, Problem((), "the sheet 'Offers' is empty: fill the template's grid", 1)],
                             source=source)
+    headings = _headings(rows[0])
+    if headings:  # the columns are not where the template puts them: reading on would misplace every value
+        raise ScenarioError(headings, source=source)
     columns = _provider_columns(rows, problems)
     rows_by_key = {row.key: row for row in ROWS}
     folded_keys = {_fold(row.key): row for row in ROWS}
@@ -265,7 +278,9 @@ def read_grid(content: bytes, source: str, kind: str) -> Tender:
     try:
         return validate(Tender, data, source)
     except ScenarioError as exc:
-        raise ScenarioError(_capped([_located(p, line_of, rows_by_key) for p in exc.problems]), source=source) from None
+        located = [_setting_located(p, setting_lines) if p.path and p.path[0] != "offers"
+                   else _located(p, line_of, rows_by_key) for p in exc.problems]
+        raise ScenarioError(_capped(located), source=source) from None
 
 
 MAX_PROBLEMS = 100
@@ -310,8 +325,9 @@ def _unmerged(sheet: Sheet, name: str, labels: int, names_row: bool, problems: l
             problems.append(Problem((), f"sheet '{name}': cells {ref} are merged across the label columns and the "
                                         "values: unmerge them", r1))
         elif c1 == 1 and r2 > r1:
-            problems.append(Problem((), f"sheet '{name}': cells {ref} are merged, so rows {r1 + 1} to {r2} have no "
-                                        "name in column A: unmerge them and write each row's field", r1))
+            lost = f"row {r2} has" if r2 == r1 + 1 else f"rows {r1 + 1} to {r2} have"
+            problems.append(Problem((), f"sheet '{name}': cells {ref} are merged, so {lost} no name in column A: "
+                                        "unmerge them and write each row's field", r1))
         elif values and names_row and r1 == 1:
             problems.append(Problem((), f"sheet '{name}': cells {ref} are merged in row 1: each provider needs its "
                                         "own column with its name in row 1", 1))
@@ -323,15 +339,22 @@ def _unmerged(sheet: Sheet, name: str, labels: int, names_row: bool, problems: l
     return rows
 
 
-def _provider_columns(rows: list[list[Cell]], problems: list[Problem]) -> dict[int, str]:
-    """Provider name by 0-based column, each column where it stands; headings and names checked."""
-    header, body = rows[0], rows[1:]
+def _headings(header: list[Cell]) -> list[Problem]:
+    """A1 to C1 must be empty or hold the template's headings, so that the providers start in column D."""
+    problems = []
     for k, heading in enumerate(HEADINGS):
         text = _label(header[k]) if k < len(header) else ""
         if text and _fold(text) != heading:
             problems.append(Problem((), f"cell {column_letter(k + 1)}1 reads '{text[:60]}' where the template has "
                                         f"'{heading}': the first three columns are {', '.join(HEADINGS)} and the "
                                         "providers start in column D; restore the template's columns", 1))
+    return problems
+
+
+def _provider_columns(rows: list[list[Cell]], problems: list[Problem]) -> dict[int, str]:
+    """Provider name by 0-based column, each column where it stands: a blank name over values, a name
+    that is not text and two columns with the same name are refused."""
+    header, body = rows[0], rows[1:]
     columns: dict[int, str] = {}
     seen: dict[str, int] = {}
     for column in range(FIRST_PROVIDER_COLUMN - 1, len(header)):
@@ -366,8 +389,9 @@ SETTINGS = ("name", "currency", "services", "scenario")
 CURRENCIES = {"EUR": "EUR", "€": "EUR", "USD": "USD", "$": "USD", "GBP": "GBP", "£": "GBP", "CHF": "CHF"}
 
 
-def _settings(sheet: Sheet, problems: list[Problem]) -> dict[str, Any]:
-    """The sheet 'Tender' as tender fields: name, currency, services, scenario and weights."""
+def _settings(sheet: Sheet, problems: list[Problem]) -> tuple[dict[str, Any], dict[str, int]]:
+    """The sheet 'Tender' as tender fields (name, currency, services, scenario and weights), and the row
+    of each setting."""
     rows = _unmerged(sheet, "Tender", labels=1, names_row=False, problems=problems)
     found: dict[str, Any] = {}
     weights: dict[str, float] = {}
@@ -415,7 +439,17 @@ def _settings(sheet: Sheet, problems: list[Problem]) -> dict[str, Any]:
             found[key] = text
     if weights:
         found["weights"] = weights
-    return found
+    return found, line_of
+
+
+def _setting_located(problem: Problem, lines: dict[str, int]) -> Problem:
+    """A problem with a tender setting, placed on its row of the sheet 'Tender' when it has one."""
+    key = "weight." + str(problem.path[1]) if problem.path[0] == "weights" and len(problem.path) > 1 \
+        else str(problem.path[0])
+    line = lines.get(key)
+    if line is None:
+        return problem
+    return Problem(problem.path, f"sheet 'Tender', row {line} ({key}): {problem.message}", line)
 
 
 def _located(problem: Problem, line_of: dict[str, int], rows: dict[str, Row]) -> Problem:

@@ -704,8 +704,12 @@ MAX_PEOPLE = 2_000
 """Most people in one study (all teams together)."""
 MAX_SPELLS = 20_000
 """Most sickness spells one person may expect over the horizon."""
-MAX_SCENARIOS = 200
+MAX_SCENARIOS = 100
 """Most scenarios in one study."""
+MAX_SERVICES = 100
+"""Most services in one study."""
+MAX_PAIRS = 1_000
+"""Most services x scenarios in one study: each pair measures about eighty figures a replication."""
 
 
 def expected_incidents(study: Study) -> float:
@@ -747,9 +751,16 @@ def check_limits(study: Study) -> list[Problem]:
                                         f"{MAX_SPELLS:,}): write the average length of a spell, e.g. 3d"))
     if people > MAX_PEOPLE:
         problems.append(Problem(("teams",), f"{people:,} people in all: a study has at most {MAX_PEOPLE:,}"))
+    if len(study.services) > MAX_SERVICES:
+        problems.append(Problem(("services",), f"{len(study.services)} services: a study has at most "
+                                               f"{MAX_SERVICES}; split it into several files"))
     if len(study.scenarios) > MAX_SCENARIOS:
         problems.append(Problem(("scenarios",), f"{len(study.scenarios)} scenarios: a study has at most "
                                                 f"{MAX_SCENARIOS}; split it into several files"))
+    elif len(study.services) * len(study.scenarios) > MAX_PAIRS:
+        problems.append(Problem(("scenarios",), f"{len(study.services)} services x {len(study.scenarios)} scenarios "
+                                                f"= {len(study.services) * len(study.scenarios):,} pairs: a study "
+                                                f"has at most {MAX_PAIRS:,}; split it into several files"))
     return problems
 
 
@@ -869,12 +880,11 @@ def _check_team(study: Study, name: str, service: str, where: tuple,
     if team is None:
         known = ", ".join(study.teams) or "none declared"
         return [Problem(where, f"unknown team '{name}' (teams: {known})")]
-    people = team.people(list(study.services))
-    if not any(service in p.skills for p in people):
+    able = [m for m in team.members if m.skills == "all" or service in m.skills]
+    if not able:
         return [Problem(where, f"no member of team '{name}' has the skill for service '{service}'")]
     mix = study.services[service].incidents.priorities
-    orphans = [p for p in priorities if mix.get(p, 0) > 0
-               and not any(service in q.skills and p in q.priorities for q in people)]
+    orphans = [p for p in priorities if mix.get(p, 0) > 0 and not any(p in m.priorities for m in able)]
     if orphans:
         return [Problem(where, f"no member of team '{name}' handles {', '.join(orphans)} incidents of service "
                                f"'{service}'")]

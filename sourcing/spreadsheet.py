@@ -8,10 +8,11 @@ provider wins.
 
 Files (limits are checked before the content is parsed, and named in every refusal)
     xlsx: at most ``MAX_XLSX_BYTES`` (5 MB) on disk; opened as a zip first: at most ``MAX_MEMBERS``
-    (500) parts, at most ``MAX_UNZIPPED_BYTES`` (20 MB) declared uncompressed in total, no part
-    compressed more than ``MAX_RATIO`` (100) times once above 1 MB (a zip bomb declares hundreds of
-    MB; ``zipfile`` never inflates a part beyond its declared size). The sheet is then streamed once
-    to find its used area before openpyxl reads any value. CSV: at most ``MAX_CSV_BYTES`` (2 MB)
+    (500) parts, at most ``MAX_UNZIPPED_BYTES`` (20 MB) declared uncompressed in total and
+    ``MAX_PART_BYTES`` (5 MB) per part, no part compressed more than ``MAX_RATIO`` (100) times once
+    above 1 MB (a zip bomb declares hundreds of MB; ``zipfile`` never inflates a part beyond its
+    declared size). The sheet is then streamed once, keeping only the cells that hold a value, before
+    openpyxl converts any value. CSV: at most ``MAX_CSV_BYTES`` (2 MB)
     before decoding. Both: a value beyond row ``MAX_ROWS`` (300) or column ``MAX_COLUMNS`` (63: field,
     question, unit and 60 providers) is refused, as is a cell longer than ``MAX_CELL_CHARS`` (2,000
     characters); empty formatted cells beyond them are ignored.
@@ -64,6 +65,7 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
+import functools
 import io
 import math
 import re
@@ -76,15 +78,20 @@ from xml.etree import ElementTree
 
 from .errors import Problem, ScenarioError
 
-MAX_XLSX_BYTES = 5 * 1024 * 1024
+MB = 1024 * 1024
+"""A megabyte, as the limits count it."""
+MAX_XLSX_BYTES = 5 * MB
 """Largest xlsx file read (a filled grid is a few tens of kB)."""
-MAX_UNZIPPED_BYTES = 20 * 1024 * 1024
+MAX_UNZIPPED_BYTES = 20 * MB
 """Largest total of an xlsx's parts once uncompressed, as the zip declares them."""
+MAX_PART_BYTES = 5 * MB
+"""Largest single part of an xlsx once uncompressed (a grid's sheet is under 100 kB; openpyxl reads shared
+strings and styles whole, about 0.5 s and 30 MB of memory per MB)."""
 MAX_RATIO = 100
 """Most a part above 1 MB may be compressed (ordinary sheets: 5 to 30 times)."""
 MAX_MEMBERS = 500
 """Most parts an xlsx may hold (a grid has about a dozen)."""
-MAX_CSV_BYTES = 2 * 1024 * 1024
+MAX_CSV_BYTES = 2 * MB
 """Largest CSV file read, before decoding."""
 MAX_ROWS = 300
 """Last row that may hold a value (the template has fewer than 50)."""
@@ -94,6 +101,8 @@ MAX_CELL_CHARS = 2000
 """Longest text a cell may hold."""
 MAX_MERGES = 1000
 """Most merged ranges a sheet may declare."""
+MAX_SHEETS = 50
+"""Most sheets a workbook may list (openpyxl opens each one; a grid has two)."""
 
 _SPACES = " \u00a0\u202f\u2009"
 _SPACE = f"[{_SPACES}]"
@@ -149,8 +158,8 @@ def column_letter(column: int) -> str:
 def read_workbook(content: bytes, source: str, required: str, optional: tuple[str, ...] = ()) -> dict[str, Sheet]:
     """The sheets named ``required`` (case-insensitive) and, when present, ``optional``, within the limits."""
     if len(content) > MAX_XLSX_BYTES:
-        raise _refuse(source, f"the workbook is {len(content) / 1e6:.1f} MB; a grid is at most "
-                              f"{MAX_XLSX_BYTES // (1024 * 1024)} MB")
+        raise _refuse(source, f"the workbook is {len(content) / MB:.1f} MB; a grid is at most "
+                              f"{MAX_XLSX_BYTES // MB} MB")
     archive = _checked_zip(content, source)
     from openpyxl import load_workbook
 
@@ -190,36 +199,62 @@ def _checked_zip(content: bytes, source: str) -> zipfile.ZipFile:
         total += member.file_size
         if member.flag_bits & 0x1:
             raise _refuse(source, "the workbook is encrypted: save it without a password")
-        if member.file_size > 1024 * 1024 and member.file_size > MAX_RATIO * max(member.compress_size, 1):
+        if member.file_size > MAX_PART_BYTES:
+            raise _refuse(source, f"the part '{member.filename[:80]}' unpacks to {member.file_size / MB:.1f} MB; "
+                                  f"a part of a grid is at most {MAX_PART_BYTES // MB} MB")
+        if member.file_size > MB and member.file_size > MAX_RATIO * max(member.compress_size, 1):
             ratio = member.file_size // max(member.compress_size, 1)
             raise _refuse(source, f"the part '{member.filename[:80]}' inflates {ratio} times (to "
-                                  f"{member.file_size / 1e6:.0f} MB); at most {MAX_RATIO} times is read")
+                                  f"{member.file_size / MB:.0f} MB); at most {MAX_RATIO} times is read")
     if total > MAX_UNZIPPED_BYTES:
-        raise _refuse(source, f"the workbook unpacks to {total / 1e6:.0f} MB; a grid unpacks to at most "
-                              f"{MAX_UNZIPPED_BYTES // (1024 * 1024)} MB")
+        raise _refuse(source, f"the workbook unpacks to {total / MB:.1f} MB; a grid unpacks to at most "
+                              f"{MAX_UNZIPPED_BYTES // MB} MB")
+    sheets = 0
+    try:
+        with archive.open("xl/workbook.xml") as stream:
+            for _, element in ElementTree.iterparse(stream):
+                sheets += element.tag == f"{_NS}sheet"
+                element.clear()
+    except Exception:  # noqa: BLE001 - a missing or broken workbook part is openpyxl's to report
+        pass
+    if sheets > MAX_SHEETS:
+        raise _refuse(source, f"the workbook lists {sheets} sheets; at most {MAX_SHEETS} are read (a grid has "
+                              "the sheets 'Offers' and 'Tender')")
     return archive
 
 
 _NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-_CELL_REF = re.compile(r"^\$?([A-Z]{1,3})\$?(\d{1,7})$")
+_CELL, _ROW, _DATA, _MERGE = f"{_NS}c", f"{_NS}row", f"{_NS}sheetData", f"{_NS}mergeCell"
+_VALUE, _FORMULA, _INLINE = f"{_NS}v", f"{_NS}f", f"{_NS}is"
+_CELL_REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d{1,7})$")
+
+
+@functools.lru_cache(maxsize=20_000)
+def _column_number(letters: str) -> int:
+    column = 0
+    for letter in letters.upper():
+        column = column * 26 + ord(letter) - 64
+    return column
 
 
 def _coordinate(ref: str) -> tuple[int, int]:
-    match = _CELL_REF.match(ref.upper())
+    """(row, column) of a reference such as 'E12'."""
+    match = _CELL_REF.match(ref)
     if not match:
         raise ValueError(f"'{ref[:20]}' is not a cell reference")
-    column = 0
-    for letter in match.group(1):
-        column = column * 26 + ord(letter) - 64
-    return int(match.group(2)), column
+    return int(match.group(2)), _column_number(match.group(1))
 
 
 def _read_sheet(book: Any, archive: zipfile.ZipFile, title: str, source: str) -> Sheet:
+    """The sheet's cells that hold a value, read by openpyxl from the part that :func:`_scan` kept.
+
+    openpyxl (3.1) keeps a read-only sheet's part name in ``_worksheet_path`` and opens it through
+    ``_get_source``; the sheet is given the scanned part instead, so openpyxl converts exactly the cells
+    checked against the limits, and never walks thousands of formatted empty cells a second time.
+    """
     sheet = book[title]
     try:
-        # openpyxl keeps the sheet's part name here; the used area is found by streaming that part first.
-        member = sheet._worksheet_path
-        last_row, last_col, merges, pending = _scan(archive, member, title, source)
+        last_row, last_col, merges, pending, kept = _scan(archive, sheet._worksheet_path, title, source)
     except ScenarioError:
         raise
     except Exception as exc:  # a malformed sheet part
@@ -227,6 +262,7 @@ def _read_sheet(book: Any, archive: zipfile.ZipFile, title: str, source: str) ->
     rows: list[list[Cell]] = []
     if last_row == 0:
         return Sheet(rows, merges)
+    sheet._get_source = lambda: io.BytesIO(kept)
     try:
         for line in sheet.iter_rows(min_row=1, max_row=last_row, min_col=1, max_col=last_col):
             out = []
@@ -256,68 +292,84 @@ def _read_sheet(book: Any, archive: zipfile.ZipFile, title: str, source: str) ->
     return Sheet(rows, merges)
 
 
-def _scan(archive: zipfile.ZipFile, member: str, title: str,
-          source: str) -> tuple[int, int, list[tuple[int, int, int, int]], dict[tuple[int, int], str]]:
-    """Stream the sheet part once: last row and column holding a value (within the limits), merged ranges,
-    and formulas without a saved value. Memory stays flat whatever the number of rows."""
+def _scan(archive: zipfile.ZipFile, member: str, title: str, source: str) -> tuple[
+        int, int, list[tuple[int, int, int, int]], dict[tuple[int, int], str], bytes]:
+    """Stream the sheet part once: the last row and column holding a value (within the limits), the
+    merged ranges, formulas without a saved value, and the part rewritten with only the cells that hold
+    a value. Memory stays flat whatever the number of rows or formatted empty cells."""
     last_row = last_col = 0
     merges: list[tuple[int, int, int, int]] = []
     pending: dict[tuple[int, int], str] = {}
+    kept: list[bytes] = [f'<worksheet xmlns="{_NS[1:-1]}"><sheetData>'.encode()]
+    cells: list[bytes] = []
     row_number = column = 0
     in_row = False
     data = None
     disorder = f"the sheet '{title}' lists its cells out of order; open it in Excel or LibreOffice and save it again"
     with archive.open(member) as stream:
         for event, element in ElementTree.iterparse(stream, events=("start", "end")):
-            tag = element.tag.rsplit("}", 1)[-1]
+            tag = element.tag
             if event == "start":
-                if tag == "sheetData":
+                if tag == _DATA:
                     data = element
-                elif tag == "row":
+                elif tag == _ROW:
                     number = element.get("r")
                     following = int(number) if number else row_number + 1
                     if following <= row_number:
                         raise _refuse(source, disorder)
                     row_number, column, in_row = following, 0, True
                 continue
-            if tag == "c":
+            if tag == _CELL:
                 ref = element.get("r")
                 row, following = _coordinate(ref) if ref else (row_number, column + 1)
                 if not in_row or row != row_number or following <= column:
                     raise _refuse(source, disorder)
                 column = following
-                value = element.find(f"{_NS}v")
-                formula = element.find(f"{_NS}f")
-                inline = element.find(f"{_NS}is")
-                text = value.text if value is not None and value.text else ""
-                if inline is not None:
-                    text = "".join(inline.itertext())
-                if text.strip() or formula is not None:
-                    where = f"sheet '{title}', cell {column_letter(column)}{row}"
-                    if row > MAX_ROWS:
-                        raise _refuse(source, f"{where} holds a value; a grid has at most {MAX_ROWS} rows")
-                    if column > MAX_COLUMNS:
-                        raise _refuse(source, f"{where} holds a value; a grid has at most {MAX_COLUMNS} columns "
-                                              f"(field, question, unit and {MAX_COLUMNS - 3} providers)")
-                    if len(text) > MAX_CELL_CHARS:
-                        raise _refuse(source, f"{where} holds {len(text)} characters; at most {MAX_CELL_CHARS} "
-                                              "are read", row)
+                # a cell without children holds no value (a formatted empty cell)
+                if len(element) and _scan_value(element, row, column, title, source, pending):
                     last_row, last_col = max(last_row, row), max(last_col, column)
-                    if formula is not None and not text:
-                        pending[(row, column)] = ("=" + (formula.text or ""))[:60]
+                    element.set("r", f"{column_letter(column)}{row}")
+                    element.tail = None
+                    cells.append(ElementTree.tostring(element))
                 element.clear()
-            elif tag == "row":
+            elif tag == _ROW:
+                if cells:
+                    kept.append(f'<row r="{row_number}">'.encode() + b"".join(cells) + b"</row>")
+                    cells = []
                 in_row = False
                 element.clear()
                 if data is not None:
                     data.clear()
-            elif tag == "mergeCell":
+            elif tag == _MERGE:
                 if len(merges) >= MAX_MERGES:
                     raise _refuse(source, f"the sheet '{title}' declares more than {MAX_MERGES} merged ranges")
                 first, _, last = (element.get("ref") or "").partition(":")
                 (r1, c1), (r2, c2) = _coordinate(first), _coordinate(last or first)
                 merges.append((min(r1, r2), min(c1, c2), max(r1, r2), max(c1, c2)))
-    return last_row, last_col, merges, pending
+    kept.append(b"</sheetData></worksheet>")
+    return last_row, last_col, merges, pending, b"".join(kept)
+
+
+def _scan_value(element: ElementTree.Element, row: int, column: int, title: str, source: str,
+                pending: dict[tuple[int, int], str]) -> bool:
+    """Whether a cell holds a value, checked against the limits; a formula without a saved value is noted."""
+    value, formula, inline = element.find(_VALUE), element.find(_FORMULA), element.find(_INLINE)
+    text = value.text if value is not None and value.text else ""
+    if inline is not None:
+        text = "".join(inline.itertext())
+    if not (text.strip() or formula is not None):
+        return False
+    where = f"sheet '{title}', cell {column_letter(column)}{row}"
+    if row > MAX_ROWS:
+        raise _refuse(source, f"{where} holds a value; a grid has at most {MAX_ROWS} rows")
+    if column > MAX_COLUMNS:
+        raise _refuse(source, f"{where} holds a value; a grid has at most {MAX_COLUMNS} columns "
+                              f"(field, question, unit and {MAX_COLUMNS - 3} providers)")
+    if len(text) > MAX_CELL_CHARS:
+        raise _refuse(source, f"{where} holds {len(text)} characters; at most {MAX_CELL_CHARS} are read", row)
+    if formula is not None and not text:
+        pending[(row, column)] = ("=" + (formula.text or ""))[:60]
+    return True
 
 
 def _short(exc: BaseException) -> str:
@@ -331,8 +383,8 @@ def _short(exc: BaseException) -> str:
 def read_csv_table(content: bytes, source: str) -> Sheet:
     """A CSV grid as cells, whatever Excel wrote: encoding and delimiter detected, limits checked."""
     if len(content) > MAX_CSV_BYTES:
-        raise _refuse(source, f"the CSV file is {len(content) / 1e6:.1f} MB; a grid is at most "
-                              f"{MAX_CSV_BYTES // (1024 * 1024)} MB")
+        raise _refuse(source, f"the CSV file is {len(content) / MB:.1f} MB; a grid is at most "
+                              f"{MAX_CSV_BYTES // MB} MB")
     text = _decode(content, source)
     if "\x00" in text:
         raise _refuse(source, "the CSV file holds NUL characters: it is not text (save the grid as 'CSV UTF-8' or "

@@ -23,7 +23,7 @@ from sourcing.scenario import Study
 
 def _safe(frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` with every text cell, column name, index label and axis name neutralised (categorical
-    columns and multi-level labels included), ready for ``to_excel``."""
+    columns, text-typed labels and multi-level labels included), ready for ``to_excel``."""
     out = frame.copy()
     for column in out.columns:
         if isinstance(out[column].dtype, pd.CategoricalDtype):
@@ -39,7 +39,7 @@ def _safe_axis(axis: pd.Index) -> pd.Index:
     names = [neutralise(n) for n in axis.names]
     if isinstance(axis, pd.MultiIndex):
         return pd.MultiIndex.from_tuples([tuple(neutralise(v) for v in t) for t in axis], names=names)
-    if axis.dtype == object or isinstance(axis.dtype, pd.CategoricalDtype):
+    if axis.dtype == object or pd.api.types.is_string_dtype(axis.dtype) or isinstance(axis.dtype, pd.CategoricalDtype):
         return pd.Index([neutralise(v) for v in axis], dtype=object, name=names[0])
     return axis.rename(names[0])
 
