@@ -13,8 +13,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .statistics import t_half_width
-
 HEADLINES = ("cost_of_ownership", "economic_cost", "availability_service_time", "within_target", "gtr_compliance",
              "downtime_hours")
 DIFFERENCES = ("cost_of_ownership", "economic_cost", "availability_service_time", "downtime_hours")
@@ -45,8 +43,10 @@ class Comparison:
     """Per scenario: P95 of economic cost, P95 of downtime, probability of a month below target or SLA."""
 
 
-def compare(rows: pd.DataFrame, baseline: str | None = None) -> Comparison:
-    """Headline figures, paired differences, frontier and risk tail of a run's tidy rows."""
+def compare(rows: pd.DataFrame, baseline: str | None = None, controls: pd.DataFrame | None = None,
+            means: dict[str, float] | None = None, study=None) -> Comparison:
+    """Headline figures, paired differences, frontier and risk tail of a run's tidy rows (means and paired
+    differences with control variates when ``controls`` and their ``means`` are given)."""
     scenarios = list(dict.fromkeys(rows["scenario"]))
     baseline = baseline or scenarios[0]
     if baseline not in scenarios:
@@ -55,10 +55,11 @@ def compare(rows: pd.DataFrame, baseline: str | None = None) -> Comparison:
     for metric in HEADLINES:
         table = scenario_values(rows, metric)
         for scenario in table.columns:
-            values = table[scenario].dropna().to_numpy()
+            values = table[scenario].dropna()
             if len(values):
-                headline.append({"scenario": scenario, "metric": metric, "mean": values.mean(),
-                                 "half_width": t_half_width(values), "n": len(values)})
+                estimate = _estimate(values, controls, _chosen(study, means, [scenario]))
+                headline.append({"scenario": scenario, "metric": metric, "mean": estimate.mean,
+                                 "half_width": estimate.half_width, "n": len(values)})
     differences = []
     for metric in DIFFERENCES:
         table = scenario_values(rows, metric)
@@ -67,11 +68,12 @@ def compare(rows: pd.DataFrame, baseline: str | None = None) -> Comparison:
         for scenario in table.columns:
             if scenario == baseline:
                 continue
-            diff = (table[scenario] - table[baseline]).dropna().to_numpy()
-            half = t_half_width(diff)
-            differences.append({"scenario": scenario, "metric": metric, "mean": diff.mean(),
-                                "ci_low": diff.mean() - half, "ci_high": diff.mean() + half, "n": len(diff),
-                                "significant": bool(half == half and abs(diff.mean()) > half)})
+            diff = (table[scenario] - table[baseline]).dropna()
+            estimate = _estimate(diff, controls, _chosen(study, means, [scenario, baseline]))
+            mean, half = estimate.mean, estimate.half_width
+            differences.append({"scenario": scenario, "metric": metric, "mean": mean,
+                                "ci_low": mean - half, "ci_high": mean + half, "n": len(diff),
+                                "significant": bool(half == half and abs(mean) > half)})
     headline_frame = pd.DataFrame(headline)
     return Comparison(
         baseline=baseline,
@@ -120,13 +122,32 @@ def risk_tail(rows: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
-def relative_precision(rows: pd.DataFrame, metric: str = COST) -> pd.Series:
+def relative_precision(rows: pd.DataFrame, controls: pd.DataFrame | None = None,
+                       means: dict[str, float] | None = None, metric: str = COST, study=None) -> pd.Series:
     """Per scenario: 95 % half-width of the metric's mean divided by the mean (0 for a metric that is the
-    same in every replication, a zero cost included; infinite for one that varies around zero)."""
+    same in every replication, a zero cost included; infinite for one that varies around zero). With
+    controls, the control-variate estimate's half-width."""
     table = scenario_values(rows, metric)
     out = {}
     for s in table.columns:
-        values = table[s].dropna().to_numpy()
-        half, mean = t_half_width(values), abs(values.mean())
+        column = table[s].dropna()
+        estimate = _estimate(column, controls, _chosen(study, means, [s]))
+        half, mean = estimate.half_width, abs(estimate.mean)
         out[s] = 0.0 if half == 0 else (half / mean if mean > 0 else np.inf)
     return pd.Series(out, dtype=float)
+
+
+def _chosen(study, means: dict[str, float] | None, scenarios: list[str]) -> dict[str, float] | None:
+    from .variance import scenario_controls
+
+    return scenario_controls(study, means, scenarios) if means and study is not None else means
+
+
+def _estimate(column: pd.Series, controls: pd.DataFrame | None, means: dict[str, float] | None):
+    """Mean and half-width of one metric's replications (indexed by replication), controlled if possible."""
+    from .variance import control_matrix, controlled_mean
+
+    if controls is None or not means:
+        return controlled_mean(column.to_numpy(dtype=float), None, None)
+    x, mu = control_matrix(controls, means, column.index.to_numpy())
+    return controlled_mean(column.to_numpy(dtype=float), x, mu)

@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -26,6 +27,7 @@ from .incidents import draw_load
 from .metrics import COLUMNS, INCIDENT_COLUMNS, incident_rows, measure
 from .statistics import summarize
 from .streams import Streams
+from .variance import expected_controls, load_controls
 
 Progress = Callable[[int, int], None]
 """Called with (replications done, replications planned)."""
@@ -65,16 +67,32 @@ def _worker_start() -> None:
     threading.Thread(target=watch, daemon=True).start()
 
 
-def _batch_of(args: tuple) -> tuple[int, int, tuple[pd.DataFrame, pd.DataFrame]]:
-    """A worker's task: (first replication, how many, their rows)."""
-    study, seed, replications, detail_until = args
-    return replications[0], len(replications), _batch(study, seed, replications, detail_until)
+class Chunk(NamedTuple):
+    """What some replications produced: tidy rows, incident detail and control variates (one row each)."""
+
+    rows: pd.DataFrame
+    incidents: pd.DataFrame
+    controls: pd.DataFrame
+
+
+def _batch_of(args: tuple) -> tuple[int, int, Chunk]:
+    """A worker's task: (first replication, how many, what they produced)."""
+    study, seed, replications, detail_until, means = args
+    return replications[0], len(replications), _batch(study, seed, replications, detail_until, means)
 
 
 def run_replication(study: Study, seed: int, replication: int,
                     detail: bool = False) -> tuple[list[tuple], list[tuple]]:
     """Tidy rows of every scenario of the study for one replication (common random numbers), and,
     with ``detail``, one row per incident."""
+    rows, incidents, _ = _replicate(study, seed, replication, detail, None)
+    return rows, incidents
+
+
+def _replicate(study: Study, seed: int, replication: int, detail: bool,
+               means: dict[str, float] | None) -> tuple[list[tuple], list[tuple], dict[str, float]]:
+    """One replication: tidy rows, incident detail, and (with control ``means``) its control variates,
+    measured on the same incidents and the same staffing draws as every scenario."""
     streams = Streams(seed, replication)
     load = draw_load(study, streams)
     rows: list[tuple] = []
@@ -85,19 +103,28 @@ def run_replication(study: Study, seed: int, replication: int,
         rows += measure(study, run, replication)
         if detail:
             incidents += incident_rows(study, run, replication)
-    return rows, incidents
+    controls = {}
+    if means:
+        plans = {key[1]: value[0] for key, value in cache.items() if key[0] == "team"}
+        controls = load_controls(study, load, plans, means)
+    return rows, incidents, controls
 
 
-def _batch(study: Study, seed: int, replications: list[int], detail_until: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _batch(study: Study, seed: int, replications: list[int], detail_until: int,
+           means: dict[str, float] | None) -> Chunk:
     """Replications run one after the other, their rows kept as compact frames (a few dozen bytes a row,
-    against about 150 as tuples), so that a run's memory grows with its rows, not with Python objects."""
+    against about 150 as tuples), so that a run's memory grows with its rows, not with Python objects;
+    with control ``means``, each replication's control variates too."""
     frames: list[pd.DataFrame] = []
     details: list[pd.DataFrame] = []
+    controls = []
     for r in replications:
-        rows, incidents = run_replication(study, seed, r, r < detail_until)
+        rows, incidents, measured_controls = _replicate(study, seed, r, r < detail_until, means)
         frames.append(compact(pd.DataFrame(rows, columns=list(COLUMNS))))
         details.append(compact(pd.DataFrame(incidents, columns=list(INCIDENT_COLUMNS))))
-    return concat(frames), concat(details)
+        if means:
+            controls.append({"replication": r, **measured_controls})
+    return Chunk(concat(frames), concat(details), pd.DataFrame(controls))
 
 
 def compact(frame: pd.DataFrame) -> pd.DataFrame:
@@ -137,25 +164,35 @@ class Results:
     """Relative precision asked for (``--precision``), if any."""
     precision: float | None = None
     """Worst relative 95 % half-width of a scenario's economic cost, when a target was asked for."""
+    controls: pd.DataFrame | None = field(default=None, repr=False)
+    """Control variates per replication (``replication`` then one column per control), when used."""
+    control_means: dict[str, float] | None = None
+    """Their exact expectations (:func:`simulation.variance.expected_controls`)."""
 
     @cached_property
     def summary(self) -> pd.DataFrame:
-        return summarize(self.rows)
+        return summarize(self.rows, controls=self.controls, means=self.control_means, study=self.study)
 
 
 def run_study(study: Study, replications: int, seed: int = 0, workers: int = 1,
-              progress: Progress | None = None, first: int = 0, detail: bool = False) -> Results:
+              progress: Progress | None = None, first: int = 0, detail: bool = False,
+              variance_reduction: bool = True, control_means: dict[str, float] | None = None) -> Results:
     """Run replications ``first .. first + replications - 1`` of every scenario of the study.
 
     ``detail`` also keeps one row per incident (for distribution charts), for as many of the first
     replications as :data:`MAX_DETAIL_ROWS` allows. The first replication runs before the others, and a
-    run whose rows would not fit in :data:`MAX_ROWS` is refused then (``ValueError``), before the rest."""
+    run whose rows would not fit in :data:`MAX_ROWS` is refused then (``ValueError``), before the rest.
+    With ``variance_reduction`` and teams whose people may leave, every replication also measures the
+    control variates of :mod:`simulation.variance` and the summary's means use them; without it (or
+    without such teams) the summary is the plain one, bit for bit."""
+    means = (control_means if control_means is not None else expected_controls(study)) if variance_reduction else {}
+    controlled = bool(means)
     if not 1 <= replications <= MAX_REPLICATIONS:
         raise ValueError(f'"replications" must be between 1 and {MAX_REPLICATIONS:,}.')
     if not 1 <= workers <= MAX_WORKERS:
         raise ValueError(f'"workers" must be between 1 and {MAX_WORKERS}.')
     indices = list(range(first, first + replications))
-    chunks: dict[int, tuple[pd.DataFrame, pd.DataFrame]] = {first: _batch(study, seed, [first], first + detail)}
+    chunks: dict[int, Chunk] = {first: _batch(study, seed, [first], first + detail, means)}
     check_budget(len(chunks[first][0]), replications)
     detail_until = first + (max(1, MAX_DETAIL_ROWS // max(1, len(chunks[first][1]))) if detail else 0)
     if progress:
@@ -163,7 +200,7 @@ def run_study(study: Study, replications: int, seed: int = 0, workers: int = 1,
     indices = indices[1:]
     if workers == 1 or len(indices) <= 1:
         for done, r in enumerate(indices, start=2):
-            chunks[r] = _batch(study, seed, [r], detail_until)
+            chunks[r] = _batch(study, seed, [r], detail_until, means)
             if progress:
                 progress(done, replications)
     else:
@@ -174,7 +211,8 @@ def run_study(study: Study, replications: int, seed: int = 0, workers: int = 1,
         try:
             done = 1
             for first_index, count, chunk in pool.imap_unordered(_batch_of,
-                                                                 [(study, seed, b, detail_until) for b in batches]):
+                                                                 [(study, seed, b, detail_until, means)
+                                                                  for b in batches]):
                 chunks[first_index] = chunk
                 done += count
                 if progress:
@@ -185,9 +223,12 @@ def run_study(study: Study, replications: int, seed: int = 0, workers: int = 1,
             raise
         finally:
             pool.join()
-    rows = concat([chunks[key][0] for key in sorted(chunks)])
-    incidents = concat([chunks[key][1] for key in sorted(chunks)]) if detail else None
-    return Results(study=study, seed=seed, replications=replications, rows=rows, incidents=incidents)
+    ordered = [chunks[key] for key in sorted(chunks)]
+    rows = concat([c.rows for c in ordered])
+    incidents = concat([c.incidents for c in ordered]) if detail else None
+    controls = pd.concat([c.controls for c in ordered], ignore_index=True) if controlled else None
+    return Results(study=study, seed=seed, replications=replications, rows=rows, incidents=incidents,
+                   controls=controls, control_means=means or None)
 
 
 def check_budget(rows_per_replication: int, replications: int) -> None:
@@ -201,7 +242,8 @@ def check_budget(rows_per_replication: int, replications: int) -> None:
 
 
 def run_to_precision(study: Study, target: float, seed: int = 0, workers: int = 1, initial: int = 20,
-                     maximum: int = 2000, progress: Progress | None = None) -> Results:
+                     maximum: int = 2000, progress: Progress | None = None,
+                     variance_reduction: bool = True) -> Results:
     """Add replications until every scenario's economic-cost 95 % half-width is at most ``target`` of
     its mean, or ``maximum`` replications have run.
 
@@ -219,17 +261,23 @@ def run_to_precision(study: Study, target: float, seed: int = 0, workers: int = 
         if progress:
             progress(done + k, max(done + planned, done))
 
-    results = run_study(study, initial, seed=seed, workers=workers, progress=report)
+    means = expected_controls(study) if variance_reduction else {}
+    results = run_study(study, initial, seed=seed, workers=workers, progress=report,
+                        variance_reduction=variance_reduction, control_means=means)
     done = results.replications
     check_budget(len(results.rows) // done, maximum)
     while True:
-        worst = float(relative_precision(results.rows).max())
+        worst = float(relative_precision(results.rows, results.controls, results.control_means, study=study).max())
         if worst <= target or done >= maximum:
             break
         needed = int(np.ceil(done * (worst / target) ** 2 * 1.05))
         extra = int(min(max(needed - done, 10), maximum - done))
-        more = run_study(study, extra, seed=seed, workers=workers, progress=report, first=done)
-        results = Results(study, seed, done + extra, concat([results.rows, more.rows]))
+        more = run_study(study, extra, seed=seed, workers=workers, progress=report, first=done,
+                         variance_reduction=variance_reduction, control_means=means)
+        results = Results(study, seed, done + extra, concat([results.rows, more.rows]),
+                          controls=None if results.controls is None else pd.concat([results.controls, more.controls],
+                                                                                     ignore_index=True),
+                          control_means=results.control_means)
         done = results.replications
     results.target = target
     results.precision = worst

@@ -29,6 +29,6 @@ def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
         if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
             out[column] = out[column].map(neutralise)
     out.columns = [neutralise(c) for c in out.columns]
-    if out.index.dtype == object:
+    if out.index.dtype == object or pd.api.types.is_string_dtype(out.index):
         out.index = [neutralise(i) for i in out.index]
     return out

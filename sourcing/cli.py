@@ -14,6 +14,7 @@ import shutil
 import sys
 import tempfile
 from contextlib import contextmanager, suppress
+from dataclasses import asdict
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -147,14 +148,51 @@ Precision = Annotated[str | None, typer.Option(
     help="Add replications until every scenario's economic-cost 95 % half-width is at most this share of its "
          "mean, e.g. 1%.")]
 MaxReplications = Annotated[int, typer.Option(min=2, max=100_000,
-                                              help="Ceiling on replications with --precision (at most 100,000).")]
+                                              help="Ceiling on replications with --precision or --until decided "
+                                                   "(at most 100,000).")]
+Until = Annotated[str | None, typer.Option(
+    help="'decided': add replications until the cheapest option is known with 95 % probability of correct "
+         "selection (Kim-Nelson on paired differences), or the options are equivalent within --indifference.")]
+Indifference = Annotated[str, typer.Option(
+    help="With --until decided: the smallest difference of economic cost that matters, an amount "
+         "('10k EUR') or a share of the lowest cost ('1%').")]
+VarianceReduction = Annotated[bool, typer.Option(
+    "--variance-reduction/--no-variance-reduction",
+    help="Control variates on the staffing draws (teams whose people may leave); off gives the plain means.")]
 Format = Annotated[OutputFormat, typer.Option("--format", help="table or json on standard output.")]
 Baseline = Annotated[str | None, typer.Option(help="Scenario the others are compared with (paired differences).")]
 
 
+def _indifference(value: str, currency: str) -> tuple[float | None, float | None]:
+    """(amount, share) of an --indifference value."""
+    from .units import parse_fraction, parse_money
+
+    text = value.strip()
+    try:
+        if text.endswith("%"):
+            share = parse_fraction(text)
+            if not 0 < share < 1:
+                raise ValueError
+            return None, share
+        amount, unit = parse_money(text)
+    except ValueError:
+        raise typer.BadParameter(f"'{value}': write an amount such as '10k {currency}' or a share such as "
+                                 "'1%'", param_hint="--indifference") from None
+    if unit != currency or amount <= 0:
+        raise typer.BadParameter(f"'{value}': write a positive amount in {currency}, e.g. '10k {currency}'",
+                                 param_hint="--indifference")
+    return amount, None
+
+
 def _simulate(study: Study, label: str, replications: int, seed: int, workers: int, precision: float | None,
-              maximum: int):
+              maximum: int, until: str | None = None, indifference: str = "1%", variance_reduction: bool = True):
+    """The run asked for, and with ``--until decided`` the selection it settled on (else None)."""
+    from simulation.decide import run_until_decided
     from simulation.replications import run_study, run_to_precision
+
+    if until is not None and until != "decided":
+        raise typer.BadParameter(f"'{until}': the only value is 'decided'", param_hint="--until")
+    amount, share = _indifference(indifference, study.currency)
 
     with Progress(TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), console=err, transient=True, disable=not err.is_terminal) as bar:
@@ -164,10 +202,16 @@ def _simulate(study: Study, label: str, replications: int, seed: int, workers: i
             bar.update(task, completed=done, total=total)
 
         with _interruptible():
+            if until == "decided":
+                return run_until_decided(study, indifference=amount, relative=share, seed=seed, workers=workers,
+                                         n0=replications, maximum=maximum, progress=progress,
+                                         variance_reduction=variance_reduction)
             if precision is None:
-                return run_study(study, replications, seed=seed, workers=workers, progress=progress)
+                return run_study(study, replications, seed=seed, workers=workers, progress=progress,
+                                 variance_reduction=variance_reduction), None
             return run_to_precision(study, precision, seed=seed, workers=workers, initial=replications,
-                                    maximum=maximum, progress=progress)
+                                    maximum=maximum, progress=progress,
+                                    variance_reduction=variance_reduction), None
 
 
 @contextmanager
@@ -189,6 +233,9 @@ def run(
     workers: Workers = 1,
     precision: Precision = None,
     max_replications: MaxReplications = 2000,
+    until: Until = None,
+    indifference: Indifference = "1%",
+    variance_reduction: VarianceReduction = True,
     baseline: Baseline = None,
     out_dir: Annotated[
         Path | None, typer.Option("--out", help="Write results, resolved scenario and seed here.")] = None,
@@ -206,15 +253,21 @@ def run(
         _fail(f"--baseline: '{chosen}' is not a scenario of {file} ({', '.join(s.name for s in study.scenarios)})")
     _prepare_out(out_dir)
     _print_notices(study)
-    results = _simulate(study, file.name, replications, seed, workers, target, max_replications)
-    decision = compare(results.rows, chosen)
+    results, selection = _simulate(study, file.name, replications, seed, workers, target, max_replications, until,
+                                   indifference, variance_reduction)
+    decision = compare(results.rows, chosen, results.controls, results.control_means, study)
     if out_dir is not None:
         _write(out_dir, file, study, results, results_format, workers)
     if output is OutputFormat.json:
         document = _json_summary(file, study, results)
+        if selection is not None:
+            document["selection"] = {**asdict(selection), "conclusion": selection.sentence(study.currency)}
         document["comparison"] = _json_comparison(decision)
         sys.stdout.write(json.dumps(document, indent=2, default=_jsonable) + "\n")
     else:
+        if selection is not None:
+            out.print(Text("Decision: ", style="bold") + Text(selection.sentence(study.currency)), highlight=False,
+                      soft_wrap=True)
         _print_run(study.name, study.currency, results.replications, seed, results, decision)
         if out_dir is not None:
             out.print(f"results written to {out_dir}", highlight=False)
@@ -246,7 +299,8 @@ def compare_files(
     clash = {n for n in names if names.count(n) > 1}
     parts = []
     for (path, study), tag in zip(studies, labels):
-        results = _simulate(study, path.name, replications, seed, workers, target, max_replications)
+        results, _ = _simulate(study, path.name, replications, seed, workers, target, max_replications,
+                               variance_reduction=False)  # several files: plain means, paired across files
         rows = results.rows.copy()
         rows["scenario"] = [f"{tag}: {n}" if n in clash else n for n in rows["scenario"]]
         parts.append(rows)
@@ -553,6 +607,9 @@ def _write(out_dir: Path, file: Path, study: Study, results, results_format: Res
     _publish(out_dir, {
         **table,
         "summary.csv": lambda path: neutralise_frame(results.summary).to_csv(path, index=False),
+        **({"controls.csv": lambda path: results.controls.to_csv(path, index=False),
+            "control_means.json": json.dumps(results.control_means, indent=2)}
+           if results.controls is not None else {}),
         "scenario.yaml": dump_study(study),
         "run.json": _run_record([file], results.seed, results.replications, workers),
     })

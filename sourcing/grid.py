@@ -26,7 +26,7 @@ from typing import Any
 import yaml
 
 from .errors import Problem, ScenarioError
-from .files import parse_yaml, validate
+from .files import decode, parse_yaml, read_text, validate
 from .model import PRIORITIES
 from .spreadsheet import (
     MAX_COLUMNS,
@@ -160,10 +160,8 @@ def is_tender(path: str | Path) -> bool:
     if path.suffix.lower() in (".xlsx", ".csv"):
         return True
     try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            return False
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError, ValueError):
+        data, _ = parse_yaml(read_text(path), str(path))
+    except ScenarioError:
         return False
     return isinstance(data, dict) and "offers" in data and "calendar" not in data
 
@@ -187,11 +185,7 @@ def load_tender(path: str | Path) -> Tender:
         raise ScenarioError([Problem((), f"the file cannot be read: {exc.strerror or exc}")],
                             source=str(path)) from None
     if suffix in (".yaml", ".yml"):
-        try:
-            text = content.decode("utf-8")
-        except UnicodeDecodeError:
-            raise ScenarioError([Problem((), "the file is not UTF-8 text")], source=str(path)) from None
-        data, root = parse_yaml(text, str(path))
+        data, root = parse_yaml(decode(content, str(path)), str(path))
         return validate(Tender, data, str(path), root)
     return read_grid(content, str(path), kind=suffix[1:])
 

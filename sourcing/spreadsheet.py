@@ -11,11 +11,11 @@ Files (limits are checked before the content is parsed, and named in every refus
     (500) parts, at most ``MAX_UNZIPPED_BYTES`` (20 MB) declared uncompressed in total and
     ``MAX_PART_BYTES`` (5 MB) per part, no part compressed more than ``MAX_RATIO`` (100) times once
     above 1 MB (a zip bomb declares hundreds of MB; ``zipfile`` never inflates a part beyond its
-    declared size). The sheet is then streamed once, keeping only the cells that hold a value, before
-    openpyxl converts any value. CSV: at most ``MAX_CSV_BYTES`` (2 MB)
-    before decoding. Both: a value beyond row ``MAX_ROWS`` (300) or column ``MAX_COLUMNS`` (63: field,
-    question, unit and 60 providers) is refused, as is a cell longer than ``MAX_CELL_CHARS`` (2,000
-    characters); empty formatted cells beyond them are ignored.
+    declared size), at most ``MAX_SHEETS`` (50) sheets listed. The sheet is then streamed once,
+    keeping only the cells that hold a value, before openpyxl converts any value. CSV: at most
+    ``MAX_CSV_BYTES`` (2 MB) before decoding. Both: a value beyond row ``MAX_ROWS`` (300) or column
+    ``MAX_COLUMNS`` (63: field, question, unit and 60 providers) is refused, as is a cell longer than
+    ``MAX_CELL_CHARS`` (2,000 characters); empty formatted cells beyond them are ignored.
 
 CSV text
     UTF-8 with or without BOM, UTF-16 with its BOM, else Windows-1252 (French Excel's "CSV (point-
@@ -28,9 +28,17 @@ Numbers in text
     groups), ``1.234,56`` and ``1,234.56`` (both signs: the last is the decimal one). A single dot or
     comma followed by exactly three digits after a 1-3 digit whole part (``1.500``, ``2,400``) is either
     a thousands separator or a decimal one: with a currency in the cell (``2.400 €``, ``€2,400``) it is
-    thousands, since amounts never have three decimals (``2.40 €`` and ``2.4 €`` stay 2.40 and 2.4);
+    thousands, since amounts never have three decimals (``2.40 €`` and ``2.4 €`` stay 2.40 and 2.4; with
+    a multiplier the argument fails, so ``1.500 k€`` is refused);
     after ``0`` it is a decimal (``0,125``); anywhere else the cell is refused with both readings
     ("write 1500 or 1,5"). ``-`` or ``−`` for minus; no exponent, NaN or infinity.
+
+Excel cells
+    A number reads as its cell shows it: a percentage format (``0%``) makes 0.85 read 85 %, a currency
+    format makes it an amount, a unit typed in the format (``0" h"``, ``0" mois"``) is its unit; a format
+    showing thousands (``0" k€"``, a trailing comma), TTC, or a word it cannot read is refused. A time
+    (``4:00``) or a duration (``[h]:mm``) is read in hours where hours are asked; a date is refused; a
+    formula Excel never computed (no saved value) and an Excel error (``#DIV/0!``) are refused.
 
 Row kinds, and what a bare number (no unit, no % or currency format) means
     text      taken as written.
@@ -168,19 +176,28 @@ def read_workbook(content: bytes, source: str, required: str, optional: tuple[st
     except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
         raise _refuse(source, f"this is not an Excel workbook (xlsx) that can be read: {_short(exc)}") from None
     try:
-        titles = {title.casefold(): title for title in book.sheetnames}
-        if required.casefold() not in titles:
+        if _sheet_title(book.sheetnames, required, source) is None:
             shown = ", ".join(f"'{t}'" for t in book.sheetnames[:10]) or "none"
             raise _refuse(source, f"the workbook has no sheet '{required}' (sheets: {shown}); the providers' "
                                   f"answers go in the sheet '{required}' of the template")
         sheets = {}
         for name in (required, *optional):
-            title = titles.get(name.casefold())
+            title = _sheet_title(book.sheetnames, name, source)
             if title is not None:
                 sheets[name] = _read_sheet(book, archive, title, source)
         return sheets
     finally:
         book.close()
+
+
+def _sheet_title(titles: list[str], name: str, source: str) -> str | None:
+    """The sheet called ``name``, exactly or else whatever its case; two candidates are refused."""
+    if titles.count(name) == 1:
+        return name
+    found = [title for title in titles if title.strip().casefold() == name.casefold()]
+    if len(found) > 1:
+        raise _refuse(source, f"the workbook has {len(found)} sheets named '{name}': keep one")
+    return found[0] if found else None
 
 
 def _checked_zip(content: bytes, source: str) -> zipfile.ZipFile:
@@ -209,18 +226,31 @@ def _checked_zip(content: bytes, source: str) -> zipfile.ZipFile:
     if total > MAX_UNZIPPED_BYTES:
         raise _refuse(source, f"the workbook unpacks to {total / MB:.1f} MB; a grid unpacks to at most "
                               f"{MAX_UNZIPPED_BYTES // MB} MB")
-    sheets = 0
-    try:
-        with archive.open("xl/workbook.xml") as stream:
-            for _, element in ElementTree.iterparse(stream):
-                sheets += element.tag == f"{_NS}sheet"
-                element.clear()
-    except Exception:  # noqa: BLE001 - a missing or broken workbook part is openpyxl's to report
-        pass
+    sheets = _sheet_count(archive)
     if sheets > MAX_SHEETS:
         raise _refuse(source, f"the workbook lists {sheets} sheets; at most {MAX_SHEETS} are read (a grid has "
                               "the sheets 'Offers' and 'Tender')")
     return archive
+
+
+def _sheet_count(archive: zipfile.ZipFile) -> int:
+    """How many sheets the workbook part lists, found as openpyxl finds it (0 when it cannot be read:
+    openpyxl then refuses the file)."""
+    from openpyxl.xml.constants import XLSM, XLSX, XLTM, XLTX
+
+    try:
+        types = ElementTree.fromstring(archive.read("[Content_Types].xml"))
+        overrides = [(o.get("ContentType"), o.get("PartName") or "") for o in types if o.tag.endswith("Override")]
+        part = next((name for kind in (XLTM, XLTX, XLSM, XLSX) for found, name in overrides if found == kind),
+                    "/xl/workbook.xml")
+        count = 0
+        with archive.open(part.lstrip("/")) as stream:
+            for _, element in ElementTree.iterparse(stream):
+                count += element.tag == f"{_NS}sheet"
+                element.clear()
+        return count
+    except (KeyError, OSError, ElementTree.ParseError, zipfile.BadZipFile, ValueError, EOFError):
+        return 0
 
 
 _NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -367,7 +397,8 @@ def _scan_value(element: ElementTree.Element, row: int, column: int, title: str,
                               f"(field, question, unit and {MAX_COLUMNS - 3} providers)")
     if len(text) > MAX_CELL_CHARS:
         raise _refuse(source, f"{where} holds {len(text)} characters; at most {MAX_CELL_CHARS} are read", row)
-    if formula is not None and not text:
+    # Excel saves a formula's result in <v>; an empty <v> is a result only for a text formula (t="str")
+    if formula is not None and not text and (value is None or element.get("t") != "str"):
         pending[(row, column)] = ("=" + (formula.text or ""))[:60]
     return True
 
@@ -392,6 +423,7 @@ def read_csv_table(content: bytes, source: str) -> Sheet:
     if not text.strip():
         raise _refuse(source, "the CSV file is empty")
     first, _, rest = text.partition("\n")
+    first = first.rstrip("\r")
     hint = re.match(r"^\s*sep=(.)\s*$", first)
     if hint:
         delimiter, text = hint.group(1), rest
@@ -577,17 +609,21 @@ def parse_quantity(text: str) -> Quantity:
             unit = _UNITS[folded]
         else:
             raise CellError(f"'{unit_text}' is not a unit that can be read here")
-    number = parse_number(number_text, money=currency is not None) * multiplier
+    # three digits after one separator are thousands in an amount (never three decimals), not in 1.500 k€
+    number = parse_number(number_text, money=currency is not None and multiplier == 1) * multiplier
     return Quantity(number, currency or unit, tax)
 
 
 def number_format_unit(number_format: str | None) -> str | None:
-    """What an Excel number format says about its number.
+    """What an Excel number format says about the number it shows, so that a cell reads as it looks.
 
-    ``'fraction'`` for a percentage format (``0%``: 0.85 shows 85 %), ``'%'`` for a literal percent sign
-    (``0" %"``: 85 shows 85 %), a currency code for a currency format (``#,##0 "€"``, ``[$€-40C]``), or None.
+    ``'fraction'`` for a percentage format (``0%``: 0.85 shows 85 %); ``'%'`` for a literal percent sign
+    (``0" %"``: 85 shows 85 %); a currency code for a currency format (``#,##0 "€"``, ``[$€-40C]``, with
+    ``HT`` allowed); a unit of the cell vocabulary for a unit typed in the format (``0" h"``, ``0" mois"``,
+    ``0" jours"``); None for a plain number. Raises :class:`CellError` when the format shows something other
+    than the stored number: thousands (``0" k€"``, a format ending with a comma), TTC, or a word it cannot read.
     """
-    if not number_format or number_format == "General":
+    if not number_format or number_format in ("General", "@"):
         return None
     codes, literal = [], []
     k, text = 0, number_format
@@ -613,22 +649,43 @@ def number_format_unit(number_format: str | None) -> str | None:
             end = len(text) if end < 0 else end
             inside = text[k + 1:end]
             if inside.startswith("$"):
-                literal.append(inside[1:].split("-")[0])
+                literal.append(" " + inside[1:].split("-")[0] + " ")
             k = end + 1
             continue
         codes.append(char)
         k += 1
-    format_codes, literal_text = "".join(codes), " ".join(literal)
+    format_codes, literal_text = "".join(codes), "".join(literal)
     if "%" in format_codes:
         return "fraction"
-    if "%" in literal_text:
+    shown = literal_text.strip()
+    if re.search(r"[0#?],+(?![0#?,])", format_codes):
+        raise CellError(f"the cell's format '{number_format[:40]}' shows the number divided by 1000: type the "
+                        "amount in full, or clear the cell's format")
+    found = re.search(r"€|\$|£|\bEUR\b|\bUSD\b|\bGBP\b|\bCHF\b", literal_text + " " + format_codes,
+                      re.IGNORECASE)
+    currency = _CURRENCIES[found.group(0).lower()] if found else None
+    words = re.sub(r"€|\$|£|\bEUR\b|\bUSD\b|\bGBP\b|\bCHF\b", " ", literal_text, flags=re.IGNORECASE)
+    words = re.sub(r"[^\w%]", "", words).casefold()
+    if words == "%":
         return "%"
-    found = re.search(r"€|\$|£|\bEUR\b|\bUSD\b|\bGBP\b|\bCHF\b", literal_text + " " + format_codes, re.IGNORECASE)
-    return _CURRENCIES[found.group(0).lower()] if found else None
+    if not words or currency and words in ("ht", "htva"):
+        return currency
+    if currency and words in ("k", "m"):
+        raise CellError(f"the cell's format shows '{shown}': the amount is in thousands or millions; type it in "
+                        "full, e.g. 12000, or as text, e.g. '12 k€'")
+    if currency and words == "ttc":
+        raise CellError(f"the cell's format shows '{shown}': offers are compared before tax; write the amount "
+                        "excluding tax (HT)")
+    if not currency and words in _UNITS:
+        return _UNITS[words]
+    raise CellError(f"the cell's format adds '{shown}' to the number: type the value with its unit as text, "
+                    "or clear the cell's format")
 
 
 # --------------------------------------------------------------------------- cells by row kind
 
+LARGEST = Decimal(10) ** 15
+"""No figure of an offer reaches a million billion; a number this large is a typing or export error."""
 SHARE_FLOOR = {"share": Decimal(1), "rate": Decimal("0.1")}
 """Least percentage a bare number may mean in a share or rate row; below it, the number is a fraction."""
 
@@ -698,6 +755,8 @@ def read_cell(value: Any, kind: str, number_format: str | None = None, currency:
             raise CellError(f"{exc}: write {write}") from None
     else:
         raise CellError(f"the cell cannot be read ({type(value).__name__}): write {write}")
+    if abs(quantity.number) >= LARGEST:
+        raise CellError(f"'{text[:40]}' is too large for this row: write {write}")
     return _BY_KIND[kind](quantity, text, kind, currency)
 
 

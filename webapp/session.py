@@ -17,7 +17,6 @@ import pandas as pd
 import streamlit as st
 
 from simulation.replications import run_study
-from simulation.statistics import summarize
 from sourcing.errors import ScenarioError
 from sourcing.files import MAX_BYTES, decode, study_from_text
 from sourcing.scenario import Study, expected_incidents
@@ -56,6 +55,8 @@ class Run:
     summary: pd.DataFrame
     incidents: pd.DataFrame
     seconds: float
+    controls: pd.DataFrame | None = None
+    control_means: dict[str, float] | None = None
 
 
 def lang() -> str:
@@ -142,8 +143,13 @@ def _bundled(name: str) -> tuple[str, str]:
 def problems_text(problem: str | ScenarioError) -> str:
     if isinstance(problem, str):
         return problem
-    return "\n".join(f"- `{p.field}`" + (f" (line {p.line})" if p.line else "") + f": {p.message}"
+    return "\n".join(f"- `{p.field}`" + (f" (line {p.line})" if p.line else "") + f": {_plain(p.message)}"
                      for p in problem.problems)
+
+
+def _plain(text: str) -> str:
+    """Text shown as Markdown without being read as Markdown: no LaTeX from '$', no emphasis from '*'."""
+    return text.replace("\\", "\\\\").replace("$", "\\$").replace("*", "\\*").replace("_", "\\_")
 
 
 @st.cache_resource
@@ -188,8 +194,8 @@ def results(scenario: Active) -> Run:
         outcome = run_study(scenario.study, replications, seed=seed, detail=True,
                             progress=lambda done, total: bar.progress(done / total, text=message))
         bar.empty()
-        return Run(scenario.study, seed, replications, outcome.rows, summarize(outcome.rows), outcome.incidents,
-                   time.perf_counter() - start)
+        return Run(scenario.study, seed, replications, outcome.rows, outcome.summary, outcome.incidents,
+                   time.perf_counter() - start, outcome.controls, outcome.control_means)
 
     return remember(("run", digest(scenario.text), seed, replications), compute)
 

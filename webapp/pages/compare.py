@@ -22,7 +22,7 @@ if warnings:
         for notice in warnings:
             st.markdown(f"- `{notice.field}`: {notice.message}")
 baseline = st.selectbox(t("baseline", language), names, index=names.index(study.baseline_name), key="baseline")
-decision = compare(run.rows, baseline)
+decision = compare(run.rows, baseline, run.controls, run.control_means, study)
 
 st.subheader(t("kpis", language))
 st.dataframe(tables.kpi_table(decision, currency, language), width="stretch")

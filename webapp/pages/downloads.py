@@ -12,8 +12,9 @@ language = session.lang()
 scenario = session.active()
 run = session.results(scenario)
 study = run.study
-decision = compare(run.rows, st.session_state.get("baseline", study.baseline_name)
-                   if st.session_state.get("baseline") in [s.name for s in study.scenarios] else study.baseline_name)
+chosen = st.session_state.get("baseline", study.baseline_name)
+decision = compare(run.rows, chosen if chosen in [s.name for s in study.scenarios] else study.baseline_name,
+                   run.controls, run.control_means, study)
 stem = "".join(c if c.isalnum() else "-" for c in study.name.lower()).strip("-")[:60] or "scenario"
 
 st.title(t("downloads", language))
