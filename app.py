@@ -20,6 +20,7 @@ def run() -> None:
         st.Page("webapp/pages/downloads.py", title=t("downloads", language), icon=":material/download:"),
     ]
     st.navigation(pages).run()
+    session.refine()
 
 
 run()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy.special import stdtrit
 
 KEYS = ["scenario", "scope", "subject", "metric", "priority", "period"]
 
@@ -16,7 +16,7 @@ def t_half_width(values: np.ndarray, confidence: float = 0.95) -> float:
     n = len(values)
     if n < 2:
         return float("nan")
-    return float(stats.t.ppf(0.5 + confidence / 2, n - 1) * values.std(ddof=1) / np.sqrt(n))
+    return float(stdtrit(n - 1, 0.5 + confidence / 2) * values.std(ddof=1) / np.sqrt(n))
 
 
 def summarize(rows: pd.DataFrame, confidence: float = 0.95, controls: pd.DataFrame | None = None,
@@ -63,7 +63,7 @@ def _plain(rows: pd.DataFrame, confidence: float) -> pd.DataFrame:
     out = grouped.agg(n="count", mean="mean", std="std")
     quantiles = grouped.quantile([0.05, 0.95]).unstack()
     out = out.join(quantiles.rename(columns={0.05: "p5", 0.95: "p95"})).reset_index()
-    quantile = stats.t.ppf(0.5 + confidence / 2, np.maximum(out["n"] - 1, 1))
+    quantile = stdtrit(np.maximum(out["n"] - 1, 1), 0.5 + confidence / 2)
     half = np.where(out["n"] >= 2, quantile * out["std"] / np.sqrt(out["n"]), np.nan)
     out["ci_low"] = out["mean"] - half
     out["ci_high"] = out["mean"] + half

@@ -36,7 +36,7 @@ from math import comb
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy.special import gammainc, stdtrit
 
 from sourcing.scenario import Study
 from sourcing.units import HOURS_PER_YEAR
@@ -78,7 +78,7 @@ class Renewal:
             shifted = t - (k - 1) * self.delay
             if np.all(shifted <= 0):
                 break
-            term = stats.gamma.cdf(np.clip(shifted, 0.0, None), a=k, scale=1 / self.hazard)
+            term = gammainc(k, np.clip(shifted, 0.0, None) * self.hazard)  # the Gamma(k, hazard) CDF
             out += term
             if term.max() < 1e-15 or k > 10_000:
                 break
@@ -271,7 +271,7 @@ def controlled_mean(y: np.ndarray, x: np.ndarray | None, mu: np.ndarray | None,
     (plus 10) the plain mean is returned (exactly ``y.mean()`` and its Student-t half-width)."""
     y = np.asarray(y, dtype=float)
     n = len(y)
-    plain_half = (stats.t.ppf(0.5 + confidence / 2, n - 1) * y.std(ddof=1) / np.sqrt(n)) if n >= 2 else np.nan
+    plain_half = (stdtrit(n - 1, 0.5 + confidence / 2) * y.std(ddof=1) / np.sqrt(n)) if n >= 2 else np.nan
     plain = Estimate(float(y.mean()) if n else np.nan, float(plain_half), n, 0, 1.0)
     if x is None or x.size == 0 or n < 3:
         return plain
@@ -295,7 +295,7 @@ def controlled_mean(y: np.ndarray, x: np.ndarray | None, mu: np.ndarray | None,
         return plain
     shifts = projected[:, 0] * residual / (1 - leverage)  # θ̂ - θ̂_(i) for the intercept
     variance = (n - 1) / n * float(np.sum((shifts - shifts.mean()) ** 2))
-    half = float(stats.t.ppf(0.5 + confidence / 2, n - q - 1) * np.sqrt(variance))
+    half = float(stdtrit(n - q - 1, 0.5 + confidence / 2) * np.sqrt(variance))
     reduction = float(y.var(ddof=1) / n / variance) if variance > 0 else np.inf
     return Estimate(float(theta[0]), half, n, q, reduction)
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from simulation.replications import run_study
+from simulation.replications import Results, concat, run_study
 from sourcing.errors import ScenarioError
 from sourcing.files import MAX_BYTES, decode, study_from_text
 from sourcing.scenario import Study, expected_incidents
@@ -30,6 +30,8 @@ MAX_UPLOAD_BYTES = MAX_BYTES
 """The same limit as the uploader's (server.maxUploadSize = 1 MB) and as every scenario file's."""
 DEFAULT_REPLICATIONS = 20
 CACHE_ENTRIES = 16
+FIRST_ESTIMATE = 5
+"""Replications of the first estimate shown while the others run."""
 APP_BUDGET = 60_000_000
 """Most incident simulations (replications x scenarios x incidents) one app run may ask for: about a
 minute and a half on one core, and well under 1 GB of memory."""
@@ -187,17 +189,51 @@ def results(scenario: Active) -> Run:
         st.error(t("too_much", lang(), n=replications, fits=max(fits, 0)))
         st.stop()
 
-    def compute() -> Run:
-        message = t("simulating", lang(), n=replications, k=len(scenario.study.scenarios))
-        bar = st.progress(0.0, text=message)
-        start = time.perf_counter()
-        outcome = run_study(scenario.study, replications, seed=seed, detail=True,
-                            progress=lambda done, total: bar.progress(done / total, text=message))
-        bar.empty()
-        return Run(scenario.study, seed, replications, outcome.rows, outcome.summary, outcome.incidents,
-                   time.perf_counter() - start, outcome.controls, outcome.control_means)
+    key = ("run", digest(scenario.text), seed, replications)
+    store, lock = _store()
+    with lock:
+        ready = store.get(key)
+    if ready is not None:
+        return remember(key, lambda: ready)
+    if replications > FIRST_ESTIMATE:
+        # A first estimate on a few replications shows at once; :func:`refine` runs the rest at the end of
+        # the page and reruns it with every replication (the same replications, so the same numbers).
+        st.session_state["_refine"] = (scenario, seed, replications)
+        return remember(("run", digest(scenario.text), seed, FIRST_ESTIMATE),
+                        lambda: _simulate(scenario, seed, FIRST_ESTIMATE))
+    return remember(key, lambda: _simulate(scenario, seed, replications))
 
-    return remember(("run", digest(scenario.text), seed, replications), compute)
+
+def _simulate(scenario: Active, seed: int, replications: int, first: Run | None = None) -> Run:
+    """Replications of the active scenario with a progress bar; ``first`` holds those already run."""
+    done = first.replications if first is not None else 0
+    message = t("simulating", lang(), n=replications, k=len(scenario.study.scenarios))
+    bar = st.progress(done / replications, text=message)
+    start = time.perf_counter()
+    outcome = run_study(scenario.study, replications - done, seed=seed, detail=True, first=done,
+                        progress=lambda k, total: bar.progress((done + k) / replications, text=message))
+    if first is not None:
+        outcome = Results(scenario.study, seed, replications, concat([first.rows, outcome.rows]),
+                          concat([first.incidents, outcome.incidents]),
+                          controls=None if first.controls is None else pd.concat([first.controls, outcome.controls],
+                                                                                   ignore_index=True),
+                          control_means=first.control_means)
+    bar.empty()
+    return Run(scenario.study, seed, replications, outcome.rows, outcome.summary, outcome.incidents,
+               time.perf_counter() - start + (first.seconds if first is not None else 0.0), outcome.controls,
+               outcome.control_means)
+
+
+def refine() -> None:
+    """After the page has shown a first estimate: run the remaining replications, then show them all."""
+    pending = st.session_state.pop("_refine", None)
+    if pending is None:
+        return
+    scenario, seed, replications = pending
+    quick = remember(("run", digest(scenario.text), seed, FIRST_ESTIMATE),
+                     lambda: _simulate(scenario, seed, FIRST_ESTIMATE))
+    remember(("run", digest(scenario.text), seed, replications), lambda: _simulate(scenario, seed, replications, quick))
+    st.rerun()
 
 
 def digest(text: str | bytes) -> str:
