@@ -27,6 +27,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -q --numprocesses=auto --maxprocesses=4
 
 bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python benchmarks/engine.py
 	$(BIN)/python benchmarks/compare.py --workers 2
 
