@@ -58,9 +58,22 @@ def _fail(message: str, code: int = 2) -> None:
     raise typer.Exit(code)
 
 
-def _load(path: Path) -> Study:
+def _load(path: Path, sets: list[str] | None = None) -> Study:
+    """The scenario file, with the ``--set`` changes applied (each validated as if written in the file)."""
+    from .paths import parse_assignment, with_values
+
     try:
-        return load_study(path)
+        study = load_study(path)
+        if sets:
+            changes = {}
+            for item in sets:
+                try:
+                    key, value = parse_assignment(item)
+                except ValueError as exc:
+                    raise typer.BadParameter(str(exc), param_hint="--set") from None
+                changes[key] = value
+            study = with_values(study, changes, source=f"{path} with --set")
+        return study
     except ScenarioError as exc:
         _print_problems(exc)
         raise typer.Exit(2) from None
@@ -156,6 +169,9 @@ Until = Annotated[str | None, typer.Option(
 Indifference = Annotated[str, typer.Option(
     help="With --until decided: the smallest difference of economic cost that matters, an amount "
          "('10k EUR') or a share of the lowest cost ('1%').")]
+Sets = Annotated[list[str] | None, typer.Option(
+    "--set", help="Change one value without editing the file: PATH=VALUE with its unit, e.g. "
+                  "--set 'providers.msp.fees.monthly=4200 EUR' (repeatable).")]
 VarianceReduction = Annotated[bool, typer.Option(
     "--variance-reduction/--no-variance-reduction",
     help="Control variates on the staffing draws (teams whose people may leave); off gives the plain means.")]
@@ -236,6 +252,7 @@ def run(
     until: Until = None,
     indifference: Indifference = "1%",
     variance_reduction: VarianceReduction = True,
+    sets: Sets = None,
     baseline: Baseline = None,
     out_dir: Annotated[
         Path | None, typer.Option("--out", help="Write results, resolved scenario and seed here.")] = None,
@@ -247,7 +264,7 @@ def run(
     from simulation.compare import compare
 
     target = _precision(precision)
-    study = _load(file)
+    study = _load(file, sets)
     chosen = baseline or study.baseline_name
     if chosen not in [s.name for s in study.scenarios]:
         _fail(f"--baseline: '{chosen}' is not a scenario of {file} ({', '.join(s.name for s in study.scenarios)})")
@@ -281,10 +298,11 @@ def compare_files(
     workers: Workers = 1,
     precision: Precision = None,
     max_replications: MaxReplications = 2000,
+    sets: Sets = None,
     baseline: Baseline = None,
     output: Format = OutputFormat.table,
 ) -> None:
-    """Compare the scenarios of several files on the same seed.
+    """Compare the scenarios of several files on the same seed (``--set`` applies to every file).
 
     A service with the same name and definition in two files draws the same incidents in both
     (common random numbers), so paired differences across files are meaningful for it.
@@ -293,7 +311,7 @@ def compare_files(
     from simulation.statistics import summarize
 
     target = _precision(precision)
-    studies = [(path, _load(path)) for path in files]
+    studies = [(path, _load(path, sets)) for path in files]
     labels = _file_labels(files)
     names = [s.name for _, study in studies for s in study.scenarios]
     clash = {n for n in names if names.count(n) > 1}
