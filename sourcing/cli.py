@@ -354,6 +354,86 @@ def _file_labels(files: list[Path]) -> list[str]:
     return labels
 
 
+@app.command()
+def batch(
+    file: Annotated[Path, typer.Argument(help="Batch file (YAML): base scenario files and their variants.")],
+    store: Annotated[Path, typer.Option(help="Run store (a DuckDB file, created if new).")] = Path("runs.duckdb"),
+    workers: Workers = 1,
+    scheduler: Annotated[str | None, typer.Option(
+        help="A Dask scheduler (tcp://HOST:8786), or local:N for a local cluster of N processes.")] = None,
+    resume: Annotated[bool, typer.Option(help="Finish the studies of this batch already in the store.")] = False,
+) -> None:
+    """Run every study and variant of a batch file into a run store, resumable after any interruption."""
+    from simulation.batch import DaskExecutor, LocalExecutor, run_batch
+    from simulation.store import Store, StoreError
+
+    from .batch import load_batch
+
+    try:
+        spec, planned = load_batch(file)
+    except ScenarioError as exc:
+        _print_problems(exc)
+        raise typer.Exit(2) from None
+    if scheduler is not None and workers != 1:
+        _fail("give either --workers (local processes) or --scheduler (a Dask cluster), not both")
+    try:
+        with Store(store) as opened:
+            executor = DaskExecutor(scheduler) if scheduler else LocalExecutor(workers)
+            total = sum(p.replications for p in planned)
+            with Progress(TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                          TimeElapsedColumn(), console=err, transient=True, disable=not err.is_terminal) as bar:
+                overall = bar.add_task(f"{spec.name}: {len(planned)} studies", total=total)
+                per_study = {p.key: bar.add_task(f"  {p.file} / {p.variant}"[:60], total=p.replications)
+                             for p in planned[:20]}
+                counts = {p.key: 0 for p in planned}
+
+                names = {p.key: f"{p.file} / {p.variant}" for p in planned}
+
+                def progress(key: str, done: int, target: int) -> None:
+                    counts[key] = done
+                    bar.update(overall, completed=sum(counts.values()))
+                    if key in per_study:
+                        bar.update(per_study[key], completed=done, total=target)
+                    if not err.is_terminal:  # a log for runs left alone (nohup, a cluster job)
+                        err.print(f"{names[key]}: {done}/{target} replications "
+                                  f"({sum(counts.values())} in all)", highlight=False, soft_wrap=True)
+
+                with _interruptible():
+                    try:
+                        states = run_batch(spec, planned, opened, executor, max(workers, 1), resume,
+                                           " ".join(sys.argv), str(file),
+                                           hashlib.sha256(file.read_bytes()).hexdigest(), progress)
+                    finally:
+                        if hasattr(executor, "close"):
+                            executor.close()
+    except StoreError as exc:
+        _fail(str(exc))
+    replications = sum(len(s.done) for s in states)
+    out.print(f"{spec.name}: {len(states)} studies, {replications:,} replications in {store}", highlight=False)
+
+
+@app.command()
+def export(
+    store: Annotated[Path, typer.Argument(help="Run store (DuckDB file).")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the tables (created).")],
+    formats: Annotated[str, typer.Option("--format", help="parquet, csv, or both: parquet,csv")] = "parquet,csv",
+) -> None:
+    """Export every table of a run store as Parquet and/or CSV files."""
+    from simulation.store import Store, StoreError
+
+    kinds = [k.strip() for k in formats.split(",") if k.strip()]
+    if not kinds or any(k not in ("parquet", "csv") for k in kinds):
+        raise typer.BadParameter("write parquet, csv or parquet,csv", param_hint="--format")
+    try:
+        with Store(store, read_only=True) as opened:
+            written = opened.export(out_dir, kinds)
+    except StoreError as exc:
+        _fail(str(exc))
+    except OSError as exc:
+        _fail(f"{out_dir}: cannot write there ({exc.strerror or exc})")
+    out.print(f"{len(written)} files written to {out_dir}", highlight=False)
+
+
 offers_app = typer.Typer(help="Procurement: put providers' offers side by side on the same incidents.",
                          no_args_is_help=True)
 app.add_typer(offers_app, name="offers")

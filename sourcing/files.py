@@ -176,7 +176,8 @@ def validate(model: type[M], data: Any, source: str = "<input>", root: yaml.Node
     if unsafe:
         raise ScenarioError(_with_lines([Problem(path, message) for path, message in unsafe], root), source=source)
     currency = data.get("currency", "EUR")
-    known = typing.get_args(model.model_fields["currency"].annotation)
+    field = model.model_fields.get("currency")
+    known = typing.get_args(field.annotation) if field is not None else ("EUR",)
     try:
         return model.model_validate(data, context={"currency": currency if currency in known else None})
     except ValidationError as exc:

@@ -1,0 +1,181 @@
+"""The run store: every batch, study, variant and replication in one DuckDB file (nothing to install or
+start), written as replications finish.
+
+Tables:
+
+- ``runs``: one row per batch run: when, the package version, the seed, the command, the batch file and
+  its SHA-256;
+- ``studies``: one row per study x variant: its key (stable across runs of the same batch, so that
+  ``--resume`` finds it), the base file and its SHA-256, the variant and its parameters, the resolved
+  scenario (YAML), the replication plan and the control variates' expectations;
+- ``results``: tidy results, one row per study x scenario x replication x subject x metric x priority x
+  period;
+- ``controls``: the control variates of each replication (variance reduction);
+- ``done``: the replications finished, written in the same transaction as their rows, so that a batch
+  killed at any moment (Ctrl-C, ``kill -9``, a power cut) loses no finished replication and leaves none
+  half-written.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from sourcing import __version__
+
+SCHEMA = "sourcing-store/1"
+"""Written in the store's ``meta`` table; a store of another version, or a file that is not a store, is
+refused with a clear message."""
+
+_TABLES = """
+CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
+CREATE TABLE IF NOT EXISTS runs (run_id INTEGER, created VARCHAR, version VARCHAR, seed BIGINT, command VARCHAR,
+    batch_file VARCHAR, batch_sha256 VARCHAR, batch_name VARCHAR);
+CREATE TABLE IF NOT EXISTS studies (study VARCHAR PRIMARY KEY, run_id INTEGER, file VARCHAR, file_sha256 VARCHAR,
+    variant VARCHAR, parameters VARCHAR, scenario_yaml VARCHAR, replications INTEGER, precision DOUBLE,
+    max_replications INTEGER, seed BIGINT, control_means VARCHAR, position INTEGER);
+CREATE TABLE IF NOT EXISTS results (study VARCHAR, scenario VARCHAR, replication INTEGER, scope VARCHAR,
+    subject VARCHAR, metric VARCHAR, priority VARCHAR, period VARCHAR, value DOUBLE);
+CREATE TABLE IF NOT EXISTS controls (study VARCHAR, replication INTEGER, name VARCHAR, value DOUBLE);
+CREATE TABLE IF NOT EXISTS done (study VARCHAR, replication INTEGER, PRIMARY KEY (study, replication));
+"""
+
+
+class StoreError(Exception):
+    """A file that cannot be used as a run store, with what to do."""
+
+
+class Store:
+    """A run store opened for writing (the batch runner) or reading (reports, the app)."""
+
+    def __init__(self, path: str | Path, read_only: bool = False) -> None:
+        self.path = Path(path)
+        if read_only and not self.path.exists():
+            raise StoreError(f"{self.path}: no such run store")
+        try:
+            self.db = duckdb.connect(str(self.path), read_only=read_only)
+        except duckdb.Error as exc:
+            raise StoreError(f"{self.path}: not a run store (DuckDB cannot open it: {str(exc).splitlines()[0]})") \
+                from None
+        tables = {row[0] for row in self.db.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+        if tables and "meta" not in tables:
+            self.db.close()
+            raise StoreError(f"{self.path}: a DuckDB file, but not a run store (tables: {', '.join(sorted(tables))})")
+        if "meta" in tables:
+            found = self.db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+            if found is None or found[0] != SCHEMA:
+                self.db.close()
+                raise StoreError(f"{self.path}: a run store of another version ({found[0] if found else 'unknown'}; "
+                                 f"this version reads {SCHEMA}): run the batch again into a new store")
+        elif read_only:
+            raise StoreError(f"{self.path}: an empty file, not a run store")
+        else:
+            self.db.execute(_TABLES)
+            self.db.execute("INSERT INTO meta VALUES ('schema', ?)", [SCHEMA])
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ writing
+
+    def begin_run(self, seed: int, command: str, batch_file: str, batch_sha256: str, batch_name: str) -> int:
+        run_id = int(self.db.execute("SELECT coalesce(max(run_id), 0) + 1 FROM runs").fetchone()[0])
+        self.db.execute("INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                        [run_id, datetime.now(UTC).isoformat(timespec="seconds"), __version__, seed, command,
+                         batch_file, batch_sha256, batch_name])
+        return run_id
+
+    def known(self) -> set[str]:
+        return {row[0] for row in self.db.execute("SELECT study FROM studies").fetchall()}
+
+    def add_study(self, run_id: int, position: int, planned, seed: int, control_means: dict[str, float]) -> None:
+        self.db.execute("INSERT INTO studies VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        [planned.key, run_id, planned.file, planned.file_sha256, planned.variant,
+                         json.dumps(planned.parameters, default=str), planned.resolved, planned.replications,
+                         planned.precision, planned.max_replications, seed, json.dumps(control_means), position])
+
+    def done(self, study: str) -> set[int]:
+        return {row[0] for row in self.db.execute("SELECT replication FROM done WHERE study = ?", [study]).fetchall()}
+
+    def write(self, study: str, rows: pd.DataFrame, controls: pd.DataFrame) -> int:
+        """The rows of some finished replications, in one transaction with their 'done' marks; replications
+        already stored (a task run twice after a worker died) are skipped, so nothing is counted twice.
+        Returns how many replications were written."""
+        replications = sorted({int(r) for r in rows["replication"].unique()})
+        self.db.execute("BEGIN TRANSACTION")
+        try:
+            already = self.done(study)
+            fresh = [r for r in replications if r not in already]
+            if fresh:
+                part = rows[rows["replication"].isin(fresh)].copy()
+                part.insert(0, "study", study)
+                frame = part[["study", "scenario", "replication", "scope", "subject", "metric", "priority",
+                              "period", "value"]].astype({c: str for c in ("scenario", "scope", "subject", "metric",
+                                                                          "priority", "period")})
+                self.db.register("incoming", frame)
+                self.db.execute("INSERT INTO results SELECT * FROM incoming")
+                self.db.unregister("incoming")
+                if controls is not None and len(controls):
+                    long = controls[controls["replication"].isin(fresh)].melt(
+                        id_vars="replication", var_name="name", value_name="value")
+                    long.insert(0, "study", study)
+                    self.db.register("incoming_controls", long[["study", "replication", "name", "value"]])
+                    self.db.execute("INSERT INTO controls SELECT * FROM incoming_controls")
+                    self.db.unregister("incoming_controls")
+                self.db.executemany("INSERT INTO done VALUES (?, ?)", [[study, r] for r in fresh])
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        return len(fresh)
+
+    # ------------------------------------------------------------------ reading
+
+    def studies(self) -> pd.DataFrame:
+        return self.db.execute("SELECT * FROM studies ORDER BY run_id, position").df()
+
+    def runs(self) -> pd.DataFrame:
+        return self.db.execute("SELECT * FROM runs ORDER BY run_id").df()
+
+    def rows(self, study: str) -> pd.DataFrame:
+        """The tidy rows of a study (its finished replications only), as the simulation makes them."""
+        frame = self.db.execute(
+            "SELECT r.scenario, r.replication, r.scope, r.subject, r.metric, r.priority, r.period, r.value "
+            "FROM results r JOIN done d ON r.study = d.study AND r.replication = d.replication "
+            "WHERE r.study = ? ORDER BY r.replication", [study]).df()
+        return frame
+
+    def controls(self, study: str) -> pd.DataFrame | None:
+        frame = self.db.execute("SELECT replication, name, value FROM controls WHERE study = ? ORDER BY replication",
+                                [study]).df()
+        if frame.empty:
+            return None
+        return frame.pivot_table(index="replication", columns="name", values="value", aggfunc="first"
+                                 ).reset_index().rename_axis(columns=None)
+
+    def control_means(self, study: str) -> dict[str, float]:
+        found = self.db.execute("SELECT control_means FROM studies WHERE study = ?", [study]).fetchone()
+        return json.loads(found[0]) if found and found[0] else {}
+
+    def export(self, folder: Path, formats: Iterable[str] = ("parquet", "csv")) -> list[Path]:
+        """Every table as Parquet and/or CSV files in ``folder`` (created)."""
+        folder.mkdir(parents=True, exist_ok=True)
+        written = []
+        for table in ("runs", "studies", "results", "controls", "done"):
+            for kind in formats:
+                target = folder / f"{table}.{kind}"
+                options = "(FORMAT PARQUET)" if kind == "parquet" else "(HEADER, DELIMITER ',')"
+                self.db.execute(f"COPY {table} TO '{target.as_posix()}' {options}")
+                written.append(target)
+        return written
