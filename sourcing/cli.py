@@ -79,6 +79,16 @@ def _load(path: Path, sets: list[str] | None = None) -> Study:
         raise typer.Exit(2) from None
 
 
+def _print_verdict(words: list[str]) -> None:
+    """The verdict, first and in plain words (bold where the sentence says so)."""
+    out.print(Text("Verdict", style="bold"), highlight=False)
+    for line in words:
+        text = Text("  ")
+        for k, part in enumerate(line.split("**")):
+            text.append(part, style="bold" if k % 2 else "")
+        out.print(text, highlight=False, soft_wrap=True)
+
+
 def _print_notices(study: Study, notes: bool = False, console: Console = err) -> None:
     """Warnings on values a French reader would question (and, with ``notes``, how public holidays
     change the windows): the file is valid and runs as written."""
@@ -172,6 +182,7 @@ Indifference = Annotated[str, typer.Option(
 Sets = Annotated[list[str] | None, typer.Option(
     "--set", help="Change one value without editing the file: PATH=VALUE with its unit, e.g. "
                   "--set 'providers.msp.fees.monthly=4200 EUR' (repeatable).")]
+Language = Annotated[str, typer.Option("--lang", help="Language of the verdict and numbers: en or fr.")]
 VarianceReduction = Annotated[bool, typer.Option(
     "--variance-reduction/--no-variance-reduction",
     help="Control variates on the staffing draws (teams whose people may leave); off gives the plain means.")]
@@ -253,6 +264,7 @@ def run(
     indifference: Indifference = "1%",
     variance_reduction: VarianceReduction = True,
     sets: Sets = None,
+    language: Language = "en",
     baseline: Baseline = None,
     out_dir: Annotated[
         Path | None, typer.Option("--out", help="Write results, resolved scenario and seed here.")] = None,
@@ -260,10 +272,12 @@ def run(
     results_format: Annotated[
         ResultsFormat, typer.Option(help="File format of tidy results in --out.")] = ResultsFormat.csv,
 ) -> None:
-    """Simulate every scenario of FILE and print means with 95 % confidence intervals."""
+    """Simulate every scenario of FILE: the verdict first, then means with 95 % confidence intervals."""
     from simulation.compare import compare
+    from simulation.verdict import sentences, verdict
 
     target = _precision(precision)
+    _check_language(language)
     study = _load(file, sets)
     chosen = baseline or study.baseline_name
     if chosen not in [s.name for s in study.scenarios]:
@@ -273,15 +287,19 @@ def run(
     results, selection = _simulate(study, file.name, replications, seed, workers, target, max_replications, until,
                                    indifference, variance_reduction)
     decision = compare(results.rows, chosen, results.controls, results.control_means, study)
+    found = verdict(results, study, seed=seed)
+    words = sentences(found, language, study.currency, results.replications)
     if out_dir is not None:
         _write(out_dir, file, study, results, results_format, workers)
     if output is OutputFormat.json:
         document = _json_summary(file, study, results)
+        document["verdict"] = {**asdict(found), "sentences": [w.replace("**", "") for w in words]}
         if selection is not None:
             document["selection"] = {**asdict(selection), "conclusion": selection.sentence(study.currency)}
         document["comparison"] = _json_comparison(decision)
         sys.stdout.write(json.dumps(document, indent=2, default=_jsonable) + "\n")
     else:
+        _print_verdict(words)
         if selection is not None:
             out.print(Text("Decision: ", style="bold") + Text(selection.sentence(study.currency)), highlight=False,
                       soft_wrap=True)
@@ -410,6 +428,232 @@ def batch(
         _fail(str(exc))
     replications = sum(len(s.done) for s in states)
     out.print(f"{spec.name}: {len(states)} studies, {replications:,} replications in {store}", highlight=False)
+
+
+def _check_language(language: str) -> None:
+    if language not in ("en", "fr"):
+        raise typer.BadParameter(f"'{language}': write en or fr", param_hint="--lang")
+
+
+def _executor(workers: int, scheduler: str | None):
+    from simulation.batch import DaskExecutor, LocalExecutor
+
+    if scheduler is not None and workers != 1:
+        _fail("give either --workers (local processes) or --scheduler (a Dask cluster), not both")
+    return DaskExecutor(scheduler) if scheduler else LocalExecutor(workers)
+
+
+Scheduler = Annotated[str | None, typer.Option(
+    help="A Dask scheduler (tcp://HOST:8786), or local:N for a local cluster of N processes.")]
+Evaluations = Annotated[int, typer.Option("--replications", "-n", min=2, max=10_000,
+                                          help="Replications at each value tried.")]
+
+
+def _close(executor) -> None:
+    if hasattr(executor, "close"):
+        executor.close()
+
+
+@app.command()
+def breakeven(
+    file: Annotated[Path, typer.Argument(help="Scenario file (YAML).")],
+    between: Annotated[tuple[str, str], typer.Option(help="The two scenarios: A B.")],
+    vary: Annotated[str, typer.Option(help="Parameter path, e.g. providers.msp.fees.monthly.")],
+    on: Annotated[str, typer.Option(help="cost (economic cost) or availability.")] = "cost",
+    low: Annotated[str | None, typer.Option(help="Lowest value to try, with its unit (default: half today's).")] = None,
+    high: Annotated[str | None, typer.Option(help="Highest value to try (default: 1.5 times today's).")] = None,
+    replications: Evaluations = 60,
+    seed: Seed = 1,
+    workers: Workers = 1,
+    scheduler: Scheduler = None,
+    sets: Sets = None,
+    output: Format = OutputFormat.table,
+) -> None:
+    """The value of one parameter at which two options cost the same (or are as available), with its 95 %
+    interval; each value is tried on the same incidents."""
+    from simulation.whatif import breakeven as find
+    from simulation.whatif import quantity_text
+
+    from .paths import quantity
+
+    if on not in ("cost", "availability"):
+        raise typer.BadParameter(f"'{on}': write cost or availability", param_hint="--on")
+    study = _load(file, sets)
+    try:
+        bounds = [quantity(v).number if v is not None else None for v in (low, high)]
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--low/--high") from None
+    executor = _executor(workers, scheduler)
+    try:
+        with _interruptible():
+            found = find(study, between[0], between[1], vary, replications=replications, seed=seed, low=bounds[0],
+                         high=bounds[1], on=on, workers=workers, executor=executor)
+    except ScenarioError as exc:
+        _print_problems(exc)
+        raise typer.Exit(2) from None
+    finally:
+        _close(executor)
+    if output is OutputFormat.json:
+        document = {"file": str(file), "between": list(between), "vary": vary, "on": on, "seed": seed,
+                    "replications": replications, "break_even": found.value, "ci_low": found.low,
+                    "ci_high": found.high, "unit": found.unit, "today": found.current, "method": found.note,
+                    "points": [{"value": x, "difference": d.mean, "ci_low": d.low, "ci_high": d.high}
+                               for x, d in found.points]}
+        sys.stdout.write(json.dumps(document, indent=2, default=_jsonable) + "\n")
+        return
+    what = "economic cost" if on == "cost" else "availability"
+    if found.value is None:
+        out.print(Text(found.note), highlight=False, soft_wrap=True)
+    else:
+        out.print(Text(f"{between[0]} and {between[1]} have the same {what} at {vary} = "
+                       f"{quantity_text(found.value, found.unit)} (95 % interval {found.text(found.low)} to "
+                       f"{found.text(found.high)}; today {quantity_text(found.current, found.unit)})"),
+                  highlight=False, soft_wrap=True)
+        out.print(Text(f"method: {found.note}; {replications} replications at each value, seed {seed}"),
+                  highlight=False, soft_wrap=True)
+    table = Table(title=Text(f"{what} of {between[0]} minus {between[1]}"), title_justify="left")
+    for column in (vary, "difference", "95 % CI"):
+        table.add_column(column, justify="right")
+    money = on == "cost"
+    for x, d in found.points:
+        show = (lambda v: f"{v / 1000:,.1f} k") if money else (lambda v: f"{v * 100:+.3f} pt")
+        table.add_row(quantity_text(x, found.unit), show(d.mean), f"[{show(d.low)}, {show(d.high)}]")
+    out.print(table)
+
+
+@app.command()
+def match(
+    file: Annotated[Path, typer.Argument(help="Scenario file (YAML).")],
+    scenario: Annotated[str, typer.Option(help="The option to improve (A).")],
+    like: Annotated[str, typer.Option(help="The option to match (B).")],
+    vary: Annotated[str, typer.Option(help="Parameter path, e.g. teams.ops.members[0].count.")],
+    on: Annotated[str, typer.Option(help="availability, gtr-compliance or cost.")] = "availability",
+    values: Annotated[str | None, typer.Option(
+        help="Values to try in order, separated by '|', e.g. 'HO|Mon-Fri 07:00-20:00|24/7' (default: the next "
+             "whole numbers).")] = None,
+    replications: Evaluations = 60,
+    seed: Seed = 1,
+    workers: Workers = 1,
+    scheduler: Scheduler = None,
+    sets: Sets = None,
+    output: Format = OutputFormat.table,
+) -> None:
+    """The smallest value of a parameter at which option A is at least as good as option B, with the
+    probability that it truly is, and what it costs."""
+    import yaml
+
+    from simulation.whatif import match as find
+
+    if on not in ("availability", "gtr-compliance", "cost"):
+        raise typer.BadParameter(f"'{on}': write availability, gtr-compliance or cost", param_hint="--on")
+    study = _load(file, sets)
+    tried = [yaml.safe_load(v.strip()) for v in values.split("|")] if values else None
+    executor = _executor(workers, scheduler)
+    try:
+        with _interruptible():
+            found = find(study, scenario, like, vary, tried, on, replications, seed, workers, executor)
+    except ScenarioError as exc:
+        _print_problems(exc)
+        raise typer.Exit(2) from None
+    finally:
+        _close(executor)
+    if output is OutputFormat.json:
+        document = {"file": str(file), "scenario": scenario, "like": like, "vary": vary, "on": on,
+                    "found": None if found.found is None else found.found.value,
+                    "today_cost_per_year": found.current_cost_per_year,
+                    "steps": [{"value": st.value, "difference": st.difference.mean, "ci_low": st.difference.low,
+                               "ci_high": st.difference.high, "probability": st.probability,
+                               "cost_per_year": st.cost_per_year} for st in found.steps]}
+        sys.stdout.write(json.dumps(document, indent=2, default=_jsonable) + "\n")
+        return
+    if found.found is None:
+        out.print(Text(f"No value tried makes {scenario} as good as {like} on {on}."), highlight=False)
+    else:
+        extra = found.found.cost_per_year - found.current_cost_per_year
+        out.print(Text(f"{scenario} matches {like} on {on} from {vary} = {found.found.value} (probability "
+                       f"{found.found.probability:.0%} that it truly is at least as good); its economic cost changes "
+                       f"by {extra / 1000:+,.1f} k{study.currency} a year"), highlight=False, soft_wrap=True)
+    table = Table(title=Text(f"{on} of {scenario} minus {like}"), title_justify="left")
+    for column in (vary, "difference", "95 % CI", "P(at least as good)", "cost a year"):
+        table.add_column(column, justify="right")
+    for st in found.steps:
+        scale, unit = (100, " pt") if on != "cost" else (1 / 1000, " k")
+        table.add_row(str(st.value), f"{st.difference.mean * scale:+,.3f}{unit}",
+                      f"[{st.difference.low * scale:+,.3f}, {st.difference.high * scale:+,.3f}]",
+                      f"{st.probability:.0%}", f"{st.cost_per_year / 1000:,.1f} k")
+    out.print(table)
+
+
+@app.command()
+def sensitivity(
+    file: Annotated[Path, typer.Argument(help="Scenario file (YAML).")],
+    vary: Annotated[list[str] | None, typer.Option(
+        help="PATH=LOW..HIGH with units, e.g. 'providers.msp.fees.monthly=3000 EUR..5000 EUR' (repeatable); "
+             "default: the usual assumptions (staff cost, incident volume and growth, outage cost, repair times, "
+             "departures, provider fees and performance, SaaS price and outages).")] = None,
+    method: Annotated[str, typer.Option(help="tornado (one at a time), morris or sobol (all at once, SALib).")]
+    = "tornado",
+    samples: Annotated[int, typer.Option(min=2, max=1000, help="Morris trajectories or Sobol base samples.")] = 8,
+    replications: Evaluations = 40,
+    seed: Seed = 1,
+    workers: Workers = 1,
+    scheduler: Scheduler = None,
+    sets: Sets = None,
+    output: Format = OutputFormat.table,
+) -> None:
+    """Which assumptions move the economic-cost difference between the two cheapest options, and which
+    swings flip the decision."""
+    from simulation.whatif import DEFAULT_ASSUMPTIONS, global_sensitivity, parse_swing
+    from simulation.whatif import sensitivity as tornado
+
+    if method not in ("tornado", "morris", "sobol"):
+        raise typer.BadParameter(f"'{method}': write tornado, morris or sobol", param_hint="--method")
+    study = _load(file, sets)
+    try:
+        assumptions = tuple(parse_swing(v, study) for v in vary) if vary else DEFAULT_ASSUMPTIONS
+    except (ValueError, ScenarioError) as exc:
+        if isinstance(exc, ScenarioError):
+            _print_problems(exc)
+            raise typer.Exit(2) from None
+        raise typer.BadParameter(str(exc), param_hint="--vary") from None
+    executor = _executor(workers, scheduler)
+    try:
+        with _interruptible():
+            if method == "tornado":
+                found = tornado(study, assumptions, replications, seed, workers, executor)
+            else:
+                table = global_sensitivity(study, method, samples, replications, seed, workers, executor,
+                                           assumptions)
+    except ScenarioError as exc:
+        _print_problems(exc)
+        raise typer.Exit(2) from None
+    finally:
+        _close(executor)
+    if method != "tornado":
+        if output is OutputFormat.json:
+            sys.stdout.write(json.dumps({"file": str(file), "method": method, "indices": table.to_dict("records")},
+                                        indent=2, default=_jsonable) + "\n")
+        else:
+            _print_tables([(f"{method} indices of the economic-cost difference between the two cheapest options",
+                            table.set_index("assumption").round(4))], study.currency)
+        return
+    if output is OutputFormat.json:
+        document = {"file": str(file), "winner": found.winner, "runner_up": found.runner_up,
+                    "difference": found.base.mean, "swings": [
+                        {"assumption": s.assumption, "low": s.low, "high": s.high, "at_low": s.at_low.mean,
+                         "at_high": s.at_high.mean, "flips": s.flips} for s in found.swings]}
+        sys.stdout.write(json.dumps(document, indent=2, default=_jsonable) + "\n")
+        return
+    out.print(Text(f"{found.winner} is cheaper than {found.runner_up} by {-found.base.mean / 1000:,.1f} "
+                   f"k{study.currency} over the horizon; what moves that difference (winner minus runner-up):"),
+              highlight=False, soft_wrap=True)
+    table = Table(title=Text("Tornado"), title_justify="left")
+    for column in ("assumption", "low", "high", "difference at low", "difference at high", "flips?"):
+        table.add_column(column, justify="right")
+    for s_ in found.swings:
+        table.add_row(s_.assumption, f"{s_.low:g}", f"{s_.high:g}", f"{s_.at_low.mean / 1000:+,.1f} k",
+                      f"{s_.at_high.mean / 1000:+,.1f} k", "yes" if s_.flips else "no")
+    out.print(table)
 
 
 @app.command()

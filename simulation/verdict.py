@@ -1,0 +1,147 @@
+"""The verdict: which option, by how much, how sure, what it gives up, and what it depends on.
+
+The recommended option is the one with the lowest mean economic cost among those that meet every
+service's availability target (mean availability in the agreed service time at least the target; every
+option qualifies when no service has a target). Against the runner-up (the next cheapest that qualifies),
+it gives the paired difference with its 95 % interval over the horizon and per year, the probability of
+correct selection (the share of bootstrap resamples of the replications in which it is still the
+cheapest), or says that the two are equivalent within the indifference amount when the interval of their
+difference lies inside it. It says what the choice gives up in availability against the most available
+option, and which assumptions move the decision most when a sensitivity was run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from sourcing.scenario import Study
+
+from .compare import _chosen, _estimate, scenario_values
+from .replications import Results
+
+BOOTSTRAP = 2000
+INDIFFERENCE = 0.01
+"""Two options whose cost difference is surely within 1 % of the cheaper one's cost are equivalent."""
+
+
+@dataclass
+class Verdict:
+    """What the run says, in figures; :meth:`sentences` says it in words."""
+
+    recommended: str
+    runner_up: str | None
+    qualifying: list[str]
+    excluded: dict[str, tuple[str, float, float]]
+    """Options that miss an availability target: (service, mean availability, target)."""
+    difference: tuple[float, float, float] | None
+    """Runner-up minus recommended economic cost over the horizon: mean, low, high (95 %)."""
+    years: int
+    probability: float | None
+    """Probability of correct selection among the qualifying options (bootstrap)."""
+    equivalent: bool
+    indifference: float
+    gives_up: tuple[str, float, float, float] | None
+    """(most available option, availability points given up: mean, low, high), when it is not the recommended."""
+    sensitive_to: list[str] = field(default_factory=list)
+    unsustainable: list[str] = field(default_factory=list)
+    """Sustainability flags of the teams the recommended option depends on."""
+
+
+def verdict(results: Results, study: Study, sensitive_to: list[str] | None = None,
+            unsustainable: list[str] | None = None, seed: int = 0) -> Verdict:
+    """The verdict of a run (its tidy rows, control variates and study)."""
+    cost = scenario_values(results.rows, "economic_cost")
+    availability = scenario_values(results.rows, "availability_service_time")
+    controls, means = results.controls, results.control_means
+
+    def estimate(column, names):
+        return _estimate(column.dropna(), controls, _chosen(study, means, names))
+
+    excluded = _targets_missed(results, study)
+    options = [s for s in cost.columns if s not in excluded] or list(cost.columns)
+    mean_cost = {s: estimate(cost[s], [s]).mean for s in options}
+    ranked = sorted(options, key=mean_cost.get)
+    best = ranked[0]
+    runner = ranked[1] if len(ranked) > 1 else None
+    difference = equivalent = probability = None
+    indifference = INDIFFERENCE * abs(mean_cost[best])
+    if runner is not None:
+        diff = estimate(cost[runner] - cost[best], [best, runner])
+        difference = (diff.mean, diff.mean - diff.half_width, diff.mean + diff.half_width)
+        equivalent = bool(-indifference <= difference[1] and difference[2] <= indifference)
+        probability = _pcs(cost[ranked], seed)
+    most_available = max(availability.columns, key=lambda s: availability[s].mean())
+    gives_up = None
+    if most_available != best:
+        gap = estimate(availability[most_available] - availability[best], [best, most_available])
+        gives_up = (most_available, gap.mean, gap.mean - gap.half_width, gap.mean + gap.half_width)
+    return Verdict(best, runner, ranked, excluded, difference, study.calendar.horizon, probability,
+                   bool(equivalent), indifference, gives_up, list(sensitive_to or []), list(unsustainable or []))
+
+
+def _targets_missed(results: Results, study: Study) -> dict[str, tuple[str, float, float]]:
+    rows = results.rows
+    out = {}
+    for name, service in study.services.items():
+        if service.availability_target is None:
+            continue
+        part = rows[(rows["scope"] == "service") & (rows["subject"] == name)
+                    & (rows["metric"] == "availability_service_time") & (rows["period"] == "all")]
+        for scenario, value in part.groupby("scenario", observed=True)["value"].mean().items():
+            if value < service.availability_target and str(scenario) not in out:
+                out[str(scenario)] = (name, float(value), service.availability_target)
+    return out
+
+
+def _pcs(cost, seed: int) -> float:
+    """Share of bootstrap resamples of the replications (rows kept whole: common random numbers) in which
+    the option cheapest on the full sample is still the cheapest."""
+    values = cost.dropna().to_numpy()
+    if len(values) < 2:
+        return float("nan")
+    rng = np.random.default_rng(seed)
+    picks = rng.integers(0, len(values), size=(BOOTSTRAP, len(values)))
+    means = values[picks].mean(axis=1)
+    return float(np.mean(np.argmin(means, axis=1) == 0))
+
+
+def sentences(v: Verdict, lang: str = "en", currency: str = "EUR", replications: int | None = None) -> list[str]:
+    """The verdict in plain words, first the answer, then how sure, what it gives up, what it depends on."""
+    from sourcing.words import money, percent, points, say
+
+    out = []
+    if v.runner_up is None:
+        out.append(say("verdict.only" if v.excluded else "verdict.recommend", lang, best=v.recommended,
+                       years=v.years))
+    else:
+        out.append(say("verdict.recommend", lang, best=v.recommended, years=v.years))
+    if v.excluded and set(v.excluded) >= set(v.qualifying):
+        out.append(say("verdict.none_meets", lang))
+    if v.runner_up is not None and v.difference is not None:
+        mean, low, high = v.difference
+        if v.equivalent:
+            out.append(say("verdict.equivalent", lang, best=v.recommended, runner=v.runner_up,
+                           amount=money(v.indifference, currency, lang), years=v.years))
+        else:
+            out.append(say("verdict.margin", lang, amount=money(mean, currency, lang), runner=v.runner_up,
+                           years=v.years, per_year=money(mean / v.years, currency, lang),
+                           low=money(low, currency, lang), high=money(high, currency, lang)))
+            if low <= 0:
+                out.append(say("verdict.unsettled", lang))
+        if v.probability is not None and v.probability == v.probability:
+            out.append(say("verdict.sure", lang, pcs=percent(v.probability, lang, 1), n=replications or "the"))
+    for option, (service, value, target) in v.excluded.items():
+        why = say("verdict.below_target", lang, service=service, value=percent(value, lang, 3),
+                  target=percent(target, lang))
+        out.append(say("verdict.excluded", lang, option=option, why=why))
+    if v.gives_up is not None:
+        other, mean, low, high = v.gives_up
+        out.append(say("verdict.gives_up", lang, points=points(mean, lang), other=other, low=points(low, lang),
+                       high=points(high, lang)))
+    if v.sensitive_to:
+        out.append(say("verdict.sensitive", lang, names=", ".join(v.sensitive_to[:3])))
+    if v.unsustainable:
+        out.append(say("verdict.unsustainable", lang, flags="; ".join(v.unsustainable)))
+    return out
