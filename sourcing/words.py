@@ -76,6 +76,23 @@ SENTENCES: dict[str, dict[str, str]] = {
         "en": "It relies on an on-call rota a French reader would question: {flags}.",
         "fr": "Elle repose sur une astreinte qu'un lecteur français questionnerait : {flags}.",
     },
+    "rest.on_call_share": {
+        "en": "one person is on call {share} of the weeks (more than one week in two)",
+        "fr": "une personne est d'astreinte {share} des semaines (plus d'une semaine sur deux)",
+    },
+    "rest.daily": {
+        "en": "call-outs break the 11 consecutive hours of daily rest {count} times a year per person",
+        "fr": "les interventions interrompent le repos quotidien de 11 heures {count} fois par an et par personne",
+    },
+    "rest.weekly": {
+        "en": "weekend call-outs break the 35 hours of weekly rest {count} times a year per person",
+        "fr": "les interventions du week-end interrompent le repos hebdomadaire de 35 heures {count} fois par an "
+              "et par personne",
+    },
+    "rest.overtime": {
+        "en": "one person works {hours} hours of overtime a year, beyond the legal quota of 220",
+        "fr": "une personne fait {hours} heures supplémentaires par an, au-delà du contingent légal de 220",
+    },
 }
 
 

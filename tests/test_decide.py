@@ -1,0 +1,89 @@
+"""The questions that settle a decision, each answer checked independently of how it was found."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from simulation.replications import run_study
+from simulation.verdict import sentences, verdict
+from simulation.whatif import Assumption, breakeven, difference, evaluate, match, sensitivity, set_number
+from sourcing.cli import app
+from sourcing.files import load_study
+from sourcing.paths import with_values
+
+EMAIL = "scenarios/email-1000.yaml"
+FEE = "providers.msp-4h-ho.fees.monthly"
+
+
+@pytest.fixture(scope="module")
+def email():
+    """Example (b) over one year instead of five: the same questions, five times cheaper to answer."""
+    return with_values(load_study(EMAIL), {"calendar.horizon": "1y"})
+
+
+def test_breakeven_fee_gives_a_paired_difference_whose_interval_contains_zero(email) -> None:
+    """At the break-even fee found, a fresh run on other replications finds no difference: the 95 %
+    interval of the paired difference contains zero; and the fee is inside the interval reported."""
+    found = breakeven(email, "Outsourced, GTR 4h HO", "In-house", FEE, replications=60, seed=3)
+    assert found.value is not None and found.low < found.value < found.high
+    assert 0 < found.value < 10_000
+    check = evaluate([set_number(email, FEE, found.value)], 60, seed=99)[0]
+    again = difference(check, "Outsourced, GTR 4h HO", "In-house")
+    assert again.low <= 0 <= again.high, again
+
+
+def test_no_breakeven_in_range_is_said_plainly(email) -> None:
+    found = breakeven(email, "SaaS 99.9%", "In-house", "saas.mail-cloud.price_per_user_month", replications=20,
+                      seed=1, low=5.0, high=6.0)
+    assert found.value is None and "no break-even between" in found.note and "lower" in found.note
+
+
+def test_match_finds_the_smallest_team_and_one_fewer_is_worse(email) -> None:
+    """The in-house team's availability against the outsourced option's, team size 1 to 4: the size found
+    is at least as good, the size below it is not."""
+    found = match(email, "In-house", "Outsourced, GTR 4h HO", "teams.two-admins.members[0].count",
+                  values=[1, 2, 3, 4], on="availability", replications=30, seed=2)
+    assert found.found is not None
+    position = [s.value for s in found.steps].index(found.found.value)
+    assert found.found.difference.mean >= 0 and found.found.probability >= 0.5
+    if position > 0:
+        assert found.steps[position - 1].difference.mean < 0
+
+
+def test_sensitivity_ranks_what_moves_the_difference(email) -> None:
+    found = sensitivity(email, (Assumption("outage cost per hour", ("services.*.outage_cost_per_hour.business",
+                                                                      "services.*.outage_cost_per_hour.off_hours"),
+                                           0.5, 1.5),
+                                Assumption("SaaS price", ("saas.*.price_per_user_month",), 0.8, 1.2)),
+                        replications=20, seed=1)
+    assert found.winner == "SaaS 99.9%"
+    assert [s.assumption for s in found.swings] == ["outage cost per hour", "SaaS price"]
+    outage = found.swings[0]
+    assert outage.at_low.mean > outage.at_high.mean  # cheaper outages shrink SaaS's advantage
+
+
+def test_the_verdict_comes_first_in_both_languages() -> None:
+    small = load_study("scenarios/small-firm.yaml")
+    results = run_study(small, 60, seed=1)
+    found = verdict(results, small)
+    english, french = sentences(found, "en", "EUR", 60), sentences(found, "fr", "EUR", 60)
+    assert english[0].startswith("Recommended: **") and french[0].startswith("Recommandé : **")
+    assert "k€" in " ".join(english) and "k€" in " ".join(french)
+    assert "," in french[1] and "." not in french[1].split("k€")[0].split()[-1]  # 10,1 k€, not 10.1 k€
+    result = CliRunner().invoke(app, ["run", "scenarios/small-firm.yaml", "-n", "12", "--lang", "fr"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.lstrip().startswith("Verdict") and "Recommandé" in result.stdout.split("\n")[1]
+
+
+def test_decision_commands_print_json(email) -> None:
+    result = CliRunner().invoke(app, ["breakeven", EMAIL, "--between", "Outsourced, GTR 4h HO", "In-house",
+                                      "--vary", FEE, "-n", "12", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert document["vary"] == FEE and len(document["points"]) >= 5
+    result = CliRunner().invoke(app, ["breakeven", EMAIL, "--between", "Outsourced, GTR 4h HO", "In-house",
+                                      "--vary", "providers.msp.fees.monthly", "-n", "4"])
+    assert result.exit_code == 2 and "'msp' is not under providers" in result.output
