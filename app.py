@@ -14,6 +14,7 @@ def run() -> None:
     pages = [
         st.Page("webapp/pages/compare.py", title=t("compare", language), icon=":material/balance:", default=True),
         st.Page("webapp/pages/service.py", title=t("service", language), icon=":material/build:"),
+        st.Page("webapp/pages/whatif.py", title=t("whatif", language), icon=":material/psychology_alt:"),
         st.Page("webapp/pages/editor.py", title=t("editor", language), icon=":material/edit:"),
         st.Page("webapp/pages/offers.py", title=t("procurement", language), icon=":material/handshake:"),
         st.Page("webapp/pages/assumptions.py", title=t("assumptions", language), icon=":material/list_alt:"),

@@ -207,3 +207,39 @@ def criteria_heatmap(matrix: pd.DataFrame, directions: Mapping[str, str], labels
                                   colorscale="RdYlGn", zmin=0, zmax=1, showscale=False))
     figure.update_layout(title=title, **{k: v for k, v in LAYOUT.items() if k != "legend"})
     return figure
+
+
+def breakeven_chart(points: list[tuple[float, float, float, float]], value: float | None,
+                    band: tuple[float, float] | None, x_title: str, y_title: str,
+                    title: str = "Break-even") -> go.Figure:
+    """The paired difference (A minus B) at each value tried, with its 95 % band, the zero line, and the
+    break-even with its interval."""
+    x = [p[0] for p in points]
+    figure = go.Figure()
+    figure.add_trace(go.Scatter(x=x + x[::-1], y=[p[3] for p in points] + [p[2] for p in points][::-1],
+                                fill="toself", fillcolor="rgba(31,119,180,0.15)", line={"width": 0},
+                                hoverinfo="skip", name="95 %"))
+    figure.add_trace(go.Scatter(x=x, y=[p[1] for p in points], mode="lines+markers", name=y_title,
+                                line={"color": PALETTE[0]}))
+    figure.add_hline(y=0, line={"color": "#444", "width": 1})
+    if value is not None:
+        figure.add_vline(x=value, line={"color": PALETTE[3], "dash": "dash"})
+        if band is not None and all(np.isfinite(band)):
+            figure.add_vrect(x0=band[0], x1=band[1], fillcolor="rgba(214,39,40,0.08)", line_width=0)
+    figure.update_layout(title=title, xaxis_title=x_title, yaxis_title=y_title, **LAYOUT)
+    return figure
+
+
+def tornado(swings: list[tuple[str, float, float]], base: float, x_title: str, title: str = "Tornado") -> go.Figure:
+    """Horizontal bars from the base difference to the difference at each assumption's low and high value,
+    widest at the top; a bar crossing zero flips the decision."""
+    names = [s[0] for s in swings][::-1]
+    figure = go.Figure()
+    figure.add_trace(go.Bar(y=names, x=[s[1] - base for s in swings][::-1], base=base, orientation="h",
+                            name="low", marker_color=PALETTE[0]))
+    figure.add_trace(go.Bar(y=names, x=[s[2] - base for s in swings][::-1], base=base, orientation="h",
+                            name="high", marker_color=PALETTE[1]))
+    figure.add_vline(x=0, line={"color": "#d62728", "width": 1})
+    figure.add_vline(x=base, line={"color": "#444", "width": 1, "dash": "dot"})
+    figure.update_layout(barmode="overlay", title=title, xaxis_title=x_title, **LAYOUT)
+    return figure

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from simulation.compare import compare
+from simulation.verdict import sentences, verdict
 from sourcing.checks import notices
 from webapp import charts, session, tables
 from webapp.i18n import category_label, metric_label, t
@@ -15,6 +16,11 @@ currency = study.currency
 names = [s.name for s in study.scenarios]
 
 st.title(study.name)
+found = verdict(run, study, seed=run.seed)
+with st.container(border=True):
+    st.subheader(t("verdict", language))
+    for line in sentences(found, language, currency, run.replications):
+        st.markdown(line)
 st.caption(t("run_note", language, n=run.replications, seed=run.seed))
 warnings = [n for n in notices(study) if n.kind == "warning"]
 if warnings:
