@@ -78,7 +78,8 @@ def test_invariants(study, seed):
         if metric.startswith("cost") or metric.endswith("cost") or metric.endswith("_npv"):
             assert value >= 0.0, (metric, value)
         if metric.endswith("hours") or metric.startswith("ttr") or metric.startswith("wait"):
-            assert value >= 0.0, (metric, value)
+            # An incident is declared at ``now + (time - now)``, which may round a few ulps below its time.
+            assert value >= -1e-9, (metric, value)
     idle = idle_while_work_waits(study, run)
     assert idle <= 1e-6, f"{idle:.4f} h in which a technician who may take waiting work is on shift and idle"
 
