@@ -13,7 +13,7 @@ import difflib
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 import numpy as np
 from pydantic import (
@@ -455,24 +455,56 @@ class Economics(Model):
     working_hours_per_year: Annotated[float, Field(gt=0, le=3000)] = 1607
 
 
-class MakeOption(Model):
+class OptionModel(Model):
+    """What every kind of option answers when a study is validated: the problems of the names it uses,
+    and the windows it names. How an option runs is the simulation's business
+    (:mod:`simulation.options`)."""
+
+    kind: ClassVar[str]
+    """The option's key in a scenario file (``make``, ``outsource``...)."""
+
+    def check(self, study: Study, service: str, where: tuple) -> list[Problem]:
+        """Problems with the teams and offers this option names for a service (``where`` is its path)."""
+        raise NotImplementedError
+
+    def windows(self) -> list[tuple[tuple[str, ...], str]]:
+        """Windows this option names, each with its path below the option."""
+        return []
+
+
+class MakeOption(OptionModel):
     """Run the service in-house with an internal team."""
 
+    kind: ClassVar[str] = "make"
     make: Name
 
+    def check(self, study: Study, service: str, where: tuple) -> list[Problem]:
+        return _check_team(study, self.make, service, (*where, "make"))
 
-class OutsourceOption(Model):
+
+class OutsourceOption(OptionModel):
     """Have a provider restore the service under one of its offers (infogérance)."""
 
+    kind: ClassVar[str] = "outsource"
     outsource: Name
 
+    def check(self, study: Study, service: str, where: tuple) -> list[Problem]:
+        return _check_offer(study.providers, "provider offer", self.outsource, (*where, "outsource"), "providers")
 
-class SaasOption(Model):
+
+class SaasOption(OptionModel):
     """Buy the service: a SaaS offer; user-level incidents go to an internal desk if one is named,
     otherwise to the provider's support."""
 
+    kind: ClassVar[str] = "saas"
     saas: Name
     desk: Name | None = None
+
+    def check(self, study: Study, service: str, where: tuple) -> list[Problem]:
+        problems = _check_offer(study.saas, "SaaS offer", self.saas, (*where, "saas"), "saas")
+        if self.desk is not None:
+            problems += _check_team(study, self.desk, service, (*where, "desk"), priorities=("P3", "P4"))
+        return problems
 
 
 class Escalation(Model):
@@ -492,25 +524,42 @@ class Hybrid(Model):
     escalate: Escalation | None = None
 
 
-class HybridOption(Model):
+class HybridOption(OptionModel):
     """Internal team and provider together."""
 
+    kind: ClassVar[str] = "hybrid"
     hybrid: Hybrid
+
+    def check(self, study: Study, service: str, where: tuple) -> list[Problem]:
+        hybrid = self.hybrid
+        problems = _check_team(study, hybrid.team, service, (*where, "hybrid", "team"))
+        problems += _check_offer(study.providers, "provider offer", hybrid.provider, (*where, "hybrid", "provider"),
+                                 "providers")
+        try:
+            resolve_window(hybrid.provider_window, study.calendar.windows)
+        except ValueError as exc:
+            problems.append(Problem((*where, "hybrid", "provider_window"), str(exc)))
+        return problems
+
+    def windows(self) -> list[tuple[tuple[str, ...], str]]:
+        return [(("hybrid", "provider_window"), self.hybrid.provider_window)]
+
+
+OPTION_KINDS = ("make", "outsource", "saas", "hybrid")
 
 
 def _option_tag(value: Any) -> str | None:
-    if isinstance(value, Model):
-        return {MakeOption: "make", OutsourceOption: "outsource", SaasOption: "saas",
-                HybridOption: "hybrid"}.get(type(value))
+    if isinstance(value, OptionModel):
+        return value.kind
     if isinstance(value, dict):
-        found = [key for key in ("make", "outsource", "saas", "hybrid") if key in value]
+        found = [key for key in OPTION_KINDS if key in value]
         return found[0] if len(found) == 1 else None
     return None
 
 
 def _option_keys(value: Any) -> Any:
     if isinstance(value, dict):
-        kinds = [key for key in ("make", "outsource", "saas", "hybrid") if key in value]
+        kinds = [key for key in OPTION_KINDS if key in value]
         if len(kinds) > 1:
             raise ValueError(f"an option is one kind only, not {' and '.join(kinds)}")
         if not kinds:
@@ -838,31 +887,10 @@ def check_references(study: Study) -> list[Problem]:
                 problems.append(Problem((*base, "options"),
                                         f"no option for service '{service}': add it under options or give a default"))
                 continue
-            problems.extend(_check_option(study, option, service, where))
+            problems.extend(option.check(study, service, where))
     names = [s.name for s in study.scenarios]
     if study.baseline is not None and study.baseline not in names:
         problems.append(Problem(("baseline",), f"'{study.baseline}' is not one of the scenarios ({', '.join(names)})"))
-    return problems
-
-
-def _check_option(study: Study, option: Option, service: str, where: tuple) -> list[Problem]:
-    if isinstance(option, MakeOption):
-        return _check_team(study, option.make, service, (*where, "make"))
-    if isinstance(option, OutsourceOption):
-        return _check_offer(study.providers, "provider offer", option.outsource, (*where, "outsource"), "providers")
-    if isinstance(option, SaasOption):
-        problems = _check_offer(study.saas, "SaaS offer", option.saas, (*where, "saas"), "saas")
-        if option.desk is not None:
-            problems += _check_team(study, option.desk, service, (*where, "desk"), priorities=("P3", "P4"))
-        return problems
-    hybrid = option.hybrid
-    problems = _check_team(study, hybrid.team, service, (*where, "hybrid", "team"))
-    problems += _check_offer(study.providers, "provider offer", hybrid.provider, (*where, "hybrid", "provider"),
-                             "providers")
-    try:
-        resolve_window(hybrid.provider_window, study.calendar.windows)
-    except ValueError as exc:
-        problems.append(Problem((*where, "hybrid", "provider_window"), str(exc)))
     return problems
 
 
