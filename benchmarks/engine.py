@@ -17,6 +17,7 @@ from queueing import mmc_study  # noqa: E402
 from simulation.engine import simulate  # noqa: E402
 from simulation.incidents import draw_load  # noqa: E402
 from simulation.metrics import measure  # noqa: E402
+from simulation.plan import compile_study  # noqa: E402
 from simulation.replications import run_study  # noqa: E402
 from simulation.streams import Streams  # noqa: E402
 from sourcing.files import load_study, study_from_data  # noqa: E402
@@ -25,17 +26,17 @@ from sourcing.grid import is_tender  # noqa: E402
 
 def mmc_rate(repeats: int = 3) -> None:
     """c = 5 technicians, load 0.8, two priority classes (P1 30 %, P2 70 %), six years: ~210,000 incidents."""
-    study = study_from_data(mmc_study(5, 4.0, mix={"P1": "30%", "P2": "70%"}, preemption=True, years=6))
+    plan = compile_study(study_from_data(mmc_study(5, 4.0, mix={"P1": "30%", "P2": "70%"}, preemption=True, years=6)))
     best_engine = best_total = float("inf")
     n = 0
     for r in range(repeats):
         streams = Streams(1, r)
         t0 = time.perf_counter()
-        load = draw_load(study, streams)
+        load = draw_load(plan, streams)
         t1 = time.perf_counter()
-        run = simulate(study, study.scenarios[0], load, streams)
+        run = simulate(plan, plan.scenarios[0], load, streams)
         t2 = time.perf_counter()
-        measure(study, run, r)
+        measure(plan, run, r)
         t3 = time.perf_counter()
         n = len(load)
         best_engine = min(best_engine, t2 - t1)

@@ -1,54 +1,53 @@
 """The SimPy model of one scenario: incidents arrive and are restored by whoever the option names.
 
-One :class:`simpy.Environment` per scenario and replication. Arrivals are a SimPy process; the
-work itself is driven by timeout callbacks, which keeps the hot path (an incident arriving,
-being started, being finished) to two scheduled events. Shifts and the on-call rota are
-looked up, not stepped through, so years of calendar cost nothing when nothing happens. Work that
-is pre-empted or handed over keeps its remaining time and resumes.
+One :class:`simpy.Environment` per scenario and replication, reading only the compiled plan
+(:mod:`simulation.plan`). The work is driven by timeout callbacks (:class:`Clock`), which keeps the hot
+path (an incident arriving, being started, being finished) to a couple of scheduled events. Shifts and
+the on-call rota are looked up, not stepped through, so years of calendar cost nothing when nothing
+happens. Work that is pre-empted or handed over keeps its remaining time and resumes. Each option's
+desk is built by its runtime (:mod:`simulation.options`).
 """
 
 from __future__ import annotations
 
 from bisect import bisect_right
 from collections import deque
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
+from heapq import heappop, heappush
+from itertools import count
 from math import inf, isnan, nan
-from typing import NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 import simpy
 
 from sourcing.calendar import CoverageSchedule
-from sourcing.scenario import (
-    PRIORITIES,
-    MakeOption,
-    Option,
-    OutsourceOption,
-    Person,
-    SaasOption,
-    Scenario,
-    ServicePlan,
-    Study,
-    Team,
-    provider_of,
-    teams_of,
-)
+from sourcing.model import PRIORITIES
 
-from . import platform as platform_
 from .distributions import by_priority
 from .incidents import Load
 from .staffing import PersonPlan, RotaShift, clip_plans, on_call_rota, plan_team
 from .streams import Streams
 
+if TYPE_CHECKING:
+    from .plan import Assignment, Plan, ProviderPlan, SaasPlan, ScenarioPlan, TeamPlan
 
-@dataclass
-class Callout:
+
+class Callout(NamedTuple):
     """An on-call engineer woken for an incident."""
 
     time: float
     person: int
     incident: int
+
+
+class Stretch(NamedTuple):
+    """A stretch of time one person spent in some way (overtime, work on call)."""
+
+    person: int
+    start: float
+    end: float
 
 
 class Work(NamedTuple):
@@ -68,20 +67,20 @@ class TeamRun:
     """What happened to an internal team in one replication."""
 
     name: str
-    team: Team
+    team: TeamPlan
     plans: list[PersonPlan]
     rota: list[RotaShift]
     shift_work: np.ndarray
     call_work: np.ndarray
-    overtime: list[tuple[int, float, float]] = field(default_factory=list)
-    """(person, start, end) of every stretch of overtime."""
-    interventions: list[tuple[int, float, float]] = field(default_factory=list)
-    """(person, start, end) of every stretch of work done on call."""
-    callouts: list[Callout] = field(default_factory=list)
-    work: list[Work] = field(default_factory=list)
+    overtime: list[Stretch]
+    """Every stretch of overtime."""
+    interventions: list[Stretch]
+    """Every stretch of work done on call."""
+    callouts: list[Callout]
+    work: list[Work]
     """Every stretch of work, in the order it stopped."""
-    backlog: int = 0
-    active_until: float = inf
+    backlog: int
+    active_until: float
     """The team runs until this time (the end of a transition when it is only the previous option)."""
 
 
@@ -89,7 +88,7 @@ class TeamRun:
 class ScenarioRun:
     """Raw outcome of one scenario in one replication: per-incident times and per-team records."""
 
-    scenario: Scenario
+    scenario: ScenarioPlan
     load: Load
     started: np.ndarray
     """When somebody first started work on each incident (NaN if never)."""
@@ -103,28 +102,53 @@ class ScenarioRun:
     """Who restored each incident: NOBODY, TEAM, PROVIDER or SUPPORT."""
     escalated: np.ndarray
     """Incidents escalated from the team to the provider (hybrid)."""
-    plans: dict[str, ServicePlan]
     planned: dict[str, np.ndarray]
     """Planned downtime of changes still in force, per service."""
     platform_outages: dict[str, np.ndarray]
     """SaaS platform outages per service (empty for other options)."""
     maintenance: dict[str, np.ndarray]
     """SaaS scheduled maintenance per service (excluded from the SLA)."""
-    provider_crews: dict[str, TeamRun]
 
 
-class _Boundary(simpy.events.Event):
-    """A timeout that fires before any other event at the same instant.
+class Clock:
+    """Schedules the engine's callbacks on a SimPy environment: events in the order SimPy gives them, and
+    *boundaries* (a shift ends, a wake-up, the end of a transition) before any event at their instant.
 
-    Shift ends and wake-ups use it, so an incident arriving exactly when a shift ends finds
-    the shift already over (windows are half-open: 08:00-17:00 excludes 17:00).
+    Windows are half-open (08:00-17:00 excludes 17:00), so an incident declared exactly when a shift
+    ends must find it over. SimPy orders same-instant events by priority, but its public API has no
+    delayed event of a higher priority: ``Environment.timeout`` is always NORMAL, and an event only gets
+    its value by ``succeed``/``fail``/``trigger``, which schedule it at once. Boundaries therefore wait
+    in a queue of their own, each with a plain timeout at its instant, and every callback first runs the
+    boundaries due by then: the order URGENT events would have, with only ``Environment.timeout``,
+    ``Event.callbacks`` and ``Event.value`` (all public).
     """
 
-    def __init__(self, env: simpy.Environment, delay: float, value: object = None) -> None:
-        super().__init__(env)
-        self._ok = True
-        self._value = value
-        env.schedule(self, simpy.events.URGENT, delay)
+    def __init__(self, env: simpy.Environment) -> None:
+        self.env = env
+        self._due: list[tuple[float, int, Callable[[Any], None], Any]] = []
+        self._order = count()
+        self._run = self._run_event  # one bound method for every event
+
+    def after(self, delay: float, callback: Callable[[Any], None], argument: Any = None) -> None:
+        """Call ``callback(argument)`` in ``delay`` hours."""
+        self.env.timeout(delay, (callback, argument)).callbacks.append(self._run)
+
+    def boundary(self, delay: float, callback: Callable[[Any], None], argument: Any = None) -> None:
+        """Call ``callback(argument)`` in ``delay`` hours, before anything else scheduled for that instant."""
+        heappush(self._due, (self.env.now + delay, next(self._order), callback, argument))
+        self.env.timeout(delay).callbacks.append(self._catch_up)
+
+    def _run_event(self, event: simpy.Event) -> None:
+        if self._due and self._due[0][0] <= self.env.now:
+            self._catch_up(event)
+        callback, argument = event.value
+        callback(argument)
+
+    def _catch_up(self, _event: simpy.Event) -> None:
+        due, now = self._due, self.env.now
+        while due and due[0][0] <= now:
+            _, _, callback, argument = heappop(due)
+            callback(argument)
 
 
 class _Technician:
@@ -202,22 +226,23 @@ class CrewRules:
     preemption: bool = True
 
     @classmethod
-    def of_team(cls, team: Team, load: Load) -> CrewRules:
+    def of_team(cls, team: TeamPlan, load: Load) -> CrewRules:
         on_call = team.on_call
-        delay = (by_priority({p: on_call.call_out_delay for p in PRIORITIES}, PRIORITIES, load.priority,
-                             load.u_response) if on_call else np.zeros(len(load)))
+        delay = (by_priority((on_call.call_out_delay,) * len(PRIORITIES), load.priority, load.u_response)
+                 if on_call else np.zeros(len(load)))
         return cls(
-            repair=by_priority(team.repair_time, PRIORITIES, load.priority, load.u_repair),
+            repair=by_priority(team.repair, load.priority, load.u_repair),
             call_delay=delay,
-            on_call_priorities=tuple(sorted(PRIORITIES.index(p) for p in on_call.priorities)) if on_call else (),
-            handover=team.shift_end == "handover",
+            on_call_priorities=on_call.priorities if on_call else (),
+            handover=team.handover,
             preemption=team.preemption,
         )
 
 
 class TeamDesk:
     """An internal team's dispatcher: a queue per priority and service, technicians with skills,
-    shifts, an on-call rota and pre-emption by P1.
+    shifts, an on-call rota and pre-emption by P1. A provider of limited capacity is one too, its
+    engineers on shift during its coverage window.
 
     Events are tied to incidents, not to the clock: a shift change costs nothing unless work
     waits for it (a wake-up is scheduled) or a job runs into it (a hand-over is scheduled).
@@ -225,15 +250,16 @@ class TeamDesk:
 
     instant = False
 
-    def __init__(self, env: simpy.Environment, name: str, rules: CrewRules, plans: list[PersonPlan],
-                 rota: list[RotaShift], services: list[int], service_names: tuple[str, ...], load: Load,
-                 record: tuple[list[float], list[float]], team: Team | None = None,
+    def __init__(self, clock: Clock, name: str, rules: CrewRules, techs: list[_Technician], rota: list[RotaShift],
+                 services: list[int], load: Load, record: tuple[list[float], list[float]],
+                 team: TeamPlan | None = None, plans: list[PersonPlan] | None = None,
                  active_until: float = inf) -> None:
-        self.env = env
+        self.clock = clock
+        self.env = clock.env
         self.name = name
         self.team = team
         self.active_until = active_until
-        self.plans = plans
+        self.plans = plans or []
         self.rota = rota
         self.started, self.restored = record
         self.arrival = load.time.tolist()
@@ -246,17 +272,13 @@ class TeamDesk:
         self.preemption = rules.preemption
         self.queues = [{s: deque() for s in services} for _ in PRIORITIES]
         self.waiting = [0] * len(PRIORITIES)
-        self.techs = [
-            _Technician(i, [s for s in services if service_names[s] in plan.person.skills],
-                        frozenset(PRIORITIES.index(p) for p in plan.person.priorities), plan.on_shift)
-            for i, plan in enumerate(plans)
-        ]
+        self.techs = techs
         self.duty_starts = [r.start for r in rota]
         self.duty_ends = [r.end for r in rota]
         self.duty_person = [r.person for r in rota]
         self.wake_at = inf
-        self.overtime: list[tuple[int, float, float]] = []
-        self.interventions: list[tuple[int, float, float]] = []
+        self.overtime: list[Stretch] = []
+        self.interventions: list[Stretch] = []
         self.callouts: list[Callout] = []
         self.work: list[Work] = []
 
@@ -277,8 +299,8 @@ class TeamDesk:
             return
         self._plan_wake()
 
-    def _done(self, event: simpy.Event) -> None:
-        tech, token = event._value
+    def _done(self, work: tuple[_Technician, int]) -> None:
+        tech, token = work
         if token != tech.token:
             return
         self.restored[tech.job] = self.env.now
@@ -287,19 +309,20 @@ class TeamDesk:
         tech.free_since = self.env.now
         self._after_free(tech)
 
-    def _shift_over(self, event: simpy.Event) -> None:
+    def _shift_over(self, work: tuple[_Technician, int]) -> None:
         """Hand-over: the shift ended before the job did; the work goes back to the queue."""
-        tech, token = event._value
+        tech, token = work
         if token != tech.token:
             return
         self._interrupt(tech)
         self._dispatch()
 
-    def _wake(self, event: simpy.Event) -> None:
-        if event._value != self.wake_at:
+    def _wake(self, at: float) -> None:
+        if at != self.wake_at:
             return
         self.wake_at = inf
         self._dispatch()
+
 
     # ------------------------------------------------------------------ mechanics
 
@@ -328,11 +351,11 @@ class TeamDesk:
         tech.callout = callout
         if isnan(self.started[job]):
             self.started[job] = now + delay
-        self.env.timeout(delay + self.remaining[job], (tech, tech.token)).callbacks.append(self._done)
+        self.clock.after(delay + self.remaining[job], self._done, (tech, tech.token))
         if self.handover and not callout:
             end = tech.shift_end(now)
             if tech.due > end + 1e-9:
-                _Boundary(self.env, end - now, (tech, tech.token)).callbacks.append(self._shift_over)
+                self.clock.boundary(end - now, self._shift_over, (tech, tech.token))
 
     def _after_free(self, tech: _Technician) -> None:
         """A technician has finished: take the most urgent work they can do now, or plan a wake-up."""
@@ -377,7 +400,7 @@ class TeamDesk:
                 at = min(at, self.duty_starts[i])
         if at < inf and (at < self.wake_at or self.wake_at < now):
             self.wake_at = at
-            _Boundary(self.env, max(0.0, at - now), at).callbacks.append(self._wake)
+            self.clock.boundary(max(0.0, at - now), self._wake, at)
 
     def _has_work_for(self, tech: _Technician) -> bool:
         return any(self.queues[p][s] for p in tech.levels if self.waiting[p] for s in tech.skills)
@@ -427,12 +450,12 @@ class TeamDesk:
             return
         if tech.callout:
             tech.call_work += now - begin
-            self.interventions.append((tech.index, begin, now))
+            self.interventions.append(Stretch(tech.index, begin, now))
             return
         overtime = 0.0
         for a, b in tech.off_shift(begin, now):
             if b - a > 1e-9:
-                self.overtime.append((tech.index, a, b))
+                self.overtime.append(Stretch(tech.index, a, b))
                 overtime += b - a
         tech.shift_work += now - begin - overtime
 
@@ -512,10 +535,10 @@ class ProviderDesk:
     instant = True
     """Incidents can be handed over before the run starts: nothing here depends on the event clock."""
 
-    def __init__(self, env: simpy.Environment, coverage: CoverageSchedule, restore: np.ndarray,
+    def __init__(self, clock: Clock, coverage: CoverageSchedule, restore: np.ndarray,
                  response: np.ndarray, record: tuple[list[float], list[float]], horizon: float,
                  arrival: list[float]) -> None:
-        self.env = env
+        self.env = clock.env
         self.arrival = arrival
         self.coverage = coverage
         self.restore = restore
@@ -565,12 +588,13 @@ class HybridDesk:
 
     instant = False
 
-    def __init__(self, env: simpy.Environment, team: TeamDesk, provider, clock: ProviderDesk,
+    def __init__(self, clock: Clock, team: TeamDesk, provider: Desk, provider_clock: ProviderDesk,
                  window: CoverageSchedule, escalation: tuple[float, frozenset[int]] | None, run: _Record) -> None:
-        self.env = env
+        self.clock = clock
+        self.env = clock.env
         self.team = team
         self.provider = provider
-        self.clock = clock
+        self.provider_clock = provider_clock
         self.window = window
         self.escalation = escalation
         self.run = run
@@ -587,24 +611,26 @@ class HybridDesk:
         self.run.by[job] = TEAM
         self.team.arrive(job)
         if self.escalation and self.run.priority[job] in self.escalation[1]:
-            self.env.timeout(self.escalation[0], job).callbacks.append(self._escalate)
+            self.clock.after(self.escalation[0], self._escalate, job)
 
-    def _escalate(self, event: simpy.Event) -> None:
-        job = event._value
+    def _escalate(self, job: int) -> None:
         if not isnan(self.run.restored[job]):
             return
         self.run.escalated[job] = True
-        done = self.clock.restore_from(job, self.env.now)
-        if done <= self.clock.horizon:
-            self.env.timeout(done - self.env.now, job).callbacks.append(self._provider_restored)
+        done = self.provider_clock.restore_from(job, self.env.now)
+        if done <= self.provider_clock.horizon:
+            self.clock.after(done - self.env.now, self._provider_restored, job)
 
-    def _provider_restored(self, event: simpy.Event) -> None:
-        job = event._value
+    def _provider_restored(self, job: int) -> None:
         if isnan(self.run.restored[job]):
             self.run.restored[job] = self.env.now
             self.run.by[job] = PROVIDER
             self.team.cancel(job)
 
+
+Desk = TeamDesk | ProviderDesk | HybridDesk
+"""Takes incidents (``arrive``), gives back those not yet restored (``withdraw``); ``instant`` if it can
+take them before the run starts."""
 
 NOBODY, TEAM, PROVIDER, SUPPORT = 0, 1, 2, 3
 """Who restored an incident: handler codes kept per incident."""
@@ -619,116 +645,53 @@ class _Record:
     priority: list[int]
 
 
-def handled_mask(study: Study, plan: ServicePlan, option: Option, load: Load, idx: np.ndarray) -> np.ndarray:
-    """Which of a service's incidents exist under an option: SaaS removes the platform's incidents
-    (P1, P2 and failed changes), a high-availability offer prevents a share of some priorities."""
-    priority = load.priority[idx]
-    if isinstance(option, SaasOption):
-        return (priority >= 2) & ~load.from_change[idx]
-    if isinstance(option, OutsourceOption):
-        prevents = study.providers[option.outsource].prevents
-        share = np.array([prevents.get(p, 0.0) for p in PRIORITIES])[priority]
-        return load.u_prevent[idx] >= share
-    return np.ones(len(idx), dtype=bool)
+class Desks:
+    """The desks of one scenario in one replication, each created once however many services use it:
+    a desk per team, per provider and per SaaS support the scenario's runtimes name."""
 
-
-class _Builder:
-    """Creates, once each, the desks a scenario needs, and a router per service."""
-
-    def __init__(self, study: Study, scenario: Scenario, load: Load, streams: Streams, env: simpy.Environment,
+    def __init__(self, plan: Plan, scenario: ScenarioPlan, load: Load, streams: Streams, clock: Clock,
                  record: _Record, cache: dict) -> None:
-        self.study, self.scenario, self.load, self.streams, self.env = study, scenario, load, streams, env
-        self.record = record
+        self.plan, self.load, self.streams, self.clock, self.record = plan, load, streams, clock, record
         self.cache = cache
         self.arrival = load.time.tolist()
-        self.calendar = study.calendar_
-        self.horizon = self.calendar.horizon_hours
-        self.names = tuple(study.services)
-        self.plans = {name: study.plan(scenario, name) for name in study.services}
-        self.team_use: dict[str, tuple[set[int], float]] = {}
-        self.provider_use: dict[str, set[int]] = {}
-        self.support_use: dict[str, set[int]] = {}
-        for s, name in enumerate(self.names):
-            plan = self.plans[name]
-            for option, until in ((plan.option, inf), (plan.previous, plan.transition_end)):
-                if option is None:
+        self.horizon = plan.calendar.horizon
+        team_use: dict[str, tuple[TeamPlan, set[int], float]] = {}
+        provider_use: dict[str, tuple[ProviderPlan, set[int]]] = {}
+        support_use: dict[str, SaasPlan] = {}
+        for assignment in scenario.assignments:
+            s = assignment.service
+            for runtime, until in ((assignment.runtime, inf), (assignment.previous, assignment.transition_end)):
+                if runtime is None:
                     continue
-                for team in teams_of(option):
-                    served, before = self.team_use.get(team, (set(), 0.0))
-                    self.team_use[team] = (served | {s}, max(before, until))
-                provider = provider_of(option)
-                if provider:
-                    self.provider_use.setdefault(provider, set()).add(s)
-                if isinstance(option, SaasOption) and not option.desk:
-                    self.support_use.setdefault(option.saas, set()).add(s)
-        self.teams = {name: self._team(name, *use) for name, use in self.team_use.items()}
+                for team in runtime.teams:
+                    _, served, before = team_use.get(team.name, (team, set(), 0.0))
+                    team_use[team.name] = (team, served | {s}, max(before, until))
+                if runtime.provider is not None:
+                    provider_use.setdefault(runtime.provider.name, (runtime.provider, set()))[1].add(s)
+                if runtime.support is not None:
+                    support_use.setdefault(runtime.support.name, runtime.support)
+        self.teams = {name: self._team(*use) for name, use in team_use.items()}
         self.clocks: dict[str, ProviderDesk] = {}
-        self.providers = {name: self._provider(name, sorted(use)) for name, use in self.provider_use.items()}
-        self.support = {name: self._support(name) for name in self.support_use}
+        self.providers = {name: self._provider(offer, sorted(served)) for name, (offer, served) in provider_use.items()}
+        self.supports = {name: self._support(offer) for name, offer in support_use.items()}
 
-    def _team(self, name: str, served: set[int], until: float) -> TeamDesk:
-        team = self.study.teams[name]
-        if ("team", name) not in self.cache:
-            drawn = plan_team(self.study, name, team, self.streams)
-            self.cache[("team", name)] = (drawn, on_call_rota(self.study, team, drawn))
-        drawn, rota = self.cache[("team", name)]
-        plans = clip_plans(drawn, until)
-        rota = [r if r.end <= until else RotaShift(r.start, until, r.person) for r in rota if r.start < until]
-        return TeamDesk(self.env, name, CrewRules.of_team(team, self.load), plans, rota, sorted(served), self.names,
-                        self.load, (self.record.started, self.record.restored), team=team, active_until=until)
+    def team(self, name: str) -> TeamDesk:
+        return self.teams[name]
 
-    def _provider(self, name: str, served: list[int]):
-        offer = self.study.providers[name]
-        coverage = self.calendar.schedule(self.study.window(offer.coverage))
-        restore = by_priority({p: offer.restore_distribution(p) for p in PRIORITIES}, PRIORITIES,
-                              self.load.priority, self.load.u_repair)
-        response = (by_priority(offer.performance.response, PRIORITIES, self.load.priority, self.load.u_response)
-                    if offer.performance.response else np.zeros(len(self.load)))
-        clock = ProviderDesk(self.env, coverage, restore, response, (self.record.started, self.record.restored),
-                             self.horizon, self.arrival)
-        self.clocks[name] = clock
-        if offer.capacity is None:
-            return clock
-        shifts = np.array(coverage.intervals(self.calendar.warm_up_start, self.horizon)).reshape(-1, 2)
-        skills = frozenset(self.names[s] for s in served)
-        plans = [PersonPlan(Person(name=f"{name} engineer {k + 1}", role="provider engineer", annual_cost=0.0,
-                                   skills=skills, priorities=PRIORITIES, shift=offer.coverage, on_call=False),
-                            on_shift=shifts, absent=np.zeros((0, 2)), vacant=np.zeros((0, 2)))
-                 for k in range(offer.capacity)]
-        rules = CrewRules(repair=restore, call_delay=np.zeros(len(self.load)))
-        return TeamDesk(self.env, name, rules, plans, [], served, self.names, self.load,
-                        (self.record.started, self.record.restored))
+    def provider(self, name: str) -> Desk:
+        """The provider's desk: its clock, or its crew when its capacity is limited."""
+        return self.providers[name]
 
-    def _support(self, name: str) -> ProviderDesk:
-        support = self.study.saas[name].support
-        window = self.calendar.schedule(self.study.window(support.window))
-        restore = by_priority({p: support.restore for p in PRIORITIES}, PRIORITIES, self.load.priority,
-                              self.load.u_repair)
-        response = by_priority({p: support.response for p in PRIORITIES}, PRIORITIES, self.load.priority,
-                               self.load.u_response)
-        return ProviderDesk(self.env, window, restore, response, (self.record.started, self.record.restored),
-                            self.horizon, self.arrival)
+    def provider_clock(self, name: str) -> ProviderDesk:
+        """The provider's own clock (what an escalated incident waits for)."""
+        return self.clocks[name]
 
-    def handler(self, option: Option):
-        """The desk that takes incidents under this option, and a function that hands it one."""
-        record = self.record
-        if isinstance(option, MakeOption):
-            desk, code = self.teams[option.make], TEAM
-        elif isinstance(option, OutsourceOption):
-            desk, code = self.providers[option.outsource], PROVIDER
-        elif isinstance(option, SaasOption):
-            desk, code = (self.teams[option.desk], TEAM) if option.desk else (self.support[option.saas], SUPPORT)
-        else:
-            hybrid = option.hybrid
-            escalation = None
-            if hybrid.escalate is not None:
-                escalation = (hybrid.escalate.after,
-                              frozenset(PRIORITIES.index(p) for p in hybrid.escalate.priorities))
-            window = self.calendar.schedule(self.study.window(hybrid.provider_window))
-            desk = HybridDesk(self.env, self.teams[hybrid.team], self.providers[hybrid.provider],
-                              self.clocks[hybrid.provider], window, escalation, record)
-            return desk, desk.arrive
-        by = record.by
+    def support(self, name: str) -> ProviderDesk:
+        return self.supports[name]
+
+    def hand_to(self, desk: Desk, code: int) -> tuple[Desk, Callable[[int], None]]:
+        """``desk``, and a function that hands it an incident and notes who handles it (``code``)."""
+        by = self.record.by
 
         def take(job: int) -> None:
             by[job] = code
@@ -736,21 +699,59 @@ class _Builder:
 
         return desk, take
 
-    def router(self, name: str, exists_after: np.ndarray):
+    def _team(self, team: TeamPlan, served: set[int], until: float) -> TeamDesk:
+        key = ("team", team.name)
+        if key not in self.cache:
+            drawn = plan_team(team, self.plan.calendar, self.streams)
+            self.cache[key] = (drawn, on_call_rota(team, drawn))
+        drawn, rota = self.cache[key]
+        plans = clip_plans(drawn, until)
+        rota = [r if r.end <= until else RotaShift(r.start, until, r.person) for r in rota if r.start < until]
+        services = sorted(served)
+        techs = [_Technician(i, [s for s in services if s in member.skills], member.levels, person.on_shift)
+                 for i, (member, person) in enumerate(zip(team.members, plans))]
+        return TeamDesk(self.clock, team.name, CrewRules.of_team(team, self.load), techs, rota, services, self.load,
+                        (self.record.started, self.record.restored), team=team, plans=plans, active_until=until)
+
+    def _provider(self, offer: ProviderPlan, served: list[int]) -> Desk:
+        load = self.load
+        restore = by_priority(offer.restore, load.priority, load.u_repair)
+        response = (by_priority(offer.response, load.priority, load.u_response) if offer.response
+                    else np.zeros(len(load)))
+        clock = ProviderDesk(self.clock, offer.coverage, restore, response, (self.record.started, self.record.restored),
+                             self.horizon, self.arrival)
+        self.clocks[offer.name] = clock
+        if offer.capacity is None:
+            return clock
+        every = frozenset(range(len(PRIORITIES)))
+        techs = [_Technician(k, served, every, offer.crew_shifts) for k in range(offer.capacity)]
+        rules = CrewRules(repair=restore, call_delay=np.zeros(len(load)))
+        return TeamDesk(self.clock, offer.name, rules, techs, [], served, load,
+                        (self.record.started, self.record.restored))
+
+    def _support(self, offer: SaasPlan) -> ProviderDesk:
+        load = self.load
+        restore = by_priority((offer.support_restore,) * len(PRIORITIES), load.priority, load.u_repair)
+        response = by_priority((offer.support_response,) * len(PRIORITIES), load.priority, load.u_response)
+        return ProviderDesk(self.clock, offer.support_window, restore, response,
+                            (self.record.started, self.record.restored), self.horizon, self.arrival)
+
+    def router(self, assignment: Assignment, exists_after: np.ndarray) -> tuple[Callable[[int], None],
+                                                                               tuple[bool, bool]]:
         """The function that takes the service's incidents, and for each period whether its desk is instant.
 
         The previous option's desk takes incidents declared before the end of the transition, the new
         one those after. At the end of the transition the new option takes over what is still open
         (or, for a SaaS, the old platform's incidents end with the old platform).
         """
-        plan = self.plans[name]
-        now_desk, now_handler = self.handler(plan.option)
-        if plan.previous is None:
+        now_desk, now_handler = assignment.runtime.handler(self)
+        if assignment.previous is None:
             return now_handler, (now_desk.instant, now_desk.instant)
-        before_desk, before_handler = self.handler(plan.previous)
-        end = plan.transition_end
-        env = self.env
+        before_desk, before_handler = assignment.previous.handler(self)
+        end = assignment.transition_end
+        env = self.clock.env
         arrival = self.arrival
+        restored = self.record.restored
         taken: list[int] = []
 
         def route(job: int) -> None:
@@ -760,86 +761,91 @@ class _Builder:
             else:
                 now_handler(job)
 
-        def take_over(_event: simpy.Event) -> None:
+        def take_over(_: None) -> None:
             for job in taken:
-                if not isnan(self.record.restored[job]) or not before_desk.withdraw(job):
+                if not isnan(restored[job]) or not before_desk.withdraw(job):
                     continue
                 if exists_after[job]:
                     now_handler(job)
                 else:
-                    self.record.restored[job] = env.now
+                    restored[job] = env.now
 
         if end < self.horizon:
-            _Boundary(env, end - env.now).callbacks.append(take_over)
+            self.clock.boundary(end - env.now, take_over)
         return route, (before_desk.instant, now_desk.instant)
 
 
-def simulate(study: Study, scenario: Scenario, load: Load, streams: Streams,
+def simulate(plan: Plan, scenario: ScenarioPlan, load: Load, streams: Streams,
              cache: dict | None = None) -> ScenarioRun:
-    """Play one replication of one scenario on a given incident load.
+    """Play one replication of one scenario of a compiled study on a given incident load.
 
     ``cache`` may be shared by the scenarios of one replication: team plans and rotas depend only
     on the team and the replication's streams, so they are drawn once.
     """
-    env = simpy.Environment(initial_time=study.calendar_.warm_up_start)
-    horizon = study.calendar_.horizon_hours
+    calendar = plan.calendar
+    env = simpy.Environment(initial_time=calendar.warm_up_start)
+    clock = Clock(env)
+    horizon = calendar.horizon
     n = len(load)
     record = _Record(started=[nan] * n, restored=[nan] * n, by=[NOBODY] * n, escalated=[False] * n,
                      priority=load.priority.tolist())
-    builder = _Builder(study, scenario, load, streams, env, record, {} if cache is None else cache)
+    desks = Desks(plan, scenario, load, streams, clock, record, {} if cache is None else cache)
     handled = np.zeros(n, dtype=bool)
     exists_after = np.zeros(n, dtype=bool)
     planned: dict[str, np.ndarray] = {}
     platform: dict[str, np.ndarray] = {}
-    maintenance_: dict[str, np.ndarray] = {}
-    for s, name in enumerate(builder.names):
-        plan = builder.plans[name]
-        idx = np.flatnonzero(load.service == s)
-        before = load.time[idx] < plan.transition_end if plan.previous is not None else np.zeros(len(idx), bool)
-        handled[idx[before]] = handled_mask(study, plan, plan.previous, load, idx[before]) if plan.previous else True
-        handled[idx[~before]] = handled_mask(study, plan, plan.option, load, idx[~before])
-        exists_after[idx] = handled_mask(study, plan, plan.option, load, idx)
-        changes = load.planned[name]
-        if isinstance(plan.option, SaasOption):
-            offer = study.saas[plan.option.saas]
-            start = plan.transition_end
-            changes = changes[changes[:, 0] < start] if plan.previous is not None else changes[:0]
-            platform[name] = platform_.outages(study, name, offer, start, streams)
-            maintenance_[name] = platform_.maintenance(study, name, offer, start, streams)
-        else:
-            platform[name] = maintenance_[name] = np.zeros((0, 2))
-        planned[name] = changes
-    routes = [builder.router(name, exists_after) for name in builder.names]
+    maintenance: dict[str, np.ndarray] = {}
+    for service, assignment in zip(plan.services, scenario.assignments):
+        runtime, previous = assignment.runtime, assignment.previous
+        idx = np.flatnonzero(load.service == service.index)
+        before = load.time[idx] < assignment.transition_end if previous is not None else np.zeros(len(idx), bool)
+        handled[idx[before]] = previous.exists(load, idx[before]) if previous is not None else True
+        handled[idx[~before]] = runtime.exists(load, idx[~before])
+        exists_after[idx] = runtime.exists(load, idx)
+        planned[service.name], platform[service.name], maintenance[service.name] = runtime.platform(
+            service, assignment, load.planned[service.name], streams, horizon)
+    routes = [desks.router(assignment, exists_after) for assignment in scenario.assignments]
     route = [r for r, _ in routes]
     instant = np.zeros(n, dtype=bool)
-    for s, (_, (before, after)) in enumerate(routes):
-        idx = np.flatnonzero(load.service == s)
-        instant[idx] = np.where(load.time[idx] < builder.plans[builder.names[s]].transition_end, before, after)
+    for assignment, (_, (before, after)) in zip(scenario.assignments, routes):
+        idx = np.flatnonzero(load.service == assignment.service)
+        instant[idx] = np.where(load.time[idx] < assignment.transition_end, before, after)
     services = load.service.tolist()
     for job in np.flatnonzero(handled & instant).tolist():
         route[services[job]](job)
-    env.process(_arrivals(env, load, route, handled & ~instant))
+    _declare(clock, load, route, handled & ~instant)
     env.run(until=horizon)
-    for desk in (*builder.clocks.values(), *builder.support.values()):
+    for desk in (*desks.clocks.values(), *desks.supports.values()):
         desk.finish()
     return ScenarioRun(
         scenario=scenario, load=load,
         started=np.array(record.started), restored=np.array(record.restored), handled=handled,
-        teams={name: desk.result() for name, desk in builder.teams.items()}, horizon=horizon,
+        teams={name: desk.result() for name, desk in desks.teams.items()}, horizon=horizon,
         by=np.array(record.by, dtype=np.int8), escalated=np.array(record.escalated, dtype=bool),
-        plans=builder.plans, planned=planned, platform_outages=platform, maintenance=maintenance_,
-        provider_crews={name: desk.result() for name, desk in builder.providers.items()
-                        if isinstance(desk, TeamDesk)},
+        planned=planned, platform_outages=platform, maintenance=maintenance,
     )
 
 
-def _arrivals(env: simpy.Environment, load: Load, route: list, handled: np.ndarray) -> Iterator[simpy.Event]:
+def _declare(clock: Clock, load: Load, route: list[Callable[[int], None]], exists: np.ndarray) -> None:
+    """Hand each incident to its service's router when it is declared: one timeout at a time, the next
+    scheduled once the incident before it has been handed on."""
     times = load.time.tolist()
     services = load.service.tolist()
-    exists = handled.tolist()
-    for i, t in enumerate(times):
-        if not exists[i]:
-            continue
-        if t > env.now:
-            yield env.timeout(t - env.now)
-        route[services[i]](i)
+    jobs = np.flatnonzero(exists).tolist()
+    env = clock.env
+
+    def declare(k: int) -> None:
+        job = jobs[k]
+        route[services[job]](job)
+        following(k + 1)
+
+    def following(k: int) -> None:
+        while k < len(jobs):
+            job = jobs[k]
+            if times[job] > env.now:
+                clock.after(times[job] - env.now, declare, k)
+                return
+            route[services[job]](job)
+            k += 1
+
+    following(0)

@@ -23,7 +23,8 @@ from sourcing.scenario import Study
 
 from .engine import simulate
 from .incidents import draw_load
-from .metrics import COLUMNS, INCIDENT_COLUMNS, incident_rows, measure
+from .metrics import COLUMNS, INCIDENT_COLUMNS, IncidentRow, Row, incident_rows, measure
+from .plan import Plan, compiled
 from .statistics import summarize
 from .streams import Streams
 
@@ -67,34 +68,39 @@ def _worker_start() -> None:
 
 def _batch_of(args: tuple) -> tuple[int, int, tuple[pd.DataFrame, pd.DataFrame]]:
     """A worker's task: (first replication, how many, their rows)."""
-    study, seed, replications, detail_until = args
-    return replications[0], len(replications), _batch(study, seed, replications, detail_until)
+    plan, seed, replications, detail_until = args
+    return replications[0], len(replications), _batch(plan, seed, replications, detail_until)
 
 
 def run_replication(study: Study, seed: int, replication: int,
-                    detail: bool = False) -> tuple[list[tuple], list[tuple]]:
+                    detail: bool = False) -> tuple[list[Row], list[IncidentRow]]:
     """Tidy rows of every scenario of the study for one replication (common random numbers), and,
-    with ``detail``, one row per incident."""
+    with ``detail``, one row per incident. The study is compiled once per process (:func:`compiled`)."""
+    return replicate(compiled(study), seed, replication, detail)
+
+
+def replicate(plan: Plan, seed: int, replication: int, detail: bool = False) -> tuple[list[Row], list[IncidentRow]]:
+    """:func:`run_replication` on a compiled study."""
     streams = Streams(seed, replication)
-    load = draw_load(study, streams)
-    rows: list[tuple] = []
-    incidents: list[tuple] = []
+    load = draw_load(plan, streams)
+    rows: list[Row] = []
+    incidents: list[IncidentRow] = []
     cache: dict = {}
-    for scenario in study.scenarios:
-        run = simulate(study, scenario, load, streams, cache)
-        rows += measure(study, run, replication)
+    for scenario in plan.scenarios:
+        run = simulate(plan, scenario, load, streams, cache)
+        rows += measure(plan, run, replication)
         if detail:
-            incidents += incident_rows(study, run, replication)
+            incidents += incident_rows(plan, run, replication)
     return rows, incidents
 
 
-def _batch(study: Study, seed: int, replications: list[int], detail_until: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _batch(plan: Plan, seed: int, replications: list[int], detail_until: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Replications run one after the other, their rows kept as compact frames (a few dozen bytes a row,
     against about 150 as tuples), so that a run's memory grows with its rows, not with Python objects."""
     frames: list[pd.DataFrame] = []
     details: list[pd.DataFrame] = []
     for r in replications:
-        rows, incidents = run_replication(study, seed, r, r < detail_until)
+        rows, incidents = replicate(plan, seed, r, r < detail_until)
         frames.append(compact(pd.DataFrame(rows, columns=list(COLUMNS))))
         details.append(compact(pd.DataFrame(incidents, columns=list(INCIDENT_COLUMNS))))
     return concat(frames), concat(details)
@@ -154,8 +160,9 @@ def run_study(study: Study, replications: int, seed: int = 0, workers: int = 1,
         raise ValueError(f'"replications" must be between 1 and {MAX_REPLICATIONS:,}.')
     if not 1 <= workers <= MAX_WORKERS:
         raise ValueError(f'"workers" must be between 1 and {MAX_WORKERS}.')
+    plan = compiled(study)
     indices = list(range(first, first + replications))
-    chunks: dict[int, tuple[pd.DataFrame, pd.DataFrame]] = {first: _batch(study, seed, [first], first + detail)}
+    chunks: dict[int, tuple[pd.DataFrame, pd.DataFrame]] = {first: _batch(plan, seed, [first], first + detail)}
     check_budget(len(chunks[first][0]), replications)
     detail_until = first + (max(1, MAX_DETAIL_ROWS // max(1, len(chunks[first][1]))) if detail else 0)
     if progress:
@@ -163,7 +170,7 @@ def run_study(study: Study, replications: int, seed: int = 0, workers: int = 1,
     indices = indices[1:]
     if workers == 1 or len(indices) <= 1:
         for done, r in enumerate(indices, start=2):
-            chunks[r] = _batch(study, seed, [r], detail_until)
+            chunks[r] = _batch(plan, seed, [r], detail_until)
             if progress:
                 progress(done, replications)
     else:
@@ -174,7 +181,7 @@ def run_study(study: Study, replications: int, seed: int = 0, workers: int = 1,
         try:
             done = 1
             for first_index, count, chunk in pool.imap_unordered(_batch_of,
-                                                                 [(study, seed, b, detail_until) for b in batches]):
+                                                                 [(plan, seed, b, detail_until) for b in batches]):
                 chunks[first_index] = chunk
                 done += count
                 if progress:

@@ -10,7 +10,6 @@ reported together with their field paths.
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
 from typing import Annotated, Any, ClassVar, Literal
@@ -42,7 +41,7 @@ from .model import (
     Priority,
     look_alike,
 )
-from .offers import ProviderOffer, SaasOffer, Transition
+from .offers import ProviderOffer, SaasOffer
 from .units import Duration, Money, PositiveDuration, Rate, Share, parse_duration
 
 __all__ = ["PRIORITIES", "Z90", "Count", "Distribution", "Exponential", "Fixed", "Lognormal", "Model", "Name",
@@ -581,26 +580,6 @@ Option = Annotated[
 ]
 
 
-def teams_of(option: Option) -> list[str]:
-    """The internal teams an option uses."""
-    if isinstance(option, MakeOption):
-        return [option.make]
-    if isinstance(option, HybridOption):
-        return [option.hybrid.team]
-    if isinstance(option, SaasOption) and option.desk:
-        return [option.desk]
-    return []
-
-
-def provider_of(option: Option) -> str | None:
-    """The provider offer an option uses, if any."""
-    if isinstance(option, OutsourceOption):
-        return option.outsource
-    if isinstance(option, HybridOption):
-        return option.hybrid.provider
-    return None
-
-
 class Scenario(Model):
     """One alternative: an option for every service."""
 
@@ -654,43 +633,6 @@ class Study(Model):
     @property
     def baseline_name(self) -> str:
         return self.baseline or self.scenarios[0].name
-
-    def plan(self, scenario: Scenario, service: str) -> ServicePlan:
-        """Which option runs the service, and which one runs it until the transition ends.
-
-        The baseline scenario is today's situation: a scenario that changes a service's option
-        first runs a transition (the offer's transition or migration) during which the baseline's
-        option still handles the incidents and is still paid.
-        """
-        option = scenario.option_for(service)
-        before = self.scenario(self.baseline_name).option_for(service)
-        transition = self.transition(option)
-        if before == option or transition is None or transition.duration <= 0:
-            return ServicePlan(service, option, None, 0.0, transition.cost if transition and before != option
-                               else 0.0)
-        return ServicePlan(service, option, before, transition.duration, transition.cost)
-
-    def transition(self, option: Option) -> Transition | None:
-        """The move-in terms of an option's offer (none for an internal team)."""
-        if isinstance(option, OutsourceOption):
-            return self.providers[option.outsource].transition
-        if isinstance(option, HybridOption):
-            return self.providers[option.hybrid.provider].transition
-        if isinstance(option, SaasOption):
-            return self.saas[option.saas].migration
-        return None
-
-
-@dataclass(frozen=True)
-class ServicePlan:
-    """The option in force for a service, and the previous one during the transition."""
-
-    service: str
-    option: Option
-    previous: Option | None
-    transition_end: float
-    """Hours from the start during which ``previous`` still runs (0 if no transition)."""
-    transition_cost: float
 
 
 MAX_WINDOW_CHAIN = 10
