@@ -34,6 +34,22 @@ if TYPE_CHECKING:
     from .plan import Assignment, Plan, ProviderPlan, SaasPlan, ScenarioPlan, TeamPlan
 
 
+NOBODY, TEAM, PROVIDER, SUPPORT = 0, 1, 2, 3
+"""Who restored an incident: handler codes kept per incident."""
+
+
+@dataclass
+class _Record:
+    """Per incident, as the run goes: when work started, when it was restored, by whom, whether it was
+    escalated (lists, written one incident at a time)."""
+
+    started: list[float]
+    restored: list[float]
+    by: list[int]
+    escalated: list[bool]
+    priority: list[int]
+
+
 class Callout(NamedTuple):
     """An on-call engineer woken for an incident."""
 
@@ -121,31 +137,48 @@ class Clock:
     in a queue of their own, each with a plain timeout at its instant, and every callback first runs the
     boundaries due by then: the order URGENT events would have, with only ``Environment.timeout``,
     ``Event.callbacks`` and ``Event.value`` (all public).
+
+    Each timeout carries the instant it was scheduled for, computed as SimPy does (``now + delay``), so
+    :attr:`now` is the environment's time inside every callback without asking the environment for it.
     """
 
     def __init__(self, env: simpy.Environment) -> None:
         self.env = env
+        self.now: float = env.now
+        """The current simulation time (set when a callback runs, and after :meth:`run`)."""
         self._due: list[tuple[float, int, Callable[[Any], None], Any]] = []
         self._order = count()
+        self._timeout = env.timeout
         self._run = self._run_event  # one bound method for every event
 
     def after(self, delay: float, callback: Callable[[Any], None], argument: Any = None) -> None:
         """Call ``callback(argument)`` in ``delay`` hours."""
-        self.env.timeout(delay, (callback, argument)).callbacks.append(self._run)
+        self._timeout(delay, (self.now + delay, callback, argument)).callbacks.append(self._run)
 
     def boundary(self, delay: float, callback: Callable[[Any], None], argument: Any = None) -> None:
         """Call ``callback(argument)`` in ``delay`` hours, before anything else scheduled for that instant."""
-        heappush(self._due, (self.env.now + delay, next(self._order), callback, argument))
-        self.env.timeout(delay).callbacks.append(self._catch_up)
+        at = self.now + delay
+        heappush(self._due, (at, next(self._order), callback, argument))
+        self._timeout(delay, at).callbacks.append(self._catch_up)
+
+    def run(self, until: float) -> None:
+        """Run the environment until ``until``."""
+        self.env.run(until=until)
+        self.now = self.env.now
 
     def _run_event(self, event: simpy.Event) -> None:
-        if self._due and self._due[0][0] <= self.env.now:
-            self._catch_up(event)
-        callback, argument = event.value
+        at, callback, argument = event.value
+        self.now = at
+        if self._due and self._due[0][0] <= at:
+            self._fire(at)
         callback(argument)
 
-    def _catch_up(self, _event: simpy.Event) -> None:
-        due, now = self._due, self.env.now
+    def _catch_up(self, event: simpy.Event) -> None:
+        self.now = at = event.value
+        self._fire(at)
+
+    def _fire(self, now: float) -> None:
+        due = self._due
         while due and due[0][0] <= now:
             _, _, callback, argument = heappop(due)
             callback(argument)
@@ -251,17 +284,18 @@ class TeamDesk:
     instant = False
 
     def __init__(self, clock: Clock, name: str, rules: CrewRules, techs: list[_Technician], rota: list[RotaShift],
-                 services: list[int], load: Load, record: tuple[list[float], list[float]],
+                 services: list[int], load: Load, record: _Record, code: int = TEAM,
                  team: TeamPlan | None = None, plans: list[PersonPlan] | None = None,
                  active_until: float = inf) -> None:
         self.clock = clock
-        self.env = clock.env
+        self.code = code
+        self.by = record.by
         self.name = name
         self.team = team
         self.active_until = active_until
         self.plans = plans or []
         self.rota = rota
-        self.started, self.restored = record
+        self.started, self.restored = record.started, record.restored
         self.arrival = load.time.tolist()
         self.priority = load.priority.tolist()
         self.service = load.service.tolist()
@@ -286,16 +320,18 @@ class TeamDesk:
 
     def arrive(self, job: int) -> None:
         """A new incident for this team."""
-        now = self.env.now
+        self.by[job] = self.code
+        now = self.clock.now
         tech = self._free_on_shift(job, now)
         if tech is not None:
-            self._start(tech, job, 0.0, False)
+            self._start(tech, job, 0.0, False, now)
             return
-        if self.preemption and self.priority[job] == 0 and self._preempt_for(job):
+        priority = self.priority[job]
+        if self.preemption and priority == 0 and self._preempt_for(job):
             self._dispatch()  # the interrupted work may go to someone free now, or wait for the next shift
             return
         self._enqueue(job, front=False)
-        if self.priority[job] in self.on_call_priorities and self._call_out(now):
+        if priority in self.on_call_priorities and self._call_out(now):
             return
         self._plan_wake()
 
@@ -303,11 +339,12 @@ class TeamDesk:
         tech, token = work
         if token != tech.token:
             return
-        self.restored[tech.job] = self.env.now
-        self._account(tech)
+        now = self.clock.now
+        self.restored[tech.job] = now
+        self._account(tech, now)
         tech.job = -1
-        tech.free_since = self.env.now
-        self._after_free(tech)
+        tech.free_since = now
+        self._after_free(tech, now)
 
     def _shift_over(self, work: tuple[_Technician, int]) -> None:
         """Hand-over: the shift ended before the job did; the work goes back to the queue."""
@@ -341,8 +378,7 @@ class TeamDesk:
             return self.techs[self.duty_person[i]]
         return None
 
-    def _start(self, tech: _Technician, job: int, delay: float, callout: bool) -> None:
-        now = self.env.now
+    def _start(self, tech: _Technician, job: int, delay: float, callout: bool, now: float) -> None:
         tech.job = job
         tech.assigned = now
         tech.started = now + delay
@@ -357,9 +393,8 @@ class TeamDesk:
             if tech.due > end + 1e-9:
                 self.clock.boundary(end - now, self._shift_over, (tech, tech.token))
 
-    def _after_free(self, tech: _Technician) -> None:
+    def _after_free(self, tech: _Technician, now: float) -> None:
         """A technician has finished: take the most urgent work they can do now, or plan a wake-up."""
-        now = self.env.now
         job = -1
         if tech.on_shift(now):
             job = self._pick(tech, range(len(PRIORITIES)))
@@ -368,20 +403,20 @@ class TeamDesk:
             job = self._pick(tech, self.on_call_priorities)
             callout = True
         if job >= 0:
-            self._start(tech, job, 0.0, callout)
+            self._start(tech, job, 0.0, callout, now)
         elif any(self.waiting):
             self._plan_wake()
 
     def _dispatch(self) -> None:
         """Give waiting work to every free technician on shift, then to the on-call engineer."""
-        now = self.env.now
+        now = self.clock.now
         for tech in sorted((t for t in self.techs if t.job < 0), key=lambda t: t.free_since):
             if not any(self.waiting):
                 return
             if tech.on_shift(now):
                 job = self._pick(tech, range(len(PRIORITIES)))
                 if job >= 0:
-                    self._start(tech, job, 0.0, False)
+                    self._start(tech, job, 0.0, False, now)
         if any(self.waiting[p] for p in self.on_call_priorities):
             self._call_out(now)
         if any(self.waiting):
@@ -389,7 +424,7 @@ class TeamDesk:
 
     def _plan_wake(self) -> None:
         """Schedule a wake-up at the next moment someone could start waiting work."""
-        now = self.env.now
+        now = self.clock.now
         at = inf
         for tech in self.techs:
             if tech.job < 0 and self._has_work_for(tech):
@@ -438,12 +473,11 @@ class TeamDesk:
         if job < 0:
             return False
         self.callouts.append(Callout(now, tech.index, job))
-        self._start(tech, job, self.call_delay[job], True)
+        self._start(tech, job, self.call_delay[job], True, now)
         return True
 
-    def _account(self, tech: _Technician) -> None:
+    def _account(self, tech: _Technician, now: float) -> None:
         """Book the work just ended: on call, on shift, or overtime past the shift's end."""
-        now = self.env.now
         begin = tech.started
         self.work.append(Work(tech.index, tech.job, tech.assigned, min(begin, now), now, tech.callout))
         if now <= begin:
@@ -451,6 +485,9 @@ class TeamDesk:
         if tech.callout:
             tech.call_work += now - begin
             self.interventions.append(Stretch(tech.index, begin, now))
+            return
+        if tech.on_shift(begin) and now <= tech.hi:  # within one shift: no overtime
+            tech.shift_work += now - begin
             return
         overtime = 0.0
         for a, b in tech.off_shift(begin, now):
@@ -462,15 +499,16 @@ class TeamDesk:
     def _interrupt(self, tech: _Technician) -> None:
         """Stop the technician's work; the incident goes back to the head of its queue with what remains."""
         job = tech.job
-        self.remaining[job] -= max(0.0, self.env.now - tech.started)
-        self._account(tech)
+        now = self.clock.now
+        self.remaining[job] -= max(0.0, now - tech.started)
+        self._account(tech, now)
         tech.token += 1
         tech.job = -1
-        tech.free_since = self.env.now
+        tech.free_since = now
         self._enqueue(job, front=True)
 
     def _preempt_for(self, job: int) -> bool:
-        now = self.env.now
+        now = self.clock.now
         service = self.service[job]
         victim = None
         for tech in self.techs:
@@ -483,7 +521,7 @@ class TeamDesk:
             return False
         callout = victim.callout
         self._interrupt(victim)
-        self._start(victim, job, 0.0, callout)
+        self._start(victim, job, 0.0, callout, now)
         return True
 
     def withdraw(self, job: int) -> bool:
@@ -497,11 +535,12 @@ class TeamDesk:
         """Stop all work on an incident somebody else has restored (after an escalation)."""
         for tech in self.techs:
             if tech.job == job:
-                self._account(tech)
+                now = self.clock.now
+                self._account(tech, now)
                 tech.token += 1
                 tech.job = -1
-                tech.free_since = self.env.now
-                self._after_free(tech)
+                tech.free_since = now
+                self._after_free(tech, now)
                 return
         queue = self.queues[self.priority[job]][self.service[job]]
         if job in queue:
@@ -509,7 +548,7 @@ class TeamDesk:
             self.waiting[self.priority[job]] -= 1
 
     def result(self) -> TeamRun:
-        now = self.env.now
+        now = self.clock.now
         in_progress = [Work(t.index, t.job, t.assigned, min(t.started, now), now, t.callout)
                        for t in self.techs if t.job >= 0]
         backlog = sum(self.waiting) + len(in_progress)
@@ -536,27 +575,29 @@ class ProviderDesk:
     """Incidents can be handed over before the run starts: nothing here depends on the event clock."""
 
     def __init__(self, clock: Clock, coverage: CoverageSchedule, restore: np.ndarray,
-                 response: np.ndarray, record: tuple[list[float], list[float]], horizon: float,
-                 arrival: list[float]) -> None:
-        self.env = clock.env
+                 response: np.ndarray, record: _Record, code: int, horizon: float, arrival: list[float]) -> None:
+        self.clock = clock
+        self.code = code
+        self.by = record.by
         self.arrival = arrival
         self.coverage = coverage
         self.restore = restore
         self.response = response
-        self.started, self.restored = record
+        self.started, self.restored = record.started, record.restored
         self.horizon = horizon
         self.jobs: list[int] = []
         self.taken: list[float] = []
         self.withdrawn: set[int] = set()
 
     def arrive(self, job: int) -> None:
+        self.by[job] = self.code
         self.jobs.append(job)
-        self.taken.append(max(self.arrival[job], self.env.now))
+        self.taken.append(max(self.arrival[job], self.clock.now))
 
     def withdraw(self, job: int) -> bool:
         """Take back an incident not yet restored (another option takes it over)."""
         taken = self.taken[self.jobs.index(job)]
-        if self.restore_from(job, taken) <= self.env.now:
+        if self.restore_from(job, taken) <= self.clock.now:
             return False
         self.withdrawn.add(job)
         return True
@@ -572,13 +613,12 @@ class ProviderDesk:
         taken = np.array(self.taken)
         start = self.coverage.reach_many(taken, self.response[jobs])
         done = self.coverage.reach_many(taken, np.maximum(self.restore[jobs], self.response[jobs]))
-        for job, a, b in zip(self.jobs, start.tolist(), done.tolist()):
-            if job in self.withdrawn:
-                continue
-            if a <= self.horizon and isnan(self.started[job]):
-                self.started[job] = a
-            if b <= self.horizon and isnan(self.restored[job]):
-                self.restored[job] = b
+        kept = ~np.isin(jobs, list(self.withdrawn))
+        for times, record in ((start, self.started), (done, self.restored)):
+            within = kept & (times <= self.horizon)
+            for job, t in zip(jobs[within].tolist(), times[within].tolist()):
+                if isnan(record[job]):
+                    record[job] = t
 
 
 class HybridDesk:
@@ -591,7 +631,6 @@ class HybridDesk:
     def __init__(self, clock: Clock, team: TeamDesk, provider: Desk, provider_clock: ProviderDesk,
                  window: CoverageSchedule, escalation: tuple[float, frozenset[int]] | None, run: _Record) -> None:
         self.clock = clock
-        self.env = clock.env
         self.team = team
         self.provider = provider
         self.provider_clock = provider_clock
@@ -604,7 +643,7 @@ class HybridDesk:
         return desk.withdraw(job)
 
     def arrive(self, job: int) -> None:
-        if self.window.is_open(self.env.now):
+        if self.window.is_open(self.clock.now):
             self.run.by[job] = PROVIDER
             self.provider.arrive(job)
             return
@@ -617,13 +656,13 @@ class HybridDesk:
         if not isnan(self.run.restored[job]):
             return
         self.run.escalated[job] = True
-        done = self.provider_clock.restore_from(job, self.env.now)
+        done = self.provider_clock.restore_from(job, self.clock.now)
         if done <= self.provider_clock.horizon:
-            self.clock.after(done - self.env.now, self._provider_restored, job)
+            self.clock.after(done - self.clock.now, self._provider_restored, job)
 
     def _provider_restored(self, job: int) -> None:
         if isnan(self.run.restored[job]):
-            self.run.restored[job] = self.env.now
+            self.run.restored[job] = self.clock.now
             self.run.by[job] = PROVIDER
             self.team.cancel(job)
 
@@ -631,19 +670,6 @@ class HybridDesk:
 Desk = TeamDesk | ProviderDesk | HybridDesk
 """Takes incidents (``arrive``), gives back those not yet restored (``withdraw``); ``instant`` if it can
 take them before the run starts."""
-
-NOBODY, TEAM, PROVIDER, SUPPORT = 0, 1, 2, 3
-"""Who restored an incident: handler codes kept per incident."""
-
-
-@dataclass
-class _Record:
-    started: list[float]
-    restored: list[float]
-    by: list[int]
-    escalated: list[bool]
-    priority: list[int]
-
 
 class Desks:
     """The desks of one scenario in one replication, each created once however many services use it:
@@ -689,16 +715,6 @@ class Desks:
     def support(self, name: str) -> ProviderDesk:
         return self.supports[name]
 
-    def hand_to(self, desk: Desk, code: int) -> tuple[Desk, Callable[[int], None]]:
-        """``desk``, and a function that hands it an incident and notes who handles it (``code``)."""
-        by = self.record.by
-
-        def take(job: int) -> None:
-            by[job] = code
-            desk.arrive(job)
-
-        return desk, take
-
     def _team(self, team: TeamPlan, served: set[int], until: float) -> TeamDesk:
         key = ("team", team.name)
         if key not in self.cache:
@@ -711,30 +727,29 @@ class Desks:
         techs = [_Technician(i, [s for s in services if s in member.skills], member.levels, person.on_shift)
                  for i, (member, person) in enumerate(zip(team.members, plans))]
         return TeamDesk(self.clock, team.name, CrewRules.of_team(team, self.load), techs, rota, services, self.load,
-                        (self.record.started, self.record.restored), team=team, plans=plans, active_until=until)
+                        self.record, team=team, plans=plans, active_until=until)
 
     def _provider(self, offer: ProviderPlan, served: list[int]) -> Desk:
         load = self.load
         restore = by_priority(offer.restore, load.priority, load.u_repair)
         response = (by_priority(offer.response, load.priority, load.u_response) if offer.response
                     else np.zeros(len(load)))
-        clock = ProviderDesk(self.clock, offer.coverage, restore, response, (self.record.started, self.record.restored),
-                             self.horizon, self.arrival)
+        clock = ProviderDesk(self.clock, offer.coverage, restore, response, self.record, PROVIDER, self.horizon,
+                             self.arrival)
         self.clocks[offer.name] = clock
         if offer.capacity is None:
             return clock
         every = frozenset(range(len(PRIORITIES)))
         techs = [_Technician(k, served, every, offer.crew_shifts) for k in range(offer.capacity)]
         rules = CrewRules(repair=restore, call_delay=np.zeros(len(load)))
-        return TeamDesk(self.clock, offer.name, rules, techs, [], served, load,
-                        (self.record.started, self.record.restored))
+        return TeamDesk(self.clock, offer.name, rules, techs, [], served, load, self.record, code=PROVIDER)
 
     def _support(self, offer: SaasPlan) -> ProviderDesk:
         load = self.load
         restore = by_priority((offer.support_restore,) * len(PRIORITIES), load.priority, load.u_repair)
         response = by_priority((offer.support_response,) * len(PRIORITIES), load.priority, load.u_response)
-        return ProviderDesk(self.clock, offer.support_window, restore, response,
-                            (self.record.started, self.record.restored), self.horizon, self.arrival)
+        return ProviderDesk(self.clock, offer.support_window, restore, response, self.record, SUPPORT, self.horizon,
+                            self.arrival)
 
     def router(self, assignment: Assignment, exists_after: np.ndarray) -> tuple[Callable[[int], None],
                                                                                tuple[bool, bool]]:
@@ -744,12 +759,12 @@ class Desks:
         one those after. At the end of the transition the new option takes over what is still open
         (or, for a SaaS, the old platform's incidents end with the old platform).
         """
-        now_desk, now_handler = assignment.runtime.handler(self)
+        now_desk = assignment.runtime.desk(self)
         if assignment.previous is None:
-            return now_handler, (now_desk.instant, now_desk.instant)
-        before_desk, before_handler = assignment.previous.handler(self)
+            return now_desk.arrive, (now_desk.instant, now_desk.instant)
+        before_desk = assignment.previous.desk(self)
         end = assignment.transition_end
-        env = self.clock.env
+        clock = self.clock
         arrival = self.arrival
         restored = self.record.restored
         taken: list[int] = []
@@ -757,21 +772,21 @@ class Desks:
         def route(job: int) -> None:
             if arrival[job] < end:
                 taken.append(job)
-                before_handler(job)
+                before_desk.arrive(job)
             else:
-                now_handler(job)
+                now_desk.arrive(job)
 
         def take_over(_: None) -> None:
             for job in taken:
                 if not isnan(restored[job]) or not before_desk.withdraw(job):
                     continue
                 if exists_after[job]:
-                    now_handler(job)
+                    now_desk.arrive(job)
                 else:
-                    restored[job] = env.now
+                    restored[job] = clock.now
 
         if end < self.horizon:
-            self.clock.boundary(end - env.now, take_over)
+            clock.boundary(end - clock.now, take_over)
         return route, (before_desk.instant, now_desk.instant)
 
 
@@ -814,7 +829,7 @@ def simulate(plan: Plan, scenario: ScenarioPlan, load: Load, streams: Streams,
     for job in np.flatnonzero(handled & instant).tolist():
         route[services[job]](job)
     _declare(clock, load, route, handled & ~instant)
-    env.run(until=horizon)
+    clock.run(horizon)
     for desk in (*desks.clocks.values(), *desks.supports.values()):
         desk.finish()
     return ScenarioRun(
@@ -832,7 +847,6 @@ def _declare(clock: Clock, load: Load, route: list[Callable[[int], None]], exist
     times = load.time.tolist()
     services = load.service.tolist()
     jobs = np.flatnonzero(exists).tolist()
-    env = clock.env
 
     def declare(k: int) -> None:
         job = jobs[k]
@@ -842,8 +856,8 @@ def _declare(clock: Clock, load: Load, route: list[Callable[[int], None]], exist
     def following(k: int) -> None:
         while k < len(jobs):
             job = jobs[k]
-            if times[job] > env.now:
-                clock.after(times[job] - env.now, declare, k)
+            if times[job] > clock.now:
+                clock.after(times[job] - clock.now, declare, k)
                 return
             route[services[job]](job)
             k += 1

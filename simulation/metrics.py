@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from itertools import chain
 from typing import TYPE_CHECKING, ClassVar, NamedTuple
 
 import numpy as np
@@ -20,7 +21,7 @@ from sourcing.calendar import CoverageSchedule
 from sourcing.model import PRIORITIES
 from sourcing.units import HOURS_PER_MONTH
 
-from .engine import PROVIDER, ScenarioRun, TeamRun
+from .engine import PROVIDER, ScenarioRun, TeamRun, Work
 
 if TYPE_CHECKING:
     from .plan import Assignment, Plan, ProviderPlan, SaasPlan, ServicePlan
@@ -498,12 +499,18 @@ class SaasContract(Contract):
                                 ctx.active(0.0, np.inf), moved=any(p.moved for p in parts))
 
 
-def _split_by_year(segments: list[tuple[int, float, float]], years: np.ndarray, people: int) -> np.ndarray:
+def _table(records: list[tuple], width: int) -> np.ndarray:
+    """Records of ``width`` numbers (NamedTuples of the engine) as an (n, width) float array."""
+    return np.fromiter(chain.from_iterable(records), dtype=float, count=width * len(records)).reshape(-1, width)
+
+
+def _split_by_year(segments: list[tuple[int, float, float]] | np.ndarray, years: np.ndarray,
+                   people: int) -> np.ndarray:
     """Hours of (person, start, end) segments per person and scenario year."""
     out = np.zeros((people, len(years) - 1))
-    if not segments:
+    if len(segments) == 0:
         return out
-    data = np.array(segments, dtype=float)
+    data = np.asarray(segments, dtype=float)
     person = data[:, 0].astype(int)
     for y in range(len(years) - 1):
         overlap = np.minimum(data[:, 2], years[y + 1]) - np.maximum(data[:, 1], years[y])
@@ -521,14 +528,15 @@ def _team(rows: Rows, ctx: Context, run: TeamRun) -> list[money.CostLine]:
     # Only the horizon is measured: shifts, work, overtime and call-outs of the warm-up are left out.
     shift_hours = np.array([float(np.sum(np.clip(p.on_shift[:, 1], 0.0, None) - np.clip(p.on_shift[:, 0], 0.0, None)))
                             for p in run.plans])
-    overtime = _split_by_year(run.overtime, years, people)
-    worked = _split_by_year([(w.person, w.start, w.end) for w in run.work if not w.on_call], years, people)
+    overtime = _split_by_year(_table(run.overtime, 3), years, people)
+    work = _table(run.work, len(Work._fields))
+    worked = _split_by_year(work[work[:, 5] == 0][:, [0, 3, 4]], years, people)
     shift_work = worked.sum(axis=1) - overtime.sum(axis=1)
     on_shift = shift_hours.sum()
     rows.add("team", run.name, "utilisation", shift_work.sum() / on_shift if on_shift else 0.0)
     for plan, hours, work in zip(run.plans, shift_hours, shift_work):
         rows.add("person", f"{run.name}/{plan.person.name}", "utilisation", work / hours if hours else 0.0)
-    interventions = _split_by_year(run.interventions, years, people)
+    interventions = _split_by_year(_table(run.interventions, 3), years, people)
     vacant = _split_by_year([(i, s, e) for i, p in enumerate(run.plans) for s, e in p.vacant], years, people)
     year_length = np.diff(years)
     active = money.active_share(years.tolist(), 0.0, run.active_until)

@@ -20,7 +20,7 @@ from sourcing.model import PRIORITIES
 from sourcing.offers import Transition
 
 from . import platform
-from .engine import PROVIDER, SUPPORT, TEAM, Desk, HybridDesk
+from .engine import Desk, HybridDesk
 from .metrics import Contract, ProviderContract, SaasContract
 
 if TYPE_CHECKING:
@@ -33,8 +33,6 @@ if TYPE_CHECKING:
 
 Schedule = Callable[[str], CoverageSchedule]
 """Compiles a window reference (used while building runtimes)."""
-Handler = tuple[Desk, Callable[[int], None]]
-"""A desk, and the function that hands it an incident."""
 
 _NOTHING = np.zeros((0, 2))
 
@@ -61,8 +59,8 @@ class OptionRuntime:
         """The runtime of an option of a scenario file, from the compiled teams and offers of ``plan``."""
         raise NotImplementedError
 
-    def handler(self, desks: Desks) -> Handler:
-        """This option's desk in one replication, and the function that hands it an incident."""
+    def desk(self, desks: Desks) -> Desk:
+        """The desk that takes this option's incidents in one replication."""
         raise NotImplementedError
 
     def exists(self, load: Load, idx: np.ndarray) -> np.ndarray:
@@ -86,8 +84,8 @@ class MakeRuntime(OptionRuntime):
     def build(cls, option: MakeOption, plan: Plan, schedule: Schedule) -> MakeRuntime:
         return cls(plan.teams[option.make])
 
-    def handler(self, desks: Desks) -> Handler:
-        return desks.hand_to(desks.team(self.team.name), TEAM)
+    def desk(self, desks: Desks) -> Desk:
+        return desks.team(self.team.name)
 
 
 class OutsourceRuntime(OptionRuntime):
@@ -104,8 +102,8 @@ class OutsourceRuntime(OptionRuntime):
     def build(cls, option: OutsourceOption, plan: Plan, schedule: Schedule) -> OutsourceRuntime:
         return cls(plan.providers[option.outsource])
 
-    def handler(self, desks: Desks) -> Handler:
-        return desks.hand_to(desks.provider(self.provider.name), PROVIDER)
+    def desk(self, desks: Desks) -> Desk:
+        return desks.provider(self.provider.name)
 
     def exists(self, load: Load, idx: np.ndarray) -> np.ndarray:
         return load.u_prevent[idx] >= self.provider.prevents[load.priority[idx]]
@@ -117,11 +115,11 @@ class SaasRuntime(OptionRuntime):
 
     keeps_infrastructure = False
 
-    def __init__(self, saas: SaasPlan, desk: TeamPlan | None) -> None:
+    def __init__(self, saas: SaasPlan, team: TeamPlan | None) -> None:
         self.saas = saas
-        self.desk = desk
-        self.teams = (desk,) if desk is not None else ()
-        self.support = None if desk is not None else saas
+        self.team = team
+        self.teams = (team,) if team is not None else ()
+        self.support = None if team is not None else saas
         self.contract = SaasContract(saas)
         self.transition = saas.migration
 
@@ -129,10 +127,10 @@ class SaasRuntime(OptionRuntime):
     def build(cls, option: SaasOption, plan: Plan, schedule: Schedule) -> SaasRuntime:
         return cls(plan.saas[option.saas], plan.teams[option.desk] if option.desk else None)
 
-    def handler(self, desks: Desks) -> Handler:
-        if self.desk is not None:
-            return desks.hand_to(desks.team(self.desk.name), TEAM)
-        return desks.hand_to(desks.support(self.saas.name), SUPPORT)
+    def desk(self, desks: Desks) -> Desk:
+        if self.team is not None:
+            return desks.team(self.team.name)
+        return desks.support(self.saas.name)
 
     def exists(self, load: Load, idx: np.ndarray) -> np.ndarray:
         return (load.priority[idx] >= 2) & ~load.from_change[idx]
@@ -170,7 +168,6 @@ class HybridRuntime(OptionRuntime):
         return cls(plan.teams[hybrid.team], plan.providers[hybrid.provider], schedule(hybrid.provider_window),
                    escalation)
 
-    def handler(self, desks: Desks) -> Handler:
-        desk = HybridDesk(desks.clock, desks.team(self.team.name), desks.provider(self.provider.name),
+    def desk(self, desks: Desks) -> Desk:
+        return HybridDesk(desks.clock, desks.team(self.team.name), desks.provider(self.provider.name),
                           desks.provider_clock(self.provider.name), self.window, self.escalation, desks.record)
-        return desk, desk.arrive

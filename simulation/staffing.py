@@ -177,15 +177,14 @@ def on_call_rota(team: TeamPlan, plans: list[PersonPlan]) -> list[RotaShift]:
         slot = (week + k) % len(members)
         take = (holder < 0) & present[slot, np.arange(len(a))]
         holder[take] = np.array(members)[slot[take]]
-    shifts: list[RotaShift] = []
-    for start, end, person in zip(a.tolist(), b.tolist(), holder.tolist()):
-        if person < 0:
-            continue
-        if shifts and shifts[-1].person == person and abs(shifts[-1].end - start) < 1e-9:
-            shifts[-1] = RotaShift(shifts[-1].start, end, person)
-        else:
-            shifts.append(RotaShift(start, end, person))
-    return shifts
+    held = holder >= 0
+    a, b, holder = a[held], b[held], holder[held]
+    # Pieces that follow each other with the same holder make one stretch of duty.
+    first = np.ones(len(a), dtype=bool)
+    first[1:] = (holder[1:] != holder[:-1]) | (np.abs(b[:-1] - a[1:]) >= 1e-9)
+    last = np.append(first[1:], True)
+    return [RotaShift(start, end, person)
+            for start, end, person in zip(a[first].tolist(), b[last].tolist(), holder[first].tolist())]
 
 
 def _free_of(absent: Intervals, a: np.ndarray, b: np.ndarray) -> np.ndarray:
