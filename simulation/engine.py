@@ -272,6 +272,9 @@ class CrewRules:
         )
 
 
+_EVERY_PRIORITY = range(len(PRIORITIES))
+
+
 class TeamDesk:
     """An internal team's dispatcher: a queue per priority and service, technicians with skills,
     shifts, an on-call rota and pre-emption by P1. A provider of limited capacity is one too, its
@@ -360,7 +363,6 @@ class TeamDesk:
         self.wake_at = inf
         self._dispatch()
 
-
     # ------------------------------------------------------------------ mechanics
 
     def _free_on_shift(self, job: int, now: float) -> _Technician | None:
@@ -379,15 +381,16 @@ class TeamDesk:
         return None
 
     def _start(self, tech: _Technician, job: int, delay: float, callout: bool, now: float) -> None:
+        start, remaining = now + delay, self.remaining[job]
         tech.job = job
         tech.assigned = now
-        tech.started = now + delay
-        tech.due = now + delay + self.remaining[job]
+        tech.started = start
+        tech.due = start + remaining
         tech.token += 1
         tech.callout = callout
         if isnan(self.started[job]):
-            self.started[job] = now + delay
-        self.clock.after(delay + self.remaining[job], self._done, (tech, tech.token))
+            self.started[job] = start
+        self.clock.after(delay + remaining, self._done, (tech, tech.token))
         if self.handover and not callout:
             end = tech.shift_end(now)
             if tech.due > end + 1e-9:
@@ -395,16 +398,18 @@ class TeamDesk:
 
     def _after_free(self, tech: _Technician, now: float) -> None:
         """A technician has finished: take the most urgent work they can do now, or plan a wake-up."""
+        if not any(self.waiting):
+            return
         job = -1
         if tech.on_shift(now):
-            job = self._pick(tech, range(len(PRIORITIES)))
+            job = self._pick(tech, _EVERY_PRIORITY)
             callout = False
         elif self._duty_holder(now) is tech:
             job = self._pick(tech, self.on_call_priorities)
             callout = True
         if job >= 0:
             self._start(tech, job, 0.0, callout, now)
-        elif any(self.waiting):
+        else:
             self._plan_wake()
 
     def _dispatch(self) -> None:
@@ -414,7 +419,7 @@ class TeamDesk:
             if not any(self.waiting):
                 return
             if tech.on_shift(now):
-                job = self._pick(tech, range(len(PRIORITIES)))
+                job = self._pick(tech, _EVERY_PRIORITY)
                 if job >= 0:
                     self._start(tech, job, 0.0, False, now)
         if any(self.waiting[p] for p in self.on_call_priorities):
