@@ -21,7 +21,7 @@ from sourcing.calendar import CoverageSchedule
 from sourcing.model import PRIORITIES
 from sourcing.units import HOURS_PER_MONTH
 
-from .engine import PROVIDER, ScenarioRun, TeamRun, Work
+from .engine import PROVIDER, ScenarioRun, Stretch, TeamRun, Work
 
 if TYPE_CHECKING:
     from .plan import Assignment, Plan, ProviderPlan, SaasPlan, ServicePlan
@@ -504,6 +504,11 @@ def _table(records: list[tuple], width: int) -> np.ndarray:
     return np.fromiter(chain.from_iterable(records), dtype=float, count=width * len(records)).reshape(-1, width)
 
 
+_ON_CALL = Work._fields.index("on_call")
+_STRETCH = [Work._fields.index(f) for f in Stretch._fields]
+"""Columns of a work record that make a :class:`Stretch` (person, start, end)."""
+
+
 def _split_by_year(segments: list[tuple[int, float, float]] | np.ndarray, years: np.ndarray,
                    people: int) -> np.ndarray:
     """Hours of (person, start, end) segments per person and scenario year."""
@@ -528,15 +533,16 @@ def _team(rows: Rows, ctx: Context, run: TeamRun) -> list[money.CostLine]:
     # Only the horizon is measured: shifts, work, overtime and call-outs of the warm-up are left out.
     shift_hours = np.array([float(np.sum(np.clip(p.on_shift[:, 1], 0.0, None) - np.clip(p.on_shift[:, 0], 0.0, None)))
                             for p in run.plans])
-    overtime = _split_by_year(_table(run.overtime, 3), years, people)
+    overtime = _split_by_year(_table(run.overtime, len(Stretch._fields)), years, people)
     work = _table(run.work, len(Work._fields))
-    worked = _split_by_year(work[work[:, 5] == 0][:, [0, 3, 4]], years, people)
+    on_shift_work = work[work[:, _ON_CALL] == 0][:, _STRETCH]
+    worked = _split_by_year(on_shift_work, years, people)
     shift_work = worked.sum(axis=1) - overtime.sum(axis=1)
     on_shift = shift_hours.sum()
     rows.add("team", run.name, "utilisation", shift_work.sum() / on_shift if on_shift else 0.0)
     for plan, hours, work in zip(run.plans, shift_hours, shift_work):
         rows.add("person", f"{run.name}/{plan.person.name}", "utilisation", work / hours if hours else 0.0)
-    interventions = _split_by_year(_table(run.interventions, 3), years, people)
+    interventions = _split_by_year(_table(run.interventions, len(Stretch._fields)), years, people)
     vacant = _split_by_year([(i, s, e) for i, p in enumerate(run.plans) for s, e in p.vacant], years, people)
     year_length = np.diff(years)
     active = money.active_share(years.tolist(), 0.0, run.active_until)
