@@ -1,7 +1,7 @@
 """Option runtimes: one class per kind of option, each saying how that kind runs a service.
 
 A runtime owns what its kind of option changes: the internal teams, provider or SaaS support desk it
-uses and how it hands them an incident (its desk in the engine), which incidents exist under it, what
+uses and the desk that takes its incidents in the engine, which incidents exist under it, what
 becomes of the platform (SaaS), whether the in-house infrastructure stays, its transition terms, and
 the contract it is billed under (whose bill, in :mod:`simulation.metrics`, applies the money rules of
 :mod:`sourcing.money`). The compile step builds one per scenario and service through the registry
@@ -24,7 +24,7 @@ from .engine import Desk, HybridDesk
 from .metrics import Contract, ProviderContract, SaasContract
 
 if TYPE_CHECKING:
-    from sourcing.scenario import HybridOption, MakeOption, OutsourceOption, SaasOption
+    from sourcing.scenario import HybridOption, MakeOption, OptionModel, OutsourceOption, SaasOption
 
     from .engine import Desks
     from .incidents import Load
@@ -35,6 +35,7 @@ Schedule = Callable[[str], CoverageSchedule]
 """Compiles a window reference (used while building runtimes)."""
 
 _NOTHING = np.zeros((0, 2))
+_NOTHING.flags.writeable = False
 
 
 class OptionRuntime:
@@ -55,7 +56,7 @@ class OptionRuntime:
     """The move-in terms of the option's offer (none for an internal team)."""
 
     @classmethod
-    def build(cls, option, plan: Plan, schedule: Schedule) -> OptionRuntime:
+    def build(cls, option: OptionModel, plan: Plan, schedule: Schedule) -> OptionRuntime:
         """The runtime of an option of a scenario file, from the compiled teams and offers of ``plan``."""
         raise NotImplementedError
 

@@ -264,3 +264,28 @@ def test_office_hours_provider_response_counts_covered_hours_from_the_opening():
     run = simulate(plan, plan.scenarios[0], load, Streams(1, 0))
     assert local(study.calendar_, run.started[0]) == datetime(2027, 1, 11, 8, 30)
     assert local(study.calendar_, run.restored[0]) == datetime(2027, 1, 11, 10, 0)
+
+
+def test_every_kind_of_option_has_one_runtime():
+    """The compile step's registry knows every option model of the file format, and only those."""
+    from simulation.plan import RUNTIMES
+    from sourcing.scenario import OptionModel
+
+    assert set(RUNTIMES) == set(OptionModel.__subclasses__())
+
+
+def test_a_run_compiles_its_study_once(monkeypatch):
+    import simulation.plan as plan_module
+
+    calls = []
+    compile_study_ = plan_module.compile_study
+
+    def counting(study):
+        calls.append(study)
+        return compile_study_(study)
+
+    monkeypatch.setattr(plan_module, "compile_study", counting)
+    study = make_study([{"name": "msp", "default": {"outsource": "msp"}}])
+    run_study(study, replications=3, seed=1)
+    run_study(study, replications=2, seed=2)
+    assert calls == [study]
