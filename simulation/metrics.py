@@ -301,7 +301,7 @@ def _service(rows: Rows, ctx: Context, service: ServicePlan, assignment: Assignm
     pooled.judged += judged
     pooled.downtime += down_all[at[-1]]
 
-    below = _monthly_targets(rows, ctx, service, knots, level)
+    below = _monthly_targets(rows, ctx, service, knots, down_st)
     if below is not None:
         pooled.count_below(below)
 
@@ -312,11 +312,11 @@ def _service(rows: Rows, ctx: Context, service: ServicePlan, assignment: Assignm
 
 
 def _monthly_targets(rows: Rows, ctx: Context, service: ServicePlan, knots: np.ndarray,
-                     level: np.ndarray) -> int | None:
+                     down: np.ndarray) -> int | None:
     """Availability in the agreed service time for each calendar month (rows with period 'YYYY-MM');
-    and the months below the service's availability target (None without a target)."""
+    and the months below the service's availability target (None without a target). ``down`` is the
+    downtime in the agreed service time accumulated up to each knot."""
     service_time = service.service_time
-    down = cumulative_downtime(knots, level, service_time)
     at = np.searchsorted(knots, ctx.months)
     covered = np.diff(service_time.cumulative(ctx.months))
     with np.errstate(invalid="ignore", divide="ignore"):
