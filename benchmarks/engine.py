@@ -25,6 +25,7 @@ from queueing import mmc_study  # noqa: E402
 from simulation.engine import simulate  # noqa: E402
 from simulation.incidents import draw_load  # noqa: E402
 from simulation.metrics import measure  # noqa: E402
+from simulation.plan import compile_study  # noqa: E402
 from simulation.replications import run_study  # noqa: E402
 from simulation.streams import Streams  # noqa: E402
 from sourcing.files import load_study, study_from_data  # noqa: E402
@@ -35,16 +36,17 @@ HOURS_PER_YEAR = 8766.0
 
 def ours(study, repeats: int = 3) -> tuple[int, float, float]:
     """Incidents of one replication, best engine time, best whole-replication time (draw, run, measure)."""
+    plan = compile_study(study)
     best_engine = best_total = float("inf")
     n = 0
     for r in range(repeats):
         streams = Streams(1, r)
         t0 = time.perf_counter()
-        load = draw_load(study, streams)
+        load = draw_load(plan, streams)
         t1 = time.perf_counter()
-        run = simulate(study, study.scenarios[0], load, streams)
+        run = simulate(plan, plan.scenarios[0], load, streams)
         t2 = time.perf_counter()
-        measure(study, run, r)
+        measure(plan, run, r)
         t3 = time.perf_counter()
         n = int(load.measured.sum())
         best_engine, best_total = min(best_engine, t2 - t1), min(best_total, t3 - t0)

@@ -20,9 +20,9 @@ from typing import NamedTuple
 import numpy as np
 
 from sourcing.batch import Batch, Planned
-from sourcing.scenario import Study
 
 from .compare import relative_precision
+from .plan import Plan, compiled
 from .replications import Chunk, _batch, _worker_start
 from .store import Store, StoreError
 from .variance import expected_controls
@@ -35,9 +35,10 @@ class Task(NamedTuple):
     replications: tuple[int, ...]
 
 
-def run_chunk(study: Study, seed: int, replications: tuple[int, ...], means: dict[str, float]) -> Chunk:
-    """What a worker runs: the replications' tidy rows and control variates."""
-    return _batch(study, seed, list(replications), 0, means or None)
+def run_chunk(plan: Plan, seed: int, replications: tuple[int, ...], means: dict[str, float]) -> Chunk:
+    """What a worker runs: the replications' tidy rows and control variates (the study compiled once, in
+    the process that sends the tasks)."""
+    return _batch(plan, seed, list(replications), 0, means or None)
 
 
 Done = Callable[[Task, Chunk], None]
@@ -156,7 +157,7 @@ def run_batch(batch: Batch, planned: list[Planned], store: Store, executor, work
             store.add_study(run_id, position, p, batch.seed, means)
         states.append(StudyState(p, means, store.done(p.key), [p.replications]))
     by_key = {s.planned.key: s for s in states}
-    payloads = {s.planned.key: (s.planned.study, batch.seed, s.means) for s in states}
+    payloads = {s.planned.key: (compiled(s.planned.study), batch.seed, s.means) for s in states}
 
     def finished(task: Task, chunk: Chunk) -> None:
         store.write(task.study, chunk.rows, chunk.controls if len(chunk.controls) else None)

@@ -6,6 +6,8 @@ across options: the same incident is quick or slow to restore under every option
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 from scipy.special import ndtri
 
@@ -25,12 +27,13 @@ def quantile(distribution: Lognormal | Exponential | Fixed, u: np.ndarray) -> np
     raise TypeError(f"unknown distribution {distribution!r}")
 
 
-def by_priority(distributions: dict[str, Lognormal | Exponential | Fixed], priorities: tuple[str, ...],
-                priority: np.ndarray, u: np.ndarray) -> np.ndarray:
-    """For each incident, the quantile of its own priority's distribution."""
+def by_priority(distributions: Sequence[Lognormal | Exponential | Fixed], priority: np.ndarray,
+                u: np.ndarray) -> np.ndarray:
+    """For each incident, the quantile of its own priority's distribution (``distributions[k]`` for priority
+    ``k``)."""
     out = np.empty(len(u))
-    for k, name in enumerate(priorities):
+    for k, distribution in enumerate(distributions):
         mask = priority == k
         if mask.any():
-            out[mask] = quantile(distributions[name], u[mask])
+            out[mask] = quantile(distribution, u[mask])
     return out

@@ -1,54 +1,69 @@
 """The SimPy model of one scenario: incidents arrive and are restored by whoever the option names.
 
-One :class:`simpy.Environment` per scenario and replication. Arrivals are a SimPy process; the
-work itself is driven by timeout callbacks, which keeps the hot path (an incident arriving,
-being started, being finished) to two scheduled events. Shifts and the on-call rota are
-looked up, not stepped through, so years of calendar cost nothing when nothing happens. Work that
-is pre-empted or handed over keeps its remaining time and resumes.
+One :class:`simpy.Environment` per scenario and replication, reading only the compiled plan
+(:mod:`simulation.plan`). The work is driven by timeout callbacks (:class:`Clock`), which keeps the hot
+path (an incident arriving, being started, being finished) to a couple of scheduled events. Shifts and
+the on-call rota are looked up, not stepped through, so years of calendar cost nothing when nothing
+happens. Work that is pre-empted or handed over keeps its remaining time and resumes. Each option's
+desk is built by its runtime (:mod:`simulation.options`).
 """
 
 from __future__ import annotations
 
 from bisect import bisect_right
 from collections import deque
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
+from heapq import heappop, heappush
+from itertools import count
 from math import inf, isnan, nan
-from typing import NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 import simpy
 
 from sourcing.calendar import CoverageSchedule
-from sourcing.scenario import (
-    PRIORITIES,
-    MakeOption,
-    Option,
-    OutsourceOption,
-    Person,
-    SaasOption,
-    Scenario,
-    ServicePlan,
-    Study,
-    Team,
-    provider_of,
-    teams_of,
-)
+from sourcing.model import PRIORITIES
 
-from . import platform as platform_
 from .distributions import by_priority
 from .incidents import Load
 from .staffing import PersonPlan, RotaShift, clip_plans, on_call_rota, plan_team
 from .streams import Streams
 
+if TYPE_CHECKING:
+    from .plan import Assignment, Plan, ProviderPlan, SaasPlan, ScenarioPlan, TeamPlan
+
+
+NOBODY, TEAM, PROVIDER, SUPPORT = 0, 1, 2, 3
+"""Who restored an incident: handler codes kept per incident."""
+
 
 @dataclass
-class Callout:
+class _Record:
+    """Per incident, as the run goes: when work started, when it was restored, by whom, whether it was
+    escalated (lists, written one incident at a time)."""
+
+    started: list[float]
+    restored: list[float]
+    by: list[int]
+    escalated: list[bool]
+    priority: list[int]
+
+
+class Callout(NamedTuple):
     """An on-call engineer woken for an incident."""
 
     time: float
     person: int
     incident: int
+
+
+class Stretch(NamedTuple):
+    """A stretch of time one person spent in some way (overtime, work on call)."""
+
+    person: int
+    start: float
+    end: float
 
 
 class Work(NamedTuple):
@@ -68,20 +83,20 @@ class TeamRun:
     """What happened to an internal team in one replication."""
 
     name: str
-    team: Team
+    team: TeamPlan
     plans: list[PersonPlan]
     rota: list[RotaShift]
     shift_work: np.ndarray
     call_work: np.ndarray
-    overtime: list[tuple[int, float, float]] = field(default_factory=list)
-    """(person, start, end) of every stretch of overtime."""
-    interventions: list[tuple[int, float, float]] = field(default_factory=list)
-    """(person, start, end) of every stretch of work done on call."""
-    callouts: list[Callout] = field(default_factory=list)
-    work: list[Work] = field(default_factory=list)
+    overtime: list[Stretch]
+    """Every stretch of overtime."""
+    interventions: list[Stretch]
+    """Every stretch of work done on call."""
+    callouts: list[Callout]
+    work: list[Work]
     """Every stretch of work, in the order it stopped."""
-    backlog: int = 0
-    active_until: float = inf
+    backlog: int
+    active_until: float
     """The team runs until this time (the end of a transition when it is only the previous option)."""
 
 
@@ -89,7 +104,7 @@ class TeamRun:
 class ScenarioRun:
     """Raw outcome of one scenario in one replication: per-incident times and per-team records."""
 
-    scenario: Scenario
+    scenario: ScenarioPlan
     load: Load
     started: np.ndarray
     """When somebody first started work on each incident (NaN if never)."""
@@ -103,28 +118,70 @@ class ScenarioRun:
     """Who restored each incident: NOBODY, TEAM, PROVIDER or SUPPORT."""
     escalated: np.ndarray
     """Incidents escalated from the team to the provider (hybrid)."""
-    plans: dict[str, ServicePlan]
     planned: dict[str, np.ndarray]
     """Planned downtime of changes still in force, per service."""
     platform_outages: dict[str, np.ndarray]
     """SaaS platform outages per service (empty for other options)."""
     maintenance: dict[str, np.ndarray]
     """SaaS scheduled maintenance per service (excluded from the SLA)."""
-    provider_crews: dict[str, TeamRun]
 
 
-class _Boundary(simpy.events.Event):
-    """A timeout that fires before any other event at the same instant.
+class Clock:
+    """Schedules the engine's callbacks on a SimPy environment: events in the order SimPy gives them, and
+    *boundaries* (a shift ends, a wake-up, the end of a transition) before any event at their instant.
 
-    Shift ends and wake-ups use it, so an incident arriving exactly when a shift ends finds
-    the shift already over (windows are half-open: 08:00-17:00 excludes 17:00).
+    Windows are half-open (08:00-17:00 excludes 17:00), so an incident declared exactly when a shift
+    ends must find it over. SimPy orders same-instant events by priority, but its public API has no
+    delayed event of a higher priority: ``Environment.timeout`` is always NORMAL, and an event only gets
+    its value by ``succeed``/``fail``/``trigger``, which schedule it at once. Boundaries therefore wait
+    in a queue of their own, each with a plain timeout at its instant, and every callback first runs the
+    boundaries due by then: the order URGENT events would have, with only ``Environment.timeout``,
+    ``Event.callbacks`` and ``Event.value`` (all public).
+
+    Each timeout carries the instant it was scheduled for, computed as SimPy does (``now + delay``), so
+    :attr:`now` is the environment's time inside every callback without asking the environment for it.
     """
 
-    def __init__(self, env: simpy.Environment, delay: float, value: object = None) -> None:
-        super().__init__(env)
-        self._ok = True
-        self._value = value
-        env.schedule(self, simpy.events.URGENT, delay)
+    def __init__(self, env: simpy.Environment) -> None:
+        self.env = env
+        self.now: float = env.now
+        """The current simulation time (set when a callback runs, and after :meth:`run`)."""
+        self._due: list[tuple[float, int, Callable[[Any], None], Any]] = []
+        self._order = count()
+        self._timeout = env.timeout
+        self._run = self._run_event  # one bound method for every event
+
+    def after(self, delay: float, callback: Callable[[Any], None], argument: Any = None) -> None:
+        """Call ``callback(argument)`` in ``delay`` hours."""
+        self._timeout(delay, (self.now + delay, callback, argument)).callbacks.append(self._run)
+
+    def boundary(self, delay: float, callback: Callable[[Any], None], argument: Any = None) -> None:
+        """Call ``callback(argument)`` in ``delay`` hours, before anything else scheduled for that instant."""
+        at = self.now + delay
+        heappush(self._due, (at, next(self._order), callback, argument))
+        self._timeout(delay, at).callbacks.append(self._catch_up)
+
+    def run(self, until: float) -> None:
+        """Run the environment until ``until``."""
+        self.env.run(until=until)
+        self.now = self.env.now
+
+    def _run_event(self, event: simpy.Event) -> None:
+        at, callback, argument = event.value
+        self.now = at
+        if self._due and self._due[0][0] <= at:
+            self._fire(at)
+        callback(argument)
+
+    def _catch_up(self, event: simpy.Event) -> None:
+        self.now = at = event.value
+        self._fire(at)
+
+    def _fire(self, now: float) -> None:
+        due = self._due
+        while due and due[0][0] <= now:
+            _, _, callback, argument = heappop(due)
+            callback(argument)
 
 
 class _Technician:
@@ -202,22 +259,26 @@ class CrewRules:
     preemption: bool = True
 
     @classmethod
-    def of_team(cls, team: Team, load: Load) -> CrewRules:
+    def of_team(cls, team: TeamPlan, load: Load) -> CrewRules:
         on_call = team.on_call
-        delay = (by_priority({p: on_call.call_out_delay for p in PRIORITIES}, PRIORITIES, load.priority,
-                             load.u_response) if on_call else np.zeros(len(load)))
+        delay = (by_priority((on_call.call_out_delay,) * len(PRIORITIES), load.priority, load.u_response)
+                 if on_call else np.zeros(len(load)))
         return cls(
-            repair=by_priority(team.repair_time, PRIORITIES, load.priority, load.u_repair),
+            repair=by_priority(team.repair, load.priority, load.u_repair),
             call_delay=delay,
-            on_call_priorities=tuple(sorted(PRIORITIES.index(p) for p in on_call.priorities)) if on_call else (),
-            handover=team.shift_end == "handover",
+            on_call_priorities=on_call.priorities if on_call else (),
+            handover=team.handover,
             preemption=team.preemption,
         )
 
 
+_EVERY_PRIORITY = range(len(PRIORITIES))
+
+
 class TeamDesk:
     """An internal team's dispatcher: a queue per priority and service, technicians with skills,
-    shifts, an on-call rota and pre-emption by P1.
+    shifts, an on-call rota and pre-emption by P1. A provider of limited capacity is one too, its
+    engineers on shift during its coverage window.
 
     Events are tied to incidents, not to the clock: a shift change costs nothing unless work
     waits for it (a wake-up is scheduled) or a job runs into it (a hand-over is scheduled).
@@ -225,17 +286,19 @@ class TeamDesk:
 
     instant = False
 
-    def __init__(self, env: simpy.Environment, name: str, rules: CrewRules, plans: list[PersonPlan],
-                 rota: list[RotaShift], services: list[int], service_names: tuple[str, ...], load: Load,
-                 record: tuple[list[float], list[float]], team: Team | None = None,
+    def __init__(self, clock: Clock, name: str, rules: CrewRules, techs: list[_Technician], rota: list[RotaShift],
+                 services: list[int], load: Load, record: _Record, code: int = TEAM,
+                 team: TeamPlan | None = None, plans: list[PersonPlan] | None = None,
                  active_until: float = inf) -> None:
-        self.env = env
+        self.clock = clock
+        self.code = code
+        self.by = record.by
         self.name = name
         self.team = team
         self.active_until = active_until
-        self.plans = plans
+        self.plans = plans or []
         self.rota = rota
-        self.started, self.restored = record
+        self.started, self.restored = record.started, record.restored
         self.arrival = load.time.tolist()
         self.priority = load.priority.tolist()
         self.service = load.service.tolist()
@@ -246,17 +309,13 @@ class TeamDesk:
         self.preemption = rules.preemption
         self.queues = [{s: deque() for s in services} for _ in PRIORITIES]
         self.waiting = [0] * len(PRIORITIES)
-        self.techs = [
-            _Technician(i, [s for s in services if service_names[s] in plan.person.skills],
-                        frozenset(PRIORITIES.index(p) for p in plan.person.priorities), plan.on_shift)
-            for i, plan in enumerate(plans)
-        ]
+        self.techs = techs
         self.duty_starts = [r.start for r in rota]
         self.duty_ends = [r.end for r in rota]
         self.duty_person = [r.person for r in rota]
         self.wake_at = inf
-        self.overtime: list[tuple[int, float, float]] = []
-        self.interventions: list[tuple[int, float, float]] = []
+        self.overtime: list[Stretch] = []
+        self.interventions: list[Stretch] = []
         self.callouts: list[Callout] = []
         self.work: list[Work] = []
 
@@ -264,39 +323,42 @@ class TeamDesk:
 
     def arrive(self, job: int) -> None:
         """A new incident for this team."""
-        now = self.env.now
+        self.by[job] = self.code
+        now = self.clock.now
         tech = self._free_on_shift(job, now)
         if tech is not None:
-            self._start(tech, job, 0.0, False)
+            self._start(tech, job, 0.0, False, now)
             return
-        if self.preemption and self.priority[job] == 0 and self._preempt_for(job):
+        priority = self.priority[job]
+        if self.preemption and priority == 0 and self._preempt_for(job):
             self._dispatch()  # the interrupted work may go to someone free now, or wait for the next shift
             return
         self._enqueue(job, front=False)
-        if self.priority[job] in self.on_call_priorities and self._call_out(now):
+        if priority in self.on_call_priorities and self._call_out(now):
             return
         self._plan_wake()
 
-    def _done(self, event: simpy.Event) -> None:
-        tech, token = event._value
+    def _done(self, work: tuple[_Technician, int]) -> None:
+        tech, token = work
         if token != tech.token:
             return
-        self.restored[tech.job] = self.env.now
-        self._account(tech)
+        now = self.clock.now
+        self.restored[tech.job] = now
+        self._account(tech, now)
         tech.job = -1
-        tech.free_since = self.env.now
-        self._after_free(tech)
+        tech.free_since = now
+        self._after_free(tech, now)
 
-    def _shift_over(self, event: simpy.Event) -> None:
+    def _shift_over(self, work: tuple[_Technician, int]) -> None:
         """Hand-over: the shift ended before the job did; the work goes back to the queue."""
-        tech, token = event._value
+        tech, token = work
         if token != tech.token:
             return
         self._interrupt(tech)
         self._dispatch()
 
-    def _wake(self, event: simpy.Event) -> None:
-        if event._value != self.wake_at:
+    def _wake(self, at: float) -> None:
+        if at != self.wake_at:
             return
         self.wake_at = inf
         self._dispatch()
@@ -318,47 +380,48 @@ class TeamDesk:
             return self.techs[self.duty_person[i]]
         return None
 
-    def _start(self, tech: _Technician, job: int, delay: float, callout: bool) -> None:
-        now = self.env.now
+    def _start(self, tech: _Technician, job: int, delay: float, callout: bool, now: float) -> None:
+        start, remaining = now + delay, self.remaining[job]
         tech.job = job
         tech.assigned = now
-        tech.started = now + delay
-        tech.due = now + delay + self.remaining[job]
+        tech.started = start
+        tech.due = start + remaining
         tech.token += 1
         tech.callout = callout
         if isnan(self.started[job]):
-            self.started[job] = now + delay
-        self.env.timeout(delay + self.remaining[job], (tech, tech.token)).callbacks.append(self._done)
+            self.started[job] = start
+        self.clock.after(delay + remaining, self._done, (tech, tech.token))
         if self.handover and not callout:
             end = tech.shift_end(now)
             if tech.due > end + 1e-9:
-                _Boundary(self.env, end - now, (tech, tech.token)).callbacks.append(self._shift_over)
+                self.clock.boundary(end - now, self._shift_over, (tech, tech.token))
 
-    def _after_free(self, tech: _Technician) -> None:
+    def _after_free(self, tech: _Technician, now: float) -> None:
         """A technician has finished: take the most urgent work they can do now, or plan a wake-up."""
-        now = self.env.now
+        if not any(self.waiting):
+            return
         job = -1
         if tech.on_shift(now):
-            job = self._pick(tech, range(len(PRIORITIES)))
+            job = self._pick(tech, _EVERY_PRIORITY)
             callout = False
         elif self._duty_holder(now) is tech:
             job = self._pick(tech, self.on_call_priorities)
             callout = True
         if job >= 0:
-            self._start(tech, job, 0.0, callout)
-        elif any(self.waiting):
+            self._start(tech, job, 0.0, callout, now)
+        else:
             self._plan_wake()
 
     def _dispatch(self) -> None:
         """Give waiting work to every free technician on shift, then to the on-call engineer."""
-        now = self.env.now
+        now = self.clock.now
         for tech in sorted((t for t in self.techs if t.job < 0), key=lambda t: t.free_since):
             if not any(self.waiting):
                 return
             if tech.on_shift(now):
-                job = self._pick(tech, range(len(PRIORITIES)))
+                job = self._pick(tech, _EVERY_PRIORITY)
                 if job >= 0:
-                    self._start(tech, job, 0.0, False)
+                    self._start(tech, job, 0.0, False, now)
         if any(self.waiting[p] for p in self.on_call_priorities):
             self._call_out(now)
         if any(self.waiting):
@@ -366,7 +429,7 @@ class TeamDesk:
 
     def _plan_wake(self) -> None:
         """Schedule a wake-up at the next moment someone could start waiting work."""
-        now = self.env.now
+        now = self.clock.now
         at = inf
         for tech in self.techs:
             if tech.job < 0 and self._has_work_for(tech):
@@ -377,7 +440,7 @@ class TeamDesk:
                 at = min(at, self.duty_starts[i])
         if at < inf and (at < self.wake_at or self.wake_at < now):
             self.wake_at = at
-            _Boundary(self.env, max(0.0, at - now), at).callbacks.append(self._wake)
+            self.clock.boundary(max(0.0, at - now), self._wake, at)
 
     def _has_work_for(self, tech: _Technician) -> bool:
         return any(self.queues[p][s] for p in tech.levels if self.waiting[p] for s in tech.skills)
@@ -415,39 +478,42 @@ class TeamDesk:
         if job < 0:
             return False
         self.callouts.append(Callout(now, tech.index, job))
-        self._start(tech, job, self.call_delay[job], True)
+        self._start(tech, job, self.call_delay[job], True, now)
         return True
 
-    def _account(self, tech: _Technician) -> None:
+    def _account(self, tech: _Technician, now: float) -> None:
         """Book the work just ended: on call, on shift, or overtime past the shift's end."""
-        now = self.env.now
         begin = tech.started
         self.work.append(Work(tech.index, tech.job, tech.assigned, min(begin, now), now, tech.callout))
         if now <= begin:
             return
         if tech.callout:
             tech.call_work += now - begin
-            self.interventions.append((tech.index, begin, now))
+            self.interventions.append(Stretch(tech.index, begin, now))
+            return
+        if tech.on_shift(begin) and now <= tech.hi:  # within one shift: no overtime
+            tech.shift_work += now - begin
             return
         overtime = 0.0
         for a, b in tech.off_shift(begin, now):
             if b - a > 1e-9:
-                self.overtime.append((tech.index, a, b))
+                self.overtime.append(Stretch(tech.index, a, b))
                 overtime += b - a
         tech.shift_work += now - begin - overtime
 
     def _interrupt(self, tech: _Technician) -> None:
         """Stop the technician's work; the incident goes back to the head of its queue with what remains."""
         job = tech.job
-        self.remaining[job] -= max(0.0, self.env.now - tech.started)
-        self._account(tech)
+        now = self.clock.now
+        self.remaining[job] -= max(0.0, now - tech.started)
+        self._account(tech, now)
         tech.token += 1
         tech.job = -1
-        tech.free_since = self.env.now
+        tech.free_since = now
         self._enqueue(job, front=True)
 
     def _preempt_for(self, job: int) -> bool:
-        now = self.env.now
+        now = self.clock.now
         service = self.service[job]
         victim = None
         for tech in self.techs:
@@ -460,7 +526,7 @@ class TeamDesk:
             return False
         callout = victim.callout
         self._interrupt(victim)
-        self._start(victim, job, 0.0, callout)
+        self._start(victim, job, 0.0, callout, now)
         return True
 
     def withdraw(self, job: int) -> bool:
@@ -474,11 +540,12 @@ class TeamDesk:
         """Stop all work on an incident somebody else has restored (after an escalation)."""
         for tech in self.techs:
             if tech.job == job:
-                self._account(tech)
+                now = self.clock.now
+                self._account(tech, now)
                 tech.token += 1
                 tech.job = -1
-                tech.free_since = self.env.now
-                self._after_free(tech)
+                tech.free_since = now
+                self._after_free(tech, now)
                 return
         queue = self.queues[self.priority[job]][self.service[job]]
         if job in queue:
@@ -486,7 +553,7 @@ class TeamDesk:
             self.waiting[self.priority[job]] -= 1
 
     def result(self) -> TeamRun:
-        now = self.env.now
+        now = self.clock.now
         in_progress = [Work(t.index, t.job, t.assigned, min(t.started, now), now, t.callout)
                        for t in self.techs if t.job >= 0]
         backlog = sum(self.waiting) + len(in_progress)
@@ -512,28 +579,30 @@ class ProviderDesk:
     instant = True
     """Incidents can be handed over before the run starts: nothing here depends on the event clock."""
 
-    def __init__(self, env: simpy.Environment, coverage: CoverageSchedule, restore: np.ndarray,
-                 response: np.ndarray, record: tuple[list[float], list[float]], horizon: float,
-                 arrival: list[float]) -> None:
-        self.env = env
+    def __init__(self, clock: Clock, coverage: CoverageSchedule, restore: np.ndarray,
+                 response: np.ndarray, record: _Record, code: int, horizon: float, arrival: list[float]) -> None:
+        self.clock = clock
+        self.code = code
+        self.by = record.by
         self.arrival = arrival
         self.coverage = coverage
         self.restore = restore
         self.response = response
-        self.started, self.restored = record
+        self.started, self.restored = record.started, record.restored
         self.horizon = horizon
         self.jobs: list[int] = []
         self.taken: list[float] = []
         self.withdrawn: set[int] = set()
 
     def arrive(self, job: int) -> None:
+        self.by[job] = self.code
         self.jobs.append(job)
-        self.taken.append(max(self.arrival[job], self.env.now))
+        self.taken.append(max(self.arrival[job], self.clock.now))
 
     def withdraw(self, job: int) -> bool:
         """Take back an incident not yet restored (another option takes it over)."""
         taken = self.taken[self.jobs.index(job)]
-        if self.restore_from(job, taken) <= self.env.now:
+        if self.restore_from(job, taken) <= self.clock.now:
             return False
         self.withdrawn.add(job)
         return True
@@ -549,13 +618,12 @@ class ProviderDesk:
         taken = np.array(self.taken)
         start = self.coverage.reach_many(taken, self.response[jobs])
         done = self.coverage.reach_many(taken, np.maximum(self.restore[jobs], self.response[jobs]))
-        for job, a, b in zip(self.jobs, start.tolist(), done.tolist()):
-            if job in self.withdrawn:
-                continue
-            if a <= self.horizon and isnan(self.started[job]):
-                self.started[job] = a
-            if b <= self.horizon and isnan(self.restored[job]):
-                self.restored[job] = b
+        kept = ~np.isin(jobs, list(self.withdrawn))
+        for times, record in ((start, self.started), (done, self.restored)):
+            within = kept & (times <= self.horizon)
+            for job, t in zip(jobs[within].tolist(), times[within].tolist()):
+                if isnan(record[job]):
+                    record[job] = t
 
 
 class HybridDesk:
@@ -565,12 +633,12 @@ class HybridDesk:
 
     instant = False
 
-    def __init__(self, env: simpy.Environment, team: TeamDesk, provider, clock: ProviderDesk,
+    def __init__(self, clock: Clock, team: TeamDesk, provider: Desk, provider_clock: ProviderDesk,
                  window: CoverageSchedule, escalation: tuple[float, frozenset[int]] | None, run: _Record) -> None:
-        self.env = env
+        self.clock = clock
         self.team = team
         self.provider = provider
-        self.clock = clock
+        self.provider_clock = provider_clock
         self.window = window
         self.escalation = escalation
         self.run = run
@@ -580,266 +648,223 @@ class HybridDesk:
         return desk.withdraw(job)
 
     def arrive(self, job: int) -> None:
-        if self.window.is_open(self.env.now):
+        if self.window.is_open(self.clock.now):
             self.run.by[job] = PROVIDER
             self.provider.arrive(job)
             return
         self.run.by[job] = TEAM
         self.team.arrive(job)
         if self.escalation and self.run.priority[job] in self.escalation[1]:
-            self.env.timeout(self.escalation[0], job).callbacks.append(self._escalate)
+            self.clock.after(self.escalation[0], self._escalate, job)
 
-    def _escalate(self, event: simpy.Event) -> None:
-        job = event._value
+    def _escalate(self, job: int) -> None:
         if not isnan(self.run.restored[job]):
             return
         self.run.escalated[job] = True
-        done = self.clock.restore_from(job, self.env.now)
-        if done <= self.clock.horizon:
-            self.env.timeout(done - self.env.now, job).callbacks.append(self._provider_restored)
+        done = self.provider_clock.restore_from(job, self.clock.now)
+        if done <= self.provider_clock.horizon:
+            self.clock.after(done - self.clock.now, self._provider_restored, job)
 
-    def _provider_restored(self, event: simpy.Event) -> None:
-        job = event._value
+    def _provider_restored(self, job: int) -> None:
         if isnan(self.run.restored[job]):
-            self.run.restored[job] = self.env.now
+            self.run.restored[job] = self.clock.now
             self.run.by[job] = PROVIDER
             self.team.cancel(job)
 
 
-NOBODY, TEAM, PROVIDER, SUPPORT = 0, 1, 2, 3
-"""Who restored an incident: handler codes kept per incident."""
+Desk = TeamDesk | ProviderDesk | HybridDesk
+"""Takes incidents (``arrive``), gives back those not yet restored (``withdraw``); ``instant`` if it can
+take them before the run starts."""
 
+class Desks:
+    """The desks of one scenario in one replication, each created once however many services use it:
+    a desk per team, per provider and per SaaS support the scenario's runtimes name."""
 
-@dataclass
-class _Record:
-    started: list[float]
-    restored: list[float]
-    by: list[int]
-    escalated: list[bool]
-    priority: list[int]
-
-
-def handled_mask(study: Study, plan: ServicePlan, option: Option, load: Load, idx: np.ndarray) -> np.ndarray:
-    """Which of a service's incidents exist under an option: SaaS removes the platform's incidents
-    (P1, P2 and failed changes), a high-availability offer prevents a share of some priorities."""
-    priority = load.priority[idx]
-    if isinstance(option, SaasOption):
-        return (priority >= 2) & ~load.from_change[idx]
-    if isinstance(option, OutsourceOption):
-        prevents = study.providers[option.outsource].prevents
-        share = np.array([prevents.get(p, 0.0) for p in PRIORITIES])[priority]
-        return load.u_prevent[idx] >= share
-    return np.ones(len(idx), dtype=bool)
-
-
-class _Builder:
-    """Creates, once each, the desks a scenario needs, and a router per service."""
-
-    def __init__(self, study: Study, scenario: Scenario, load: Load, streams: Streams, env: simpy.Environment,
+    def __init__(self, plan: Plan, scenario: ScenarioPlan, load: Load, streams: Streams, clock: Clock,
                  record: _Record, cache: dict) -> None:
-        self.study, self.scenario, self.load, self.streams, self.env = study, scenario, load, streams, env
-        self.record = record
+        self.plan, self.load, self.streams, self.clock, self.record = plan, load, streams, clock, record
         self.cache = cache
         self.arrival = load.time.tolist()
-        self.calendar = study.calendar_
-        self.horizon = self.calendar.horizon_hours
-        self.names = tuple(study.services)
-        self.plans = {name: study.plan(scenario, name) for name in study.services}
-        self.team_use: dict[str, tuple[set[int], float]] = {}
-        self.provider_use: dict[str, set[int]] = {}
-        self.support_use: dict[str, set[int]] = {}
-        for s, name in enumerate(self.names):
-            plan = self.plans[name]
-            for option, until in ((plan.option, inf), (plan.previous, plan.transition_end)):
-                if option is None:
+        self.horizon = plan.calendar.horizon
+        team_use: dict[str, tuple[TeamPlan, set[int], float]] = {}
+        provider_use: dict[str, tuple[ProviderPlan, set[int]]] = {}
+        support_use: dict[str, SaasPlan] = {}
+        for assignment in scenario.assignments:
+            s = assignment.service
+            for runtime, until in ((assignment.runtime, inf), (assignment.previous, assignment.transition_end)):
+                if runtime is None:
                     continue
-                for team in teams_of(option):
-                    served, before = self.team_use.get(team, (set(), 0.0))
-                    self.team_use[team] = (served | {s}, max(before, until))
-                provider = provider_of(option)
-                if provider:
-                    self.provider_use.setdefault(provider, set()).add(s)
-                if isinstance(option, SaasOption) and not option.desk:
-                    self.support_use.setdefault(option.saas, set()).add(s)
-        self.teams = {name: self._team(name, *use) for name, use in self.team_use.items()}
+                for team in runtime.teams:
+                    _, served, before = team_use.get(team.name, (team, set(), 0.0))
+                    team_use[team.name] = (team, served | {s}, max(before, until))
+                if runtime.provider is not None:
+                    provider_use.setdefault(runtime.provider.name, (runtime.provider, set()))[1].add(s)
+                if runtime.support is not None:
+                    support_use.setdefault(runtime.support.name, runtime.support)
+        self.teams = {name: self._team(*use) for name, use in team_use.items()}
         self.clocks: dict[str, ProviderDesk] = {}
-        self.providers = {name: self._provider(name, sorted(use)) for name, use in self.provider_use.items()}
-        self.support = {name: self._support(name) for name in self.support_use}
+        self.providers = {name: self._provider(offer, sorted(served)) for name, (offer, served) in provider_use.items()}
+        self.supports = {name: self._support(offer) for name, offer in support_use.items()}
 
-    def _team(self, name: str, served: set[int], until: float) -> TeamDesk:
-        team = self.study.teams[name]
-        if ("team", name) not in self.cache:
-            drawn = plan_team(self.study, name, team, self.streams)
-            self.cache[("team", name)] = (drawn, on_call_rota(self.study, team, drawn))
-        drawn, rota = self.cache[("team", name)]
+    def team(self, name: str) -> TeamDesk:
+        return self.teams[name]
+
+    def provider(self, name: str) -> Desk:
+        """The provider's desk: its clock, or its crew when its capacity is limited."""
+        return self.providers[name]
+
+    def provider_clock(self, name: str) -> ProviderDesk:
+        """The provider's own clock (what an escalated incident waits for)."""
+        return self.clocks[name]
+
+    def support(self, name: str) -> ProviderDesk:
+        return self.supports[name]
+
+    def _team(self, team: TeamPlan, served: set[int], until: float) -> TeamDesk:
+        key = ("team", team.name)
+        if key not in self.cache:
+            drawn = plan_team(team, self.plan.calendar, self.streams)
+            self.cache[key] = (drawn, on_call_rota(team, drawn))
+        drawn, rota = self.cache[key]
         plans = clip_plans(drawn, until)
         rota = [r if r.end <= until else RotaShift(r.start, until, r.person) for r in rota if r.start < until]
-        return TeamDesk(self.env, name, CrewRules.of_team(team, self.load), plans, rota, sorted(served), self.names,
-                        self.load, (self.record.started, self.record.restored), team=team, active_until=until)
+        services = sorted(served)
+        techs = [_Technician(i, [s for s in services if s in member.skills], member.levels, person.on_shift)
+                 for i, (member, person) in enumerate(zip(team.members, plans))]
+        return TeamDesk(self.clock, team.name, CrewRules.of_team(team, self.load), techs, rota, services, self.load,
+                        self.record, team=team, plans=plans, active_until=until)
 
-    def _provider(self, name: str, served: list[int]):
-        offer = self.study.providers[name]
-        coverage = self.calendar.schedule(self.study.window(offer.coverage))
-        restore = by_priority({p: offer.restore_distribution(p) for p in PRIORITIES}, PRIORITIES,
-                              self.load.priority, self.load.u_repair)
-        response = (by_priority(offer.performance.response, PRIORITIES, self.load.priority, self.load.u_response)
-                    if offer.performance.response else np.zeros(len(self.load)))
-        clock = ProviderDesk(self.env, coverage, restore, response, (self.record.started, self.record.restored),
-                             self.horizon, self.arrival)
-        self.clocks[name] = clock
+    def _provider(self, offer: ProviderPlan, served: list[int]) -> Desk:
+        load = self.load
+        restore = by_priority(offer.restore, load.priority, load.u_repair)
+        response = (by_priority(offer.response, load.priority, load.u_response) if offer.response
+                    else np.zeros(len(load)))
+        clock = ProviderDesk(self.clock, offer.coverage, restore, response, self.record, PROVIDER, self.horizon,
+                             self.arrival)
+        self.clocks[offer.name] = clock
         if offer.capacity is None:
             return clock
-        shifts = np.array(coverage.intervals(self.calendar.warm_up_start, self.horizon)).reshape(-1, 2)
-        skills = frozenset(self.names[s] for s in served)
-        plans = [PersonPlan(Person(name=f"{name} engineer {k + 1}", role="provider engineer", annual_cost=0.0,
-                                   skills=skills, priorities=PRIORITIES, shift=offer.coverage, on_call=False),
-                            on_shift=shifts, absent=np.zeros((0, 2)), vacant=np.zeros((0, 2)))
-                 for k in range(offer.capacity)]
-        rules = CrewRules(repair=restore, call_delay=np.zeros(len(self.load)))
-        return TeamDesk(self.env, name, rules, plans, [], served, self.names, self.load,
-                        (self.record.started, self.record.restored))
+        every = frozenset(range(len(PRIORITIES)))
+        techs = [_Technician(k, served, every, offer.crew_shifts) for k in range(offer.capacity)]
+        rules = CrewRules(repair=restore, call_delay=np.zeros(len(load)))
+        return TeamDesk(self.clock, offer.name, rules, techs, [], served, load, self.record, code=PROVIDER)
 
-    def _support(self, name: str) -> ProviderDesk:
-        support = self.study.saas[name].support
-        window = self.calendar.schedule(self.study.window(support.window))
-        restore = by_priority({p: support.restore for p in PRIORITIES}, PRIORITIES, self.load.priority,
-                              self.load.u_repair)
-        response = by_priority({p: support.response for p in PRIORITIES}, PRIORITIES, self.load.priority,
-                               self.load.u_response)
-        return ProviderDesk(self.env, window, restore, response, (self.record.started, self.record.restored),
-                            self.horizon, self.arrival)
+    def _support(self, offer: SaasPlan) -> ProviderDesk:
+        load = self.load
+        restore = by_priority((offer.support_restore,) * len(PRIORITIES), load.priority, load.u_repair)
+        response = by_priority((offer.support_response,) * len(PRIORITIES), load.priority, load.u_response)
+        return ProviderDesk(self.clock, offer.support_window, restore, response, self.record, SUPPORT, self.horizon,
+                            self.arrival)
 
-    def handler(self, option: Option):
-        """The desk that takes incidents under this option, and a function that hands it one."""
-        record = self.record
-        if isinstance(option, MakeOption):
-            desk, code = self.teams[option.make], TEAM
-        elif isinstance(option, OutsourceOption):
-            desk, code = self.providers[option.outsource], PROVIDER
-        elif isinstance(option, SaasOption):
-            desk, code = (self.teams[option.desk], TEAM) if option.desk else (self.support[option.saas], SUPPORT)
-        else:
-            hybrid = option.hybrid
-            escalation = None
-            if hybrid.escalate is not None:
-                escalation = (hybrid.escalate.after,
-                              frozenset(PRIORITIES.index(p) for p in hybrid.escalate.priorities))
-            window = self.calendar.schedule(self.study.window(hybrid.provider_window))
-            desk = HybridDesk(self.env, self.teams[hybrid.team], self.providers[hybrid.provider],
-                              self.clocks[hybrid.provider], window, escalation, record)
-            return desk, desk.arrive
-        by = record.by
-
-        def take(job: int) -> None:
-            by[job] = code
-            desk.arrive(job)
-
-        return desk, take
-
-    def router(self, name: str, exists_after: np.ndarray):
+    def router(self, assignment: Assignment, exists_after: np.ndarray) -> tuple[Callable[[int], None],
+                                                                               tuple[bool, bool]]:
         """The function that takes the service's incidents, and for each period whether its desk is instant.
 
         The previous option's desk takes incidents declared before the end of the transition, the new
         one those after. At the end of the transition the new option takes over what is still open
         (or, for a SaaS, the old platform's incidents end with the old platform).
         """
-        plan = self.plans[name]
-        now_desk, now_handler = self.handler(plan.option)
-        if plan.previous is None:
-            return now_handler, (now_desk.instant, now_desk.instant)
-        before_desk, before_handler = self.handler(plan.previous)
-        end = plan.transition_end
-        env = self.env
+        now_desk = assignment.runtime.desk(self)
+        if assignment.previous is None:
+            return now_desk.arrive, (now_desk.instant, now_desk.instant)
+        before_desk = assignment.previous.desk(self)
+        end = assignment.transition_end
+        clock = self.clock
         arrival = self.arrival
+        restored = self.record.restored
         taken: list[int] = []
 
         def route(job: int) -> None:
             if arrival[job] < end:
                 taken.append(job)
-                before_handler(job)
+                before_desk.arrive(job)
             else:
-                now_handler(job)
+                now_desk.arrive(job)
 
-        def take_over(_event: simpy.Event) -> None:
+        def take_over(_: None) -> None:
             for job in taken:
-                if not isnan(self.record.restored[job]) or not before_desk.withdraw(job):
+                if not isnan(restored[job]) or not before_desk.withdraw(job):
                     continue
                 if exists_after[job]:
-                    now_handler(job)
+                    now_desk.arrive(job)
                 else:
-                    self.record.restored[job] = env.now
+                    restored[job] = clock.now
 
         if end < self.horizon:
-            _Boundary(env, end - env.now).callbacks.append(take_over)
+            clock.boundary(end - clock.now, take_over)
         return route, (before_desk.instant, now_desk.instant)
 
 
-def simulate(study: Study, scenario: Scenario, load: Load, streams: Streams,
+def simulate(plan: Plan, scenario: ScenarioPlan, load: Load, streams: Streams,
              cache: dict | None = None) -> ScenarioRun:
-    """Play one replication of one scenario on a given incident load.
+    """Play one replication of one scenario of a compiled study on a given incident load.
 
     ``cache`` may be shared by the scenarios of one replication: team plans and rotas depend only
     on the team and the replication's streams, so they are drawn once.
     """
-    env = simpy.Environment(initial_time=study.calendar_.warm_up_start)
-    horizon = study.calendar_.horizon_hours
+    calendar = plan.calendar
+    env = simpy.Environment(initial_time=calendar.warm_up_start)
+    clock = Clock(env)
+    horizon = calendar.horizon
     n = len(load)
     record = _Record(started=[nan] * n, restored=[nan] * n, by=[NOBODY] * n, escalated=[False] * n,
                      priority=load.priority.tolist())
-    builder = _Builder(study, scenario, load, streams, env, record, {} if cache is None else cache)
+    desks = Desks(plan, scenario, load, streams, clock, record, {} if cache is None else cache)
     handled = np.zeros(n, dtype=bool)
     exists_after = np.zeros(n, dtype=bool)
     planned: dict[str, np.ndarray] = {}
     platform: dict[str, np.ndarray] = {}
-    maintenance_: dict[str, np.ndarray] = {}
-    for s, name in enumerate(builder.names):
-        plan = builder.plans[name]
-        idx = np.flatnonzero(load.service == s)
-        before = load.time[idx] < plan.transition_end if plan.previous is not None else np.zeros(len(idx), bool)
-        handled[idx[before]] = handled_mask(study, plan, plan.previous, load, idx[before]) if plan.previous else True
-        handled[idx[~before]] = handled_mask(study, plan, plan.option, load, idx[~before])
-        exists_after[idx] = handled_mask(study, plan, plan.option, load, idx)
-        changes = load.planned[name]
-        if isinstance(plan.option, SaasOption):
-            offer = study.saas[plan.option.saas]
-            start = plan.transition_end
-            changes = changes[changes[:, 0] < start] if plan.previous is not None else changes[:0]
-            platform[name] = platform_.outages(study, name, offer, start, streams)
-            maintenance_[name] = platform_.maintenance(study, name, offer, start, streams)
-        else:
-            platform[name] = maintenance_[name] = np.zeros((0, 2))
-        planned[name] = changes
-    routes = [builder.router(name, exists_after) for name in builder.names]
+    maintenance: dict[str, np.ndarray] = {}
+    for service, assignment in zip(plan.services, scenario.assignments):
+        runtime, previous = assignment.runtime, assignment.previous
+        idx = np.flatnonzero(load.service == service.index)
+        before = load.time[idx] < assignment.transition_end if previous is not None else np.zeros(len(idx), bool)
+        handled[idx[before]] = previous.exists(load, idx[before]) if previous is not None else True
+        handled[idx[~before]] = runtime.exists(load, idx[~before])
+        exists_after[idx] = runtime.exists(load, idx)
+        planned[service.name], platform[service.name], maintenance[service.name] = runtime.platform(
+            service, assignment, load.planned[service.name], streams, horizon)
+    routes = [desks.router(assignment, exists_after) for assignment in scenario.assignments]
     route = [r for r, _ in routes]
     instant = np.zeros(n, dtype=bool)
-    for s, (_, (before, after)) in enumerate(routes):
-        idx = np.flatnonzero(load.service == s)
-        instant[idx] = np.where(load.time[idx] < builder.plans[builder.names[s]].transition_end, before, after)
+    for assignment, (_, (before, after)) in zip(scenario.assignments, routes):
+        idx = np.flatnonzero(load.service == assignment.service)
+        instant[idx] = np.where(load.time[idx] < assignment.transition_end, before, after)
     services = load.service.tolist()
     for job in np.flatnonzero(handled & instant).tolist():
         route[services[job]](job)
-    env.process(_arrivals(env, load, route, handled & ~instant))
-    env.run(until=horizon)
-    for desk in (*builder.clocks.values(), *builder.support.values()):
+    _declare(clock, load, route, handled & ~instant)
+    clock.run(horizon)
+    for desk in (*desks.clocks.values(), *desks.supports.values()):
         desk.finish()
     return ScenarioRun(
         scenario=scenario, load=load,
         started=np.array(record.started), restored=np.array(record.restored), handled=handled,
-        teams={name: desk.result() for name, desk in builder.teams.items()}, horizon=horizon,
+        teams={name: desk.result() for name, desk in desks.teams.items()}, horizon=horizon,
         by=np.array(record.by, dtype=np.int8), escalated=np.array(record.escalated, dtype=bool),
-        plans=builder.plans, planned=planned, platform_outages=platform, maintenance=maintenance_,
-        provider_crews={name: desk.result() for name, desk in builder.providers.items()
-                        if isinstance(desk, TeamDesk)},
+        planned=planned, platform_outages=platform, maintenance=maintenance,
     )
 
 
-def _arrivals(env: simpy.Environment, load: Load, route: list, handled: np.ndarray) -> Iterator[simpy.Event]:
+def _declare(clock: Clock, load: Load, route: list[Callable[[int], None]], exists: np.ndarray) -> None:
+    """Hand each incident to its service's router when it is declared: one timeout at a time, the next
+    scheduled once the incident before it has been handed on."""
     times = load.time.tolist()
     services = load.service.tolist()
-    exists = handled.tolist()
-    for i, t in enumerate(times):
-        if not exists[i]:
-            continue
-        if t > env.now:
-            yield env.timeout(t - env.now)
-        route[services[i]](i)
+    jobs = np.flatnonzero(exists).tolist()
+
+    def declare(k: int) -> None:
+        job = jobs[k]
+        route[services[job]](job)
+        following(k + 1)
+
+    def following(k: int) -> None:
+        while k < len(jobs):
+            job = jobs[k]
+            if times[job] > clock.now:
+                clock.after(times[job] - clock.now, declare, k)
+                return
+            route[services[job]](job)
+            k += 1
+
+    following(0)

@@ -12,13 +12,17 @@ hard incident is hard for the internal team and for the provider alike (common r
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sourcing.scenario import PRIORITIES, Service, Study
+from sourcing.model import PRIORITIES
 from sourcing.units import HOURS_PER_MONTH
 
 from .streams import Streams
+
+if TYPE_CHECKING:
+    from .plan import CalendarPlan, ChangesPlan, Plan, ServicePlan
 
 
 @dataclass(frozen=True)
@@ -50,10 +54,10 @@ class Load:
         return np.flatnonzero(self.service == self.services.index(name))
 
 
-def draw_load(study: Study, streams: Streams) -> Load:
+def draw_load(plan: Plan, streams: Streams) -> Load:
     """Draw every service's incidents and changes for one replication."""
-    parts = [_service_incidents(study, name, streams) for name in study.services]
-    planned = {name: part[-1] for name, part in zip(study.services, parts)}
+    parts = [_service_incidents(plan.calendar, service, streams) for service in plan.services]
+    planned = {service.name: part[-1] for service, part in zip(plan.services, parts)}
     time = np.concatenate([p[0] for p in parts])
     order = np.argsort(time, kind="stable")
     service = np.concatenate([np.full(len(p[0]), i, dtype=np.int16) for i, p in enumerate(parts)])
@@ -62,7 +66,7 @@ def draw_load(study: Study, streams: Streams) -> Load:
         return np.concatenate([p[k] for p in parts])[order]
 
     return Load(
-        services=tuple(study.services),
+        services=plan.service_names,
         time=time[order],
         service=service[order],
         priority=merged(1),
@@ -74,27 +78,7 @@ def draw_load(study: Study, streams: Streams) -> Load:
     )
 
 
-def hourly_rates(study: Study, service: Service) -> np.ndarray:
-    """Expected incidents in each whole hour of the horizon."""
-    calendar = study.calendar_
-    how = calendar.hour_of_week
-    slots = np.arange(len(how), dtype=float)
-    year = np.searchsorted(calendar.year_bounds(), slots, side="right") - 1
-    monthly = np.array([service.monthly_volume(y) for y in range(calendar.horizon_years)])
-    rate = monthly[np.clip(year, 0, calendar.horizon_years - 1)] / HOURS_PER_MONTH * service.incidents.weights()[how]
-    tail = calendar.horizon_hours - (len(how) - 1)
-    rate[-1] *= min(1.0, tail)
-    return rate
-
-
-def warm_up_rates(study: Study, service: Service) -> np.ndarray:
-    """Expected incidents in each whole hour of the warm-up, at the first year's volume."""
-    calendar = study.calendar_
-    how = calendar.warm_up_hour_of_week
-    return service.monthly_volume(0) / HOURS_PER_MONTH * service.incidents.weights()[how]
-
-
-def _arrivals(study: Study, service: Service, rate: np.ndarray, origin: float, limit: float,
+def _arrivals(service: ServicePlan, rate: np.ndarray, origin: float, limit: float,
               streams: Streams, *names: str) -> tuple[np.ndarray, ...]:
     """Poisson arrivals at hourly rates from ``origin``, with each incident's priority and uniform draws."""
     arrivals = streams.generator("arrivals", *names)
@@ -102,9 +86,8 @@ def _arrivals(study: Study, service: Service, rate: np.ndarray, origin: float, l
     time = origin + np.repeat(np.arange(len(rate), dtype=float), counts) + arrivals.random(int(counts.sum()))
     time = np.minimum(np.sort(time), limit)
     n = len(time)
-    cumulative = np.cumsum(service.incidents.mix())
     priority = np.minimum(
-        np.searchsorted(cumulative, streams.generator("priorities", *names).random(n), side="right"),
+        np.searchsorted(service.cumulative_mix, streams.generator("priorities", *names).random(n), side="right"),
         len(PRIORITIES) - 1,
     ).astype(np.int8)
     u_repair = streams.generator("repair", *names).random(n)
@@ -113,25 +96,24 @@ def _arrivals(study: Study, service: Service, rate: np.ndarray, origin: float, l
     return time, priority, u_repair, u_response, u_prevent
 
 
-def _service_incidents(study: Study, name: str, streams: Streams) -> tuple[np.ndarray, ...]:
-    service = study.services[name]
-    calendar = study.calendar_
+def _service_incidents(calendar: CalendarPlan, service: ServicePlan, streams: Streams) -> tuple[np.ndarray, ...]:
+    name = service.name
     time, priority, u_repair, u_response, u_prevent = _arrivals(
-        study, service, hourly_rates(study, service), 0.0, calendar.horizon_hours, streams, name)
-    if calendar.warm_up_days:
-        warm = _arrivals(study, service, warm_up_rates(study, service), calendar.warm_up_start,
-                         np.nextafter(0.0, -1.0), streams, name, "warm-up")
+        service, service.rates, 0.0, calendar.horizon, streams, name)
+    if calendar.warm_up_start < 0:
+        warm = _arrivals(service, service.warm_up_rates, calendar.warm_up_start, np.nextafter(0.0, -1.0), streams,
+                         name, "warm-up")
         time, priority, u_repair, u_response, u_prevent = (np.concatenate(pair) for pair in zip(
             warm, (time, priority, u_repair, u_response, u_prevent)))
     n = len(time)
     from_change = np.zeros(n, dtype=bool)
     planned = np.zeros((0, 2))
-    if service.changes is not None and service.changes.per_month > 0:
-        change_time, planned = _changes(study, service, streams.generator("changes", name))
+    if service.changes is not None:
+        changes = service.changes
+        change_time, planned = _changes(changes, calendar.horizon, streams.generator("changes", name))
         k = len(change_time)
         time = np.concatenate((time, change_time))
-        priority = np.concatenate((priority, np.full(k, PRIORITIES.index(service.changes.incident_priority),
-                                                     dtype=np.int8)))
+        priority = np.concatenate((priority, np.full(k, changes.priority, dtype=np.int8)))
         rng = streams.generator("changes", name, "failures")
         u_repair = np.concatenate((u_repair, rng.random(k)))
         u_response = np.concatenate((u_response, rng.random(k)))
@@ -140,16 +122,13 @@ def _service_incidents(study: Study, name: str, streams: Streams) -> tuple[np.nd
     return time, priority, u_repair, u_response, u_prevent, from_change, planned
 
 
-def _changes(study: Study, service: Service, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+def _changes(changes: ChangesPlan, horizon: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     """Changes fall at the opening of random maintenance-window occurrences; a share fail into incidents.
 
     Returns the arrival times of the failed-change incidents (end of the planned downtime),
     and the planned-downtime intervals.
     """
-    calendar = study.calendar_
-    changes = service.changes
-    horizon = calendar.horizon_hours
-    openings = np.array([s for s, _ in calendar.schedule(study.window(changes.window)).intervals(0.0, horizon)])
+    openings = changes.openings
     if len(openings) == 0:
         return np.zeros(0), np.zeros((0, 2))
     count = rng.poisson(changes.per_month * horizon / HOURS_PER_MONTH)

@@ -9,20 +9,38 @@ service time, business hours), which is exact at every boundary.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
+from itertools import chain
+from typing import TYPE_CHECKING, ClassVar, NamedTuple
 
 import numpy as np
 
 from sourcing import contracts, money
 from sourcing.calendar import CoverageSchedule
-from sourcing.scenario import PRIORITIES, HybridOption, MakeOption, OutsourceOption, SaasOption, ServicePlan, Study
+from sourcing.model import PRIORITIES
 from sourcing.units import HOURS_PER_MONTH
 
-from .engine import PROVIDER, ScenarioRun, TeamRun
+from .engine import PROVIDER, ScenarioRun, Stretch, TeamRun, Work
 
-COLUMNS = ("scenario", "replication", "scope", "subject", "metric", "priority", "period", "value")
+if TYPE_CHECKING:
+    from .plan import Assignment, Plan, ProviderPlan, SaasPlan, ServicePlan
+
+
+class Row(NamedTuple):
+    """One tidy result: a metric of a subject in a scenario and replication, for a priority and a period."""
+
+    scenario: str
+    replication: int
+    scope: str
+    subject: str
+    metric: str
+    priority: str
+    period: str
+    value: float
+
+
+COLUMNS = Row._fields
 
 
 @dataclass(frozen=True)
@@ -88,15 +106,18 @@ NIGHT_START, NIGHT_END = 20, 8
 """A call-out between 20:00 and 08:00 local time disturbs a night."""
 
 
-class _Rows:
+class Rows:
+    """The tidy rows of one scenario in one replication, as they are measured."""
+
     def __init__(self, scenario: str, replication: int) -> None:
         self.scenario = scenario
         self.replication = replication
-        self.rows: list[tuple] = []
+        self.rows: list[Row] = []
 
     def add(self, scope: str, subject: str, metric: str, value: float, priority: str = "",
             period: str = "all") -> None:
-        self.rows.append((self.scenario, self.replication, scope, subject, metric, priority, period, float(value)))
+        self.rows.append(Row(self.scenario, self.replication, scope, subject, metric, priority, period,
+                             float(value)))
 
 
 def period(year: int | None) -> str:
@@ -121,20 +142,22 @@ def cumulative_downtime(knots: np.ndarray, level: np.ndarray, window: CoverageSc
     return np.concatenate(([0.0], np.cumsum(level[:-1] * np.diff(covered))))
 
 
-class _Context:
-    """What every part of a replication's measurement shares."""
+class Context:
+    """What every part of a replication's measurement shares, and the scenario-wide sums it fills."""
 
-    def __init__(self, study: Study, run: ScenarioRun) -> None:
-        self.study = study
+    def __init__(self, plan: Plan, run: ScenarioRun) -> None:
+        self.plan = plan
         self.run = run
-        self.calendar = study.calendar_
+        self.pooled = Pooled()
+        self.economics = plan.economics
+        calendar = plan.calendar
         self.horizon = run.horizon
-        self.years = self.calendar.year_bounds()
-        self.n_years = self.calendar.horizon_years
-        self.money = money.months_of(self.calendar)
+        self.years = calendar.years
+        self.n_years = calendar.n_years
+        self.money = calendar.months
         self.months = self.money.bounds
         self.month_year = self.money.year
-        self.month_labels = [self.calendar.instant(t + 1e-6).strftime("%Y-%m") for t in self.months[:-1]]
+        self.month_labels = calendar.month_labels
 
     def year_of(self, t: np.ndarray) -> np.ndarray:
         return np.clip(np.searchsorted(self.years, t, side="right") - 1, 0, self.n_years - 1)
@@ -146,26 +169,8 @@ class _Context:
         return money.active_share(self.years.tolist(), start, until)
 
 
-def measure(study: Study, run: ScenarioRun, replication: int) -> list[tuple]:
-    """All metrics of one scenario in one replication as tidy rows (see ``COLUMNS``)."""
-    rows = _Rows(run.scenario.name, replication)
-    ctx = _Context(study, run)
-    lines: list[money.CostLine] = []
-    pooled = _Pooled()
-    saas: dict[str, list[_SaasBill]] = defaultdict(list)
-    for s, name in enumerate(run.load.services):
-        lines += _service(rows, ctx, s, name, pooled, saas)
-    for team_run in run.teams.values():
-        lines += _team(rows, study, team_run)
-    lines += _contracts(rows, ctx, pooled)
-    lines += _saas_contracts(ctx, saas)
-    pooled.write(rows, study)
-    _costs(rows, lines, study.economics.discount_rate, ctx.n_years)
-    return rows.rows
-
-
 @dataclass
-class _Pooled:
+class Pooled:
     """Scenario-wide sums: availability weighted by users, targets and GTR pooled over services."""
 
     weighted_availability: float = 0.0
@@ -179,7 +184,13 @@ class _Pooled:
     months_below: float = 0.0
     has_target: bool = False
 
-    def write(self, rows: _Rows, study: Study) -> None:
+    def count_below(self, below: int) -> None:
+        """A service's months below its availability target (or its SaaS SLA)."""
+        self.has_target = True
+        self.any_below = max(self.any_below, float(below > 0))
+        self.months_below += below
+
+    def write(self, rows: Rows) -> None:
         rows.add("scenario", "all", "availability_service_time", self.weighted_availability / self.users)
         rows.add("scenario", "all", "downtime_hours", self.downtime)
         if self.judged:
@@ -191,19 +202,66 @@ class _Pooled:
             rows.add("scenario", "all", "months_below_target", self.months_below)
 
 
-def _service(rows: _Rows, ctx: _Context, s: int, name: str, pooled: _Pooled,
-             saas: dict[str, list[_SaasBill]]) -> list[money.CostLine]:
-    study, run = ctx.study, ctx.run
-    service = study.services[name]
-    plan = run.plans[name]
+class Contract:
+    """What a scenario pays a provider under one offer, whatever the services and options using it: the
+    option runtimes name their contract, the measurements bill each contract once."""
+
+    order: ClassVar[int]
+    """Provider contracts are billed before SaaS ones: cost lines are added up in that order."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    @property
+    def key(self) -> tuple[int, str]:
+        return self.order, self.name
+
+    def measure_service(self, rows: Rows, ctx: Context, service: ServicePlan,
+                        assignment: Assignment) -> object | None:
+        """Rows of one service under this contract, and that service's part of the bill (None if none)."""
+        return None
+
+    def bill(self, rows: Rows, ctx: Context, uses: list[tuple[ServicePlan, Assignment]],
+             parts: list) -> list[money.CostLine]:
+        """Rows and cost lines of the whole contract, from the services that use it and their parts."""
+        raise NotImplementedError
+
+
+def measure(plan: Plan, run: ScenarioRun, replication: int) -> list[Row]:
+    """All metrics of one scenario in one replication as tidy rows."""
+    rows = Rows(run.scenario.name, replication)
+    ctx = Context(plan, run)
+    lines: list[money.CostLine] = []
+    bills: dict[tuple[int, str], tuple[Contract, list, list]] = {}
+    for service, assignment in zip(plan.services, run.scenario.assignments):
+        lines += _service(rows, ctx, service, assignment)
+        contract = assignment.runtime.contract
+        if contract is not None:
+            _, uses, parts = bills.setdefault(contract.key, (contract, [], []))
+            uses.append((service, assignment))
+            part = contract.measure_service(rows, ctx, service, assignment)
+            if part is not None:
+                parts.append(part)
+    for team_run in run.teams.values():
+        lines += _team(rows, ctx, team_run)
+    for contract, uses, parts in sorted(bills.values(), key=lambda bill: bill[0].order):
+        lines += contract.bill(rows, ctx, uses, parts)
+    ctx.pooled.write(rows)
+    _costs(rows, lines, plan.economics.discount_rate, ctx.n_years)
+    return rows.rows
+
+
+def _service(rows: Rows, ctx: Context, service: ServicePlan, assignment: Assignment) -> list[money.CostLine]:
+    run, pooled = ctx.run, ctx.pooled
+    name = service.name
     load = run.load
     horizon = ctx.horizon
     # The impact timeline takes every incident, those of the warm-up included: one still open at the
     # start takes the service down from the start. Everything else counts the horizon's incidents only.
-    every = np.flatnonzero((load.service == s) & run.handled)
+    every = np.flatnonzero((load.service == service.index) & run.handled)
     ends = np.maximum(np.where(np.isnan(run.restored[every]), horizon, run.restored[every]), 0.0)
     begins = np.minimum(np.maximum(load.time[every], 0.0), ends)
-    users = np.array([service.users_in_year(y) for y in range(ctx.n_years)])
+    users = service.users_by_year
     kinds = load.priority[every]
     levels = np.select([kinds == 0, kinds == 1], [1.0, service.p2_impact], 1.0 / users[ctx.year_of(begins)])
     full = np.concatenate((run.planned[name], run.platform_outages[name], run.maintenance[name]))
@@ -214,11 +272,10 @@ def _service(rows: _Rows, ctx: _Context, s: int, name: str, pooled: _Pooled,
     arrival = load.time[idx]
     priority = load.priority[idx]
     restored = run.restored[idx]
-    service_time = ctx.calendar.schedule(study.window(service.service_time))
-    business = ctx.calendar.schedule(study.window(service.business_hours))
+    service_time = service.service_time
     down_all = cumulative_downtime(knots, level, None)
     down_st = cumulative_downtime(knots, level, service_time)
-    down_bh = cumulative_downtime(knots, level, business)
+    down_bh = cumulative_downtime(knots, level, service.business_hours)
     at = np.searchsorted(knots, ctx.years)
     by_year_all = np.diff(down_all[at])
     by_year_bh = np.diff(down_bh[at])
@@ -237,127 +294,44 @@ def _service(rows: _Rows, ctx: _Context, s: int, name: str, pooled: _Pooled,
     rows.add("service", name, "backlog", int(np.sum(np.isnan(restored))))
     for y in range(ctx.n_years):
         rows.add("service", name, "downtime_hours", by_year_all[y], period=period(y))
-    within, judged = _restoration(rows, name, service, arrival, priority, run.started[idx], restored, horizon)
+    within, judged = _restoration(rows, service, arrival, priority, run.started[idx], restored, horizon)
     pooled.weighted_availability += availability * service.users
     pooled.users += service.users
     pooled.within += within
     pooled.judged += judged
     pooled.downtime += down_all[at[-1]]
 
-    below = _monthly_targets(rows, ctx, name, service, knots, level, service_time, run, plan)
+    below = _monthly_targets(rows, ctx, service, knots, down_st)
     if below is not None:
-        pooled.has_target = True
-        pooled.any_below = max(pooled.any_below, float(below > 0))
-        pooled.months_below += below
+        pooled.count_below(below)
 
-    lines = money.downtime_costs(name, service.outage_cost_per_hour, by_year_bh, by_year_off)
-    lines += money.infrastructure_costs(name, service.infrastructure, study.economics, users,
-                                        ctx.active(0.0, _infrastructure_until(study, plan)))
-    if isinstance(plan.option, SaasOption):
-        bill, saas_below = _saas(rows, ctx, name, plan)
-        saas[plan.option.saas].append(bill)
-        if saas_below is not None and service.availability_target is None:
-            pooled.has_target = True
-            pooled.any_below = max(pooled.any_below, float(saas_below > 0))
-            pooled.months_below += saas_below
+    lines = money.downtime_costs(name, service.outage_cost, by_year_bh, by_year_off)
+    lines += money.infrastructure_costs(name, service.infrastructure, ctx.economics, users,
+                                        ctx.active(0.0, assignment.infrastructure_until))
     return lines
 
 
-def _keeps_infrastructure(study: Study, option) -> bool:
-    if isinstance(option, (MakeOption, HybridOption)):
-        return True
-    if isinstance(option, OutsourceOption):
-        return study.providers[option.outsource].hosting == "client"
-    return False
-
-
-def _infrastructure_until(study: Study, plan: ServicePlan) -> float:
-    if _keeps_infrastructure(study, plan.option):
-        return np.inf
-    if plan.previous is not None and _keeps_infrastructure(study, plan.previous):
-        return plan.transition_end
-    return 0.0
-
-
-def _monthly_targets(rows: _Rows, ctx: _Context, name: str, service, knots, level, service_time, run,
-                     plan: ServicePlan) -> int | None:
+def _monthly_targets(rows: Rows, ctx: Context, service: ServicePlan, knots: np.ndarray,
+                     down: np.ndarray) -> int | None:
     """Availability in the agreed service time for each calendar month (rows with period 'YYYY-MM');
-    and the months below the service's availability target (None without a target)."""
-    down = cumulative_downtime(knots, level, service_time)
+    and the months below the service's availability target (None without a target). ``down`` is the
+    downtime in the agreed service time accumulated up to each knot."""
+    service_time = service.service_time
     at = np.searchsorted(knots, ctx.months)
     covered = np.diff(service_time.cumulative(ctx.months))
     with np.errstate(invalid="ignore", divide="ignore"):
         monthly = np.where(covered > 0, 1 - np.diff(down[at]) / np.where(covered > 0, covered, 1.0), 1.0)
     for label, value in zip(ctx.month_labels, monthly.tolist()):
-        rows.add("service", name, "availability_month", value, period=label)
+        rows.add("service", service.name, "availability_month", value, period=label)
     if service.availability_target is None:
         return None
     below = int(np.sum(monthly < service.availability_target - 1e-12))
-    rows.add("service", name, "months_below_target", below)
-    rows.add("service", name, "any_month_below", float(below > 0))
+    rows.add("service", service.name, "months_below_target", below)
+    rows.add("service", service.name, "any_month_below", float(below > 0))
     return below
 
 
-@dataclass(frozen=True)
-class _SaasBill:
-    """One service's part of a SaaS contract: its subscription and the credits received, per month."""
-
-    subscription: np.ndarray
-    credits_received: np.ndarray
-    moved: bool
-
-
-def _saas(rows: _Rows, ctx: _Context, name: str, plan: ServicePlan) -> tuple[_SaasBill, int | None]:
-    """SLA availability per month (24/7, maintenance excluded) and credits; the service's part of the
-    subscription; and the number of months below the SLA (None without an SLA)."""
-    study = ctx.study
-    offer = study.saas[plan.option.saas]
-    service = study.services[name]
-    start = plan.transition_end
-    outages = ctx.run.platform_outages[name]
-    knots, level = impact_timeline(outages[:, 0], outages[:, 1], np.ones(len(outages)), ctx.months)
-    down = cumulative_downtime(knots, level, None)
-    at = np.searchsorted(knots, ctx.months)
-    month_down = np.diff(down[at])
-    begins = np.maximum(ctx.months[:-1], start)
-    length = ctx.months[1:] - begins
-    in_force = length > 1e-9
-    availability = np.where(in_force, 1 - month_down / np.where(in_force, length, 1.0), 1.0)
-    users = np.array([service.users_in_year(y) for y in ctx.month_year])
-    subscription = money.monthly_fees(users * offer.price_per_user_month, offer.indexation, study.economics,
-                                      ctx.money, ctx.money.in_force())
-    rows.add("service", name, "sla_availability", float(np.mean(availability[in_force])) if in_force.any() else 1.0)
-    for label, value, counted in zip(ctx.month_labels, availability.tolist(), in_force.tolist()):
-        if counted:
-            rows.add("service", name, "sla_availability_month", value, period=label)
-    moved = plan.transition_cost > 0 or plan.previous is not None
-    if offer.sla is None:
-        return _SaasBill(subscription, np.zeros_like(subscription), moved), None
-    credits = money.sla_credits(offer.sla, availability, subscription)
-    due = np.where(in_force, credits.due, 0.0)
-    received = np.where(in_force, credits.received, 0.0)
-    below = int(np.sum(credits.below & in_force))
-    rows.add("service", name, "months_below_sla", below)
-    rows.add("service", name, "credits_due", due.sum())
-    rows.add("service", name, "credits_received", received.sum())
-    if service.availability_target is None:
-        rows.add("service", name, "any_month_below", float(below > 0))
-    return _SaasBill(subscription, received, moved), below
-
-
-def _saas_contracts(ctx: _Context, bills: dict[str, list[_SaasBill]]) -> list[money.CostLine]:
-    """Each SaaS contract once: its services' subscriptions and credits, one retained organisation,
-    one migration, one exit."""
-    lines: list[money.CostLine] = []
-    for offer_name, parts in bills.items():
-        offer = ctx.study.saas[offer_name]
-        lines += money.saas_costs(offer_name, offer, ctx.study.economics, ctx.money,
-                                  sum(p.subscription for p in parts), sum(p.credits_received for p in parts),
-                                  ctx.active(0.0, np.inf), moved=any(p.moved for p in parts))
-    return lines
-
-
-def _restoration(rows: _Rows, name: str, service, arrival: np.ndarray, priority: np.ndarray,
+def _restoration(rows: Rows, service: ServicePlan, arrival: np.ndarray, priority: np.ndarray,
                  started: np.ndarray, restored: np.ndarray, horizon: float) -> tuple[int, int]:
     """Time to start and to restore per priority; share within the service's targets. Returns the
     pooled (within target, judged) counts.
@@ -366,6 +340,7 @@ def _restoration(rows: _Rows, name: str, service, arrival: np.ndarray, priority:
     censored at the horizon): dropping it would bias the means low exactly when a team is overwhelmed.
     How many were still open is reported beside the mean (``open_at_horizon``).
     """
+    name = service.name
     still_open = np.isnan(restored)
     ttr = np.where(still_open, horizon, restored) - arrival
     wait = np.where(np.isnan(started), horizon, started) - arrival
@@ -380,8 +355,8 @@ def _restoration(rows: _Rows, name: str, service, arrival: np.ndarray, priority:
             rows.add("service", name, "ttr_p90", np.percentile(done, 90), priority=p)
             rows.add("service", name, "open_at_horizon", int(np.sum(still_open & mask)), priority=p)
             rows.add("service", name, "wait_mean", wait[mask].mean(), priority=p)
-        target = service.restore_targets.get(p)
-        if target is not None:
+        target = service.restore_targets[k]
+        if not np.isnan(target):
             judged = mask & (arrival + target <= horizon)
             if judged.any():
                 ok = np.where(np.isnan(ttr[judged]), False, ttr[judged] <= target)
@@ -393,84 +368,154 @@ def _restoration(rows: _Rows, name: str, service, arrival: np.ndarray, priority:
     return within_all, judged_all
 
 
-def _contracts(rows: _Rows, ctx: _Context, pooled: _Pooled) -> list[money.CostLine]:
-    """Each provider offer in force: GTI/GTR outcomes, penalties under the cap, fees."""
-    study, run = ctx.study, ctx.run
-    load = run.load
-    users_of: dict[str, list[int]] = defaultdict(list)
-    for s, name in enumerate(load.services):
-        option = run.plans[name].option
-        offer = option.outsource if isinstance(option, OutsourceOption) else (
-            option.hybrid.provider if isinstance(option, HybridOption) else None)
-        if offer is not None:
-            users_of[offer].append(s)
-    lines: list[money.CostLine] = []
-    for offer_name, services in users_of.items():
-        offer = study.providers[offer_name]
-        start = {s: run.plans[load.services[s]].transition_end for s in services}
+class ProviderContract(Contract):
+    """A managed-services contract: GTI/GTR outcomes in covered hours, penalties under the monthly cap,
+    fixed and variable fees, retained organisation, transition and exit."""
+
+    order = 0
+
+    def __init__(self, provider: ProviderPlan) -> None:
+        super().__init__(provider.name)
+        self.provider = provider
+
+    def bill(self, rows: Rows, ctx: Context, uses: list[tuple[ServicePlan, Assignment]],
+             parts: list) -> list[money.CostLine]:
+        run, offer, name = ctx.run, self.provider, self.name
+        load = run.load
         in_contract = np.zeros(len(load), dtype=bool)
-        for s in services:
-            in_contract |= (load.service == s) & (load.time >= start[s])
+        for service, assignment in uses:
+            in_contract |= (load.service == service.index) & (load.time >= assignment.transition_end)
         mine = np.flatnonzero(in_contract & run.handled & (run.by == PROVIDER) & ~run.escalated)
         escalated = np.flatnonzero(in_contract & run.escalated)
-        coverage = ctx.calendar.schedule(study.window(offer.coverage))
+        coverage = offer.coverage
         arrival = load.time[mine]
         priority = load.priority[mine]
         restored = run.restored[mine]
         finished = ~np.isnan(restored)
         elapsed = coverage.cumulative(np.where(finished, restored, ctx.horizon)) - coverage.cumulative(arrival)
-        gtr = contracts.deadline_outcomes(elapsed, contracts.deadlines(offer.gtr, priority), finished)
+        gtr = contracts.deadline_outcomes(elapsed, offer.gtr[priority], finished)
         started = run.started[mine]
         has_start = ~np.isnan(started)
         to_start = coverage.cumulative(np.where(has_start, started, ctx.horizon)) - coverage.cumulative(arrival)
-        gti = contracts.deadline_outcomes(to_start, contracts.deadlines(offer.gti, priority), has_start)
+        gti = contracts.deadline_outcomes(to_start, offer.gti[priority], has_start)
         for k, p in enumerate(PRIORITIES):
             mask = priority == k
             if (gtr.judged & mask).any():
-                rows.add("contract", offer_name, "gtr_compliance", 1 - gtr.breached[mask & gtr.judged].mean(),
-                         priority=p)
-            rows.add("contract", offer_name, "gtr_breaches", int(gtr.breached[mask].sum()), priority=p)
+                rows.add("contract", name, "gtr_compliance", 1 - gtr.breached[mask & gtr.judged].mean(), priority=p)
+            rows.add("contract", name, "gtr_breaches", int(gtr.breached[mask].sum()), priority=p)
             if (gti.judged & mask).any():
-                rows.add("contract", offer_name, "gti_compliance", 1 - gti.breached[mask & gti.judged].mean(),
-                         priority=p)
+                rows.add("contract", name, "gti_compliance", 1 - gti.breached[mask & gti.judged].mean(), priority=p)
         if gtr.judged.any():
-            rows.add("contract", offer_name, "gtr_compliance", 1 - gtr.breached[gtr.judged].mean())
-            pooled.gtr_ok += int((~gtr.breached & gtr.judged).sum())
-            pooled.gtr_judged += int(gtr.judged.sum())
+            rows.add("contract", name, "gtr_compliance", 1 - gtr.breached[gtr.judged].mean())
+            ctx.pooled.gtr_ok += int((~gtr.breached & gtr.judged).sum())
+            ctx.pooled.gtr_judged += int(gtr.judged.sum())
         if gti.judged.any():
-            rows.add("contract", offer_name, "gti_compliance", 1 - gti.breached[gti.judged].mean())
-        rows.add("contract", offer_name, "gtr_breaches", int(gtr.breached.sum()))
+            rows.add("contract", name, "gti_compliance", 1 - gti.breached[gti.judged].mean())
+        rows.add("contract", name, "gtr_breaches", int(gtr.breached.sum()))
 
-        index = money.index_by_month(offer.indexation, study.economics, ctx.money)
-        monthly_fee = money.monthly_fees(offer.fees.monthly, offer.indexation, study.economics, ctx.money,
+        economics = ctx.economics
+        index = money.index_by_month(offer.indexation, economics, ctx.money)
+        monthly_fee = money.monthly_fees(offer.fees.monthly, offer.indexation, economics, ctx.money,
                                          ctx.money.in_force())
         month = ctx.month_of(arrival)
         due = money.penalties(offer.penalties, month, priority, gtr.breached, gtr.late_hours, monthly_fee)
-        rows.add("contract", offer_name, "penalties_due", due.due.sum())
-        rows.add("contract", offer_name, "penalties_before_cap", due.before_cap.sum())
-        rows.add("contract", offer_name, "cap_binding_months", int(due.capped.sum()))
+        rows.add("contract", name, "penalties_due", due.due.sum())
+        rows.add("contract", name, "penalties_before_cap", due.before_cap.sum())
+        rows.add("contract", name, "cap_binding_months", int(due.capped.sum()))
         n_months = len(monthly_fee)
         tickets = np.bincount(np.concatenate((month, ctx.month_of(load.time[escalated]))), minlength=n_months)
-        hno = ctx.calendar.schedule(study.window(offer.fees.hno_window))
         at_start = started[has_start]
-        hno_started = hno.is_open_many(at_start) & coverage.is_open_many(at_start)
+        hno_started = offer.hno.is_open_many(at_start) & coverage.is_open_many(at_start)
         hno_count = np.bincount(month[has_start][hno_started], minlength=n_months)
-        rows.add("contract", offer_name, "tickets", int(tickets.sum()))
-        rows.add("contract", offer_name, "escalations", len(escalated))
+        rows.add("contract", name, "tickets", int(tickets.sum()))
+        rows.add("contract", name, "escalations", len(escalated))
         variable = money.variable_fees(offer.fees, tickets, hno_count, index)
-        moved = any(run.plans[load.services[s]].transition_cost > 0 or run.plans[load.services[s]].previous is not None
-                    for s in services)
-        lines += money.provider_costs(offer_name, offer, study.economics, ctx.money, monthly_fee, variable, due.due,
-                                      ctx.active(0.0, np.inf), moved)
-    return lines
+        moved = any(assignment.moves for _, assignment in uses)
+        return money.provider_costs(name, offer.offer, economics, ctx.money, monthly_fee, variable, due.due,
+                                    ctx.active(0.0, np.inf), moved)
 
 
-def _split_by_year(segments: list[tuple[int, float, float]], years: np.ndarray, people: int) -> np.ndarray:
+@dataclass(frozen=True)
+class _SaasBill:
+    """One service's part of a SaaS contract: its subscription and the credits received, per month."""
+
+    subscription: np.ndarray
+    credits_received: np.ndarray
+    moved: bool
+
+
+class SaasContract(Contract):
+    """A SaaS contract: SLA availability per month (24/7, maintenance excluded) and credits per service,
+    then the subscriptions, credits, retained organisation, migration and exit of the whole contract."""
+
+    order = 1
+
+    def __init__(self, saas: SaasPlan) -> None:
+        super().__init__(saas.name)
+        self.saas = saas
+
+    def measure_service(self, rows: Rows, ctx: Context, service: ServicePlan,
+                        assignment: Assignment) -> _SaasBill:
+        offer = self.saas
+        name = service.name
+        start = assignment.transition_end
+        outages = ctx.run.platform_outages[name]
+        knots, level = impact_timeline(outages[:, 0], outages[:, 1], np.ones(len(outages)), ctx.months)
+        down = cumulative_downtime(knots, level, None)
+        at = np.searchsorted(knots, ctx.months)
+        month_down = np.diff(down[at])
+        begins = np.maximum(ctx.months[:-1], start)
+        length = ctx.months[1:] - begins
+        in_force = length > 1e-9
+        availability = np.where(in_force, 1 - month_down / np.where(in_force, length, 1.0), 1.0)
+        users = service.users_by_year[ctx.month_year]
+        subscription = money.monthly_fees(users * offer.price_per_user_month, offer.indexation, ctx.economics,
+                                          ctx.money, ctx.money.in_force())
+        rows.add("service", name, "sla_availability",
+                 float(np.mean(availability[in_force])) if in_force.any() else 1.0)
+        for label, value, counted in zip(ctx.month_labels, availability.tolist(), in_force.tolist()):
+            if counted:
+                rows.add("service", name, "sla_availability_month", value, period=label)
+        if offer.sla is None:
+            return _SaasBill(subscription, np.zeros_like(subscription), assignment.moves)
+        credits = money.sla_credits(offer.sla, availability, subscription)
+        due = np.where(in_force, credits.due, 0.0)
+        received = np.where(in_force, credits.received, 0.0)
+        below = int(np.sum(credits.below & in_force))
+        rows.add("service", name, "months_below_sla", below)
+        rows.add("service", name, "credits_due", due.sum())
+        rows.add("service", name, "credits_received", received.sum())
+        if service.availability_target is None:
+            rows.add("service", name, "any_month_below", float(below > 0))
+            ctx.pooled.count_below(below)
+        return _SaasBill(subscription, received, assignment.moves)
+
+    def bill(self, rows: Rows, ctx: Context, uses: list[tuple[ServicePlan, Assignment]],
+             parts: list[_SaasBill]) -> list[money.CostLine]:
+        """Each SaaS contract once: its services' subscriptions and credits, one retained organisation,
+        one migration, one exit."""
+        return money.saas_costs(self.name, self.saas.offer, ctx.economics, ctx.money,
+                                sum(p.subscription for p in parts), sum(p.credits_received for p in parts),
+                                ctx.active(0.0, np.inf), moved=any(p.moved for p in parts))
+
+
+def _table(records: list[tuple], width: int) -> np.ndarray:
+    """Records of ``width`` numbers (NamedTuples of the engine) as an (n, width) float array."""
+    return np.fromiter(chain.from_iterable(records), dtype=float, count=width * len(records)).reshape(-1, width)
+
+
+_ON_CALL = Work._fields.index("on_call")
+_STRETCH = [Work._fields.index(f) for f in Stretch._fields]
+"""Columns of a work record that make a :class:`Stretch` (person, start, end)."""
+
+
+def _split_by_year(segments: list[tuple[int, float, float]] | np.ndarray, years: np.ndarray,
+                   people: int) -> np.ndarray:
     """Hours of (person, start, end) segments per person and scenario year."""
     out = np.zeros((people, len(years) - 1))
-    if not segments:
+    if len(segments) == 0:
         return out
-    data = np.array(segments, dtype=float)
+    data = np.asarray(segments, dtype=float)
     person = data[:, 0].astype(int)
     for y in range(len(years) - 1):
         overlap = np.minimum(data[:, 2], years[y + 1]) - np.maximum(data[:, 1], years[y])
@@ -478,23 +523,26 @@ def _split_by_year(segments: list[tuple[int, float, float]], years: np.ndarray, 
     return out
 
 
-def _team(rows: _Rows, study: Study, run: TeamRun) -> list[money.CostLine]:
-    calendar = study.calendar_
-    years = calendar.year_bounds()
-    n_years = calendar.horizon_years
-    months = min(calendar.horizon_hours, run.active_until) / HOURS_PER_MONTH
+def _team(rows: Rows, ctx: Context, run: TeamRun) -> list[money.CostLine]:
+    calendar = ctx.plan.calendar
+    years = ctx.years
+    n_years = ctx.n_years
+    horizon = calendar.horizon
+    months = min(horizon, run.active_until) / HOURS_PER_MONTH
     people = len(run.plans)
     # Only the horizon is measured: shifts, work, overtime and call-outs of the warm-up are left out.
     shift_hours = np.array([float(np.sum(np.clip(p.on_shift[:, 1], 0.0, None) - np.clip(p.on_shift[:, 0], 0.0, None)))
                             for p in run.plans])
-    overtime = _split_by_year(run.overtime, years, people)
-    worked = _split_by_year([(w.person, w.start, w.end) for w in run.work if not w.on_call], years, people)
+    overtime = _split_by_year(_table(run.overtime, len(Stretch._fields)), years, people)
+    work = _table(run.work, len(Work._fields))
+    on_shift_work = work[work[:, _ON_CALL] == 0][:, _STRETCH]
+    worked = _split_by_year(on_shift_work, years, people)
     shift_work = worked.sum(axis=1) - overtime.sum(axis=1)
     on_shift = shift_hours.sum()
     rows.add("team", run.name, "utilisation", shift_work.sum() / on_shift if on_shift else 0.0)
     for plan, hours, work in zip(run.plans, shift_hours, shift_work):
         rows.add("person", f"{run.name}/{plan.person.name}", "utilisation", work / hours if hours else 0.0)
-    interventions = _split_by_year(run.interventions, years, people)
+    interventions = _split_by_year(_table(run.interventions, len(Stretch._fields)), years, people)
     vacant = _split_by_year([(i, s, e) for i, p in enumerate(run.plans) for s, e in p.vacant], years, people)
     year_length = np.diff(years)
     active = money.active_share(years.tolist(), 0.0, run.active_until)
@@ -509,14 +557,15 @@ def _team(rows: _Rows, study: Study, run: TeamRun) -> list[money.CostLine]:
         minlength=n_years,
     ) if callouts else np.zeros(n_years, dtype=int)
     duty_weeks = np.zeros(n_years)
-    if run.team.on_call is not None:
-        window = calendar.schedule(study.window(run.team.on_call.window))
-        weekly = window.covered(0.0, calendar.horizon_hours) / (calendar.horizon_hours / 168)
+    on_call = run.team.on_call
+    if on_call is not None:
+        weekly = on_call.weekly_hours
         duty = _split_by_year([(0, r.start, r.end) for r in run.rota], years, 1)[0]
         duty_weeks = duty / weekly if weekly else duty * 0
         rota_size = sum(1 for p in run.plans if p.person.on_call)
-        nights = {(c.person, (calendar.instant(c.time) - timedelta(hours=NIGHT_END)).date())
-                  for c in callouts if _at_night(calendar.instant(c.time).hour)}
+        local = calendar.calendar.instant
+        nights = {(c.person, (local(c.time) - timedelta(hours=NIGHT_END)).date())
+                  for c in callouts if _at_night(local(c.time).hour)}
         rows.add("team", run.name, "callouts_per_month", len(callouts) / months)
         rows.add("team", run.name, "nights_disturbed_per_person_month", len(nights) / max(rota_size, 1) / months)
     person_years = []
@@ -530,7 +579,7 @@ def _team(rows: _Rows, study: Study, run: TeamRun) -> list[money.CostLine]:
                 departures=int(departures[y]), overtime_hours=overtime[i, y],
                 intervention_hours=interventions[i, y],
             ))
-    return money.team_costs(run.name, run.team, study.economics, person_years, duty_weeks.tolist(),
+    return money.team_costs(run.name, run.team.team, ctx.economics, person_years, duty_weeks.tolist(),
                             callouts_by_year.tolist())
 
 
@@ -538,7 +587,7 @@ def _at_night(hour: int) -> bool:
     return hour >= NIGHT_START or hour < NIGHT_END
 
 
-def _costs(rows: _Rows, lines: list[money.CostLine], rate: float, n_years: int) -> None:
+def _costs(rows: Rows, lines: list[money.CostLine], rate: float, n_years: int) -> None:
     """Cost rows per category and year (one-off amounts shown in year 1), totals and NPVs."""
     total = money.totals(lines, n_years, rate)
     for category, amounts in total.by_category.items():
@@ -556,19 +605,33 @@ def _costs(rows: _Rows, lines: list[money.CostLine], rate: float, n_years: int) 
     rows.add("scenario", "all", "economic_cost_npv", total.economic_npv)
 
 
-INCIDENT_COLUMNS = ("scenario", "replication", "service", "priority", "arrival", "wait", "ttr", "handler")
+class IncidentRow(NamedTuple):
+    """One incident that exists under a scenario: when it was declared, how long it waited for work and
+    until it was restored (clock hours, NaN if still open at the horizon), and who restored it."""
+
+    scenario: str
+    replication: int
+    service: str
+    priority: str
+    arrival: float
+    wait: float
+    ttr: float
+    handler: str
+
+
+INCIDENT_COLUMNS = IncidentRow._fields
 HANDLERS = ("nobody", "team", "provider", "support")
 
 
-def incident_rows(study: Study, run: ScenarioRun, replication: int) -> list[tuple]:
-    """One row per incident that exists under the scenario: waits and times to restore (clock hours,
-    NaN if still open at the horizon), for distribution charts."""
+def incident_rows(plan: Plan, run: ScenarioRun, replication: int) -> list[IncidentRow]:
+    """One row per incident of the horizon that exists under the scenario, for distribution charts."""
     load = run.load
     idx = np.flatnonzero(run.handled & load.measured)
     wait = run.started[idx] - load.time[idx]
     ttr = run.restored[idx] - load.time[idx]
-    names = load.services
-    return [(run.scenario.name, replication, names[s], PRIORITIES[p], t, w, r, HANDLERS[h])
+    names = plan.service_names
+    name = run.scenario.name
+    return [IncidentRow(name, replication, names[s], PRIORITIES[p], t, w, r, HANDLERS[h])
             for s, p, t, w, r, h in zip(load.service[idx].tolist(), load.priority[idx].tolist(),
                                         load.time[idx].tolist(), wait.tolist(), ttr.tolist(),
                                         run.by[idx].tolist())]

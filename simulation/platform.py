@@ -8,21 +8,23 @@ with the higher rate simply has more of them (common random numbers across offer
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
-from sourcing.offers import SaasOffer
-from sourcing.scenario import Study
 from sourcing.units import HOURS_PER_MONTH, HOURS_PER_YEAR
 
 from .distributions import quantile
 from .streams import Streams
 
+if TYPE_CHECKING:
+    from .plan import SaasPlan
+
 _CHUNK = 64
 
 
-def outages(study: Study, service: str, offer: SaasOffer, start: float, streams: Streams) -> np.ndarray:
+def outages(service: str, offer: SaasPlan, start: float, horizon: float, streams: Streams) -> np.ndarray:
     """Platform outages from ``start`` (end of the migration) to the horizon, as (n, 2) start/end times."""
-    horizon = study.calendar_.horizon_hours
     rate = offer.outages.per_year / HOURS_PER_YEAR
     if rate <= 0 or start >= horizon:
         return np.zeros((0, 2))
@@ -37,15 +39,13 @@ def outages(study: Study, service: str, offer: SaasOffer, start: float, streams:
     return np.column_stack((begins, np.minimum(begins + lengths, horizon)))
 
 
-def maintenance(study: Study, service: str, offer: SaasOffer, start: float, streams: Streams) -> np.ndarray:
+def maintenance(service: str, offer: SaasPlan, start: float, horizon: float, streams: Streams) -> np.ndarray:
     """Scheduled maintenance windows actually used, as (n, 2) start/end times."""
     plan = offer.maintenance
-    horizon = study.calendar_.horizon_hours
     if plan is None or plan.per_month <= 0 or plan.duration <= 0 or start >= horizon:
         return np.zeros((0, 2))
     rng = streams.generator("saas-maintenance", service)
-    calendar = study.calendar_
-    openings = np.array([s for s, _ in calendar.schedule(study.window(plan.window)).intervals(start, horizon)])
+    openings = np.array([s for s, _ in offer.maintenance_window.intervals(start, horizon)])
     if len(openings) == 0:
         return np.zeros((0, 2))
     count = rng.poisson(plan.per_month * (horizon - start) / HOURS_PER_MONTH)

@@ -24,7 +24,8 @@ from sourcing.scenario import Study
 
 from .engine import simulate
 from .incidents import draw_load
-from .metrics import COLUMNS, INCIDENT_COLUMNS, incident_rows, measure
+from .metrics import COLUMNS, INCIDENT_COLUMNS, IncidentRow, Row, incident_rows, measure
+from .plan import Plan, compiled
 from .statistics import summarize
 from .streams import Streams
 from .variance import expected_controls, load_controls
@@ -77,62 +78,77 @@ class Chunk(NamedTuple):
 
 def _batch_of(args: tuple) -> tuple[int, int, Chunk]:
     """A worker's task: (first replication, how many, what they produced)."""
-    study, seed, replications, detail_until, means = args
-    return replications[0], len(replications), _batch(study, seed, replications, detail_until, means)
+    plan, seed, replications, detail_until, means = args
+    return replications[0], len(replications), _batch(plan, seed, replications, detail_until, means)
 
 
 def run_replication(study: Study, seed: int, replication: int,
-                    detail: bool = False) -> tuple[list[tuple], list[tuple]]:
+                    detail: bool = False) -> tuple[list[Row], list[IncidentRow]]:
     """Tidy rows of every scenario of the study for one replication (common random numbers), and,
-    with ``detail``, one row per incident."""
-    rows, incidents, _ = _replicate(study, seed, replication, detail, None)
+    with ``detail``, one row per incident. The study is compiled once per process (:func:`compiled`)."""
+    return replicate(compiled(study), seed, replication, detail)
+
+
+def replicate(plan: Plan, seed: int, replication: int, detail: bool = False) -> tuple[list[Row], list[IncidentRow]]:
+    """:func:`run_replication` on a compiled study."""
+    rows, incidents, _ = _replicate(plan, seed, replication, detail, None)
     return rows, incidents
 
 
-def _replicate(study: Study, seed: int, replication: int, detail: bool,
-               means: dict[str, float] | None) -> tuple[list[tuple], list[tuple], dict[str, float]]:
+def _replicate(plan: Plan, seed: int, replication: int, detail: bool,
+               means: dict[str, float] | None) -> tuple[list[Row], list[IncidentRow], dict[str, float]]:
     """One replication: tidy rows, incident detail, and (with control ``means``) its control variates,
     measured on the same incidents and the same staffing draws as every scenario."""
     streams = Streams(seed, replication)
-    load = draw_load(study, streams)
-    rows: list[tuple] = []
-    incidents: list[tuple] = []
+    load = draw_load(plan, streams)
+    rows: list[Row] = []
+    incidents: list[IncidentRow] = []
     cache: dict = {}
-    for scenario in study.scenarios:
-        run = simulate(study, scenario, load, streams, cache)
-        rows += measure(study, run, replication)
+    for scenario in plan.scenarios:
+        run = simulate(plan, scenario, load, streams, cache)
+        rows += measure(plan, run, replication)
         if detail:
-            incidents += incident_rows(study, run, replication)
+            incidents += incident_rows(plan, run, replication)
     controls = {}
     if means:
         plans = {key[1]: value[0] for key, value in cache.items() if key[0] == "team"}
-        controls = load_controls(study, load, plans, means)
+        controls = load_controls(plan, load, plans, means)
     return rows, incidents, controls
 
 
-def _batch(study: Study, seed: int, replications: list[int], detail_until: int,
+def _batch(plan: Plan, seed: int, replications: list[int], detail_until: int,
            means: dict[str, float] | None) -> Chunk:
     """Replications run one after the other, their rows kept as compact frames (a few dozen bytes a row,
     against about 150 as tuples), so that a run's memory grows with its rows, not with Python objects;
     with control ``means``, each replication's control variates too."""
-    frames: list[pd.DataFrame] = []
-    details: list[pd.DataFrame] = []
+    rows: list[Row] = []
+    details: list[IncidentRow] = []
     controls = []
     for r in replications:
-        rows, incidents, measured_controls = _replicate(study, seed, r, r < detail_until, means)
-        frames.append(compact(pd.DataFrame(rows, columns=list(COLUMNS))))
-        details.append(compact(pd.DataFrame(incidents, columns=list(INCIDENT_COLUMNS))))
+        more, incidents, measured_controls = _replicate(plan, seed, r, r < detail_until, means)
+        rows += more
+        details += incidents
         if means:
             controls.append({"replication": r, **measured_controls})
-    return Chunk(concat(frames), concat(details), pd.DataFrame(controls))
+    return Chunk(compact(rows, COLUMNS), compact(details, INCIDENT_COLUMNS), pd.DataFrame(controls))
 
 
-def compact(frame: pd.DataFrame) -> pd.DataFrame:
-    """Text columns as categories: a row then costs about twenty bytes whatever its labels."""
-    for column in frame.columns:
-        if frame[column].dtype != float and not pd.api.types.is_integer_dtype(frame[column]):
-            frame[column] = frame[column].astype("category")
-    return frame
+def compact(rows: list[tuple], columns: tuple[str, ...]) -> pd.DataFrame:
+    """Rows as a frame whose text columns are categories: a row then costs about twenty bytes whatever
+    its labels (built column by column, without going through text columns first)."""
+    if not rows:
+        return pd.DataFrame({c: pd.Series(dtype="category" if c not in ("replication", "value") else float)
+                             for c in columns})
+    out = {}
+    for name, values in zip(columns, zip(*rows)):
+        first = values[0]
+        if isinstance(first, str):
+            out[name] = pd.Categorical(values)
+        elif isinstance(first, (int, np.integer)) and not isinstance(first, bool):
+            out[name] = np.array(values, dtype=np.int64)
+        else:
+            out[name] = np.array(values, dtype=float)
+    return pd.DataFrame(out)
 
 
 def concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
@@ -191,18 +207,21 @@ def run_study(study: Study, replications: int, seed: int = 0, workers: int = 1,
         raise ValueError(f'"replications" must be between 1 and {MAX_REPLICATIONS:,}.')
     if not 1 <= workers <= MAX_WORKERS:
         raise ValueError(f'"workers" must be between 1 and {MAX_WORKERS}.')
+    plan = compiled(study)
     indices = list(range(first, first + replications))
-    chunks: dict[int, Chunk] = {first: _batch(study, seed, [first], first + detail, means)}
+    chunks: dict[int, Chunk] = {first: _batch(plan, seed, [first], first + detail, means)}
     check_budget(len(chunks[first][0]), replications)
     detail_until = first + (max(1, MAX_DETAIL_ROWS // max(1, len(chunks[first][1]))) if detail else 0)
     if progress:
         progress(1, replications)
     indices = indices[1:]
     if workers == 1 or len(indices) <= 1:
-        for done, r in enumerate(indices, start=2):
-            chunks[r] = _batch(study, seed, [r], detail_until, means)
+        size = 10  # replications turned into one frame at a time
+        for k in range(0, len(indices), size):
+            part = indices[k:k + size]
+            chunks[part[0]] = _batch(plan, seed, part, detail_until, means)
             if progress:
-                progress(done, replications)
+                progress(1 + k + len(part), replications)
     else:
         size = max(1, min(8, len(indices) // (workers * 4)))
         batches = [indices[k:k + size] for k in range(0, len(indices), size)]
@@ -211,7 +230,7 @@ def run_study(study: Study, replications: int, seed: int = 0, workers: int = 1,
         try:
             done = 1
             for first_index, count, chunk in pool.imap_unordered(_batch_of,
-                                                                 [(study, seed, b, detail_until, means)
+                                                                 [(plan, seed, b, detail_until, means)
                                                                   for b in batches]):
                 chunks[first_index] = chunk
                 done += count

@@ -8,15 +8,17 @@ comparing two team variants compares staffing, not luck.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sourcing.calendar import add_years
-from sourcing.scenario import Person, Study, Team
+from sourcing.scenario import Absences, Departures, Person
 from sourcing.units import HOURS_PER_YEAR
 
 from .streams import Streams
+
+if TYPE_CHECKING:
+    from .plan import CalendarPlan, LeaveYear, TeamPlan
 
 Intervals = np.ndarray
 """Sorted, disjoint ``[start, end)`` intervals as an (n, 2) float array."""
@@ -95,132 +97,94 @@ def _before(intervals: Intervals, until: float) -> Intervals:
     return kept
 
 
-def stream_owner(team_name: str, person: Person, named: bool) -> str:
-    """Streams follow a named person across teams; counted members belong to their team."""
-    return person.name if named else f"{team_name}/{person.name}"
-
-
-def plan_team(study: Study, team_name: str, team: Team, streams: Streams) -> list[PersonPlan]:
+def plan_team(team: TeamPlan, calendar: CalendarPlan, streams: Streams) -> list[PersonPlan]:
     """Draw absences and departures for every member and cut their shifts accordingly."""
-    calendar = study.calendar_
-    horizon = calendar.horizon_hours
+    horizon = calendar.horizon
     plans = []
-    people = team.people(list(study.services))
-    named = [m.name is not None and m.count == 1 for m in team.members for _ in range(m.count)]
-    for person, is_named in zip(people, named):
-        owner = stream_owner(team_name, person, is_named)
+    for member in team.members:
         absent_parts: list[tuple[float, float]] = []
         if team.absences is not None:
-            absent_parts += _annual_leave(study, team, streams.generator("leave", owner))
-            absent_parts += _sickness(team, horizon, streams.generator("sickness", owner))
-        vacant, departures = _departures(team, horizon, streams.generator("departures", owner))
+            absent_parts += _annual_leave(team.leave, team.absences, streams.generator("leave", member.owner))
+            absent_parts += _sickness(team.absences, horizon, streams.generator("sickness", member.owner))
+        vacant, departures = _departures(team.departures, horizon, streams.generator("departures", member.owner))
         absent = merge(absent_parts + [tuple(v) for v in vacant])
-        shift = np.array(calendar.schedule(study.window(person.shift)).intervals(calendar.warm_up_start,
-                                                                                 horizon)).reshape(-1, 2)
-        plans.append(PersonPlan(person, subtract(shift, absent), absent, merge(vacant), tuple(departures)))
+        plans.append(PersonPlan(member.person, subtract(member.shift, absent), absent, merge(vacant),
+                                tuple(departures)))
     return plans
 
 
-def _annual_leave(study: Study, team: Team, rng: np.random.Generator) -> list[tuple[float, float]]:
+def _annual_leave(leave: tuple[LeaveYear, ...], absences: Absences,
+                  rng: np.random.Generator) -> list[tuple[float, float]]:
     """Leave in blocks of working days, each starting on a random Monday of the scenario year."""
-    calendar = study.calendar_
-    absences = team.absences
-    days = absences.annual_leave_days
-    if days <= 0:
-        return []
-    block = absences.leave_block_days
-    n_blocks = int(np.ceil(days / block))
-    lengths = [block] * (n_blocks - 1) + [days - block * (n_blocks - 1)]
+    n_blocks = int(np.ceil(absences.annual_leave_days / absences.leave_block_days)) if leave else 0
     out = []
-    for year in range(calendar.horizon_years):
-        first, last = add_years(calendar.start, year), add_years(calendar.start, year + 1)
-        monday = first + timedelta(days=-first.weekday() % 7)
-        mondays = []
-        while monday + timedelta(days=7) <= last:
-            mondays.append(monday)
-            monday += timedelta(days=7)
-        chosen = rng.choice(len(mondays), size=min(n_blocks, len(mondays)), replace=False)
-        for week, length in zip(sorted(chosen), lengths):
-            start_day = mondays[week]
-            calendar_days = (length // 5) * 7 + (length % 5)
-            out.append((calendar.local(start_day, 0), calendar.local(start_day, int(round(calendar_days * 1440)))))
+    for year in leave:
+        chosen = rng.choice(len(year.starts), size=min(n_blocks, len(year.starts)), replace=False)
+        for block, week in enumerate(sorted(chosen)):
+            out.append((year.starts[week], year.ends[week][block]))
     return out
 
 
-def _sickness(team: Team, horizon: float, rng: np.random.Generator) -> list[tuple[float, float]]:
+def _sickness(absences: Absences, horizon: float, rng: np.random.Generator) -> list[tuple[float, float]]:
     """Sickness spells as a Poisson process whose long-run share of time off is the sickness rate."""
-    rate = team.absences.sickness
+    rate = absences.sickness
     if rate <= 0:
         return []
-    mean = team.absences.sickness_spell
+    mean = absences.sickness_spell
     count = rng.poisson(rate / mean * horizon)
     starts = rng.random(count) * horizon
     lengths = rng.exponential(mean, size=count)
     return list(zip(starts, np.minimum(starts + lengths, horizon)))
 
 
-def _departures(team: Team, horizon: float, rng: np.random.Generator) -> tuple[list[tuple[float, float]], list[float]]:
+def _departures(departures: Departures | None, horizon: float,
+                rng: np.random.Generator) -> tuple[list[tuple[float, float]], list[float]]:
     """Departures at a constant hazard; each leaves the post vacant for the hiring delay."""
-    if team.departures is None or team.departures.yearly_probability <= 0:
+    if departures is None or departures.yearly_probability <= 0:
         return [], []
-    probability = team.departures.yearly_probability
+    probability = departures.yearly_probability
     hazard = -np.log1p(-probability) / HOURS_PER_YEAR if probability < 1 else np.inf
-    vacant, departures = [], []
+    vacant, left = [], []
     t = 0.0
     while True:
         t += rng.exponential(1 / hazard) if np.isfinite(hazard) else 0.0
         if t >= horizon:
             break
-        departures.append(t)
-        end = min(horizon, t + team.departures.hiring_delay)
+        left.append(t)
+        end = min(horizon, t + departures.hiring_delay)
         vacant.append((t, end))
         t = end
-        if t >= horizon or team.departures.hiring_delay <= 0 and not np.isfinite(hazard):
+        if t >= horizon or departures.hiring_delay <= 0 and not np.isfinite(hazard):
             break
-    return vacant, departures
+    return vacant, left
 
 
-def on_call_rota(study: Study, team: Team, plans: list[PersonPlan]) -> list[RotaShift]:
+def on_call_rota(team: TeamPlan, plans: list[PersonPlan]) -> list[RotaShift]:
     """Weekly on-call rota over the on-call window; an absent holder is replaced by the next one present.
 
-    The window is cut at local midnights; each piece goes to the week's holder if they are present
-    throughout it, otherwise to the next member of the rota who is. Weeks are numbered from the first
-    rotation day of the horizon, so the warm-up's weeks (negative numbers) do not move the rota.
+    Each piece of the window (cut at local midnights at compile time) goes to the week's holder if they
+    are present throughout it, otherwise to the next member of the rota who is.
     """
-    if team.on_call is None:
+    on_call = team.on_call
+    if on_call is None or not on_call.members:
         return []
-    calendar = study.calendar_
-    horizon = calendar.horizon_hours
-    members = [i for i, plan in enumerate(plans) if plan.person.on_call]
-    if not members:
-        return []
-    window = calendar.schedule(study.window(team.on_call.window))
-    weekday = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun").index(team.on_call.rotation_start)
-    first = calendar.start - timedelta(days=(calendar.start.weekday() - weekday) % 7)
-    lead_weeks = -(-calendar.warm_up_days // 7) + 1
-    edges = calendar.midnights(first - timedelta(days=7 * lead_weeks))
-    begin = calendar.warm_up_start
-    spans = np.array(window.intervals(begin, horizon)).reshape(-1, 2)
-    points = np.union1d(spans.ravel(), edges[(edges > begin) & (edges < horizon)])
-    a, b = points[:-1], points[1:]
-    inside = (b - a > 1e-9) & (np.abs(window.cumulative(b) - window.cumulative(a) - (b - a)) < 1e-6)
-    a, b = a[inside], b[inside]
-    week = (np.searchsorted(edges, a, side="right") - 1) // 7 - lead_weeks
+    members = list(on_call.members)
+    a, b = on_call.pieces[:, 0], on_call.pieces[:, 1]
+    week = on_call.weeks
     present = np.array([_free_of(plans[m].absent, a, b) for m in members])
     holder = np.full(len(a), -1)
     for k in range(len(members)):
         slot = (week + k) % len(members)
         take = (holder < 0) & present[slot, np.arange(len(a))]
         holder[take] = np.array(members)[slot[take]]
-    shifts: list[RotaShift] = []
-    for start, end, person in zip(a.tolist(), b.tolist(), holder.tolist()):
-        if person < 0:
-            continue
-        if shifts and shifts[-1].person == person and abs(shifts[-1].end - start) < 1e-9:
-            shifts[-1] = RotaShift(shifts[-1].start, end, person)
-        else:
-            shifts.append(RotaShift(start, end, person))
-    return shifts
+    held = holder >= 0
+    a, b, holder = a[held], b[held], holder[held]
+    # Pieces that follow each other with the same holder make one stretch of duty.
+    first = np.ones(len(a), dtype=bool)
+    first[1:] = (holder[1:] != holder[:-1]) | (np.abs(b[:-1] - a[1:]) >= 1e-9)
+    last = np.append(first[1:], True)
+    return [RotaShift(start, end, person)
+            for start, end, person in zip(a[first].tolist(), b[last].tolist(), holder[first].tolist())]
 
 
 def _free_of(absent: Intervals, a: np.ndarray, b: np.ndarray) -> np.ndarray:

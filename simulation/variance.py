@@ -41,6 +41,7 @@ from scipy.special import gammainc, stdtrit
 from sourcing.scenario import Study
 from sourcing.units import HOURS_PER_YEAR
 
+from .plan import Plan, compiled
 from .staffing import PersonPlan
 
 WHOLE_SERVICE = (0, 1)
@@ -188,49 +189,53 @@ def measured(plans: list[PersonPlan], horizon: float,
     return out
 
 
-def expected_controls(study: Study) -> dict[str, float]:
+def expected_controls(study: Study | Plan) -> dict[str, float]:
     """Every control of the study and its exact expectation, keyed ``team/control`` or ``service/control``.
 
     Without any team whose people may leave, there is no control (the plain estimator is used)."""
-    from .incidents import hourly_rates
-
-    horizon = study.calendar_.horizon_hours
-    rates = {name: hourly_rates(study, service) for name, service in study.services.items()}
+    plan = _plan(study)
+    horizon = plan.calendar.horizon
+    rates = {service.name: service.rates for service in plan.services}
+    mixes = {service.name: np.diff(service.cumulative_mix, prepend=0.0) for service in plan.services}
     out = {}
-    for name in used_teams(study):
-        team = study.teams[name]
+    for name in used_teams(plan):
+        team = plan.teams[name]
         if team.departures is None or team.departures.yearly_probability <= 0:
             continue
         hazard = -np.log1p(-team.departures.yearly_probability) / HOURS_PER_YEAR
         renewal = Renewal(hazard=hazard, delay=team.departures.hiring_delay, horizon=horizon)
-        mine = team_services(study, name)
-        by_priority = {k: sum(rates[s] * study.services[s].incidents.mix()[k] for s in mine) for k in WHOLE_SERVICE}
-        for control, value in renewal.expected(team.size, by_priority).items():
+        mine = team_services(plan, name)
+        by_priority = {k: sum(rates[s] * mixes[s][k] for s in mine) for k in WHOLE_SERVICE}
+        for control, value in renewal.expected(len(team.members), by_priority).items():
             out[f"{name}/{control}"] = value
     if out:
         for service, rate in rates.items():
             for k in WHOLE_SERVICE:
-                out[f"{service}/count_P{k + 1}"] = float(rate.sum() * study.services[service].incidents.mix()[k])
+                out[f"{service}/count_P{k + 1}"] = float(rate.sum() * mixes[service][k])
     return out
 
 
-def team_services(study: Study, team: str) -> list[str]:
+def _plan(study: Study | Plan) -> Plan:
+    return study if isinstance(study, Plan) else compiled(study)
+
+
+def team_services(plan: Plan, team: str) -> list[str]:
     """The services some member of the team is skilled for."""
-    skills: set[str] = set()
-    for member in study.teams[team].members:
-        skills |= set(study.services) if member.skills == "all" else set(member.skills)
-    return [s for s in study.services if s in skills]
+    skills: set[int] = set()
+    for member in plan.teams[team].members:
+        skills |= set(member.skills)
+    return [s.name for s in plan.services if s.index in skills]
 
 
-def load_controls(study: Study, load, plans: dict[str, list[PersonPlan]], means: dict[str, float]) -> dict[str, float]:
+def load_controls(plan: Plan, load, plans: dict[str, list[PersonPlan]], means: dict[str, float]) -> dict[str, float]:
     """The controls of one replication, from its incident load and its teams' drawn staffing."""
-    horizon = study.calendar_.horizon_hours
+    horizon = plan.calendar.horizon
     measured_now = load.measured & ~load.from_change
     out = {}
-    for name in used_teams(study):
+    for name in used_teams(plan):
         if f"{name}/vacant_hours" not in means:
             continue
-        mine = [load.services.index(s) for s in team_services(study, name)]
+        mine = [load.services.index(s) for s in team_services(plan, name)]
         of_team = measured_now & np.isin(load.service, mine)
         arrivals = {k: load.time[of_team & (load.priority == k)] for k in WHOLE_SERVICE}
         for control, value in measured(plans[name], horizon, arrivals).items():
@@ -320,33 +325,31 @@ def control_matrix(controls: pd.DataFrame, means: dict[str, float],
     return table.to_numpy(dtype=float), np.array([means[c] for c in names])
 
 
-def scenario_controls(study: Study, means: dict[str, float], scenarios: list[str]) -> dict[str, float]:
+def scenario_controls(study: Study | Plan, means: dict[str, float], scenarios: list[str]) -> dict[str, float]:
     """The controls that may move the figures of these scenarios: those of the teams they use (today's
     team too while a transition runs) and the incident counts; chosen from the study's structure, never
     from the data, so that choosing them cannot bias the estimate."""
-    from sourcing.scenario import teams_of
-
+    plan = _plan(study)
     teams: set[str] = set()
     for name in scenarios:
         try:
-            scenario = study.scenario(name)
+            scenario = plan.scenario(name)
         except KeyError:
             return means
-        for service in study.services:
-            plan = study.plan(scenario, service)
-            for option in (plan.option, plan.previous):
-                if option is not None:
-                    teams.update(teams_of(option))
+        for assignment in scenario.assignments:
+            for runtime in (assignment.runtime, assignment.previous):
+                if runtime is not None:
+                    teams.update(t.name for t in runtime.teams)
     return {k: v for k, v in means.items() if k.split("/", 1)[0] in teams or "/count_" in k}
 
 
-def used_teams(study: Study) -> list[str]:
+def used_teams(study: Study | Plan) -> list[str]:
     """Teams that run a service in at least one scenario (the others cannot move any figure)."""
-    from sourcing.scenario import teams_of
-
+    plan = _plan(study)
     used: dict[str, None] = {}
-    for scenario in study.scenarios:
-        for service in study.services:
-            for option in (scenario.option_for(service), study.scenario(study.baseline_name).option_for(service)):
-                used.update(dict.fromkeys(teams_of(option)))
-    return [t for t in study.teams if t in used]
+    for scenario in plan.scenarios:
+        for assignment in scenario.assignments:
+            for runtime in (assignment.runtime, assignment.previous):
+                if runtime is not None:
+                    used.update(dict.fromkeys(t.name for t in runtime.teams))
+    return [t for t in plan.teams if t in used]

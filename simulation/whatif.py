@@ -29,6 +29,7 @@ from sourcing.scenario import Study
 
 from .batch import LocalExecutor, Task
 from .compare import _chosen, _estimate, scenario_values
+from .plan import compiled
 from .replications import Results, concat
 from .variance import expected_controls
 
@@ -48,7 +49,7 @@ def evaluate(studies: list[Study], replications: int, seed: int, executor=None, 
     payloads, tasks = {}, []
     for k, study in enumerate(studies):
         means = expected_controls(study) if variance_reduction else {}
-        payloads[str(k)] = (study, seed, means)
+        payloads[str(k)] = (compiled(study), seed, means)
         tasks += [Task(str(k), tuple(range(r, min(r + size, replications)))) for r in range(0, replications, size)]
     chunks: dict[str, list] = {str(k): [] for k in range(len(studies))}
     done = [0]

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from .errors import Problem
-from .scenario import HybridOption, Study
+from .scenario import Study
 
 MINIMUM_LEAVE_DAYS = 25
 """Paid leave: five weeks a year (Code du travail L3141-3: 2.5 working days a month, 30 jours ouvrables)."""
@@ -147,6 +147,6 @@ def _windows_in_use(study: Study) -> dict[str, list[tuple]]:
         use(offer.support.window, ("saas", name, "support", "window"))
     for i, scenario in enumerate(study.scenarios):
         for option in [scenario.default, *scenario.options.values()]:
-            if isinstance(option, HybridOption):
-                use(option.hybrid.provider_window, ("scenarios", i, "hybrid", "provider_window"))
+            for path, ref in option.windows() if option is not None else []:
+                use(ref, ("scenarios", i, *path))
     return used

@@ -10,10 +10,9 @@ reported together with their field paths.
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 import numpy as np
 from pydantic import (
@@ -42,7 +41,7 @@ from .model import (
     Priority,
     look_alike,
 )
-from .offers import ProviderOffer, SaasOffer, Transition
+from .offers import ProviderOffer, SaasOffer
 from .units import Duration, Money, PositiveDuration, Rate, Share, parse_duration
 
 __all__ = ["PRIORITIES", "Z90", "Count", "Distribution", "Exponential", "Fixed", "Lognormal", "Model", "Name",
@@ -455,24 +454,56 @@ class Economics(Model):
     working_hours_per_year: Annotated[float, Field(gt=0, le=3000)] = 1607
 
 
-class MakeOption(Model):
+class OptionModel(Model):
+    """What every kind of option answers when a study is validated: the problems of the names it uses,
+    and the windows it names. How an option runs is the simulation's business
+    (:mod:`simulation.options`)."""
+
+    kind: ClassVar[str]
+    """The option's key in a scenario file (``make``, ``outsource``...)."""
+
+    def check(self, study: Study, service: str, where: tuple) -> list[Problem]:
+        """Problems with the teams and offers this option names for a service (``where`` is its path)."""
+        raise NotImplementedError
+
+    def windows(self) -> list[tuple[tuple[str, ...], str]]:
+        """Windows this option names, each with its path below the option."""
+        return []
+
+
+class MakeOption(OptionModel):
     """Run the service in-house with an internal team."""
 
+    kind: ClassVar[str] = "make"
     make: Name
 
+    def check(self, study: Study, service: str, where: tuple) -> list[Problem]:
+        return _check_team(study, self.make, service, (*where, "make"))
 
-class OutsourceOption(Model):
+
+class OutsourceOption(OptionModel):
     """Have a provider restore the service under one of its offers (infogérance)."""
 
+    kind: ClassVar[str] = "outsource"
     outsource: Name
 
+    def check(self, study: Study, service: str, where: tuple) -> list[Problem]:
+        return _check_offer(study.providers, "provider offer", self.outsource, (*where, "outsource"), "providers")
 
-class SaasOption(Model):
+
+class SaasOption(OptionModel):
     """Buy the service: a SaaS offer; user-level incidents go to an internal desk if one is named,
     otherwise to the provider's support."""
 
+    kind: ClassVar[str] = "saas"
     saas: Name
     desk: Name | None = None
+
+    def check(self, study: Study, service: str, where: tuple) -> list[Problem]:
+        problems = _check_offer(study.saas, "SaaS offer", self.saas, (*where, "saas"), "saas")
+        if self.desk is not None:
+            problems += _check_team(study, self.desk, service, (*where, "desk"), priorities=("P3", "P4"))
+        return problems
 
 
 class Escalation(Model):
@@ -492,25 +523,42 @@ class Hybrid(Model):
     escalate: Escalation | None = None
 
 
-class HybridOption(Model):
+class HybridOption(OptionModel):
     """Internal team and provider together."""
 
+    kind: ClassVar[str] = "hybrid"
     hybrid: Hybrid
+
+    def check(self, study: Study, service: str, where: tuple) -> list[Problem]:
+        hybrid = self.hybrid
+        problems = _check_team(study, hybrid.team, service, (*where, "hybrid", "team"))
+        problems += _check_offer(study.providers, "provider offer", hybrid.provider, (*where, "hybrid", "provider"),
+                                 "providers")
+        try:
+            resolve_window(hybrid.provider_window, study.calendar.windows)
+        except ValueError as exc:
+            problems.append(Problem((*where, "hybrid", "provider_window"), str(exc)))
+        return problems
+
+    def windows(self) -> list[tuple[tuple[str, ...], str]]:
+        return [(("hybrid", "provider_window"), self.hybrid.provider_window)]
+
+
+OPTION_KINDS = ("make", "outsource", "saas", "hybrid")
 
 
 def _option_tag(value: Any) -> str | None:
-    if isinstance(value, Model):
-        return {MakeOption: "make", OutsourceOption: "outsource", SaasOption: "saas",
-                HybridOption: "hybrid"}.get(type(value))
+    if isinstance(value, OptionModel):
+        return value.kind
     if isinstance(value, dict):
-        found = [key for key in ("make", "outsource", "saas", "hybrid") if key in value]
+        found = [key for key in OPTION_KINDS if key in value]
         return found[0] if len(found) == 1 else None
     return None
 
 
 def _option_keys(value: Any) -> Any:
     if isinstance(value, dict):
-        kinds = [key for key in ("make", "outsource", "saas", "hybrid") if key in value]
+        kinds = [key for key in OPTION_KINDS if key in value]
         if len(kinds) > 1:
             raise ValueError(f"an option is one kind only, not {' and '.join(kinds)}")
         if not kinds:
@@ -530,26 +578,6 @@ Option = Annotated[
                                        "or {hybrid: {team: ..., provider: ...}}"),
     BeforeValidator(_option_keys),
 ]
-
-
-def teams_of(option: Option) -> list[str]:
-    """The internal teams an option uses."""
-    if isinstance(option, MakeOption):
-        return [option.make]
-    if isinstance(option, HybridOption):
-        return [option.hybrid.team]
-    if isinstance(option, SaasOption) and option.desk:
-        return [option.desk]
-    return []
-
-
-def provider_of(option: Option) -> str | None:
-    """The provider offer an option uses, if any."""
-    if isinstance(option, OutsourceOption):
-        return option.outsource
-    if isinstance(option, HybridOption):
-        return option.hybrid.provider
-    return None
 
 
 class Scenario(Model):
@@ -605,43 +633,6 @@ class Study(Model):
     @property
     def baseline_name(self) -> str:
         return self.baseline or self.scenarios[0].name
-
-    def plan(self, scenario: Scenario, service: str) -> ServicePlan:
-        """Which option runs the service, and which one runs it until the transition ends.
-
-        The baseline scenario is today's situation: a scenario that changes a service's option
-        first runs a transition (the offer's transition or migration) during which the baseline's
-        option still handles the incidents and is still paid.
-        """
-        option = scenario.option_for(service)
-        before = self.scenario(self.baseline_name).option_for(service)
-        transition = self.transition(option)
-        if before == option or transition is None or transition.duration <= 0:
-            return ServicePlan(service, option, None, 0.0, transition.cost if transition and before != option
-                               else 0.0)
-        return ServicePlan(service, option, before, transition.duration, transition.cost)
-
-    def transition(self, option: Option) -> Transition | None:
-        """The move-in terms of an option's offer (none for an internal team)."""
-        if isinstance(option, OutsourceOption):
-            return self.providers[option.outsource].transition
-        if isinstance(option, HybridOption):
-            return self.providers[option.hybrid.provider].transition
-        if isinstance(option, SaasOption):
-            return self.saas[option.saas].migration
-        return None
-
-
-@dataclass(frozen=True)
-class ServicePlan:
-    """The option in force for a service, and the previous one during the transition."""
-
-    service: str
-    option: Option
-    previous: Option | None
-    transition_end: float
-    """Hours from the start during which ``previous`` still runs (0 if no transition)."""
-    transition_cost: float
 
 
 MAX_WINDOW_CHAIN = 10
@@ -838,31 +829,10 @@ def check_references(study: Study) -> list[Problem]:
                 problems.append(Problem((*base, "options"),
                                         f"no option for service '{service}': add it under options or give a default"))
                 continue
-            problems.extend(_check_option(study, option, service, where))
+            problems.extend(option.check(study, service, where))
     names = [s.name for s in study.scenarios]
     if study.baseline is not None and study.baseline not in names:
         problems.append(Problem(("baseline",), f"'{study.baseline}' is not one of the scenarios ({', '.join(names)})"))
-    return problems
-
-
-def _check_option(study: Study, option: Option, service: str, where: tuple) -> list[Problem]:
-    if isinstance(option, MakeOption):
-        return _check_team(study, option.make, service, (*where, "make"))
-    if isinstance(option, OutsourceOption):
-        return _check_offer(study.providers, "provider offer", option.outsource, (*where, "outsource"), "providers")
-    if isinstance(option, SaasOption):
-        problems = _check_offer(study.saas, "SaaS offer", option.saas, (*where, "saas"), "saas")
-        if option.desk is not None:
-            problems += _check_team(study, option.desk, service, (*where, "desk"), priorities=("P3", "P4"))
-        return problems
-    hybrid = option.hybrid
-    problems = _check_team(study, hybrid.team, service, (*where, "hybrid", "team"))
-    problems += _check_offer(study.providers, "provider offer", hybrid.provider, (*where, "hybrid", "provider"),
-                             "providers")
-    try:
-        resolve_window(hybrid.provider_window, study.calendar.windows)
-    except ValueError as exc:
-        problems.append(Problem((*where, "hybrid", "provider_window"), str(exc)))
     return problems
 
 

@@ -9,12 +9,14 @@ import pytest
 
 from builders import hand_load, study
 from simulation.engine import simulate
+from simulation.plan import compile_study
 from simulation.streams import Streams
 
 
 def run(s, incidents):
     load = hand_load(s, incidents)
-    return simulate(s, s.scenarios[0], load, Streams(1, 0)), s.calendar_
+    plan = compile_study(s)
+    return simulate(plan, plan.scenarios[0], load, Streams(1, 0)), s.calendar_
 
 
 def local(calendar, hours):
@@ -101,7 +103,8 @@ def test_skills_route_work_to_the_only_qualified_person():
     )
     load = hand_load(s, [(datetime(2027, 1, 5, 10, 0), "P3"), (datetime(2027, 1, 5, 10, 5), "P3")])
     load = type(load)(**{**load.__dict__, "service": np.array([0, 0], dtype=np.int16)})
-    result = simulate(s, s.scenarios[0], load, Streams(1, 0))
+    plan = compile_study(s)
+    result = simulate(plan, plan.scenarios[0], load, Streams(1, 0))
     cal = s.calendar_
     # Both are erp incidents: only Alice can restore them, one after the other; Bob stays idle.
     assert local(cal, result.restored[1]) == datetime(2027, 1, 5, 14, 0)
@@ -121,8 +124,9 @@ def test_team_of_one_has_no_cover_while_absent_or_vacant():
     from simulation.incidents import draw_load
 
     streams = Streams(3, 0)
-    load = draw_load(s, streams)
-    result = simulate(s, s.scenarios[0], load, streams)
+    compiled = compile_study(s)
+    load = draw_load(compiled, streams)
+    result = simulate(compiled, compiled.scenarios[0], load, streams)
     plan = result.teams["it"].plans[0]
     assert len(plan.absent) > 5 and len(plan.vacant) >= 1
     started = result.started[~np.isnan(result.started)]
@@ -173,7 +177,7 @@ def test_warm_up_incident_is_not_measured_but_its_work_is_felt_at_the_start():
     result, cal = run(s, [(datetime(2026, 12, 31, 16, 0), "P3"), (datetime(2027, 1, 4, 8, 0), "P3")])
     assert local(cal, result.restored[0]) == datetime(2027, 1, 4, 9, 0)
     assert local(cal, result.started[1]) == datetime(2027, 1, 4, 9, 0)
-    m = {(r[2], r[4], r[5], r[6]): r[7] for r in measure(s, result, 0)}
+    m = {(r[2], r[4], r[5], r[6]): r[7] for r in measure(compile_study(s), result, 0)}
     assert m[("service", "incidents", "P3", "all")] == 1
     assert m[("service", "ttr_mean", "P3", "all")] == pytest.approx(3.0)
     assert m[("service", "wait_mean", "P3", "all")] == pytest.approx(1.0)
@@ -197,6 +201,6 @@ def test_open_incidents_at_the_horizon_count_up_to_it_and_are_shown():
     result, cal = run(s, [(datetime(2028, 1, 3, 16, 0), "P3")])  # Monday: 1 h of work before 17:00
     horizon = s.calendar_.horizon_hours
     assert np.isnan(result.restored[0])
-    m = {(r[2], r[4], r[5], r[6]): r[7] for r in measure(s, result, 0)}
+    m = {(r[2], r[4], r[5], r[6]): r[7] for r in measure(compile_study(s), result, 0)}
     assert m[("service", "ttr_mean", "P3", "all")] == pytest.approx(horizon - result.load.time[0]) == pytest.approx(8)
     assert m[("service", "open_at_horizon", "P3", "all")] == 1

@@ -12,6 +12,7 @@ import pytest
 from builders import hand_load, study
 from simulation.engine import simulate
 from simulation.metrics import measure
+from simulation.plan import compile_study
 from simulation.streams import Streams
 from sourcing import contracts, money
 from sourcing.files import study_from_data
@@ -21,8 +22,9 @@ from sourcing.scenario import Economics, Infrastructure
 
 def metrics_of(s, incidents):
     load = hand_load(s, incidents)
-    run = simulate(s, s.scenarios[0], load, Streams(1, 0))
-    return {(r[2], r[3], r[4], r[5], r[6]): r[7] for r in measure(s, run, 0)}
+    plan = compile_study(s)
+    run = simulate(plan, plan.scenarios[0], load, Streams(1, 0))
+    return {(r[2], r[3], r[4], r[5], r[6]): r[7] for r in measure(plan, run, 0)}
 
 
 def test_npv_of_a_known_cash_flow():
@@ -108,10 +110,11 @@ def test_vacancy_saves_salary_and_costs_a_hire():
               teams={"it": {"departures": {"yearly_probability": "95%", "hiring_delay": "2mo",
                                            "hiring_cost": "8000 EUR"}}})
     load = hand_load(s, [])
-    run = simulate(s, s.scenarios[0], load, Streams(3, 0))
+    compiled = compile_study(s)
+    run = simulate(compiled, compiled.scenarios[0], load, Streams(3, 0))
     plan = run.teams["it"].plans[0]
     vacant = sum(e - b for b, e in plan.vacant)
-    m = {(r[2], r[4], r[6]): r[7] for r in measure(s, run, 0)}
+    m = {(r[2], r[4], r[6]): r[7] for r in measure(compiled, run, 0)}
     expected = 60000 * (1 - vacant / 8760) + 8000 * len(plan.departures)
     assert len(plan.departures) >= 1
     assert m[("scenario", "cost.staff", "Y1")] == pytest.approx(expected)
@@ -206,9 +209,10 @@ def _cost_rows(scenarios: list, calendar: dict | None = None, economics: dict | 
     }
     s = study_from_data(data)
     rows = {}
-    for scenario in s.scenarios:
-        run = simulate(s, scenario, hand_load(s, [], service="mail"), Streams(1, 0))
-        for r in measure(s, run, 0):
+    plan = compile_study(s)
+    for scenario in plan.scenarios:
+        run = simulate(plan, scenario, hand_load(s, [], service="mail"), Streams(1, 0))
+        for r in measure(plan, run, 0):
             if r[2] == "scenario":
                 rows[(scenario.name, r[4], r[6])] = r[7]
     return rows

@@ -16,6 +16,7 @@ from simulation.distributions import quantile
 from simulation.engine import PROVIDER, TEAM, simulate
 from simulation.incidents import draw_load
 from simulation.metrics import measure
+from simulation.plan import compile_study
 from simulation.replications import run_study
 from simulation.statistics import t_half_width
 from simulation.streams import Streams
@@ -74,8 +75,9 @@ def test_provider_without_capacity_restores_along_its_distribution():
                        services={"erp": {**BASE["services"]["erp"], "incidents": {
                            "per_month": 200, "priorities": {"P3": "100%"}}}})
     streams = Streams(12, 0)
-    load = draw_load(study, streams)
-    run = simulate(study, study.scenarios[0], load, streams)
+    plan = compile_study(study)
+    load = draw_load(plan, streams)
+    run = simulate(plan, plan.scenarios[0], load, streams)
     done = ~np.isnan(run.restored)
     coverage = study.calendar_.schedule(study.window("HO"))
     elapsed = coverage.cumulative(run.restored[done]) - coverage.cumulative(load.time[done])
@@ -94,13 +96,15 @@ def test_capacity_limit_makes_a_burst_wait():
     study = make_study([{"name": "msp", "default": {"outsource": "msp"}}], providers={"msp": offer})
     burst = [(datetime(2027, 1, 5, 10, 0), "P3")] * 3
     load = hand_load(study, burst)
-    run = simulate(study, study.scenarios[0], load, Streams(1, 0))
+    plan = compile_study(study)
+    run = simulate(plan, plan.scenarios[0], load, Streams(1, 0))
     cal = study.calendar_
     assert [local(cal, t) for t in run.restored] == [datetime(2027, 1, 5, 12), datetime(2027, 1, 5, 14),
                                                      datetime(2027, 1, 5, 16)]
     unlimited = make_study([{"name": "msp", "default": {"outsource": "msp"}}],
                            providers={"msp": {**offer, "capacity": None}})
-    free = simulate(unlimited, unlimited.scenarios[0], hand_load(unlimited, burst), Streams(1, 0))
+    plan = compile_study(unlimited)
+    free = simulate(plan, plan.scenarios[0], hand_load(unlimited, burst), Streams(1, 0))
     assert [local(cal, t) for t in free.restored] == [datetime(2027, 1, 5, 12)] * 3
 
 
@@ -128,8 +132,9 @@ def test_transition_month_pays_both_options():
                            "per_month": 0, "priorities": {"P3": "100%"}}}},
                        economics={"price_indexation": "0%", "salary_growth": "0%"})
     load = hand_load(study, [])
-    run = simulate(study, study.scenario("msp"), load, Streams(1, 0))
-    values = {(r[2], r[4], r[6]): r[7] for r in measure(study, run, 0)}
+    plan = compile_study(study)
+    run = simulate(plan, plan.scenario("msp"), load, Streams(1, 0))
+    values = {(r[2], r[4], r[6]): r[7] for r in measure(plan, run, 0)}
     assert values[("scenario", "cost.staff", "Y1")] == pytest.approx(60000 * 730.5 / 8760)
     assert values[("scenario", "cost.provider_fixed", "Y1")] == pytest.approx(24000)
     assert values[("scenario", "cost.transition", "all")] == pytest.approx(10000)
@@ -146,9 +151,10 @@ def test_incidents_during_the_transition_go_to_the_previous_option_then_the_rest
     # the provider takes it over at 10:30 and restores it 2 h later. 10 February: the provider.
     load = hand_load(study, [(datetime(2027, 1, 4, 10), "P3"), (datetime(2027, 2, 3, 10), "P3"),
                              (datetime(2027, 2, 10, 10), "P3")])
-    run = simulate(study, study.scenario("msp"), load, Streams(1, 0))
+    plan = compile_study(study)
+    run = simulate(plan, plan.scenario("msp"), load, Streams(1, 0))
     cal = study.calendar_
-    assert local(cal, study.plan(study.scenario("msp"), "erp").transition_end) == datetime(2027, 2, 3, 10, 30)
+    assert local(cal, plan.scenario("msp").assignments[0].transition_end) == datetime(2027, 2, 3, 10, 30)
     assert run.by.tolist() == [TEAM, PROVIDER, PROVIDER]
     assert local(cal, run.restored[0]) == datetime(2027, 1, 4, 12)
     assert local(cal, run.restored[1]) == datetime(2027, 2, 3, 12, 30)
@@ -164,7 +170,8 @@ def test_hybrid_routes_by_window_and_escalates_p1():
         providers={"msp": offer},
         teams={"it": {**BASE["teams"]["it"], "repair_time": {p: "10h" for p in ("P1", "P2", "P3", "P4")}}})
     load = hand_load(study, [(datetime(2027, 1, 5, 9), "P1"), (datetime(2027, 1, 9, 10), "P3")])
-    run = simulate(study, study.scenarios[0], load, Streams(1, 0))
+    plan = compile_study(study)
+    run = simulate(plan, plan.scenarios[0], load, Streams(1, 0))
     cal = study.calendar_
     # Tuesday 09:00 P1 (HO): the team starts, escalation at 11:00, the provider restores at 14:00.
     assert run.escalated.tolist() == [True, False]
@@ -225,11 +232,12 @@ def test_office_hours_provider_starts_work_when_its_window_opens():
     hours); no out-of-hours intervention is billed. Before the fix work started at 20:00 on Friday."""
     study = _night_incident_study("HO")
     load = hand_load(study, [(datetime(2027, 1, 8, 20, 0), "P3")])
-    run = simulate(study, study.scenarios[0], load, Streams(1, 0))
+    plan = compile_study(study)
+    run = simulate(plan, plan.scenarios[0], load, Streams(1, 0))
     cal = study.calendar_
     assert local(cal, run.started[0]) == datetime(2027, 1, 11, 8, 0)
     assert local(cal, run.restored[0]) == datetime(2027, 1, 11, 10, 0)
-    rows = measure(study, run, 0)
+    rows = measure(plan, run, 0)
     variable = [r[-1] for r in rows if r[4] == "cost.provider_variable" and r[6] == "all"]
     assert variable == [0.0]
     wait = [r[-1] for r in rows if r[4] == "wait_mean" and r[5] == "P3"]
@@ -240,9 +248,10 @@ def test_round_the_clock_provider_bills_the_night_intervention_at_the_multiplier
     """The same incident with a 24/7 provider: work starts at 20:00 and is billed 100 EUR x 1.5."""
     study = _night_incident_study("24/7")
     load = hand_load(study, [(datetime(2027, 1, 8, 20, 0), "P3")])
-    run = simulate(study, study.scenarios[0], load, Streams(1, 0))
+    plan = compile_study(study)
+    run = simulate(plan, plan.scenarios[0], load, Streams(1, 0))
     assert local(study.calendar_, run.started[0]) == datetime(2027, 1, 8, 20, 0)
-    rows = measure(study, run, 0)
+    rows = measure(plan, run, 0)
     variable = [r[-1] for r in rows if r[4] == "cost.provider_variable" and r[6] == "all"]
     assert variable == [pytest.approx(150.0)]
 
@@ -251,6 +260,32 @@ def test_office_hours_provider_response_counts_covered_hours_from_the_opening():
     """With a 30-minute response, the Friday-night incident is started on Monday at 08:30."""
     study = _night_incident_study("HO", response={p: "30min" for p in ("P1", "P2", "P3", "P4")})
     load = hand_load(study, [(datetime(2027, 1, 8, 20, 0), "P3")])
-    run = simulate(study, study.scenarios[0], load, Streams(1, 0))
+    plan = compile_study(study)
+    run = simulate(plan, plan.scenarios[0], load, Streams(1, 0))
     assert local(study.calendar_, run.started[0]) == datetime(2027, 1, 11, 8, 30)
     assert local(study.calendar_, run.restored[0]) == datetime(2027, 1, 11, 10, 0)
+
+
+def test_every_kind_of_option_has_one_runtime():
+    """The compile step's registry knows every option model of the file format, and only those."""
+    from simulation.plan import RUNTIMES
+    from sourcing.scenario import OptionModel
+
+    assert set(RUNTIMES) == set(OptionModel.__subclasses__())
+
+
+def test_a_run_compiles_its_study_once(monkeypatch):
+    import simulation.plan as plan_module
+
+    calls = []
+    compile_study_ = plan_module.compile_study
+
+    def counting(study):
+        calls.append(study)
+        return compile_study_(study)
+
+    monkeypatch.setattr(plan_module, "compile_study", counting)
+    study = make_study([{"name": "msp", "default": {"outsource": "msp"}}])
+    run_study(study, replications=3, seed=1)
+    run_study(study, replications=2, seed=2)
+    assert calls == [study]

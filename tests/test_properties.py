@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from simulation.engine import simulate
 from simulation.incidents import draw_load
 from simulation.metrics import measure
+from simulation.plan import compile_study
 from simulation.streams import Streams
 from sourcing.errors import ScenarioError
 from sourcing.files import study_from_data
@@ -63,14 +64,15 @@ def studies(draw):
 @given(study=studies(), seed=st.integers(0, 2**32 - 1))
 def test_invariants(study, seed):
     streams = Streams(seed, 0)
-    load = draw_load(study, streams)
-    run = simulate(study, study.scenarios[0], load, streams)
+    plan = compile_study(study)
+    load = draw_load(plan, streams)
+    run = simulate(plan, plan.scenarios[0], load, streams)
     started, restored = run.started, run.restored
     done = ~np.isnan(restored)
     assert np.all(started[done] >= load.time[done] - 1e-9), "work starts after arrival"
     assert np.all(restored[done] >= started[done] - 1e-9), "restoration after the start of work"
     assert np.all(restored[done] <= run.horizon + 1e-9)
-    rows = measure(study, run, 0)
+    rows = measure(plan, run, 0)
     values = {(r[2], r[4], r[5], r[6]): r[7] for r in rows}
     for (_, metric, _, _), value in values.items():
         if metric.startswith("availability") or metric in ("within_target", "utilisation", "vacancy_share"):
@@ -78,7 +80,8 @@ def test_invariants(study, seed):
         if metric.startswith("cost") or metric.endswith("cost") or metric.endswith("_npv"):
             assert value >= 0.0, (metric, value)
         if metric.endswith("hours") or metric.startswith("ttr") or metric.startswith("wait"):
-            assert value >= 0.0, (metric, value)
+            # An incident is declared at ``now + (time - now)``, which may round a few ulps below its time.
+            assert value >= -1e-9, (metric, value)
     idle = idle_while_work_waits(study, run)
     assert idle <= 1e-6, f"{idle:.4f} h in which a technician who may take waiting work is on shift and idle"
 
@@ -117,8 +120,9 @@ def busy_teams(draw):
 @given(study=busy_teams(), seed=st.integers(0, 2**32 - 1))
 def test_no_technician_idles_on_shift_while_work_they_may_take_waits(study, seed):
     streams = Streams(seed, 0)
-    load = draw_load(study, streams)
-    run = simulate(study, study.scenarios[0], load, streams)
+    plan = compile_study(study)
+    load = draw_load(plan, streams)
+    run = simulate(plan, plan.scenarios[0], load, streams)
     idle = idle_while_work_waits(study, run)
     assert idle <= 1e-6, f"{idle:.4f} h in which a technician who may take waiting work is on shift and idle"
 

@@ -13,6 +13,7 @@ import pytest
 from queueing import cobham_waits, erlang_c, erlang_c_wait, mmc_study
 from simulation.engine import simulate
 from simulation.incidents import draw_load
+from simulation.plan import compile_study
 from simulation.replications import run_study
 from simulation.statistics import t_half_width
 from simulation.streams import Streams
@@ -23,11 +24,12 @@ REPLICATIONS = 20
 
 def waits_per_replication(study, seed):
     """Per replication and priority: mean wait and share of incidents that waited."""
+    plan = compile_study(study)
     out = []
     for r in range(REPLICATIONS):
         streams = Streams(seed, r)
-        load = draw_load(study, streams)
-        run = simulate(study, study.scenarios[0], load, streams)
+        load = draw_load(plan, streams)
+        run = simulate(plan, plan.scenarios[0], load, streams)
         wait = run.started - load.time
         ok = ~np.isnan(wait)
         out.append({k: (wait[ok & (load.priority == k)].mean(), (wait[ok & (load.priority == k)] > 1e-9).mean())
@@ -78,11 +80,12 @@ def _ttr_means(study, seed: int, replications: int) -> np.ndarray:
     """Per replication, the mean time to restore of the horizon's incidents, as ``ttr_mean`` reports it
     (an incident still open at the horizon counts up to the horizon)."""
     horizon = study.calendar_.horizon_hours
+    plan = compile_study(study)
     out = []
     for r in range(replications):
         streams = Streams(seed, r)
-        load = draw_load(study, streams)
-        run = simulate(study, study.scenarios[0], load, streams)
+        load = draw_load(plan, streams)
+        run = simulate(plan, plan.scenarios[0], load, streams)
         mine = load.measured
         out.append((np.where(np.isnan(run.restored[mine]), horizon, run.restored[mine]) - load.time[mine]).mean())
     return np.array(out)

@@ -13,6 +13,7 @@ from builders import BASE, study
 from queueing import mmc_study
 from simulation.engine import simulate
 from simulation.incidents import draw_load
+from simulation.plan import compile_study
 from simulation.replications import run_study
 from simulation.streams import Streams
 from sourcing.files import study_from_data
@@ -65,12 +66,13 @@ def _two_team_sizes():
 def test_scenarios_differing_only_in_team_size_see_identical_incidents():
     s = _two_team_sizes()
     streams = Streams(8, 0)
-    load = draw_load(s, streams)
-    small = simulate(s, s.scenarios[0], load, streams)
-    large = simulate(s, s.scenarios[1], load, streams)
+    plan = compile_study(s)
+    load = draw_load(plan, streams)
+    small = simulate(plan, plan.scenarios[0], load, streams)
+    large = simulate(plan, plan.scenarios[1], load, streams)
     assert small.load is large.load
     # And drawing again from the same seed gives the very same incidents.
-    again = draw_load(s, Streams(8, 0))
+    again = draw_load(plan, Streams(8, 0))
     for field in ("time", "priority", "u_repair", "u_response"):
         np.testing.assert_array_equal(getattr(load, field), getattr(again, field))
     rows = run_study(s, replications=3, seed=8).rows
@@ -86,16 +88,17 @@ def test_adding_a_service_does_not_move_the_others_incidents():
     data = copy.deepcopy(BASE)
     data["services"]["mail"] = copy.deepcopy(data["services"]["erp"])
     bigger = study_from_data(data)
-    a = draw_load(study(), Streams(4, 1))
-    b = draw_load(bigger, Streams(4, 1))
+    a = draw_load(compile_study(study()), Streams(4, 1))
+    b = draw_load(compile_study(bigger), Streams(4, 1))
     np.testing.assert_array_equal(a.time, b.time[b.service == 0])
 
 
 def mean_wait(c, seed, arrival_rate=2.0):
     s = study_from_data(mmc_study(c, arrival_rate))
     streams = Streams(seed, 0)
-    load = draw_load(s, streams)
-    run = simulate(s, s.scenarios[0], load, streams)
+    plan = compile_study(s)
+    load = draw_load(plan, streams)
+    run = simulate(plan, plan.scenarios[0], load, streams)
     return np.nanmean(run.started - load.time)
 
 
@@ -117,7 +120,8 @@ def test_more_staff_never_increases_the_wait_with_shifts_and_on_call():
     smaller = study_from_data(data)
     for seed in range(5):
         streams = Streams(seed, 0)
-        load = draw_load(smaller, streams)
-        w_small = np.nanmean(simulate(smaller, smaller.scenarios[0], load, streams).started - load.time)
-        w_big = np.nanmean(simulate(bigger, bigger.scenarios[0], load, streams).started - load.time)
+        small, big = compile_study(smaller), compile_study(bigger)
+        load = draw_load(small, streams)
+        w_small = np.nanmean(simulate(small, small.scenarios[0], load, streams).started - load.time)
+        w_big = np.nanmean(simulate(big, big.scenarios[0], load, streams).started - load.time)
         assert w_big <= w_small + 1e-9

@@ -44,7 +44,7 @@ def test_control_expectations_are_exact(members: int) -> None:
     for _ in range(6_000):
         plans = []
         for _ in range(members):
-            vacant, departures = _departures(team, horizon, rng)
+            vacant, departures = _departures(team.departures, horizon, rng)
             plans.append(PersonPlan(None, np.zeros((0, 2)), np.zeros((0, 2)), np.array(vacant).reshape(-1, 2),
                                     tuple(departures)))
         arrivals = np.sort(rng.random(rng.poisson(rate * horizon)) * horizon)

@@ -3,7 +3,7 @@ monthly availability against the target and SLA, on-call load and staff utilisat
 
 import streamlit as st
 
-from sourcing.scenario import provider_of, teams_of
+from simulation.plan import compiled
 from webapp import charts, session, tables
 from webapp.i18n import t
 
@@ -12,9 +12,11 @@ scenario = session.active()
 run = session.results(scenario)
 study = run.study
 currency = study.currency
+plan = compiled(study)
 
 name = st.selectbox(t("choose_service", language), list(study.services), key="service")
 service = study.services[name]
+runtimes = [s.assignments[list(study.services).index(name)].runtime for s in plan.scenarios]
 st.title(f"{t('service', language)}: {name}")
 if service.description:
     st.caption(service.description)
@@ -26,10 +28,10 @@ priority = st.radio(t("priority", language), ["P1", "P2", "P3", "P4"], horizonta
 deadlines = {}
 if priority in service.restore_targets:
     deadlines[f"{t('target', language)} {priority}"] = service.restore_targets[priority]
-for s in study.scenarios:
-    offer = provider_of(s.option_for(name))
-    if offer and study.providers[offer].gtr.get(priority):
-        deadlines[f"GTR {offer} ({study.providers[offer].coverage})"] = study.providers[offer].gtr[priority]
+for runtime in runtimes:
+    offer = runtime.provider
+    if offer and offer.offer.gtr.get(priority):
+        deadlines[f"GTR {offer.name} ({offer.offer.coverage})"] = offer.offer.gtr[priority]
 st.plotly_chart(charts.restoration_curves(run.incidents, name, priority, deadlines,
                                           title=t("time_to_restore", language)), width="stretch")
 
@@ -37,14 +39,13 @@ st.subheader(t("monthly_availability", language))
 lines = {}
 if service.availability_target is not None:
     lines[t("target", language)] = service.availability_target
-for s in study.scenarios:
-    option = s.option_for(name)
-    if getattr(option, "saas", None) and study.saas[option.saas].sla is not None:
-        lines[f"SLA {option.saas}"] = study.saas[option.saas].sla.availability
+for runtime in runtimes:
+    if runtime.saas is not None and runtime.saas.sla is not None:
+        lines[f"SLA {runtime.saas.name}"] = runtime.saas.sla.availability
 st.plotly_chart(charts.monthly_availability(run.rows, name, lines, title=t("monthly_availability", language)),
                 width="stretch")
 
-teams = sorted({team for s in study.scenarios for team in teams_of(s.option_for(name))})
+teams = sorted({team.name for runtime in runtimes for team in runtime.teams})
 summary = run.summary[run.summary["subject"].isin(teams)]
 if not teams:
     st.info(t("no_team", language))
