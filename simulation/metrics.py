@@ -21,6 +21,7 @@ from sourcing.calendar import CoverageSchedule
 from sourcing.model import PRIORITIES
 from sourcing.units import HOURS_PER_MONTH
 
+from . import sustainability
 from .engine import PROVIDER, ScenarioRun, Stretch, TeamRun, Work
 
 if TYPE_CHECKING:
@@ -78,6 +79,14 @@ METRICS: dict[str, MetricInfo] = {
     "overtime_hours": MetricInfo("Overtime", "h", False),
     "intervention_hours": MetricInfo("Work done on call", "h", False),
     "vacancy_share": MetricInfo("Posts vacant", "share", False),
+    "on_call_share_max": MetricInfo("Largest share of weeks one person is on call", "share", False),
+    "interventions_per_on_call_week": MetricInfo("Call-outs per on-call week", "count", False),
+    "extra_hours_per_person_year": MetricInfo("Overtime and on-call hours per person and year", "h", False),
+    "daily_rest_broken_per_person_year": MetricInfo("Daily rests (11 h) broken per on-call person and year",
+                                                    "count", False),
+    "weekly_rest_broken_per_person_year": MetricInfo("Weekly rests (35 h) broken per on-call person and year",
+                                                     "count", False),
+    "overtime_max_person_year": MetricInfo("Most overtime of one person in a year", "h", False),
     "gti_compliance": MetricInfo("Started within GTI", "share", True),
     "gtr_compliance": MetricInfo("Restored within GTR", "share", True),
     "gtr_breaches": MetricInfo("GTR breaches", "count", False),
@@ -568,6 +577,10 @@ def _team(rows: Rows, ctx: Context, run: TeamRun) -> list[money.CostLine]:
                   for c in callouts if _at_night(local(c.time).hour)}
         rows.add("team", run.name, "callouts_per_month", len(callouts) / months)
         rows.add("team", run.name, "nights_disturbed_per_person_month", len(nights) / max(rota_size, 1) / months)
+    rest = sustainability.measure(calendar.calendar, horizon, run.plans, run.rota, callouts, run.interventions,
+                                  run.overtime, on_call.window if on_call is not None else None)
+    for metric, value in rest.items():
+        rows.add("team", run.name, metric, value)
     person_years = []
     for i, plan in enumerate(run.plans):
         departures = np.bincount(np.clip(np.searchsorted(years, plan.departures, side="right") - 1, 0, n_years - 1),

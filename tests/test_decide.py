@@ -76,6 +76,20 @@ def test_the_verdict_comes_first_in_both_languages() -> None:
     result = CliRunner().invoke(app, ["run", "scenarios/small-firm.yaml", "-n", "12", "--lang", "fr"])
     assert result.exit_code == 0, result.output
     assert result.stdout.lstrip().startswith("Verdict") and "Recommandé" in result.stdout.split("\n")[1]
+    # The verdict carries the recommended option's team figures; a rota a French reader would question is
+    # said in the reader's language, and a sustainable one is not mentioned.
+    from simulation.sustainability import METRICS
+
+    assert found.rest and set(found.rest) <= set(small.teams)
+    assert all(set(figures) == set(METRICS) for figures in found.rest.values())
+    assert not any("astreinte" in line for line in french)
+    strained = {team: {**figures, "on_call_share_max": 0.75, "daily_rest_broken_per_person_year": 30.0}
+                for team, figures in found.rest.items()}
+    found.rest = strained
+    english, french = sentences(found, "en", "EUR", 60), sentences(found, "fr", "EUR", 60)
+    assert "75 % of the weeks" in english[-1] and "11 consecutive hours of daily rest 30 times" in english[-1]
+    assert french[-1].startswith("Elle repose sur une astreinte") and "repos quotidien de 11 heures 30 fois" in \
+        french[-1]
 
 
 def test_decision_commands_print_json(email) -> None:
