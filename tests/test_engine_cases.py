@@ -207,13 +207,14 @@ def test_open_incidents_at_the_horizon_count_up_to_it_and_are_shown():
 
 
 def test_sustainability_of_an_on_call_rota_worked_by_hand():
-    """Two people share a weekly HNO rota over one year (from Monday 2027-01-04 to 2028-01-04: 52 weeks and
-    one day; the rota hands over each Monday at midnight, so Alice holds weeks 0, 2, ..., 52). A P1 on Tuesday 9 February 2027 at 23:00: called out at 23:30
-    (30 min), restored at 00:30; the next shift starts on Wednesday at 08:00, 7.5 h later, so the 11 h of
-    daily rest are broken. A P1 on Saturday 13 March at 03:00 breaks the weekly rest, and not the daily rest
-    (next shift on Monday). So, per on-call person and year: 1 / 2 daily and 1 / 2 weekly rests broken;
-    Alice is on call her share of the year's HNO hours (one week in two, plus the last day); 2 call-outs over
-    the year's 52 1/7 on-call weeks; 1 h of work on call each, per person and year (no overtime)."""
+    """Two people share a weekly HNO rota over one year (from Monday 2027-01-04 to 2028-01-04: 52 weeks
+    and one day; the rota hands over each Monday at local midnight, so Alice holds weeks 0, 2, ..., 52).
+    A P1 on Tuesday 9 February 2027 at 23:00: called out at 23:30 (30 min), restored at 00:30; the next
+    shift starts on Wednesday at 08:00, 7.5 h later, so the 11 h of daily rest are broken. A P1 on
+    Saturday 13 March at 03:00 breaks the weekly rest, and not the daily rest (next shift on Monday). So,
+    per on-call person and year: 1 / 2 daily and 1 / 2 weekly rests broken; the one more on call holds
+    her share of the year's HNO hours (one week in two, plus the last day); 2 call-outs over the year's
+    52 1/7 on-call weeks; 1 h of work on call each, per person and year (no overtime)."""
     from simulation.metrics import measure
 
     s = study(calendar={"warm_up": "0d"}, teams={"it": {
