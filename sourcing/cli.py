@@ -717,6 +717,66 @@ def export(
     out.print(f"{len(written)} files written to {out_dir}", highlight=False)
 
 
+@app.command()
+def report(
+    store: Annotated[Path, typer.Argument(help="Run store (DuckDB file) written by 'sourcing batch'.")],
+    out_file: Annotated[Path | None, typer.Option(
+        "--out", help="report.html (self-contained page) or report.xlsx (workbook); without it, the table of "
+                      "which option wins where on standard output.")] = None,
+    language: Language = "en",
+    output: Format = OutputFormat.table,
+) -> None:
+    """Which option wins where across a batch's variants, and each study's verdict, read from a run store
+    (nothing is simulated again)."""
+    from simulation.store import Store, StoreError
+    from simulation.storereport import across_variants, html_report, studies, workbook
+
+    _check_language(language)
+    if out_file is not None:
+        if out_file.suffix.lower() not in (".html", ".xlsx"):
+            raise typer.BadParameter(f"'{out_file.name}': name the report .html or .xlsx", param_hint="--out")
+        if out_file.exists():
+            _fail(f"{out_file}: already exists; choose another name so nothing is overwritten")
+    try:
+        with Store(store, read_only=True) as opened:
+            found = studies(opened)
+            if not found:
+                _fail(f"{store}: no study of this store has two finished replications yet; run or resume the "
+                      "batch first ('sourcing batch FILE --store STORE --resume')")
+            content = None
+            if out_file is not None:
+                content = (workbook(opened, found, language) if out_file.suffix.lower() == ".xlsx"
+                           else html_report(opened, found, language).encode("utf-8"))
+    except StoreError as exc:
+        _fail(str(exc))
+    except ScenarioError as exc:
+        _print_problems(exc)
+        raise typer.Exit(2) from None
+    table = across_variants(found)
+    if out_file is not None:
+        staging = out_file.with_name(f".{out_file.name}.{os.getpid()}.part")
+        try:
+            staging.write_bytes(content)
+            os.replace(staging, out_file)
+        except OSError as exc:
+            with suppress(OSError):
+                staging.unlink(missing_ok=True)
+            _fail(f"{out_file}: cannot write the report there ({exc.strerror or exc}); nothing was written")
+        out.print(f"report of {len(found)} studies written to {out_file}", highlight=False)
+        return
+    if _emit(output, {"store": str(store), "studies": table.replace({float("nan"): None}).to_dict("records")},
+             table):
+        return
+    from simulation.storereport import compact
+
+    shown = compact(found, language)
+    rich_table = _table(f"Which option wins where ({len(found)} studies of {store.name})", list(shown.columns),
+                        first_left=True)
+    for row in shown.itertuples(index=False):
+        rich_table.add_row(*[Text(str(v)) for v in row])
+    out.print(rich_table)
+
+
 offers_app = typer.Typer(help="Procurement: put providers' offers side by side on the same incidents.",
                          no_args_is_help=True)
 app.add_typer(offers_app, name="offers")

@@ -93,6 +93,24 @@ SENTENCES: dict[str, dict[str, str]] = {
         "en": "one person works {hours} hours of overtime a year, beyond the legal quota of 220",
         "fr": "une personne fait {hours} heures supplémentaires par an, au-delà du contingent légal de 220",
     },
+    "store.intro": {
+        "en": "{n} studies read from the run store (version {version}); means over each study's replications, "
+              "95 % intervals; a '?' on a map marks a margin whose interval still contains zero.",
+        "fr": "{n} études lues dans la base de résultats (version {version}) ; moyennes sur les réplications de "
+              "chaque étude, intervalles à 95 % ; un « ? » sur une carte marque un écart dont l'intervalle contient "
+              "encore zéro.",
+    },
+    "store.across": {"en": "Which option wins where", "fr": "Quelle option l'emporte, et où"},
+    "store.margin": {"en": "Margin over the runner-up (95 % CI)", "fr": "Avance sur la deuxième (IC 95 %)"},
+    "store.file": {"en": "File", "fr": "Fichier"},
+    "store.variant": {"en": "Variant", "fr": "Variante"},
+    "store.recommended": {"en": "Recommended", "fr": "Recommandée"},
+    "store.runner_up": {"en": "Runner-up", "fr": "Deuxième"},
+    "store.winner_map": {"en": "Recommended option", "fr": "Option recommandée"},
+    "store.cost_along": {"en": "Economic cost over the horizon along {parameter}",
+                         "fr": "Coût économique sur l'horizon selon {parameter}"},
+    "store.economic_cost_k": {"en": "Economic cost over the horizon (k€)",
+                              "fr": "Coût économique sur l'horizon (k€)"},
 }
 
 

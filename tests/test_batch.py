@@ -134,3 +134,56 @@ def test_a_file_that_is_not_a_run_store_is_refused_with_a_message(tmp_path: Path
     text.write_text("not a database", encoding="utf-8")
     code, output = invoke("export", str(text), "--out", str(tmp_path / "x"))
     assert code == 2 and "not a run store" in output and SCHEMA not in output
+
+
+def test_report_from_a_store_matches_a_fresh_run_and_the_app_browses_it(tmp_path: Path) -> None:
+    """The report reads the store (nothing simulated again): each study's recommendation and margin equal
+    those of the same scenario run afresh on the same seed; the workbook has a sheet across variants and
+    one per study; the HTML page embeds plotly once; the app's store page shows the same table."""
+    import openpyxl
+    from streamlit.testing.v1 import AppTest
+
+    from simulation.replications import run_study
+    from simulation.verdict import verdict
+    from sourcing.files import parse_yaml, study_from_data
+
+    path = write_batch(tmp_path, replications=3).read_text(encoding="utf-8").split("variants:")[0]
+    (tmp_path / "grid.yaml").write_text(path, encoding="utf-8")
+    store = tmp_path / "s.duckdb"
+    assert invoke("batch", str(tmp_path / "grid.yaml"), "--store", str(store))[0] == 0
+    code, output = invoke("report", str(store), "--format", "json")
+    assert code == 0, output
+    import json
+
+    reported = json.loads(output)["studies"]
+    assert len(reported) == 4 and {r["recommended"] for r in reported} <= {"In-house", "Outsourced, GTR 4h HO",
+                                                                            "SaaS 99.9%"}
+    with duckdb.connect(str(store), read_only=True) as db:
+        variant, text, seed = db.execute("SELECT variant, scenario_yaml, seed FROM studies ORDER BY position "
+                                         "LIMIT 1").fetchone()
+    study = study_from_data(*parse_yaml(text, "stored"))
+    fresh = verdict(run_study(study, 3, seed=seed), study, seed=seed)
+    first = next(r for r in reported if r["variant"] == variant)
+    assert first["recommended"] == fresh.recommended and first["runner_up"] == fresh.runner_up
+    if fresh.difference is not None:
+        assert first["margin"] == pytest.approx(fresh.difference[0], rel=1e-9)
+
+    assert invoke("report", str(store), "--out", str(tmp_path / "r.xlsx"))[0] == 0
+    book = openpyxl.load_workbook(tmp_path / "r.xlsx")
+    assert book.sheetnames[0] == "Across variants" and len(book.sheetnames) == 1 + 4 + 1
+    assert invoke("report", str(store), "--out", str(tmp_path / "r.html"), "--lang", "fr")[0] == 0
+    page = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert page.count("plotly.js v") <= 2 and "Quelle option l" in page and "Recommandé" in page
+    code, output = invoke("report", str(store), "--out", str(tmp_path / "r.html"))
+    assert code == 2 and "already exists" in output
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    at.run()
+    at.switch_page("webapp/pages/store.py").run()
+    assert not at.exception, at.exception
+    at.text_input[0].input(str(store)).run()
+    assert not at.exception and not at.error, (at.exception, [e.value for e in at.error])
+    shown = at.dataframe[0].value
+    assert len(shown) == 4 and list(shown["Recommended"]) == [r["recommended"] for r in reported]
+    at.text_input[0].input(str(tmp_path / "missing.duckdb")).run()
+    assert at.error and "missing.duckdb" in at.error[0].value

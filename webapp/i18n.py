@@ -135,6 +135,29 @@ TEXT: dict[str, dict[str, str]] = {
     "errors_here": {"en": "Problems in this section:", "fr": "Problèmes dans cette section :"},
     "download_yaml": {"en": "Download the scenario (YAML)", "fr": "Télécharger le scénario (YAML)"},
     "download_csv": {"en": "Tidy results (CSV)", "fr": "Résultats détaillés (CSV)"},
+    "store": {"en": "Run store", "fr": "Base de résultats"},
+    "store_intro": {"en": "Open the DuckDB run store of a batch (sourcing batch FILE --store STORE) to see which "
+                          "option wins where across its variants, and each study's verdict. Read-only: nothing is "
+                          "simulated again.",
+                    "fr": "Ouvrez la base DuckDB d'un lot d'études (sourcing batch FICHIER --store BASE) pour voir "
+                          "quelle option l'emporte selon les variantes, et le verdict de chaque étude. Lecture "
+                          "seule : rien n'est simulé de nouveau."},
+    "store_source": {"en": "Where is the store?", "fr": "Où est la base ?"},
+    "store_path": {"en": "Path on this machine", "fr": "Chemin sur cette machine"},
+    "store_upload": {"en": "Upload a .duckdb file", "fr": "Charger un fichier .duckdb"},
+    "store_choose": {"en": "Give the path of a run store, or upload one.",
+                     "fr": "Indiquez le chemin d'une base de résultats, ou chargez-en une."},
+    "store_missing": {"en": "{path}: no such file. Write the path of a .duckdb run store (e.g. runs.duckdb).",
+                      "fr": "{path} : fichier introuvable. Écrivez le chemin d'une base .duckdb (par ex. "
+                            "runs.duckdb)."},
+    "store_too_big": {"en": "The file is larger than {limit} MB: open it by its path instead.",
+                      "fr": "Le fichier dépasse {limit} Mo : ouvrez-le plutôt par son chemin."},
+    "store_reading": {"en": "Reading the store…", "fr": "Lecture de la base…"},
+    "store_empty": {"en": "No study of this store has two finished replications yet: run or resume the batch.",
+                    "fr": "Aucune étude de cette base n'a encore deux réplications terminées : lancez ou reprenez "
+                          "le lot."},
+    "store_across": {"en": "Which option wins where", "fr": "Quelle option l'emporte, et où"},
+    "store_study": {"en": "One study", "fr": "Une étude"},
     "download_excel": {"en": "Workbook (Excel)", "fr": "Classeur (Excel)"},
     "download_html": {"en": "Report (HTML, self-contained)", "fr": "Rapport (HTML autonome)"},
     "services": {"en": "Services", "fr": "Services"},
