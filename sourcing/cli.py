@@ -132,8 +132,8 @@ def _print_problems(exc: ScenarioError) -> None:
 
 @app.command()
 def validate(files: Annotated[list[Path], typer.Argument(
-        help="Scenario files, or offers (a tender YAML file or a filled grid) to check.")]) -> None:
-    """Check scenario and offers files; print every problem with its file, line and field."""
+        help="Scenario files, offers (a tender YAML file or a filled grid) or batch files to check.")]) -> None:
+    """Check scenario, offers and batch files; print every problem with its file, line and field."""
     from .files import parse_yaml, read_text, study_from_data
     from .grid import load_tender
 
@@ -148,6 +148,12 @@ def validate(files: Annotated[list[Path], typer.Argument(
             if data is None or isinstance(data, dict) and "offers" in data and "calendar" not in data:
                 tender = load_tender(path)
                 summary = f"offers: {', '.join(tender.offers)}"
+            elif isinstance(data, dict) and "studies" in data and "calendar" not in data:
+                from .batch import load_batch
+
+                batch, planned = load_batch(path)
+                summary = (f"batch of {len(planned)} studies ({len(batch.studies)} base file(s) x "
+                           f"{len(planned) // max(len(batch.studies), 1)} variants)")
             else:
                 study = study_from_data(data, source=str(path), root=root)
                 summary = (f"{len(study.services)} services, {len(study.teams)} teams, "

@@ -187,3 +187,10 @@ def test_report_from_a_store_matches_a_fresh_run_and_the_app_browses_it(tmp_path
     assert len(shown) == 4 and list(shown["Recommended"]) == [r["recommended"] for r in reported]
     at.text_input[0].input(str(tmp_path / "missing.duckdb")).run()
     assert at.error and "missing.duckdb" in at.error[0].value
+
+
+def test_the_bundled_batch_validates_with_its_48_variants() -> None:
+    batch, planned = load_batch(ROOT / "scenarios" / "batches" / "email-prices.yaml")
+    assert len(planned) == 48 and len({p.key for p in planned}) == 48
+    code, output = invoke("validate", str(ROOT / "scenarios" / "batches" / "email-prices.yaml"))
+    assert code == 0 and "batch of 48 studies" in output
