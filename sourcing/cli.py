@@ -760,14 +760,7 @@ def report(
         raise typer.Exit(2) from None
     table = across_variants(found)
     if out_file is not None:
-        staging = out_file.with_name(f".{out_file.name}.{os.getpid()}.part")
-        try:
-            staging.write_bytes(content)
-            os.replace(staging, out_file)
-        except OSError as exc:
-            with suppress(OSError):
-                staging.unlink(missing_ok=True)
-            _fail(f"{out_file}: cannot write the report there ({exc.strerror or exc}); nothing was written")
+        _write_file(out_file, content, "the report")
         out.print(f"report of {len(found)} studies written to {out_file}", highlight=False)
         return
     if _emit(output, {"store": str(store), "studies": table.replace({float("nan"): None}).to_dict("records")},
@@ -804,14 +797,7 @@ def offers_template(
     if out_file.exists():
         _fail(f"{out_file}: already exists; choose another name so nothing is overwritten")
     content = template([p.strip() for p in providers.split(",") if p.strip()], currency=currency, name=name)
-    staging = out_file.with_name(f".{out_file.name}.{os.getpid()}.part")
-    try:
-        staging.write_bytes(content)
-        os.replace(staging, out_file)
-    except OSError as exc:
-        with suppress(OSError):
-            staging.unlink(missing_ok=True)
-        _fail(f"{out_file}: cannot write the grid there ({exc.strerror or exc}); nothing was written")
+    _write_file(out_file, content, "the grid")
     out.print(f"grid written to {out_file}: fill one column per provider, then run "
               f"'sourcing offers compare {out_file} --scenario BASE'", highlight=False)
 
@@ -960,6 +946,19 @@ def _print_tables(tables: list, currency: str) -> None:
             rich_table.add_row(Text(metric), *[Text(c.text(currency) if hasattr(c, "text") else
                                                     ("" if pd.isna(c) else str(c))) for c in row])
         out.print(rich_table)
+
+
+def _write_file(target: Path, content: bytes, what: str) -> None:
+    """Write ``content`` to ``target`` atomically (a hidden staging file moved into place): a reader never
+    sees half a file, and a failure leaves nothing behind."""
+    staging = target.with_name(f".{target.name}.{os.getpid()}.part")
+    try:
+        staging.write_bytes(content)
+        os.replace(staging, target)
+    except OSError as exc:
+        with suppress(OSError):
+            staging.unlink(missing_ok=True)
+        _fail(f"{target}: cannot write {what} there ({exc.strerror or exc}); nothing was written")
 
 
 STAGING = ".sourcing-"
