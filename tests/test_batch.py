@@ -97,19 +97,19 @@ def test_local_processes_and_a_dask_local_cluster_give_identical_rows(tmp_path: 
 
 
 def test_a_batch_killed_part_way_and_resumed_gives_the_rows_of_an_uninterrupted_run(tmp_path: Path) -> None:
-    path = write_batch(tmp_path, replications=10)
+    path = write_batch(tmp_path, replications=6)
     assert invoke("batch", str(path), "--store", str(tmp_path / "whole.duckdb"))[0] == 0
     killed = tmp_path / "killed.duckdb"
     process = subprocess.Popen([sys.executable, "-m", "sourcing.cli", "batch", str(path), "--store", str(killed),
                                 "--workers", "2"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     for line in process.stderr:  # the log of a run left alone: one line per finished task
-        if "in all)" in line and int(line.rsplit("(", 1)[1].split()[0]) >= 6:
+        if "in all)" in line and int(line.rsplit("(", 1)[1].split()[0]) >= 4:
             break
     os.kill(process.pid, signal.SIGKILL)
     process.wait()
     with duckdb.connect(str(killed), read_only=True) as db:
         stored = db.execute("SELECT count(*) FROM done").fetchone()[0]
-    assert 0 < stored < 5 * 10, stored
+    assert 0 < stored < 5 * 6, stored
     assert invoke("batch", str(path), "--store", str(killed))[0] == 2  # refuses without --resume
     code, output = invoke("batch", str(path), "--store", str(killed), "--resume")
     assert code == 0, output
@@ -147,8 +147,9 @@ def test_report_from_a_store_matches_a_fresh_run_and_the_app_browses_it(tmp_path
     from simulation.verdict import verdict
     from sourcing.files import parse_yaml, study_from_data
 
-    path = write_batch(tmp_path, replications=3).read_text(encoding="utf-8").split("variants:")[0]
-    (tmp_path / "grid.yaml").write_text(path, encoding="utf-8")
+    text = write_batch(tmp_path, replications=3).read_text(encoding="utf-8").split("variants:")[0]
+    text = text.replace("  providers.msp-4h-ho.fees.monthly: [3000 EUR, 4000 EUR]\n", "")
+    (tmp_path / "grid.yaml").write_text(text, encoding="utf-8")
     store = tmp_path / "s.duckdb"
     assert invoke("batch", str(tmp_path / "grid.yaml"), "--store", str(store))[0] == 0
     code, output = invoke("report", str(store), "--format", "json")
@@ -156,7 +157,7 @@ def test_report_from_a_store_matches_a_fresh_run_and_the_app_browses_it(tmp_path
     import json
 
     reported = json.loads(output)["studies"]
-    assert len(reported) == 4 and {r["recommended"] for r in reported} <= {"In-house", "Outsourced, GTR 4h HO",
+    assert len(reported) == 2 and {r["recommended"] for r in reported} <= {"In-house", "Outsourced, GTR 4h HO",
                                                                             "SaaS 99.9%"}
     with duckdb.connect(str(store), read_only=True) as db:
         variant, text, seed = db.execute("SELECT variant, scenario_yaml, seed FROM studies ORDER BY position "
@@ -170,7 +171,7 @@ def test_report_from_a_store_matches_a_fresh_run_and_the_app_browses_it(tmp_path
 
     assert invoke("report", str(store), "--out", str(tmp_path / "r.xlsx"))[0] == 0
     book = openpyxl.load_workbook(tmp_path / "r.xlsx")
-    assert book.sheetnames[0] == "Across variants" and len(book.sheetnames) == 1 + 4 + 1
+    assert book.sheetnames[0] == "Across variants" and len(book.sheetnames) == 1 + 2 + 1
     assert invoke("report", str(store), "--out", str(tmp_path / "r.html"), "--lang", "fr")[0] == 0
     page = (tmp_path / "r.html").read_text(encoding="utf-8")
     assert page.count("plotly.js v") <= 2 and "Quelle option l" in page and "Recommandé" in page
@@ -184,7 +185,7 @@ def test_report_from_a_store_matches_a_fresh_run_and_the_app_browses_it(tmp_path
     at.text_input[0].input(str(store)).run()
     assert not at.exception and not at.error, (at.exception, [e.value for e in at.error])
     shown = at.dataframe[0].value
-    assert len(shown) == 4 and list(shown["Recommended"]) == [r["recommended"] for r in reported]
+    assert len(shown) == 2 and list(shown["Recommended"]) == [r["recommended"] for r in reported]
     at.text_input[0].input(str(tmp_path / "missing.duckdb")).run()
     assert at.error and "missing.duckdb" in at.error[0].value
 

@@ -135,7 +135,10 @@ def test_a_run_to_precision_stops_at_its_target_and_gives_the_rows_of_a_plain_ru
     from simulation.replications import run_study, run_to_precision
     from sourcing.files import load_study
 
-    study = load_study(Path(__file__).parents[1] / "scenarios" / "erp-hybrid.yaml")
+    from sourcing.paths import with_values
+
+    study = with_values(load_study(Path(__file__).parents[1] / "scenarios" / "erp-hybrid.yaml"),
+                        {"calendar.horizon": "1y"})
     seen: list[int] = []
     results = run_to_precision(study, 0.05, seed=3, initial=4, maximum=400,
                                progress=lambda done, planned: seen.append(planned))
