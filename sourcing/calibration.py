@@ -420,9 +420,11 @@ def fit_repair_times(tickets: pd.DataFrame, resolution: float) -> tuple[RepairFi
                                       note=f"{p}: {n} resolved tickets, fewer than {MIN_QUANTILES}: its repair time is "
                                            f"{donor.priority}'s (adjust me)" if n else ""))
         else:
-            out.append(RepairFit(p, np.zeros(0), (), None, None, None,
-                                 f"{p}: no resolved ticket in the history: a default repair time is written (adjust "
-                                 "me)"))
+            n = int(np.sum(priority == p))
+            out.append(RepairFit(p, np.sort(ttr[priority == p]), (), None, None, None,
+                                 f"{p}: {n} resolved tickets, fewer than the {MIN_QUANTILES} needed to say anything "
+                                 "of their times (and no other priority has them): a default repair time is "
+                                 "written (adjust me)"))
     return tuple(out)
 
 
@@ -449,3 +451,23 @@ def _sla(tickets: pd.DataFrame) -> dict[str, ShareEstimate]:
         if share is not None:
             out[p] = share
     return out
+
+
+def restrict(history: History, groups: list[str]) -> History:
+    """The history of some assignment groups only (names compared without case or outer spaces)."""
+    from dataclasses import replace
+
+    from .errors import Problem, ScenarioError
+
+    column = history.columns.get("group")
+    if column is None:
+        raise ScenarioError([Problem((), "--group: the export has no assignment group column (name it with "
+                                         "--columns group=COLUMN)")], source=history.source)
+    known = history.tickets["group"].fillna("").str.strip().str.casefold()
+    wanted = {g.strip().casefold() for g in groups}
+    missing = wanted - set(known)
+    if missing:
+        top = history.tickets["group"].value_counts().index[:15]
+        raise ScenarioError([Problem((column,), f"--group: no ticket of {', '.join(sorted(missing))} (groups with the "
+                                               f"most tickets: {', '.join(map(str, top))})")], source=history.source)
+    return replace(history, tickets=history.tickets[known.isin(wanted).to_numpy()].reset_index(drop=True))
