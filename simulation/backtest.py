@@ -169,7 +169,7 @@ def _fit(calibration: Calibration, team: TeamSpec, service: str, time_zone: str,
     call-out) fixed and solve the repair time that gives the history's median and P90; move halfway there
     (damped, so that a saturated first round cannot make the next one swing)."""
     # Start low (a tenth of the history's times): an empty queue first, then the delays grow to their level.
-    repair = {p: (r.scaled(targets[p][0] / 10, targets[p][1] / 10) if p in targets else r) for p, r in repair.items()}
+    repair = {p: (r.scaled(targets[p][2] / 10, targets[p][4] / 10) if p in targets else r) for p, r in repair.items()}
     notes: list[str] = []
     rounds, converged, worst = 0, False, np.inf
     step = dict.fromkeys(targets, 0.5)

@@ -89,6 +89,9 @@ def _stage(target: Path, content: str) -> Path:
     handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
     with os.fdopen(handle, "w", encoding="utf-8") as stream:
         stream.write(content)
+    mask = os.umask(0)
+    os.umask(mask)
+    os.chmod(name, 0o666 & ~mask)  # as an ordinary file, not mkstemp's owner-only mode
     return Path(name)
 
 

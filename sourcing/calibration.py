@@ -248,9 +248,12 @@ def calibrate(history: History, country: str | None = "FR") -> Calibration:
     months = len(hours) / HOURS_PER_MONTH
     counts = tickets["priority"].value_counts().reindex(list(PRIORITIES), fill_value=0)
     total = int(counts.sum())
-    rates = tuple(RateEstimate(p, int(counts[p]), poisson_interval(int(counts[p]), months),
-                               binomial_interval(int(counts[p]), total)) for p in PRIORITIES)
     profile = estimate_profile(ticket_how, hour_how)
+    # The simulation's volume: incidents per month of an average week; holidays (Sunday's weights) then take
+    # their dip from it. Exposure is counted in such weighted hours, so that written back it gives the history.
+    exposure = float(profile.weights[hour_how].sum()) / HOURS_PER_MONTH
+    rates = tuple(RateEstimate(p, int(counts[p]), poisson_interval(int(counts[p]), exposure),
+                               binomial_interval(int(counts[p]), total)) for p in PRIORITIES)
     trend = estimate_trend(tickets["opened"], hours, profile.weights[hour_how])
     seasonality = estimate_seasonality(tickets["opened"], hours, profile.weights[hour_how])
     resolution = _resolution(tickets)
@@ -264,7 +267,7 @@ def calibrate(history: History, country: str | None = "FR") -> Calibration:
         warnings.append(f"the history covers {months:.1f} months: rates are uncertain and neither trend nor "
                         "seasonality can be told apart from the weeks' noise; export a longer period")
     return Calibration(history=history, start=start, end=end, months=months, country=country,
-                       per_month=poisson_interval(total, months), rates=rates, trend=trend, profile=profile,
+                       per_month=poisson_interval(total, exposure), rates=rates, trend=trend, profile=profile,
                        seasonality=seasonality, repair=repair, reopened=_share(tickets["reopened"]),
                        sla=_sla(tickets), warnings=tuple(warnings))
 

@@ -598,12 +598,11 @@ def _latest(cells: dict[str, pd.Series], dates: dict[str, pd.Series], excluded: 
     opened = dates["opened"]
     excluded.add("without an opening date", opened.index[opened.isna() & cells["opened"].isna()])
     index = opened.index[opened.notna()]
+    twice = pd.DataFrame({name: column[index] for name, column in cells.items()}).duplicated(keep="last")
+    excluded.add("duplicate rows (the same cells twice)", index[twice.to_numpy()])
+    index = index[~twice.to_numpy()]
     if "id" not in cells:
-        keys = pd.DataFrame({"opened": opened[index], "resolved": dates["resolved"][index],
-                             "priority": cells["priority"][index]})
-        twice = keys.duplicated(keep="last")
-        excluded.add("duplicate rows", index[twice.to_numpy()])
-        return index[~twice.to_numpy()]
+        return index
     ids = cells["id"][index]
     excluded.add("without a ticket id", index[ids.isna().to_numpy()])
     index = index[ids.notna().to_numpy()]
