@@ -44,11 +44,11 @@ from .incidents import Load
 from .plan import compile_study
 from .streams import Streams
 
-BUDGET = 15_000
+BUDGET = 10_000
 """Most incidents replayed per simulation (the latest of the history)."""
 WARM_UP_DAYS = 14
 """Days of the history replayed before the window to fill the queues; never measured."""
-ROUNDS = 10
+ROUNDS = 8
 """Most rounds of rescaling the repair times."""
 TOLERANCE = 0.05
 """Rounds stop when every simulated median and P90 is within 5 % of the history's (or within its sampling
@@ -333,3 +333,32 @@ def _simulate(calibration: Calibration, team: TeamSpec, service: str, time_zone:
 def window_text(backtest: Backtest) -> str:
     start, end = backtest.window
     return f"{start.date()} to {(end + timedelta(seconds=0)).date()} ({backtest.incidents:,} incidents)"
+
+
+class Calibrated(NamedTuple):
+    """Everything one calibration produced: what was read, estimated, back-tested and written."""
+
+    calibration: Calibration
+    team: TeamSpec
+    backtest: Backtest | None
+    repair: dict[str, RepairTime]
+    note: str
+    """What the repair times written are (fitted to the queue, given, or resolved - opened)."""
+    scenario: str
+    """The commented scenario file."""
+
+
+def calibrate_history(history, service: str, team: TeamSpec | None = None, separate: bool = True,
+                      replay: bool = True, country: str | None = "FR", time_zone: str = "Europe/Paris",
+                      seed: int = 1) -> Calibrated:
+    """A history estimated, back-tested through the team (the placeholder sized from it when None) and written
+    as a scenario file: the one path of the command line and the app."""
+    from sourcing.calibration import calibrate
+    from sourcing.calibration_file import placeholder_team, scenario_yaml, written_repair
+
+    calibration = calibrate(history, country=country)
+    team = team or placeholder_team(calibration, time_zone)
+    found = backtest(calibration, team, service, time_zone, separate=separate, seed=seed) if replay else None
+    repair, note = written_repair(calibration, found)
+    text = scenario_yaml(calibration, service, team, repair, time_zone, note, found.lines() if found else None)
+    return Calibrated(calibration, team, found, repair, note, text)

@@ -23,9 +23,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from .cells import TRIGGERS
 from .errors import ScenarioError
-from .model import PRIORITIES, unsafe_text
 
 out = Console()
 err = Console(stderr=True)
@@ -53,12 +51,11 @@ class ExportFormat(StrEnum):
     generic = "generic"
 
 
-def _team(value: str | None, calibration, time_zone: str):
-    from .calibration_file import placeholder_team, team_from_count, team_from_text
+def _team(value: str):
+    """``--team N`` or ``--team FILE``."""
+    from .calibration_file import team_from_count, team_from_text
     from .files import read_text
 
-    if value is None:
-        return placeholder_team(calibration, time_zone)
     if value.strip().isdigit():
         try:
             return team_from_count(int(value))
@@ -72,16 +69,14 @@ def _team(value: str | None, calibration, time_zone: str):
 
 
 def _service_name(name: str | None, export: Path) -> str:
+    from .calibration_file import check_service_name
+
     if name is None:
         name = re.sub(r"[^\w.-]+", "-", export.stem).strip("-_.")[:60] or "service"
-    problem = unsafe_text(name)
-    if problem or not name.strip() or name != name.strip() or len(name) > 80:
-        raise typer.BadParameter(f"{name!r} {problem or 'is not a name'}: write a plain name such as 'service-desk'",
-                                 param_hint="--service")
-    if name.startswith(TRIGGERS):
-        raise typer.BadParameter(f"'{name}' starts with '{name[0]}', which a spreadsheet would run as a formula when "
-                                 "results are exported: write e.g. 'service-desk'", param_hint="--service")
-    return name
+    try:
+        return check_service_name(name)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--service") from None
 
 
 def _stage(target: Path, content: str) -> Path:
@@ -156,9 +151,7 @@ def calibrate(
 ) -> None:
     """Calibrate a service's incident load and repair times from a ticket export, back-test them, and write
     a scenario file that validate accepts and run runs as it is."""
-    from .calibration import calibrate as estimate
     from .calibration import restrict
-    from .calibration_file import scenario_yaml
     from .tickets import parse_columns, parse_priorities, read_export_file
 
     _check_target(out_file, force, (".yaml", ".yml"), "--out")
@@ -181,27 +174,24 @@ def calibrate(
         if group:
             history = restrict(history, group)
         _print_reading(history)
-        calibration = estimate(history, country=holidays_of)
-        crew = _team(team, calibration, time_zone)
-        found = None
-        if backtest:
-            from simulation.backtest import backtest as replay
+        from simulation.backtest import calibrate_history
 
+        crew = _team(team) if team is not None else None
+        if backtest:
             err.print("back-test: replaying the history through the team...", highlight=False)
-            found = replay(calibration, crew, name, time_zone, separate=waiting is Waiting.separate, seed=seed)
-        repair, note = _repair(calibration, found)
-        _print_estimates(calibration)
-        if found is not None:
-            _print_backtest(found)
-        out.print(Text("Repair times written: ", style="bold") + Text(note), highlight=False, soft_wrap=True)
-        text = scenario_yaml(calibration, name, crew, repair, time_zone, note, found.lines() if found else None)
+        done = calibrate_history(history, name, crew, separate=waiting is Waiting.separate, replay=backtest,
+                                 country=holidays_of, time_zone=time_zone, seed=seed)
+        _print_estimates(done.calibration)
+        if done.backtest is not None:
+            _print_backtest(done.backtest)
+        out.print(Text("Repair times written: ", style="bold") + Text(done.note), highlight=False, soft_wrap=True)
         files: dict[Path, str] = {}
         if out_file is not None:
-            files[out_file] = text
+            files[out_file] = done.scenario
         if report is not None:
             from .calibration_report import html_report
 
-            files[report] = html_report(calibration, found, text, name)
+            files[report] = html_report(done.calibration, done.backtest, done.scenario, name)
     except ScenarioError as exc:
         _print_problems(exc)
         raise typer.Exit(2) from None
@@ -220,21 +210,6 @@ def _check_place(country: str | None, time_zone: str) -> None:
     except ValueError as exc:
         message = str(exc).split("\n")[-1].strip()
         raise typer.BadParameter(message, param_hint="--country/--time-zone") from None
-
-
-def _repair(calibration, found) -> tuple[dict, str]:
-    from .calibration_file import default_repair
-
-    if found is not None and found.separate:
-        state = "" if found.converged else " (not fully: see the back-test)"
-        return found.repair, (f"fitted so that the simulated queue of this team reproduces the history's times to "
-                              f"restore{state}: waiting for a technician, nights and weekends are left to the "
-                              "simulation; waiting for users or suppliers stays in the repair time")
-    if found is not None and found.team.repair_given:
-        return found.repair, "given with the team (back-tested as they are)"
-    return ({p: default_repair(calibration.repair_for(p)) for p in PRIORITIES},
-            "resolved - opened as in the history: waiting is NOT separated from work, so the simulation's own "
-            "queue comes on top of it")
 
 
 def _print_reading(history) -> None:

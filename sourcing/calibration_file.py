@@ -18,9 +18,10 @@ import yaml
 
 from .calendar import WINDOW_HO, Calendar
 from .calibration import Calibration, Fit, RepairFit
+from .cells import TRIGGERS
 from .errors import Problem, ScenarioError
 from .files import parse_yaml, study_from_data
-from .model import PRIORITIES
+from .model import PRIORITIES, unsafe_text
 from .scenario import MAX_TEAM, Study
 from .units import HOURS_PER_MONTH, HOURS_PER_YEAR, format_percent
 
@@ -97,12 +98,38 @@ def duration_text(hours: float) -> str:
     return f"{float(f'{hours / 24:.3g}'):g}d"
 
 
+def check_service_name(name: str) -> str:
+    """A service name the scenario file and every export of its results can hold, or ``ValueError``."""
+    problem = unsafe_text(name)
+    if problem or not name.strip() or name != name.strip() or len(name) > 80:
+        raise ValueError(f"{name[:80]!r} {problem or 'is not a name'}: write a plain name such as 'service-desk'")
+    if name.startswith(TRIGGERS):
+        raise ValueError(f"'{name[:80]}' starts with '{name[0]}', which a spreadsheet would run as a formula when "
+                         "results are exported: write e.g. 'service-desk'")
+    return name
+
+
 def default_repair(fit: RepairFit) -> RepairTime:
     """The distribution written for a priority: its best fit, or a default when nothing could be fitted."""
     if fit.best is not None:
         return RepairTime.of(fit.best)
     median, p90 = DEFAULT_REPAIR
     return RepairTime("lognormal", median, p90, median)
+
+
+def written_repair(calibration: Calibration, backtest=None) -> tuple[dict[str, RepairTime], str]:
+    """The repair times the scenario file gets, and a sentence saying what they are: fitted to the simulated
+    queue by the back-test (:class:`simulation.backtest.Backtest`), given with the team, or resolved - opened."""
+    if backtest is not None and backtest.separate:
+        state = "" if backtest.converged else " (not fully: see the back-test)"
+        return backtest.repair, (f"fitted so that the simulated queue of this team reproduces the history's times "
+                                 f"to restore{state}: waiting for a technician, nights and weekends are left to the "
+                                 "simulation; waiting for users or suppliers stays in the repair time")
+    if backtest is not None and backtest.team.repair_given:
+        return backtest.repair, "given with the team (back-tested as they are)"
+    return ({p: default_repair(calibration.repair_for(p)) for p in PRIORITIES},
+            "resolved - opened as in the history: waiting is NOT separated from work, so the simulation's own "
+            "queue comes on top of it")
 
 
 # --------------------------------------------------------------------------- teams
