@@ -376,7 +376,7 @@ def _parse_unique(values: pd.Series, order: str | None, time_zone: str) -> DateC
     day-month order decided from the values' first two numbers), anything left through the regular
     expressions (named months, French '14h05', Excel serial numbers)."""
     out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
-    iso = values.str.match(_ISO)
+    iso = values.str.match(_ISO.pattern)  # a pattern as text runs in Arrow, a compiled one in Python
     if iso.any():
         zoned = values[iso].str.contains(r"(?:Z|[+-]\d{2}:?\d{2})$", regex=True)
         local = pd.to_datetime(values[iso][~zoned], format="ISO8601", errors="coerce")
@@ -393,8 +393,9 @@ def _parse_unique(values: pd.Series, order: str | None, time_zone: str) -> DateC
         heads = numeric.str.slice(0, 6)
         known = pd.Series(heads.unique())
         parts = known.str.extract(r"^(?P<a>\d{1,2})(?P<sep>[/.-])(?P<b>\d{1,2})").set_index(known)
-        a = heads.map(parts["a"].astype(int))
-        b = heads.map(parts["b"].astype(int))
+        where = pd.Index(known).get_indexer(heads)
+        a = pd.Series(parts["a"].astype(int).to_numpy()[where], index=heads.index)
+        b = pd.Series(parts["b"].astype(int).to_numpy()[where], index=heads.index)
         day_first, month_first = bool((a > 12).any()), bool((b > 12).any())
         if day_first and month_first:
             return DateColumn(out, f"mixed:{a.index[a > 12][0]}:{b.index[b > 12][0]}", pd.Series(dtype=int))
@@ -426,7 +427,7 @@ def _parse_unique(values: pd.Series, order: str | None, time_zone: str) -> DateC
         month = parts["month"].map(lambda m: MONTHS.get(_plain_words(m).rstrip(".")))
         out[parts.index] = _components(parts, parts["a"].astype(float), month.astype(float))
     serial = other[~is_named.to_numpy()]
-    serial = serial[serial.str.match(_SERIAL)]
+    serial = serial[serial.str.match(_SERIAL.pattern)]
     if len(serial):
         out[serial.index] = pd.to_datetime(serial.astype(float), unit="D", origin="1899-12-30").dt.round("s")
     unreadable = out.isna() & ~pending

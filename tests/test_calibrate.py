@@ -334,3 +334,22 @@ def test_gamma_and_weibull_repair_times_validate_and_draw_their_median_and_p90()
     for family in ("gamma", "weibull"):
         distribution = TypeAdapter(Distribution).validate_python({family: {"median": "2h", "p90": "9h"}})
         assert quantile(distribution, np.array([0.5, 0.9])) == pytest.approx([2.0, 9.0])
+
+
+def test_the_app_page_calibrates_the_bundled_example_and_offers_the_scenario():
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(Path(__file__).parents[1] / "app.py"), default_timeout=180)
+    at.session_state["replications"] = 2
+    at.run()
+    at.switch_page("webapp/pages/calibrate.py").run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    assert at.title[0].value == "Calibrate from your ticket history"
+    estimates = at.dataframe[1].value
+    assert list(estimates["priority"]) == ["P1", "P2", "P3", "P4"]
+    assert any("Repair times written" in i.value for i in at.info)
+    at.button(key="calibrate_apply").click().run()
+    assert at.session_state["source"] == "edited" and "in-house" in at.session_state["edited_text"]
+    at.selectbox(key="lang").set_value("fr").run()
+    assert at.title[0].value == "Calibrer sur l'historique des tickets"
