@@ -16,6 +16,7 @@ replayed so that a large export back-tests in seconds.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import NamedTuple
@@ -37,6 +38,7 @@ from sourcing.calibration_file import (
     study_of,
 )
 from sourcing.model import PRIORITIES, Distribution
+from sourcing.tickets import History
 
 from .distributions import by_priority, quantile
 from .engine import simulate
@@ -90,6 +92,8 @@ class Backtest:
     rounds: int
     converged: bool
     notes: tuple[str, ...]
+    fitted: tuple[str, ...] = ()
+    """Priorities whose repair time was fitted to the queue (those with enough resolved tickets)."""
 
     def lines(self) -> list[str]:
         """One line per priority: medians and P90 real against simulated, and the KS distance."""
@@ -157,9 +161,11 @@ def backtest(calibration: Calibration, team: TeamSpec, service: str, time_zone: 
         test = stats.ks_2samp(real, sim)
         checks.append(PriorityCheck(p, np.sort(real), np.sort(sim), float(test.statistic), float(test.pvalue),
                                     float(np.nanmedian(waits))))
-    return Backtest(separate=fitting, team=team, repair=repair, checks=tuple(checks),
+    if not checks:
+        notes.append(f"fewer than {MIN_TICKETS} resolved tickets of every priority: nothing to fit or compare")
+    return Backtest(separate=fitting and bool(targets), team=team, repair=repair, checks=tuple(checks),
                     window=(start, window["opened"].max()), incidents=int(measured.sum()), rounds=rounds,
-                    converged=converged, notes=tuple(notes))
+                    converged=converged, notes=tuple(notes), fitted=tuple(targets) if fitting else ())
 
 
 def _fit(calibration: Calibration, team: TeamSpec, service: str, time_zone: str, repair: dict[str, RepairTime],
@@ -221,7 +227,8 @@ def _fit(calibration: Calibration, team: TeamSpec, service: str, time_zone: str,
     return repair, rounds, converged, notes
 
 
-def _solve(current: RepairTime, u: np.ndarray, finish, target: np.ndarray) -> RepairTime:
+def _solve(current: RepairTime, u: np.ndarray, finish: Callable[[np.ndarray], np.ndarray],
+           target: np.ndarray) -> RepairTime:
     """The repair time (same family) whose work on these incidents, finished as ``finish(work)`` says (their
     waits and the team's shift hours held), has the target quantiles :data:`FITTED` (least squares on the
     logarithms)."""
@@ -348,7 +355,7 @@ class Calibrated(NamedTuple):
     """The commented scenario file."""
 
 
-def calibrate_history(history, service: str, team: TeamSpec | None = None, separate: bool = True,
+def calibrate_history(history: History, service: str, team: TeamSpec | None = None, separate: bool = True,
                       replay: bool = True, country: str | None = "FR", time_zone: str = "Europe/Paris",
                       seed: int = 1) -> Calibrated:
     """A history estimated, back-tested through the team (the placeholder sized from it when None) and written

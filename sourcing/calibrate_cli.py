@@ -195,6 +195,11 @@ def calibrate(
     except ScenarioError as exc:
         _print_problems(exc)
         raise typer.Exit(2) from None
+    except (typer.Exit, typer.BadParameter, KeyboardInterrupt):
+        raise
+    except Exception as exc:  # the core raises ScenarioError only; a slip of ours still gets a sentence
+        _fail(f"{export}: could not be calibrated ({type(exc).__name__}: {str(exc)[:300]}); nothing was written. "
+              "Please report it with the first rows of the export")
     _publish(files)
     for path in files:
         out.print(f"written: {path}", highlight=False)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import math
 from datetime import date
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -24,6 +24,9 @@ from .files import parse_yaml, study_from_data
 from .model import PRIORITIES, unsafe_text
 from .scenario import MAX_TEAM, Study
 from .units import HOURS_PER_MONTH, HOURS_PER_YEAR, format_percent
+
+if TYPE_CHECKING:
+    from simulation.backtest import Backtest
 
 TEAM_NAME = "in-house"
 SCENARIO_NAME = "In-house (calibrated)"
@@ -117,14 +120,17 @@ def default_repair(fit: RepairFit) -> RepairTime:
     return RepairTime("lognormal", median, p90, median)
 
 
-def written_repair(calibration: Calibration, backtest=None) -> tuple[dict[str, RepairTime], str]:
+def written_repair(calibration: Calibration, backtest: Backtest | None = None) -> tuple[dict[str, RepairTime], str]:
     """The repair times the scenario file gets, and a sentence saying what they are: fitted to the simulated
     queue by the back-test (:class:`simulation.backtest.Backtest`), given with the team, or resolved - opened."""
     if backtest is not None and backtest.separate:
         state = "" if backtest.converged else " (not fully: see the back-test)"
-        return backtest.repair, (f"fitted so that the simulated queue of this team reproduces the history's times "
-                                 f"to restore{state}: waiting for a technician, nights and weekends are left to the "
-                                 "simulation; waiting for users or suppliers stays in the repair time")
+        others = [p for p in PRIORITIES if p not in backtest.fitted]
+        rest = f"; {', '.join(others)}: resolved - opened (too few tickets to fit)" if others else ""
+        return backtest.repair, (f"{', '.join(backtest.fitted)} fitted so that the simulated queue of this team "
+                                 f"reproduces the history's times to restore{state}: waiting for a technician, "
+                                 "nights and weekends are left to the simulation; waiting for users or suppliers "
+                                 f"stays in the repair time{rest}")
     if backtest is not None and backtest.team.repair_given:
         return backtest.repair, "given with the team (back-tested as they are)"
     return ({p: default_repair(calibration.repair_for(p)) for p in PRIORITIES},

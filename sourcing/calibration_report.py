@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -15,6 +16,9 @@ from plotly.subplots import make_subplots
 from . import __version__
 from .calibration import Calibration
 from .model import PRIORITIES
+
+if TYPE_CHECKING:
+    from simulation.backtest import Backtest
 
 LAYOUT = {"template": "plotly_white", "margin": {"l": 60, "r": 20, "t": 60, "b": 50},
           "legend": {"orientation": "h", "yanchor": "top", "y": -0.15, "x": 0}}
@@ -88,7 +92,7 @@ def repair_histograms(calibration: Calibration,
     return figure
 
 
-def qq_plots(calibration: Calibration, backtest=None,
+def qq_plots(calibration: Calibration, backtest: Backtest | None = None,
              title: str = "Quantiles: real against simulated (back-test)") -> go.Figure:
     """Per priority, the real time to restore's quantiles (1 % to 99 %) against the simulated ones of the
     back-test, or against the fitted distribution without a back-test; on the diagonal when they agree."""
@@ -119,7 +123,7 @@ def qq_plots(calibration: Calibration, backtest=None,
     return figure
 
 
-def figures(calibration: Calibration, backtest=None) -> list[go.Figure]:
+def figures(calibration: Calibration, backtest: Backtest | None = None) -> list[go.Figure]:
     """Every figure of a calibration, in reading order."""
     return [arrivals_per_week(calibration), hour_of_week(calibration), repair_histograms(calibration),
             qq_plots(calibration, backtest)]
@@ -145,7 +149,8 @@ def estimates_table(calibration: Calibration) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def backtest_table(backtest) -> pd.DataFrame:
+def backtest_table(backtest: Backtest) -> pd.DataFrame:
+    """One row per priority: real against simulated median and P90, KS distance, simulated wait."""
     return pd.DataFrame([{
         "priority": c.priority, "tickets": len(c.observed), "median real (h)": f"{np.median(c.observed):.3g}",
         "median simulated (h)": f"{np.median(c.simulated):.3g}",
@@ -154,7 +159,7 @@ def backtest_table(backtest) -> pd.DataFrame:
         "median wait, simulated (h)": f"{c.wait:.3g}"} for c in backtest.checks])
 
 
-def html_report(calibration: Calibration, backtest, scenario: str, service: str) -> str:
+def html_report(calibration: Calibration, backtest: Backtest | None, scenario: str, service: str) -> str:
     """A single HTML file: what was read and set aside, the estimates, the back-test, the figures and the
     scenario file written (plotly's script embedded once: it opens offline)."""
     history = calibration.history

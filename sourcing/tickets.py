@@ -35,6 +35,10 @@ MAX_EXPORT_BYTES = 128 * MB
 """Largest export read (the app's upload limit too): 250,000 incidents of a ServiceNow list take about 60 MB."""
 MAX_EXPORT_ROWS = 1_000_000
 """Most rows read: the simulation holds at most a million incidents a replication."""
+MAX_HEADER_CHARS = 100_000
+"""Longest header line read."""
+MAX_COLUMNS = 2_000
+"""Most columns read."""
 MAX_TTR_HOURS = 365 * 24.0
 """A resolution more than a year after the opening is taken as a data error, not a repair time."""
 UNREADABLE_SHARE = 0.01
@@ -535,7 +539,14 @@ def read_export(content: bytes, source: str, kind: str | None = None, columns: d
     odd = _looks_like(text)
     if odd:
         raise _refuse(source, f"this is {odd}")
-    headers = list(read_table(text.partition("\n")[0] + "\n", source).columns)
+    first_line = text[:MAX_HEADER_CHARS + 1].partition("\n")[0]
+    if len(first_line) > MAX_HEADER_CHARS:
+        raise _refuse(source, f"the first line is longer than {MAX_HEADER_CHARS:,} characters: it is not a CSV header "
+                              "(export the incidents as CSV with one header row)")
+    headers = list(read_table(first_line + "\n", source).columns)
+    if len(headers) > MAX_COLUMNS:
+        raise _refuse(source, f"the header has {len(headers):,} columns; an export is read with at most "
+                              f"{MAX_COLUMNS:,}: export fewer columns")
     if not headers or all(not str(h).strip() for h in headers):
         raise _refuse(source, "the first line holds no column names: export the incidents as CSV with a header row")
     detected = detect_format(headers)

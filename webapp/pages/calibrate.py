@@ -71,6 +71,8 @@ def compute():
         return exc
     except ValueError as exc:  # an impossible option value (a service name the scenario file refuses)
         return ScenarioError([], source=f"{name}: {exc}")
+    except Exception as exc:  # the core raises ScenarioError only; still, never a bare traceback on screen
+        return ScenarioError([], source=f"{name}: {type(exc).__name__}: {str(exc)[:300]}")
 
 
 key = ("calibrate", session.digest(content), kind, columns_text, priorities_text, order, int(people), waiting,
