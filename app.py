@@ -17,6 +17,7 @@ def run() -> None:
         st.Page("webapp/pages/whatif.py", title=t("whatif", language), icon=":material/psychology_alt:"),
         st.Page("webapp/pages/editor.py", title=t("editor", language), icon=":material/edit:"),
         st.Page("webapp/pages/offers.py", title=t("procurement", language), icon=":material/handshake:"),
+        st.Page("webapp/pages/calibrate.py", title=t("calibrate", language), icon=":material/query_stats:"),
         st.Page("webapp/pages/assumptions.py", title=t("assumptions", language), icon=":material/list_alt:"),
         st.Page("webapp/pages/store.py", title=t("store", language), icon=":material/database:"),
         st.Page("webapp/pages/downloads.py", title=t("downloads", language), icon=":material/download:"),

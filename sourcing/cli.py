@@ -1,4 +1,4 @@
-"""The batch door: ``sourcing validate``, ``sourcing schema``, ``sourcing run``.
+"""The batch door: ``sourcing validate``, ``sourcing schema``, ``sourcing run``, ``sourcing calibrate``...
 
 This module only parses options, calls the core and prints; every number comes from
 ``simulation`` and every rule from ``sourcing``.
@@ -1056,6 +1056,11 @@ def _write(out_dir: Path, file: Path, study: Study, results, results_format: Res
         "scenario.yaml": dump_study(study),
         "run.json": _run_record([file], results.seed, results.replications, workers),
     })
+
+
+from .calibrate_cli import calibrate as _calibrate  # noqa: E402 - its own module, registered here
+
+app.command("calibrate")(_calibrate)
 
 
 def main() -> None:  # pragma: no cover - console entry point

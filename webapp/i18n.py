@@ -230,6 +230,57 @@ TEXT: dict[str, dict[str, str]] = {
                      "shifts are {parts}.",
                "fr": "Par rapport à {b}, {s} modifie le coût économique de {d} (IC 95 % {lo} à {hi}) ; les "
                      "plus gros écarts : {parts}."},
+    "calibrate": {"en": "Calibrate from tickets", "fr": "Calibrer sur les tickets"},
+    "calibrate_title": {"en": "Calibrate from your ticket history", "fr": "Calibrer sur l'historique des tickets"},
+    "calibrate_intro": {"en": "Upload an incident export (ServiceNow, GLPI, Jira or any CSV): the incident load and "
+                              "the repair times of a service are estimated with their 95 % intervals, back-tested "
+                              "against the real times to restore, and written as a scenario file to download.",
+                        "fr": "Chargez un export d'incidents (ServiceNow, GLPI, Jira ou tout CSV) : la charge "
+                              "d'incidents et les temps de réparation d'un service sont estimés avec leurs "
+                              "intervalles à 95 %, confrontés aux temps de rétablissement réels, et écrits dans un "
+                              "fichier de scénario à télécharger."},
+    "calibrate_source": {"en": "Ticket export", "fr": "Export de tickets"},
+    "calibrate_example": {"en": "Bundled example (ServiceNow event log, six months)",
+                          "fr": "Exemple fourni (journal ServiceNow, six mois)"},
+    "calibrate_upload": {"en": "Upload an export (CSV)", "fr": "Charger un export (CSV)"},
+    "calibrate_choose": {"en": "Choose a CSV export of your incidents.",
+                         "fr": "Choisissez un export CSV de vos incidents."},
+    "calibrate_options": {"en": "Reading and team options", "fr": "Options de lecture et d'équipe"},
+    "calibrate_format": {"en": "Format", "fr": "Format"},
+    "calibrate_auto": {"en": "detect", "fr": "reconnaître"},
+    "calibrate_columns": {"en": "Columns (opened=...,resolved=...,priority=...,group=...)",
+                          "fr": "Colonnes (opened=...,resolved=...,priority=...,group=...)"},
+    "calibrate_priorities": {"en": "Priority mapping (e.g. 1 - Critical=P1,5 - Planning=skip)",
+                             "fr": "Correspondance des priorités (ex. 1 - Critical=P1,5 - Planning=skip)"},
+    "calibrate_dates": {"en": "Numeric dates no value decides", "fr": "Dates numériques qu'aucune valeur ne tranche"},
+    "calibrate_day_first": {"en": "day first", "fr": "jour d'abord"},
+    "calibrate_month_first": {"en": "month first", "fr": "mois d'abord"},
+    "calibrate_team": {"en": "Technicians in business hours (0: a placeholder sized from the history)",
+                       "fr": "Techniciens en heures ouvrées (0 : une équipe provisoire dimensionnée sur l'historique)"},
+    "calibrate_waiting": {"en": "Waiting in resolved - opened", "fr": "Attente dans résolu - ouvert"},
+    "calibrate_separate": {"en": "separate it (fit repair times to the simulated queue)",
+                           "fr": "la séparer (ajuster les temps de réparation à la file simulée)"},
+    "calibrate_include": {"en": "include it in the repair time", "fr": "l'inclure dans le temps de réparation"},
+    "calibrate_service": {"en": "Service name", "fr": "Nom du service"},
+    "calibrate_running": {"en": "Reading, estimating and back-testing…",
+                          "fr": "Lecture, estimation et contre-épreuve…"},
+    "calibrate_problem": {"en": "This export cannot be used:", "fr": "Cet export est inutilisable :"},
+    "calibrate_too_big": {"en": "The file is larger than {limit} MB: export a shorter period or fewer columns.",
+                          "fr": "Le fichier dépasse {limit} Mo : exportez une période plus courte ou moins de "
+                                "colonnes."},
+    "calibrate_read": {"en": "What was read", "fr": "Ce qui a été lu"},
+    "calibrate_mapping": {"en": "Priorities in the export and the level each is read as",
+                          "fr": "Priorités de l'export et le niveau retenu pour chacune"},
+    "calibrate_estimates": {"en": "Estimates per priority (95 % intervals)",
+                            "fr": "Estimations par priorité (intervalles à 95 %)"},
+    "calibrate_backtest": {"en": "Back-test: real against simulated time to restore",
+                           "fr": "Contre-épreuve : temps de rétablissement réel et simulé"},
+    "calibrate_repair_note": {"en": "Repair times written: {note}.", "fr": "Temps de réparation écrits : {note}."},
+    "calibrate_download": {"en": "Download the scenario (YAML)", "fr": "Télécharger le scénario (YAML)"},
+    "calibrate_report": {"en": "Download the report (HTML)", "fr": "Télécharger le rapport (HTML)"},
+    "calibrate_use": {"en": "Use this scenario in the app", "fr": "Utiliser ce scénario dans l'application"},
+    "calibrate_used": {"en": "The calibrated scenario is now in use (sidebar: edited).",
+                       "fr": "Le scénario calibré est maintenant utilisé (barre latérale : modifié)."},
 }
 
 METRIC_FR: dict[str, str] = {
