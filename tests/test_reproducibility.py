@@ -134,7 +134,6 @@ def test_a_run_to_precision_stops_at_its_target_and_gives_the_rows_of_a_plain_ru
     from simulation.compare import relative_precision
     from simulation.replications import run_study, run_to_precision
     from sourcing.files import load_study
-
     from sourcing.paths import with_values
 
     study = with_values(load_study(Path(__file__).parents[1] / "scenarios" / "erp-hybrid.yaml"),
