@@ -19,14 +19,11 @@ from typing import Annotated
 import numpy as np
 import pandas as pd
 import typer
-from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 
+from .console import err, out
+from .console import table as _table
 from .errors import ScenarioError
-
-out = Console()
-err = Console(stderr=True)
 
 
 def _fail(message: str) -> None:
@@ -223,9 +220,9 @@ def _print_reading(history) -> None:
         f"{history.date_order}"), highlight=False, soft_wrap=True)
     out.print(Text("columns: " + ", ".join(f"{k}={v}" for k, v in history.columns.items())), highlight=False,
               soft_wrap=True)
-    table = Table(title=Text("Priorities (override with --priorities \"LABEL=P1,...\")"), title_justify="left")
+    table = _table("Priorities (override with --priorities \"LABEL=P1,...\")", [])
     for column in ("in the export", "read as", "tickets"):
-        table.add_column(column)
+        table.add_column(column, overflow="fold")
     for label, level in sorted(history.priorities.items(), key=lambda item: (item[1], item[0])):
         table.add_row(Text(label), level, f"{history.label_counts.get(label, 0):,}")
     out.print(table)
@@ -241,10 +238,10 @@ def _print_estimates(calibration) -> None:
                    f"{(c.end - pd.Timedelta(days=1)).date()} ({c.months:.1f} months); "
                    f"{c.per_month.value:,.1f} a month (95 % CI {c.per_month.low:,.1f} to {c.per_month.high:,.1f})"),
               highlight=False, soft_wrap=True)
-    table = Table(title=Text("Estimates per priority (95 % intervals)"), title_justify="left")
+    table = _table("Estimates per priority (95 % intervals)", [])
     for column in ("", "incidents", "per month", "share", "resolved - opened: median", "P90", "best fit (AIC)",
                    "KS distance", "SLA made"):
-        table.add_column(column, justify="right")
+        table.add_column(column, justify="right", overflow="fold")
     for rate, fit in zip(c.rates, c.repair):
         median = (f"{fit.median.value:.3g} h [{fit.median.low:.3g}, {fit.median.high:.3g}]" if fit.median else
                   f"({fit.borrowed or 'default'})")
@@ -285,10 +282,10 @@ def _print_backtest(found) -> None:
     out.print(Text("Back-test ", style="bold") + Text(f"over {window_text(found)} with {found.team.origin}; {how}"
                                                       + (f" ({found.rounds} rounds)" if found.separate else "")),
               highlight=False, soft_wrap=True)
-    table = Table(title=Text("Time to restore: real against simulated"), title_justify="left")
+    table = _table("Time to restore: real against simulated", [])
     for column in ("", "tickets", "median real", "median simulated", "P90 real", "P90 simulated", "KS distance",
                    "median wait (simulated)"):
-        table.add_column(column, justify="right")
+        table.add_column(column, justify="right", overflow="fold")
     for check in found.checks:
         table.add_row(check.priority, f"{len(check.observed):,}", f"{np.median(check.observed):.3g} h",
                       f"{np.median(check.simulated):.3g} h", f"{np.quantile(check.observed, 0.9):.3g} h",

@@ -24,11 +24,12 @@ import pandas as pd
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 from rich.text import Text
 
 from . import __version__
 from .cells import neutralise_frame
+from .console import err, out
+from .console import table as _table
 from .errors import ScenarioError
 from .files import dump_study, load_study
 from .scenario import Study
@@ -39,12 +40,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     help="Make, outsource or buy the service? Simulate IT service scenarios and compare them.",
 )
-PIPED_WIDTH = 10_000
-"""Output piped or redirected to a file is not cut to a terminal's width: a table keeps every digit."""
-out = Console(width=None if sys.stdout.isatty() else PIPED_WIDTH)
-err = Console(stderr=True, width=None if sys.stderr.isatty() else PIPED_WIDTH)
-
-
 class OutputFormat(StrEnum):
     table = "table"
     json = "json"
@@ -61,14 +56,6 @@ def _emit(output: OutputFormat, document: dict, frame: pd.DataFrame) -> bool:
         neutralise_frame(frame).to_csv(sys.stdout, index=False, lineterminator="\n")
         return True
     return False
-
-
-def _table(title: str, columns: list[str], first_left: bool = False) -> Table:
-    """A table whose cells fold rather than lose digits to an ellipsis when the terminal is narrow."""
-    table = Table(title=Text(title), title_justify="left", title_style="bold")
-    for k, column in enumerate(columns):
-        table.add_column(Text(str(column)), justify="left" if first_left and k == 0 else "right", overflow="fold")
-    return table
 
 
 class ResultsFormat(StrEnum):
