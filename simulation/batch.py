@@ -17,13 +17,11 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import NamedTuple
 
-import numpy as np
-
 from sourcing.batch import Batch, Planned
 
 from .compare import relative_precision
 from .plan import Plan, compiled
-from .replications import Chunk, _batch, _worker_start
+from .replications import Chunk, _batch, _worker_start, next_target
 from .store import Store, StoreError
 from .variance import expected_controls
 
@@ -152,8 +150,10 @@ def run_batch(batch: Batch, planned: list[Planned], store: Store, executor, work
     run_id = store.begin_run(batch.seed, command, batch_file, batch_sha256, batch.name)
     states = []
     for position, p in enumerate(planned):
-        means = expected_controls(p.study) if batch.variance_reduction else {}
-        if p.key not in known:
+        if p.key in known:
+            means = store.control_means(p.key)  # as the first run computed them
+        else:
+            means = expected_controls(p.study) if batch.variance_reduction else {}
             store.add_study(run_id, position, p, batch.seed, means)
         states.append(StudyState(p, means, store.done(p.key), [p.replications]))
     by_key = {s.planned.key: s for s in states}
@@ -195,5 +195,4 @@ def _next_round(state: StudyState, store: Store) -> None:
         worst = float(relative_precision(rows, controls, state.means or None, study=p.study).max())
         if worst <= p.precision:
             return
-        needed = int(np.ceil(state.target * (worst / p.precision) ** 2 * 1.05))
-        state.rounds.append(int(min(max(needed, state.target + 10), p.max_replications)))
+        state.rounds.append(next_target(state.target, worst, p.precision, p.max_replications))

@@ -260,6 +260,15 @@ def check_budget(rows_per_replication: int, replications: int) -> None:
                          f"{fits:,} replications (or split the scenarios into several files)")
 
 
+def next_target(done: int, worst: float, target: float, maximum: int) -> int:
+    """How many replications a precision run should have after ``done`` whose worst relative half-width
+    is ``worst``: what the half-width's 1/sqrt(n) law asks for (5 % more), at least 10 more, at most
+    double (a half-width measured on few replications of a heavy tail overstates the need), and never
+    beyond ``maximum``."""
+    needed = int(np.ceil(done * (worst / target) ** 2 * 1.05))
+    return int(min(done + max(needed - done, 10), done + max(done, 10), maximum))
+
+
 def run_to_precision(study: Study, target: float, seed: int = 0, workers: int = 1, initial: int = 20,
                      maximum: int = 2000, progress: Progress | None = None,
                      variance_reduction: bool = True) -> Results:
@@ -267,9 +276,7 @@ def run_to_precision(study: Study, target: float, seed: int = 0, workers: int = 
     its mean, or ``maximum`` replications have run.
 
     After each batch the number still needed is estimated from the current half-width, which
-    shrinks as one over the square root of the replications; a batch at most doubles the replications,
-    because a half-width measured on few replications of a heavy tail (or before there are enough for
-    the control variates) overstates what is needed.
+    shrinks as one over the square root of the replications (:func:`next_target`).
     """
     from .compare import relative_precision
 
@@ -291,8 +298,7 @@ def run_to_precision(study: Study, target: float, seed: int = 0, workers: int = 
         worst = float(relative_precision(results.rows, results.controls, results.control_means, study=study).max())
         if worst <= target or done >= maximum:
             break
-        needed = int(np.ceil(done * (worst / target) ** 2 * 1.05))
-        extra = int(min(max(needed - done, 10), max(done, 10), maximum - done))
+        extra = next_target(done, worst, target, maximum) - done
         more = run_study(study, extra, seed=seed, workers=workers, progress=report, first=done,
                          variance_reduction=variance_reduction, control_means=means)
         results = Results(study, seed, done + extra, concat([results.rows, more.rows]),

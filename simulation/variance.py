@@ -32,6 +32,7 @@ reported unchanged, bit for bit.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from math import comb
 
 import numpy as np
@@ -203,16 +204,26 @@ def expected_controls(study: Study | Plan) -> dict[str, float]:
         if team.departures is None or team.departures.yearly_probability <= 0:
             continue
         hazard = -np.log1p(-team.departures.yearly_probability) / HOURS_PER_YEAR
-        renewal = Renewal(hazard=hazard, delay=team.departures.hiring_delay, horizon=horizon)
         mine = team_services(plan, name)
         by_priority = {k: sum(rates[s] * mixes[s][k] for s in mine) for k in WHOLE_SERVICE}
-        for control, value in renewal.expected(len(team.members), by_priority).items():
+        key = tuple((k, np.asarray(rate, dtype=float).tobytes()) for k, rate in by_priority.items())
+        for control, value in _expected(hazard, team.departures.hiring_delay, horizon, len(team.members), key):
             out[f"{name}/{control}"] = value
     if out:
         for service, rate in rates.items():
             for k in WHOLE_SERVICE:
                 out[f"{service}/count_P{k + 1}"] = float(rate.sum() * mixes[service][k])
     return out
+
+
+@lru_cache(maxsize=256)
+def _expected(hazard: float, delay: float, horizon: float, members: int,
+              rates: tuple[tuple[int, bytes], ...]) -> tuple[tuple[str, float], ...]:
+    """:meth:`Renewal.expected`, computed once for a given team and load: the variants of a batch that
+    change a price or a provider share it (it takes a few tenths of a second)."""
+    by_priority = {k: np.frombuffer(raw, dtype=float) for k, raw in rates}
+    found = Renewal(hazard=hazard, delay=delay, horizon=horizon).expected(members, by_priority)
+    return tuple(found.items())
 
 
 def _plan(study: Study | Plan) -> Plan:

@@ -200,3 +200,30 @@ def test_the_bundled_batch_validates_with_its_48_variants() -> None:
     assert len(planned) == 48 and len({p.key for p in planned}) == 48
     code, output = invoke("validate", str(ROOT / "scenarios" / "batches" / "email-prices.yaml"))
     assert code == 0 and "batch of 48 studies" in output
+
+
+def test_a_precision_batch_stops_where_a_precision_run_stops(tmp_path: Path) -> None:
+    """A study with a precision target takes, in the store, exactly the replications that 'run --precision'
+    takes on its own (the same rounds, decided on the same replications)."""
+    from simulation.replications import run_to_precision
+    from sourcing.files import parse_yaml, study_from_data
+
+    path = tmp_path / "precise.yaml"
+    path.write_text(f"""\
+name: To ten per cent
+seed: 5
+replications: 4
+precision: 10%
+max_replications: 200
+studies:
+  - file: {EMAIL}
+grid:
+  calendar.horizon: [1y]
+""", encoding="utf-8")
+    store = tmp_path / "p.duckdb"
+    assert invoke("batch", str(path), "--store", str(store), "--workers", "2")[0] == 0
+    with duckdb.connect(str(store), read_only=True) as db:
+        text = db.execute("SELECT scenario_yaml FROM studies").fetchone()[0]
+        stored = db.execute("SELECT count(*) FROM done").fetchone()[0]
+    alone = run_to_precision(study_from_data(*parse_yaml(text, "stored")), 0.10, seed=5, initial=4, maximum=200)
+    assert stored == alone.replications > 4
