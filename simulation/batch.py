@@ -157,7 +157,7 @@ def run_batch(batch: Batch, planned: list[Planned], store: Store, executor, work
             store.add_study(run_id, position, p, batch.seed, means)
         states.append(StudyState(p, means, store.done(p.key), [p.replications]))
     by_key = {s.planned.key: s for s in states}
-    payloads = {s.planned.key: (compiled(s.planned.study), batch.seed, s.means) for s in states}
+    payloads: dict[str, tuple] = {}  # compiled when a study has work left (a finished one costs nothing)
 
     def finished(task: Task, chunk: Chunk) -> None:
         store.write(task.study, chunk.rows, chunk.controls if len(chunk.controls) else None)
@@ -176,6 +176,10 @@ def run_batch(batch: Batch, planned: list[Planned], store: Store, executor, work
             tasks += [Task(state.planned.key, tuple(missing[k:k + size])) for k in range(0, len(missing), size)]
         if not tasks:
             break
+        for task in tasks:
+            if task.study not in payloads:
+                state = by_key[task.study]
+                payloads[task.study] = (compiled(state.planned.study), batch.seed, state.means)
         executor.run(tasks, payloads, finished)
     return states
 
