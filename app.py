@@ -17,7 +17,9 @@ def run() -> None:
         st.Page("webapp/pages/whatif.py", title=t("page.whatif", language), icon=":material/psychology_alt:"),
         st.Page("webapp/pages/editor.py", title=t("page.editor", language), icon=":material/edit:"),
         st.Page("webapp/pages/offers.py", title=t("page.procurement", language), icon=":material/handshake:"),
+        st.Page("webapp/pages/calibrate.py", title=t("page.calibrate", language), icon=":material/query_stats:"),
         st.Page("webapp/pages/assumptions.py", title=t("page.assumptions", language), icon=":material/list_alt:"),
+        st.Page("webapp/pages/store.py", title=t("page.store", language), icon=":material/database:"),
         st.Page("webapp/pages/downloads.py", title=t("page.downloads", language), icon=":material/download:"),
     ]
     st.navigation(pages).run()

@@ -24,7 +24,7 @@ def scenario_values(rows: pd.DataFrame, metric: str) -> pd.DataFrame:
     """A replication x scenario table of one scenario-level metric (whole horizon)."""
     part = rows[(rows["scope"] == "scenario") & (rows["metric"] == metric) & (rows["period"] == "all")]
     table = part.pivot_table(index="replication", columns="scenario", values="value", aggfunc="first", sort=False)
-    order = list(dict.fromkeys(rows["scenario"]))
+    order = [str(s) for s in pd.unique(rows["scenario"])]
     return table[[c for c in order if c in table.columns]]
 
 
@@ -47,13 +47,14 @@ def compare(rows: pd.DataFrame, baseline: str | None = None, controls: pd.DataFr
             means: dict[str, float] | None = None, study=None) -> Comparison:
     """Headline figures, paired differences, frontier and risk tail of a run's tidy rows (means and paired
     differences with control variates when ``controls`` and their ``means`` are given)."""
-    scenarios = list(dict.fromkeys(rows["scenario"]))
+    scenarios = [str(s) for s in pd.unique(rows["scenario"])]
     baseline = baseline or scenarios[0]
     if baseline not in scenarios:
         raise ValueError(f"baseline '{baseline}' is not a scenario of the run ({', '.join(scenarios)})")
+    top = rows[(rows["scope"] == "scenario") & (rows["period"] == "all")]  # filtered once: read many times
     headline = []
     for metric in HEADLINES:
-        table = scenario_values(rows, metric)
+        table = scenario_values(top, metric)
         for scenario in table.columns:
             values = table[scenario].dropna()
             if len(values):
@@ -62,7 +63,7 @@ def compare(rows: pd.DataFrame, baseline: str | None = None, controls: pd.DataFr
                                  "half_width": estimate.half_width, "n": len(values)})
     differences = []
     for metric in DIFFERENCES:
-        table = scenario_values(rows, metric)
+        table = scenario_values(top, metric)
         if baseline not in table.columns:
             continue
         for scenario in table.columns:

@@ -2,19 +2,46 @@
 
 Sampling by inverse CDF from the incident's own uniform keeps common random numbers
 across options: the same incident is quick or slow to restore under every option.
+Gamma and Weibull times are given by their median and P90 (like the lognormal); their
+shape and scale are solved from those two quantiles once per distribution.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 
 import numpy as np
-from scipy.special import ndtri
+from scipy.optimize import brentq
+from scipy.special import gammaincinv, ndtri
 
+from sourcing.model import Gamma, Weibull
 from sourcing.scenario import Z90, Exponential, Fixed, Lognormal
 
+LN2, LN10 = np.log(2.0), np.log(10.0)
 
-def quantile(distribution: Lognormal | Exponential | Fixed, u: np.ndarray) -> np.ndarray:
+
+def weibull_shape_scale(median: float, p90: float) -> tuple[float, float]:
+    """Shape and scale of the Weibull with this median and P90 (closed form)."""
+    shape = np.log(LN10 / LN2) / np.log(p90 / median)
+    return float(shape), float(median / LN2 ** (1 / shape))
+
+
+@lru_cache(maxsize=256)
+def gamma_shape_scale(median: float, p90: float) -> tuple[float, float]:
+    """Shape and scale of the gamma with this median and P90: the ratio P90/median falls as the shape
+    grows, so one root is found by bracketing."""
+    ratio = p90 / median
+
+    def gap(log_shape: float) -> float:
+        shape = np.exp(log_shape)
+        return np.log(gammaincinv(shape, 0.9) / gammaincinv(shape, 0.5)) - np.log(ratio)
+
+    shape = float(np.exp(brentq(gap, np.log(1e-3), np.log(1e6), xtol=1e-12)))
+    return shape, float(median / gammaincinv(shape, 0.5))
+
+
+def quantile(distribution: Lognormal | Exponential | Fixed | Gamma | Weibull, u: np.ndarray) -> np.ndarray:
     """Times (hours) at probabilities ``u`` in (0, 1)."""
     u = np.clip(np.asarray(u, dtype=float), 1e-12, 1 - 1e-12)
     if isinstance(distribution, Lognormal):
@@ -24,10 +51,16 @@ def quantile(distribution: Lognormal | Exponential | Fixed, u: np.ndarray) -> np
         return -distribution.mean * np.log1p(-u)
     if isinstance(distribution, Fixed):
         return np.full(u.shape, distribution.fixed)
+    if isinstance(distribution, Gamma):
+        shape, scale = gamma_shape_scale(distribution.median, distribution.p90)
+        return scale * gammaincinv(shape, u)
+    if isinstance(distribution, Weibull):
+        shape, scale = weibull_shape_scale(distribution.median, distribution.p90)
+        return scale * (-np.log1p(-u)) ** (1 / shape)
     raise TypeError(f"unknown distribution {distribution!r}")
 
 
-def by_priority(distributions: Sequence[Lognormal | Exponential | Fixed], priority: np.ndarray,
+def by_priority(distributions: Sequence[Lognormal | Exponential | Fixed | Gamma | Weibull], priority: np.ndarray,
                 u: np.ndarray) -> np.ndarray:
     """For each incident, the quantile of its own priority's distribution (``distributions[k]`` for priority
     ``k``)."""

@@ -21,6 +21,7 @@ from sourcing.calendar import CoverageSchedule
 from sourcing.model import PRIORITIES
 from sourcing.units import HOURS_PER_MONTH
 
+from . import sustainability
 from .engine import PROVIDER, ScenarioRun, Stretch, TeamRun, Work
 
 if TYPE_CHECKING:
@@ -581,6 +582,10 @@ def _team(rows: Rows, ctx: Context, run: TeamRun) -> list[money.CostLine]:
                   for c in callouts if _at_night(local(c.time).hour)}
         rows.add("team", run.name, "callouts_per_month", len(callouts) / months)
         rows.add("team", run.name, "nights_disturbed_per_person_month", len(nights) / max(rota_size, 1) / months)
+    rest = sustainability.measure(calendar.calendar, horizon, run.plans, run.rota, callouts, run.interventions,
+                                  run.overtime, on_call.window if on_call is not None else None)
+    for metric, value in rest.items():
+        rows.add("team", run.name, metric, value)
     person_years = []
     for i, plan in enumerate(run.plans):
         departures = np.bincount(np.clip(np.searchsorted(years, plan.departures, side="right") - 1, 0, n_years - 1),

@@ -267,7 +267,9 @@ def run_to_precision(study: Study, target: float, seed: int = 0, workers: int = 
     its mean, or ``maximum`` replications have run.
 
     After each batch the number still needed is estimated from the current half-width, which
-    shrinks as one over the square root of the replications.
+    shrinks as one over the square root of the replications; a batch at most doubles the replications,
+    because a half-width measured on few replications of a heavy tail (or before there are enough for
+    the control variates) overstates what is needed.
     """
     from .compare import relative_precision
 
@@ -290,7 +292,7 @@ def run_to_precision(study: Study, target: float, seed: int = 0, workers: int = 
         if worst <= target or done >= maximum:
             break
         needed = int(np.ceil(done * (worst / target) ** 2 * 1.05))
-        extra = int(min(max(needed - done, 10), maximum - done))
+        extra = int(min(max(needed - done, 10), max(done, 10), maximum - done))
         more = run_study(study, extra, seed=seed, workers=workers, progress=report, first=done,
                          variance_reduction=variance_reduction, control_means=means)
         results = Results(study, seed, done + extra, concat([results.rows, more.rows]),

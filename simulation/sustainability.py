@@ -47,10 +47,13 @@ def measure(calendar, horizon: float, plans, rota, callouts, interventions, over
         ends.setdefault(person, []).append((start, end))
     daily = weekly_breaks = 0
     for callout in shown:
-        finish = max((e for s, e in ends.get(callout.person, []) if s >= callout.time - 1e-9), default=callout.time)
+        # The rest runs from the end of the on-call work done before the person's next shift.
         shifts = plans[callout.person].on_shift
-        following = shifts[shifts[:, 0] >= finish - 1e-9]
-        if len(following) and following[0, 0] - finish < DAILY_REST:
+        following = shifts[shifts[:, 0] >= callout.time - 1e-9]
+        next_shift = following[0, 0] if len(following) else np.inf
+        finish = max((e for s, e in ends.get(callout.person, []) if callout.time - 1e-9 <= s < next_shift),
+                     default=callout.time)
+        if next_shift - finish < DAILY_REST:
             daily += 1
         if calendar.instant(callout.time).weekday() >= 5:
             weekly_breaks += 1

@@ -46,7 +46,10 @@ class Verdict:
     """(most available option, availability points given up: mean, low, high), when it is not the recommended."""
     sensitive_to: list[str] = field(default_factory=list)
     unsustainable: list[str] = field(default_factory=list)
-    """Sustainability flags of the teams the recommended option depends on."""
+    """Sustainability flags of the teams the recommended option depends on, already in words."""
+    rest: dict[str, dict[str, float]] = field(default_factory=dict)
+    """Mean sustainability figures of each internal team of the recommended option (flagged in words by
+    :func:`sentences`, in the reader's language)."""
 
 
 def verdict(results: Results, study: Study, sensitive_to: list[str] | None = None,
@@ -78,7 +81,21 @@ def verdict(results: Results, study: Study, sensitive_to: list[str] | None = Non
         gap = estimate(availability[most_available] - availability[best], [best, most_available])
         gives_up = (most_available, gap.mean, gap.mean - gap.half_width, gap.mean + gap.half_width)
     return Verdict(best, runner, ranked, excluded, difference, study.calendar.horizon, probability,
-                   bool(equivalent), indifference, gives_up, list(sensitive_to or []), list(unsustainable or []))
+                   bool(equivalent), indifference, gives_up, list(sensitive_to or []), list(unsustainable or []),
+                   _rest(results.rows, best))
+
+
+def _rest(rows, scenario: str) -> dict[str, dict[str, float]]:
+    """Mean sustainability figures per internal team of ``scenario``."""
+    from .sustainability import METRICS
+
+    part = rows[(rows["scenario"] == scenario) & (rows["scope"] == "team") & rows["metric"].isin(METRICS)
+                & (rows["period"] == "all")]
+    means = part.groupby(["subject", "metric"], observed=True)["value"].mean()
+    out: dict[str, dict[str, float]] = {}
+    for (team, metric), value in means.items():
+        out.setdefault(str(team), {})[str(metric)] = float(value)
+    return out
 
 
 def _targets_missed(results: Results, study: Study) -> dict[str, tuple[str, float, float]]:
@@ -147,6 +164,11 @@ def sentences(v: Verdict, lang: str = "en", currency: str = "EUR", replications:
                        high=points(high, lang)))
     if v.sensitive_to:
         out.append(say("verdict.sensitive", lang, names=", ".join(v.sensitive_to[:3])))
-    if v.unsustainable:
-        out.append(say("verdict.unsustainable", lang, flags="; ".join(v.unsustainable)))
+    from .sustainability import flags
+
+    found = list(v.unsustainable)
+    for team, figures in v.rest.items():
+        found += [f"{team}: {flag}" for flag in flags(figures, lang)]
+    if found:
+        out.append(say("verdict.unsustainable", lang, flags="; ".join(found)))
     return out

@@ -1,4 +1,4 @@
-"""The batch door: ``sourcing validate``, ``sourcing schema``, ``sourcing run``.
+"""The batch door: ``sourcing validate``, ``sourcing schema``, ``sourcing run``, ``sourcing calibrate``...
 
 This module only parses options, calls the core and prints; every number comes from
 ``simulation`` and every rule from ``sourcing``.
@@ -24,11 +24,12 @@ import pandas as pd
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 from rich.text import Text
 
 from . import __version__
 from .cells import neutralise_frame
+from .console import err, out
+from .console import table as _table
 from .errors import ScenarioError
 from .files import dump_study, load_study
 from .scenario import Study
@@ -39,13 +40,22 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     help="Make, outsource or buy the service? Simulate IT service scenarios and compare them.",
 )
-out = Console()
-err = Console(stderr=True)
-
-
 class OutputFormat(StrEnum):
     table = "table"
     json = "json"
+    csv = "csv"
+
+
+def _emit(output: OutputFormat, document: dict, frame: pd.DataFrame) -> bool:
+    """Write the JSON document or the CSV table on standard output; False when the format is a table
+    (the caller prints it)."""
+    if output is OutputFormat.json:
+        sys.stdout.write(json.dumps(document, indent=2, default=_jsonable) + "\n")
+        return True
+    if output is OutputFormat.csv:
+        neutralise_frame(frame).to_csv(sys.stdout, index=False, lineterminator="\n")
+        return True
+    return False
 
 
 class ResultsFormat(StrEnum):
@@ -109,8 +119,8 @@ def _print_problems(exc: ScenarioError) -> None:
 
 @app.command()
 def validate(files: Annotated[list[Path], typer.Argument(
-        help="Scenario files, or offers (a tender YAML file or a filled grid) to check.")]) -> None:
-    """Check scenario and offers files; print every problem with its file, line and field."""
+        help="Scenario files, offers (a tender YAML file or a filled grid) or batch files to check.")]) -> None:
+    """Check scenario, offers and batch files; print every problem with its file, line and field."""
     from .files import parse_yaml, read_text, study_from_data
     from .grid import load_tender
 
@@ -125,6 +135,12 @@ def validate(files: Annotated[list[Path], typer.Argument(
             if data is None or isinstance(data, dict) and "offers" in data and "calendar" not in data:
                 tender = load_tender(path)
                 summary = f"offers: {', '.join(tender.offers)}"
+            elif isinstance(data, dict) and "studies" in data and "calendar" not in data:
+                from .batch import load_batch
+
+                batch, planned = load_batch(path)
+                summary = (f"batch of {len(planned)} studies ({len(batch.studies)} base file(s) x "
+                           f"{len(planned) // max(len(batch.studies), 1)} variants)")
             else:
                 study = study_from_data(data, source=str(path), root=root)
                 summary = (f"{len(study.services)} services, {len(study.teams)} teams, "
@@ -186,7 +202,8 @@ Language = Annotated[str, typer.Option("--lang", help="Language of the verdict a
 VarianceReduction = Annotated[bool, typer.Option(
     "--variance-reduction/--no-variance-reduction",
     help="Control variates on the staffing draws (teams whose people may leave); off gives the plain means.")]
-Format = Annotated[OutputFormat, typer.Option("--format", help="table or json on standard output.")]
+Format = Annotated[OutputFormat, typer.Option(
+    "--format", help="table (for people), json or csv (for programs) on standard output.")]
 Baseline = Annotated[str | None, typer.Option(help="Scenario the others are compared with (paired differences).")]
 
 
@@ -291,14 +308,12 @@ def run(
     words = sentences(found, language, study.currency, results.replications)
     if out_dir is not None:
         _write(out_dir, file, study, results, results_format, workers)
-    if output is OutputFormat.json:
-        document = _json_summary(file, study, results)
-        document["verdict"] = {**asdict(found), "sentences": [w.replace("**", "") for w in words]}
-        if selection is not None:
-            document["selection"] = {**asdict(selection), "conclusion": selection.sentence(study.currency)}
-        document["comparison"] = _json_comparison(decision)
-        sys.stdout.write(json.dumps(document, indent=2, default=_jsonable) + "\n")
-    else:
+    document = _json_summary(file, study, results)
+    document["verdict"] = {**asdict(found), "sentences": [w.replace("**", "") for w in words]}
+    if selection is not None:
+        document["selection"] = {**asdict(selection), "conclusion": selection.sentence(study.currency)}
+    document["comparison"] = _json_comparison(decision)
+    if not _emit(output, document, results.summary):
         _print_verdict(words)
         if selection is not None:
             out.print(Text("Decision: ", style="bold") + Text(selection.sentence(study.currency)), highlight=False,
@@ -331,6 +346,7 @@ def compare_files(
     target = _precision(precision)
     studies = [(path, _load(path, sets)) for path in files]
     labels = _file_labels(files)
+    differ = _services_differ(studies, labels)
     names = [s.name for _, study in studies for s in study.scenarios]
     clash = {n for n in names if names.count(n) > 1}
     parts = []
@@ -348,15 +364,39 @@ def compare_files(
         _fail(f"--baseline: '{chosen}' is not one of the scenarios ({', '.join(scenarios)})")
     decision = compare(rows, chosen)
     summary = summarize(rows)
-    if output is OutputFormat.json:
-        document = {"files": [str(p) for p in files], "version": __version__, "seed": seed, "replications": keep,
-                    "confidence": 0.95, "summary": summary.replace({float("nan"): None}).to_dict(orient="records"),
-                    "comparison": _json_comparison(decision)}
-        sys.stdout.write(json.dumps(document, indent=2, default=_jsonable) + "\n")
+    document = {"files": [str(p) for p in files], "version": __version__, "seed": seed, "replications": keep,
+                "confidence": 0.95, "services_differ": differ,
+                "summary": summary.replace({float("nan"): None}).to_dict(orient="records"),
+                "comparison": _json_comparison(decision)}
+    if _emit(output, document, summary):
         return
     currency = studies[0][1].currency
     _print_sections(" vs ".join(labels), f"{keep} replications, seed {seed}", currency,
                     decision, summary)
+
+
+def _services_differ(studies: list[tuple[Path, Study]], labels: list[str]) -> list[str]:
+    """Warn, before anything is simulated, when the files do not describe the same services: a service
+    missing from a file, or defined differently, draws other incidents, so its differences across files
+    are not paired (common random numbers do not hold for it). Returns the warnings."""
+    warnings = []
+    first_label, first = labels[0], studies[0][1]
+    for label, (_, study) in zip(labels[1:], studies[1:]):
+        mine, theirs = set(first.services), set(study.services)
+        for name in sorted(mine - theirs):
+            warnings.append(f"service '{name}' is in {first_label} but not in {label}")
+        for name in sorted(theirs - mine):
+            warnings.append(f"service '{name}' is in {label} but not in {first_label}")
+        for name in sorted(mine & theirs):
+            if first.services[name] != study.services[name]:
+                warnings.append(f"service '{name}' is defined differently in {first_label} and {label}")
+        if first.calendar != study.calendar:
+            warnings.append(f"{first_label} and {label} have different calendars (horizon, start or holidays)")
+    for line in warnings:
+        err.print(Text("  warning: ", style="yellow") + Text(f"{line}: differences between their scenarios are "
+                                                                 "not paired on the same incidents"),
+                  highlight=False, soft_wrap=True)
+    return warnings
 
 
 def _file_labels(files: list[Path]) -> list[str]:
@@ -493,13 +533,12 @@ def breakeven(
         raise typer.Exit(2) from None
     finally:
         _close(executor)
-    if output is OutputFormat.json:
-        document = {"file": str(file), "between": list(between), "vary": vary, "on": on, "seed": seed,
-                    "replications": replications, "break_even": found.value, "ci_low": found.low,
-                    "ci_high": found.high, "unit": found.unit, "today": found.current, "method": found.note,
-                    "points": [{"value": x, "difference": d.mean, "ci_low": d.low, "ci_high": d.high}
-                               for x, d in found.points]}
-        sys.stdout.write(json.dumps(document, indent=2, default=_jsonable) + "\n")
+    points = [{"value": x, "difference": d.mean, "ci_low": d.low, "ci_high": d.high} for x, d in found.points]
+    document = {"file": str(file), "between": list(between), "vary": vary, "on": on, "seed": seed,
+                "replications": replications, "break_even": found.value, "ci_low": found.low,
+                "ci_high": found.high, "unit": found.unit, "today": found.current, "method": found.note,
+                "points": points}
+    if _emit(output, document, pd.DataFrame(points, columns=["value", "difference", "ci_low", "ci_high"])):
         return
     what = "economic cost" if on == "cost" else "availability"
     if found.value is None:
@@ -511,9 +550,7 @@ def breakeven(
                   highlight=False, soft_wrap=True)
         out.print(Text(f"method: {found.note}; {replications} replications at each value, seed {seed}"),
                   highlight=False, soft_wrap=True)
-    table = Table(title=Text(f"{what} of {between[0]} minus {between[1]}"), title_justify="left")
-    for column in (vary, "difference", "95 % CI"):
-        table.add_column(column, justify="right")
+    table = _table(f"{what} of {between[0]} minus {between[1]}", [vary, "difference", "95 % CI"])
     money = on == "cost"
     for x, d in found.points:
         show = (lambda v: f"{v / 1000:,.1f} k") if money else (lambda v: f"{v * 100:+.3f} pt")
@@ -557,14 +594,14 @@ def match(
         raise typer.Exit(2) from None
     finally:
         _close(executor)
-    if output is OutputFormat.json:
-        document = {"file": str(file), "scenario": scenario, "like": like, "vary": vary, "on": on,
-                    "found": None if found.found is None else found.found.value,
-                    "today_cost_per_year": found.current_cost_per_year,
-                    "steps": [{"value": st.value, "difference": st.difference.mean, "ci_low": st.difference.low,
-                               "ci_high": st.difference.high, "probability": st.probability,
-                               "cost_per_year": st.cost_per_year} for st in found.steps]}
-        sys.stdout.write(json.dumps(document, indent=2, default=_jsonable) + "\n")
+    steps = [{"value": st.value, "difference": st.difference.mean, "ci_low": st.difference.low,
+              "ci_high": st.difference.high, "probability": st.probability, "cost_per_year": st.cost_per_year}
+             for st in found.steps]
+    document = {"file": str(file), "scenario": scenario, "like": like, "vary": vary, "on": on,
+                "found": None if found.found is None else found.found.value,
+                "today_cost_per_year": found.current_cost_per_year, "steps": steps}
+    if _emit(output, document, pd.DataFrame(steps, columns=["value", "difference", "ci_low", "ci_high",
+                                                            "probability", "cost_per_year"])):
         return
     if found.found is None:
         out.print(Text(f"No value tried makes {scenario} as good as {like} on {on}."), highlight=False)
@@ -573,9 +610,8 @@ def match(
         out.print(Text(f"{scenario} matches {like} on {on} from {vary} = {found.found.value} (probability "
                        f"{found.found.probability:.0%} that it truly is at least as good); its economic cost changes "
                        f"by {extra / 1000:+,.1f} k{study.currency} a year"), highlight=False, soft_wrap=True)
-    table = Table(title=Text(f"{on} of {scenario} minus {like}"), title_justify="left")
-    for column in (vary, "difference", "95 % CI", "P(at least as good)", "cost a year"):
-        table.add_column(column, justify="right")
+    table = _table(f"{on} of {scenario} minus {like}", [vary, "difference", "95 % CI", "P(at least as good)",
+                                                       "cost a year"])
     for st in found.steps:
         scale, unit = (100, " pt") if on != "cost" else (1 / 1000, " k")
         table.add_row(str(st.value), f"{st.difference.mean * scale:+,.3f}{unit}",
@@ -630,26 +666,22 @@ def sensitivity(
     finally:
         _close(executor)
     if method != "tornado":
-        if output is OutputFormat.json:
-            sys.stdout.write(json.dumps({"file": str(file), "method": method, "indices": table.to_dict("records")},
-                                        indent=2, default=_jsonable) + "\n")
-        else:
+        if not _emit(output, {"file": str(file), "method": method, "indices": table.to_dict("records")}, table):
             _print_tables([(f"{method} indices of the economic-cost difference between the two cheapest options",
                             table.set_index("assumption").round(4))], study.currency)
         return
-    if output is OutputFormat.json:
-        document = {"file": str(file), "winner": found.winner, "runner_up": found.runner_up,
-                    "difference": found.base.mean, "swings": [
-                        {"assumption": s.assumption, "low": s.low, "high": s.high, "at_low": s.at_low.mean,
-                         "at_high": s.at_high.mean, "flips": s.flips} for s in found.swings]}
-        sys.stdout.write(json.dumps(document, indent=2, default=_jsonable) + "\n")
+    swings = [{"assumption": s.assumption, "low": s.low, "high": s.high, "at_low": s.at_low.mean,
+               "at_high": s.at_high.mean, "flips": s.flips} for s in found.swings]
+    document = {"file": str(file), "winner": found.winner, "runner_up": found.runner_up,
+                "difference": found.base.mean, "swings": swings}
+    if _emit(output, document, pd.DataFrame(swings, columns=["assumption", "low", "high", "at_low", "at_high",
+                                                             "flips"])):
         return
     out.print(Text(f"{found.winner} is cheaper than {found.runner_up} by {-found.base.mean / 1000:,.1f} "
                    f"k{study.currency} over the horizon; what moves that difference (winner minus runner-up):"),
               highlight=False, soft_wrap=True)
-    table = Table(title=Text("Tornado"), title_justify="left")
-    for column in ("assumption", "low", "high", "difference at low", "difference at high", "flips?"):
-        table.add_column(column, justify="right")
+    table = _table("Tornado", ["assumption", "low", "high", "difference at low", "difference at high", "flips?"],
+                   first_left=True)
     for s_ in found.swings:
         table.add_row(s_.assumption, f"{s_.low:g}", f"{s_.high:g}", f"{s_.at_low.mean / 1000:+,.1f} k",
                       f"{s_.at_high.mean / 1000:+,.1f} k", "yes" if s_.flips else "no")
@@ -678,6 +710,59 @@ def export(
     out.print(f"{len(written)} files written to {out_dir}", highlight=False)
 
 
+@app.command()
+def report(
+    store: Annotated[Path, typer.Argument(help="Run store (DuckDB file) written by 'sourcing batch'.")],
+    out_file: Annotated[Path | None, typer.Option(
+        "--out", help="report.html (self-contained page) or report.xlsx (workbook); without it, the table of "
+                      "which option wins where on standard output.")] = None,
+    language: Language = "en",
+    output: Format = OutputFormat.table,
+) -> None:
+    """Which option wins where across a batch's variants, and each study's verdict, read from a run store
+    (nothing is simulated again)."""
+    from simulation.store import Store, StoreError
+    from simulation.storereport import across_variants, html_report, studies, workbook
+
+    _check_language(language)
+    if out_file is not None:
+        if out_file.suffix.lower() not in (".html", ".xlsx"):
+            raise typer.BadParameter(f"'{out_file.name}': name the report .html or .xlsx", param_hint="--out")
+        if out_file.exists():
+            _fail(f"{out_file}: already exists; choose another name so nothing is overwritten")
+    try:
+        with Store(store, read_only=True) as opened:
+            found = studies(opened)
+            if not found:
+                _fail(f"{store}: no study of this store has two finished replications yet; run or resume the "
+                      "batch first ('sourcing batch FILE --store STORE --resume')")
+            content = None
+            if out_file is not None:
+                content = (workbook(opened, found, language) if out_file.suffix.lower() == ".xlsx"
+                           else html_report(opened, found, language).encode("utf-8"))
+    except StoreError as exc:
+        _fail(str(exc))
+    except ScenarioError as exc:
+        _print_problems(exc)
+        raise typer.Exit(2) from None
+    table = across_variants(found)
+    if out_file is not None:
+        _write_file(out_file, content, "the report")
+        out.print(f"report of {len(found)} studies written to {out_file}", highlight=False)
+        return
+    if _emit(output, {"store": str(store), "studies": table.replace({float("nan"): None}).to_dict("records")},
+             table):
+        return
+    from simulation.storereport import compact
+
+    shown = compact(found, language)
+    rich_table = _table(f"Which option wins where ({len(found)} studies of {store.name})", list(shown.columns),
+                        first_left=True)
+    for row in shown.itertuples(index=False):
+        rich_table.add_row(*[Text(str(v)) for v in row])
+    out.print(rich_table)
+
+
 offers_app = typer.Typer(help="Procurement: put providers' offers side by side on the same incidents.",
                          no_args_is_help=True)
 app.add_typer(offers_app, name="offers")
@@ -699,14 +784,7 @@ def offers_template(
     if out_file.exists():
         _fail(f"{out_file}: already exists; choose another name so nothing is overwritten")
     content = template([p.strip() for p in providers.split(",") if p.strip()], currency=currency, name=name)
-    staging = out_file.with_name(f".{out_file.name}.{os.getpid()}.part")
-    try:
-        staging.write_bytes(content)
-        os.replace(staging, out_file)
-    except OSError as exc:
-        with suppress(OSError):
-            staging.unlink(missing_ok=True)
-        _fail(f"{out_file}: cannot write the grid there ({exc.strerror or exc}); nothing was written")
+    _write_file(out_file, content, "the grid")
     out.print(f"grid written to {out_file}: fill one column per provider, then run "
               f"'sourcing offers compare {out_file} --scenario BASE'", highlight=False)
 
@@ -784,16 +862,16 @@ def offers_compare(
             "scenario.yaml": dump_study(comparison.study),
             "run.json": _run_record([offers_file, base_path], seed, replications, workers),
         })
-    if output is OutputFormat.json:
-        def records(frame):
-            return frame.replace({float("nan"): None}).to_dict(orient="records")
+    def records(frame):
+        return frame.replace({float("nan"): None}).to_dict(orient="records")
 
+    if output is not OutputFormat.table:
         document = {"offers": str(offers_file), "scenario": str(base_path), "version": __version__, "seed": seed,
                     "replications": replications, "confidence": 0.95, "weights": comparison.ranking.weights,
                     "summary": records(comparison.summary),
                     "ranking": records(comparison.ranking.scores.reset_index(names="offer")),
                     "sensitivity": records(comparison.ranking.sensitivity)}
-        sys.stdout.write(json.dumps(document, indent=2, default=_jsonable) + "\n")
+        _emit(output, document, comparison.summary)
         return
     note = f"{replications} replications, seed {seed}; every offer sees the same incidents of {base_path.name}"
     out.print(Text(tender.name, style="bold") + Text(f"  (mean ± 95 % CI half-width; {note})"), highlight=False)
@@ -850,14 +928,24 @@ def _print_sections(name: str, note: str, currency: str, decision, summary) -> N
 
 def _print_tables(tables: list, currency: str) -> None:
     for title, table in tables:
-        rich_table = Table(title=Text(title), title_justify="left", title_style="bold")
-        rich_table.add_column("")
-        for column in table.columns:
-            rich_table.add_column(Text(str(column)), justify="right")
+        rich_table = _table(title, ["", *table.columns], first_left=True)
         for metric, row in table.iterrows():
             rich_table.add_row(Text(metric), *[Text(c.text(currency) if hasattr(c, "text") else
                                                     ("" if pd.isna(c) else str(c))) for c in row])
         out.print(rich_table)
+
+
+def _write_file(target: Path, content: bytes, what: str) -> None:
+    """Write ``content`` to ``target`` atomically (a hidden staging file moved into place): a reader never
+    sees half a file, and a failure leaves nothing behind."""
+    staging = target.with_name(f".{target.name}.{os.getpid()}.part")
+    try:
+        staging.write_bytes(content)
+        os.replace(staging, target)
+    except OSError as exc:
+        with suppress(OSError):
+            staging.unlink(missing_ok=True)
+        _fail(f"{target}: cannot write {what} there ({exc.strerror or exc}); nothing was written")
 
 
 STAGING = ".sourcing-"
@@ -955,6 +1043,11 @@ def _write(out_dir: Path, file: Path, study: Study, results, results_format: Res
         "scenario.yaml": dump_study(study),
         "run.json": _run_record([file], results.seed, results.replications, workers),
     })
+
+
+from .calibrate_cli import calibrate as _calibrate  # noqa: E402 - its own module, registered here
+
+app.command("calibrate")(_calibrate)
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -1,5 +1,5 @@
 """Building blocks shared by every part of a scenario file: the frozen base model, priorities,
-counts, and random durations (fixed, lognormal, exponential)."""
+counts, and random durations (fixed, lognormal, exponential, gamma, Weibull)."""
 
 from __future__ import annotations
 
@@ -136,10 +136,57 @@ class Fixed(Model):
 Z90 = 1.2815515655446004
 
 
+class Shaped(Model):
+    """Median and P90 of a two-parameter family other than the lognormal (a fitted gamma or Weibull).
+
+    Written like the lognormal's, so a consultant reads and scales every fitted time the same way."""
+
+    median: PositiveDuration
+    p90: PositiveDuration
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Shaped:
+        if self.p90 <= self.median:
+            raise ValueError("p90 must be longer than the median")
+        return self
+
+
+class Gamma(Model):
+    """Gamma time given its median and 90th percentile: ``{gamma: {median: 2h, p90: 9h}}``."""
+
+    gamma: Shaped
+
+    @property
+    def median(self) -> float:
+        return self.gamma.median
+
+    @property
+    def p90(self) -> float:
+        return self.gamma.p90
+
+
+class Weibull(Model):
+    """Weibull time given its median and 90th percentile: ``{weibull: {median: 2h, p90: 9h}}``."""
+
+    weibull: Shaped
+
+    @property
+    def median(self) -> float:
+        return self.weibull.median
+
+    @property
+    def p90(self) -> float:
+        return self.weibull.p90
+
+
 def _distribution_tag(value: Any) -> str | None:
-    if isinstance(value, (Lognormal, Exponential, Fixed)):
+    if isinstance(value, (Lognormal, Exponential, Fixed, Gamma, Weibull)):
         return type(value).__name__.lower()
     if isinstance(value, dict):
+        if "gamma" in value:
+            return "gamma"
+        if "weibull" in value:
+            return "weibull"
         if "median" in value or "p90" in value:
             return "lognormal"
         if "mean" in value:
@@ -158,18 +205,21 @@ def _fixed_shorthand(value: Any) -> Any:
 Distribution = Annotated[
     Annotated[Lognormal, Tag("lognormal")]
     | Annotated[Exponential, Tag("exponential")]
-    | Annotated[Fixed, Tag("fixed")],
+    | Annotated[Fixed, Tag("fixed")]
+    | Annotated[Gamma, Tag("gamma")]
+    | Annotated[Weibull, Tag("weibull")],
     Discriminator(
         _distribution_tag,
         custom_error_type="distribution",
         custom_error_message=(
-            "a time distribution is written '2h' (fixed), {median: 2h, p90: 6h} (lognormal) "
-            "or {mean: 3h} (exponential)"
+            "a time distribution is written '2h' (fixed), {median: 2h, p90: 6h} (lognormal), "
+            "{mean: 3h} (exponential), {gamma: {median: 2h, p90: 6h}} or {weibull: {median: 2h, p90: 6h}}"
         ),
     ),
     BeforeValidator(_fixed_shorthand),
     WithJsonSchema({
-        "description": "a time: '2h' (fixed), {median, p90} (lognormal), {mean} (exponential) or {fixed}",
+        "description": "a time: '2h' (fixed), {median, p90} (lognormal), {mean} (exponential), {fixed}, "
+                       "{gamma: {median, p90}} or {weibull: {median, p90}}",
         "oneOf": [
             {"type": "string"},
             {"type": "object", "properties": {"median": {"type": "string"}, "p90": {"type": "string"}},
@@ -178,7 +228,11 @@ Distribution = Annotated[
              "additionalProperties": False},
             {"type": "object", "properties": {"fixed": {"type": "string"}}, "required": ["fixed"],
              "additionalProperties": False},
+            *({"type": "object", "properties": {family: {
+                "type": "object", "properties": {"median": {"type": "string"}, "p90": {"type": "string"}},
+                "required": ["median", "p90"], "additionalProperties": False}},
+               "required": [family], "additionalProperties": False} for family in ("gamma", "weibull")),
         ],
     }),
 ]
-"""A random duration: fixed, lognormal (median, P90) or exponential (mean)."""
+"""A random duration: fixed, lognormal (median, P90), exponential (mean), gamma or Weibull (median, P90)."""

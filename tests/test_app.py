@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 ROOT = Path(__file__).parents[1]
 APP = str(ROOT / "app.py")
 PAGES = ["webapp/pages/service.py", "webapp/pages/whatif.py", "webapp/pages/editor.py", "webapp/pages/offers.py",
-         "webapp/pages/assumptions.py",
+         "webapp/pages/assumptions.py", "webapp/pages/calibrate.py",
          "webapp/pages/downloads.py"]
 
 

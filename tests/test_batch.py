@@ -85,31 +85,39 @@ variants:
     assert code == 2 and not (tmp_path / "s.duckdb").exists()
 
 
+def small_batch(folder: Path, replications: int) -> Path:
+    """Two studies: the team of two or three, no other variant."""
+    text = write_batch(folder, replications=replications).read_text(encoding="utf-8").split("variants:")[0]
+    path = folder / "small.yaml"
+    path.write_text(text.replace("  providers.msp-4h-ho.fees.monthly: [3000 EUR, 4000 EUR]\n", ""), encoding="utf-8")
+    return path
+
+
 def test_local_processes_and_a_dask_local_cluster_give_identical_rows(tmp_path: Path) -> None:
-    path = write_batch(tmp_path, replications=4)
+    path = small_batch(tmp_path, replications=4)
     assert invoke("batch", str(path), "--store", str(tmp_path / "local.duckdb"), "--workers", "2")[0] == 0
     code, output = invoke("batch", str(path), "--store", str(tmp_path / "dask.duckdb"), "--scheduler", "local:2")
     assert code == 0, output
     local = duckdb.connect(str(tmp_path / "local.duckdb"), read_only=True).execute(ORDER).df()
     dask = duckdb.connect(str(tmp_path / "dask.duckdb"), read_only=True).execute(ORDER).df()
-    assert len(local) > 10_000
+    assert len(local) > 5_000  # two studies x four replications x three options, every metric
     pd.testing.assert_frame_equal(local, dask)
 
 
 def test_a_batch_killed_part_way_and_resumed_gives_the_rows_of_an_uninterrupted_run(tmp_path: Path) -> None:
-    path = write_batch(tmp_path, replications=10)
+    path = write_batch(tmp_path, replications=6)
     assert invoke("batch", str(path), "--store", str(tmp_path / "whole.duckdb"))[0] == 0
     killed = tmp_path / "killed.duckdb"
     process = subprocess.Popen([sys.executable, "-m", "sourcing.cli", "batch", str(path), "--store", str(killed),
                                 "--workers", "2"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     for line in process.stderr:  # the log of a run left alone: one line per finished task
-        if "in all)" in line and int(line.rsplit("(", 1)[1].split()[0]) >= 6:
+        if "in all)" in line and int(line.rsplit("(", 1)[1].split()[0]) >= 4:
             break
     os.kill(process.pid, signal.SIGKILL)
     process.wait()
     with duckdb.connect(str(killed), read_only=True) as db:
         stored = db.execute("SELECT count(*) FROM done").fetchone()[0]
-    assert 0 < stored < 5 * 10, stored
+    assert 0 < stored < 5 * 6, stored
     assert invoke("batch", str(path), "--store", str(killed))[0] == 2  # refuses without --resume
     code, output = invoke("batch", str(path), "--store", str(killed), "--resume")
     assert code == 0, output
@@ -134,3 +142,61 @@ def test_a_file_that_is_not_a_run_store_is_refused_with_a_message(tmp_path: Path
     text.write_text("not a database", encoding="utf-8")
     code, output = invoke("export", str(text), "--out", str(tmp_path / "x"))
     assert code == 2 and "not a run store" in output and SCHEMA not in output
+
+
+def test_report_from_a_store_matches_a_fresh_run_and_the_app_browses_it(tmp_path: Path) -> None:
+    """The report reads the store (nothing simulated again): each study's recommendation and margin equal
+    those of the same scenario run afresh on the same seed; the workbook has a sheet across variants and
+    one per study; the HTML page embeds plotly once; the app's store page shows the same table."""
+    import openpyxl
+    from streamlit.testing.v1 import AppTest
+
+    from simulation.replications import run_study
+    from simulation.verdict import verdict
+    from sourcing.files import parse_yaml, study_from_data
+
+    store = tmp_path / "s.duckdb"
+    assert invoke("batch", str(small_batch(tmp_path, replications=3)), "--store", str(store))[0] == 0
+    code, output = invoke("report", str(store), "--format", "json")
+    assert code == 0, output
+    import json
+
+    reported = json.loads(output)["studies"]
+    assert len(reported) == 2 and {r["recommended"] for r in reported} <= {"In-house", "Outsourced, GTR 4h HO",
+                                                                            "SaaS 99.9%"}
+    with duckdb.connect(str(store), read_only=True) as db:
+        variant, text, seed = db.execute("SELECT variant, scenario_yaml, seed FROM studies ORDER BY position "
+                                         "LIMIT 1").fetchone()
+    study = study_from_data(*parse_yaml(text, "stored"))
+    fresh = verdict(run_study(study, 3, seed=seed), study, seed=seed)
+    first = next(r for r in reported if r["variant"] == variant)
+    assert first["recommended"] == fresh.recommended and first["runner_up"] == fresh.runner_up
+    if fresh.difference is not None:
+        assert first["margin"] == pytest.approx(fresh.difference[0], rel=1e-9)
+
+    assert invoke("report", str(store), "--out", str(tmp_path / "r.xlsx"))[0] == 0
+    book = openpyxl.load_workbook(tmp_path / "r.xlsx")
+    assert book.sheetnames[0] == "Across variants" and len(book.sheetnames) == 1 + 2 + 1
+    assert invoke("report", str(store), "--out", str(tmp_path / "r.html"), "--lang", "fr")[0] == 0
+    page = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert page.count("plotly.js v") <= 2 and "Quelle option l" in page and "Recommandé" in page
+    code, output = invoke("report", str(store), "--out", str(tmp_path / "r.html"))
+    assert code == 2 and "already exists" in output
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    at.run()
+    at.switch_page("webapp/pages/store.py").run()
+    assert not at.exception, at.exception
+    at.text_input[0].input(str(store)).run()
+    assert not at.exception and not at.error, (at.exception, [e.value for e in at.error])
+    shown = at.dataframe[0].value
+    assert len(shown) == 2 and list(shown["Recommended"]) == [r["recommended"] for r in reported]
+    at.text_input[0].input(str(tmp_path / "missing.duckdb")).run()
+    assert at.error and "missing.duckdb" in at.error[0].value
+
+
+def test_the_bundled_batch_validates_with_its_48_variants() -> None:
+    batch, planned = load_batch(ROOT / "scenarios" / "batches" / "email-prices.yaml")
+    assert len(planned) == 48 and len({p.key for p in planned}) == 48
+    code, output = invoke("validate", str(ROOT / "scenarios" / "batches" / "email-prices.yaml"))
+    assert code == 0 and "batch of 48 studies" in output

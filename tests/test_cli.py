@@ -72,3 +72,30 @@ def test_schema_and_validate():
     assert schema.exit_code == 0 and json.loads(schema.stdout)["title"] == "Sourcing scenario file"
     ok = runner.invoke(app, ["validate", str(EXAMPLE)])
     assert ok.exit_code == 0 and "✓" in ok.output
+
+
+def test_piped_tables_keep_every_digit_csv_is_tidy_and_compare_warns_on_different_services():
+    """Redirected to a file, a table is not cut to 80 columns (no '1,30…'); --format csv gives the summary
+    as tidy rows; compare says, before pairing, which services the files do not share."""
+    import subprocess
+    import sys
+
+    other = EXAMPLE.parent / "small-firm.yaml"
+    done = subprocess.run([sys.executable, "-m", "sourcing.cli", "compare", str(EXAMPLE), str(other),
+                           "--replications", "3"], capture_output=True, text=True, env={"COLUMNS": "60",
+                                                                                       "PATH": "/usr/bin"})
+    assert done.returncode == 0, done.stderr
+    assert "…" not in done.stdout
+    costs = next(line for line in done.stdout.splitlines() if line.startswith("│ Cost of ownership"))
+    scenarios = [s.name for f in (EXAMPLE, other) for s in load_study(f).scenarios]
+    assert costs.count("k€ ±") == len(scenarios)
+    assert "service 'erp' is in small-firm but not in email-1000" in done.stderr
+    assert "not paired on the same incidents" in done.stderr
+
+    result = runner.invoke(app, ["run", str(EXAMPLE), "-n", "3", "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    import io
+
+    table = pd.read_csv(io.StringIO(result.stdout))
+    assert {"scenario", "metric", "mean", "ci_low", "ci_high", "p5", "p95"} <= set(table.columns)
+    assert set(table["scenario"]) == {s.name for s in load_study(EXAMPLE).scenarios}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import numpy as np
 import pytest
@@ -204,3 +204,38 @@ def test_open_incidents_at_the_horizon_count_up_to_it_and_are_shown():
     m = {(r[2], r[4], r[5], r[6]): r[7] for r in measure(compile_study(s), result, 0)}
     assert m[("service", "ttr_mean", "P3", "all")] == pytest.approx(horizon - result.load.time[0]) == pytest.approx(8)
     assert m[("service", "open_at_horizon", "P3", "all")] == 1
+
+
+def test_sustainability_of_an_on_call_rota_worked_by_hand():
+    """Two people share a weekly HNO rota over one year (from Monday 2027-01-04 to 2028-01-04: 52 weeks
+    and one day; the rota hands over each Monday at local midnight, so Alice holds weeks 0, 2, ..., 52).
+    A P1 on Tuesday 9 February 2027 at 23:00: called out at 23:30 (30 min), restored at 00:30; the next
+    shift starts on Wednesday at 08:00, 7.5 h later, so the 11 h of daily rest are broken. A P1 on
+    Saturday 13 March at 03:00 breaks the weekly rest, and not the daily rest (next shift on Monday). So,
+    per on-call person and year: 1 / 2 daily and 1 / 2 weekly rests broken; the one more on call holds
+    her share of the year's HNO hours (one week in two, plus the last day); 2 call-outs over the year's
+    52 1/7 on-call weeks; 1 h of work on call each, per person and year (no overtime)."""
+    from simulation.metrics import measure
+
+    s = study(calendar={"warm_up": "0d"}, teams={"it": {
+        "members": [{"name": "Alice", "annual_cost": "60000 EUR", "shift": "Mon-Fri 08:00-17:00"},
+                    {"name": "Bob", "annual_cost": "60000 EUR", "shift": "Mon-Fri 08:00-17:00"}],
+        "repair_time": {"P1": "1h", "P2": "2h", "P3": "2h", "P4": "2h"},
+        "on_call": {"window": "HNO", "priorities": ["P1"], "call_out_delay": {"fixed": "30min"},
+                    "weekly_premium": "150 EUR"}}})
+    result, cal = run(s, [(datetime(2027, 2, 9, 23, 0), "P1"), (datetime(2027, 3, 13, 3, 0), "P1")])
+    assert local(cal, result.restored[0]) == datetime(2027, 2, 10, 0, 30)
+    m = {(r[2], r[4], r[6]): r[7] for r in measure(compile_study(s), result, 0) if r[2] == "team"}
+    years = s.calendar_.horizon_hours / 8766.0
+    hno = s.calendar_.schedule(s.window("HNO"))
+    horizon = s.calendar_.horizon_hours
+    mondays = [min(cal.hours_at(datetime(2027, 1, 4, tzinfo=cal.zone) + timedelta(weeks=k)), horizon)
+               for k in range(54)]  # local midnights: a week around a clock change is 167 or 169 h long
+    held = [sum(hno.covered(mondays[k], mondays[k + 1]) for k in range(first, 53, 2)) for first in (0, 1)]
+    assert m[("team", "on_call_share_max", "all")] == pytest.approx(max(held) / hno.covered(0.0, horizon))
+    assert 0.5 <= max(held) / sum(held) < 0.5 + 1 / 52
+    assert m[("team", "daily_rest_broken_per_person_year", "all")] == pytest.approx(0.5 / years)
+    assert m[("team", "weekly_rest_broken_per_person_year", "all")] == pytest.approx(0.5 / years)
+    assert m[("team", "interventions_per_on_call_week", "all")] == pytest.approx(2 / (horizon / 168))
+    assert m[("team", "extra_hours_per_person_year", "all")] == pytest.approx(1.0 / years)
+    assert m[("team", "overtime_max_person_year", "all")] == 0.0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -125,3 +126,24 @@ def test_more_staff_never_increases_the_wait_with_shifts_and_on_call():
         w_small = np.nanmean(simulate(small, small.scenarios[0], load, streams).started - load.time)
         w_big = np.nanmean(simulate(big, big.scenarios[0], load, streams).started - load.time)
         assert w_big <= w_small + 1e-9
+
+
+def test_a_run_to_precision_stops_at_its_target_and_gives_the_rows_of_a_plain_run_of_that_length():
+    """Adding replications batch by batch (each at most doubling the run, or 10) reaches the target, and the rows
+    are those of one run of the same length on the same seed: stopping changes how many, never which."""
+    from simulation.compare import relative_precision
+    from simulation.replications import run_study, run_to_precision
+    from sourcing.files import load_study
+    from sourcing.paths import with_values
+
+    study = with_values(load_study(Path(__file__).parents[1] / "scenarios" / "erp-hybrid.yaml"),
+                        {"calendar.horizon": "1y"})
+    seen: list[int] = []
+    results = run_to_precision(study, 0.05, seed=3, initial=4, maximum=400,
+                               progress=lambda done, planned: seen.append(planned))
+    assert results.precision <= 0.05 < float(relative_precision(
+        results.rows[results.rows["replication"] < 4], None, None, study=study).max())
+    planned = sorted(set(seen))
+    assert all(b <= max(2 * a, a + 10) for a, b in zip(planned, planned[1:])), planned  # at least 10 more
+    again = run_study(study, results.replications, seed=3)
+    pd.testing.assert_frame_equal(results.rows.reset_index(drop=True), again.rows.reset_index(drop=True))

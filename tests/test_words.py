@@ -28,7 +28,7 @@ SAME_IN_BOTH = {
     "page.service", "service.choose", "editor.services", "editor.column.service", "verdict.title",
     "section.verdict", "export.sheet.verdict", "app.option", "chart.option", "export.option", "whatif.option_a",
     "whatif.option_b", "unit.points", "unit.point", "assumptions.source", "export.half_width",
-    "export.description", "export.score", "export.sheet.scores", "metric.incidents", "export.total",
+    "export.description", "export.score", "export.sheet.scores", "metric.incidents", "export.total", "calibrate.format",
 }
 """Keys whose French text may equal the English one; any other equal pair is a missed translation."""
 
@@ -119,7 +119,7 @@ def test_the_verdict_in_french_says_the_horizon():
 
     found = SimpleNamespace(recommended="SaaS", runner_up="Interne", qualifying=["SaaS", "Interne"], excluded={},
                             difference=(120_000.0, 80_000.0, 160_000.0), years=5, probability=0.98, equivalent=False,
-                            indifference=1000.0, gives_up=None, sensitive_to=[], unsustainable=[])
+                            indifference=1000.0, gives_up=None, sensitive_to=[], unsustainable=[], rest={})
     french = sentences(found, "fr", "EUR", 30)
     assert french[0] == ("Recommandé : **SaaS**, le coût économique le plus bas sur 5 ans parmi les options qui "
                          "tiennent leurs objectifs de disponibilité.")

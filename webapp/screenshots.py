@@ -36,7 +36,7 @@ LONG_MS = 120_000
 """A simulation on a slow, busy machine."""
 SHORT_MS = 20_000
 """An interface reaction (menu, alert, cached rerun)."""
-PAGES = ("compare", "service", "whatif", "editor", "offers", "assumptions", "downloads")
+PAGES = ("compare", "service", "whatif", "editor", "offers", "calibrate", "assumptions", "store", "downloads")
 """The pages in the order of the sidebar's navigation (``app.py``)."""
 LANGUAGE_NAMES = {"en": "English", "fr": "Français"}
 

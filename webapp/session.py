@@ -27,7 +27,8 @@ ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = {p.stem: p for p in sorted((ROOT / "scenarios").glob("*.yaml")) if "offers" not in p.name}
 DEFAULT_EXAMPLE = "email-1000"
 MAX_UPLOAD_BYTES = MAX_BYTES
-"""The same limit as the uploader's (server.maxUploadSize = 1 MB) and as every scenario file's."""
+"""The same limit as the uploader's (``max_upload_size=1``, in MB) and as every scenario file's; the server's
+own limit (server.maxUploadSize) is the calibration page's, for ticket exports."""
 DEFAULT_REPLICATIONS = 20
 CACHE_ENTRIES = 16
 FIRST_ESTIMATE = 5

@@ -1,0 +1,88 @@
+"""Batch runner: the 48-variant batch of example (b) (``scenarios/batches/email-prices.yaml``) on local
+processes with one worker (the reference run), with two, and on a two-worker Dask ``LocalCluster``;
+replications per second and scaling efficiency against one worker; then a batch killed part-way
+(SIGKILL) and the time ``--resume`` takes to finish it.
+
+Run: ``python benchmarks/batch.py [--replications 10]``. Each run is the command line a user types, in a
+subprocess, timed wall-clock. Prints figures, including ratios to the one-worker reference run; asserts
+nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import duckdb
+
+ROOT = Path(__file__).resolve().parents[1]
+BATCH = ROOT / "scenarios" / "batches" / "email-prices.yaml"
+
+
+def batch_file(folder: Path, replications: int) -> Path:
+    """The bundled batch with fewer replications per variant (the base file by its absolute path)."""
+    text = BATCH.read_text(encoding="utf-8")
+    text = text.replace("replications: 40", f"replications: {replications}")
+    text = text.replace("../email-1000.yaml", (ROOT / "scenarios" / "email-1000.yaml").as_posix())
+    path = folder / "batch.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def run(path: Path, store: Path, *options: str) -> float:
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "sourcing.cli", "batch", str(path), "--store", str(store), *options],
+                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - t0
+
+
+def done(store: Path) -> int:
+    with duckdb.connect(str(store), read_only=True) as db:
+        return int(db.execute("SELECT count(*) FROM done").fetchone()[0])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--replications", type=int, default=10, help="Replications per variant.")
+    args = parser.parse_args()
+    total = 48 * args.replications
+    print(f"48 variants x {args.replications} replications of example (b) = {total} replications "
+          f"(3 options each), {os.cpu_count()} CPUs")
+    with tempfile.TemporaryDirectory() as folder:
+        folder = Path(folder)
+        path = batch_file(folder, args.replications)
+        one = run(path, folder / "one.duckdb", "--workers", "1")
+        print(f"  local, 1 worker (reference): {one:6.1f} s, {total / one:5.1f} replications/s")
+        for label, options, workers in (("local, 2 workers", ("--workers", "2"), 2),
+                                        ("Dask LocalCluster, 2 workers", ("--scheduler", "local:2"), 2)):
+            store = folder / f"{label.split()[0]}{workers}.duckdb"
+            elapsed = run(path, store, *options)
+            efficiency = one / elapsed / workers
+            print(f"  {label:<29}{elapsed:6.1f} s, {total / elapsed:5.1f} replications/s, speed-up "
+                  f"{one / elapsed:.2f}, scaling efficiency {efficiency:.0%}")
+
+        killed = folder / "killed.duckdb"
+        process = subprocess.Popen([sys.executable, "-m", "sourcing.cli", "batch", str(path), "--store",
+                                    str(killed), "--workers", "2"], stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.PIPE, text=True)
+        for line in process.stderr:
+            if "in all)" in line and int(line.rsplit("(", 1)[1].split()[0].replace(",", "")) >= total // 2:
+                break
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait()
+        before = done(killed)
+        resumed = run(path, killed, "--workers", "2", "--resume")
+        print(f"  killed (SIGKILL) after {before} of {total} replications; --resume finished the other "
+              f"{total - before} in {resumed:.1f} s (startup and checks included)")
+        again = run(path, killed, "--workers", "2", "--resume")
+        print(f"  --resume of a finished batch: {again:.1f} s (nothing left to run)")
+
+
+if __name__ == "__main__":
+    main()

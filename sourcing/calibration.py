@@ -1,0 +1,476 @@
+"""Estimates from a ticket history, each with its uncertainty: the incident load of a service (rates per
+priority, trend, weekly profile, seasonality) and its times to restore (a distribution per priority).
+
+Conventions: 95 % intervals throughout; times in hours; a month is 730.5 hours (as in scenario files).
+Counts get exact Poisson (gamma) intervals and shares exact binomial (Clopper-Pearson) intervals. Trend and
+seasonality come from Poisson regressions on weekly and monthly counts, with the weekly profile as exposure;
+their tests are likelihood-ratio tests scaled by the counts' overdispersion (quasi-Poisson), because ticket
+counts come in bursts (one outage, fifty tickets) and a plain Poisson test would call every wiggle significant.
+Public holidays count as Sundays, as in the simulation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import numpy as np
+import pandas as pd
+from scipy import optimize, stats
+
+from .model import PRIORITIES
+from .scenario import WEEKLY_PROFILES, weekly_profile
+from .tickets import History
+from .units import HOURS_PER_MONTH, HOURS_PER_YEAR
+
+CONFIDENCE = 0.95
+ALPHA = 1 - CONFIDENCE
+MIN_FIT = 30
+"""Fewest resolved tickets of a priority to fit a distribution; below, the fit is marked as too uncertain."""
+MIN_QUANTILES = 5
+"""Fewest resolved tickets of a priority to say anything of their times: below, a neighbour's fit is used."""
+MIN_TREND_WEEKS = 8
+"""Shortest history (whole weeks) whose trend is estimated."""
+MIN_SEASON_MONTHS = 24
+"""Shortest history (whole months) whose seasonality is tested: each calendar month seen twice."""
+FIT_SAMPLE = 20_000
+"""Largest sample a distribution's parameters are fitted on (a fixed random subset; AIC and KS use all)."""
+SPARSE_CELL = 20
+"""Below this mean count per hour of the week, the 168 weights are smoothed over neighbouring hours."""
+FAMILIES = {"lognormal": stats.lognorm, "gamma": stats.gamma, "weibull": stats.weibull_min,
+            "exponential": stats.expon}
+
+
+class Interval(NamedTuple):
+    """An estimate with its 95 % interval."""
+
+    value: float
+    low: float
+    high: float
+
+
+class RateEstimate(NamedTuple):
+    """Incidents of one priority: how many, and per month with its exact Poisson interval."""
+
+    priority: str
+    count: int
+    per_month: Interval
+    share: Interval
+
+
+class Trend(NamedTuple):
+    """Growth of the volume per year, its test, and how overdispersed weekly counts are."""
+
+    growth: Interval | None
+    p_value: float | None
+    significant: bool
+    dispersion: float
+    weeks: int
+    note: str
+
+
+class Profile(NamedTuple):
+    """The weekly profile: 168 weights of mean 1 (Monday 00:00 first), and the named profiles beside it."""
+
+    weights: np.ndarray
+    raw: np.ndarray
+    """Incidents per hour at each hour of the week before smoothing (mean 1)."""
+    named: str | None
+    """The named profile written when it fits the history (its test's p-value above 5 %)."""
+    nearest: str
+    p_values: dict[str, float]
+    smoothed: bool
+
+
+class Seasonality(NamedTuple):
+    """Month-of-year factors (mean 1, January first) when tested, with the test."""
+
+    factors: np.ndarray | None
+    p_value: float | None
+    significant: bool
+    note: str
+
+
+class Fit(NamedTuple):
+    """One family fitted to times to restore: scipy's parameters (location 0), AIC and Kolmogorov-Smirnov."""
+
+    family: str
+    params: tuple[float, ...]
+    aic: float
+    ks: float
+    ks_p: float
+    median: float
+    p90: float
+    mean: float
+
+    def frozen(self):
+        """The fitted scipy distribution."""
+        return FAMILIES[self.family](*self.params)
+
+
+class RepairFit(NamedTuple):
+    """Times to restore of one priority: the sample, every family's fit, the one chosen, and its median
+    and P90 with their bootstrap-free (order-statistic) intervals."""
+
+    priority: str
+    hours: np.ndarray
+    fits: tuple[Fit, ...]
+    best: Fit | None
+    median: Interval | None
+    p90: Interval | None
+    note: str
+    borrowed: str | None = None
+    """The priority whose fit stands in when this one has too few tickets."""
+
+
+class ShareEstimate(NamedTuple):
+    """A share with its exact binomial interval, from ``count`` of ``total``."""
+
+    count: int
+    total: int
+    share: Interval
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Everything estimated from a history."""
+
+    history: History
+    start: pd.Timestamp
+    end: pd.Timestamp
+    """The period observed: from the first opening's midnight to the midnight after the last."""
+    months: float
+    country: str | None
+    per_month: Interval
+    rates: tuple[RateEstimate, ...]
+    trend: Trend
+    profile: Profile
+    seasonality: Seasonality
+    repair: tuple[RepairFit, ...]
+    reopened: ShareEstimate | None
+    sla: dict[str, ShareEstimate]
+    """Share of resolved tickets that made their SLA, per priority and 'all' (when the export says)."""
+    warnings: tuple[str, ...]
+
+    @property
+    def incidents(self) -> int:
+        return int(sum(r.count for r in self.rates))
+
+    def repair_for(self, priority: str) -> RepairFit:
+        return self.repair[PRIORITIES.index(priority)]
+
+
+# --------------------------------------------------------------------------- small statistics
+
+
+def poisson_interval(count: int, exposure: float) -> Interval:
+    """Exact (Garwood) interval of a Poisson rate: ``count`` events over ``exposure``."""
+    low = stats.gamma.ppf(ALPHA / 2, count) / exposure if count > 0 else 0.0
+    high = stats.gamma.ppf(1 - ALPHA / 2, count + 1) / exposure
+    return Interval(count / exposure, float(low), float(high))
+
+
+def binomial_interval(count: int, total: int) -> Interval:
+    """Exact (Clopper-Pearson) interval of a share."""
+    low = stats.beta.ppf(ALPHA / 2, count, total - count + 1) if count > 0 else 0.0
+    high = stats.beta.ppf(1 - ALPHA / 2, count + 1, total - count) if count < total else 1.0
+    return Interval(count / total, float(low), float(high))
+
+
+def quantile_interval(sorted_hours: np.ndarray, q: float) -> Interval:
+    """A sample quantile with its distribution-free interval from order statistics (binomial ranks)."""
+    n = len(sorted_hours)
+    low_rank = int(stats.binom.ppf(ALPHA / 2, n, q))
+    high_rank = min(n - 1, int(stats.binom.ppf(1 - ALPHA / 2, n, q)))
+    return Interval(float(np.quantile(sorted_hours, q)), float(sorted_hours[max(low_rank - 1, 0)]),
+                    float(sorted_hours[high_rank]))
+
+
+class PoissonFit(NamedTuple):
+    coefficients: np.ndarray
+    covariance: np.ndarray
+    deviance: float
+    pearson: float
+
+
+def poisson_regression(design: np.ndarray, counts: np.ndarray, offset: np.ndarray) -> PoissonFit:
+    """Log-linear Poisson regression of ``counts`` on ``design`` with a log ``offset`` (maximum likelihood)."""
+    def loss(beta: np.ndarray) -> tuple[float, np.ndarray]:
+        eta = offset + design @ beta
+        mu = np.exp(eta)
+        return float(np.sum(mu - counts * eta)), design.T @ (mu - counts)
+
+    def hessian(beta: np.ndarray) -> np.ndarray:
+        mu = np.exp(offset + design @ beta)
+        return design.T @ (design * mu[:, None])
+
+    start = np.zeros(design.shape[1])
+    start[0] = np.log(max(counts.sum(), 0.5) / np.exp(offset).sum())
+    found = optimize.minimize(loss, start, jac=True, hess=hessian, method="trust-exact")
+    mu = np.exp(offset + design @ found.x)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        deviance = 2 * float(np.sum(np.where(counts > 0, counts * np.log(counts / mu), 0.0) - (counts - mu)))
+    return PoissonFit(found.x, np.linalg.pinv(hessian(found.x)), deviance, float(np.sum((counts - mu) ** 2 / mu)))
+
+
+# --------------------------------------------------------------------------- the calendar of the history
+
+
+def _holidays(country: str | None, start: pd.Timestamp, end: pd.Timestamp) -> np.ndarray:
+    if country is None:
+        return np.array([], dtype="datetime64[D]")
+    import holidays
+
+    days = holidays.country_holidays(country, years=range(start.year, end.year + 1))
+    return np.array(sorted(days), dtype="datetime64[D]")
+
+
+def hour_of_week(instants: pd.Series | pd.DatetimeIndex, holidays: np.ndarray) -> np.ndarray:
+    """Hour of the week (Monday 00:00 = 0) of local instants; public holidays take Sunday's hours."""
+    instants = pd.DatetimeIndex(instants)
+    how = instants.day_of_week.to_numpy() * 24 + instants.hour.to_numpy()
+    on_holiday = np.isin(instants.normalize().to_numpy().astype("datetime64[D]"), holidays)
+    return np.where(on_holiday, 6 * 24 + instants.hour.to_numpy(), how)
+
+
+# --------------------------------------------------------------------------- estimation
+
+
+def calibrate(history: History, country: str | None = "FR") -> Calibration:
+    """Estimate the incident load and the times to restore of a history."""
+    tickets = history.tickets
+    start = tickets["opened"].min().normalize()
+    end = tickets["opened"].max().normalize() + pd.Timedelta(days=1)
+    hours = pd.date_range(start, end, freq="h", inclusive="left")
+    holidays = _holidays(country, start, end)
+    hour_how = hour_of_week(hours, holidays)
+    ticket_how = hour_of_week(tickets["opened"], holidays)
+    months = len(hours) / HOURS_PER_MONTH
+    counts = tickets["priority"].value_counts().reindex(list(PRIORITIES), fill_value=0)
+    total = int(counts.sum())
+    profile = estimate_profile(ticket_how, hour_how)
+    # The simulation's volume: incidents per month of an average week; holidays (Sunday's weights) then take
+    # their dip from it. Exposure is counted in such weighted hours, so that written back it gives the history.
+    exposure = float(profile.weights[hour_how].sum()) / HOURS_PER_MONTH
+    rates = tuple(RateEstimate(p, int(counts[p]), poisson_interval(int(counts[p]), exposure),
+                               binomial_interval(int(counts[p]), total)) for p in PRIORITIES)
+    trend = estimate_trend(tickets["opened"], hours, profile.weights[hour_how])
+    seasonality = estimate_seasonality(tickets["opened"], hours, profile.weights[hour_how])
+    resolution = _resolution(tickets)
+    repair = fit_repair_times(tickets, resolution)
+    warnings = [f.note for f in repair if f.note]
+    if trend.dispersion > 1.5:
+        warnings.append(f"weekly counts vary {trend.dispersion:.1f} times more than a Poisson process would (bursts "
+                        "of tickets): the rate intervals, exact for Poisson arrivals, are narrower than the real "
+                        "uncertainty")
+    if months < 3:
+        warnings.append(f"the history covers {months:.1f} months: rates are uncertain and neither trend nor "
+                        "seasonality can be told apart from the weeks' noise; export a longer period")
+    return Calibration(history=history, start=start, end=end, months=months, country=country,
+                       per_month=poisson_interval(total, exposure), rates=rates, trend=trend, profile=profile,
+                       seasonality=seasonality, repair=repair, reopened=_share(tickets["reopened"]),
+                       sla=_sla(tickets), warnings=tuple(warnings))
+
+
+def estimate_profile(ticket_how: np.ndarray, hour_how: np.ndarray) -> Profile:
+    """168 weights (incidents per hour at each hour of the week, relative to the mean) and whether a named
+    profile fits: a likelihood-ratio (G) test of the counts against each named shape, 167 degrees of freedom."""
+    counts = np.bincount(ticket_how, minlength=168).astype(float)
+    exposure = np.bincount(hour_how, minlength=168).astype(float)
+    seen = exposure > 0
+    rate = np.where(seen, counts / np.maximum(exposure, 1), 0.0)
+    if not seen.all():  # a history shorter than a week: unseen hours take the mean of the seen ones
+        rate[~seen] = rate[seen].mean()
+    raw = rate / rate.mean() if rate.mean() > 0 else np.ones(168)
+    smoothed = counts.mean() < SPARSE_CELL
+    weights = raw
+    if smoothed:
+        weights = (np.roll(raw, 1) + 2 * raw + np.roll(raw, -1)) / 4
+        weights = weights / weights.mean()
+    p_values = {}
+    for name in WEEKLY_PROFILES:
+        expected = exposure * weekly_profile(name)
+        expected *= counts.sum() / expected.sum()
+        with np.errstate(divide="ignore", invalid="ignore"):
+            g = 2 * np.sum(np.where(counts > 0, counts * np.log(counts / expected), 0.0))
+        p_values[name] = float(stats.chi2.sf(g, 167)) if np.isfinite(g) else 0.0
+    nearest = max(p_values, key=p_values.get)
+    named = nearest if p_values[nearest] > 0.05 else None
+    return Profile(weights, raw, named, nearest, p_values, smoothed)
+
+
+def _bins(opened: pd.Series, hours: pd.DatetimeIndex, weights: np.ndarray, freq: str) -> pd.DataFrame:
+    """Counts and profile-weighted exposure (expected share of the volume) per period of ``freq``."""
+    key = hours.to_period(freq)
+    exposure = pd.Series(weights, index=key).groupby(level=0).sum()
+    counts = opened.dt.to_period(freq).value_counts().reindex(exposure.index, fill_value=0)
+    frame = pd.DataFrame({"count": counts.to_numpy(float), "exposure": exposure.to_numpy()}, index=exposure.index)
+    elapsed = (hours - hours[0]) / pd.Timedelta(hours=1)
+    frame["years"] = pd.Series(elapsed, index=key).groupby(level=0).mean().to_numpy() / HOURS_PER_YEAR
+    return frame
+
+
+def estimate_trend(opened: pd.Series, hours: pd.DatetimeIndex, weights: np.ndarray) -> Trend:
+    """Growth per year from weekly counts (quasi-Poisson regression on time, the weekly profile as exposure)."""
+    bins = _bins(opened, hours, weights, "W-SUN")
+    bins = bins[bins["exposure"] > 0]
+    weeks = len(bins)
+    if weeks < MIN_TREND_WEEKS:
+        return Trend(None, None, False, 1.0, weeks, f"{weeks} weeks of history: a trend needs at least "
+                                                    f"{MIN_TREND_WEEKS}")
+    years = bins["years"].to_numpy() - bins["years"].mean()
+    y, offset = bins["count"].to_numpy(), np.log(bins["exposure"].to_numpy())
+    full = poisson_regression(np.column_stack([np.ones(weeks), years]), y, offset)
+    flat = poisson_regression(np.ones((weeks, 1)), y, offset)
+    dispersion = max(1.0, full.pearson / (weeks - 2))
+    statistic = max(flat.deviance - full.deviance, 0.0) / dispersion
+    p_value = float(stats.chi2.sf(statistic, 1))
+    beta, se = full.coefficients[1], float(np.sqrt(full.covariance[1, 1] * dispersion))
+    z = stats.norm.ppf(1 - ALPHA / 2)
+    growth = Interval(float(np.expm1(beta)), float(np.expm1(beta - z * se)), float(np.expm1(beta + z * se)))
+    significant = p_value < ALPHA
+    note = (f"{growth.value:+.1%} a year (95 % CI {growth.low:+.1%} to {growth.high:+.1%}), "
+            + ("significant" if significant else "not significant") + f" (p = {p_value:.3g}, {weeks} weeks)")
+    return Trend(growth, p_value, significant, dispersion, weeks, note)
+
+
+def estimate_seasonality(opened: pd.Series, hours: pd.DatetimeIndex, weights: np.ndarray) -> Seasonality:
+    """Month-of-year factors from monthly counts (quasi-Poisson with a trend; F test of the eleven factors)."""
+    bins = _bins(opened, hours, weights, "M")
+    bins = bins[bins["exposure"] > 0]
+    if len(bins) < MIN_SEASON_MONTHS:
+        return Seasonality(None, None, False, f"{len(bins)} months of history: seasonality is tested from "
+                                              f"{MIN_SEASON_MONTHS} months (each calendar month seen twice)")
+    years = bins["years"].to_numpy()
+    month = bins.index.month.to_numpy()
+    dummies = (month[:, None] == np.arange(2, 13)[None, :]).astype(float)
+    base = np.column_stack([np.ones(len(bins)), years - years.mean()])
+    y, offset = bins["count"].to_numpy(), np.log(bins["exposure"].to_numpy())
+    full = poisson_regression(np.column_stack([base, dummies]), y, offset)
+    reduced = poisson_regression(base, y, offset)
+    residual = len(bins) - base.shape[1] - 11
+    dispersion = max(1.0, full.pearson / residual)
+    statistic = max(reduced.deviance - full.deviance, 0.0) / 11 / dispersion
+    p_value = float(stats.f.sf(statistic, 11, residual))
+    factors = np.exp(np.concatenate([[0.0], full.coefficients[2:]]))
+    factors = factors / factors.mean()
+    significant = p_value < ALPHA
+    peak, low = int(np.argmax(factors)), int(np.argmin(factors))
+    names = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+    note = (("significant" if significant else "not significant") + f" (p = {p_value:.3g}, {len(bins)} months): "
+            f"{names[peak]} x{factors[peak]:.2f}, {names[low]} x{factors[low]:.2f}")
+    return Seasonality(factors, p_value, significant, note)
+
+
+def _resolution(tickets: pd.DataFrame) -> float:
+    """The smallest step of the export's times (hours): a minute when no time shows seconds."""
+    stamps = pd.concat([tickets["opened"], tickets["resolved"].dropna()])
+    return 1 / 3600 if bool((stamps.dt.second != 0).any()) else 1 / 60
+
+
+def fit_distributions(hours: np.ndarray) -> tuple[Fit, ...]:
+    """Lognormal, gamma, Weibull and exponential fitted by maximum likelihood (location 0), sorted by AIC."""
+    sample = hours
+    if len(hours) > FIT_SAMPLE:
+        sample = np.random.default_rng(0).choice(hours, FIT_SAMPLE, replace=False)
+    fits = []
+    for family, dist in FAMILIES.items():
+        with np.errstate(all="ignore"):
+            params = dist.fit(sample, floc=0)
+            frozen = dist(*params)
+            loglik = float(np.sum(frozen.logpdf(hours)))
+        if not np.isfinite(loglik):
+            continue
+        k = 1 if family == "exponential" else 2
+        ks = stats.kstest(hours, frozen.cdf)
+        fits.append(Fit(family, tuple(float(p) for p in params), 2 * k - 2 * loglik, float(ks.statistic),
+                        float(ks.pvalue), float(frozen.median()), float(frozen.ppf(0.9)), float(frozen.mean())))
+    return tuple(sorted(fits, key=lambda f: f.aic))
+
+
+def fit_repair_times(tickets: pd.DataFrame, resolution: float) -> tuple[RepairFit, ...]:
+    """Per priority, the distribution of resolved - opened (clock hours). A ticket resolved within the minute
+    counts as half the export's time step. Priorities with fewer than :data:`MIN_QUANTILES` resolved tickets
+    borrow the nearest priority's fit."""
+    resolved = tickets[tickets["resolved"].notna()]
+    ttr = ((resolved["resolved"] - resolved["opened"]).dt.total_seconds() / 3600).to_numpy()
+    ttr = np.maximum(ttr, resolution / 2)
+    priority = resolved["priority"].astype(str).to_numpy()
+    own: dict[str, RepairFit] = {}
+    for p in PRIORITIES:
+        hours = np.sort(ttr[priority == p])
+        n = len(hours)
+        if n < MIN_QUANTILES:
+            continue
+        fits = fit_distributions(hours)
+        note = ""
+        if n < MIN_FIT:
+            note = (f"{p}: only {n} resolved tickets, fewer than the {MIN_FIT} a distribution needs to be told "
+                    "apart from another; its fit is uncertain")
+        own[p] = RepairFit(p, hours, fits, fits[0] if fits else None, quantile_interval(hours, 0.5),
+                           quantile_interval(hours, 0.9), note)
+    out = []
+    for k, p in enumerate(PRIORITIES):
+        if p in own:
+            out.append(own[p])
+            continue
+        n = int(np.sum(priority == p))
+        donors = sorted(own, key=lambda q: (abs(PRIORITIES.index(q) - k), PRIORITIES.index(q)))
+        if donors:
+            donor = own[donors[0]]
+            out.append(donor._replace(priority=p, hours=np.sort(ttr[priority == p]), median=None, p90=None,
+                                      borrowed=donor.priority,
+                                      note=f"{p}: {n} resolved tickets, fewer than {MIN_QUANTILES}: its repair time is "
+                                           f"{donor.priority}'s (adjust me)" if n else ""))
+        else:
+            n = int(np.sum(priority == p))
+            out.append(RepairFit(p, np.sort(ttr[priority == p]), (), None, None, None,
+                                 f"{p}: {n} resolved tickets, fewer than the {MIN_QUANTILES} needed to say anything "
+                                 "of their times (and no other priority has them): a default repair time is "
+                                 "written (adjust me)"))
+    return tuple(out)
+
+
+def _share(flags: pd.Series) -> ShareEstimate | None:
+    known = flags.dropna()
+    if known.empty:
+        return None
+    count = int(known.astype(bool).sum())
+    return ShareEstimate(count, len(known), binomial_interval(count, len(known)))
+
+
+def _sla(tickets: pd.DataFrame) -> dict[str, ShareEstimate]:
+    """Share of resolved tickets that made their SLA: the export's own flag, or resolved by the due date."""
+    made = tickets["made_sla"]
+    resolved = tickets["resolved"].notna()
+    if made.isna().all() and tickets["due"].notna().any():
+        due = tickets["due"]
+        made = (tickets["resolved"] <= due).astype("boolean").where(due.notna() & resolved)
+    made = made.where(resolved)
+    out = {}
+    for p in (*PRIORITIES, "all"):
+        mask = np.ones(len(tickets), bool) if p == "all" else (tickets["priority"] == p).to_numpy()
+        share = _share(made[mask])
+        if share is not None:
+            out[p] = share
+    return out
+
+
+def restrict(history: History, groups: list[str]) -> History:
+    """The history of some assignment groups only (names compared without case or outer spaces)."""
+    from dataclasses import replace
+
+    from .errors import Problem, ScenarioError
+
+    column = history.columns.get("group")
+    if column is None:
+        raise ScenarioError([Problem((), "--group: the export has no assignment group column (name it with "
+                                         "--columns group=COLUMN)")], source=history.source)
+    known = history.tickets["group"].fillna("").str.strip().str.casefold()
+    wanted = {g.strip().casefold() for g in groups}
+    missing = wanted - set(known)
+    if missing:
+        top = history.tickets["group"].value_counts().index[:15]
+        raise ScenarioError([Problem((column,), f"--group: no ticket of {', '.join(sorted(missing))} (groups with the "
+                                               f"most tickets: {', '.join(map(str, top))})")], source=history.source)
+    return replace(history, tickets=history.tickets[known.isin(wanted).to_numpy()].reset_index(drop=True))

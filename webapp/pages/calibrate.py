@@ -1,0 +1,135 @@
+"""Calibration page: a ticket export in; what was read, the estimates with their intervals, the back-test
+and the plots on screen; the calibrated scenario (YAML) and the report (HTML) to download."""
+
+import streamlit as st
+
+from simulation.backtest import calibrate_history
+from sourcing.calibration import restrict
+from sourcing.calibration_file import check_service_name, team_from_count
+from sourcing.calibration_report import backtest_table, estimates_table, figures, html_report
+from sourcing.errors import ScenarioError
+from sourcing.files import study_from_text
+from sourcing.tickets import FORMATS, MAX_EXPORT_BYTES, MB, parse_columns, parse_priorities, read_export
+from webapp import session
+from webapp.i18n import t
+
+language = session.lang()
+state = st.session_state
+EXAMPLE = session.ROOT / "scenarios" / "tickets-servicenow-example.csv"
+
+st.title(t("calibrate.title", language))
+st.markdown(t("calibrate.intro", language))
+source = st.radio(t("calibrate.source", language), ["example", "upload"], horizontal=True, key="calibrate_source",
+                  format_func=lambda s: t("calibrate.example" if s == "example" else "calibrate.upload", language))
+with st.expander(t("calibrate.options", language)):
+    left, right = st.columns(2)
+    kind = left.selectbox(t("calibrate.format", language), ["auto", *FORMATS], key="calibrate_format",
+                          format_func=lambda k: t("calibrate.auto", language) if k == "auto" else k)
+    columns_text = left.text_input(t("calibrate.columns", language), key="calibrate_columns")
+    priorities_text = left.text_input(t("calibrate.priorities", language), key="calibrate_priorities")
+    order = right.radio(t("calibrate.dates", language), ["auto", "day first", "month first"], key="calibrate_order",
+                        format_func=lambda o: t({"auto": "calibrate.auto", "day first": "calibrate.day_first",
+                                                 "month first": "calibrate.month_first"}[o], language))
+    people = right.number_input(t("calibrate.team", language), min_value=0, max_value=500, step=1,
+                                key="calibrate_team")
+    waiting = right.radio(t("calibrate.waiting", language), ["separate", "include"], key="calibrate_waiting",
+                          format_func=lambda w: t(f"calibrate.{w}", language))
+    service = right.text_input(t("calibrate.service", language), value="service", key="calibrate_service")
+    groups = left.text_input("--group", key="calibrate_groups", help="group names, separated by commas")
+
+if source == "upload":
+    upload = st.file_uploader(t("calibrate.upload", language), type=["csv", "txt", "tsv"], key="calibrate_file",
+                              max_upload_size=MAX_EXPORT_BYTES // MB)
+    if upload is None:
+        st.info(t("calibrate.choose", language))
+        st.stop()
+    name, content = upload.name, upload.getvalue()
+else:
+    name, content = EXAMPLE.name, EXAMPLE.read_bytes()
+
+if len(content) > MAX_EXPORT_BYTES:
+    st.error(t("calibrate.too_big", language, limit=MAX_EXPORT_BYTES // MB))
+    st.stop()
+
+
+def compute():
+    """Read, estimate and back-test the export with the options chosen (a ScenarioError says what is wrong)."""
+    try:
+        columns = parse_columns(columns_text)
+        levels = parse_priorities(priorities_text)
+    except ValueError as exc:
+        return ScenarioError([], source=f"{name}: {exc}")
+    try:
+        history = read_export(content, name, kind=None if kind == "auto" else kind, columns=columns,
+                              priorities=levels, order=None if order == "auto" else order)
+        if groups.strip():
+            history = restrict(history, [g for g in groups.split(",") if g.strip()])
+        team = team_from_count(int(people)) if people else None
+        return calibrate_history(history, check_service_name(service.strip() or "service"), team,
+                                 separate=waiting == "separate")
+    except ScenarioError as exc:
+        return exc
+    except ValueError as exc:  # an impossible option value (a service name the scenario file refuses)
+        return ScenarioError([], source=f"{name}: {exc}")
+    except Exception as exc:  # the core raises ScenarioError only; still, never a bare traceback on screen
+        return ScenarioError([], source=f"{name}: {type(exc).__name__}: {str(exc)[:300]}")
+
+
+key = ("calibrate", session.digest(content), kind, columns_text, priorities_text, order, int(people), waiting,
+       service, groups)
+with st.spinner(t("calibrate.running", language)):
+    done = session.remember(key, compute)
+if isinstance(done, ScenarioError):
+    st.error(t("calibrate.problem", language) + "\n\n" + (session.problems_text(done) if done.problems else
+                                                          session._plain(done.source or "")))
+    st.stop()
+
+calibration, history, found = done.calibration, done.calibration.history, done.backtest
+st.subheader(t("calibrate.read", language))
+st.markdown(session._plain(f"{history.source}: {history.format}, {history.rows:,} rows, {calibration.incidents:,} "
+                           f"incidents, {calibration.start.date()} → {calibration.end.date()}; dates "
+                           f"{history.date_order}"))
+st.caption(t("calibrate.mapping", language))
+st.dataframe([{"export": label, "level": level, "tickets": history.label_counts.get(label, 0)}
+              for label, level in history.priorities.items()], hide_index=True)
+for line in history.excluded.lines():
+    st.caption(session._plain(line))
+for note in history.notes:
+    st.caption(session._plain(note))
+for warning in calibration.warnings:
+    st.warning(session._plain(warning))
+
+st.subheader(t("calibrate.estimates", language))
+st.dataframe(estimates_table(calibration), hide_index=True, width="stretch")
+st.caption(session._plain(f"{calibration.trend.note}. {calibration.seasonality.note}."))
+if found is not None:
+    st.subheader(t("calibrate.backtest", language))
+    st.caption(session._plain(found.team.origin))
+    st.dataframe(backtest_table(found), hide_index=True, width="stretch")
+    for note in found.notes:
+        st.warning(session._plain(note))
+st.info(t("calibrate.repair_note", language, note=done.note))
+for figure in figures(calibration, found):
+    st.plotly_chart(figure, width="stretch")
+
+stem = "".join(c if c.isalnum() else "-" for c in service.lower()).strip("-")[:60] or "service"
+left, middle, right = st.columns(3)
+left.download_button(t("calibrate.download", language), done.scenario.encode("utf-8"), file_name=f"{stem}.yaml",
+                     mime="application/x-yaml", key="calibrate_yaml")
+middle.download_button(t("calibrate.report", language),
+                       html_report(calibration, found, done.scenario, service).encode("utf-8"),
+                       file_name=f"{stem}-calibration.html", mime="text/html", key="calibrate_html")
+
+
+def use() -> None:
+    study_from_text(done.scenario, "calibrated scenario")
+    state["edited_text"] = done.scenario
+    state["source"] = "edited"
+    state["calibrate_used"] = True
+
+
+right.button(t("calibrate.use", language), on_click=use, key="calibrate_apply")
+if state.pop("calibrate_used", False):
+    st.success(t("calibrate.used", language))
+with st.expander("YAML"):
+    st.code(done.scenario, language="yaml")
