@@ -42,6 +42,7 @@ FORMATS = {
     "money": '#,##0.0,"\u00a0k{symbol}"',
     "share": "0.00%",
     "share3": "0.000%",
+    "probability": "0.0%",
     "h": '#,##0.00" h"',
     "count": "#,##0.00",
     "integer": "0",
@@ -246,7 +247,7 @@ def risk_frame(comparison: Comparison, currency: str = "EUR", lang: str = "en",
     over = words.horizon(years, lang) if years else ""
     columns = [("p95_economic_cost", say("section.p95_cost", lang, horizon=over).strip(), "money"),
                ("p95_downtime_hours", say("section.p95_downtime", lang, horizon=over).strip(), "h"),
-               ("p_month_below", say("section.p_month_below", lang), "share"),
+               ("p_month_below", say("section.p_month_below", lang), "probability"),
                ("months_below", say("section.months_below", lang, horizon=over).strip(), "count")]
     frame = pd.DataFrame({say("export.option", lang): risk["scenario"],
                           **{name: risk[key] for key, name, _ in columns if key in risk}})

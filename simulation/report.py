@@ -134,7 +134,7 @@ def risk_table(comparison: Comparison, lang: str = "en", over: str = "") -> pd.D
         say("section.p95_downtime", lang, horizon=over).strip(): {
             s: Cell(risk.at[s, "p95_downtime_hours"], float("nan"), 0, "h") for s in risk.index},
         say("section.p_month_below", lang): {
-            s: Cell(risk.at[s, "p_month_below"], float("nan"), 0, "share") for s in present("p_month_below")},
+            s: Cell(risk.at[s, "p_month_below"], float("nan"), 0, "probability") for s in present("p_month_below")},
         say("section.months_below", lang, horizon=over).strip(): {
             s: Cell(risk.at[s, "months_below"], float("nan"), 0, "count") for s in present("months_below")},
     }

@@ -128,7 +128,8 @@ def sentences(v: Verdict, lang: str = "en", currency: str = "EUR", replications:
               names: dict[str, str] | None = None) -> list[str]:
     """The verdict in plain words, first the answer, then how sure, what it gives up, what it depends on.
 
-    ``names`` maps a service's identifier to what the reader calls it (the identifier by default)."""
+    ``names`` maps a service's or a team's identifier to what the reader calls it (``Study.names``; the
+    identifier by default)."""
     from sourcing.words import horizon, money, percent, points, say
 
     over = horizon(v.years, lang)
@@ -168,7 +169,7 @@ def sentences(v: Verdict, lang: str = "en", currency: str = "EUR", replications:
 
     found = list(v.unsustainable)
     for team, figures in v.rest.items():
-        found += [f"{team}: {flag}" for flag in flags(figures, lang)]
+        found += [f"{(names or {}).get(team, team)}: {flag}" for flag in flags(figures, lang)]
     if found:
         out.append(say("verdict.unsustainable", lang, flags="; ".join(found)))
     return out

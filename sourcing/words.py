@@ -171,6 +171,8 @@ def quantity(value: float | None, unit: str, currency: str = "EUR", lang: str = 
     if unit == "share":
         digits = share_digits(reference if reference is not None and math.isfinite(reference) else 0.0, signed)
         return percent(value, lang, digits, signed=signed, bare=bare)
+    if unit == "probability":
+        return percent(value, lang, 1, signed=signed, bare=bare)
     if unit == "money":
         return money(value, currency, lang, signed=signed, bare=bare)
     if unit == "h":
@@ -201,7 +203,7 @@ def interval(mean: float, low: float, high: float, unit: str, currency: str = "E
 
 def unit_label(unit: str, currency: str = "EUR", lang: str = "en") -> str:
     """What a column of bare figures of this unit is written in: ``k€``, ``%``, ``h`` (empty for counts)."""
-    return {"money": thousands(currency), "share": "%", "h": "h"}.get(unit, "")
+    return {"money": thousands(currency), "share": "%", "probability": "%", "h": "h"}.get(unit, "")
 
 
 def horizon(years: int, lang: str = "en") -> str:

@@ -59,7 +59,7 @@ def kpi_table(decision: Comparison, currency: str, lang: str, years: int) -> pd.
         row[say("compare.col_frontier", lang)] = say("app.yes" if scenario in decision.frontier else "app.no", lang)
         rows.append(row)
     table = pd.DataFrame(rows, index=pd.Index(scenarios, name=say("app.option", lang)))
-    return table.dropna(axis=1, how="all").fillna("")
+    return table.dropna(axis=1, how="all").fillna("—")
 
 
 def differences_table(decision: Comparison, currency: str, lang: str, years: int | None = None) -> pd.DataFrame:

@@ -25,7 +25,7 @@ st.title(study.name)
 found = verdict(run, study, seed=run.seed)
 with st.container(border=True):
     st.subheader(t("verdict.title", language))
-    for line in sentences(found, language, currency, run.replications):
+    for line in sentences(found, language, currency, run.replications, study.names):
         st.markdown(line)
 st.caption(t("app.run_note", language, n=run.replications, seed=run.seed))
 
@@ -84,7 +84,7 @@ with against:
     st.plotly_chart(charts.paired_differences(decision.differences, "economic_cost", money=currency, lang=language,
                                               years=years, baseline=baseline, colours=colours), width="stretch")
 with risk:
-    st.dataframe(tables.risk(decision, currency, language, years), width="stretch")
+    st.table(tables.risk(decision, currency, language, years))
     left, right = st.columns(2)
     left.plotly_chart(charts.cost_distribution(run.rows, money=currency, lang=language, years=years,
                                                colours=colours), width="stretch")

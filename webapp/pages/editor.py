@@ -7,6 +7,7 @@ import hashlib
 import streamlit as st
 import yaml
 
+from sourcing import words
 from sourcing.errors import ScenarioError
 from sourcing.files import parse_yaml, study_from_data
 from webapp import editing, session
@@ -32,7 +33,7 @@ st.markdown(t("editor.intro", language))
 def columns(table, **extra) -> dict:
     """Column headers in the reader's language, with their units; numbers in the browser's locale."""
     def config(column):
-        label = editing.column_label(column, currency, language)
+        label = editing.column_label(column, words.symbol(currency), language)
         if table[column].dtype.kind in "if":
             return st.column_config.NumberColumn(label, format="localized")
         return st.column_config.Column(label)

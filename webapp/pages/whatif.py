@@ -4,7 +4,7 @@ the smallest change that makes one option match another, and whether on-call rot
 import pandas as pd
 import streamlit as st
 
-from simulation.report import label
+from simulation import report
 from simulation.whatif import breakeven, match, sensitivity
 from sourcing import words
 from sourcing.errors import ScenarioError
@@ -188,9 +188,9 @@ with rest_tab:
         with st.container(border=True):
             st.markdown(f"**{option} — {study.name_of(str(team))}**")
             st.dataframe(pd.DataFrame({
-                t("app.figure", language): [label(m, language) for m in figures],
-                t("app.mean", language): [words.quantity(v, "share" if m == "on_call_share_max" else "count",
-                                                          currency, language) for m, v in figures.items()]}),
+                t("app.figure", language): [report.label(m, language) for m in figures],
+                t("app.mean", language): [words.quantity(v, report.unit(m), currency, language)
+                                          for m, v in figures.items()]}),
                 hide_index=True, width="stretch")
             for line in found:
                 st.warning(line)
