@@ -147,12 +147,13 @@ def hours(value: float | None, lang: str = "en", digits: int = 2, signed: bool =
     return text if bare else f"{text}{unit_space(lang)}h"
 
 
-def points(share: float, lang: str = "en") -> str:
+def points(share: float, lang: str = "en", signed: bool = False) -> str:
     """A difference of availability in percentage points (``0,124 point`` in French: singular below 2)."""
     if share is None or not math.isfinite(share):
         return say("unit.missing", lang)
     one = abs(share * 100) < 2 if lang == "fr" else abs(share * 100) == 1
-    return number(share * 100, lang, 3) + unit_space(lang) + say("unit.point" if one else "unit.points", lang)
+    return (number(share * 100, lang, 3, signed=signed) + unit_space(lang)
+            + say("unit.point" if one else "unit.points", lang))
 
 
 def share_digits(value: float, signed: bool = False) -> int:

@@ -36,8 +36,8 @@ DEADLINE = "#444"
 FONT = {"size": 13}
 HEIGHT = 440
 LAYOUT = {"template": "plotly_white", "font": FONT, "height": HEIGHT,
-          "margin": {"l": 70, "r": 30, "t": 70, "b": 70}, "title": {"x": 0.01, "xanchor": "left"},
-          "legend": {"orientation": "h", "yanchor": "top", "y": -0.18, "x": 0}}
+          "margin": {"l": 70, "r": 30, "t": 70, "b": 90}, "title": {"x": 0.01, "xanchor": "left"},
+          "legend": {"orientation": "h", "yanchor": "top", "y": -0.24, "x": 0}}
 
 
 def option_colours(names: Sequence[str]) -> dict[str, str]:
@@ -389,7 +389,7 @@ def breakeven_chart(points: list[tuple[float, float, float, float]], value: floa
     x = [p[0] for p in points]
     figure = go.Figure()
     figure.add_trace(go.Scatter(x=x + x[::-1], y=[p[3] for p in points] + [p[2] for p in points][::-1],
-                                fill="toself", fillcolor="rgba(31,119,180,0.15)", line={"width": 0},
+                                fill="toself", fillcolor="rgba(31,119,180,0.15)", line={"width": 0}, mode="lines",
                                 hoverinfo="skip", name=say("chart.band", lang)))
     figure.add_trace(go.Scatter(x=x, y=[p[1] for p in points], mode="lines+markers",
                                 name=say("chart.difference", lang), line={"color": OPTION_PALETTE[0]}))

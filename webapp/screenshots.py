@@ -4,7 +4,8 @@
 local port, opens it in headless Chromium (Debian's ``/usr/bin/chromium`` through Playwright, nothing
 downloaded), chooses the language in the sidebar, visits every page from the sidebar's navigation as a
 user would (the session, so the language, is kept), waits for each page to finish, and writes one PNG
-per page and language, the whole page tall, into ``out/screenshots/`` (git-ignored).
+per page and language, the whole page tall, into ``out/screenshots/`` (git-ignored): every tab of the
+pages with tabs, and the answers of the What-would-it-take page (it runs them, which takes a minute or two).
 
 The server and browser helpers are shared with the browser tests (``tests/test_e2e_browser.py``).
 """
@@ -181,8 +182,10 @@ def whole_page(page, path: Path) -> None:
     page.set_viewport_size({"width": WIDTH, "height": HEIGHT})
 
 
-def take(out: Path, languages: tuple[str, ...] = ("en", "fr"), tabs: bool = True) -> list[Path]:
-    """Every page in every language, and every tab of the Compare page; returns the files written."""
+def take(out: Path, languages: tuple[str, ...] = ("en", "fr"), tabs: bool = True, results: bool = True) -> list[Path]:
+    """Every page in every language, every tab of the pages that have tabs and, with ``results``, the
+    answers of the What-would-it-take page (break-even, tornado, match: they simulate, so they take a
+    minute); returns the files written."""
     out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     with serve(out / "server.log") as base, chromium() as browser:
@@ -197,17 +200,24 @@ def take(out: Path, languages: tuple[str, ...] = ("en", "fr"), tabs: bool = True
                 path = out / f"{language}-{k}-{name}.png"
                 whole_page(page, path)
                 written.append(path)
-                if tabs and name in ("compare", "whatif", "editor"):
-                    tab_list = page.locator('[data-testid="stMain"] [role="tab"]')
-                    for t in range(1, tab_list.count()):
-                        tab_list.nth(t).click()
-                        settled(page)
-                        path = out / f"{language}-{k}-{name}-tab{t + 1}.png"
-                        whole_page(page, path)
-                        written.append(path)
-                    if tab_list.count():
-                        tab_list.nth(0).click()
-                        settled(page)
+                tab_list = page.locator('[data-testid="stMain"] [role="tab"]')
+                if not tabs or not tab_list.count():
+                    continue
+                for t in range(tab_list.count()):
+                    tab_list.nth(t).click()
+                    settled(page)
+                    answer = page.locator('[data-testid="stMain"] [data-testid="stBaseButton-primary"]:visible')
+                    if results and name == "whatif" and answer.count():
+                        answer.first.click()
+                        page.wait_for_timeout(500)
+                        settled(page, timeout=10 * LONG_MS)
+                    elif t == 0:
+                        continue   # the page as it opens is already taken
+                    path = out / f"{language}-{k}-{name}-tab{t + 1}.png"
+                    whole_page(page, path)
+                    written.append(path)
+                tab_list.nth(0).click()
+                settled(page)
             context.close()
     return written
 
@@ -218,12 +228,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--language", action="append", choices=list(LANGUAGE_NAMES),
                         help="only this language (repeat); both by default")
     parser.add_argument("--no-tabs", action="store_true", help="only the first tab of each page")
+    parser.add_argument("--no-results", action="store_true",
+                        help="do not run the break-even, tornado and match of the What-would-it-take page")
     args = parser.parse_args(argv)
     if not CHROMIUM.exists():
         sys.stderr.write(f"{CHROMIUM} not found: install Debian's chromium package\n")
         return 1
     start = time.perf_counter()
-    written = take(args.out, tuple(args.language or LANGUAGE_NAMES), tabs=not args.no_tabs)
+    written = take(args.out, tuple(args.language or LANGUAGE_NAMES), tabs=not args.no_tabs,
+                   results=not args.no_results)
     sys.stdout.write("".join(f"{p}\n" for p in written))
     sys.stdout.write(f"{len(written)} screenshots in {args.out} ({time.perf_counter() - start:.0f} s)\n")
     return 0

@@ -93,8 +93,8 @@ with breakeven_tab:
                          low=shown(found.low), high=shown(found.high), today=shown(found.current)))
         scale = 1000 if found.metric == "economic_cost" else 0.01
         points = [(x, d.mean / scale, d.low / scale, d.high / scale) for x, d in found.points]
-        y_title = (t("whatif.difference_cost", language, a=a, b=b, horizon=words.horizon(years, language), unit=unit)
-                   if found.metric == "economic_cost" else t("whatif.difference_availability", language, a=a, b=b))
+        y_title = (t("whatif.difference_cost", language, horizon=words.horizon(years, language), unit=unit)
+                   if found.metric == "economic_cost" else t("whatif.difference_availability", language))
         st.plotly_chart(charts.breakeven_chart(points, found.value, (found.low, found.high),
                                                f"{path} ({found.unit})" if found.unit else path, y_title,
                                                t("chart.breakeven", language, a=a, b=b, parameter=path),
@@ -156,13 +156,17 @@ with match_tab:
                          value=found.found.value, p=words.percent(found.found.probability, language, 0),
                          cost=words.money(found.found.cost_per_year - found.current_cost_per_year, currency,
                                           language, signed=True)))
-        kind = "money" if found.on == "cost" else "share"
+        def gap(value):
+            """A difference of cost in k€, of availability or GTR compliance in points."""
+            if found.on == "cost":
+                return words.money(value, currency, language, signed=True)
+            return words.points(value, language, signed=True)
+
         table = pd.DataFrame([{
             t("whatif.value_tried", language): str(s.value),
-            t("whatif.difference", language): words.quantity(s.difference.mean, kind, currency, language,
-                                                             signed=True),
-            t("whatif.ci_low", language): words.quantity(s.difference.low, kind, currency, language, signed=True),
-            t("whatif.ci_high", language): words.quantity(s.difference.high, kind, currency, language, signed=True),
+            t("whatif.difference", language): gap(s.difference.mean),
+            t("whatif.ci_low", language): gap(s.difference.low),
+            t("whatif.ci_high", language): gap(s.difference.high),
             t("whatif.probability", language): words.percent(s.probability, language, 0),
             t("whatif.cost_per_year", language, unit=unit): words.money(s.cost_per_year, currency, language,
                                                                           bare=True),
