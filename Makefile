@@ -2,12 +2,13 @@
 #   make app     set up and open the app on the bundled example (http://localhost:8501)
 #   make test    set up and run the tests
 #   make demo    set up and compare an example scenario on the command line
+#   make screenshots  every page in English and French at 1,400 px, as PNGs in out/screenshots/
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup app demo test bench clean
+.PHONY: setup app demo test bench screenshots clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -30,6 +31,9 @@ bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python benchmarks/engine.py
 	$(BIN)/python benchmarks/compare.py --workers 2
+
+screenshots: $(STAMP)
+	$(BIN)/python -m webapp.screenshots --out out/screenshots
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

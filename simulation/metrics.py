@@ -46,70 +46,75 @@ COLUMNS = Row._fields
 
 @dataclass(frozen=True)
 class MetricInfo:
-    """How to read a metric: its label, unit, and whether more is better."""
+    """How to read a metric: its unit, and whether more is better. Its label, in English and French, is
+    ``metric.<identifier>`` in the catalogue (:mod:`sourcing.words`)."""
 
-    label: str
     unit: str
     higher_is_better: bool | None = None
 
 
 METRICS: dict[str, MetricInfo] = {
-    "availability_service_time": MetricInfo("Availability in agreed service time", "share", True),
-    "availability_24_7": MetricInfo("Availability 24/7", "share", True),
-    "downtime_hours": MetricInfo("Downtime (outage-equivalent)", "h", False),
-    "downtime_business_hours": MetricInfo("Downtime in business hours", "h", False),
-    "downtime_off_hours": MetricInfo("Downtime off business hours", "h", False),
-    "planned_downtime_hours": MetricInfo("Planned downtime and maintenance", "h", False),
-    "outages": MetricInfo("Outages (P1 and platform)", "count", False),
-    "incidents": MetricInfo("Incidents", "count"),
-    "wait_mean": MetricInfo("Time to start work, mean", "h", False),
-    "ttr_mean": MetricInfo("Time to restore, mean", "h", False),
-    "ttr_p50": MetricInfo("Time to restore, median", "h", False),
-    "ttr_p90": MetricInfo("Time to restore, P90", "h", False),
-    "open_at_horizon": MetricInfo("Still open at the horizon (counted up to it in the times to restore)", "count",
-                                  False),
-    "within_target": MetricInfo("Restored within target", "share", True),
-    "backlog": MetricInfo("Open incidents at the end", "count", False),
-    "months_below_target": MetricInfo("Months below the availability target or SLA", "count", False),
-    "any_month_below": MetricInfo("At least one month below target or SLA", "share", False),
-    "utilisation": MetricInfo("Share of shift hours spent restoring incidents (not total workload)", "share"),
-    "callouts_per_month": MetricInfo("On-call call-outs per month", "count", False),
-    "nights_disturbed_per_person_month": MetricInfo("Nights disturbed per on-call person per month", "count",
-                                                    False),
-    "overtime_hours": MetricInfo("Overtime", "h", False),
-    "intervention_hours": MetricInfo("Work done on call", "h", False),
-    "vacancy_share": MetricInfo("Posts vacant", "share", False),
-    "on_call_share_max": MetricInfo("Largest share of weeks one person is on call", "share", False),
-    "interventions_per_on_call_week": MetricInfo("Call-outs per on-call week", "count", False),
-    "extra_hours_per_person_year": MetricInfo("Overtime and on-call hours per person and year", "h", False),
-    "daily_rest_broken_per_person_year": MetricInfo("Daily rests (11 h) broken per on-call person and year",
-                                                    "count", False),
-    "weekly_rest_broken_per_person_year": MetricInfo("Weekly rests (35 h) broken per on-call person and year",
-                                                     "count", False),
-    "overtime_max_person_year": MetricInfo("Most overtime of one person in a year", "h", False),
-    "gti_compliance": MetricInfo("Started within GTI", "share", True),
-    "gtr_compliance": MetricInfo("Restored within GTR", "share", True),
-    "gtr_breaches": MetricInfo("GTR breaches", "count", False),
-    "tickets": MetricInfo("Tickets to the provider", "count"),
-    "escalations": MetricInfo("Escalations to the provider", "count"),
-    "penalties_due": MetricInfo("Penalties due (after cap)", "money", True),
-    "penalties_before_cap": MetricInfo("Penalties before the cap", "money"),
-    "cap_binding_months": MetricInfo("Months where the penalty cap binds", "count"),
-    "sla_availability": MetricInfo("SaaS monthly availability (SLA basis)", "share", True),
-    "availability_month": MetricInfo("Availability of the month in agreed service time", "share", True),
-    "sla_availability_month": MetricInfo("SaaS availability of the month (SLA basis)", "share", True),
-    "months_below_sla": MetricInfo("Months below the SaaS SLA", "count", False),
-    "credits_due": MetricInfo("Service credits due", "money", True),
-    "credits_received": MetricInfo("Service credits received", "money", True),
-    "cost_of_ownership": MetricInfo("Cost of ownership", "money", False),
-    "cost_of_ownership_npv": MetricInfo("Cost of ownership, NPV", "money", False),
-    "downtime_cost": MetricInfo("Business cost of downtime", "money", False),
-    "received": MetricInfo("Penalties and credits received", "money", True),
-    "economic_cost": MetricInfo("Economic cost (ownership + downtime − received)", "money", False),
-    "economic_cost_npv": MetricInfo("Economic cost, NPV", "money", False),
+    "availability_service_time": MetricInfo("share", True),
+    "availability_24_7": MetricInfo("share", True),
+    "downtime_hours": MetricInfo("h", False),
+    "downtime_business_hours": MetricInfo("h", False),
+    "downtime_off_hours": MetricInfo("h", False),
+    "planned_downtime_hours": MetricInfo("h", False),
+    "outages": MetricInfo("count", False),
+    "incidents": MetricInfo("count"),
+    "wait_mean": MetricInfo("h", False),
+    "ttr_mean": MetricInfo("h", False),
+    "ttr_p50": MetricInfo("h", False),
+    "ttr_p90": MetricInfo("h", False),
+    "open_at_horizon": MetricInfo("count", False),
+    "within_target": MetricInfo("share", True),
+    "backlog": MetricInfo("count", False),
+    "months_below_target": MetricInfo("count", False),
+    "any_month_below": MetricInfo("share", False),
+    "utilisation": MetricInfo("share"),
+    "callouts_per_month": MetricInfo("count", False),
+    "nights_disturbed_per_person_month": MetricInfo("count", False),
+    "overtime_hours": MetricInfo("h", False),
+    "intervention_hours": MetricInfo("h", False),
+    "vacancy_share": MetricInfo("share", False),
+    "gti_compliance": MetricInfo("share", True),
+    "gtr_compliance": MetricInfo("share", True),
+    "gtr_breaches": MetricInfo("count", False),
+    "tickets": MetricInfo("count"),
+    "escalations": MetricInfo("count"),
+    "penalties_due": MetricInfo("money", True),
+    "penalties_before_cap": MetricInfo("money"),
+    "cap_binding_months": MetricInfo("count"),
+    "sla_availability": MetricInfo("share", True),
+    "availability_month": MetricInfo("share", True),
+    "sla_availability_month": MetricInfo("share", True),
+    "months_below_sla": MetricInfo("count", False),
+    "credits_due": MetricInfo("money", True),
+    "credits_received": MetricInfo("money", True),
+    "cost_of_ownership": MetricInfo("money", False),
+    "cost_of_ownership_npv": MetricInfo("money", False),
+    "downtime_cost": MetricInfo("money", False),
+    "received": MetricInfo("money", True),
+    "economic_cost": MetricInfo("money", False),
+    "economic_cost_npv": MetricInfo("money", False),
+    # Sustainability of an on-call rota and a workload (simulation/sustainability.py).
+    "on_call_share_max": MetricInfo("share", False),
+    "interventions_per_on_call_week": MetricInfo("count", False),
+    "extra_hours_per_person_year": MetricInfo("h", False),
+    "daily_rest_broken_per_person_year": MetricInfo("count", False),
+    "weekly_rest_broken_per_person_year": MetricInfo("count", False),
+    "overtime_max_person_year": MetricInfo("h", False),
 }
 for _category in money.CATEGORIES:
-    METRICS[f"cost.{_category}"] = MetricInfo(f"Cost: {_category.replace('_', ' ')}", "money", False)
+    METRICS[f"cost.{_category}"] = MetricInfo("money", False)
+
+TOTALS = frozenset({
+    "downtime_hours", "downtime_business_hours", "downtime_off_hours", "planned_downtime_hours", "outages",
+    "incidents", "months_below_target", "overtime_hours", "intervention_hours", "gtr_breaches", "tickets",
+    "escalations", "penalties_due", "penalties_before_cap", "cap_binding_months", "months_below_sla", "credits_due",
+    "credits_received", "cost_of_ownership", "downtime_cost", "received", "economic_cost",
+    *(f"cost.{c}" for c in money.CATEGORIES)})
+"""Metrics whose whole-horizon row (period 'all') adds up the horizon: their label says "over 5 years"."""
 
 NIGHT_START, NIGHT_END = 20, 8
 """A call-out between 20:00 and 08:00 local time disturbs a night."""

@@ -22,20 +22,30 @@ from sourcing.tender import SIMULATED_CRITERIA, Tender, tender_study
 from .replications import Progress, Results, run_study
 from .statistics import t_half_width
 
-FIGURES = {
-    "effective_price": ("Effective yearly price (fees + variable − penalties)", "money"),
-    "fees": ("Fixed fees per year", "money"),
-    "variable_fees": ("Variable fees per year", "money"),
-    "penalties": ("Expected penalties per year", "money"),
-    "cap_binding": ("Share of months where the penalty cap binds", "share"),
-    "gtr_breach": ("Share of incidents breaching the GTR", "share"),
-    "availability": ("Availability in agreed service time", "share"),
-    "downtime_cost": ("Business cost of downtime per year", "money"),
-    "uncovered_downtime": ("Downtime cost not covered by penalties, per year", "money"),
-    "economic_cost_contract": ("Economic cost over the contract", "money"),
+FIGURES: dict[str, str] = {
+    "effective_price": "money",
+    "fees": "money",
+    "variable_fees": "money",
+    "penalties": "money",
+    "cap_binding": "share",
+    "gtr_breach": "share",
+    "availability": "share",
+    "downtime_cost": "money",
+    "uncovered_downtime": "money",
+    "economic_cost_contract": "money",
 }
+"""Each figure of an offer and its unit; its label is ``figure.<identifier>`` in the catalogue."""
 for _p in PRIORITIES:
-    FIGURES[f"gtr_breach_{_p}"] = (f"Chance of breaching the GTR, {_p}", "share")
+    FIGURES[f"gtr_breach_{_p}"] = "share"
+
+
+def figure_label(figure: str, lang: str = "en") -> str:
+    """What a figure of an offer is called (``gtr_breach_P1``: the chance of breaching the GTR, P1)."""
+    from sourcing.words import say
+
+    if figure.startswith("gtr_breach_P"):
+        return say("figure.gtr_breach_priority", lang, priority=figure.removeprefix("gtr_breach_"))
+    return say(f"figure.{figure}", lang)
 
 
 @dataclass(frozen=True)
@@ -121,7 +131,7 @@ def criteria_matrix(tender: Tender, summary: pd.DataFrame) -> pd.DataFrame:
 
 def directions(tender: Tender) -> dict[str, str]:
     """Whether less ('min') or more ('max') is better, per criterion."""
-    return {**{k: d for k, (_, d) in SIMULATED_CRITERIA.items()}, **dict.fromkeys(tender.criteria, "max")}
+    return {**SIMULATED_CRITERIA, **dict.fromkeys(tender.criteria, "max")}
 
 
 def compare_offers(tender: Tender, base: Study, replications: int, seed: int = 1, workers: int = 1,

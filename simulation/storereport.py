@@ -222,7 +222,7 @@ def _shown(item: StoredStudy, lang: str) -> pd.DataFrame:
     for row in part[part["metric"].isin(HEADLINE)].itertuples(index=False):
         fmt = show[row.metric]
         half = "" if row.half_width != row.half_width else f" ± {fmt(row.half_width)}"
-        out.setdefault(row.scenario, {})[label(row.metric)] = fmt(row.mean) + half
+        out.setdefault(row.scenario, {})[label(row.metric, lang)] = fmt(row.mean) + half
     return pd.DataFrame.from_dict(out, orient="index").rename_axis("").reset_index()
 
 

@@ -124,34 +124,40 @@ def _pcs(cost, seed: int) -> float:
     return float(np.mean(np.argmin(means, axis=1) == 0))
 
 
-def sentences(v: Verdict, lang: str = "en", currency: str = "EUR", replications: int | None = None) -> list[str]:
-    """The verdict in plain words, first the answer, then how sure, what it gives up, what it depends on."""
-    from sourcing.words import money, percent, points, say
+def sentences(v: Verdict, lang: str = "en", currency: str = "EUR", replications: int | None = None,
+              names: dict[str, str] | None = None) -> list[str]:
+    """The verdict in plain words, first the answer, then how sure, what it gives up, what it depends on.
 
+    ``names`` maps a service's or a team's identifier to what the reader calls it (``Study.names``; the
+    identifier by default)."""
+    from sourcing.words import horizon, money, percent, points, say
+
+    over = horizon(v.years, lang)
     out = []
     if v.runner_up is None:
         out.append(say("verdict.only" if v.excluded else "verdict.recommend", lang, best=v.recommended,
-                       years=v.years))
+                       horizon=over))
     else:
-        out.append(say("verdict.recommend", lang, best=v.recommended, years=v.years))
+        out.append(say("verdict.recommend", lang, best=v.recommended, horizon=over))
     if v.excluded and set(v.excluded) >= set(v.qualifying):
         out.append(say("verdict.none_meets", lang))
     if v.runner_up is not None and v.difference is not None:
         mean, low, high = v.difference
         if v.equivalent:
             out.append(say("verdict.equivalent", lang, best=v.recommended, runner=v.runner_up,
-                           amount=money(v.indifference, currency, lang), years=v.years))
+                           amount=money(v.indifference, currency, lang), horizon=over))
         else:
             out.append(say("verdict.margin", lang, amount=money(mean, currency, lang), runner=v.runner_up,
-                           years=v.years, per_year=money(mean / v.years, currency, lang),
+                           horizon=over, per_year=money(mean / v.years, currency, lang),
                            low=money(low, currency, lang), high=money(high, currency, lang)))
             if low <= 0:
                 out.append(say("verdict.unsettled", lang))
         if v.probability is not None and v.probability == v.probability:
-            out.append(say("verdict.sure", lang, pcs=percent(v.probability, lang, 1), n=replications or "the"))
+            out.append(say("verdict.sure", lang, pcs=percent(v.probability, lang, 1),
+                           n=replications or say("verdict.the", lang)))
     for option, (service, value, target) in v.excluded.items():
-        why = say("verdict.below_target", lang, service=service, value=percent(value, lang, 3),
-                  target=percent(target, lang))
+        why = say("verdict.below_target", lang, service=(names or {}).get(service, service),
+                  value=percent(value, lang, 3), target=percent(target, lang))
         out.append(say("verdict.excluded", lang, option=option, why=why))
     if v.gives_up is not None:
         other, mean, low, high = v.gives_up
@@ -163,7 +169,7 @@ def sentences(v: Verdict, lang: str = "en", currency: str = "EUR", replications:
 
     found = list(v.unsustainable)
     for team, figures in v.rest.items():
-        found += [f"{team}: {flag}" for flag in flags(figures, lang)]
+        found += [f"{(names or {}).get(team, team)}: {flag}" for flag in flags(figures, lang)]
     if found:
         out.append(say("verdict.unsustainable", lang, flags="; ".join(found)))
     return out

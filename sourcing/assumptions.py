@@ -17,60 +17,34 @@ from .model import PRIORITIES
 from .offers import ProviderOffer
 from .scenario import Study
 
-DEFAULT_SOURCES: dict[str, str] = {
-    "working_hours_per_year": "[S] legal working year of 1,607 h, Code du travail L3121-41 (domain facts §3)",
-    "discount_rate": "[E] a cost of capital for an IT decision",
-    "salary_growth": "[E] yearly salary drift",
-    "price_indexation": "[E] yearly price indexation of contracts",
-    "time_zone": "product brief: France by default",
-    "country": "product brief: French public holidays by default",
-    "horizon": "[E] the life of a server or a contract renewal cycle",
-    "service_time": "convention: agreed service time round the clock unless the file says otherwise",
-    "business_hours": "[S] HO = Mon-Fri 08:00-18:00 (domain facts §1, product brief)",
-    "p2_impact": "[E] a P2 degrades the service rather than stopping it",
-    "weekly_profile": "[E] incidents follow people at their desks (Monday-morning peak)",
-    "growth_per_year": "convention: no growth unless the file says so",
-    "users_growth_per_year": "convention: no growth unless the file says so",
-    "overtime_premium": "[E] +25 %, the first overtime rate of French labour law",
-    "shift_end": "modelling choice: unfinished work is handed over to the next shift",
-    "preemption": "modelling choice: a P1 interrupts lower-priority work, which resumes later",
-    "annual_leave_days": "[E] five weeks of paid leave (French statutory minimum)",
-    "leave_block_days": "[E] leave taken in weeks",
-    "sickness": "convention: no sickness unless the file says so",
-    "sickness_spell": "[E] a sickness spell lasts three days on average",
-    "window": "[E] on-call outside business hours (HNO); changes on Sunday night",
-    "priorities": "[E] on-call wakes people for P1 only; members handle every priority",
-    "call_out_delay": "[E] 30 min to wake up and connect",
-    "per_intervention": "convention: no pay per intervention unless the file says so",
-    "rotation_start": "convention: on-call weeks start on Monday",
-    "cap": "[S] Microsoft 365 caps credits at the monthly fee (domain facts §2)",
-    "claimed": "[S] credits are paid only when claimed (domain facts §2); assumed claimed",
-    "spread": "[E] P90 three times the median when only a share within the GTR is known",
-    "contract_years": "[S] 2-3 year commitments with discounts (domain facts §6)",
-    "hno_multiplier": "convention: no HNO surcharge unless the file says so ([S] x1.5 to x3 seen, §6)",
-    "hno_window": "[S] HNO = outside Mon-Fri 08:00-18:00 (domain facts §1)",
-    "coverage": "[S] business hours HO (domain facts §1)",
-    "hosting": "convention: the provider runs the client's own infrastructure",
-    "depreciation_years": "[E] five years for servers",
-    "restore": "[E] support restores user-level incidents in 4 h median, 24 h P90",
-    "response": "[E] support answers in 1 h median, 4 h P90",
-}
-"""Source of each default, by field name."""
+DEFAULT_SOURCES: frozenset[str] = frozenset({
+    "working_hours_per_year", "discount_rate", "salary_growth", "price_indexation", "time_zone", "country", "horizon",
+    "service_time", "business_hours", "p2_impact", "weekly_profile", "growth_per_year", "users_growth_per_year",
+    "overtime_premium", "shift_end", "preemption", "annual_leave_days", "leave_block_days", "sickness",
+    "sickness_spell", "window", "priorities", "call_out_delay", "per_intervention", "rotation_start", "cap",
+    "claimed", "spread", "contract_years", "hno_multiplier", "hno_window", "coverage", "hosting",
+    "depreciation_years", "restore", "response",
+})
+"""Fields whose default has a source of its own: ``source.<field>`` in the catalogue (:mod:`sourcing.words`)."""
 
 
 FIELD_UNITS: dict[str, str] = {
     "horizon": "years", "depreciation_years": "years", "contract_years": "years", "users": "users",
-    "annual_leave_days": "days a year", "leave_block_days": "working days", "working_hours_per_year": "hours",
-    "count": "people", "tickets_included": "tickets a month", "per_month": "a month", "per_year": "a year",
-    "per_user_per_month": "per user a month", "capacity": "engineers", "fte": "FTE", "hno_multiplier": "x",
-    "spread": "P90 / median",
+    "annual_leave_days": "days_per_year", "leave_block_days": "working_days", "working_hours_per_year": "hours",
+    "count": "people", "tickets_included": "tickets_per_month", "per_month": "a_month", "per_year": "a_year",
+    "per_user_per_month": "per_user_per_month", "capacity": "engineers", "fte": "fte", "hno_multiplier": "times",
+    "spread": "p90_over_median",
 }
+"""Unit of a field, by field name: ``unit.<identifier>`` in the catalogue."""
 _SKIPPED = {"name", "description", "provider", "role"}
 
 
 @dataclass(frozen=True)
 class Assumption:
-    """One parameter of a run."""
+    """One parameter of a run: its path in the file, its value as the file writes it, its unit (an
+    identifier of the catalogue's ``unit.`` entries, a currency code or ``%``), whether it is a default,
+    and where it comes from (a key of the catalogue, ``source.<field>``); :func:`shown` says both in the
+    reader's language."""
 
     path: str
     value: str
@@ -108,12 +82,11 @@ def implied_performance(offer: ProviderOffer, path: str) -> list[Assumption]:
     for priority in PRIORITIES:
         restore = offer.restore_distribution(priority)
         if performance.median_for(priority) is not None:
-            source, default = "derived from within_gtr and median", False
+            source, default = "source.derived_median", False
         else:
-            source, default = "derived from within_gtr and spread", "spread" not in performance.model_fields_set
-        rows.append(Assumption(f"{path}.implied.{priority}",
-                               f"median {_hours(restore.median)}h, P90 {_hours(restore.p90)}h",
-                               "covered hours", default, source))
+            source, default = "source.derived_spread", "spread" not in performance.model_fields_set
+        rows.append(Assumption(f"{path}.implied.{priority}", f"{_hours(restore.median)}h, {_hours(restore.p90)}h",
+                               "median_p90", default, source))
     return rows
 
 
@@ -144,7 +117,8 @@ def _walk(model: Any, data: Any, path: str, inherited_default: bool, out: list[A
     field = re.sub(r"\[\d+\]", "", path).split(".")[-1]
     if field in _SKIPPED or text == "":
         return
-    source = DEFAULT_SOURCES.get(field, "toolkit default [E]") if inherited_default else "scenario file"
+    source = (f"source.{field}" if field in DEFAULT_SOURCES else "source.toolkit") if inherited_default \
+        else "source.file"
     unit = FIELD_UNITS.get(field) or _unit(text, currency)
     out.append(Assumption(path, text, unit, inherited_default, source))
 
@@ -159,3 +133,12 @@ def _unit(text: str, currency: str) -> str:
         return {"s": "seconds", "min": "minutes", "h": "hours", "d": "days", "w": "weeks", "mo": "months",
                 "y": "years"}[match.group(1)]
     return ""
+
+
+def shown(assumption: Assumption, lang: str = "en") -> dict[str, object]:
+    """An assumption as the reader reads it: its unit and its source in their language."""
+    from .words import say_or
+
+    return {"path": assumption.path, "value": assumption.value,
+            "unit": say_or(f"unit.{assumption.unit}", assumption.unit, lang), "default": assumption.default,
+            "source": say_or(assumption.source, assumption.source, lang)}

@@ -849,7 +849,7 @@ def offers_compare(
         _fail(f"--weight: {exc}")
     sections = offer_sections(comparison)
     if out_dir is not None:
-        from webapp.exports import offers_workbook
+        from simulation.exports import offers_workbook
 
         _publish(out_dir, {
             "offers.csv": lambda path: neutralise_frame(comparison.figures).to_csv(path, index=False),

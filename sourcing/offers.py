@@ -271,6 +271,9 @@ class Performance(Model):
 class ProviderOffer(Model):
     """A managed-services offer (infogérance) for restoring incidents."""
 
+    name: str | None = None
+    """What the buyer calls this offer in tables and charts; the provider's name, else the offer's
+    identifier, when absent."""
     provider: str = ""
     description: str = ""
     coverage: str = "HO"
@@ -417,6 +420,9 @@ class Support(Model):
 class SaasOffer(Model):
     """Software as a service: a subscription per user, the platform's outages and its SLA."""
 
+    name: str | None = None
+    """What the buyer calls this offer in tables and charts; the provider's name, else the offer's
+    identifier, when absent."""
     provider: str = ""
     description: str = ""
     price_per_user_month: Money

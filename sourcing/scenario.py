@@ -399,6 +399,8 @@ class Person(Model):
 class Team(Model):
     """An internal team: who, when they work, how fast they restore, and the rules they follow."""
 
+    name: str | None = None
+    """What the director calls this team in tables and charts; its identifier when absent."""
     description: str = ""
     members: Annotated[list[Member], Field(min_length=1)]
     repair_time: dict[Priority, Distribution]
@@ -633,6 +635,27 @@ class Study(Model):
     @property
     def baseline_name(self) -> str:
         return self.baseline or self.scenarios[0].name
+
+    @cached_property
+    def names(self) -> dict[str, str]:
+        """What to call each provider offer, SaaS offer and team in tables and charts, by identifier
+        (see :func:`display_names`)."""
+        return {**display_names(self.teams), **display_names(self.saas), **display_names(self.providers)}
+
+    def name_of(self, key: str) -> str:
+        """The display name of a provider offer, SaaS offer or team; ``key`` itself for anything else."""
+        return self.names.get(key, key)
+
+
+def display_names(entries: dict[str, Any]) -> dict[str, str]:
+    """Identifier -> what people call it: its ``name``, else its ``provider`` (an offer), else the identifier.
+    Two entries that would be called alike (two offers of one provider) carry their identifier as well."""
+    chosen = {key: (getattr(entry, "name", None) or getattr(entry, "provider", "") or key).strip() or key
+              for key, entry in entries.items()}
+    seen: dict[str, int] = {}
+    for text in chosen.values():
+        seen[text] = seen.get(text, 0) + 1
+    return {key: f"{text} ({key})" if seen[text] > 1 and text != key else text for key, text in chosen.items()}
 
 
 MAX_WINDOW_CHAIN = 10

@@ -7,6 +7,7 @@ study then runs like any other, so every offer sees the same incidents (common r
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Annotated, Literal
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
@@ -14,7 +15,7 @@ from pydantic import Field, ValidationInfo, field_validator, model_validator
 from .errors import Problem, ScenarioError
 from .model import Model, Name
 from .offers import ProviderOffer
-from .scenario import Study, check_guarantees
+from .scenario import Study, check_guarantees, display_names
 
 
 class Criterion(Model):
@@ -47,13 +48,29 @@ DEFAULT_CRITERIA: dict[str, Criterion] = {
 }
 """Qualitative criteria asked of every provider unless the tender names its own."""
 
-SIMULATED_CRITERIA: dict[str, tuple[str, Literal["min", "max"]]] = {
-    "price": ("Effective yearly price (fees + variable fees − penalties)", "min"),
-    "availability": ("Availability in agreed service time", "max"),
-    "gtr_breach": ("Share of incidents breaching the GTR", "min"),
-    "uncovered_downtime": ("Business cost of downtime not covered by penalties, per year", "min"),
+SIMULATED_CRITERIA: dict[str, Literal["min", "max"]] = {
+    "price": "min",
+    "availability": "max",
+    "gtr_breach": "min",
+    "uncovered_downtime": "min",
 }
-"""Criteria measured by the simulation, and whether less or more is better."""
+"""Criteria measured by the simulation, and whether less or more is better; their labels are
+``criterion.<identifier>`` in the catalogue."""
+
+
+def criterion_label(key: str, criteria: dict[str, Criterion] | None = None, lang: str = "en",
+                    short: bool = False) -> str:
+    """What a criterion is called: the catalogue's words for the simulated and default criteria, the
+    tender's own label for a criterion it names or labels itself."""
+    from .words import known, say
+
+    own = (criteria or {}).get(key)
+    default = DEFAULT_CRITERIA.get(key)
+    if own is not None and (default is None or own.label != default.label):
+        return own.label
+    entry = f"criterion.short.{key}" if short else f"criterion.{key}"
+    return say(entry, lang) if known(entry) else (own.label if own is not None else key)
+
 
 DEFAULT_WEIGHTS: dict[str, float] = {"price": 0.35, "availability": 0.15, "gtr_breach": 0.10,
                                      "uncovered_downtime": 0.15, "reversibility_plan": 0.05, "data_location": 0.05,
@@ -118,6 +135,15 @@ class Tender(Model):
         if problems:
             raise ScenarioError(problems)
         return self
+
+    @cached_property
+    def names(self) -> dict[str, str]:
+        """What to call each offer: its name, else its provider as entered, else its identifier (a grid's
+        column heading)."""
+        return display_names(self.offers)
+
+    def name_of(self, key: str) -> str:
+        return self.names.get(key, key)
 
     def criteria_weights(self) -> dict[str, float]:
         """Weights of every criterion (simulated and qualitative), normalised to add up to 1."""

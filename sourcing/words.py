@@ -1,154 +1,234 @@
-"""Words and numbers as the reader reads them: one catalogue of sentences keyed by identifier, in English
-and French, and numbers formatted for the reader's locale with Babel (``1 228,3 k€`` and ``99,23 %`` in
-French, ``1,228.3 k€`` and ``99.23 %`` in English). Every door (command line, app, reports) says things
-through here, so a sentence is written once in each language."""
+"""Words and numbers as the reader reads them: one catalogue of labels and sentences keyed by identifier,
+in English and French, and numbers formatted for the reader's locale with Babel (``1 228,3 k€`` and
+``99,23 %`` in French, ``1,228.3 k€`` and ``99.23 %`` in English). Every door (command line, app,
+reports, workbooks) says things through here, so a label is written once in each language.
+
+The catalogue is data: the TOML files of ``sourcing/labels/``, one per area (``metric.toml``,
+``page.toml``, ``offers.toml``...). A file's name is the first part of its keys: ``[recommend]`` in
+``verdict.toml`` is ``verdict.recommend``; a nested table ``[cost.staff]`` in ``metric.toml`` is
+``metric.cost.staff``. Every entry has an ``en`` and a ``fr`` text; ``{name}`` placeholders are filled
+by :func:`say`. TOML refuses a key written twice, and a key defined in two files is refused here, so a
+label cannot be silently overwritten; a new page brings its own file and merges without conflicts.
+
+The users' words (GTR, GTI, SLA, HO, HNO, astreinte, 24/7, P1 to P4) stay as they are in both languages.
+"""
 
 from __future__ import annotations
 
 import math
+import tomllib
+from pathlib import Path
 
 from babel.numbers import format_decimal
 
+LANGUAGES = {"en": "English", "fr": "Français"}
 LOCALES = {"en": "en_GB", "fr": "fr_FR"}
 SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£", "CHF": "CHF"}
+LABELS = Path(__file__).with_name("labels")
+NARROW = "\u202f"
+"""The narrow no-break space French puts before %, :, ; and units, and between groups of digits."""
 
-SENTENCES: dict[str, dict[str, str]] = {
-    "verdict.recommend": {
-        "en": "Recommended: **{best}**, the lowest economic cost over {years} years among the options that meet "
-              "their availability targets.",
-        "fr": "Recommandé : **{best}**, le coût économique le plus bas sur {years} ans parmi les options qui "
-              "tiennent leurs objectifs de disponibilité.",
-    },
-    "verdict.margin": {
-        "en": "It costs {amount} less than {runner} over {years} years ({per_year} a year; 95 % CI {low} to "
-              "{high}).",
-        "fr": "Elle coûte {amount} de moins que {runner} sur {years} ans ({per_year} par an ; IC 95 % de {low} "
-              "à {high}).",
-    },
-    "verdict.sure": {
-        "en": "How sure: it is the cheapest in {pcs} of resamples of the {n} replications.",
-        "fr": "Certitude : elle reste la moins chère dans {pcs} des rééchantillonnages des {n} réplications.",
-    },
-    "verdict.equivalent": {
-        "en": "{best} and {runner} are equivalent within {amount} over {years} years: the difference is surely "
-              "smaller than that; decide on other grounds.",
-        "fr": "{best} et {runner} sont équivalentes à {amount} près sur {years} ans : l'écart est sûrement plus "
-              "petit ; décidez sur d'autres critères.",
-    },
-    "verdict.unsettled": {
-        "en": "Not settled yet: the interval of the difference still contains zero; add replications "
-              "(sourcing run --until decided).",
-        "fr": "Pas encore tranché : l'intervalle de l'écart contient encore zéro ; ajoutez des réplications "
-              "(sourcing run --until decided).",
-    },
-    "verdict.only": {
-        "en": "Recommended: **{best}**, the only option that meets its availability targets.",
-        "fr": "Recommandé : **{best}**, la seule option qui tient ses objectifs de disponibilité.",
-    },
-    "verdict.excluded": {
-        "en": "Not considered: {option} ({why}).",
-        "fr": "Écartée : {option} ({why}).",
-    },
-    "verdict.below_target": {
-        "en": "{service} at {value} on average, below its target of {target}",
-        "fr": "{service} à {value} en moyenne, sous son objectif de {target}",
-    },
-    "verdict.none_meets": {
-        "en": "No option meets every availability target: the recommendation is the cheapest of all.",
-        "fr": "Aucune option ne tient tous les objectifs de disponibilité : la recommandation est la moins chère "
-              "de toutes.",
-    },
-    "verdict.gives_up": {
-        "en": "What it gives up: {points} of availability against {other}, the most available option (95 % CI "
-              "{low} to {high}).",
-        "fr": "Ce qu'elle sacrifie : {points} de disponibilité par rapport à {other}, l'option la plus disponible "
-              "(IC 95 % de {low} à {high}).",
-    },
-    "verdict.sensitive": {
-        "en": "The answer depends most on: {names}.",
-        "fr": "La réponse dépend surtout de : {names}.",
-    },
-    "verdict.flips": {
-        "en": "Careful: within the ranges tried, {names} could flip the decision.",
-        "fr": "Attention : dans les plages essayées, {names} pourrait inverser la décision.",
-    },
-    "verdict.unsustainable": {
-        "en": "It relies on an on-call rota a French reader would question: {flags}.",
-        "fr": "Elle repose sur une astreinte qu'un lecteur français questionnerait : {flags}.",
-    },
-    "rest.on_call_share": {
-        "en": "one person is on call {share} of the weeks (more than one week in two)",
-        "fr": "une personne est d'astreinte {share} des semaines (plus d'une semaine sur deux)",
-    },
-    "rest.daily": {
-        "en": "call-outs break the 11 consecutive hours of daily rest {count} times a year per person",
-        "fr": "les interventions interrompent le repos quotidien de 11 heures {count} fois par an et par personne",
-    },
-    "rest.weekly": {
-        "en": "weekend call-outs break the 35 hours of weekly rest {count} times a year per person",
-        "fr": "les interventions du week-end interrompent le repos hebdomadaire de 35 heures {count} fois par an "
-              "et par personne",
-    },
-    "rest.overtime": {
-        "en": "one person works {hours} hours of overtime a year, beyond the legal quota of 220",
-        "fr": "une personne fait {hours} heures supplémentaires par an, au-delà du contingent légal de 220",
-    },
-    "store.intro": {
-        "en": "{n} studies read from the run store (version {version}); means over each study's replications, "
-              "95 % intervals; a '?' on a map marks a margin whose interval still contains zero.",
-        "fr": "{n} études lues dans la base de résultats (version {version}) ; moyennes sur les réplications de "
-              "chaque étude, intervalles à 95 % ; un « ? » sur une carte marque un écart dont l'intervalle contient "
-              "encore zéro.",
-    },
-    "store.across": {"en": "Which option wins where", "fr": "Quelle option l'emporte, et où"},
-    "store.margin": {"en": "Margin over the runner-up (95 % CI)", "fr": "Avance sur la deuxième (IC 95 %)"},
-    "store.file": {"en": "File", "fr": "Fichier"},
-    "store.variant": {"en": "Variant", "fr": "Variante"},
-    "store.recommended": {"en": "Recommended", "fr": "Recommandée"},
-    "store.runner_up": {"en": "Runner-up", "fr": "Deuxième"},
-    "store.winner_map": {"en": "Recommended option", "fr": "Option recommandée"},
-    "store.cost_along": {"en": "Economic cost over the horizon along {parameter}",
-                         "fr": "Coût économique sur l'horizon selon {parameter}"},
-    "store.economic_cost_k": {"en": "Economic cost over the horizon (k€)",
-                              "fr": "Coût économique sur l'horizon (k€)"},
-}
+
+class CatalogueError(ValueError):
+    """A catalogue file that is not as described above."""
+
+
+def _entries(table: dict, prefix: str, source: str) -> dict[str, dict[str, str]]:
+    """The leaves of a parsed TOML table as dotted keys; a leaf is a table holding ``en``."""
+    found: dict[str, dict[str, str]] = {}
+    for key, value in table.items():
+        name = f"{prefix}.{key}"
+        if not isinstance(value, dict):
+            raise CatalogueError(f"{source}: '{name}' is not a table of languages (write {name}.en and {name}.fr)")
+        if "en" in value:
+            extra = set(value) - set(LANGUAGES)
+            if extra or not all(isinstance(v, str) for v in value.values()):
+                raise CatalogueError(f"{source}: '{name}' has {', '.join(sorted(extra)) or 'a value that is not text'}"
+                                     f"; an entry holds only {' and '.join(LANGUAGES)} texts")
+            found[name] = dict(value)
+        else:
+            found.update(_entries(value, name, source))
+    return found
+
+
+def load(folder: Path = LABELS) -> dict[str, dict[str, str]]:
+    """Every entry of the catalogue files in ``folder``, keyed by identifier."""
+    catalogue: dict[str, dict[str, str]] = {}
+    origin: dict[str, str] = {}
+    for path in sorted(folder.glob("*.toml")):
+        with path.open("rb") as handle:
+            try:
+                table = tomllib.load(handle)
+            except tomllib.TOMLDecodeError as exc:
+                raise CatalogueError(f"{path.name}: {exc}") from None
+        for key, entry in _entries(table, path.stem, path.name).items():
+            if key in catalogue:
+                raise CatalogueError(f"{path.name}: '{key}' is already defined in {origin[key]}")
+            catalogue[key] = entry
+            origin[key] = path.name
+    return catalogue
+
+
+CATALOGUE: dict[str, dict[str, str]] = load()
 
 
 def say(key: str, lang: str = "en", **values: object) -> str:
-    """The sentence ``key`` in the language, with its ``{placeholders}`` filled."""
-    entry = SENTENCES[key]
+    """The catalogue's text for ``key`` in the language (English when it has none), placeholders filled."""
+    entry = CATALOGUE[key]
     return entry.get(lang, entry["en"]).format(**values)
 
 
-def number(value: float, lang: str = "en", digits: int = 1) -> str:
+def known(key: str) -> bool:
+    return key in CATALOGUE
+
+
+def say_or(key: str, default: str, lang: str = "en", **values: object) -> str:
+    """The catalogue's text for ``key``, or ``default`` when the catalogue has no such key (a name the user
+    wrote, such as a criterion of their own)."""
+    return say(key, lang, **values) if key in CATALOGUE else default
+
+
+# --------------------------------------------------------------------------- numbers
+
+
+def _locale(lang: str) -> str:
+    return LOCALES.get(lang, LOCALES["en"])
+
+
+def number(value: float | None, lang: str = "en", digits: int = 1, signed: bool = False) -> str:
+    """``1,228.3`` / ``1 228,3`` with ``digits`` decimals; ``n/a`` / ``n.d.`` when there is no value."""
     if value is None or not math.isfinite(value):
-        return "n/a"
+        return say("unit.missing", lang)
     pattern = "#,##0" + ("." + "0" * digits if digits else "")
-    return format_decimal(value, format=pattern, locale=LOCALES.get(lang, "en_GB"))
+    if round(value, digits) == 0:
+        value, signed = 0.0, False   # no "-0.0"
+    if signed:
+        pattern = f"+{pattern};-{pattern}"
+    text = format_decimal(value, format=pattern, locale=_locale(lang))
+    return text.replace("\u2212", "-") if lang == "en" else text
 
 
-def money(amount: float, currency: str = "EUR", lang: str = "en", signed: bool = False) -> str:
-    """An amount in thousands of the currency: ``1,228.3 k€`` / ``1 228,3 k€``."""
+def unit_space(lang: str) -> str:
+    """The space between a number and its unit: a narrow no-break space in French."""
+    return NARROW if lang == "fr" else " "
+
+
+def symbol(currency: str) -> str:
+    return SYMBOLS.get(currency, currency)
+
+
+def thousands(currency: str) -> str:
+    """The unit of amounts in thousands: ``k€``."""
+    return f"k{symbol(currency)}"
+
+
+def money(amount: float | None, currency: str = "EUR", lang: str = "en", signed: bool = False,
+          bare: bool = False) -> str:
+    """An amount in thousands of the currency: ``1,228.3 k€`` / ``1 228,3 k€`` (``bare``: without the unit)."""
     if amount is None or not math.isfinite(amount):
-        return "n/a"
-    text = number(amount / 1000, lang, 1)
-    if signed and amount > 0:
-        text = "+" + text
-    space = "\u202f" if lang == "fr" else " "
-    return f"{text}{space}k{SYMBOLS.get(currency, currency)}"
+        return say("unit.missing", lang)
+    text = number(amount / 1000, lang, 1, signed=signed and amount != 0)
+    return text if bare else f"{text}{unit_space(lang)}{thousands(currency)}"
 
 
-def percent(share: float, lang: str = "en", digits: int = 2, signed: bool = False) -> str:
-    """A share as a percentage: ``99.23 %`` / ``99,23 %``."""
+def percent(share: float | None, lang: str = "en", digits: int = 2, signed: bool = False, bare: bool = False) -> str:
+    """A share as a percentage: ``99.23 %`` / ``99,23 %`` (``bare``: without the sign %)."""
     if share is None or not math.isfinite(share):
-        return "n/a"
-    text = number(share * 100, lang, digits)
-    if signed and share > 0:
-        text = "+" + text
-    return f"{text}\u202f%" if lang == "fr" else f"{text} %"
+        return say("unit.missing", lang)
+    text = number(share * 100, lang, digits, signed=signed and share != 0)
+    return text if bare else f"{text}{unit_space(lang)}%"
 
 
-def points(share: float, lang: str = "en") -> str:
-    """A difference of availability in percentage points."""
-    return (number(share * 100, lang, 3) + ("\u202fpoint" if lang == "fr" else " points")) if math.isfinite(share) \
-        else "n/a"
+def hours(value: float | None, lang: str = "en", digits: int = 2, signed: bool = False, bare: bool = False) -> str:
+    """A duration in hours: ``4.50 h`` / ``4,50 h``."""
+    if value is None or not math.isfinite(value):
+        return say("unit.missing", lang)
+    text = number(value, lang, digits, signed=signed and value != 0)
+    return text if bare else f"{text}{unit_space(lang)}h"
+
+
+def points(share: float, lang: str = "en", signed: bool = False) -> str:
+    """A difference of availability in percentage points (``0,124 point`` in French: singular below 2)."""
+    if share is None or not math.isfinite(share):
+        return say("unit.missing", lang)
+    one = abs(share * 100) < 2 if lang == "fr" else abs(share * 100) == 1
+    return (number(share * 100, lang, 3, signed=signed) + unit_space(lang)
+            + say("unit.point" if one else "unit.points", lang))
+
+
+def share_digits(value: float, signed: bool = False) -> int:
+    """Decimals of a percentage: three for availabilities above 99 % (where the differences are), two
+    otherwise, three again for a signed difference below one point."""
+    return 3 if abs(value) > 0.99 or (signed and abs(value) < 0.01) else 2
+
+
+def quantity(value: float | None, unit: str, currency: str = "EUR", lang: str = "en", signed: bool = False,
+             bare: bool = False, digits_like: float | None = None) -> str:
+    """A figure in its unit: shares as percentages, money in thousands, hours, and plain counts.
+
+    ``bare`` leaves the unit out (it is in the column's header); ``digits_like`` takes the decimals of
+    another value (a half-width is written with as many decimals as its mean)."""
+    reference = value if digits_like is None else digits_like
+    if unit == "share":
+        digits = share_digits(reference if reference is not None and math.isfinite(reference) else 0.0, signed)
+        return percent(value, lang, digits, signed=signed, bare=bare)
+    if unit == "probability":
+        return percent(value, lang, 1, signed=signed, bare=bare)
+    if unit == "money":
+        return money(value, currency, lang, signed=signed, bare=bare)
+    if unit == "h":
+        return hours(value, lang, 2, signed=signed, bare=bare)
+    return number(value, lang, 2, signed=signed)
+
+
+def estimate(mean: float | None, half: float | None, unit: str, currency: str = "EUR", lang: str = "en",
+             bare: bool = False) -> str:
+    """``mean ± half`` in the unit (the half-width left out when there is none)."""
+    if mean is None or not math.isfinite(mean):
+        return say("unit.missing", lang)
+    text = quantity(mean, unit, currency, lang, bare=bare)
+    if half is None or not math.isfinite(half):
+        return text
+    return f"{text} ± {quantity(half, unit, currency, lang, bare=True, digits_like=mean)}"
+
+
+def interval(mean: float, low: float, high: float, unit: str, currency: str = "EUR", lang: str = "en",
+             bare: bool = False) -> str:
+    """A difference and its interval: ``+12.3 k€ [+4.0, +20.6]``."""
+    if mean is None or not math.isfinite(mean):
+        return say("unit.missing", lang)
+    return (f"{quantity(mean, unit, currency, lang, signed=True, bare=bare)} "
+            f"[{quantity(low, unit, currency, lang, signed=True, bare=True, digits_like=mean)}, "
+            f"{quantity(high, unit, currency, lang, signed=True, bare=True, digits_like=mean)}]")
+
+
+def unit_label(unit: str, currency: str = "EUR", lang: str = "en") -> str:
+    """What a column of bare figures of this unit is written in: ``k€``, ``%``, ``h`` (empty for counts)."""
+    return {"money": thousands(currency), "share": "%", "probability": "%", "h": "h"}.get(unit, "")
+
+
+def horizon(years: int, lang: str = "en") -> str:
+    """``over 5 years`` / ``sur 5 ans`` (``over 1 year`` / ``sur 1 an``)."""
+    return say("unit.over_one_year" if years == 1 else "unit.over_years", lang, years=years)
+
+
+def value(number: float | None, unit: str, lang: str = "en") -> str:
+    """A value of the scenario file in the file's unit (``%``, ``h``, a currency code, or none), as the
+    reader reads it: ``3 500 €``, ``4,50 h``, ``2,00 %``, ``0,85``."""
+    if number is None or not math.isfinite(number):
+        return say("unit.missing", lang)
+    if unit == "%":
+        return percent(number, lang, 2)
+    if unit == "h":
+        return hours(number, lang, 2)
+    if unit:
+        return f"{number_text(number, lang, 0)}{unit_space(lang)}{symbol(unit)}"
+    return number_text(number, lang, 3, significant=True)
+
+
+def number_text(value: float, lang: str = "en", digits: int = 0, significant: bool = False) -> str:
+    """A plain number; ``significant`` keeps ``digits`` significant figures (``0.853``, ``12.5``, ``1,230``)."""
+    if significant and value != 0:
+        magnitude = int(math.floor(math.log10(abs(value))))
+        digits = max(0, digits - 1 - magnitude)
+    return number(value, lang, digits)

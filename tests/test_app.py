@@ -3,6 +3,7 @@ answers a change of input with a different result."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -23,8 +24,19 @@ def start(replications: int = 4) -> AppTest:
     return at
 
 
+COST = "Cost of ownership over 5 years (k€)"
+ECONOMIC = "Economic cost over 5 years (k€)"
+AVAILABILITY = "Availability in agreed service time (%)"
+
+
 def kpis(at: AppTest):
-    return at.dataframe[0].value
+    """The main table of the Compare page: one row per option, a mean ± half-width per column."""
+    return at.table[0].value
+
+
+def thousands(text: str) -> float:
+    """The mean of a cell such as '1,228.3 ± 6.4'."""
+    return float(text.split(" ±")[0].replace(",", ""))
 
 
 def test_compare_page_opens_on_a_bundled_example_already_compared():
@@ -32,21 +44,22 @@ def test_compare_page_opens_on_a_bundled_example_already_compared():
     assert at.title[0].value == "E-mail for 1,000 users - make, outsource or buy"
     table = kpis(at)
     assert list(table.index) == ["In-house", "Outsourced, GTR 4h HO", "SaaS 99.9%"]
-    assert table.loc["In-house", "Cost of ownership"].endswith(tuple("0123456789")) and "k€ ±" in \
-        table.loc["In-house", "Cost of ownership"]
+    assert list(table.columns)[:4] == [ECONOMIC, "Economic cost per year (k€)", COST, AVAILABILITY]
+    assert re.fullmatch(r"\d[\d,]*\.\d ± \d[\d,]*\.\d", table.loc["In-house", COST])
     assert "yes" in set(table["On the frontier"])
+    assert at.subheader[0].value == "Verdict" and at.markdown[0].value.startswith("Recommended: **")
     assert any("Lowest economic cost" in m.value for m in at.markdown)
     assert not at.error
 
 
 def test_changing_the_seed_changes_the_numbers_and_going_back_is_cached():
     at = start()
-    first = kpis(at).loc["In-house", "Economic cost (ownership + downtime − received)"]
+    first = kpis(at).loc["In-house", ECONOMIC]
     at.number_input(key="seed").set_value(2).run()
-    second = kpis(at).loc["In-house", "Economic cost (ownership + downtime − received)"]
+    second = kpis(at).loc["In-house", ECONOMIC]
     assert first != second
     at.number_input(key="seed").set_value(1).run()
-    assert kpis(at).loc["In-house", "Economic cost (ownership + downtime − received)"] == first
+    assert kpis(at).loc["In-house", ECONOMIC] == first
 
 
 def test_switching_example_and_language():
@@ -56,7 +69,10 @@ def test_switching_example_and_language():
     assert "Hire a sysadmin" in kpis(at).index
     at.selectbox(key="lang").set_value("fr").run()
     assert any(s.value == "Par scénario" for s in at.subheader)
-    assert "Coût de possession" in kpis(at).columns
+    table = kpis(at)
+    assert "Coût de possession sur 5 ans (k€)" in table.columns
+    assert re.fullmatch(r"\d[\d\u202f]*,\d ± \d[\d\u202f]*,\d", table.iloc[0]["Coût de possession sur 5 ans (k€)"])
+    assert at.markdown[0].value.startswith("Recommandé : **")
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -88,33 +104,38 @@ def _edit_yaml(at: AppTest, change) -> AppTest:
     return at
 
 
-def test_editor_one_more_admin_changes_the_in_house_cost():
+def test_editor_one_more_admin_changes_the_in_house_cost_and_lands_on_the_results():
     at = start()
-    before = kpis(at).loc["In-house", "Cost of ownership"]
+    before = kpis(at).loc["In-house", COST]
     _edit_yaml(at, lambda text: text.replace("count: 2, role: messaging admin", "count: 3, role: messaging admin"))
     assert any(s.value == "The scenario is valid." for s in at.success)
     at.button(key="apply").click().run()
-    at.switch_page("webapp/pages/compare.py").run()
     assert at.session_state["source"] == "edited"
-    after = kpis(at).loc["In-house", "Cost of ownership"]
-    assert float(after.split(" k€")[0].replace(",", "")) > float(before.split(" k€")[0].replace(",", "")) + 200
+    assert at.title[0].value == "E-mail for 1,000 users - make, outsource or buy"   # the results, not the editor
+    after = kpis(at).loc["In-house", COST]
+    assert thousands(after) > thousands(before) + 200
 
 
 def test_editor_24_7_coverage_changes_the_outsourced_availability():
     at = start()
-    before = kpis(at).loc["Outsourced, GTR 4h HO", "Availability in agreed service time"]
+    before = kpis(at).loc["Outsourced, GTR 4h HO", AVAILABILITY]
     _edit_yaml(at, lambda text: text.replace("    coverage: HO ", "    coverage: 24/7 "))
     at.button(key="apply").click().run()
-    at.switch_page("webapp/pages/compare.py").run()
-    after = kpis(at).loc["Outsourced, GTR 4h HO", "Availability in agreed service time"]
-    assert float(after.split(" %")[0]) > float(before.split(" %")[0])
+    after = kpis(at).loc["Outsourced, GTR 4h HO", AVAILABILITY]
+    assert thousands(after) > thousands(before)
 
 
-def test_editor_shows_the_problem_next_to_the_section_and_refuses_to_run():
+def test_editor_names_every_problem_on_its_tab_and_refuses_to_run():
     at = start()
-    _edit_yaml(at, lambda text: text.replace("users: 1000", "users: -5"))
+    _edit_yaml(at, lambda text: text.replace("users: 1000", "users: -5").replace("monthly: 3500 EUR",
+                                                                                   "monthly: -3500 EUR"))
     messages = [e.value for e in at.error]
-    assert any("services.email.users" in m for m in messages), messages
+    summary = next(m for m in messages if m.startswith("This scenario file cannot be used: 2 problems."))
+    assert "services.email.users" in summary and "providers.msp-4h-ho.fees.monthly" in summary, summary
+    assert "Services (1)" in summary and "Offers (1)" in summary
+    on_tabs = [m for m in messages if m.startswith("Problems on this tab:")]
+    assert len(on_tabs) == 2 and "services.email.users" in on_tabs[0] and "fees.monthly" in on_tabs[1]
+    assert [tab.label for tab in at.tabs][:3] == ["Services ⚠ 1", "Teams", "Offers ⚠ 1"]
     assert at.button(key="apply").disabled
 
 
@@ -143,8 +164,13 @@ def test_assumptions_page_lists_defaults_with_their_source():
     at = start()
     at.switch_page("webapp/pages/assumptions.py").run()
     table = at.dataframe[0].value
-    row = table[table["Parameter"] == "economics.working_hours_per_year"].iloc[0]
-    assert row["Value"] == "1607.0" and row["Default"] and "1,607" in row["Source"]
+    row = table[table["Parameter (path in the file)"] == "economics.working_hours_per_year"].iloc[0]
+    assert row["Value (as the file writes it)"] == "1607.0" and row["Default"] and "1,607" in row["Source"]
+    assert row["Unit"] == "hours"
+    at.selectbox(key="lang").set_value("fr").run()
+    table = at.dataframe[0].value
+    row = table[table["Paramètre (chemin dans le fichier)"] == "economics.working_hours_per_year"].iloc[0]
+    assert row["Unité"] == "heures" and "1 607 h" in row["Source"]
 
 
 def test_downloads_page_offers_every_format():
@@ -164,17 +190,21 @@ def _offers_page() -> AppTest:
 
 def test_offers_page_ranks_the_example_offers_and_weights_change_the_ranking():
     at = _offers_page()
-    ranking = at.dataframe[0].value
-    assert list(ranking.columns) == ["budget-ho", "standard-24-7", "premium-1h"]
-    figures = at.dataframe[1].value
-    assert figures.loc["Effective yearly price (fees + variable − penalties)", "budget-ho"].endswith(
+    ranking = at.table[0].value
+    assert list(ranking.columns) == ["Budget MSP", "Standard MSP", "Premium MSP"]
+    figures = at.dataframe[0].value
+    assert figures.loc["Effective yearly price (fees + variable − penalties)", "Budget MSP"].endswith(
         tuple("0123456789"))
+    said = " ".join(m.value for m in at.markdown)
+    if ranking.loc["Weighted sum: rank"].tolist().index("1") != ranking.loc["TOPSIS: rank"].tolist().index("1"):
+        assert "The two methods disagree" in said and "compensatory" in said and "TOPSIS measures" in said
+    assert "How close:" in said
     before = ranking.loc["Weighted sum: rank"].tolist()
     for key in ("availability", "gtr_breach", "uncovered_downtime", "reversibility_plan", "data_location",
                 "references", "financial_strength", "support_language"):
         at.slider(key=f"weight-{key}").set_value(0)
     at.slider(key="weight-price").set_value(100).run()
-    after = at.dataframe[0].value.loc["Weighted sum: rank"].tolist()
+    after = at.table[0].value.loc["Weighted sum: rank"].tolist()
     assert after != before
     assert after[0] == "1"  # on price alone the budget offer wins
     labels = [b.proto.label for b in at.get("download_button")]
@@ -192,7 +222,7 @@ def test_offers_page_reads_a_filled_grid_and_explains_a_wrong_cell():
     at.file_uploader(key="offers_file").set_value(("grid.xlsx", filled_grid(tender), "application/octet-stream"))
     at.run()
     assert not at.error, [e.value for e in at.error]
-    assert list(at.dataframe[0].value.columns) == ["budget-ho", "standard-24-7", "premium-1h"]
+    assert list(at.table[0].value.columns) == ["Budget MSP", "Standard MSP", "Premium MSP"]
     broken = filled_grid(tender, lambda sheet: sheet.cell(row=_row_of("fees.monthly"), column=5, value="lots"))
     at.file_uploader(key="offers_file").set_value(("grid.xlsx", broken, "application/octet-stream"))
     at.run()

@@ -3,19 +3,25 @@
 from __future__ import annotations
 
 import io
+import math
+import re
 from pathlib import Path
 
 import openpyxl
 import pandas as pd
 import pytest
 
+from simulation import exports
 from simulation.compare import compare
+from simulation.procurement import compare_offers, criteria_matrix, directions
 from simulation.replications import run_study
-from simulation.report import decision_sections, sections
+from simulation.verdict import sentences, verdict
 from sourcing.files import load_study, study_from_data
-from webapp import charts, editing, exports
+from sourcing.grid import load_tender
+from webapp import charts, editing
 
 ROOT = Path(__file__).parents[1]
+EMAIL = ["In-house", "Outsourced, GTR 4h HO", "SaaS 99.9%"]
 
 
 @pytest.fixture(scope="module")
@@ -25,26 +31,118 @@ def run():
     return study, results, compare(results.rows, study.baseline_name)
 
 
-def test_cost_breakdown_stacks_every_nonzero_category(run):
+@pytest.fixture(scope="module")
+def offers():
+    tender = load_tender(ROOT / "scenarios" / "email-offers.yaml")
+    return compare_offers(tender, load_study(ROOT / "scenarios" / "email-1000.yaml"), 3, seed=2)
+
+
+def every_chart(run, offers, lang: str) -> dict[str, object]:
+    """Every chart of the app on the e-mail example, in one language."""
+    study, results, decision = run
+    colours = charts.option_colours(EMAIL)
+    summary = results.summary
+    team = summary[summary["scope"] == "team"]
+    matrix = criteria_matrix(offers.tender, offers.summary)
+    return {
+        "cost_breakdown": charts.cost_breakdown(summary, lang=lang, years=5),
+        "cost_breakdown_per_year": charts.cost_breakdown(summary, per_year=True, lang=lang, years=5),
+        "cost_vs_availability": charts.cost_vs_availability(decision.headline, decision.frontier, lang=lang, years=5,
+                                                            colours=colours),
+        "paired_differences": charts.paired_differences(decision.differences, lang=lang, years=5,
+                                                        baseline="In-house", colours=colours),
+        "cost_distribution": charts.cost_distribution(results.rows, lang=lang, years=5, colours=colours),
+        "exceedance": charts.exceedance(results.rows, lang=lang, years=5, colours=colours),
+        "restoration": charts.restoration_curves(results.incidents, "email", "P1", {"target P1": 4.0, "GTR": 4.0},
+                                                 lang=lang, colours=colours),
+        "monthly": charts.monthly_availability(results.rows, "email", {"target": 0.995, "SLA": 0.999}, lang=lang,
+                                               colours=colours),
+        "on_call": charts.team_bars(team, "nights_disturbed_per_person_month", lang=lang, colours=colours)[0],
+        "utilisation": charts.team_bars(team, "utilisation", lang=lang, colours=colours, scale=100, upper=100)[0],
+        "offer_prices": charts.offer_prices(offers.summary, list(offers.tender.offers), lang=lang,
+                                            names=offers.tender.names),
+        "criteria": charts.criteria_heatmap(matrix, directions(offers.tender), lang=lang, names=offers.tender.names),
+        "breakeven": charts.breakeven_chart([(1, -2, -3, -1), (2, 1, 0, 2)], 1.6, (1.4, 1.8), "x (EUR)", "y (k€)",
+                                            "Break-even", lang=lang),
+        "tornado": charts.tornado([("a", -3, 1), ("b", -2, -1)], -1.5, "k€", "Tornado", lang=lang),
+    }
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_every_chart_has_a_title_and_axis_titles_with_units(run, offers, lang):
+    for name, figure in every_chart(run, offers, lang).items():
+        layout = figure.layout
+        assert layout.title.text, name
+        assert layout.xaxis.title.text and layout.yaxis.title.text or name in ("tornado",), name
+        assert layout.height >= 260 and layout.font.size >= 12, name
+    figures = every_chart(run, offers, lang)
+    money = [figures[k].layout.yaxis.title.text for k in ("cost_breakdown", "cost_distribution", "offer_prices")]
+    assert all("k€" in text for text in money), money
+    assert all(("5 years" if lang == "en" else "5 ans") in figures[k].layout.yaxis.title.text
+               for k in ("cost_breakdown", "cost_distribution")), "money says its horizon"
+    assert "%" in figures["utilisation"].layout.yaxis.title.text
+    assert figures["on_call"].layout.yaxis.title.text == ("Nights per person per month" if lang == "en"
+                                                         else "Nuits par personne et par mois")
+
+
+def test_cost_breakdown_stacks_every_nonzero_category_in_thousands(run):
     study, results, _ = run
-    figure = charts.cost_breakdown(results.summary)
+    figure = charts.cost_breakdown(results.summary, lang="en", years=5)
     names = [trace.name for trace in figure.data]
-    assert {"staff", "infrastructure", "subscription", "downtime", "credits"} <= set(names)
-    assert "penalties" in names  # the outsourced scenario receives some
+    assert {"Staff", "Infrastructure", "Subscription", "Business cost of downtime", "Credits received"} <= set(names)
+    assert "Penalties received" in names  # the outsourced scenario receives some
     assert figure.layout.barmode == "relative"
-    staff = next(t for t in figure.data if t.name == "staff")
+    staff = next(t for t in figure.data if t.name == "Staff")
     assert list(staff.x) == [s.name for s in study.scenarios]
-    credits = next(t for t in figure.data if t.name == "credits")
+    summary = results.summary
+    total = summary[(summary["metric"] == "cost.staff") & (summary["period"] == "all")
+                    & (summary["scenario"] == "In-house")]["mean"].iloc[0]
+    assert staff.y[0] == pytest.approx(total / 1000)
+    credits = next(t for t in figure.data if t.name == "Credits received")
     assert min(credits.y) < 0  # received amounts go below zero
     per_year = charts.cost_breakdown(results.summary, per_year=True)
     assert len(per_year.data[0].x[0]) == 5 * 3  # five years x three scenarios
+    french = charts.cost_breakdown(results.summary, lang="fr", years=5)
+    assert "Personnel" in [t.name for t in french.data] and french.layout.separators == ", "
+
+
+def test_an_option_has_the_same_colour_on_every_chart(run, offers):
+    figures = every_chart(run, offers, "en")
+    colours = charts.option_colours(EMAIL)
+    assert len(set(colours.values())) == 3
+    for name in ("cost_vs_availability", "exceedance", "restoration", "monthly", "cost_distribution"):
+        for trace in figures[name].data:
+            if trace.name in colours:
+                used = trace.marker.color if name in ("cost_vs_availability", "cost_distribution") else trace.line.color
+                assert used == colours[trace.name], (name, trace.name)
+    for name in ("on_call", "utilisation"):
+        assert {t.name: t.marker.color for t in figures[name].data} == {n: colours[n] for n in
+                                                                       [t.name for t in figures[name].data]}
+    bars = figures["paired_differences"].data[0]
+    assert list(bars.marker.color) == [colours[n] for n in bars.y]
+
+
+def test_error_bars_never_go_below_zero_or_above_a_share(run):
+    _, results, _ = run
+    team = results.summary[results.summary["scope"] == "team"]
+    for metric, scale, upper in (("nights_disturbed_per_person_month", 1.0, None), ("utilisation", 100.0, 100.0)):
+        figure, _ = charts.team_bars(team, metric, scale=scale, upper=upper)
+        for trace in figure.data:
+            for mean, minus, plus in zip(trace.y, trace.error_y.arrayminus, trace.error_y.array):
+                assert mean - minus >= -1e-9, (metric, trace.name)
+                assert upper is None or mean + plus <= upper + 1e-9
+    made_up = pd.DataFrame({"scenario": ["a", "b"], "scope": "team", "subject": "it", "metric": "x",
+                            "period": "all", "mean": [0.01, 0.5], "half_width": [0.05, 0.1]})
+    figure, clipped = charts.team_bars(made_up, "x")
+    assert clipped and figure.data[0].error_y.arrayminus[0] == pytest.approx(0.01)
+    assert figure.data[1].error_y.arrayminus[0] == pytest.approx(0.1)
 
 
 def test_cost_vs_availability_marks_the_frontier(run):
     _, _, decision = run
     figure = charts.cost_vs_availability(decision.headline, decision.frontier)
     points = {t.name: t for t in figure.data if t.mode == "markers+text"}
-    assert set(points) == {"In-house", "Outsourced, GTR 4h HO", "SaaS 99.9%"}
+    assert set(points) == set(EMAIL)
     for name, trace in points.items():
         assert trace.marker.symbol == ("star" if name in decision.frontier else "circle")
         assert trace.error_y.array[0] > 0
@@ -59,14 +157,14 @@ def test_frontier_line_joins_frontier_points_in_order():
     figure = charts.cost_vs_availability(headline, ["a", "b"])
     line = next(t for t in figure.data if t.mode == "lines")
     assert list(line.x) == pytest.approx([99.0, 99.5])
-    assert list(line.y) == [100, 200]
+    assert list(line.y) == pytest.approx([0.1, 0.2])
 
 
 def test_paired_differences_and_risk_charts(run):
     _, results, decision = run
     figure = charts.paired_differences(decision.differences, "economic_cost")
     bar = figure.data[0]
-    assert list(bar.y) == ["Outsourced, GTR 4h HO", "SaaS 99.9%"]
+    assert list(bar.y) == EMAIL[1:]
     assert all(v >= 0 for v in bar.error_x.array) and all(v >= 0 for v in bar.error_x.arrayminus)
     curve = charts.exceedance(results.rows)
     assert len(curve.data) == 3
@@ -75,30 +173,116 @@ def test_paired_differences_and_risk_charts(run):
     assert len(box.data[0].y) == 4
 
 
-def test_restoration_curves_and_monthly_availability(run):
+def test_restoration_deadlines_never_overprint_and_the_axis_ends_near_the_data(run):
     _, results, _ = run
-    figure = charts.restoration_curves(results.incidents, "email", "P2", {"target P2": 8.0})
+    figure = charts.restoration_curves(results.incidents, "email", "P2", {"target P2": 8.0, "GTR msp": 8.0,
+                                                                          "GTR other": 16.0})
     assert len(figure.data) == 3
     assert max(figure.data[0].y) <= 100
-    assert any(shape.x0 == 8.0 for shape in figure.layout.shapes)
+    lines = [shape for shape in figure.layout.shapes if shape.type == "line"]
+    assert sorted(shape.x0 for shape in lines) == [8.0, 16.0]   # one line per distinct deadline
+    labels = figure.layout.annotations
+    assert len(labels) == 2 and "target P2 · GTR msp" in labels[0].text
+    assert len({round(a.y, 3) for a in labels}) == 2, "labels at different heights"
+    low, high = figure.layout.xaxis.range
+    longest = max(max(t.x) for t in figure.data)
+    assert 10 ** high <= max(longest, 16.0) * 1.3   # ends near the data or the last deadline
     monthly = charts.monthly_availability(results.rows, "email", {"target": 0.995})
     assert len(monthly.data) == 3 and len(monthly.data[0].x) == 60
     assert any(shape.y0 == pytest.approx(99.5) for shape in monthly.layout.shapes)
 
 
-def test_excel_workbook_and_html_report(run):
+def test_criteria_heat_map_writes_values_with_their_units(offers):
+    matrix = criteria_matrix(offers.tender, offers.summary)
+    figure = charts.criteria_heatmap(matrix, directions(offers.tender), lang="fr", names=offers.tender.names,
+                                     scales={k: c.high for k, c in offers.tender.criteria.items()})
+    heat = figure.data[0]
+    assert list(heat.y) == ["Budget MSP", "Standard MSP", "Premium MSP"]
+    row = list(heat.text[0])
+    assert row[0].endswith("k€") and row[1].endswith("%") and row[2].endswith("%") and row[3].endswith("k€")
+    assert re.fullmatch(r"\d / 5", row[4])
+    assert "\u202f" in row[0] or "," in row[0]
+
+
+# --------------------------------------------------------------------------- exports
+
+
+def test_excel_workbook_has_number_formats_frozen_headers_and_french_labels(run):
     study, results, decision = run
-    workbook = openpyxl.load_workbook(io.BytesIO(
-        exports.excel_workbook(study, results.summary, decision, seed=3, replications=4)))
-    assert workbook.sheetnames == ["Summary", "Costs per year", "Against baseline", "Risk tail", "All figures",
-                                   "Assumptions", "Run"]
-    costs = pd.read_excel(io.BytesIO(exports.excel_workbook(study, results.summary, decision, 3, 4)),
-                          sheet_name="Costs per year")
-    assert {"scenario", "category", "Y1", "Y5", "all"} <= set(costs.columns)
-    report = exports.html_report(study, decision_sections(decision) + sections(results.summary),
-                                 [charts.cost_breakdown(results.summary)], seed=3, replications=4)
-    assert report.count("<script") >= 1 and "plotly" in report
-    assert "E-mail for 1,000 users" in report and "k€ ±" in report
+    said = sentences(verdict(results, study, seed=3), "fr", "EUR", 4)
+    book = openpyxl.load_workbook(io.BytesIO(
+        exports.excel_workbook(study, results.summary, decision, seed=3, replications=4, lang="fr", verdict=said)))
+    assert book.sheetnames == ["Verdict", "Synthèse", "Coûts par an", "Écart à la référence", "Risque",
+                               "Tous les indicateurs", "Hypothèses", "Simulation"]
+    assert book["Verdict"]["A3"].value.startswith("Recommandé")
+    summary = book["Synthèse"]
+    header = [c.value for c in summary[3]]
+    assert header[0] == "Option" and "Coût économique (possession + indisponibilité − reçu) sur 5 ans" in header
+    assert summary.freeze_panes == "B4"
+    cost = header.index("Coût de possession sur 5 ans") + 1
+    availability = header.index("Disponibilité sur la plage de service") + 1
+    assert summary.cell(row=4, column=cost).number_format == '#,##0.0,"\u00a0k€"'
+    assert isinstance(summary.cell(row=4, column=cost).value, float)   # a number, not text
+    assert summary.cell(row=4, column=availability).number_format == "0.000%"
+    assert summary.column_dimensions["B"].width >= 12
+    costs = book["Coûts par an"]
+    assert [c.value for c in costs[1]][:3] == ["Option", "Catégorie de coût", "Année 1 (k€)"]
+    assert costs.freeze_panes == "C2" and costs["C2"].number_format.endswith('k€"')
+    figures = book["Tous les indicateurs"]
+    names = [c.value for c in figures[1]]
+    rows = {(r[0].value, r[3].value, r[5].value or "", r[6].value): r for r in figures.iter_rows(min_row=2)}
+    hours = rows[("In-house", "downtime_hours", "", "all")][names.index("Moyenne")]
+    assert hours.number_format == '#,##0.00" h"'
+    english = openpyxl.load_workbook(io.BytesIO(exports.excel_workbook(study, results.summary, decision, 3, 4)))
+    assert english.sheetnames[:2] == ["Summary", "Costs per year"]   # no verdict given, no verdict sheet
+
+
+def test_offers_workbook_in_french(offers):
+    book = openpyxl.load_workbook(io.BytesIO(exports.offers_workbook(offers, "fr")))
+    assert book.sheetnames == ["Offres", "Classement", "Sensibilité", "Notes", "Pondérations", "Offres reçues",
+                               "Par réplication", "Simulation"]
+    sheet = book["Offres"]
+    header = [c.value for c in sheet[3]]
+    assert header[:2] == ["Indicateur", "Budget MSP"]
+    assert sheet["A4"].value == "Prix annuel effectif (forfait + variable − pénalités)"
+    assert sheet["B4"].number_format.endswith('k€"') and sheet.freeze_panes == "B4"
+    assert book["Classement"]["A1"].value.startswith(("Les deux méthodes", "Les deux"))
+
+
+def test_html_report_verdict_first_in_french_self_contained_and_small(run):
+    study, results, decision = run
+    said = sentences(verdict(results, study, seed=3), "fr", "EUR", 4)
+    figures = [charts.cost_breakdown(results.summary, lang="fr", years=5), charts.exceedance(results.rows, lang="fr")]
+    report = exports.run_report(study, decision, results.summary, figures, 3, 4, "fr", said)
+    assert len(report.encode()) < 2_500_000, "plotly.js once, compressed (4.9 MB before)"
+    assert report.count("DecompressionStream('deflate')") == 1 and report.count("class='chart'") == 2
+    assert "<script src" not in report and "cdn.plot.ly" not in report   # opens without a network
+    verdict_at = report.index("Recommandé")
+    assert verdict_at < report.index("<table")
+    assert "Coût de possession sur 5 ans" in report and "k€ ±" in report and "\u202f" in report
+    assert "<html lang='fr'>" in report
+
+
+def test_tidy_csv_keeps_identifiers_and_plain_numbers_and_neutralises_text(run):
+    _, results, _ = run
+    rows = results.rows.copy()
+    rows["scenario"] = rows["scenario"].astype(str).replace({"In-house": "=1+1"})
+    frame = pd.read_csv(io.BytesIO(exports.tidy_csv(rows, seed=3)))
+    assert list(frame.columns) == ["scenario", "replication", "scope", "subject", "metric", "priority", "period",
+                                   "value", "seed"]
+    assert "'=1+1" in set(frame["scenario"]) and "economic_cost" in set(frame["metric"])
+    assert frame["value"].dtype == float and not any(isinstance(v, str) for v in frame["value"])
+
+
+def test_number_formats_of_units():
+    assert exports.number_format("money", "EUR") == '#,##0.0,"\u00a0k€"'
+    assert exports.number_format("share", mean=0.995) == "0.000%" and exports.number_format("share", mean=0.5) == \
+        "0.00%"
+    assert exports.number_format("h") == '#,##0.00" h"'
+    assert not math.isnan(0.0) and exports.number_format("") is None
+
+
+# --------------------------------------------------------------------------- editor
 
 
 def test_editor_tables_round_trip_and_apply_changes():
@@ -135,6 +319,23 @@ def test_editor_tables_round_trip_and_apply_changes():
     scenarios.loc[1, "email"] = "saas: mail-cloud + desk: two-admins"
     changed = study_from_data(editing.apply_scenarios(data, scenarios))
     assert changed.scenarios[1].option_for("email").desk == "two-admins"
+
+
+def test_editor_column_headers_in_french_with_units():
+    import yaml
+
+    data = yaml.safe_load((ROOT / "scenarios" / "email-1000.yaml").read_text())
+    tables = [editing.services_table(data), editing.members_table(data, "two-admins"), editing.providers_table(data),
+              editing.saas_table(data)]
+    for table in tables:
+        for column in table.columns:
+            french = editing.column_label(column, "EUR", "fr")
+            assert french != column or column in ("service",), column
+    assert editing.column_label("users", lang="fr") == "Utilisateurs"
+    assert editing.column_label("per_month", lang="fr") == "Incidents par mois"
+    assert editing.column_label("annual_cost", "EUR", "fr") == "Coût annuel chargé (EUR)"
+    assert editing.column_label("P2 %", lang="fr") == "P2 (% des incidents)"
+    assert editing.column_label("email", lang="fr") == "email"   # a service of the scenario list keeps its name
 
 
 def test_editor_option_text_round_trips():

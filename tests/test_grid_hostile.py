@@ -587,9 +587,9 @@ HOSTILE_TEXT = ["=cmd|' /C calc'!A0", "+SUM(1,2)", "-2+3", "@SUM(A1)", "\t=1+1",
 def test_the_offers_workbook_holds_no_formula_whatever_the_offers_say():
     import yaml
 
+    from simulation.exports import offers_workbook
     from simulation.procurement import compare_offers
     from sourcing.files import load_study, validate
-    from webapp.exports import offers_workbook
 
     data = yaml.safe_load(OFFERS.read_text(encoding="utf-8"))
     offers = list(data["offers"].values())
@@ -622,9 +622,9 @@ def test_the_study_workbook_holds_no_formula_whatever_the_scenario_says():
     import yaml
 
     from simulation.compare import compare
+    from simulation.exports import excel_workbook
     from simulation.replications import run_study
     from sourcing.files import study_from_data
-    from webapp.exports import excel_workbook
 
     data = yaml.safe_load((ROOT / "scenarios" / "email-1000.yaml").read_text(encoding="utf-8"))
     data["name"] = "=1+1"
@@ -753,4 +753,5 @@ def test_the_offers_page_explains_hostile_uploads_and_reads_a_french_csv():
     at.file_uploader(key="offers_file").set_value(("grid.csv", buffer.getvalue().encode("cp1252"), "text/csv"))
     at.run()
     assert not at.exception and not at.error, [e.value for e in at.error]
-    assert list(at.dataframe[0].value.columns) == list(bundled().offers)
+    tender = bundled()
+    assert list(at.table[0].value.columns) == [tender.name_of(o) for o in tender.offers]

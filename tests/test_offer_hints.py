@@ -17,7 +17,7 @@ from scipy import stats
 from typer.testing import CliRunner
 
 from builders import BASE
-from sourcing.assumptions import assumptions
+from sourcing.assumptions import assumptions, shown
 from sourcing.cli import app
 from sourcing.errors import ScenarioError
 from sourcing.files import dump_study, load_study, study_from_data, study_from_text, validate
@@ -243,8 +243,10 @@ def test_share_and_default_spread_worked_by_hand():
     assert p1.p90 == pytest.approx(1.2338, abs=1e-4)
     rows = {a.path: a for a in assumptions(study)}
     implied = rows["providers.msp.performance.implied.P1"]
-    assert implied.value == "median 0.41h, P90 1.2h"
-    assert implied.unit == "covered hours" and implied.source == "derived from within_gtr and spread"
+    assert implied.value == "0.41h, 1.2h"
+    assert implied.unit == "median_p90" and implied.source == "source.derived_spread"
+    assert shown(implied, "en")["unit"] == "median, P90 (covered hours)"
+    assert shown(implied, "fr")["source"] == "déduit de within_gtr et de l'écart (spread)"
     assert implied.default  # it rests on the default spread
     assert [p for p in rows if ".implied." in p] == [f"providers.msp.performance.implied.{p}" for p in PRIORITIES]
 
@@ -261,8 +263,8 @@ def test_median_and_share_set_the_lognormal():
     assert stats.lognorm(s=sigma, scale=p1.median).cdf(1.0) == pytest.approx(0.85)
     assert offer.restore_distribution("P2").p90 == pytest.approx(3 * offer.restore_distribution("P2").median)
     rows = {a.path: a for a in assumptions(study)}
-    assert rows["providers.msp.performance.implied.P1"].source == "derived from within_gtr and median"
-    assert rows["providers.msp.performance.implied.P1"].value == "median 0.42h, P90 1.2h"
+    assert rows["providers.msp.performance.implied.P1"].source == "source.derived_median"
+    assert rows["providers.msp.performance.implied.P1"].value == "0.42h, 1.2h"
     assert not rows["providers.msp.performance.implied.P1"].default
 
 
@@ -349,7 +351,7 @@ def test_every_offer_of_a_tender_shows_its_implied_median_and_p90():
     assert {a.path.split(".")[1] for a in rows} >= {"budget-ho", "standard-24-7", "premium-1h"}
     premium = {a.path.rsplit(".", 1)[1]: a.value for a in rows if a.path.startswith("providers.premium-1h.")}
     # GTR 1 h, 90 % within, spread 3: median = 1 / exp(0.85725 x 1.28155) = 1 / 3 = 0.33 h, P90 = 1 h.
-    assert premium["P1"] == "median 0.33h, P90 1h"
+    assert premium["P1"] == "0.33h, 1h"
     paths = [a.path for a in assumptions(study)]
     last = max(i for i, p in enumerate(paths) if p.startswith("providers.premium-1h.performance.")
                and ".implied." not in p)

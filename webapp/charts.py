@@ -1,38 +1,81 @@
 """Chart builders: plain functions from data frames to plotly figures (no Streamlit here), shared by
-the app's pages and the HTML report."""
+the app's pages and the HTML report.
+
+Every chart has a title and axis titles with their units, in the reader's language (the catalogue of
+:mod:`sourcing.words`); numbers in hover labels follow the reader's locale. Money is drawn in
+thousands (k€) and says its horizon ("over 5 years", "per year"). An option has the same colour on
+every chart of every page (:func:`option_colours`, from the order of the study's scenarios).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import math
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
 from simulation.compare import scenario_values
+from sourcing import words
 from sourcing.money import CATEGORIES
 
-PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22",
-           "#17becf", "#393b79", "#637939", "#8c6d31")
-LAYOUT = {"template": "plotly_white", "margin": {"l": 60, "r": 20, "t": 60, "b": 60},
-          "legend": {"orientation": "h", "yanchor": "top", "y": -0.15, "x": 0}}
+say = words.say
+
+OPTION_PALETTE = ("#1f77b4", "#ff7f0e", "#9467bd", "#17becf", "#8c564b", "#e377c2", "#bcbd22", "#7f7f7f",
+                  "#393b79", "#637939", "#8c6d31", "#843c39")
+"""Colours of the options, in the order of the study's scenarios. Green and red are left out: they mean
+better and worse (the criteria heat map) and mark deadlines."""
+CATEGORY_COLOURS = {
+    "staff": "#4e79a7", "on_call": "#a0cbe8", "overtime": "#86bcb6", "infrastructure": "#f28e2b",
+    "provider_fixed": "#b07aa1", "provider_variable": "#d4a6c8", "subscription": "#9d7660", "transition": "#d7b5a6",
+    "exit": "#bab0ac", "retained": "#edc948", "penalties": "#59a14f", "credits": "#8cd17d", "downtime": "#e15759",
+}
+"""Colours of the cost categories (their own palette: a category is not an option)."""
+DEADLINE = "#444"
+FONT = {"size": 13}
+HEIGHT = 440
+LAYOUT = {"template": "plotly_white", "font": FONT, "height": HEIGHT,
+          "margin": {"l": 70, "r": 30, "t": 70, "b": 90}, "title": {"x": 0.01, "xanchor": "left"},
+          "legend": {"orientation": "h", "yanchor": "top", "y": -0.24, "x": 0}}
 
 
-def _identity(text: str) -> str:
-    return text
+def option_colours(names: Sequence[str]) -> dict[str, str]:
+    """One colour per option, by its place in the study's list of scenarios: the same on every page."""
+    return {name: OPTION_PALETTE[k % len(OPTION_PALETTE)] for k, name in enumerate(dict.fromkeys(names))}
 
 
-def cost_breakdown(summary: pd.DataFrame, per_year: bool = False, money: str = "EUR",
-                   category_label: Callable[[str], str] = _identity, title: str = "Cost breakdown") -> go.Figure:
-    """Stacked bars of mean cost per category and scenario; received penalties and credits go below zero.
+def _colours(colours: Mapping[str, str] | None, names: Sequence[str]) -> Mapping[str, str]:
+    found = dict(colours or {})
+    for name in names:
+        if name not in found:
+            found[name] = OPTION_PALETTE[len(found) % len(OPTION_PALETTE)]
+    return found
 
-    ``per_year`` draws one stack per scenario and scenario year.
-    """
+
+def _layout(figure: go.Figure, title: str, x_title: str = "", y_title: str = "", legend: bool = True,
+            lang: str = "en", **extra) -> go.Figure:
+    layout = {k: v for k, v in LAYOUT.items() if legend or k != "legend"}
+    layout.update(title={**LAYOUT["title"], "text": title}, showlegend=legend, xaxis_title=x_title,
+                  yaxis_title=y_title, separators=", " if lang == "fr" else ".,", **extra)
+    figure.update_layout(**layout)
+    return figure
+
+
+def _over(years: int | None, lang: str) -> str:
+    return words.horizon(years, lang) if years else ""
+
+
+def cost_breakdown(summary: pd.DataFrame, per_year: bool = False, money: str = "EUR", lang: str = "en",
+                   years: int | None = None, scenarios: Sequence[str] | None = None) -> go.Figure:
+    """Stacked bars of mean cost per category and option, in thousands; received penalties and credits go
+    below zero. ``per_year`` draws one stack per option and scenario year."""
     part = summary[(summary["scope"] == "scenario") & summary["metric"].str.startswith("cost.")]
     part = part[(part["period"] != "all") if per_year else (part["period"] == "all")]
-    scenarios = list(dict.fromkeys(summary["scenario"]))
+    scenarios = list(scenarios or dict.fromkeys(summary["scenario"]))
+    unit = words.thousands(money)
     figure = go.Figure()
-    for k, category in enumerate(CATEGORIES):
+    for category in CATEGORIES:
         rows = part[part["metric"] == f"cost.{category}"]
         if rows.empty or np.allclose(rows["mean"], 0):
             continue
@@ -41,205 +84,334 @@ def cost_breakdown(summary: pd.DataFrame, per_year: bool = False, money: str = "
         else:
             rows = rows.set_index("scenario").reindex(scenarios).reset_index()
             x = rows["scenario"].tolist()
-        figure.add_trace(go.Bar(name=category_label(category), x=x, y=rows["mean"].tolist(),
-                                marker_color=PALETTE[k % len(PALETTE)]))
-    figure.update_layout(barmode="relative", title=title, yaxis_title=money, **LAYOUT)
-    return figure
+        name = say(f"cost.{category}", lang)
+        values = (rows["mean"] / 1000).tolist()
+        figure.add_trace(go.Bar(name=name, x=x, y=values, marker_color=CATEGORY_COLOURS.get(category),
+                                customdata=[words.money(v * 1000, money, lang) for v in values],
+                                hovertemplate="%{customdata}<extra>" + name + "</extra>"))
+    if per_year:
+        title, y_title = say("chart.cost_breakdown_per_year", lang), say("chart.money_per_year", lang, unit=unit)
+    else:
+        over = _over(years, lang)
+        title = say("chart.cost_breakdown", lang, horizon=over).strip()
+        y_title = say("chart.money_over", lang, unit=unit, horizon=over)
+    x_title = say("chart.year_option" if per_year else "chart.option", lang)
+    return _layout(figure, title, x_title, y_title, lang=lang, barmode="relative")
 
 
-def cost_vs_availability(headline: pd.DataFrame, frontier: list[str], money: str = "EUR",
-                         x_title: str = "Availability in agreed service time (%)",
-                         y_title: str = "Economic cost", frontier_name: str = "Frontier",
-                         title: str = "Cost versus availability") -> go.Figure:
-    """Each scenario's mean economic cost against its availability, with 95 % error bars; the
-    frontier (nobody cheaper and more available) is joined by a line."""
+def cost_vs_availability(headline: pd.DataFrame, frontier: list[str], money: str = "EUR", lang: str = "en",
+                         years: int | None = None, colours: Mapping[str, str] | None = None) -> go.Figure:
+    """Each option's mean economic cost (thousands) against its availability, with 95 % error bars; the
+    frontier (nobody cheaper and more available) is joined by a line and marked with stars."""
     cost = headline[headline["metric"] == "economic_cost"].set_index("scenario")
     availability = headline[headline["metric"] == "availability_service_time"].set_index("scenario")
     names = [s for s in cost.index if s in availability.index]
+    colours = _colours(colours, names)
     figure = go.Figure()
     for k, name in enumerate(names):
+        x, y = availability.at[name, "mean"] * 100, cost.at[name, "mean"] / 1000
         figure.add_trace(go.Scatter(
-            x=[availability.at[name, "mean"] * 100], y=[cost.at[name, "mean"]], mode="markers+text",
-            name=name, text=[name], textposition="top center",
-            marker={"size": 14, "color": PALETTE[k % len(PALETTE)],
-                    "symbol": "star" if name in frontier else "circle"},
+            x=[x], y=[y], mode="markers+text", name=name, text=[name],
+            textposition="top center" if k % 2 == 0 else "bottom center",
+            marker={"size": 16, "color": colours[name], "symbol": "star" if name in frontier else "circle"},
             error_x={"type": "data", "array": [np.nan_to_num(availability.at[name, "half_width"]) * 100]},
-            error_y={"type": "data", "array": [np.nan_to_num(cost.at[name, "half_width"])]},
+            error_y={"type": "data", "array": [np.nan_to_num(cost.at[name, "half_width"]) / 1000]},
+            hovertemplate=f"{name}<br>{words.percent(x / 100, lang, 3)}<br>"
+                          f"{words.money(y * 1000, money, lang)}<extra></extra>",
         ))
     on = sorted((s for s in frontier if s in names), key=lambda s: availability.at[s, "mean"])
     if len(on) > 1:
         figure.add_trace(go.Scatter(x=[availability.at[s, "mean"] * 100 for s in on],
-                                    y=[cost.at[s, "mean"] for s in on], mode="lines", name=frontier_name,
-                                    line={"dash": "dash", "color": "#444"}))
-    figure.update_layout(title=title, xaxis_title=x_title, yaxis_title=f"{y_title} ({money})", **LAYOUT)
+                                    y=[cost.at[s, "mean"] / 1000 for s in on], mode="lines",
+                                    name=say("chart.frontier", lang), line={"dash": "dash", "color": "#444"},
+                                    hoverinfo="skip"))
+    y_title = say("chart.economic_cost_axis", lang, horizon=_over(years, lang), unit=words.thousands(money))
+    figure = _layout(figure, say("chart.cost_vs_availability", lang), say("chart.availability_axis", lang),
+                     y_title.replace("  ", " "), lang=lang)
+    _pad_axis(figure, "x", [availability.at[s, "mean"] * 100 for s in names],
+              [np.nan_to_num(availability.at[s, "half_width"]) * 100 for s in names])
+    _pad_axis(figure, "y", [cost.at[s, "mean"] / 1000 for s in names],
+              [np.nan_to_num(cost.at[s, "half_width"]) / 1000 for s in names])
     return figure
 
 
-def paired_differences(differences: pd.DataFrame, metric: str, scale: float = 1.0, unit: str = "",
-                       title: str = "Against the baseline") -> go.Figure:
-    """Mean paired difference of one metric against the baseline per scenario, with its 95 % CI."""
+def _pad_axis(figure: go.Figure, axis: str, values: list[float], halves: list[float], share: float = 0.12) -> None:
+    """An axis range around the points and their error bars, with room for the labels."""
+    if not values:
+        return
+    low = min(v - h for v, h in zip(values, halves))
+    high = max(v + h for v, h in zip(values, halves))
+    pad = (high - low) * share or abs(high) * 0.01 or 1.0
+    figure.update_layout(**{f"{axis}axis_range": [low - pad, high + pad]})
+
+
+def paired_differences(differences: pd.DataFrame, metric: str = "economic_cost", money: str = "EUR",
+                       lang: str = "en", years: int | None = None, baseline: str = "",
+                       colours: Mapping[str, str] | None = None) -> go.Figure:
+    """Mean paired difference of economic cost (thousands) against the baseline per option, with its 95 % CI."""
     part = differences[differences["metric"] == metric]
-    mean = part["mean"] * scale
+    names = part["scenario"].tolist()
+    colours = _colours(colours, names)
+    mean = part["mean"] / 1000
     figure = go.Figure(go.Bar(
-        y=part["scenario"], x=mean, orientation="h",
-        marker_color=np.where(mean < 0, "#2ca02c", "#d62728").tolist(),
-        error_x={"type": "data", "symmetric": False, "array": (part["ci_high"] * scale - mean).tolist(),
-                 "arrayminus": (mean - part["ci_low"] * scale).tolist()},
+        y=names, x=mean, orientation="h", marker_color=[colours[n] for n in names],
+        error_x={"type": "data", "symmetric": False, "array": (part["ci_high"] / 1000 - mean).tolist(),
+                 "arrayminus": (mean - part["ci_low"] / 1000).tolist()},
+        customdata=[words.money(v * 1000, money, lang, signed=True) for v in mean],
+        hovertemplate="%{y}: %{customdata}<extra></extra>",
     ))
     figure.add_vline(x=0, line_color="#444")
-    figure.update_layout(title=title, xaxis_title=unit, **LAYOUT)
-    return figure
+    x_title = say("chart.against_axis", lang, horizon=_over(years, lang), unit=words.thousands(money))
+    return _layout(figure, say("chart.against", lang, baseline=baseline), x_title.replace("  ", " "),
+                   say("chart.option", lang), legend=False, lang=lang,
+                   height=max(260, 120 + 60 * len(names)))
 
 
-def cost_distribution(rows: pd.DataFrame, money: str = "EUR", title: str = "Distribution of economic cost",
-                      metric: str = "economic_cost") -> go.Figure:
-    """Economic cost of every replication, per scenario (box with all points)."""
-    table = scenario_values(rows, metric)
+def cost_distribution(rows: pd.DataFrame, money: str = "EUR", lang: str = "en", years: int | None = None,
+                      colours: Mapping[str, str] | None = None, metric: str = "economic_cost") -> go.Figure:
+    """Economic cost (thousands) of every replication, per option (box with all points)."""
+    table = scenario_values(rows, metric) / 1000
+    colours = _colours(colours, list(table.columns))
     figure = go.Figure()
-    for k, scenario in enumerate(table.columns):
+    for scenario in table.columns:
         figure.add_trace(go.Box(y=table[scenario].dropna(), name=scenario, boxpoints="all", jitter=0.4,
-                                marker_color=PALETTE[k % len(PALETTE)]))
-    figure.update_layout(title=title, yaxis_title=money, showlegend=False, **{k: v for k, v in LAYOUT.items()
-                                                                             if k != "legend"})
-    return figure
+                                marker_color=colours[scenario]))
+    over = _over(years, lang)
+    return _layout(figure, say("chart.distribution", lang, horizon=over).strip(), say("chart.option", lang),
+                   say("chart.economic_cost_axis", lang, horizon=over, unit=words.thousands(money)).replace("  ", " "),
+                   legend=False, lang=lang)
 
 
-def exceedance(rows: pd.DataFrame, money: str = "EUR", title: str = "Chance that economic cost exceeds…",
-               metric: str = "economic_cost") -> go.Figure:
-    """For each scenario, the share of replications whose cost exceeds each amount (survival curve)."""
-    table = scenario_values(rows, metric)
+def exceedance(rows: pd.DataFrame, money: str = "EUR", lang: str = "en", years: int | None = None,
+               colours: Mapping[str, str] | None = None, metric: str = "economic_cost") -> go.Figure:
+    """For each option, the share of replications whose cost exceeds each amount (survival curve)."""
+    table = scenario_values(rows, metric) / 1000
+    colours = _colours(colours, list(table.columns))
     figure = go.Figure()
-    for k, scenario in enumerate(table.columns):
+    for scenario in table.columns:
         values = np.sort(table[scenario].dropna().to_numpy())
         share = 1 - np.arange(1, len(values) + 1) / len(values)
         figure.add_trace(go.Scatter(x=values, y=share * 100, mode="lines", line_shape="hv", name=scenario,
-                                    line={"color": PALETTE[k % len(PALETTE)]}))
-    figure.update_layout(title=title, xaxis_title=money, yaxis_title="%", **LAYOUT)
+                                    line={"color": colours[scenario], "width": 2.5}))
+    x_title = say("chart.economic_cost_axis", lang, horizon=_over(years, lang), unit=words.thousands(money))
+    figure = _layout(figure, say("chart.exceedance", lang), x_title.replace("  ", " "),
+                     say("chart.exceedance_axis", lang), lang=lang)
+    figure.update_yaxes(range=[-2, 102])
     return figure
 
 
+def deadline_marks(deadlines: Mapping[str, float]) -> list[tuple[float, str]]:
+    """Deadlines grouped by value (two at the same hour share one line and one label), in hours order."""
+    grouped: dict[float, list[str]] = {}
+    for label, hours in deadlines.items():
+        if hours is not None and math.isfinite(hours) and hours > 0:
+            grouped.setdefault(round(float(hours), 6), []).append(label)
+    return [(hours, " · ".join(labels)) for hours, labels in sorted(grouped.items())]
+
+
 def restoration_curves(incidents: pd.DataFrame, service: str, priority: str,
-                       deadlines: Mapping[str, float] | None = None, title: str = "Time to restore",
-                       x_title: str = "hours after declaration") -> go.Figure:
-    """Cumulative share of incidents restored within each number of clock hours, per scenario
-    (pooled over replications), with deadlines (targets, GTR) drawn as vertical lines."""
+                       deadlines: Mapping[str, float] | None = None, lang: str = "en",
+                       colours: Mapping[str, str] | None = None, service_name: str | None = None,
+                       scenarios: Sequence[str] | None = None) -> go.Figure:
+    """Cumulative share of incidents restored within each number of clock hours, per option (pooled over
+    replications), on a log scale ending near the data; deadlines (targets, GTR) are dotted vertical lines,
+    one per distinct value, their labels stacked so that they never overprint."""
     part = incidents[(incidents["service"] == service) & (incidents["priority"] == priority)]
+    names = list(scenarios or dict.fromkeys(incidents["scenario"]))
+    colours = _colours(colours, names)
     figure = go.Figure()
-    for k, scenario in enumerate(dict.fromkeys(incidents["scenario"])):
+    finite = []
+    for scenario in names:
         ttr = part.loc[part["scenario"] == scenario, "ttr"].to_numpy()
         if not len(ttr):
             continue
         done = np.sort(ttr[~np.isnan(ttr)])
         share = np.arange(1, len(done) + 1) / len(ttr)
+        finite.append(done[done > 0])
         figure.add_trace(go.Scatter(x=done, y=share * 100, mode="lines", line_shape="hv", name=scenario,
-                                    line={"color": PALETTE[k % len(PALETTE)]}))
-    for label, hours in (deadlines or {}).items():
-        figure.add_vline(x=hours, line_dash="dot", line_color="#444", annotation_text=label,
-                         annotation_position="top")
-    figure.update_layout(title=f"{title} — {service} {priority}", xaxis_title=x_title, yaxis_title="%",
-                         xaxis_type="log", **LAYOUT)
+                                    line={"color": colours[scenario], "width": 2.5},
+                                    hovertemplate="%{x:.2f} h: %{y:.1f} %<extra>" + scenario + "</extra>"))
+    marks = deadline_marks(deadlines or {})
+    data = np.concatenate(finite) if finite else np.array([])
+    low = float(np.min(data)) if len(data) else 0.1
+    # The axis ends near the data: past the 99th percentile only as far as the data and the deadlines go.
+    high = min(float(np.percentile(data, 99)) * 1.5, float(np.max(data))) if len(data) else 10.0
+    high = max([high] + [m[0] for m in marks])
+    figure = _layout(figure, say("chart.time_to_restore", lang, service=service_name or service, priority=priority),
+                     say("chart.hours_after", lang), say("chart.restored_share", lang), lang=lang)
+    figure.update_xaxes(type="log", range=[math.log10(max(low * 0.8, 1e-3)), math.log10(high * 1.25)])
+    figure.update_yaxes(range=[0, 100 + 8 * max(len(marks), 1)], tickvals=[0, 20, 40, 60, 80, 100])
+    for k, (hours, text) in enumerate(marks):
+        figure.add_vline(x=hours, line_dash="dot", line_color=DEADLINE)
+        figure.add_annotation(x=math.log10(hours), y=100 + 8 * (len(marks) - k) - 2, text=f"{text}: "
+                              f"{words.hours(hours, lang, 0 if float(hours).is_integer() else 1)}",
+                              showarrow=False, xanchor="right" if k < len(marks) / 2 else "left",
+                              xshift=-4 if k < len(marks) / 2 else 4, font={"size": 12, "color": DEADLINE},
+                              bgcolor="rgba(255,255,255,0.85)")
     return figure
 
 
 def monthly_availability(rows: pd.DataFrame, service: str, lines: Mapping[str, float] | None = None,
-                         metric: str = "availability_month", title: str = "Monthly availability") -> go.Figure:
-    """Mean availability of each month per scenario, with horizontal lines for the target and SLA."""
+                         lang: str = "en", colours: Mapping[str, str] | None = None,
+                         service_name: str | None = None, metric: str = "availability_month",
+                         scenarios: Sequence[str] | None = None) -> go.Figure:
+    """Mean availability of each month per option, with dotted horizontal lines for the target and SLA
+    (labels left and right, so that two close lines do not overprint)."""
     part = rows[(rows["scope"] == "service") & (rows["subject"] == service) & (rows["metric"] == metric)]
-    table = part.groupby(["scenario", "period"], sort=False)["value"].mean().reset_index()
+    table = part.groupby(["scenario", "period"], sort=False, observed=True)["value"].mean().reset_index()
+    names = list(scenarios or dict.fromkeys(rows["scenario"]))
+    colours = _colours(colours, names)
     figure = go.Figure()
-    for k, scenario in enumerate(dict.fromkeys(rows["scenario"])):
+    for scenario in names:
         series = table[table["scenario"] == scenario]
         if series.empty:
             continue
-        figure.add_trace(go.Scatter(x=series["period"], y=series["value"] * 100, mode="lines+markers",
-                                    name=scenario, line={"color": PALETTE[k % len(PALETTE)]}))
-    for label, level in (lines or {}).items():
-        figure.add_hline(y=level * 100, line_dash="dot", line_color="#444", annotation_text=label)
-    figure.update_layout(title=f"{title} — {service}", yaxis_title="%", **LAYOUT)
+        figure.add_trace(go.Scatter(x=series["period"].astype(str), y=series["value"] * 100, mode="lines+markers",
+                                    name=scenario, line={"color": colours[scenario]}, marker={"size": 5},
+                                    hovertemplate="%{x}: %{y:.3f} %<extra>" + scenario + "</extra>"))
+    figure = _layout(figure, say("chart.monthly_availability", lang, service=service_name or service),
+                     say("chart.month", lang), say("chart.month_availability_axis", lang), lang=lang)
+    levels = sorted((lines or {}).items(), key=lambda item: item[1])
+    for k, (label, level) in enumerate(levels):
+        figure.add_hline(y=level * 100, line_dash="dot", line_color=DEADLINE,
+                         annotation_text=f"{label} {words.percent(level, lang, 1)}",
+                         annotation_position="bottom right" if k % 2 == 0 else "top left",
+                         annotation_font={"size": 12, "color": DEADLINE})
+    values = table["value"].to_numpy() * 100
+    if len(values):
+        low = min([float(np.min(values))] + [v * 100 for _, v in levels])
+        figure.update_yaxes(range=[low - (100 - low) * 0.08 - 0.01, 100 + (100 - low) * 0.08 + 0.01])
     return figure
 
 
-def metric_bars(summary: pd.DataFrame, scope: str, metric: str, title: str, unit: str = "",
-                scale: float = 1.0) -> go.Figure:
-    """Mean of a metric per scenario and subject (team, person...) with 95 % error bars."""
-    part = summary[(summary["scope"] == scope) & (summary["metric"] == metric) & (summary["period"] == "all")]
+def team_bars(summary: pd.DataFrame, metric: str, lang: str = "en", colours: Mapping[str, str] | None = None,
+              names: Mapping[str, str] | None = None, scale: float = 1.0, lower: float | None = 0.0,
+              upper: float | None = None, scenarios: Sequence[str] | None = None) -> tuple[go.Figure, bool]:
+    """Mean of a team's metric per option (one colour per option, grouped by team) with 95 % error bars
+    clipped at the physical bounds ``lower`` and ``upper``; returns the figure and whether a bar was clipped
+    (a caption then says so)."""
+    part = summary[(summary["scope"] == "team") & (summary["metric"] == metric) & (summary["period"] == "all")]
+    options = [s for s in (scenarios or dict.fromkeys(part["scenario"])) if s in set(part["scenario"])]
+    colours = _colours(colours, options)
+    names = names or {}
     figure = go.Figure()
-    for k, subject in enumerate(dict.fromkeys(part["subject"])):
-        rows = part[part["subject"] == subject]
-        figure.add_trace(go.Bar(x=rows["scenario"], y=rows["mean"] * scale, name=subject,
-                                error_y={"type": "data", "array": (rows["half_width"].fillna(0) * scale).tolist()},
-                                marker_color=PALETTE[k % len(PALETTE)]))
-    figure.update_layout(title=title, yaxis_title=unit, barmode="group", **LAYOUT)
-    return figure
+    clipped = False
+    for scenario in options:
+        rows = part[part["scenario"] == scenario]
+        mean = rows["mean"].to_numpy() * scale
+        half = rows["half_width"].fillna(0).to_numpy() * scale
+        minus = np.minimum(half, mean - lower) if lower is not None else half
+        plus = np.minimum(half, upper - mean) if upper is not None else half
+        clipped = clipped or bool(np.any(minus < half - 1e-12) or np.any(plus < half - 1e-12))
+        figure.add_trace(go.Bar(x=[names.get(s, s) for s in rows["subject"]], y=mean, name=scenario,
+                                marker_color=colours[scenario],
+                                error_y={"type": "data", "symmetric": False, "array": np.maximum(plus, 0).tolist(),
+                                         "arrayminus": np.maximum(minus, 0).tolist()},
+                                hovertemplate="%{y:.3g}<extra>" + scenario + "</extra>"))
+    if metric == "utilisation":
+        title, y_title = say("chart.utilisation", lang), say("chart.utilisation_axis", lang)
+    else:
+        title, y_title = say("chart.on_call_load", lang), say("chart.nights_axis", lang)
+    figure = _layout(figure, title, say("chart.team", lang), y_title, lang=lang, barmode="group")
+    figure.update_yaxes(rangemode="tozero")
+    return figure, clipped
 
 
-def offer_prices(summary: pd.DataFrame, offers: list[str], money: str = "EUR",
-                 title: str = "What each offer really costs per year") -> go.Figure:
-    """Per offer and year: fixed fees, variable fees, penalties received (below zero) and the business
-    cost of downtime the penalties leave uncovered; a marker shows the effective price."""
-    means = summary.pivot_table(index="offer", columns="figure", values="mean", sort=False).reindex(offers)
-    parts = [("Fixed fees", means["fees"], PALETTE[0]), ("Variable fees", means["variable_fees"], PALETTE[1]),
-             ("Penalties received", -means["penalties"], PALETTE[2]),
-             ("Downtime not covered by penalties", means["uncovered_downtime"], PALETTE[3])]
+def offer_prices(summary: pd.DataFrame, offers: list[str], money: str = "EUR", lang: str = "en",
+                 names: Mapping[str, str] | None = None) -> go.Figure:
+    """Per offer and year, in thousands: fixed fees, variable fees, penalties received (below zero) and the
+    business cost of downtime the penalties leave uncovered; a diamond marks the effective price."""
+    names = names or {}
+    means = summary.pivot_table(index="offer", columns="figure", values="mean", sort=False).reindex(offers) / 1000
+    x = [names.get(o, o) for o in offers]
+    parts = [("chart.fixed_fees", means["fees"], "#4e79a7"), ("chart.variable_fees", means["variable_fees"],
+                                                                "#a0cbe8"),
+             ("chart.penalties_received", -means["penalties"], "#59a14f"),
+             ("chart.uncovered", means["uncovered_downtime"], "#e15759")]
     figure = go.Figure()
-    for name, values, colour in parts:
-        figure.add_trace(go.Bar(name=name, x=offers, y=values.tolist(), marker_color=colour))
-    figure.add_trace(go.Scatter(name="Effective price", x=offers, y=means["effective_price"].tolist(),
-                                mode="markers", marker={"symbol": "diamond", "size": 14, "color": "#222"}))
-    figure.update_layout(barmode="relative", title=title, yaxis_title=f"{money} per year", **LAYOUT)
-    return figure
+    for key, values, colour in parts:
+        name = say(key, lang)
+        figure.add_trace(go.Bar(name=name, x=x, y=values.tolist(), marker_color=colour,
+                                customdata=[words.money(v * 1000, money, lang) for v in values],
+                                hovertemplate="%{customdata}<extra>" + name + "</extra>"))
+    figure.add_trace(go.Scatter(name=say("chart.effective_price", lang), x=x, y=means["effective_price"].tolist(),
+                                mode="markers", marker={"symbol": "diamond", "size": 14, "color": "#222"},
+                                customdata=[words.money(v * 1000, money, lang) for v in means["effective_price"]],
+                                hovertemplate="%{customdata}<extra></extra>"))
+    return _layout(figure, say("chart.offer_prices", lang), say("chart.offer", lang),
+                   say("chart.offer_prices_axis", lang, unit=words.thousands(money)), lang=lang, barmode="relative")
+
+
+def criterion_text(key: str, value: float, money: str = "EUR", lang: str = "en", high: float | None = None) -> str:
+    """A criterion's value as read in a cell: money in thousands per year, shares in %, scores out of their
+    scale's top."""
+    if key in ("price", "uncovered_downtime"):
+        return words.money(value, money, lang)
+    if key == "availability":
+        return words.percent(value, lang, 3)
+    if key == "gtr_breach":
+        return words.percent(value, lang, 1)
+    score = words.number(value, lang, 0 if float(value).is_integer() else 1)
+    return f"{score} / {words.number(high, lang, 0)}" if high is not None else score
 
 
 def criteria_heatmap(matrix: pd.DataFrame, directions: Mapping[str, str], labels: Mapping[str, str] | None = None,
-                     title: str = "Criteria per offer") -> go.Figure:
-    """Offers x criteria, coloured by how good each value is among the offers (1 best, 0 worst), with the
-    raw value written in each cell."""
-    labels = labels or {}
+                     money: str = "EUR", lang: str = "en", names: Mapping[str, str] | None = None,
+                     scales: Mapping[str, float] | None = None) -> go.Figure:
+    """Offers x criteria, coloured by how good each value is among the offers (green best, red worst), with
+    the value written in each cell with its unit."""
+    labels, names, scales = labels or {}, names or {}, scales or {}
     good = pd.DataFrame(index=matrix.index)
     for column in matrix.columns:
         values = matrix[column].astype(float)
         span = values.max() - values.min()
-        scaled = (values - values.min()) / span if span > 0 else values * 0 + 1
+        scaled = (values - values.min()) / span if span > 0 else values * 0 + 0.5
         good[column] = scaled if directions.get(column) == "max" else 1 - scaled
-    text = matrix.map(lambda v: f"{v:,.3g}" if abs(v) < 1000 else f"{v:,.0f}")
-    figure = go.Figure(go.Heatmap(z=good.to_numpy(), x=[labels.get(c, c) for c in matrix.columns],
-                                  y=list(matrix.index), text=text.to_numpy(), texttemplate="%{text}",
-                                  colorscale="RdYlGn", zmin=0, zmax=1, showscale=False))
-    figure.update_layout(title=title, **{k: v for k, v in LAYOUT.items() if k != "legend"})
+    text = [[criterion_text(c, float(matrix.at[o, c]), money, lang, scales.get(c)) for c in matrix.columns]
+            for o in matrix.index]
+    x = [labels.get(c, c).replace(" ", "<br>", 1) if len(labels.get(c, c)) > 14 else labels.get(c, c)
+         for c in matrix.columns]
+    figure = go.Figure(go.Heatmap(
+        z=good.to_numpy(), x=x, y=[names.get(o, o) for o in matrix.index], text=text, texttemplate="%{text}",
+        textfont={"size": 13, "color": "#111"}, colorscale=[[0, "#f4a582"], [0.5, "#f7f7d0"], [1, "#8fd18a"]],
+        zmin=0, zmax=1, showscale=False, xgap=2, ygap=2, hovertemplate="%{y} · %{x}: %{text}<extra></extra>"))
+    figure = _layout(figure, say("chart.criteria", lang), say("chart.criterion", lang), say("chart.offer", lang),
+                     legend=False, lang=lang, height=max(320, 170 + 70 * len(matrix.index)))
+    figure.update_xaxes(side="bottom", tickangle=0)
     return figure
 
 
 def breakeven_chart(points: list[tuple[float, float, float, float]], value: float | None,
-                    band: tuple[float, float] | None, x_title: str, y_title: str,
-                    title: str = "Break-even") -> go.Figure:
+                    band: tuple[float, float] | None, x_title: str, y_title: str, title: str,
+                    lang: str = "en") -> go.Figure:
     """The paired difference (A minus B) at each value tried, with its 95 % band, the zero line, and the
     break-even with its interval."""
     x = [p[0] for p in points]
     figure = go.Figure()
     figure.add_trace(go.Scatter(x=x + x[::-1], y=[p[3] for p in points] + [p[2] for p in points][::-1],
-                                fill="toself", fillcolor="rgba(31,119,180,0.15)", line={"width": 0},
-                                hoverinfo="skip", name="95 %"))
-    figure.add_trace(go.Scatter(x=x, y=[p[1] for p in points], mode="lines+markers", name=y_title,
-                                line={"color": PALETTE[0]}))
+                                fill="toself", fillcolor="rgba(31,119,180,0.15)", line={"width": 0}, mode="lines",
+                                hoverinfo="skip", name=say("chart.band", lang)))
+    figure.add_trace(go.Scatter(x=x, y=[p[1] for p in points], mode="lines+markers",
+                                name=say("chart.difference", lang), line={"color": OPTION_PALETTE[0]}))
     figure.add_hline(y=0, line={"color": "#444", "width": 1})
     if value is not None:
-        figure.add_vline(x=value, line={"color": PALETTE[3], "dash": "dash"})
+        figure.add_vline(x=value, line={"color": "#d62728", "dash": "dash"})
         if band is not None and all(np.isfinite(band)):
             figure.add_vrect(x0=band[0], x1=band[1], fillcolor="rgba(214,39,40,0.08)", line_width=0)
-    figure.update_layout(title=title, xaxis_title=x_title, yaxis_title=y_title, **LAYOUT)
-    return figure
+    return _layout(figure, title, x_title, y_title, lang=lang)
 
 
-def tornado(swings: list[tuple[str, float, float]], base: float, x_title: str, title: str = "Tornado") -> go.Figure:
+def tornado(swings: list[tuple[str, float, float]], base: float, x_title: str, title: str,
+            lang: str = "en") -> go.Figure:
     """Horizontal bars from the base difference to the difference at each assumption's low and high value,
     widest at the top; a bar crossing zero flips the decision."""
     names = [s[0] for s in swings][::-1]
     figure = go.Figure()
     figure.add_trace(go.Bar(y=names, x=[s[1] - base for s in swings][::-1], base=base, orientation="h",
-                            name="low", marker_color=PALETTE[0]))
+                            name=say("chart.low", lang), marker_color="#4e79a7"))
     figure.add_trace(go.Bar(y=names, x=[s[2] - base for s in swings][::-1], base=base, orientation="h",
-                            name="high", marker_color=PALETTE[1]))
+                            name=say("chart.high", lang), marker_color="#f28e2b"))
     figure.add_vline(x=0, line={"color": "#d62728", "width": 1})
     figure.add_vline(x=base, line={"color": "#444", "width": 1, "dash": "dot"})
-    figure.update_layout(barmode="overlay", title=title, xaxis_title=x_title, **LAYOUT)
-    return figure
+    return _layout(figure, title, x_title, "", lang=lang, barmode="overlay",
+                   height=max(HEIGHT, 140 + 34 * len(names)))

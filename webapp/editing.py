@@ -23,6 +23,23 @@ MEMBER_COLUMNS = ["name", "count", "role", "annual_cost", "shift", "skills", "pr
 PROVIDER_COLUMNS = ["offer", "coverage", "monthly fee", "tickets_included", "extra_ticket", "GTR P1", "GTR P2",
                     "GTR P3", "GTR P4", "capacity", "monthly_cap"]
 SAAS_COLUMNS = ["offer", "price_per_user_month", "outages per year", "SLA availability %"]
+COLUMN_KEYS = {"outage cost business": "outage_cost_business", "outage cost off hours": "outage_cost_off_hours",
+               "availability_target %": "availability_target", "monthly fee": "monthly_fee",
+               "outages per year": "outages_per_year", "SLA availability %": "sla_availability"}
+"""Columns whose catalogue entry (``editor.column.<key>``) is not their own name."""
+
+
+def column_label(column: str, currency: str = "EUR", lang: str = "en") -> str:
+    """A table's column as the reader reads it, with its unit; a column the catalogue does not know (a
+    service of the scenario list) keeps its name."""
+    from sourcing.words import say, say_or
+
+    if column.endswith(" %") and column[:2] in PRIORITIES:
+        return say("editor.column.priority_share", lang, priority=column[:2])
+    if column.startswith("GTR P"):
+        return say("editor.column.gtr", lang, priority=column[4:])
+    key = COLUMN_KEYS.get(column, column)
+    return say_or(f"editor.column.{key}", column, lang, currency=currency)
 
 
 def _number(text: Any, currency: str) -> float | None:

@@ -75,17 +75,17 @@ def sidebar() -> None:
     state.setdefault("replications", DEFAULT_REPLICATIONS)
     state.setdefault("seed", 1)
     with st.sidebar:
-        st.selectbox(t("language", lang()), list(LANGUAGES), format_func=LANGUAGES.get, key="lang")
+        st.selectbox(t("app.language", lang()), list(LANGUAGES), format_func=LANGUAGES.get, key="lang")
         language = lang()
         sources = ["bundled", "upload"] + (["edited"] if "edited_text" in state else [])
-        st.radio(t("scenario_file", language), sources, key="source",
-                 format_func=lambda s: t({"bundled": "bundled", "upload": "upload", "edited": "edited"}[s], language))
+        st.radio(t("app.scenario_file", language), sources, key="source",
+                 format_func=lambda s: t(f"app.{s}", language))
         if state.source == "bundled":
-            st.selectbox(t("bundled", language), list(EXAMPLES), key="example")
+            st.selectbox(t("app.bundled", language), list(EXAMPLES), key="example")
         elif state.source == "upload":
-            st.file_uploader(t("upload", language), type=["yaml", "yml"], key="upload", max_upload_size=1)
-        st.number_input(t("replications", language), min_value=2, max_value=5000, step=10, key="replications")
-        st.number_input(t("seed", language), min_value=0, max_value=2**31 - 1, step=1, key="seed")
+            st.file_uploader(t("app.upload", language), type=["yaml", "yml"], key="upload", max_upload_size=1)
+        st.number_input(t("app.replications", language), min_value=2, max_value=5000, step=10, key="replications")
+        st.number_input(t("app.seed", language), min_value=0, max_value=2**31 - 1, step=1, key="seed")
 
 
 def _chosen_text() -> tuple[str, str] | str | ScenarioError:
@@ -93,15 +93,15 @@ def _chosen_text() -> tuple[str, str] | str | ScenarioError:
     state = st.session_state
     language = lang()
     if state.get("source") == "edited" and "edited_text" in state:
-        return state["edited_text"], "edited scenario"
+        return state["edited_text"], t("app.edited_source", language)
     if state.get("source") == "upload":
         upload = state.get("upload")
         if upload is None:
-            st.info(t("choose_file", language))
+            st.info(t("app.choose_file", language))
             return ""
         data = upload.getvalue()
         if len(data) > MAX_UPLOAD_BYTES:
-            return t("too_big", language, limit=MAX_UPLOAD_BYTES // 1024)
+            return t("app.too_big", language, limit=MAX_UPLOAD_BYTES // 1024)
         try:
             return decode(data, upload.name), upload.name
         except ScenarioError as exc:
@@ -128,10 +128,10 @@ def active() -> Active | None:
     elif chosen:
         problem = chosen
     if problem is not None:
-        st.error(t("file_problem", language) + "\n\n" + problems_text(problem))
+        st.error(t("app.file_problem", language) + "\n\n" + problems_text(problem))
     if "last_good" in state:
         if problem is not None:
-            st.warning(t("still_previous", language))
+            st.warning(t("app.still_previous", language))
         text, source = state["last_good"]
         return Active(text, source, study_from_text(text, source))
     text, source = _bundled(DEFAULT_EXAMPLE)
@@ -143,11 +143,14 @@ def _bundled(name: str) -> tuple[str, str]:
     return path.read_text(encoding="utf-8"), f"scenarios/{path.name}"
 
 
-def problems_text(problem: str | ScenarioError) -> str:
+def problems_text(problem: str | ScenarioError, language: str | None = None) -> str:
+    """Each problem on its own line: the field, its line in the file, and what is wrong."""
     if isinstance(problem, str):
         return problem
-    return "\n".join(f"- `{p.field}`" + (f" (line {p.line})" if p.line else "") + f": {_plain(p.message)}"
-                     for p in problem.problems)
+    language = language or lang()
+    return "\n".join(f"- `{p.field}`" + (f" ({t('app.problem_line', language, line=p.line)})" if p.line else "")
+                     + f": {_plain(p.message)}" for p in problem.problems)
+
 
 
 def _plain(text: str) -> str:
@@ -187,7 +190,7 @@ def results(scenario: Active) -> Run:
     work = replications * len(scenario.study.scenarios) * max(1.0, expected_incidents(scenario.study))
     if work > APP_BUDGET:
         fits = int(APP_BUDGET // (len(scenario.study.scenarios) * max(1.0, expected_incidents(scenario.study))))
-        st.error(t("too_much", lang(), n=replications, fits=max(fits, 0)))
+        st.error(t("app.too_much", lang(), n=replications, fits=max(fits, 0)))
         st.stop()
 
     key = ("run", digest(scenario.text), seed, replications)
@@ -208,7 +211,7 @@ def results(scenario: Active) -> Run:
 def _simulate(scenario: Active, seed: int, replications: int, first: Run | None = None) -> Run:
     """Replications of the active scenario with a progress bar; ``first`` holds those already run."""
     done = first.replications if first is not None else 0
-    message = t("simulating", lang(), n=replications, k=len(scenario.study.scenarios))
+    message = t("app.simulating", lang(), n=replications, k=len(scenario.study.scenarios))
     bar = st.progress(done / replications, text=message)
     start = time.perf_counter()
     outcome = run_study(scenario.study, replications - done, seed=seed, detail=True, first=done,

@@ -1,84 +1,114 @@
-"""Display tables for the app: the core's figures as labelled text, in the chosen language (no Streamlit)."""
+"""Display tables for the app: the core's figures as labelled text in the reader's language and locale
+(no Streamlit here)."""
 
 from __future__ import annotations
 
 import pandas as pd
 
 from simulation.compare import Comparison
-from simulation.report import decision_sections, format_value, label, sections, unit
+from simulation.report import (
+    SERVICE_BY_PRIORITY,
+    SERVICE_HEADLINES,
+    cell_text,
+    comparison,
+    label,
+    risk_table,
+    unit,
+    years_of,
+)
+from sourcing import words
 
-from .i18n import category_label, metric_label, t
+say = words.say
+
+KPI_COLUMNS = (
+    ("economic_cost", "compare.col_economic"),
+    ("economic_cost_per_year", "compare.col_per_year"),
+    ("cost_of_ownership", "compare.col_ownership"),
+    ("availability_service_time", "compare.col_availability"),
+    ("within_target", "compare.col_within"),
+    ("gtr_compliance", "compare.col_gtr"),
+)
+"""The main table's columns: the figures a director decides on, each header with its unit and horizon."""
 
 
 def as_text(table: pd.DataFrame, currency: str, lang: str) -> pd.DataFrame:
-    """Cells rendered as text; row labels translated."""
-    shown = table.map(lambda c: c.text(currency) if hasattr(c, "text") else ("" if pd.isna(c) else str(c)))
-    shown.index = [metric_label(str(i), lang) for i in shown.index]
-    return shown
+    """Cells rendered as text in the reader's locale (row labels are already in their language)."""
+    return table.map(lambda c: cell_text(c, currency, lang))
 
 
-def kpi_table(comparison: Comparison, currency: str, lang: str) -> pd.DataFrame:
-    """Per scenario (rows): the headline figures with their 95 % CI, and whether it is on the frontier."""
-    table = decision_sections(comparison)[0][1]
-    shown = as_text(table, currency, lang).T
-    frontier_column = metric_label("On the cost/availability frontier", lang)
-    shown = shown.rename(columns={frontier_column: t("on_frontier", lang)})
-    shown[t("on_frontier", lang)] = [t("yes", lang) if s in comparison.frontier else t("no", lang)
-                                     for s in shown.index]
-    shown.index.name = t("scenario", lang)
-    return shown
-
-
-def differences_table(comparison: Comparison, currency: str, lang: str) -> pd.DataFrame:
-    """Paired differences against the baseline: one row per scenario and figure."""
+def kpi_table(decision: Comparison, currency: str, lang: str, years: int) -> pd.DataFrame:
+    """The main table: one row per option, a few columns whose headers carry the unit and the horizon
+    ("Economic cost over 5 years (k€)"), each cell a mean ± its 95 % half-width without the unit, and
+    whether the option is on the cost/availability frontier. Few and short columns: it fits at 1,400 px."""
+    head = decision.headline.set_index(["scenario", "metric"])
+    scenarios = list(dict.fromkeys(decision.headline["scenario"]))
+    over = words.horizon(years, lang)
     rows = []
-    for row in comparison.differences.itertuples(index=False):
-        u = unit(row.metric)
+    for scenario in scenarios:
+        row = {}
+        for metric, key in KPI_COLUMNS:
+            source = "economic_cost" if metric == "economic_cost_per_year" else metric
+            if (scenario, source) not in head.index:
+                continue
+            mean, half = head.at[(scenario, source), "mean"], head.at[(scenario, source), "half_width"]
+            if metric == "economic_cost_per_year":
+                mean, half = mean / years, half / years
+            kind = unit(source)
+            header = say(key, lang, horizon=over, unit=words.unit_label(kind, currency, lang))
+            row[header] = words.estimate(mean, half, kind, currency, lang, bare=True)
+        row[say("compare.col_frontier", lang)] = say("app.yes" if scenario in decision.frontier else "app.no", lang)
+        rows.append(row)
+    table = pd.DataFrame(rows, index=pd.Index(scenarios, name=say("app.option", lang)))
+    return table.dropna(axis=1, how="all").fillna("—")
+
+
+def differences_table(decision: Comparison, currency: str, lang: str, years: int | None = None) -> pd.DataFrame:
+    """Paired differences against the baseline: one row per option and figure."""
+    rows = []
+    for row in decision.differences.itertuples(index=False):
         rows.append({
-            t("scenario", lang): row.scenario,
-            t("metric", lang): metric_label(label(row.metric), lang),
-            t("difference", lang): f"{format_value(row.mean, float('nan'), u, currency)} "
-                                   f"[{format_value(row.ci_low, float('nan'), u, currency)}, "
-                                   f"{format_value(row.ci_high, float('nan'), u, currency)}]",
-            t("significant", lang): t("yes", lang) if row.significant else t("no", lang),
+            say("app.option", lang): row.scenario,
+            say("app.figure", lang): label(row.metric, lang, years),
+            say("compare.difference", lang): words.interval(row.mean, row.ci_low, row.ci_high, unit(row.metric),
+                                                            currency, lang),
+            say("compare.significant", lang): say("app.yes" if row.significant else "app.no", lang),
         })
     return pd.DataFrame(rows)
 
 
-def risk_table(comparison: Comparison, currency: str, lang: str) -> pd.DataFrame:
-    return as_text(decision_sections(comparison)[-1][1], currency, lang)
-
-
-def section_tables(summary: pd.DataFrame, currency: str, lang: str) -> list[tuple[str, pd.DataFrame]]:
-    return [(title, as_text(table, currency, lang)) for title, table in sections(summary)]
+def risk(decision: Comparison, currency: str, lang: str, years: int | None = None) -> pd.DataFrame:
+    return as_text(risk_table(decision, lang, words.horizon(years, lang) if years else ""), currency, lang)
 
 
 def service_table(summary: pd.DataFrame, service: str, currency: str, lang: str) -> pd.DataFrame:
-    """The service's figures per scenario (availability, downtime, outages, restoration...)."""
-    for title, table in sections(summary):
-        if title == f"Service: {service}":
-            return as_text(table, currency, lang)
-    return pd.DataFrame()
+    """The service's figures per option (availability, downtime, outages, restoration...)."""
+    scenarios = list(dict.fromkeys(summary["scenario"]))
+    metrics = [(m, "") for m in SERVICE_HEADLINES] + [(m, p) for m in SERVICE_BY_PRIORITY for p in ("P1", "P2")]
+    table = comparison(summary, "service", service, metrics, scenarios, lang=lang, years=years_of(summary))
+    return as_text(table, currency, lang)
 
 
-def why(comparison: Comparison, summary: pd.DataFrame, currency: str, lang: str) -> list[str]:
-    """Plain sentences: which scenario is cheapest, which most available, and what drives the gap."""
-    head = comparison.headline
+def why(decision: Comparison, summary: pd.DataFrame, currency: str, lang: str, years: int | None = None) -> list[str]:
+    """Plain sentences: which option is cheapest, which most available, and what drives the gap."""
+    head = decision.headline
     cost = head[head["metric"] == "economic_cost"].set_index("scenario")["mean"]
     availability = head[head["metric"] == "availability_service_time"].set_index("scenario")["mean"]
-    lines = [t("cheapest", lang, s=cost.idxmin()), t("most_available", lang, s=availability.idxmax())]
-    diffs = comparison.differences[comparison.differences["metric"] == "economic_cost"]
+    over = words.horizon(years, lang) if years else ""
+    lines = [say("compare.cheapest", lang, s=cost.idxmin()), say("compare.most_available", lang,
+                                                                   s=availability.idxmax())]
+    diffs = decision.differences[decision.differences["metric"] == "economic_cost"]
     costs = summary[(summary["scope"] == "scenario") & summary["metric"].str.startswith("cost.")
-                    & (summary["period"] == "all")].pivot_table(index="metric", columns="scenario", values="mean")
+                    & (summary["period"] == "all")].pivot_table(index="metric", columns="scenario", values="mean",
+                                                               observed=True)
     for row in diffs.itertuples(index=False):
-        if comparison.baseline not in costs.columns or row.scenario not in costs.columns:
+        if decision.baseline not in costs.columns or row.scenario not in costs.columns:
             continue
-        delta = (costs[row.scenario] - costs[comparison.baseline]).sort_values(key=abs, ascending=False)
-        parts = ", ".join(f"{category_label(m.removeprefix('cost.'), lang)} "
-                          f"{format_value(v, float('nan'), 'money', currency)}" for m, v in delta.head(3).items()
+        delta = (costs[row.scenario] - costs[decision.baseline]).sort_values(key=abs, ascending=False)
+        parts = ", ".join(f"{say('cost.' + m.removeprefix('cost.'), lang).lower()} "
+                          f"{words.money(v, currency, lang, signed=True)}" for m, v in delta.head(3).items()
                           if abs(v) > 0.5)
-        lines.append(t("driver", lang, b=comparison.baseline, s=row.scenario,
-                       d=format_value(row.mean, float("nan"), "money", currency),
-                       lo=format_value(row.ci_low, float("nan"), "money", currency),
-                       hi=format_value(row.ci_high, float("nan"), "money", currency), parts=parts))
+        lines.append(say("compare.driver", lang, b=decision.baseline, s=row.scenario, horizon=over,
+                         d=words.money(row.mean, currency, lang, signed=True),
+                         lo=words.money(row.ci_low, currency, lang, signed=True),
+                         hi=words.money(row.ci_high, currency, lang, signed=True), parts=parts))
     return lines

@@ -17,38 +17,38 @@ language = session.lang()
 state = st.session_state
 EXAMPLE = session.ROOT / "scenarios" / "tickets-servicenow-example.csv"
 
-st.title(t("calibrate_title", language))
-st.markdown(t("calibrate_intro", language))
-source = st.radio(t("calibrate_source", language), ["example", "upload"], horizontal=True, key="calibrate_source",
-                  format_func=lambda s: t("calibrate_example" if s == "example" else "calibrate_upload", language))
-with st.expander(t("calibrate_options", language)):
+st.title(t("calibrate.title", language))
+st.markdown(t("calibrate.intro", language))
+source = st.radio(t("calibrate.source", language), ["example", "upload"], horizontal=True, key="calibrate_source",
+                  format_func=lambda s: t("calibrate.example" if s == "example" else "calibrate.upload", language))
+with st.expander(t("calibrate.options", language)):
     left, right = st.columns(2)
-    kind = left.selectbox(t("calibrate_format", language), ["auto", *FORMATS], key="calibrate_format",
-                          format_func=lambda k: t("calibrate_auto", language) if k == "auto" else k)
-    columns_text = left.text_input(t("calibrate_columns", language), key="calibrate_columns")
-    priorities_text = left.text_input(t("calibrate_priorities", language), key="calibrate_priorities")
-    order = right.radio(t("calibrate_dates", language), ["auto", "day first", "month first"], key="calibrate_order",
-                        format_func=lambda o: t({"auto": "calibrate_auto", "day first": "calibrate_day_first",
-                                                 "month first": "calibrate_month_first"}[o], language))
-    people = right.number_input(t("calibrate_team", language), min_value=0, max_value=500, step=1,
+    kind = left.selectbox(t("calibrate.format", language), ["auto", *FORMATS], key="calibrate_format",
+                          format_func=lambda k: t("calibrate.auto", language) if k == "auto" else k)
+    columns_text = left.text_input(t("calibrate.columns", language), key="calibrate_columns")
+    priorities_text = left.text_input(t("calibrate.priorities", language), key="calibrate_priorities")
+    order = right.radio(t("calibrate.dates", language), ["auto", "day first", "month first"], key="calibrate_order",
+                        format_func=lambda o: t({"auto": "calibrate.auto", "day first": "calibrate.day_first",
+                                                 "month first": "calibrate.month_first"}[o], language))
+    people = right.number_input(t("calibrate.team", language), min_value=0, max_value=500, step=1,
                                 key="calibrate_team")
-    waiting = right.radio(t("calibrate_waiting", language), ["separate", "include"], key="calibrate_waiting",
-                          format_func=lambda w: t(f"calibrate_{w}", language))
-    service = right.text_input(t("calibrate_service", language), value="service", key="calibrate_service")
+    waiting = right.radio(t("calibrate.waiting", language), ["separate", "include"], key="calibrate_waiting",
+                          format_func=lambda w: t(f"calibrate.{w}", language))
+    service = right.text_input(t("calibrate.service", language), value="service", key="calibrate_service")
     groups = left.text_input("--group", key="calibrate_groups", help="group names, separated by commas")
 
 if source == "upload":
-    upload = st.file_uploader(t("calibrate_upload", language), type=["csv", "txt", "tsv"], key="calibrate_file",
+    upload = st.file_uploader(t("calibrate.upload", language), type=["csv", "txt", "tsv"], key="calibrate_file",
                               max_upload_size=MAX_EXPORT_BYTES // MB)
     if upload is None:
-        st.info(t("calibrate_choose", language))
+        st.info(t("calibrate.choose", language))
         st.stop()
     name, content = upload.name, upload.getvalue()
 else:
     name, content = EXAMPLE.name, EXAMPLE.read_bytes()
 
 if len(content) > MAX_EXPORT_BYTES:
-    st.error(t("calibrate_too_big", language, limit=MAX_EXPORT_BYTES // MB))
+    st.error(t("calibrate.too_big", language, limit=MAX_EXPORT_BYTES // MB))
     st.stop()
 
 
@@ -77,19 +77,19 @@ def compute():
 
 key = ("calibrate", session.digest(content), kind, columns_text, priorities_text, order, int(people), waiting,
        service, groups)
-with st.spinner(t("calibrate_running", language)):
+with st.spinner(t("calibrate.running", language)):
     done = session.remember(key, compute)
 if isinstance(done, ScenarioError):
-    st.error(t("calibrate_problem", language) + "\n\n" + (session.problems_text(done) if done.problems else
+    st.error(t("calibrate.problem", language) + "\n\n" + (session.problems_text(done) if done.problems else
                                                           session._plain(done.source or "")))
     st.stop()
 
 calibration, history, found = done.calibration, done.calibration.history, done.backtest
-st.subheader(t("calibrate_read", language))
+st.subheader(t("calibrate.read", language))
 st.markdown(session._plain(f"{history.source}: {history.format}, {history.rows:,} rows, {calibration.incidents:,} "
                            f"incidents, {calibration.start.date()} → {calibration.end.date()}; dates "
                            f"{history.date_order}"))
-st.caption(t("calibrate_mapping", language))
+st.caption(t("calibrate.mapping", language))
 st.dataframe([{"export": label, "level": level, "tickets": history.label_counts.get(label, 0)}
               for label, level in history.priorities.items()], hide_index=True)
 for line in history.excluded.lines():
@@ -99,24 +99,24 @@ for note in history.notes:
 for warning in calibration.warnings:
     st.warning(session._plain(warning))
 
-st.subheader(t("calibrate_estimates", language))
+st.subheader(t("calibrate.estimates", language))
 st.dataframe(estimates_table(calibration), hide_index=True, width="stretch")
 st.caption(session._plain(f"{calibration.trend.note}. {calibration.seasonality.note}."))
 if found is not None:
-    st.subheader(t("calibrate_backtest", language))
+    st.subheader(t("calibrate.backtest", language))
     st.caption(session._plain(found.team.origin))
     st.dataframe(backtest_table(found), hide_index=True, width="stretch")
     for note in found.notes:
         st.warning(session._plain(note))
-st.info(t("calibrate_repair_note", language, note=done.note))
+st.info(t("calibrate.repair_note", language, note=done.note))
 for figure in figures(calibration, found):
     st.plotly_chart(figure, width="stretch")
 
 stem = "".join(c if c.isalnum() else "-" for c in service.lower()).strip("-")[:60] or "service"
 left, middle, right = st.columns(3)
-left.download_button(t("calibrate_download", language), done.scenario.encode("utf-8"), file_name=f"{stem}.yaml",
+left.download_button(t("calibrate.download", language), done.scenario.encode("utf-8"), file_name=f"{stem}.yaml",
                      mime="application/x-yaml", key="calibrate_yaml")
-middle.download_button(t("calibrate_report", language),
+middle.download_button(t("calibrate.report", language),
                        html_report(calibration, found, done.scenario, service).encode("utf-8"),
                        file_name=f"{stem}-calibration.html", mime="text/html", key="calibrate_html")
 
@@ -128,8 +128,8 @@ def use() -> None:
     state["calibrate_used"] = True
 
 
-right.button(t("calibrate_use", language), on_click=use, key="calibrate_apply")
+right.button(t("calibrate.use", language), on_click=use, key="calibrate_apply")
 if state.pop("calibrate_used", False):
-    st.success(t("calibrate_used", language))
+    st.success(t("calibrate.used", language))
 with st.expander("YAML"):
     st.code(done.scenario, language="yaml")

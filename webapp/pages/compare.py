@@ -1,12 +1,16 @@
-"""Compare page: cost, availability and contract compliance of every scenario, and why one wins."""
+"""Compare page: the verdict first, each option at a glance, the main table, then why one wins."""
+
+import html
 
 import streamlit as st
 
 from simulation.compare import compare
+from simulation.report import decision_sections
 from simulation.verdict import sentences, verdict
+from sourcing import words
 from sourcing.checks import notices
 from webapp import charts, session, tables
-from webapp.i18n import category_label, metric_label, t
+from webapp.i18n import t
 
 language = session.lang()
 scenario = session.active()
@@ -14,51 +18,78 @@ run = session.results(scenario)
 study = run.study
 currency = study.currency
 names = [s.name for s in study.scenarios]
+years = study.calendar.horizon
+colours = charts.option_colours(names)
 
 st.title(study.name)
 found = verdict(run, study, seed=run.seed)
 with st.container(border=True):
-    st.subheader(t("verdict", language))
-    for line in sentences(found, language, currency, run.replications):
+    st.subheader(t("verdict.title", language))
+    for line in sentences(found, language, currency, run.replications, study.names):
         st.markdown(line)
-st.caption(t("run_note", language, n=run.replications, seed=run.seed))
+st.caption(t("app.run_note", language, n=run.replications, seed=run.seed))
+
+decision = compare(run.rows, study.baseline_name, run.controls, run.control_means, study)
+head = decision.headline.set_index(["scenario", "metric"])
+best_cost = head.at[(found.recommended, "economic_cost"), "mean"]
+over = words.horizon(years, language)
+across = min(len(names), 4)
+for start in range(0, len(names), across):
+    row = names[start:start + across]
+    for column, name in zip(st.columns(across), row):
+        with column.container(border=True):
+            cost = head.at[(name, "economic_cost"), "mean"]
+            availability = head.at[(name, "availability_service_time"), "mean"]
+            badge = (t("compare.recommended", language) if name == found.recommended
+                     else t("compare.excluded", language) if name in found.excluded else "&nbsp;")
+            st.markdown(f"<span style='color:{colours[name]};font-size:1.3em'>■</span> "
+                        f"**{html.escape(name)}**<br><small>{badge}</small>", unsafe_allow_html=True)
+            st.metric(t("compare.card_cost", language, horizon=over), words.money(cost, currency, language),
+                      delta=None if name == found.recommended else words.money(cost - best_cost, currency, language,
+                                                                                signed=True),
+                      delta_color="inverse", delta_arrow="off",
+                      delta_description=None if name == found.recommended else t("compare.card_more", language))
+            st.caption(t("compare.card_detail", language, per_year=words.money(cost / years, currency, language),
+                         availability=words.percent(availability, language, 3)))
+
 warnings = [n for n in notices(study) if n.kind == "warning"]
 if warnings:
-    with st.expander(t("warnings", language, n=len(warnings))):
+    with st.expander(t("app.warnings", language, n=len(warnings))):
         for notice in warnings:
             st.markdown(f"- `{notice.field}`: {notice.message}")
-baseline = st.selectbox(t("baseline", language), names, index=names.index(study.baseline_name), key="baseline")
-decision = compare(run.rows, baseline, run.controls, run.control_means, study)
 
-st.subheader(t("kpis", language))
-st.dataframe(tables.kpi_table(decision, currency, language), width="stretch")
-with st.expander(t("why", language), expanded=True):
-    for line in tables.why(decision, run.summary, currency, language):
+st.subheader(t("compare.kpis", language))
+st.table(tables.kpi_table(decision, currency, language, years))
+st.caption(t("compare.table_note", language))
+
+baseline = st.selectbox(t("compare.baseline", language), names, index=names.index(study.baseline_name),
+                        key="baseline")
+decision = compare(run.rows, baseline, run.controls, run.control_means, study)
+with st.expander(t("compare.why", language), expanded=True):
+    for line in tables.why(decision, run.summary, currency, language, years):
         st.markdown(f"- {line}")
 
-breakdown, frontier, against, risk = st.tabs([t("cost_breakdown", language), t("cost_vs_availability", language),
-                                              t("differences", language), t("risk", language)])
+breakdown, frontier, against, risk, details = st.tabs([
+    t("compare.cost_breakdown", language), t("compare.cost_vs_availability", language),
+    t("compare.differences", language), t("compare.risk", language), t("compare.details", language)])
 with breakdown:
-    per_year = st.toggle(t("per_year", language), key="per_year")
-    st.plotly_chart(charts.cost_breakdown(run.summary, per_year=per_year, money=currency,
-                                          category_label=lambda c: category_label(c, language),
-                                          title=t("cost_breakdown", language)), width="stretch")
+    per_year = st.toggle(t("compare.per_year", language), key="per_year")
+    st.plotly_chart(charts.cost_breakdown(run.summary, per_year=per_year, money=currency, lang=language,
+                                          years=years, scenarios=names), width="stretch")
 with frontier:
-    st.plotly_chart(charts.cost_vs_availability(decision.headline, decision.frontier, money=currency,
-                                                frontier_name=t("frontier", language),
-                                                x_title=metric_label("Availability in agreed service time",
-                                                                     language) + " (%)",
-                                                y_title=metric_label("Economic cost", language),
-                                                title=t("cost_vs_availability", language)),
-                    width="stretch")
+    st.plotly_chart(charts.cost_vs_availability(decision.headline, decision.frontier, money=currency, lang=language,
+                                                years=years, colours=colours), width="stretch")
 with against:
-    st.dataframe(tables.differences_table(decision, currency, language), width="stretch", hide_index=True)
-    st.plotly_chart(charts.paired_differences(decision.differences, "economic_cost", unit=currency,
-                                              title=t("differences", language)), width="stretch")
+    st.dataframe(tables.differences_table(decision, currency, language, years), width="stretch", hide_index=True)
+    st.plotly_chart(charts.paired_differences(decision.differences, "economic_cost", money=currency, lang=language,
+                                              years=years, baseline=baseline, colours=colours), width="stretch")
 with risk:
-    st.dataframe(tables.risk_table(decision, currency, language), width="stretch")
+    st.table(tables.risk(decision, currency, language, years))
     left, right = st.columns(2)
-    left.plotly_chart(charts.cost_distribution(run.rows, money=currency, title=t("distribution", language)),
-                      width="stretch")
-    right.plotly_chart(charts.exceedance(run.rows, money=currency, title=t("exceedance", language)),
+    left.plotly_chart(charts.cost_distribution(run.rows, money=currency, lang=language, years=years,
+                                               colours=colours), width="stretch")
+    right.plotly_chart(charts.exceedance(run.rows, money=currency, lang=language, years=years, colours=colours),
                        width="stretch")
+with details:
+    comparison_table = decision_sections(decision, language, years)[0][1]
+    st.dataframe(tables.as_text(comparison_table, currency, language), width="stretch")

@@ -1,11 +1,13 @@
 """Scenario editor: change services, team members, offers and the scenario list in tables; every edit
-goes through the same validation as a file; download the result or run it."""
+goes through the same validation as a file, each problem shows on its tab; download the result or run it
+and land on the results."""
 
 import hashlib
 
 import streamlit as st
 import yaml
 
+from sourcing import words
 from sourcing.errors import ScenarioError
 from sourcing.files import parse_yaml, study_from_data
 from webapp import editing, session
@@ -14,6 +16,7 @@ from webapp.i18n import t
 language = session.lang()
 scenario = session.active()
 state = st.session_state
+currency = scenario.study.currency
 
 # The tables start from the scenario in use; a new scenario resets them.
 origin = hashlib.sha256(scenario.text.encode()).hexdigest()[:12]
@@ -22,52 +25,77 @@ if state.get("editor_origin") != origin:
     state["editor_base"] = yaml.safe_load(scenario.text)
 base = state["editor_base"]
 
-st.title(t("editor", language))
+st.title(t("page.editor", language))
 st.caption(f"{scenario.study.name} — {scenario.source}")
-st.markdown(t("editor_intro", language))
+st.markdown(t("editor.intro", language))
 
+
+def columns(table, **extra) -> dict:
+    """Column headers in the reader's language, with their units; numbers in the browser's locale."""
+    def config(column):
+        label = editing.column_label(column, words.symbol(currency), language)
+        if table[column].dtype.kind in "if":
+            return st.column_config.NumberColumn(label, format="localized")
+        return st.column_config.Column(label)
+
+    return {c: extra.get(c, config(c)) for c in table.columns}
+
+
+# The tab of each top-level section of the file; anything else (calendar, economics...) is on the YAML tab.
+TABS = ("services", "teams", "offers", "scenarios", "yaml")
+SECTION_TAB = {"services": "services", "teams": "teams", "providers": "offers", "saas": "offers",
+               "scenarios": "scenarios", "baseline": "scenarios"}
+
+# A first pass over the last text checked gives each tab its number of problems in its label.
+previous = state.get(f"editor_problems-{origin}", {})
+tabs = st.tabs([t("editor.tab_problems", language, tab=t(f"editor.{k}", language), n=len(previous[k]))
+                if previous.get(k) else t(f"editor.{k}", language) for k in TABS])
+boxes = {}
 data = base
-tabs = st.tabs([t("services", language), t("teams", language), t("offers", language), t("scenarios", language),
-                t("yaml", language)])
 with tabs[0]:
-    edited = st.data_editor(editing.services_table(base), key=f"services-{origin}", hide_index=True,
-                            disabled=["service"], width="stretch")
+    table = editing.services_table(base)
+    edited = st.data_editor(table, key=f"services-{origin}", hide_index=True, disabled=["service"], width="stretch",
+                            column_config=columns(table), placeholder="—")
     data = editing.apply_services(data, edited)
-    services_box = st.container()
+    boxes["services"] = st.container()
 with tabs[1]:
     for team in (base.get("teams") or {}):
-        st.markdown(f"**{t('members_of', language, team=team)}**")
-        edited = st.data_editor(editing.members_table(base, team), key=f"members-{team}-{origin}",
-                                hide_index=True, num_rows="dynamic", width="stretch",
-                                column_config={"on_call": st.column_config.CheckboxColumn(default=True)})
+        st.markdown(f"**{t('editor.members_of', language, team=team)}**")
+        table = editing.members_table(base, team)
+        on_call = st.column_config.CheckboxColumn(editing.column_label("on_call", currency, language), default=True)
+        edited = st.data_editor(table, key=f"members-{team}-{origin}", hide_index=True, num_rows="dynamic",
+                                width="stretch", placeholder="—", column_config=columns(table, on_call=on_call))
         data = editing.apply_members(data, team, edited)
-    teams_box = st.container()
+    boxes["teams"] = st.container()
 with tabs[2]:
     if base.get("providers"):
-        st.markdown(f"**{t('providers', language)}**")
-        edited = st.data_editor(editing.providers_table(base), key=f"providers-{origin}", hide_index=True,
-                                disabled=["offer"], width="stretch")
+        st.markdown(f"**{t('editor.providers', language)}**")
+        table = editing.providers_table(base)
+        edited = st.data_editor(table, key=f"providers-{origin}", hide_index=True, disabled=["offer"],
+                                width="stretch", column_config=columns(table), placeholder="—")
         data = editing.apply_providers(data, edited)
     if base.get("saas"):
-        st.markdown(f"**{t('saas_offers', language)}**")
-        edited = st.data_editor(editing.saas_table(base), key=f"saas-{origin}", hide_index=True,
-                                disabled=["offer"], width="stretch")
+        st.markdown(f"**{t('editor.saas_offers', language)}**")
+        table = editing.saas_table(base)
+        edited = st.data_editor(table, key=f"saas-{origin}", hide_index=True, disabled=["offer"], width="stretch",
+                                column_config=columns(table), placeholder="—")
         data = editing.apply_saas(data, edited)
-    offers_box = st.container()
+    boxes["offers"] = st.container()
 with tabs[3]:
-    st.caption(t("option_help", language))
-    edited = st.data_editor(editing.scenarios_table(base), key=f"scenarios-{origin}", hide_index=True,
-                            num_rows="dynamic", width="stretch")
+    st.caption(t("editor.option_help", language))
+    table = editing.scenarios_table(base)
+    edited = st.data_editor(table, key=f"scenarios-{origin}", hide_index=True, num_rows="dynamic", width="stretch",
+                            column_config=columns(table), placeholder="—")
     data = editing.apply_scenarios(data, edited)
-    scenarios_box = st.container()
+    boxes["scenarios"] = st.container()
 with tabs[4]:
-    st.caption(t("yaml_intro", language))
-    typed = st.text_area("YAML", scenario.text, height=500, key=f"yaml-{origin}")
-    yaml_box = st.container()
+    st.caption(t("editor.yaml_intro", language))
+    typed = st.text_area(t("editor.file", language), scenario.text, height=500, key=f"yaml-{origin}")
+    boxes["yaml"] = st.container()
 
 # YAML typed by hand wins over the tables; otherwise the tables' edits are written out as YAML.
 text = typed if typed != scenario.text else yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
-source = "edited scenario"
+source = t("app.edited_source", language)
 problems = []
 try:
     parsed, root = parse_yaml(text, source)
@@ -75,31 +103,43 @@ try:
 except ScenarioError as exc:
     problems = exc.problems
 
-boxes = {"services": services_box, "teams": teams_box, "providers": offers_box, "saas": offers_box,
-         "scenarios": scenarios_box, "baseline": scenarios_box}
+by_tab: dict[str, list] = {k: [] for k in TABS}
 for problem in problems:
-    section = str(problem.path[0]) if problem.path else ""
-    box = boxes.get(section, yaml_box)
-    where = f"line {problem.line}, " if problem.line and box is yaml_box else ""
-    box.error(f"`{problem.field}` ({where}{t('errors_here', language).rstrip(':')}): {problem.message}")
+    by_tab[SECTION_TAB.get(str(problem.path[0]) if problem.path else "", "yaml")].append(problem)
+found = {k: [p.message for p in v] for k, v in by_tab.items() if v}
+if found != previous:
+    state[f"editor_problems-{origin}"] = found
+    st.rerun()   # the tabs' labels count the problems of this text
+for tab, listed in by_tab.items():
+    if listed:
+        boxes[tab].error(t("editor.problems_here", language) + "\n\n" + session.problems_text(
+            ScenarioError(listed), language))
 
 left, right = st.columns(2)
 if problems:
-    left.error(t("file_problem", language) + f" {len(problems)}")
+    key = "app.problem" if len(problems) == 1 else "app.problems"
+    summary = t("editor.problems_on", language, tabs=", ".join(
+        f"{t(f'editor.{k}', language)} ({len(v)})" for k, v in by_tab.items() if v))
+    left.error(t(key, language, n=len(problems)) + " " + summary + "\n\n"
+               + session.problems_text(ScenarioError(problems), language))
 else:
-    left.success(t("valid", language))
+    left.success(t("editor.valid", language))
+
 
 
 def use(edited_text: str) -> None:
+    """Before the rerun (the sidebar's choice of file cannot change once drawn): the edited text becomes
+    the scenario in use, and the rerun goes to the results."""
     state["edited_text"] = edited_text
     state["source"] = "edited"
     state["editor_applied"] = True
 
 
-right.button(t("apply", language), type="primary", disabled=bool(problems), key="apply", on_click=use, args=(text,))
+right.button(t("editor.apply", language), type="primary", disabled=bool(problems), key="apply", on_click=use,
+             args=(text,))
 if state.pop("editor_applied", False):
-    st.success(t("applied", language))
+    st.switch_page("webapp/pages/compare.py")
 with st.expander("YAML"):
     st.code(text, language="yaml")
-st.download_button(t("download_yaml", language), text.encode("utf-8"), file_name="scenario.yaml",
+st.download_button(t("app.download_yaml", language), text.encode("utf-8"), file_name="scenario.yaml",
                    mime="application/x-yaml", key="editor-download")

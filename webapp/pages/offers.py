@@ -5,31 +5,32 @@ import dataclasses
 
 import streamlit as st
 
+from simulation import exports
 from simulation.procurement import compare_offers, criteria_matrix, directions
-from simulation.report import offer_sections
+from simulation.report import offer_sections, ranking_sentences
 from sourcing.errors import ScenarioError
 from sourcing.files import parse_yaml, study_from_text, validate
 from sourcing.grid import load_tender, read_grid
 from sourcing.ranking import rank
-from sourcing.tender import SIMULATED_CRITERIA, Tender
-from webapp import charts, exports, session, tables
+from sourcing.tender import SIMULATED_CRITERIA, Tender, criterion_label
+from webapp import charts, session, tables
 from webapp.i18n import t
 
 language = session.lang()
 state = st.session_state
-st.title(t("offers_title", language))
-st.markdown(t("offers_intro", language))
+st.title(t("offers.title", language))
+st.markdown(t("offers.intro", language))
 
 EXAMPLE = session.ROOT / "scenarios" / "email-offers.yaml"
-source = st.radio(t("offers_source", language), ["example", "upload"], horizontal=True, key="offers_source",
-                  format_func=lambda s: t("offers_example" if s == "example" else "offers_upload", language))
+source = st.radio(t("offers.source", language), ["example", "upload"], horizontal=True, key="offers_source",
+                  format_func=lambda s: t("offers.example" if s == "example" else "offers.upload", language))
 tender = None
 content = b""
 if source == "upload":
-    upload = st.file_uploader(t("offers_upload", language), type=["xlsx", "csv", "yaml", "yml"], key="offers_file",
+    upload = st.file_uploader(t("offers.upload", language), type=["xlsx", "csv", "yaml", "yml"], key="offers_file",
                               max_upload_size=1)
     if upload is None:
-        st.info(t("offers_choose", language))
+        st.info(t("offers.choose", language))
     else:
         content = upload.getvalue()
         kind = upload.name.rsplit(".", 1)[-1].lower()  # a grid (xlsx, csv) is read within sourcing.spreadsheet's limits
@@ -43,12 +44,12 @@ if source == "upload":
                 tender = validate(Tender, data, upload.name, root)
         except ScenarioError as exc:
             message = (session.problems_text(exc) if exc.problems
-                       else t("too_big", language, limit=session.MAX_UPLOAD_BYTES // 1024))
-            st.error(t("file_problem", language) + "\n\n" + message)
+                       else t("app.too_big", language, limit=session.MAX_UPLOAD_BYTES // 1024))
+            st.error(t("app.file_problem", language) + "\n\n" + message)
         except UnicodeDecodeError:
-            st.error(t("not_text", language))
+            st.error(t("app.not_text", language))
         except Exception as exc:  # grids and offers files only raise ScenarioError; still, never a bare traceback
-            st.error(t("file_problem", language) + f"\n\n- {upload.name}: {type(exc).__name__}: {str(exc)[:300]}")
+            st.error(t("app.file_problem", language) + f"\n\n- {upload.name}: {type(exc).__name__}: {str(exc)[:300]}")
 else:
     content = EXAMPLE.read_bytes()
     tender = load_tender(EXAMPLE)
@@ -58,8 +59,8 @@ if tender is None:
 bases = ["in use"] + list(session.EXAMPLES)
 default = bases.index(tender.scenario.removesuffix(".yaml")) if (
     source == "example" and tender.scenario and tender.scenario.removesuffix(".yaml") in bases) else 0
-choice = st.selectbox(t("offers_base", language), bases, index=default, key="offers_base",
-                      format_func=lambda b: t("offers_in_use", language) if b == "in use" else b)
+choice = st.selectbox(t("offers.base", language), bases, index=default, key="offers_base",
+                      format_func=lambda b: t("offers.in_use", language) if b == "in use" else b)
 if choice == "in use":
     active = session.active()
     base_text, base = active.text, active.study
@@ -71,7 +72,7 @@ replications = int(state.get("replications", session.DEFAULT_REPLICATIONS))
 
 
 def simulate():
-    message = t("simulating", language, n=replications, k=len(tender.offers) + 1)
+    message = t("app.simulating", language, n=replications, k=len(tender.offers) + 1)
     bar = st.progress(0.0, text=message)
     found = compare_offers(tender, base, replications, seed=seed,
                            progress=lambda done, total: bar.progress(done / total, text=message))
@@ -83,39 +84,44 @@ try:
     comparison = session.remember(("offers", session.digest(content), session.digest(base_text), seed, replications),
                                   simulate)
 except ScenarioError as exc:
-    st.error(t("file_problem", language) + "\n\n" + session.problems_text(exc))
+    st.error(t("app.file_problem", language) + "\n\n" + session.problems_text(exc))
     st.stop()
 
-st.caption(t("run_note", language, n=replications, seed=seed))
-labels = {k: text for k, (text, _) in SIMULATED_CRITERIA.items()}
-labels.update({k: c.label for k, c in tender.criteria.items()})
-with st.expander(t("offers_weights", language), expanded=False):
+st.caption(t("app.run_note", language, n=replications, seed=seed))
+keys = [*SIMULATED_CRITERIA, *tender.criteria]
+with st.expander(t("offers.weights", language), expanded=False):
     columns = st.columns(3)
     chosen = {}
-    for k, key in enumerate(labels):
-        chosen[key] = columns[k % 3].slider(labels[key], 0, 100, int(round(tender.criteria_weights()[key] * 100)),
-                                            key=f"weight-{key}")
+    for k, key in enumerate(keys):
+        chosen[key] = columns[k % 3].slider(criterion_label(key, tender.criteria, language), 0, 100,
+                                            int(round(tender.criteria_weights()[key] * 100)), key=f"weight-{key}")
 total = sum(chosen.values()) or 1
 matrix = criteria_matrix(tender, comparison.summary)
 ranking = rank(matrix, {k: v / total for k, v in chosen.items()}, directions(tender))
 shown = dataclasses.replace(comparison, ranking=ranking)
-sections = offer_sections(shown)
+sections = offer_sections(shown, language)
+currency = tender.currency
 
-st.subheader(t("offers_ranking", language))
-st.dataframe(tables.as_text(sections[1][1], tender.currency, language), width="stretch")
-st.subheader(t("offers_figures", language))
-st.dataframe(tables.as_text(sections[0][1], tender.currency, language), width="stretch")
-price = charts.offer_prices(comparison.summary, list(tender.offers), money=tender.currency)
-short = {"price": "Effective price", "availability": "Availability", "gtr_breach": "GTR breaches",
-         "uncovered_downtime": "Uncovered downtime", **{k: c.label for k, c in tender.criteria.items()}}
-heat = charts.criteria_heatmap(matrix, directions(tender), short)
-left, right = st.columns(2)
-left.plotly_chart(price, width="stretch")
-right.plotly_chart(heat, width="stretch")
+st.subheader(t("offers.ranking", language))
+with st.container(border=True):
+    for line in ranking_sentences(shown, language):
+        st.markdown(line)
+st.table(tables.as_text(sections[1][1], currency, language))
+st.subheader(t("offers.figures", language))
+st.dataframe(tables.as_text(sections[0][1], currency, language), width="stretch")
+price = charts.offer_prices(comparison.summary, list(tender.offers), money=currency, lang=language,
+                            names=tender.names)
+heat = charts.criteria_heatmap(matrix, directions(tender), {k: criterion_label(k, tender.criteria, language,
+                                                                                short=True) for k in keys},
+                               money=currency, lang=language, names=tender.names,
+                               scales={k: c.high for k, c in tender.criteria.items()})
+st.plotly_chart(price, width="stretch")
+st.plotly_chart(heat, width="stretch")
 if len(sections) > 2:
-    st.subheader(t("offers_sensitivity", language))
-    st.dataframe(tables.as_text(sections[2][1], tender.currency, language), width="stretch")
-st.download_button(t("download_excel", language), exports.offers_workbook(shown), file_name="offers.xlsx",
-                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="offers-xlsx")
-st.download_button(t("download_html", language), exports.offers_report(shown, [price, heat]).encode("utf-8"),
+    st.subheader(t("offers.sensitivity", language))
+    st.table(tables.as_text(sections[2][1], currency, language))
+st.download_button(t("app.download_excel", language), exports.offers_workbook(shown, language),
+                   file_name="offers.xlsx", mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                   key="offers-xlsx")
+st.download_button(t("app.download_html", language), exports.offers_report(shown, [price, heat], language).encode(),
                    file_name="offers-report.html", mime="text/html", key="offers-html")

@@ -13,52 +13,58 @@ run = session.results(scenario)
 study = run.study
 currency = study.currency
 plan = compiled(study)
+options = [s.name for s in study.scenarios]
+colours = charts.option_colours(options)
 
-name = st.selectbox(t("choose_service", language), list(study.services), key="service")
+name = st.selectbox(t("service.choose", language), list(study.services), key="service")
 service = study.services[name]
 runtimes = [s.assignments[list(study.services).index(name)].runtime for s in plan.scenarios]
-st.title(f"{t('service', language)}: {name}")
+st.title(t("service.title", language, name=name))
 if service.description:
     st.caption(service.description)
 
 st.dataframe(tables.service_table(run.summary, name, currency, language), width="stretch")
 
-st.subheader(t("time_to_restore", language))
-priority = st.radio(t("priority", language), ["P1", "P2", "P3", "P4"], horizontal=True, key="priority")
+st.subheader(t("service.time_to_restore", language))
+priority = st.radio(t("service.priority", language), ["P1", "P2", "P3", "P4"], horizontal=True, key="priority")
 deadlines = {}
 if priority in service.restore_targets:
-    deadlines[f"{t('target', language)} {priority}"] = service.restore_targets[priority]
+    deadlines[t("chart.target", language, priority=priority)] = service.restore_targets[priority]
 for runtime in runtimes:
     offer = runtime.provider
     if offer and offer.offer.gtr.get(priority):
-        deadlines[f"GTR {offer.name} ({offer.offer.coverage})"] = offer.offer.gtr[priority]
-st.plotly_chart(charts.restoration_curves(run.incidents, name, priority, deadlines,
-                                          title=t("time_to_restore", language)), width="stretch")
+        deadlines[t("chart.gtr", language, name=study.name_of(offer.name), coverage=offer.offer.coverage)] = \
+            offer.offer.gtr[priority]
+st.plotly_chart(charts.restoration_curves(run.incidents, name, priority, deadlines, lang=language, colours=colours,
+                                          scenarios=options), width="stretch")
+st.caption(t("service.ttr_note", language))
 
-st.subheader(t("monthly_availability", language))
+st.subheader(t("service.monthly_availability", language))
 lines = {}
 if service.availability_target is not None:
-    lines[t("target", language)] = service.availability_target
+    lines[t("chart.availability_target", language)] = service.availability_target
 for runtime in runtimes:
     if runtime.saas is not None and runtime.saas.sla is not None:
-        lines[f"SLA {runtime.saas.name}"] = runtime.saas.sla.availability
-st.plotly_chart(charts.monthly_availability(run.rows, name, lines, title=t("monthly_availability", language)),
+        lines[t("chart.sla", language, name=study.name_of(runtime.saas.name))] = runtime.saas.sla.availability
+st.plotly_chart(charts.monthly_availability(run.rows, name, lines, lang=language, colours=colours, scenarios=options),
                 width="stretch")
 
 teams = sorted({team.name for runtime in runtimes for team in runtime.teams})
 summary = run.summary[run.summary["subject"].isin(teams)]
 if not teams:
-    st.info(t("no_team", language))
+    st.info(t("service.no_team", language))
 else:
-    left, right = st.columns(2)
-    with left:
-        st.subheader(t("on_call_load", language))
-        if summary[summary["metric"] == "nights_disturbed_per_person_month"].empty:
-            st.info(t("no_on_call", language))
-        else:
-            st.plotly_chart(charts.metric_bars(summary, "team", "nights_disturbed_per_person_month",
-                                               t("on_call_load", language)), width="stretch")
-    with right:
-        st.subheader(t("utilisation", language))
-        st.plotly_chart(charts.metric_bars(summary, "team", "utilisation", t("utilisation", language), unit="%",
-                                           scale=100), width="stretch")
+    st.subheader(t("service.on_call_load", language))
+    if summary[summary["metric"] == "nights_disturbed_per_person_month"].empty:
+        st.info(t("service.no_on_call", language))
+    else:
+        figure, clipped = charts.team_bars(summary, "nights_disturbed_per_person_month", lang=language, colours=colours,
+                                           names=study.names, scenarios=options)
+        st.plotly_chart(figure, width="stretch")
+        st.caption(t("service.clipped" if clipped else "service.interval", language))
+    st.subheader(t("service.utilisation", language))
+    figure, clipped = charts.team_bars(summary, "utilisation", lang=language, colours=colours, names=study.names,
+                                       scale=100, lower=0.0, upper=100.0, scenarios=options)
+    st.plotly_chart(figure, width="stretch")
+    st.caption(t("service.clipped_share" if clipped else "service.interval", language) + " "
+               + t("service.utilisation_note", language))

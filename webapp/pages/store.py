@@ -18,8 +18,8 @@ language = session.lang()
 MAX_UPLOAD = 200 * 1024 * 1024
 """A store uploaded through the browser; larger stores are opened by their path on this machine."""
 
-st.title(t("store", language))
-st.caption(t("store_intro", language))
+st.title(t("page.store", language))
+st.caption(t("store.page_intro", language))
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -47,28 +47,28 @@ def _uploaded(data: bytes) -> Path:
     return target
 
 
-where = st.radio(t("store_source", language), ["path", "upload"], horizontal=True,
-                 format_func=lambda k: t(f"store_{k}", language))
+where = st.radio(t("store.source", language), ["path", "upload"], horizontal=True,
+                 format_func=lambda k: t(f"store.{k}", language))
 path: Path | None = None
 if where == "path":
-    typed = st.text_input(t("store_path", language), placeholder="runs.duckdb")
+    typed = st.text_input(t("store.path", language), placeholder="runs.duckdb")
     path = Path(typed).expanduser() if typed.strip() else None
 else:
-    upload = st.file_uploader(t("store_upload", language), type=["duckdb"])
+    upload = st.file_uploader(t("store.upload", language), type=["duckdb"])
     if upload is not None:
         if upload.size > MAX_UPLOAD:
-            st.error(t("store_too_big", language, limit=MAX_UPLOAD // (1024 * 1024)))
+            st.error(t("store.too_big", language, limit=MAX_UPLOAD // (1024 * 1024)))
             st.stop()
         path = _uploaded(upload.getvalue())
 if path is None:
-    st.info(t("store_choose", language))
+    st.info(t("store.choose", language))
     st.stop()
 if not path.is_file():
-    st.error(t("store_missing", language, path=str(path)))
+    st.error(t("store.missing", language, path=str(path)))
     st.stop()
 try:
     info = path.stat()
-    with st.spinner(t("store_reading", language)):
+    with st.spinner(t("store.reading", language)):
         found = _read(str(path), (info.st_mtime_ns, info.st_size), language)
 except StoreError as exc:
     st.error(str(exc))
@@ -77,22 +77,22 @@ except ScenarioError as exc:
     st.error(session.problems_text(exc))
     st.stop()
 if found is None:
-    st.warning(t("store_empty", language))
+    st.warning(t("store.empty", language))
     st.stop()
 table, figures, details, xlsx, page = found
 
-st.subheader(t("store_across", language))
+st.subheader(t("store.across", language))
 for figure in figures:
     st.plotly_chart(figure, width="stretch")
 st.dataframe(table, hide_index=True, width="stretch")
 left, right = st.columns(2)
-left.download_button(t("download_excel", language), xlsx, "store-report.xlsx",
+left.download_button(t("app.download_excel", language), xlsx, "store-report.xlsx",
                      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-right.download_button(t("download_html", language), page, "store-report.html", "text/html")
+right.download_button(t("app.download_html", language), page, "store-report.html", "text/html")
 
-st.subheader(t("store_study", language))
+st.subheader(t("store.study", language))
 labels = {key: f"{file} / {variant}" for key, file, variant, _, _ in details}
-chosen = st.selectbox(t("store_study", language), list(labels), format_func=labels.get, label_visibility="collapsed")
+chosen = st.selectbox(t("store.study", language), list(labels), format_func=labels.get, label_visibility="collapsed")
 for key, _, _, words, figures_table in details:
     if key == chosen:
         for line in words:

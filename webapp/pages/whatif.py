@@ -4,7 +4,9 @@ the smallest change that makes one option match another, and whether on-call rot
 import pandas as pd
 import streamlit as st
 
-from simulation.whatif import breakeven, match, quantity_text, sensitivity
+from simulation import report
+from simulation.whatif import breakeven, match, sensitivity
+from sourcing import words
 from sourcing.errors import ScenarioError
 from sourcing.paths import path_text, quantity, study_data
 from webapp import charts, session
@@ -15,9 +17,12 @@ scenario = session.active()
 study = scenario.study
 names = [s.name for s in study.scenarios]
 seed = int(st.session_state.get("seed", 1))
+currency = study.currency
+years = study.calendar.horizon
+unit = words.thousands(currency)
 
-st.title(t("whatif", language))
-st.caption(t("whatif_intro", language))
+st.title(t("page.whatif", language))
+st.caption(t("whatif.intro", language))
 
 
 def numeric_paths(data, path=()) -> list[str]:
@@ -42,26 +47,32 @@ def cached(key: tuple, compute):
     return session.remember(("whatif", session.digest(scenario.text), seed, *key), compute)
 
 
+def assumption(name: str) -> str:
+    """A default assumption in the reader's words; one the user named keeps its name."""
+    return words.say_or(f"whatif.assumption.{name.replace(' ', '_').lower()}", name, language)
+
+
 paths = numeric_paths(study_data(study))
 if len(names) < 2:
-    st.info(t("whatif_two", language))
+    st.info(t("whatif.two", language))
     st.stop()
 
-breakeven_tab, tornado_tab, match_tab, rest_tab = st.tabs([t("breakeven", language), t("tornado", language),
-                                                             t("match", language), t("sustainability", language)])
+breakeven_tab, tornado_tab, match_tab, rest_tab = st.tabs([
+    t("whatif.breakeven", language), t("whatif.tornado", language), t("whatif.match", language),
+    t("whatif.sustainability", language)])
 
 with breakeven_tab:
     left, right, middle = st.columns(3)
-    a = left.selectbox(t("option_a", language), names, index=min(1, len(names) - 1), key="be_a")
-    b = right.selectbox(t("option_b", language), names, index=0, key="be_b")
-    path = middle.selectbox(t("parameter", language), paths, key="be_path",
+    a = left.selectbox(t("whatif.option_a", language), names, index=min(1, len(names) - 1), key="be_a")
+    b = right.selectbox(t("whatif.option_b", language), names, index=0, key="be_b")
+    path = middle.selectbox(t("whatif.parameter", language), paths, key="be_path",
                             index=next((i for i, p in enumerate(paths) if p.endswith("fees.monthly")), 0))
-    on = st.radio(t("on", language), ["cost", "availability"], horizontal=True, key="be_on",
-                  format_func=lambda k: t(f"on_{k}", language))
-    replications = st.slider(t("replications_each", language), 20, 200, 40, step=10, key="be_n")
+    on = st.radio(t("whatif.on", language), ["cost", "availability"], horizontal=True, key="be_on",
+                  format_func=lambda k: t(f"whatif.on_{k}", language))
+    replications = st.slider(t("whatif.replications_each", language), 20, 200, 40, step=10, key="be_n")
     if a == b:
-        st.warning(t("two_different", language))
-    elif st.button(t("find_breakeven", language), key="be_go", type="primary"):
+        st.warning(t("whatif.two_different", language))
+    elif st.button(t("whatif.find_breakeven", language), key="be_go", type="primary"):
         try:
             st.session_state["be_result"] = cached(("breakeven", a, b, path, on, replications),
                                                    lambda: breakeven(study, a, b, path, replications, seed, on=on))
@@ -69,55 +80,65 @@ with breakeven_tab:
             st.error(session.problems_text(exc))
     found = st.session_state.get("be_result")
     if found is not None and (found.a, found.b, found.path) == (a, b, path):
+        def shown(number):
+            return t("whatif.unbounded", language) if number is None else words.value(number, found.unit, language)
+
         if found.value is None:
-            st.info(found.note)
+            what = "cost" if found.metric == "economic_cost" else "availability"
+            sign = "lower" if found.points[0][1].mean < 0 else "higher"
+            st.info(t(f"whatif.no_breakeven_{what}_{sign}", language, a=a, b=b, low=shown(found.points[0][0]),
+                      high=shown(found.points[-1][0])))
         else:
-            st.success(t("breakeven_found", language, a=a, b=b, path=path, value=quantity_text(found.value, found.unit),
-                         low=found.text(found.low), high=found.text(found.high),
-                         today=quantity_text(found.current, found.unit)))
-        scale = 1000 if on == "cost" else 0.01
+            st.success(t("whatif.breakeven_found", language, a=a, b=b, path=path, value=shown(found.value),
+                         low=shown(found.low), high=shown(found.high), today=shown(found.current)))
+        scale = 1000 if found.metric == "economic_cost" else 0.01
         points = [(x, d.mean / scale, d.low / scale, d.high / scale) for x, d in found.points]
-        unit = f"k{study.currency}" if on == "cost" else t("points", language)
-        st.plotly_chart(charts.breakeven_chart(points, found.value, (found.low, found.high), path,
-                                               f"{a} − {b} ({unit})", title=t("breakeven", language)),
-                        width="stretch")
+        y_title = (t("whatif.difference_cost", language, horizon=words.horizon(years, language), unit=unit)
+                   if found.metric == "economic_cost" else t("whatif.difference_availability", language))
+        st.plotly_chart(charts.breakeven_chart(points, found.value, (found.low, found.high),
+                                               f"{path} ({found.unit})" if found.unit else path, y_title,
+                                               t("chart.breakeven", language, a=a, b=b, parameter=path),
+                                               lang=language), width="stretch")
         table = pd.DataFrame([{path: x, "difference": d.mean, "ci_low": d.low, "ci_high": d.high}
                               for x, d in found.points])
-        st.download_button(t("download_csv", language), table.to_csv(index=False).encode(), "breakeven.csv",
+        st.download_button(t("app.download_csv", language), table.to_csv(index=False).encode(), "breakeven.csv",
                            "text/csv", key="be_csv")
 
 with tornado_tab:
-    replications = st.slider(t("replications_each", language), 10, 100, 20, step=10, key="to_n")
-    if st.button(t("rank_assumptions", language), key="to_go", type="primary"):
+    replications = st.slider(t("whatif.replications_each", language), 10, 100, 20, step=10, key="to_n")
+    if st.button(t("whatif.rank_assumptions", language), key="to_go", type="primary"):
         st.session_state["to_result"] = cached(("tornado", replications),
                                                lambda: sensitivity(study, replications=replications, seed=seed))
     found = st.session_state.get("to_result")
     if found is not None:
-        st.markdown(t("tornado_note", language, winner=found.winner, runner=found.runner_up,
-                      amount=f"{-found.base.mean / 1000:,.1f} k{study.currency}"))
-        swings = [(s.assumption + (" ⚠" if s.flips else ""), s.at_low.mean / 1000, s.at_high.mean / 1000)
+        over = words.horizon(years, language)
+        st.markdown(t("whatif.tornado_note", language, winner=found.winner, runner=found.runner_up, horizon=over,
+                      amount=words.money(-found.base.mean, currency, language)))
+        swings = [(assumption(s.assumption) + (" ⚠" if s.flips else ""), s.at_low.mean / 1000, s.at_high.mean / 1000)
                   for s in found.swings]
         st.plotly_chart(charts.tornado(swings, found.base.mean / 1000,
-                                       f"{found.winner} − {found.runner_up} (k{study.currency})",
-                                       title=t("tornado", language)), width="stretch")
-        flips = [s.assumption for s in found.swings if s.flips]
+                                       t("chart.tornado_axis", language, winner=found.winner, runner=found.runner_up,
+                                         unit=unit),
+                                       t("chart.tornado", language, winner=found.winner, runner=found.runner_up,
+                                         horizon=over), lang=language), width="stretch")
+        flips = [assumption(s.assumption) for s in found.swings if s.flips]
         if flips:
-            st.warning(t("flips", language, names=", ".join(flips)))
+            st.warning(t("whatif.flips", language, names=", ".join(flips)))
         table = pd.DataFrame([{"assumption": s.assumption, "low": s.low, "high": s.high, "at_low": s.at_low.mean,
                                "at_high": s.at_high.mean, "flips": s.flips} for s in found.swings])
-        st.download_button(t("download_csv", language), table.to_csv(index=False).encode(), "tornado.csv",
+        st.download_button(t("app.download_csv", language), table.to_csv(index=False).encode(), "tornado.csv",
                            "text/csv", key="to_csv")
 
 with match_tab:
     left, right = st.columns(2)
-    a = left.selectbox(t("option_improve", language), names, index=0, key="ma_a")
-    b = right.selectbox(t("option_match", language), names, index=len(names) - 1, key="ma_b")
-    path = st.selectbox(t("parameter", language), paths, key="ma_path",
+    a = left.selectbox(t("whatif.option_improve", language), names, index=0, key="ma_a")
+    b = right.selectbox(t("whatif.option_match", language), names, index=len(names) - 1, key="ma_b")
+    path = st.selectbox(t("whatif.parameter", language), paths, key="ma_path",
                         index=next((i for i, p in enumerate(paths) if p.endswith("].count")), 0))
-    values = st.text_input(t("values_to_try", language), key="ma_values")
-    on = st.radio(t("on", language), ["availability", "gtr-compliance", "cost"], horizontal=True, key="ma_on",
-                  format_func=lambda k: t(f"on_{k}", language))
-    if a != b and st.button(t("find_match", language), key="ma_go", type="primary"):
+    values = st.text_input(t("whatif.values_to_try", language), key="ma_values")
+    on = st.radio(t("whatif.on", language), ["availability", "gtr-compliance", "cost"], horizontal=True,
+                  key="ma_on", format_func=lambda k: t(f"whatif.on_{k}", language))
+    if a != b and st.button(t("whatif.find_match", language), key="ma_go", type="primary"):
         import yaml
 
         tried = [yaml.safe_load(v.strip()) for v in values.split("|")] if values.strip() else None
@@ -129,17 +150,32 @@ with match_tab:
     found = st.session_state.get("ma_result")
     if found is not None:
         if found.found is None:
-            st.info(t("no_match", language, a=found.a, b=found.b))
+            st.info(t("whatif.no_match", language, a=found.a, b=found.b))
         else:
-            st.success(t("match_found", language, a=found.a, b=found.b, path=found.path, value=found.found.value,
-                         p=f"{found.found.probability:.0%}",
-                         cost=f"{(found.found.cost_per_year - found.current_cost_per_year) / 1000:+,.1f} "
-                              f"k{study.currency}"))
-        table = pd.DataFrame([{found.path: s.value, "difference": s.difference.mean, "ci_low": s.difference.low,
-                               "ci_high": s.difference.high, "P(at least as good)": s.probability,
-                               "cost per year": s.cost_per_year} for s in found.steps])
+            st.success(t("whatif.match_found", language, a=found.a, b=found.b, path=found.path,
+                         value=found.found.value, p=words.percent(found.found.probability, language, 0),
+                         cost=words.money(found.found.cost_per_year - found.current_cost_per_year, currency,
+                                          language, signed=True)))
+        def gap(value):
+            """A difference of cost in k€, of availability or GTR compliance in points."""
+            if found.on == "cost":
+                return words.money(value, currency, language, signed=True)
+            return words.points(value, language, signed=True)
+
+        table = pd.DataFrame([{
+            t("whatif.value_tried", language): str(s.value),
+            t("whatif.difference", language): gap(s.difference.mean),
+            t("whatif.ci_low", language): gap(s.difference.low),
+            t("whatif.ci_high", language): gap(s.difference.high),
+            t("whatif.probability", language): words.percent(s.probability, language, 0),
+            t("whatif.cost_per_year", language, unit=unit): words.money(s.cost_per_year, currency, language,
+                                                                          bare=True),
+        } for s in found.steps])
         st.dataframe(table, hide_index=True, width="stretch")
-        st.download_button(t("download_csv", language), table.to_csv(index=False).encode(), "match.csv",
+        raw = pd.DataFrame([{found.path: s.value, "difference": s.difference.mean, "ci_low": s.difference.low,
+                             "ci_high": s.difference.high, "p_at_least_as_good": s.probability,
+                             "cost_per_year": s.cost_per_year} for s in found.steps])
+        st.download_button(t("app.download_csv", language), raw.to_csv(index=False).encode(), "match.csv",
                            "text/csv", key="ma_csv")
 
 with rest_tab:
@@ -149,16 +185,18 @@ with rest_tab:
     part = run.summary[(run.summary["scope"] == "team") & run.summary["metric"].isin(METRICS)
                        & (run.summary["period"] == "all")]
     if part.empty:
-        st.info(t("no_team", language))
+        st.info(t("whatif.no_team", language))
     for (option, team), rows in part.groupby(["scenario", "subject"], observed=True):
         figures = dict(zip(rows["metric"], rows["mean"]))
         found = flags(figures, language)
         with st.container(border=True):
-            st.markdown(f"**{option} — {team}**")
-            st.dataframe(pd.DataFrame({t("figure", language): [t(f"rest_{m}", language) for m in figures],
-                                       t("mean", language): [round(v, 2) for v in figures.values()]}),
-                         hide_index=True, width="stretch")
+            st.markdown(f"**{option} — {study.name_of(str(team))}**")
+            st.dataframe(pd.DataFrame({
+                t("app.figure", language): [report.label(m, language) for m in figures],
+                t("app.mean", language): [words.quantity(v, report.unit(m), currency, language)
+                                          for m, v in figures.items()]}),
+                hide_index=True, width="stretch")
             for line in found:
                 st.warning(line)
             if not found:
-                st.caption(t("sustainable", language))
+                st.caption(t("whatif.sustainable", language))

@@ -1,0 +1,126 @@
+"""The one catalogue of labels (sourcing/labels/*.toml) and numbers in the reader's locale."""
+
+from __future__ import annotations
+
+import re
+import string
+from pathlib import Path
+
+import pytest
+
+from simulation.metrics import METRICS
+from simulation.procurement import FIGURES, figure_label
+from sourcing import words
+from sourcing.assumptions import DEFAULT_SOURCES, FIELD_UNITS
+from sourcing.money import CATEGORIES
+from sourcing.tender import DEFAULT_CRITERIA, SIMULATED_CRITERIA, criterion_label
+from sourcing.words import CATALOGUE, CatalogueError, load
+from webapp import editing
+
+ROOT = Path(__file__).parents[1]
+
+SAME_IN_BOTH = {
+    # The users' words and symbols, the same in English and French (GTR, GTI, SLA, HO, HNO, 24/7, P1-P4).
+    "metric.availability_24_7", "metric.cost.infrastructure", "metric.cost.transition", "cost.infrastructure",
+    "cost.transition", "chart.sla", "editor.yaml", "editor.tab_problems", "unit.percent", "unit.minutes",
+    "ranking.method_topsis", "ranking.topsis_rank",
+    # Words spelt alike in both languages.
+    "page.service", "service.choose", "editor.services", "editor.column.service", "verdict.title",
+    "section.verdict", "export.sheet.verdict", "app.option", "chart.option", "export.option", "whatif.option_a",
+    "whatif.option_b", "unit.points", "unit.point", "assumptions.source", "export.half_width",
+    "export.description", "export.score", "export.sheet.scores", "metric.incidents", "export.total", "calibrate.format",
+}
+"""Keys whose French text may equal the English one; any other equal pair is a missed translation."""
+
+
+def test_every_entry_has_english_and_french_with_the_same_placeholders():
+    assert len(CATALOGUE) > 400
+    for key, entry in CATALOGUE.items():
+        assert set(entry) == {"en", "fr"}, key
+        assert entry["en"].strip() and entry["fr"].strip(), key
+        fields = [{name for _, name, _, _ in string.Formatter().parse(text) if name} for text in entry.values()]
+        assert fields[0] == fields[1], f"{key}: {fields}"
+
+
+def test_no_french_text_is_the_english_one_unless_it_is_the_users_word():
+    same = {key for key, entry in CATALOGUE.items() if entry["en"] == entry["fr"]}
+    assert same <= SAME_IN_BOTH, sorted(same - SAME_IN_BOTH)
+
+
+def test_french_typography():
+    for key, entry in CATALOGUE.items():
+        french = re.sub(r"«[^»]*»|`[^`]*`", "", entry["fr"])   # quoted file notation keeps its own spacing
+        assert not re.search(r"\S[:;?!](\s|$)", french.replace("://", "")), f"{key}: a space before : ; ? !"
+        assert "'" not in french or "’" not in french, key
+
+
+def test_every_label_the_doors_use_is_in_the_catalogue():
+    for metric in METRICS:
+        assert f"metric.{metric}" in CATALOGUE, metric
+    for category in CATEGORIES:
+        assert f"cost.{category}" in CATALOGUE and f"metric.cost.{category}" in CATALOGUE, category
+    for figure in FIGURES:
+        assert figure_label(figure, "fr") != figure_label(figure, "en"), figure
+    for key in (*SIMULATED_CRITERIA, *DEFAULT_CRITERIA):
+        assert criterion_label(key, DEFAULT_CRITERIA, "fr") != criterion_label(key, DEFAULT_CRITERIA, "en"), key
+        assert f"criterion.short.{key}" in CATALOGUE, key
+    for field in DEFAULT_SOURCES:
+        assert f"source.{field}" in CATALOGUE, field
+    for unit in FIELD_UNITS.values():
+        assert f"unit.{unit}" in CATALOGUE, unit
+    for page in ("compare", "service", "whatif", "editor", "procurement", "assumptions", "downloads"):
+        assert f"page.{page}" in CATALOGUE
+    for column in (*editing.SERVICE_COLUMNS, *editing.MEMBER_COLUMNS, *editing.PROVIDER_COLUMNS,
+                   *editing.SAAS_COLUMNS):
+        assert editing.column_label(column, "EUR", "fr") != column or column == "service", column
+    keys = set(re.findall(r"""\bt\(\s*f?["']([a-z_]+\.[a-z_.\-]+)["']""",
+                          "\n".join(p.read_text() for p in (ROOT / "webapp").rglob("*.py"))))
+    keys |= set(re.findall(r"""\bsay\(\s*["']([a-z_]+\.[a-z_.\-]+)["']""",
+                           "\n".join(p.read_text() for d in ("webapp", "simulation", "sourcing")
+                                     for p in (ROOT / d).rglob("*.py"))))
+    missing = sorted(k for k in keys if k not in CATALOGUE)
+    assert not missing, missing
+
+
+def test_a_catalogue_file_cannot_overwrite_another(tmp_path):
+    (tmp_path / "a.toml").write_text('[x]\nen = "one"\nfr = "un"\n', encoding="utf-8")
+    assert load(tmp_path) == {"a.x": {"en": "one", "fr": "un"}}
+    (tmp_path / "a.toml").write_text('[x]\nen = "one"\nfr = "un"\n[x]\nen = "two"\nfr = "deux"\n', encoding="utf-8")
+    with pytest.raises(CatalogueError, match="a.toml"):
+        load(tmp_path)
+    (tmp_path / "a.toml").write_text('[x]\nen = "one"\nfr = "un"\nde = "eins"\n', encoding="utf-8")
+    with pytest.raises(CatalogueError, match="only en and fr"):
+        load(tmp_path)
+
+
+def test_numbers_in_the_readers_locale():
+    nbsp = "\u202f"
+    assert words.money(1_228_345, "EUR", "fr") == f"1{nbsp}228,3{nbsp}k€"
+    assert words.money(1_228_345, "EUR", "en") == "1,228.3 k€"
+    assert words.percent(0.99234, "fr") == f"99,23{nbsp}%"
+    assert words.percent(0.99234, "en") == "99.23 %"
+    assert words.money(-12_300, "EUR", "fr", signed=True) == f"-12,3{nbsp}k€"
+    assert words.money(12_300, "EUR", "en", signed=True) == "+12.3 k€"
+    assert words.money(-1, "EUR", "en", signed=True) == "0.0 k€"   # never "-0.0"
+    assert words.hours(4.5, "fr") == f"4,50{nbsp}h"
+    assert words.estimate(0.99227, 0.00147, "share", "EUR", "fr") == f"99,227{nbsp}% ± 0,147"
+    assert words.estimate(2_062_500, 168_900, "money", "EUR", "fr", bare=True) == f"2{nbsp}062,5 ± 168,9"
+    assert words.interval(-105_400, -258_000, 47_200, "money", "EUR", "en") == "-105.4 k€ [-258.0, +47.2]"
+    assert words.number(float("nan"), "fr") == "n.d." and words.money(None, lang="en") == "n/a"
+    assert words.horizon(5, "fr") == "sur 5 ans" and words.horizon(1, "en") == "over 1 year"
+    assert words.points(0.00124, "fr") == f"0,124{nbsp}point" and words.points(0.025, "en") == "2.500 points"
+    assert words.value(3500, "EUR", "fr") == f"3{nbsp}500{nbsp}€" and words.value(0.853, "", "en") == "0.853"
+
+
+def test_the_verdict_in_french_says_the_horizon():
+    from types import SimpleNamespace
+
+    from simulation.verdict import sentences
+
+    found = SimpleNamespace(recommended="SaaS", runner_up="Interne", qualifying=["SaaS", "Interne"], excluded={},
+                            difference=(120_000.0, 80_000.0, 160_000.0), years=5, probability=0.98, equivalent=False,
+                            indifference=1000.0, gives_up=None, sensitive_to=[], unsustainable=[], rest={})
+    french = sentences(found, "fr", "EUR", 30)
+    assert french[0] == ("Recommandé : **SaaS**, le coût économique le plus bas sur 5 ans parmi les options qui "
+                         "tiennent leurs objectifs de disponibilité.")
+    assert "sur 5 ans (24,0\u202fk€ par an" in french[1]
