@@ -318,7 +318,7 @@ def run(
         if selection is not None:
             out.print(Text("Decision: ", style="bold") + Text(selection.sentence(study.currency)), highlight=False,
                       soft_wrap=True)
-        _print_run(study.name, study.currency, results.replications, seed, results, decision)
+        _print_run(study, results.replications, seed, results, decision, language)
         if out_dir is not None:
             out.print(f"results written to {out_dir}", highlight=False)
 
@@ -333,6 +333,7 @@ def compare_files(
     max_replications: MaxReplications = 2000,
     sets: Sets = None,
     baseline: Baseline = None,
+    language: Language = "en",
     output: Format = OutputFormat.table,
 ) -> None:
     """Compare the scenarios of several files on the same seed (``--set`` applies to every file).
@@ -344,6 +345,7 @@ def compare_files(
     from simulation.statistics import summarize
 
     target = _precision(precision)
+    _check_language(language)
     studies = [(path, _load(path, sets)) for path in files]
     labels = _file_labels(files)
     differ = _services_differ(studies, labels)
@@ -370,9 +372,13 @@ def compare_files(
                 "comparison": _json_comparison(decision)}
     if _emit(output, document, summary):
         return
+    from .words import say
+
     currency = studies[0][1].currency
-    _print_sections(" vs ".join(labels), f"{keep} replications, seed {seed}", currency,
-                    decision, summary)
+    horizons = {study.calendar.horizon for _, study in studies}
+    known = {k: v for _, study in studies for k, v in study.names.items()}
+    _print_sections(" vs ".join(labels), say("app.cli_note", language, n=keep, seed=seed), currency, decision,
+                    summary, language, horizons.pop() if len(horizons) == 1 else None, known)
 
 
 def _services_differ(studies: list[tuple[Path, Study]], labels: list[str]) -> list[str]:
@@ -910,28 +916,32 @@ def _json_comparison(decision) -> dict:
             "risk_tail": records(decision.risk)}
 
 
-def _print_run(name: str, currency: str, replications: int, seed: int, results, decision) -> None:
-    note = f"{replications} replications, seed {seed}"
+def _print_run(study: Study, replications: int, seed: int, results, decision, lang: str = "en") -> None:
+    from .words import percent, say
+
+    note = say("app.cli_note", lang, n=replications, seed=seed)
     if results.target is not None:
-        reached = "reached" if results.precision <= results.target else "NOT reached (ceiling)"
-        note += (f"; precision target {results.target:.1%} {reached}: worst economic-cost half-width "
-                 f"{results.precision:.2%} of the mean")
-    _print_sections(name, note, currency, decision, results.summary)
+        reached = say("app.cli_reached" if results.precision <= results.target else "app.cli_not_reached", lang)
+        note += say("app.cli_precision", lang, target=percent(results.target, lang, 1), reached=reached,
+                    worst=percent(results.precision, lang, 2))
+    _print_sections(study.name, note, study.currency, decision, results.summary, lang, study.calendar.horizon,
+                    study.names)
 
 
-def _print_sections(name: str, note: str, currency: str, decision, summary) -> None:
+def _print_sections(name: str, note: str, currency: str, decision, summary, lang: str = "en",
+                    years: int | None = None, names: dict[str, str] | None = None) -> None:
     from simulation.report import decision_sections, sections
 
-    out.print(Text(name, style="bold") + Text(f"  (mean ± 95 % CI half-width; {note})"), highlight=False)
-    _print_tables(decision_sections(decision) + sections(summary), currency)
+    out.print(Text(name, style="bold") + Text(f"  ({note})"), highlight=False)
+    _print_tables(decision_sections(decision, lang, years) + sections(summary, lang, names), currency, lang)
 
 
-def _print_tables(tables: list, currency: str) -> None:
+def _print_tables(tables: list, currency: str, lang: str = "en") -> None:
     for title, table in tables:
         rich_table = _table(title, ["", *table.columns], first_left=True)
         for metric, row in table.iterrows():
-            rich_table.add_row(Text(metric), *[Text(c.text(currency) if hasattr(c, "text") else
-                                                    ("" if pd.isna(c) else str(c))) for c in row])
+            rich_table.add_row(Text(str(metric)), *[Text(c.text(currency, lang) if hasattr(c, "text") else
+                                                         ("" if pd.isna(c) else str(c))) for c in row])
         out.print(rich_table)
 
 

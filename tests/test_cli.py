@@ -99,3 +99,12 @@ def test_piped_tables_keep_every_digit_csv_is_tidy_and_compare_warns_on_differen
     table = pd.read_csv(io.StringIO(result.stdout))
     assert {"scenario", "metric", "mean", "ci_low", "ci_high", "p5", "p95"} <= set(table.columns)
     assert set(table["scenario"]) == {s.name for s in load_study(EXAMPLE).scenarios}
+
+
+def test_tables_speak_the_readers_language():
+    result = runner.invoke(app, ["run", str(EXAMPLE), "-n", "3", "--set", "calendar.horizon=1y", "--lang", "fr"])
+    assert result.exit_code == 0, result.output
+    assert "Coût de possession" in result.stdout and "réplications, graine 1" in result.stdout
+    assert "Cost of ownership" not in result.stdout and " k€ ± " in result.stdout
+    english = runner.invoke(app, ["run", str(EXAMPLE), "-n", "3", "--set", "calendar.horizon=1y"])
+    assert "Cost of ownership" in english.stdout and "replications, seed 1" in english.stdout
