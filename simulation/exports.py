@@ -460,6 +460,16 @@ def _loader(packed: str, message: str) -> str:
         "draw();}).catch(fail);})();</script>")
 
 
+def chart_div(figure: Any) -> str:
+    """A chart's place in a report page; :func:`charts_script`, once per page, draws every one."""
+    return f"<div class='chart' data-figure='{html.escape(figure.to_json(), quote=True)}'></div>"
+
+
+def charts_script(lang: str = "en") -> str:
+    """The one embedded, compressed copy of plotly.js that draws the page's charts, offline."""
+    return _loader(_plotly_packed(), say("export.report_old_browser", lang))
+
+
 def html_report(title: str, sections: Sequence[tuple[str, pd.DataFrame]], figures: Sequence[Any], lang: str = "en",
                 currency: str = "EUR", verdict: Sequence[str] = (), intro: Sequence[str] = (),
                 note: str = "") -> str:
@@ -479,9 +489,8 @@ def html_report(title: str, sections: Sequence[tuple[str, pd.DataFrame]], figure
         parts.append(table_html(table, currency, lang))
     if figures:
         parts.append(f"<h2>{html.escape(say('export.report_charts', lang))}</h2>")
-        for figure in figures:
-            parts.append(f"<div class='chart' data-figure='{html.escape(figure.to_json(), quote=True)}'></div>")
-        parts.append(_loader(_plotly_packed(), say("export.report_old_browser", lang)))
+        parts += [chart_div(figure) for figure in figures]
+        parts.append(charts_script(lang))
     created = say("export.report_created", lang, version=__version__, date=datetime.now(UTC).date().isoformat())
     parts.append(f"<p class='note'>{html.escape(note)}</p>" if note else "")
     parts.append(f"<p class='note'>{html.escape(created)}</p>")

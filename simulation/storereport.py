@@ -22,6 +22,7 @@ from sourcing.files import parse_yaml, study_from_data
 from sourcing.scenario import Study
 
 from .compare import Comparison, compare, scenario_values
+from .exports import STYLE, chart_div, charts_script
 from .replications import Results
 from .store import Store
 from .verdict import Verdict, sentences, verdict
@@ -270,14 +271,12 @@ def html_report(store: Store, found: list[StoredStudy], lang: str = "en") -> str
 
     runs = store.runs()
     name = str(runs["batch_name"].iloc[-1]) if len(runs) else store.path.name
-    parts = ["<!doctype html><html><head><meta charset='utf-8'>", f"<title>{html.escape(name)}</title>",
-             "<style>body{font-family:system-ui,sans-serif;margin:2rem;max-width:1200px}table{border-collapse:"
-             "collapse;margin:1rem 0}td,th{border:1px solid #ccc;padding:4px 8px}h2{margin-top:2rem}</style>",
-             "</head><body>", f"<h1>{html.escape(name)}</h1>",
+    parts = [f"<!doctype html><html lang='{lang}'><head><meta charset='utf-8'>", f"<title>{html.escape(name)}</title>",
+             f"<style>{STYLE}</style></head><body>", f"<h1>{html.escape(name)}</h1>",
              f"<p>{html.escape(say('store.intro', lang, n=len(found), version=__version__))}</p>"]
     parts.append(f"<h2>{html.escape(say('store.across', lang))}</h2>")
-    for k, figure in enumerate(winner_maps(found, lang)):
-        parts.append(figure.to_html(full_html=False, include_plotlyjs=(k == 0)))
+    maps = winner_maps(found, lang)
+    parts += [chart_div(figure) for figure in maps]
     shown = compact(found, lang)
     parts.append(shown.to_html(index=False, escape=True, border=0))
     for item in found:
@@ -286,5 +285,7 @@ def html_report(store: Store, found: list[StoredStudy], lang: str = "en") -> str
             bits = html.escape(line).split("**")
             parts.append("<p>" + "".join(f"<b>{b}</b>" if i % 2 else b for i, b in enumerate(bits)) + "</p>")
         parts.append(_shown(item, lang).to_html(index=False, escape=True, border=0))
+    if maps:
+        parts.append(charts_script(lang))
     parts.append("</body></html>")
     return "\n".join(parts)
