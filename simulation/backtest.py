@@ -39,6 +39,7 @@ from sourcing.calibration_file import (
 )
 from sourcing.model import PRIORITIES, Distribution
 from sourcing.tickets import History
+from sourcing.words import percent, say
 
 from .distributions import by_priority, quantile
 from .engine import simulate
@@ -126,7 +127,7 @@ def _window(calibration: Calibration, budget: int) -> tuple[pd.Timestamp, pd.Dat
 
 
 def backtest(calibration: Calibration, team: TeamSpec, service: str, time_zone: str, separate: bool = True,
-             seed: int = 1, replications: int = 2, budget: int = BUDGET) -> Backtest:
+             seed: int = 1, replications: int = 2, budget: int = BUDGET, lang: str = "en") -> Backtest:
     """Replay the history through the team; with ``separate`` (and repair times not given with the team),
     first fit each priority's repair time so that the simulation reproduces the history's median and P90."""
     start, window = _window(calibration, budget)
@@ -144,9 +145,9 @@ def backtest(calibration: Calibration, team: TeamSpec, service: str, time_zone: 
     rounds, converged = 0, not fitting
     if fitting:
         repair, rounds, converged, notes = _fit(calibration, team, service, time_zone, repair, targets, start,
-                                                window, priority, measured, seed)
+                                                window, priority, measured, seed, lang)
     elif team.repair_given:
-        notes.append("repair times given with the team: back-tested as they are, not fitted")
+        notes.append(say("calibrate.notes.given", lang))
     runs = _simulate(calibration, team, service, time_zone, repair, start, window, seed,
                      list(range(1, replications + 1)))
     checks = []
@@ -162,7 +163,7 @@ def backtest(calibration: Calibration, team: TeamSpec, service: str, time_zone: 
         checks.append(PriorityCheck(p, np.sort(real), np.sort(sim), float(test.statistic), float(test.pvalue),
                                     float(np.nanmedian(waits))))
     if not checks:
-        notes.append(f"fewer than {MIN_TICKETS} resolved tickets of every priority: nothing to fit or compare")
+        notes.append(say("calibrate.notes.nothing", lang, least=MIN_TICKETS))
     return Backtest(separate=fitting and bool(targets), team=team, repair=repair, checks=tuple(checks),
                     window=(start, window["opened"].max()), incidents=int(measured.sum()), rounds=rounds,
                     converged=converged, notes=tuple(notes), fitted=tuple(targets) if fitting else ())
@@ -170,7 +171,7 @@ def backtest(calibration: Calibration, team: TeamSpec, service: str, time_zone: 
 
 def _fit(calibration: Calibration, team: TeamSpec, service: str, time_zone: str, repair: dict[str, RepairTime],
          targets: dict[str, tuple[float, float]], start: pd.Timestamp, window: pd.DataFrame, priority: np.ndarray,
-         measured: np.ndarray, seed: int) -> tuple[dict[str, RepairTime], int, bool, list[str]]:
+         measured: np.ndarray, seed: int, lang: str = "en") -> tuple[dict[str, RepairTime], int, bool, list[str]]:
     """Rounds of: simulate; hold each incident's delay (time to restore minus its own work: queue, nights,
     call-out) fixed and solve the repair time that gives the history's median and P90; move halfway there
     (damped, so that a saturated first round cannot make the next one swing)."""
@@ -217,13 +218,11 @@ def _fit(calibration: Calibration, team: TeamSpec, service: str, time_zone: str,
             converged = True
             break
     if not converged:
-        notes.append(f"after {rounds} rounds the simulated median or P90 of some priority is still "
-                     f"{np.expm1(worst):.0%} from the history's: the team described waits too long (too few people "
-                     "or hours) or too little (it restores at night when the history does not)")
+        notes.append(say("calibrate.notes.not_converged", lang, rounds=rounds,
+                         gap=percent(float(np.expm1(worst)), lang, 0)))
     tiny = [p for p in targets if repair[p].median < 0.05 * targets[p][2]]
     if tiny:
-        notes.append(f"{', '.join(tiny)}: the team's queue alone nearly explains the history's times; their repair "
-                     "times shrank below 5 % of resolved - opened: the team described is likely too small")
+        notes.append(say("calibrate.notes.tiny", lang, priorities=", ".join(tiny)))
     return repair, rounds, converged, notes
 
 
@@ -357,15 +356,16 @@ class Calibrated(NamedTuple):
 
 def calibrate_history(history: History, service: str, team: TeamSpec | None = None, separate: bool = True,
                       replay: bool = True, country: str | None = "FR", time_zone: str = "Europe/Paris",
-                      seed: int = 1) -> Calibrated:
+                      seed: int = 1, lang: str = "en") -> Calibrated:
     """A history estimated, back-tested through the team (the placeholder sized from it when None) and written
     as a scenario file: the one path of the command line and the app."""
     from sourcing.calibration import calibrate
     from sourcing.calibration_file import placeholder_team, scenario_yaml, written_repair
 
-    calibration = calibrate(history, country=country)
-    team = team or placeholder_team(calibration, time_zone)
-    found = backtest(calibration, team, service, time_zone, separate=separate, seed=seed) if replay else None
-    repair, note = written_repair(calibration, found)
+    calibration = calibrate(history, country=country, lang=lang)
+    team = team or placeholder_team(calibration, time_zone, lang)
+    found = (backtest(calibration, team, service, time_zone, separate=separate, seed=seed, lang=lang) if replay
+             else None)
+    repair, note = written_repair(calibration, found, lang)
     text = scenario_yaml(calibration, service, team, repair, time_zone, note, found.lines() if found else None)
     return Calibrated(calibration, team, found, repair, note, text)

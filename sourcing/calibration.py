@@ -22,6 +22,7 @@ from .model import PRIORITIES
 from .scenario import WEEKLY_PROFILES, weekly_profile
 from .tickets import History
 from .units import HOURS_PER_MONTH, HOURS_PER_YEAR
+from .words import number, number_text, percent, say
 
 CONFIDENCE = 0.95
 ALPHA = 1 - CONFIDENCE
@@ -236,8 +237,8 @@ def hour_of_week(instants: pd.Series | pd.DatetimeIndex, holidays: np.ndarray) -
 # --------------------------------------------------------------------------- estimation
 
 
-def calibrate(history: History, country: str | None = "FR") -> Calibration:
-    """Estimate the incident load and the times to restore of a history."""
+def calibrate(history: History, country: str | None = "FR", lang: str = "en") -> Calibration:
+    """Estimate the incident load and the times to restore of a history (notes and warnings in ``lang``)."""
     tickets = history.tickets
     start = tickets["opened"].min().normalize()
     end = tickets["opened"].max().normalize() + pd.Timedelta(days=1)
@@ -254,18 +255,15 @@ def calibrate(history: History, country: str | None = "FR") -> Calibration:
     exposure = float(profile.weights[hour_how].sum()) / HOURS_PER_MONTH
     rates = tuple(RateEstimate(p, int(counts[p]), poisson_interval(int(counts[p]), exposure),
                                binomial_interval(int(counts[p]), total)) for p in PRIORITIES)
-    trend = estimate_trend(tickets["opened"], hours, profile.weights[hour_how])
-    seasonality = estimate_seasonality(tickets["opened"], hours, profile.weights[hour_how])
+    trend = estimate_trend(tickets["opened"], hours, profile.weights[hour_how], lang)
+    seasonality = estimate_seasonality(tickets["opened"], hours, profile.weights[hour_how], lang)
     resolution = _resolution(tickets)
-    repair = fit_repair_times(tickets, resolution)
+    repair = fit_repair_times(tickets, resolution, lang)
     warnings = [f.note for f in repair if f.note]
     if trend.dispersion > 1.5:
-        warnings.append(f"weekly counts vary {trend.dispersion:.1f} times more than a Poisson process would (bursts "
-                        "of tickets): the rate intervals, exact for Poisson arrivals, are narrower than the real "
-                        "uncertainty")
+        warnings.append(say("calibrate.notes.dispersion", lang, times=number(trend.dispersion, lang, 1)))
     if months < 3:
-        warnings.append(f"the history covers {months:.1f} months: rates are uncertain and neither trend nor "
-                        "seasonality can be told apart from the weeks' noise; export a longer period")
+        warnings.append(say("calibrate.notes.short_history", lang, months=number(months, lang, 1)))
     return Calibration(history=history, start=start, end=end, months=months, country=country,
                        per_month=poisson_interval(total, exposure), rates=rates, trend=trend, profile=profile,
                        seasonality=seasonality, repair=repair, reopened=_share(tickets["reopened"]),
@@ -310,14 +308,14 @@ def _bins(opened: pd.Series, hours: pd.DatetimeIndex, weights: np.ndarray, freq:
     return frame
 
 
-def estimate_trend(opened: pd.Series, hours: pd.DatetimeIndex, weights: np.ndarray) -> Trend:
+def estimate_trend(opened: pd.Series, hours: pd.DatetimeIndex, weights: np.ndarray, lang: str = "en") -> Trend:
     """Growth per year from weekly counts (quasi-Poisson regression on time, the weekly profile as exposure)."""
     bins = _bins(opened, hours, weights, "W-SUN")
     bins = bins[bins["exposure"] > 0]
     weeks = len(bins)
     if weeks < MIN_TREND_WEEKS:
-        return Trend(None, None, False, 1.0, weeks, f"{weeks} weeks of history: a trend needs at least "
-                                                    f"{MIN_TREND_WEEKS}")
+        return Trend(None, None, False, 1.0, weeks, say("calibrate.notes.trend_short", lang, weeks=weeks,
+                                                        least=MIN_TREND_WEEKS))
     years = bins["years"].to_numpy() - bins["years"].mean()
     y, offset = bins["count"].to_numpy(), np.log(bins["exposure"].to_numpy())
     full = poisson_regression(np.column_stack([np.ones(weeks), years]), y, offset)
@@ -329,18 +327,28 @@ def estimate_trend(opened: pd.Series, hours: pd.DatetimeIndex, weights: np.ndarr
     z = stats.norm.ppf(1 - ALPHA / 2)
     growth = Interval(float(np.expm1(beta)), float(np.expm1(beta - z * se)), float(np.expm1(beta + z * se)))
     significant = p_value < ALPHA
-    note = (f"{growth.value:+.1%} a year (95 % CI {growth.low:+.1%} to {growth.high:+.1%}), "
-            + ("significant" if significant else "not significant") + f" (p = {p_value:.3g}, {weeks} weeks)")
+    note = say("calibrate.notes.trend", lang, growth=percent(growth.value, lang, 1, signed=True),
+               low=percent(growth.low, lang, 1, signed=True), high=percent(growth.high, lang, 1, signed=True),
+               verdict=_verdict(significant, lang), p=number_text(p_value, lang, 3, significant=True),
+               weeks=weeks)
     return Trend(growth, p_value, significant, dispersion, weeks, note)
 
 
-def estimate_seasonality(opened: pd.Series, hours: pd.DatetimeIndex, weights: np.ndarray) -> Seasonality:
+def _verdict(significant: bool, lang: str) -> str:
+    return say("calibrate.notes.significant" if significant else "calibrate.notes.not_significant", lang)
+
+
+MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+
+
+def estimate_seasonality(opened: pd.Series, hours: pd.DatetimeIndex, weights: np.ndarray,
+                         lang: str = "en") -> Seasonality:
     """Month-of-year factors from monthly counts (quasi-Poisson with a trend; F test of the eleven factors)."""
     bins = _bins(opened, hours, weights, "M")
     bins = bins[bins["exposure"] > 0]
     if len(bins) < MIN_SEASON_MONTHS:
-        return Seasonality(None, None, False, f"{len(bins)} months of history: seasonality is tested from "
-                                              f"{MIN_SEASON_MONTHS} months (each calendar month seen twice)")
+        return Seasonality(None, None, False, say("calibrate.notes.season_short", lang, months=len(bins),
+                                                  least=MIN_SEASON_MONTHS))
     years = bins["years"].to_numpy()
     month = bins.index.month.to_numpy()
     dummies = (month[:, None] == np.arange(2, 13)[None, :]).astype(float)
@@ -356,9 +364,10 @@ def estimate_seasonality(opened: pd.Series, hours: pd.DatetimeIndex, weights: np
     factors = factors / factors.mean()
     significant = p_value < ALPHA
     peak, low = int(np.argmax(factors)), int(np.argmin(factors))
-    names = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-    note = (("significant" if significant else "not significant") + f" (p = {p_value:.3g}, {len(bins)} months): "
-            f"{names[peak]} x{factors[peak]:.2f}, {names[low]} x{factors[low]:.2f}")
+    note = say("calibrate.notes.season", lang, verdict=_verdict(significant, lang),
+               p=number_text(p_value, lang, 3, significant=True), months=len(bins),
+               peak=say(f"calibrate.month.{MONTHS[peak]}", lang), peak_factor=number(factors[peak], lang, 2),
+               low=say(f"calibrate.month.{MONTHS[low]}", lang), low_factor=number(factors[low], lang, 2))
     return Seasonality(factors, p_value, significant, note)
 
 
@@ -388,7 +397,7 @@ def fit_distributions(hours: np.ndarray) -> tuple[Fit, ...]:
     return tuple(sorted(fits, key=lambda f: f.aic))
 
 
-def fit_repair_times(tickets: pd.DataFrame, resolution: float) -> tuple[RepairFit, ...]:
+def fit_repair_times(tickets: pd.DataFrame, resolution: float, lang: str = "en") -> tuple[RepairFit, ...]:
     """Per priority, the distribution of resolved - opened (clock hours). A ticket resolved within the minute
     counts as half the export's time step. Priorities with fewer than :data:`MIN_QUANTILES` resolved tickets
     borrow the nearest priority's fit."""
@@ -405,8 +414,7 @@ def fit_repair_times(tickets: pd.DataFrame, resolution: float) -> tuple[RepairFi
         fits = fit_distributions(hours)
         note = ""
         if n < MIN_FIT:
-            note = (f"{p}: only {n} resolved tickets, fewer than the {MIN_FIT} a distribution needs to be told "
-                    "apart from another; its fit is uncertain")
+            note = say("calibrate.notes.few_to_fit", lang, priority=p, count=n, least=MIN_FIT)
         own[p] = RepairFit(p, hours, fits, fits[0] if fits else None, quantile_interval(hours, 0.5),
                            quantile_interval(hours, 0.9), note)
     out = []
@@ -420,14 +428,12 @@ def fit_repair_times(tickets: pd.DataFrame, resolution: float) -> tuple[RepairFi
             donor = own[donors[0]]
             out.append(donor._replace(priority=p, hours=np.sort(ttr[priority == p]), median=None, p90=None,
                                       borrowed=donor.priority,
-                                      note=f"{p}: {n} resolved tickets, fewer than {MIN_QUANTILES}: its repair time is "
-                                           f"{donor.priority}'s (adjust me)" if n else ""))
+                                      note=say("calibrate.notes.borrowed", lang, priority=p, count=n,
+                                               least=MIN_QUANTILES, donor=donor.priority) if n else ""))
         else:
             n = int(np.sum(priority == p))
             out.append(RepairFit(p, np.sort(ttr[priority == p]), (), None, None, None,
-                                 f"{p}: {n} resolved tickets, fewer than the {MIN_QUANTILES} needed to say anything "
-                                 "of their times (and no other priority has them): a default repair time is "
-                                 "written (adjust me)"))
+                                 say("calibrate.notes.no_fit", lang, priority=p, count=n, least=MIN_QUANTILES)))
     return tuple(out)
 
 

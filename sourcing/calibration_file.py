@@ -24,6 +24,7 @@ from .files import parse_yaml, study_from_data
 from .model import PRIORITIES, unsafe_text
 from .scenario import MAX_TEAM, Study
 from .units import HOURS_PER_MONTH, HOURS_PER_YEAR, format_percent
+from .words import percent, say
 
 if TYPE_CHECKING:
     from simulation.backtest import Backtest
@@ -120,32 +121,29 @@ def default_repair(fit: RepairFit) -> RepairTime:
     return RepairTime("lognormal", median, p90, median)
 
 
-def written_repair(calibration: Calibration, backtest: Backtest | None = None) -> tuple[dict[str, RepairTime], str]:
+def written_repair(calibration: Calibration, backtest: Backtest | None = None,
+                   lang: str = "en") -> tuple[dict[str, RepairTime], str]:
     """The repair times the scenario file gets, and a sentence saying what they are: fitted to the simulated
     queue by the back-test (:class:`simulation.backtest.Backtest`), given with the team, or resolved - opened."""
     if backtest is not None and backtest.separate:
-        state = "" if backtest.converged else " (not fully: see the back-test)"
+        state = "" if backtest.converged else say("calibrate.notes.not_fully", lang)
         others = [p for p in PRIORITIES if p not in backtest.fitted]
-        rest = f"; {', '.join(others)}: resolved - opened (too few tickets to fit)" if others else ""
-        return backtest.repair, (f"{', '.join(backtest.fitted)} fitted so that the simulated queue of this team "
-                                 f"reproduces the history's times to restore{state}: waiting for a technician, "
-                                 "nights and weekends are left to the simulation; waiting for users or suppliers "
-                                 f"stays in the repair time{rest}")
+        rest = say("calibrate.notes.fitted_rest", lang, priorities=", ".join(others)) if others else ""
+        return backtest.repair, say("calibrate.notes.fitted", lang, priorities=", ".join(backtest.fitted),
+                                    state=state, rest=rest)
     if backtest is not None and backtest.team.repair_given:
-        return backtest.repair, "given with the team (back-tested as they are)"
-    return ({p: default_repair(calibration.repair_for(p)) for p in PRIORITIES},
-            "resolved - opened as in the history: waiting is NOT separated from work, so the simulation's own "
-            "queue comes on top of it")
+        return backtest.repair, say("calibrate.notes.given_written", lang)
+    return ({p: default_repair(calibration.repair_for(p)) for p in PRIORITIES}, say("calibrate.notes.raw", lang))
 
 
 # --------------------------------------------------------------------------- teams
 
 
-def team_from_count(count: int) -> TeamSpec:
+def team_from_count(count: int, lang: str = "en") -> TeamSpec:
     """``--team N``: N technicians in business hours (HO), on call outside them for P1."""
     if not 1 <= count <= MAX_TEAM:
         raise ValueError(f"--team {count}: a team has 1 to {MAX_TEAM} people")
-    return TeamSpec(_team(count), f"--team {count}: {count} technicians in business hours, on call for P1")
+    return TeamSpec(_team(count), say("calibrate.notes.team_count", lang, count=count))
 
 
 def team_from_text(text: str, source: str) -> TeamSpec:
@@ -182,7 +180,7 @@ def history_calendar(calibration: Calibration, time_zone: str, start: date | Non
                     country=calibration.country, warm_up_days=warm_up_days)
 
 
-def placeholder_team(calibration: Calibration, time_zone: str) -> TeamSpec:
+def placeholder_team(calibration: Calibration, time_zone: str, lang: str = "en") -> TeamSpec:
     """A team sized from the history: enough technicians in business hours that the tickets' median times in
     business hours, at the history's volume, take :data:`TARGET_UTILISATION` of their shifts."""
     tickets = calibration.history.tickets
@@ -199,9 +197,8 @@ def placeholder_team(calibration: Calibration, time_zone: str) -> TeamSpec:
         if len(spent):
             load += rate.count / weeks * float(np.median(spent))
     count = int(min(MAX_TEAM, max(1, math.ceil(load / (WINDOW_HO.weekly_hours * TARGET_UTILISATION)))))
-    return TeamSpec(_team(count), f"placeholder: {count} technicians in business hours, sized so that the "
-                                  "history's tickets, at their median time in business hours, take "
-                                  f"{TARGET_UTILISATION:.0%} of their shifts")
+    return TeamSpec(_team(count), say("calibrate.notes.placeholder", lang, count=count,
+                                      share=percent(TARGET_UTILISATION, lang, 0)))
 
 
 # --------------------------------------------------------------------------- the scenario

@@ -16,17 +16,30 @@ from plotly.subplots import make_subplots
 from . import __version__
 from .calibration import Calibration
 from .model import PRIORITIES
+from .words import number, number_text, percent, say
 
 if TYPE_CHECKING:
     from simulation.backtest import Backtest
 
 LAYOUT = {"template": "plotly_white", "margin": {"l": 60, "r": 20, "t": 60, "b": 50},
           "legend": {"orientation": "h", "yanchor": "top", "y": -0.15, "x": 0}}
-DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 COLOURS = {"P1": "#d62728", "P2": "#ff7f0e", "P3": "#1f77b4", "P4": "#2ca02c"}
 
 
-def arrivals_per_week(calibration: Calibration, title: str = "Incidents per week, with the trend") -> go.Figure:
+def _g(value: float, lang: str) -> str:
+    """Three significant figures in the reader's locale (``2.35`` / ``2,35``)."""
+    value = float(value)
+    if value == 0 or not np.isfinite(value):
+        return number(value, lang, 0)
+    return number_text(value, lang, 3, significant=True)
+
+
+def _family(name: str, lang: str) -> str:
+    return say(f"calibrate.family.{name}", lang)
+
+
+def arrivals_per_week(calibration: Calibration, title: str | None = None, lang: str = "en") -> go.Figure:
     """Weekly counts per priority (stacked) and the fitted trend over them."""
     tickets = calibration.history.tickets
     week = tickets["opened"].dt.to_period("W-SUN").dt.start_time
@@ -42,27 +55,35 @@ def arrivals_per_week(calibration: Calibration, title: str = "Incidents per week
         middle = years.to_numpy().mean()
         inner = total.iloc[1:-1] if len(total) > 4 else total  # first and last weeks are partial
         line = inner.mean() * (1 + growth.value) ** (years.to_numpy() - middle)
-        label = f"trend {growth.value:+.1%} a year" + ("" if calibration.trend.significant else " (not significant)")
+        label = (say("calibrate.figure.trend", lang, growth=percent(growth.value, lang, 1, signed=True))
+                 + ("" if calibration.trend.significant else say("calibrate.figure.not_significant", lang)))
         figure.add_trace(go.Scatter(x=counts.index, y=line, mode="lines", name=label,
                                     line={"color": "#222", "dash": "dash" if not calibration.trend.significant
                                           else "solid"}))
-    figure.update_layout(barmode="stack", title=title, yaxis_title="incidents", **LAYOUT)
+    figure.update_layout(barmode="stack", title=title or say("calibrate.figure.weekly", lang),
+                         yaxis_title=say("calibrate.figure.incidents", lang), separators=_separators(lang), **LAYOUT)
     return figure
 
 
-def hour_of_week(calibration: Calibration, title: str = "When incidents arrive (hour of the week)") -> go.Figure:
+def _separators(lang: str) -> str:
+    """Plotly's decimal and thousands separators for the reader's locale (its axis ticks)."""
+    return ", " if lang == "fr" else ".,"
+
+
+def hour_of_week(calibration: Calibration, title: str | None = None, lang: str = "en") -> go.Figure:
     """Heat map of the incidents per hour at each hour of the week, relative to the mean (holidays as Sundays)."""
     z = calibration.profile.raw.reshape(7, 24)
-    figure = go.Figure(go.Heatmap(z=z, x=[f"{h:02d}:00" for h in range(24)], y=list(DAYS), colorscale="Blues",
-                                  colorbar={"title": "x mean"},
-                                  hovertemplate="%{y} %{x}: %{z:.2f} x the mean<extra></extra>"))
-    figure.update_layout(title=title, yaxis={"autorange": "reversed"}, **{k: v for k, v in LAYOUT.items()
-                                                                            if k != "legend"})
+    days = [say(f"calibrate.day.{d}", lang) for d in DAYS]
+    figure = go.Figure(go.Heatmap(z=z, x=[f"{h:02d}:00" for h in range(24)], y=days, colorscale="Blues",
+                                  colorbar={"title": say("calibrate.figure.times_mean", lang)},
+                                  hovertemplate="%{y} %{x}: %{z:.2f} " + say("calibrate.figure.hover", lang)
+                                  + "<extra></extra>"))
+    figure.update_layout(title=title or say("calibrate.figure.hour_of_week", lang), yaxis={"autorange": "reversed"},
+                         separators=_separators(lang), **{k: v for k, v in LAYOUT.items() if k != "legend"})
     return figure
 
 
-def repair_histograms(calibration: Calibration,
-                      title: str = "Resolved - opened, with the fitted densities (log scale)") -> go.Figure:
+def repair_histograms(calibration: Calibration, title: str | None = None, lang: str = "en") -> go.Figure:
     """Per priority, the histogram of the times to restore on a log axis, and the density of every fitted
     family on the same axis (the chosen one solid)."""
     figure = make_subplots(rows=2, cols=2, subplot_titles=[f"{p}" for p in PRIORITIES])
@@ -75,7 +96,8 @@ def repair_histograms(calibration: Calibration,
         edges = np.linspace(logs.min(), max(logs.max(), logs.min() + 1e-6), min(60, max(8, len(hours) // 20)) + 1)
         density, _ = np.histogram(logs, bins=edges, density=True)
         centres = (edges[:-1] + edges[1:]) / 2
-        figure.add_trace(go.Bar(x=10 ** centres, y=density, width=np.diff(10 ** edges), name=f"{fit.priority} tickets",
+        name = say("calibrate.figure.priority_tickets", lang, priority=fit.priority)
+        figure.add_trace(go.Bar(x=10 ** centres, y=density, width=np.diff(10 ** edges), name=name,
                                 marker_color=COLOURS[fit.priority], opacity=0.45, showlegend=False),
                          row=row + 1, col=col + 1)
         grid = np.linspace(edges[0], edges[-1], 200)
@@ -83,17 +105,19 @@ def repair_histograms(calibration: Calibration,
             x = 10 ** grid
             y = candidate.frozen().pdf(x) * x * np.log(10)  # density of log10(time)
             best = candidate is fit.best
-            figure.add_trace(go.Scatter(x=x, y=y, mode="lines", name=candidate.family, legendgroup=candidate.family,
+            figure.add_trace(go.Scatter(x=x, y=y, mode="lines", name=_family(candidate.family, lang),
+                                        legendgroup=candidate.family,
                                         showlegend=k == 0,
                                         line={"width": 2.5 if best else 1, "dash": "solid" if best else "dot"}),
                              row=row + 1, col=col + 1)
-    figure.update_xaxes(type="log", title_text="hours")
-    figure.update_layout(title=title, height=650, **LAYOUT)
+    figure.update_xaxes(type="log", title_text=say("calibrate.figure.hours", lang))
+    figure.update_layout(title=title or say("calibrate.figure.histograms", lang), height=650,
+                         separators=_separators(lang), **LAYOUT)
     return figure
 
 
-def qq_plots(calibration: Calibration, backtest: Backtest | None = None,
-             title: str = "Quantiles: real against simulated (back-test)") -> go.Figure:
+def qq_plots(calibration: Calibration, backtest: Backtest | None = None, title: str | None = None,
+             lang: str = "en") -> go.Figure:
     """Per priority, the real time to restore's quantiles (1 % to 99 %) against the simulated ones of the
     back-test, or against the fitted distribution without a back-test; on the diagonal when they agree."""
     figure = make_subplots(rows=2, cols=2, subplot_titles=list(PRIORITIES))
@@ -103,90 +127,117 @@ def qq_plots(calibration: Calibration, backtest: Backtest | None = None,
         row, col = divmod(k, 2)
         if p in checks:
             real, other = checks[p].quantiles()
-            label = f"KS {checks[p].ks:.3f}"
+            label = f"KS {number(checks[p].ks, lang, 3)}"
         else:
             fit = calibration.repair_for(p)
             if fit.best is None or fit.borrowed or len(fit.hours) < 5:
                 continue
             real, other = np.quantile(fit.hours, q), fit.best.frozen().ppf(q)
-            label = f"{fit.best.family}, KS {fit.best.ks:.3f}"
+            label = f"{_family(fit.best.family, lang)}, KS {number(fit.best.ks, lang, 3)}"
         low, high = max(min(real.min(), other.min()), 1e-3), max(real.max(), other.max())
         figure.add_trace(go.Scatter(x=[low, high], y=[low, high], mode="lines", line={"color": "#999", "dash": "dot"},
                                     showlegend=False, hoverinfo="skip"), row=row + 1, col=col + 1)
         figure.add_trace(go.Scatter(x=real, y=other, mode="markers", name=f"{p}: {label}",
                                     marker={"color": COLOURS[p], "size": 5}), row=row + 1, col=col + 1)
-    figure.update_xaxes(type="log", title_text="real (hours)")
-    figure.update_yaxes(type="log", title_text="simulated" if backtest is not None else "fitted")
-    if backtest is None:
-        title = "Quantiles: real against the fitted distribution"
-    figure.update_layout(title=title, height=650, **LAYOUT)
+    figure.update_xaxes(type="log", title_text=say("calibrate.figure.real", lang))
+    figure.update_yaxes(type="log", title_text=say("calibrate.figure.simulated" if backtest is not None
+                                                   else "calibrate.figure.fitted", lang))
+    if title is None:
+        title = say("calibrate.figure.quantiles" if backtest is not None else "calibrate.figure.quantiles_fitted",
+                    lang)
+    figure.update_layout(title=title, height=650, separators=_separators(lang), **LAYOUT)
     return figure
 
 
-def figures(calibration: Calibration, backtest: Backtest | None = None) -> list[go.Figure]:
+def figures(calibration: Calibration, backtest: Backtest | None = None, lang: str = "en") -> list[go.Figure]:
     """Every figure of a calibration, in reading order."""
-    return [arrivals_per_week(calibration), hour_of_week(calibration), repair_histograms(calibration),
-            qq_plots(calibration, backtest)]
+    return [arrivals_per_week(calibration, lang=lang), hour_of_week(calibration, lang=lang),
+            repair_histograms(calibration, lang=lang), qq_plots(calibration, backtest, lang=lang)]
 
 
-def estimates_table(calibration: Calibration) -> pd.DataFrame:
+def estimates_table(calibration: Calibration, lang: str = "en") -> pd.DataFrame:
     """One row per priority: count, rate and share with intervals, time to restore, chosen fit, SLA made."""
+    def head(key: str) -> str:
+        return say(f"calibrate.table.{key}", lang)
+
+    def share(value: float) -> str:
+        return percent(value, lang, 1)
+
     rows = []
     for rate, fit in zip(calibration.rates, calibration.repair):
         sla = calibration.sla.get(rate.priority)
+        per_month = rate.per_month
         rows.append({
-            "priority": rate.priority, "incidents": rate.count,
-            "per month": f"{rate.per_month.value:,.1f} [{rate.per_month.low:,.1f}, {rate.per_month.high:,.1f}]",
-            "share": f"{rate.share.value:.1%}",
-            "resolved - opened, median (h)": (f"{fit.median.value:.3g} [{fit.median.low:.3g}, {fit.median.high:.3g}]"
-                                              if fit.median else ""),
-            "P90 (h)": f"{fit.p90.value:.3g}" if fit.p90 else "",
-            "best fit (AIC)": (f"{fit.best.family}" if fit.best and not fit.borrowed else
-                               f"{fit.borrowed}'s" if fit.borrowed else "default"),
-            "KS distance": f"{fit.best.ks:.3f}" if fit.best and not fit.borrowed else "",
-            "SLA made": f"{sla.share.value:.1%} [{sla.share.low:.1%}, {sla.share.high:.1%}]" if sla else "",
+            head("priority"): rate.priority, head("incidents"): number(rate.count, lang, 0),
+            head("per_month"): (f"{number(per_month.value, lang)} [{number(per_month.low, lang)}, "
+                                f"{number(per_month.high, lang)}]"),
+            head("share"): share(rate.share.value),
+            head("median"): (f"{_g(fit.median.value, lang)} [{_g(fit.median.low, lang)}, {_g(fit.median.high, lang)}]"
+                             if fit.median else ""),
+            head("p90"): _g(fit.p90.value, lang) if fit.p90 else "",
+            head("best_fit"): (_family(fit.best.family, lang) if fit.best and not fit.borrowed else
+                               say("calibrate.table.borrowed", lang, priority=fit.borrowed) if fit.borrowed
+                               else head("default")),
+            head("ks"): number(fit.best.ks, lang, 3) if fit.best and not fit.borrowed else "",
+            head("sla_made"): (f"{share(sla.share.value)} [{share(sla.share.low)}, {share(sla.share.high)}]"
+                               if sla else ""),
         })
     return pd.DataFrame(rows)
 
 
-def backtest_table(backtest: Backtest) -> pd.DataFrame:
+def backtest_table(backtest: Backtest, lang: str = "en") -> pd.DataFrame:
     """One row per priority: real against simulated median and P90, KS distance, simulated wait."""
+    def head(key: str) -> str:
+        return say(f"calibrate.table.{key}", lang)
+
     return pd.DataFrame([{
-        "priority": c.priority, "tickets": len(c.observed), "median real (h)": f"{np.median(c.observed):.3g}",
-        "median simulated (h)": f"{np.median(c.simulated):.3g}",
-        "P90 real (h)": f"{np.quantile(c.observed, 0.9):.3g}",
-        "P90 simulated (h)": f"{np.quantile(c.simulated, 0.9):.3g}", "KS distance": f"{c.ks:.3f}",
-        "median wait, simulated (h)": f"{c.wait:.3g}"} for c in backtest.checks])
+        head("priority"): c.priority, head("tickets"): number(len(c.observed), lang, 0),
+        head("median_real"): _g(np.median(c.observed), lang),
+        head("median_simulated"): _g(np.median(c.simulated), lang),
+        head("p90_real"): _g(np.quantile(c.observed, 0.9), lang),
+        head("p90_simulated"): _g(np.quantile(c.simulated, 0.9), lang), head("ks"): number(c.ks, lang, 3),
+        head("wait"): _g(c.wait, lang)} for c in backtest.checks])
 
 
-def html_report(calibration: Calibration, backtest: Backtest | None, scenario: str, service: str) -> str:
+def html_report(calibration: Calibration, backtest: Backtest | None, scenario: str, service: str,
+                lang: str = "en") -> str:
     """A single HTML file: what was read and set aside, the estimates, the back-test, the figures and the
-    scenario file written (plotly's script embedded once: it opens offline)."""
-    history = calibration.history
+    scenario file written (plotly's script embedded once: it opens offline), in the reader's language."""
+    history, trend = calibration.history, calibration.trend
     e = html.escape
-    parts = ["<!doctype html><html><head><meta charset='utf-8'>",
-             f"<title>Calibration of {e(service)}</title>",
+
+    def said(key: str, **values: object) -> str:
+        return e(say(f"calibrate.{key}", lang, **values))
+
+    orders = {"day first": "calibrate.day_first", "month first": "calibrate.month_first"}
+    read = say("calibrate.read_line", lang, source=history.source, format=history.format,
+               rows=number(history.rows, lang, 0), incidents=number(calibration.incidents, lang, 0),
+               start=calibration.start.date(), end=(calibration.end - pd.Timedelta(days=1)).date(),
+               order=say(orders.get(history.date_order, "calibrate.iso_dates"), lang))
+    made = say("calibrate.html.intro", lang, version=__version__,
+               when=datetime.now(UTC).isoformat(timespec="seconds"))
+    parts = [f"<!doctype html><html lang='{e(lang)}'><head><meta charset='utf-8'>",
+             f"<title>{said('html.title', service=service)}</title>",
              "<style>body{font-family:sans-serif;max-width:1200px;margin:auto;padding:1em}"
              "table{border-collapse:collapse}td,th{padding:3px 8px;border-bottom:1px solid #ddd;text-align:right}"
              "pre{background:#f6f6f6;padding:1em;overflow-x:auto}</style></head><body>",
-             f"<h1>Calibration of {e(service)}</h1>",
-             f"<p>{e(history.source)}: {e(history.format)} export, {history.rows:,} rows, "
-             f"{calibration.incidents:,} incidents from {calibration.start.date()} to "
-             f"{(calibration.end - pd.Timedelta(days=1)).date()}; dates read {e(history.date_order)}. Made by "
-             f"sourcing {e(__version__)} on {datetime.now(UTC).isoformat(timespec='seconds')}; 95 % intervals.</p>",
-             "<h2>Read and set aside</h2><ul>"]
-    parts += [f"<li>{e(f'{label} → {level} ({history.label_counts.get(label, 0):,} tickets)')}</li>"
+             f"<h1>{said('html.title', service=service)}</h1>",
+             f"<p>{e(read)}. {e(made)}</p>",
+             f"<h2>{said('html.read')}</h2><ul>"]
+    counts = {label: number(history.label_counts.get(label, 0), lang, 0) for label in history.priorities}
+    parts += [f"<li>{said('html.mapping', label=label, level=level, count=counts[label])}</li>"
               for label, level in history.priorities.items()]
-    parts += [f"<li>set aside: {e(line)}</li>" for line in history.excluded.lines()]
-    parts += [f"<li>note: {e(note)}</li>" for note in history.notes]
-    parts += [f"<li><b>warning</b>: {e(w)}</li>" for w in calibration.warnings]
-    parts += ["</ul><h2>Estimates</h2>", estimates_table(calibration).to_html(index=False, escape=True, border=0),
-              f"<p>Trend: {e(calibration.trend.note)}. Seasonality: {e(calibration.seasonality.note)}.</p>"]
+    parts += [f"<li>{said('html.set_aside')}: {e(line)}</li>" for line in history.excluded.lines(lang)]
+    parts += [f"<li>{said('html.note')}: {e(note)}</li>" for note in history.notes]
+    parts += [f"<li><b>{said('html.warning')}</b>: {e(w)}</li>" for w in calibration.warnings]
+    parts += [f"</ul><h2>{said('html.estimates')}</h2>",
+              estimates_table(calibration, lang).to_html(index=False, escape=True, border=0),
+              f"<p>{said('notes.trend_and_season', trend=trend.note, season=calibration.seasonality.note)}</p>"]
     if backtest is not None:
-        parts += ["<h2>Back-test</h2>", f"<p>{e(backtest.team.origin)}.</p>",
-                  backtest_table(backtest).to_html(index=False, escape=True, border=0)]
-        parts += [f"<p><b>warning</b>: {e(note)}</p>" for note in backtest.notes]
-    for k, figure in enumerate(figures(calibration, backtest)):
+        parts += [f"<h2>{said('html.backtest')}</h2>", f"<p>{e(backtest.team.origin)}.</p>",
+                  backtest_table(backtest, lang).to_html(index=False, escape=True, border=0)]
+        parts += [f"<p><b>{said('html.warning')}</b>: {e(note)}</p>" for note in backtest.notes]
+    for k, figure in enumerate(figures(calibration, backtest, lang)):
         parts.append(figure.to_html(full_html=False, include_plotlyjs=(k == 0)))
-    parts += ["<h2>Scenario file written</h2>", f"<pre>{e(scenario)}</pre>", "</body></html>"]
+    parts += [f"<h2>{said('html.scenario')}</h2>", f"<pre>{e(scenario)}</pre>", "</body></html>"]
     return "\n".join(parts)

@@ -29,6 +29,7 @@ import pyarrow.compute as pc
 
 from .errors import Problem, ScenarioError
 from .model import PRIORITIES
+from .words import number, say
 
 MB = 1024 * 1024
 MAX_EXPORT_BYTES = 128 * MB
@@ -105,16 +106,26 @@ class Exclusions:
 
     counts: dict[str, int] = field(default_factory=dict)
     examples: dict[str, int] = field(default_factory=dict)
+    keys: dict[str, tuple[str, dict[str, object]]] = field(default_factory=dict)
+    """Each reason's catalogue key (under ``calibrate.excluded.``) and values, to say it in another language."""
 
-    def add(self, reason: str, rows: pd.Series | np.ndarray) -> None:
-        """Count the rows (spreadsheet row numbers) excluded for ``reason``."""
+    def add(self, reason: str, rows: pd.Series | np.ndarray, key: str | None = None, **values: object) -> None:
+        """Count the rows (spreadsheet row numbers) excluded for ``reason`` (English; ``key`` in the catalogue)."""
         rows = np.asarray(rows)
         if len(rows):
             self.counts[reason] = self.counts.get(reason, 0) + len(rows)
             self.examples.setdefault(reason, int(rows.min()))
+            if key is not None:
+                self.keys[reason] = (key, values)
 
-    def lines(self) -> list[str]:
-        return [f"{count:,} {reason} (first: row {self.examples[reason]})" for reason, count in self.counts.items()]
+    def lines(self, lang: str = "en") -> list[str]:
+        out = []
+        for reason, count in self.counts.items():
+            key, values = self.keys.get(reason, (None, {}))
+            said = say(f"calibrate.excluded.{key}", lang, **values) if key else reason
+            out.append(say("calibrate.excluded_line", lang, count=number(count, lang, 0), reason=said,
+                           row=self.examples[reason]))
+        return out
 
 
 @dataclass(frozen=True)
@@ -177,7 +188,7 @@ _MAGIC = {
 }
 
 
-def decode_export(content: bytes, source: str) -> tuple[str, list[str]]:
+def decode_export(content: bytes, source: str, lang: str = "en") -> tuple[str, list[str]]:
     """The export's text and notes on its encoding. UTF-8 (with or without BOM), UTF-16 with its BOM, or
     Windows-1252 (GLPI and French Excel); a UTF-8 file with some Windows-1252 lines (two exports pasted
     together) is read line by line, and the lines are named."""
@@ -203,19 +214,18 @@ def decode_export(content: bytes, source: str) -> tuple[str, list[str]]:
     except UnicodeDecodeError:
         pass
     if not re.search(rb"[\xc2-\xf4][\x80-\xbf]", content):
-        return content.decode("cp1252", errors="replace"), ["read as Windows-1252 (not UTF-8)"]
+        return content.decode("cp1252", errors="replace"), [say("calibrate.notes.cp1252", lang)]
     lines = content.split(b"\n")
     bad: list[int] = []
     text = []
-    for number, line in enumerate(lines, start=1):
+    for at, line in enumerate(lines, start=1):
         try:
             text.append(line.decode("utf-8"))
         except UnicodeDecodeError:
-            bad.append(number)
+            bad.append(at)
             text.append(line.decode("cp1252", errors="replace"))
     shown = ", ".join(str(n) for n in bad[:5]) + (" ..." if len(bad) > 5 else "")
-    return "\n".join(text), [f"mixed encodings: {len(bad):,} lines are Windows-1252 in a UTF-8 file (lines {shown}); "
-                             "they were read as Windows-1252: save the export again as CSV UTF-8 to be sure"]
+    return "\n".join(text), [say("calibrate.notes.mixed", lang, count=number(len(bad), lang, 0), shown=shown)]
 
 
 def _looks_like(text: str) -> str | None:
@@ -526,7 +536,7 @@ def read_table(text: str, source: str, usecols: list[str] | None = None) -> pd.D
 
 def read_export(content: bytes, source: str, kind: str | None = None, columns: dict[str, str] | None = None,
                 priorities: dict[str, str] | None = None, order: str | None = None,
-                time_zone: str = "Europe/Paris", now: datetime | None = None) -> History:
+                time_zone: str = "Europe/Paris", now: datetime | None = None, lang: str = "en") -> History:
     """Read an export's bytes into a :class:`History`; ``source`` names it in messages.
 
     ``kind``: servicenow, glpi, jira or generic (detected from the headers when None). ``columns`` and
@@ -535,7 +545,7 @@ def read_export(content: bytes, source: str, kind: str | None = None, columns: d
     """
     columns = columns or {}
     now = now or datetime.now()
-    text, notes = decode_export(content, source)
+    text, notes = decode_export(content, source, lang)
     odd = _looks_like(text)
     if odd:
         raise _refuse(source, f"this is {odd}")
@@ -569,24 +579,24 @@ def read_export(content: bytes, source: str, kind: str | None = None, columns: d
     frame.index = pd.RangeIndex(2, rows + 2)  # spreadsheet rows: the header is row 1
     cells = {name: _cells(frame[column]) for name, column in mapping.items()}
     excluded = Exclusions()
-    dates, order_used, date_notes = _dates(cells, mapping, order, time_zone, source, excluded)
+    dates, order_used, date_notes = _dates(cells, mapping, order, time_zone, source, excluded, lang)
     notes += date_notes
-    kept = _latest(cells, dates, excluded, notes)
+    kept = _latest(cells, dates, excluded, notes, lang)
     tickets = pd.DataFrame({"row": kept, "opened": dates["opened"][kept].to_numpy(),
                             "resolved": dates["resolved"][kept].to_numpy()}, index=kept)
     label = cells["priority"][kept]
-    excluded.add("without a priority", kept[label.isna().to_numpy()])
+    excluded.add("without a priority", kept[label.isna().to_numpy()], "no_priority")
     tickets["label"] = label
     tickets = tickets[label.notna().to_numpy()]
     levels, used, label_counts = map_priorities(tickets["label"], kind, priorities or {}, mapping["priority"], source)
     tickets["priority"] = levels
     skipped = tickets["priority"] == SKIP
-    excluded.add("of a priority mapped to 'skip'", tickets.index[skipped])
+    excluded.add("of a priority mapped to 'skip'", tickets.index[skipped], "skipped")
     tickets = tickets[~skipped]
     if "state" in cells:
         state = cells["state"][tickets.index].fillna("")
         cancelled = state.str.contains(CANCELLED)
-        excluded.add("cancelled or duplicate tickets (state)", tickets.index[cancelled])
+        excluded.add("cancelled or duplicate tickets (state)", tickets.index[cancelled], "cancelled")
         tickets = tickets[~cancelled.to_numpy()]
     tickets["group"] = cells["group"][tickets.index] if "group" in cells else pd.NA
     tickets["made_sla"] = _truthy(cells["made_sla"][tickets.index].fillna("")) if "made_sla" in cells else pd.NA
@@ -613,7 +623,7 @@ def _cells(column: pd.Series) -> pd.Series:
 
 
 def _dates(cells: dict[str, pd.Series], mapping: dict[str, str], order: str | None, time_zone: str, source: str,
-           excluded: Exclusions) -> tuple[dict[str, pd.Series], str, list[str]]:
+           excluded: Exclusions, lang: str = "en") -> tuple[dict[str, pd.Series], str, list[str]]:
     """Every date column parsed with one reading of numeric dates for the whole file."""
     parsed = {name: parse_dates(cells[name], order, time_zone) for name in DATE_FIELDS if name in cells}
     for name, column in parsed.items():
@@ -639,8 +649,9 @@ def _dates(cells: dict[str, pd.Series], mapping: dict[str, str], order: str | No
     if ambiguous:
         parsed.update({name: parse_dates(cells[name], chosen, time_zone) for name in ambiguous})
         if order is None:
-            notes.append(f"numeric dates of {', '.join(repr(mapping[n]) for n in ambiguous)} read {chosen}, as the "
-                         "other date columns decide")
+            said = say("calibrate.day_first" if chosen == "day first" else "calibrate.month_first", lang)
+            notes.append(say("calibrate.notes.dates_read", lang, columns=", ".join(repr(mapping[n]) for n in ambiguous),
+                             order=said))
     for name, column in parsed.items():
         bad = column.unreadable
         filled = int(cells[name].notna().sum())
@@ -650,26 +661,27 @@ def _dates(cells: dict[str, pd.Series], mapping: dict[str, str], order: str | No
                                   "values are not): write dates as 2024-03-29 14:05 (ISO), 29/03/2024 14:05 or "
                                   "03/29/2024 2:05 PM", mapping[name], row)
         if len(bad):
-            excluded.add(f"with an unreadable '{mapping[name]}' date", bad.to_numpy())
+            excluded.add(f"with an unreadable '{mapping[name]}' date", bad.to_numpy(), "unreadable_date",
+                         column=mapping[name])
     any_numeric = any(c.order is not None for c in parsed.values())
     return ({name: c.values for name, c in parsed.items()}, chosen if any_numeric and chosen else "ISO or named",
             notes)
 
 
 def _latest(cells: dict[str, pd.Series], dates: dict[str, pd.Series], excluded: Exclusions,
-            notes: list[str]) -> pd.Index:
+            notes: list[str], lang: str = "en") -> pd.Index:
     """Rows kept: one per incident. An event log (several rows per id with states or update times) keeps each
     incident's latest row; repeated rows of a plain list are duplicates."""
     opened = dates["opened"]
-    excluded.add("without an opening date", opened.index[opened.isna() & cells["opened"].isna()])
+    excluded.add("without an opening date", opened.index[opened.isna() & cells["opened"].isna()], "no_opening")
     index = opened.index[opened.notna()]
     twice = pd.DataFrame({name: column[index] for name, column in cells.items()}).duplicated(keep="last")
-    excluded.add("duplicate rows (the same cells twice)", index[twice.to_numpy()])
+    excluded.add("duplicate rows (the same cells twice)", index[twice.to_numpy()], "duplicate_rows")
     index = index[~twice.to_numpy()]
     if "id" not in cells:
         return index
     ids = cells["id"][index]
-    excluded.add("without a ticket id", index[ids.isna().to_numpy()])
+    excluded.add("without a ticket id", index[ids.isna().to_numpy()], "no_id")
     index = index[ids.notna().to_numpy()]
     ids = ids[index]
     repeated = ids.duplicated(keep=False)
@@ -688,10 +700,11 @@ def _latest(cells: dict[str, pd.Series], dates: dict[str, pd.Series], excluded: 
     last = order.drop_duplicates("id", keep="last")["row"]
     dropped = len(index) - len(last)
     if log:
-        notes.append(f"event log: {dropped:,} earlier states of {ids[repeated].nunique():,} incidents set aside "
-                     "(the latest row of each incident is kept)")
+        notes.append(say("calibrate.notes.event_log", lang, dropped=number(dropped, lang, 0),
+                         incidents=number(ids[repeated].nunique(), lang, 0)))
     else:
-        excluded.add("duplicate ticket ids (the last row kept)", order.index.difference(last.to_numpy()))
+        excluded.add("duplicate ticket ids (the last row kept)", order.index.difference(last.to_numpy()),
+                     "duplicate_ids")
     return pd.Index(np.sort(last.to_numpy()))
 
 
@@ -699,17 +712,18 @@ def _clean(tickets: pd.DataFrame, now: pd.Timestamp, excluded: Exclusions) -> pd
     """Drop incidents opened in the future; keep the others but clear resolution times that cannot be repair
     times (unresolved, negative, absurdly long, in the future), each reason counted."""
     future = tickets["opened"] > now
-    excluded.add("opened in the future", tickets.index[future])
+    excluded.add("opened in the future", tickets.index[future], "future")
     tickets = tickets[~future].copy()
     ttr = (tickets["resolved"] - tickets["opened"]).dt.total_seconds() / 3600
+    days = f"{MAX_TTR_HOURS / 24:.0f}"
     reasons = {
-        "unresolved (counted as arrivals, not in repair times)": tickets["resolved"].isna(),
-        "resolved before they were opened (not in repair times)": ttr < 0,
-        f"resolved more than {MAX_TTR_HOURS / 24:.0f} days after opening (not in repair times)": ttr > MAX_TTR_HOURS,
-        "resolved in the future (not in repair times)": tickets["resolved"] > now,
+        "unresolved (counted as arrivals, not in repair times)": ("unresolved", tickets["resolved"].isna()),
+        "resolved before they were opened (not in repair times)": ("negative", ttr < 0),
+        f"resolved more than {days} days after opening (not in repair times)": ("too_long", ttr > MAX_TTR_HOURS),
+        "resolved in the future (not in repair times)": ("resolved_future", tickets["resolved"] > now),
     }
-    for reason, mask in reasons.items():
-        excluded.add(reason, tickets.index[mask.to_numpy()])
+    for reason, (key, mask) in reasons.items():
+        excluded.add(reason, tickets.index[mask.to_numpy()], key, days=days)
         tickets.loc[mask, "resolved"] = pd.NaT
     return tickets
 

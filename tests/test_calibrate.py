@@ -345,7 +345,7 @@ def test_the_app_page_calibrates_the_bundled_example_and_offers_the_scenario():
     assert not at.error, [e.value for e in at.error]
     assert at.title[0].value == "Calibrate from your ticket history"
     estimates = at.dataframe[1].value
-    assert list(estimates["priority"]) == ["P1", "P2", "P3", "P4"]
+    assert list(estimates["Priority"]) == ["P1", "P2", "P3", "P4"]
     assert any("Repair times written" in i.value for i in at.info)
     at.button(key="calibrate_apply").click().run()
     assert at.session_state["source"] == "edited" and "in-house" in at.session_state["edited_text"]

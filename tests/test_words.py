@@ -29,6 +29,10 @@ SAME_IN_BOTH = {
     "section.verdict", "export.sheet.verdict", "app.option", "chart.option", "export.option", "whatif.option_a",
     "whatif.option_b", "unit.points", "unit.point", "assumptions.source", "export.half_width",
     "export.description", "export.score", "export.sheet.scores", "metric.incidents", "export.total", "calibrate.format",
+    "calibrate.family.gamma", "calibrate.figure.incidents", "calibrate.table.export", "calibrate.table.incidents",
+    "calibrate.table.tickets", "calibrate.html.mapping",
+    # Units and the users' words (P90, KS, AIC).
+    "calibrate.table.p90",
 }
 """Keys whose French text may equal the English one; any other equal pair is a missed translation."""
 

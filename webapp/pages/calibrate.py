@@ -10,6 +10,7 @@ from sourcing.calibration_report import backtest_table, estimates_table, figures
 from sourcing.errors import ScenarioError
 from sourcing.files import study_from_text
 from sourcing.tickets import FORMATS, MAX_EXPORT_BYTES, MB, parse_columns, parse_priorities, read_export
+from sourcing.words import number
 from webapp import session
 from webapp.i18n import t
 
@@ -35,7 +36,7 @@ with st.expander(t("calibrate.options", language)):
     waiting = right.radio(t("calibrate.waiting", language), ["separate", "include"], key="calibrate_waiting",
                           format_func=lambda w: t(f"calibrate.{w}", language))
     service = right.text_input(t("calibrate.service", language), value="service", key="calibrate_service")
-    groups = left.text_input("--group", key="calibrate_groups", help="group names, separated by commas")
+    groups = left.text_input("--group", key="calibrate_groups", help=t("calibrate.groups_help", language))
 
 if source == "upload":
     upload = st.file_uploader(t("calibrate.upload", language), type=["csv", "txt", "tsv"], key="calibrate_file",
@@ -61,12 +62,12 @@ def compute():
         return ScenarioError([], source=f"{name}: {exc}")
     try:
         history = read_export(content, name, kind=None if kind == "auto" else kind, columns=columns,
-                              priorities=levels, order=None if order == "auto" else order)
+                              priorities=levels, order=None if order == "auto" else order, lang=language)
         if groups.strip():
             history = restrict(history, [g for g in groups.split(",") if g.strip()])
-        team = team_from_count(int(people)) if people else None
+        team = team_from_count(int(people), language) if people else None
         return calibrate_history(history, check_service_name(service.strip() or "service"), team,
-                                 separate=waiting == "separate")
+                                 separate=waiting == "separate", lang=language)
     except ScenarioError as exc:
         return exc
     except ValueError as exc:  # an impossible option value (a service name the scenario file refuses)
@@ -76,7 +77,7 @@ def compute():
 
 
 key = ("calibrate", session.digest(content), kind, columns_text, priorities_text, order, int(people), waiting,
-       service, groups)
+       service, groups, language)
 with st.spinner(t("calibrate.running", language)):
     done = session.remember(key, compute)
 if isinstance(done, ScenarioError):
@@ -86,13 +87,17 @@ if isinstance(done, ScenarioError):
 
 calibration, history, found = done.calibration, done.calibration.history, done.backtest
 st.subheader(t("calibrate.read", language))
-st.markdown(session._plain(f"{history.source}: {history.format}, {history.rows:,} rows, {calibration.incidents:,} "
-                           f"incidents, {calibration.start.date()} → {calibration.end.date()}; dates "
-                           f"{history.date_order}"))
+ORDERS = {"day first": "calibrate.day_first", "month first": "calibrate.month_first"}
+dates = t(ORDERS.get(history.date_order, "calibrate.iso_dates"), language)
+st.markdown(session._plain(t("calibrate.read_line", language, source=history.source, format=history.format,
+                             rows=number(history.rows, language, 0),
+                             incidents=number(calibration.incidents, language, 0),
+                             start=calibration.start.date(), end=calibration.end.date(), order=dates)))
 st.caption(t("calibrate.mapping", language))
-st.dataframe([{"export": label, "level": level, "tickets": history.label_counts.get(label, 0)}
+st.dataframe([{t("calibrate.table.export", language): label, t("calibrate.table.level", language): level,
+               t("calibrate.table.tickets", language): number(history.label_counts.get(label, 0), language, 0)}
               for label, level in history.priorities.items()], hide_index=True)
-for line in history.excluded.lines():
+for line in history.excluded.lines(language):
     st.caption(session._plain(line))
 for note in history.notes:
     st.caption(session._plain(note))
@@ -100,16 +105,17 @@ for warning in calibration.warnings:
     st.warning(session._plain(warning))
 
 st.subheader(t("calibrate.estimates", language))
-st.dataframe(estimates_table(calibration), hide_index=True, width="stretch")
-st.caption(session._plain(f"{calibration.trend.note}. {calibration.seasonality.note}."))
+st.dataframe(estimates_table(calibration, language), hide_index=True, width="stretch")
+st.caption(session._plain(t("calibrate.notes.trend_and_season", language, trend=calibration.trend.note,
+                            season=calibration.seasonality.note)))
 if found is not None:
     st.subheader(t("calibrate.backtest", language))
     st.caption(session._plain(found.team.origin))
-    st.dataframe(backtest_table(found), hide_index=True, width="stretch")
+    st.dataframe(backtest_table(found, language), hide_index=True, width="stretch")
     for note in found.notes:
         st.warning(session._plain(note))
 st.info(t("calibrate.repair_note", language, note=done.note))
-for figure in figures(calibration, found):
+for figure in figures(calibration, found, language):
     st.plotly_chart(figure, width="stretch")
 
 stem = "".join(c if c.isalnum() else "-" for c in service.lower()).strip("-")[:60] or "service"
@@ -117,7 +123,7 @@ left, middle, right = st.columns(3)
 left.download_button(t("calibrate.download", language), done.scenario.encode("utf-8"), file_name=f"{stem}.yaml",
                      mime="application/x-yaml", key="calibrate_yaml")
 middle.download_button(t("calibrate.report", language),
-                       html_report(calibration, found, done.scenario, service).encode("utf-8"),
+                       html_report(calibration, found, done.scenario, service, language).encode("utf-8"),
                        file_name=f"{stem}-calibration.html", mime="text/html", key="calibrate_html")
 
 
@@ -131,5 +137,5 @@ def use() -> None:
 right.button(t("calibrate.use", language), on_click=use, key="calibrate_apply")
 if state.pop("calibrate_used", False):
     st.success(t("calibrate.used", language))
-with st.expander("YAML"):
+with st.expander(t("calibrate.yaml", language)):
     st.code(done.scenario, language="yaml")
