@@ -104,3 +104,13 @@ def test_decision_commands_print_json(email) -> None:
     result = CliRunner().invoke(app, ["breakeven", EMAIL, "--between", "Outsourced, GTR 4h HO", "In-house",
                                       "--vary", "providers.msp.fees.monthly", "-n", "4"])
     assert result.exit_code == 2 and "'msp' is not under providers" in result.output
+
+
+def test_a_two_person_weekly_rota_is_one_week_in_two_not_more() -> None:
+    """Two people alternating weeks hold 50 % each, plus the odd days a horizon adds to whole weeks (the
+    e-mail example: 50.3 %): not flagged; one more week in two (55 %) is."""
+    from simulation.sustainability import flags
+
+    assert flags({"on_call_share_max": 0.5033}) == []
+    assert flags({"on_call_share_max": 0.55}, "fr") == [
+        "une personne est d'astreinte 55\u202f% des semaines (plus d'une semaine sur deux)"]

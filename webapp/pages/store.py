@@ -15,8 +15,7 @@ from webapp import session
 from webapp.i18n import t
 
 language = session.lang()
-MAX_UPLOAD = 200 * 1024 * 1024
-"""A store uploaded through the browser; larger stores are opened by their path on this machine."""
+MAX_UPLOAD = 200 * 1024 * 1024  # a store uploaded through the browser; larger ones are opened by their path
 
 st.title(t("page.store", language))
 st.caption(t("store.page_intro", language))
