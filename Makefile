@@ -31,6 +31,10 @@ bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python benchmarks/engine.py
 	$(BIN)/python benchmarks/compare.py --workers 2
+	$(BIN)/python benchmarks/batch.py --replications 10
+	$(BIN)/python benchmarks/whatif.py
+	$(BIN)/python benchmarks/calibrate.py
+	$(BIN)/python benchmarks/app.py
 
 screenshots: $(STAMP)
 	$(BIN)/python -m webapp.screenshots --out out/screenshots
