@@ -19,8 +19,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
-FIGURE = "k€ ±"
-"""A figure with its half-width as the Compare page shows it."""
+FIGURE = '[data-testid="stMain"] [data-testid="stTable"] td:has-text("±")'
+"""A figure with its half-width in the Compare page's main table."""
 
 
 def serve() -> tuple[subprocess.Popen, str]:
@@ -47,7 +47,7 @@ def visit(browser, base: str) -> tuple[float, float]:
     page = context.new_page()
     t0 = time.perf_counter()
     page.goto(base)
-    page.get_by_text(FIGURE).first.wait_for(state="attached", timeout=120_000)  # a data grid draws on a canvas
+    page.locator(FIGURE).first.wait_for(state="visible", timeout=120_000)
     first = time.perf_counter() - t0
     page.wait_for_function("() => !document.querySelector('[data-testid=\"stProgress\"]') && "
                            "!document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=300_000)
