@@ -24,7 +24,7 @@ import pandas as pd
 from sourcing.scenario import Study
 
 from .compare import COST, scenario_values
-from .replications import Progress, Results, concat, run_study
+from .replications import Progress, Results, run_study
 from .variance import control_matrix, expected_controls, scenario_controls
 
 
@@ -148,10 +148,7 @@ def run_until_decided(study: Study, indifference: float | None = None, relative:
         extra = min(step, maximum - done)
         more = run_study(study, extra, seed=seed, workers=workers, first=done, progress=progress,
                          variance_reduction=variance_reduction, control_means=means)
-        results = Results(study, seed, done + extra, concat([results.rows, more.rows]),
-                          controls=None if results.controls is None else pd.concat([results.controls, more.controls],
-                                                                                     ignore_index=True),
-                          control_means=results.control_means)
+        results = results.extended(more)
         done = results.replications
         step = min(int(step * 1.5), 2000)
     final = values.mean()

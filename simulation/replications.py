@@ -185,6 +185,12 @@ class Results:
     control_means: dict[str, float] | None = None
     """Their exact expectations (:func:`simulation.variance.expected_controls`)."""
 
+    def extended(self, more: Results) -> Results:
+        """These replications followed by ``more`` (the next ones of the same study and seed)."""
+        controls = None if self.controls is None else pd.concat([self.controls, more.controls], ignore_index=True)
+        return Results(self.study, self.seed, self.replications + more.replications, concat([self.rows, more.rows]),
+                       controls=controls, control_means=self.control_means)
+
     @cached_property
     def summary(self) -> pd.DataFrame:
         return summarize(self.rows, controls=self.controls, means=self.control_means, study=self.study)
@@ -301,10 +307,7 @@ def run_to_precision(study: Study, target: float, seed: int = 0, workers: int = 
         extra = next_target(done, worst, target, maximum) - done
         more = run_study(study, extra, seed=seed, workers=workers, progress=report, first=done,
                          variance_reduction=variance_reduction, control_means=means)
-        results = Results(study, seed, done + extra, concat([results.rows, more.rows]),
-                          controls=None if results.controls is None else pd.concat([results.controls, more.controls],
-                                                                                     ignore_index=True),
-                          control_means=results.control_means)
+        results = results.extended(more)
         done = results.replications
     results.target = target
     results.precision = worst

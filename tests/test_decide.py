@@ -114,3 +114,22 @@ def test_a_two_person_weekly_rota_is_one_week_in_two_not_more() -> None:
     assert flags({"on_call_share_max": 0.5033}) == []
     assert flags({"on_call_share_max": 0.55}, "fr") == [
         "une personne est d'astreinte 55\u202f% des semaines (plus d'une semaine sur deux)"]
+
+
+def test_run_until_decided_stops_on_the_option_an_independent_longer_run_finds_cheapest(email) -> None:
+    """Kim-Nelson on the paired replications stops once every other option is eliminated; an independent run
+    (another seed, three times as many replications) finds the same option cheapest, and the command line
+    says the decision first."""
+    from simulation.compare import scenario_values
+    from simulation.decide import run_until_decided
+
+    results, selection = run_until_decided(email, relative=0.01, seed=1)
+    assert selection.decided and results.replications == selection.replications
+    assert set(selection.eliminated_at) == {s.name for s in email.scenarios} - {selection.best}
+    check = scenario_values(run_study(email, 3 * selection.replications, seed=77).rows, "economic_cost").mean()
+    assert check.idxmin() == selection.best
+    result = CliRunner().invoke(app, ["run", EMAIL, "--until", "decided", "--set", "calendar.horizon=1y",
+                                      "--format", "json"])
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert document["selection"]["best"] == selection.best and document["selection"]["decided"]
