@@ -73,21 +73,24 @@ def measure(calendar, horizon: float, plans, rota, callouts, interventions, over
     }
 
 
+LIMITS = (
+    ("on_call_share_max", ON_CALL_SHARE, "rest.on_call_share", "share"),
+    ("daily_rest_broken_per_person_year", DAILY_REST_BREAKS, "rest.daily", "count"),
+    ("weekly_rest_broken_per_person_year", WEEKLY_REST_BREAKS, "rest.weekly", "count"),
+    ("overtime_max_person_year", OVERTIME_QUOTA, "rest.overtime", "hours"),
+)
+"""Each figure a French reader stops at: its limit, the sentence that says so, and the name of the value in
+that sentence (a share is written as a percentage, the others as whole numbers)."""
+
+
 def flags(figures: dict[str, float], lang: str = "en") -> list[str]:
     """What a French reader would stop at, from a team's mean figures, in plain words."""
     from sourcing.words import number, percent, say
 
     out = []
-    share = figures.get("on_call_share_max", 0.0)
-    if share > ON_CALL_SHARE:
-        out.append(say("rest.on_call_share", lang, share=percent(share, lang, 0)))
-    daily = figures.get("daily_rest_broken_per_person_year", 0.0)
-    if daily > DAILY_REST_BREAKS:
-        out.append(say("rest.daily", lang, count=number(daily, lang, 0)))
-    weekly = figures.get("weekly_rest_broken_per_person_year", 0.0)
-    if weekly > WEEKLY_REST_BREAKS:
-        out.append(say("rest.weekly", lang, count=number(weekly, lang, 0)))
-    overtime = figures.get("overtime_max_person_year", 0.0)
-    if overtime > OVERTIME_QUOTA:
-        out.append(say("rest.overtime", lang, hours=number(overtime, lang, 0)))
+    for metric, limit, key, placeholder in LIMITS:
+        value = figures.get(metric, 0.0)
+        if value > limit:
+            shown = percent(value, lang, 0) if placeholder == "share" else number(value, lang, 0)
+            out.append(say(key, lang, **{placeholder: shown}))
     return out
