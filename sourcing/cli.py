@@ -11,8 +11,10 @@ import json
 import math
 import os
 import shutil
+import signal
 import sys
 import tempfile
+import threading
 from contextlib import contextmanager, suppress
 from dataclasses import asdict
 from datetime import UTC, datetime
@@ -243,6 +245,7 @@ def _simulate(study: Study, label: str, replications: int, seed: int, workers: i
         task = bar.add_task(f"{label}: simulating {len(study.scenarios)} scenario(s)", total=replications)
 
         def progress(done: int, total: int) -> None:
+            _stop_if_asked()
             bar.update(task, completed=done, total=total)
 
         with _interruptible():
@@ -258,15 +261,38 @@ def _simulate(study: Study, label: str, replications: int, seed: int, workers: i
                                     variance_reduction=variance_reduction), None
 
 
+_CTRL_C = threading.Event()
+"""Set by Ctrl-C: Python swallows a KeyboardInterrupt raised while a finaliser runs ("Exception ignored
+in ..."), so the run checks this too, at each step and at its end."""
+
+
+def _on_ctrl_c(signum, frame) -> None:
+    _CTRL_C.set()
+    raise KeyboardInterrupt
+
+
+def _stop_if_asked() -> None:
+    """Raise KeyboardInterrupt if Ctrl-C was pressed and its exception was lost on the way."""
+    if _CTRL_C.is_set():
+        raise KeyboardInterrupt
+
+
 @contextmanager
 def _interruptible():
     """Ctrl-C stops the simulation and its workers at once, says so, and leaves nothing written."""
+    _CTRL_C.clear()
+    main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, _on_ctrl_c) if main else None
     try:
         yield
+        _stop_if_asked()
     except KeyboardInterrupt:
         _fail("interrupted: the simulation and its workers are stopped; nothing was written", code=130)
     except ValueError as exc:  # a run refused by its budget (replications x rows too large for memory)
         _fail(str(exc))
+    finally:
+        if main:
+            signal.signal(signal.SIGINT, previous)
 
 
 @app.command()
