@@ -1,23 +1,26 @@
-"""Multi-criteria ranking of offers: weighted sum and TOPSIS (pymcdm), and how robust the winner is.
+"""Multi-criteria ranking of offers: weighted sum and TOPSIS, and how robust the winner is.
 
 Weighted sum works on min-max normalised criteria (the best offer on a criterion scores 1, the
 worst 0); TOPSIS on vector-normalised criteria (closeness to the ideal offer). A criterion on which
 every offer is equal cannot separate them and is left out. The sensitivity check moves one weight
 at a time, rescaling the others so that weights still add up to 1, and finds how far it must move
-before another offer comes first.
+before another offer comes first. The scores are pymcdm's (its normalisations, and a test holding them to
+its WSM and TOPSIS), computed for a whole scan of weightings at once: 200 weightings cost one NumPy pass
+instead of 200 calls.
 """
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from pymcdm.methods import TOPSIS, WSM
+from pymcdm.helpers import normalize_matrix
 from pymcdm.normalizations import minmax_normalization, vector_normalization
 
 METHODS = ("weighted_sum", "topsis")
+NORMALISATION = {"weighted_sum": minmax_normalization, "topsis": vector_normalization}
+"""pymcdm's normalisation of each method: min-max for the weighted sum, vector for TOPSIS."""
 
 
 @dataclass(frozen=True)
@@ -36,34 +39,52 @@ class Ranking:
 
 @dataclass(frozen=True)
 class _Problem:
-    """The decision matrix as arrays: criteria that separate the offers, their directions and weights."""
+    """The decision matrix as arrays: criteria that separate the offers, their directions and weights,
+    and the matrix normalised once per method (normalisation does not depend on the weights)."""
 
     names: list[str]
     offers: list[str]
     values: np.ndarray
     types: np.ndarray
     weights: np.ndarray
+    normalised: dict[str, np.ndarray]
 
     @classmethod
     def of(cls, matrix: pd.DataFrame, weights: dict[str, float], directions: dict[str, str]) -> _Problem:
         names = [c for c in matrix.columns if c in weights]
         values = matrix[names].to_numpy(dtype=float)
-        return cls(names, [str(i) for i in matrix.index], values,
-                   np.array([1 if directions[c] == "max" else -1 for c in names]),
-                   np.array([weights[c] for c in names], dtype=float))
+        types = np.array([1 if directions[c] == "max" else -1 for c in names])
+        normalised = {method: normalize_matrix(values, NORMALISATION[method], types) if names else values
+                      for method in METHODS}
+        return cls(names, [str(i) for i in matrix.index], values, types,
+                   np.array([weights[c] for c in names], dtype=float), normalised)
 
-    def scores(self, weights: np.ndarray, method: str) -> np.ndarray:
-        separating = (weights > 0) & (np.ptp(self.values, axis=0) > 0)
-        if not separating.any():
-            return np.ones(len(self.offers))
+    def scores_many(self, weights: np.ndarray, method: str) -> np.ndarray:
+        """Scores of every offer (columns) for each row of weights: pymcdm's WSM and TOPSIS on the
+        criteria that separate the offers, computed for many weightings at once (the sensitivity scan)."""
         if method not in METHODS:
             raise ValueError(f"unknown method '{method}' (methods: {', '.join(METHODS)})")
-        model = (WSM(normalization_function=minmax_normalization) if method == "weighted_sum"
-                 else TOPSIS(normalization_function=vector_normalization))
-        w = weights[separating] / weights[separating].sum()
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)  # pymcdm warns about dominated offers; they are legitimate
-            return np.asarray(model(self.values[:, separating], w, self.types[separating]), dtype=float)
+        weights = np.atleast_2d(weights)
+        separating = np.ptp(self.values, axis=0) > 0 if len(self.offers) else np.zeros(len(self.names), bool)
+        used = weights * separating
+        total = used.sum(axis=1, keepdims=True)
+        out = np.ones((len(weights), len(self.offers)))
+        live = total[:, 0] > 0
+        if not live.any():
+            return out
+        w = used[live] / total[live]
+        weighted = self.normalised[method][None, :, :] * w[:, None, :]
+        if method == "weighted_sum":
+            out[live] = weighted.sum(axis=2)
+        else:
+            to_best = np.sqrt(((weighted - weighted.max(axis=1, keepdims=True)) ** 2).sum(axis=2))
+            to_worst = np.sqrt(((weighted - weighted.min(axis=1, keepdims=True)) ** 2).sum(axis=2))
+            with np.errstate(invalid="ignore"):
+                out[live] = to_worst / (to_worst + to_best)
+        return out
+
+    def scores(self, weights: np.ndarray, method: str) -> np.ndarray:
+        return self.scores_many(weights[None, :], method)[0]
 
     def winner(self, weights: np.ndarray, method: str) -> int:
         return int(np.argmax(self.scores(weights, method)))
@@ -90,19 +111,19 @@ def switching_point(problem: _Problem, method: str, index: int, towards: float,
     first, with that offer; None if the winner holds all the way."""
     start = problem.weights[index]
     winner = problem.winner(problem.weights, method)
-    previous = start
-    for value in np.linspace(start, towards, steps + 1)[1:]:
-        if problem.winner(moved(problem.weights, index, value), method) != winner:
-            low, high = previous, value
-            for _ in range(40):
-                middle = (low + high) / 2
-                if problem.winner(moved(problem.weights, index, middle), method) != winner:
-                    high = middle
-                else:
-                    low = middle
-            return float(high), problem.offers[problem.winner(moved(problem.weights, index, high), method)]
-        previous = value
-    return None
+    grid = np.linspace(start, towards, steps + 1)
+    scan = np.array([moved(problem.weights, index, value) for value in grid[1:]])
+    changed = np.flatnonzero(problem.scores_many(scan, method).argmax(axis=1) != winner)
+    if not len(changed):
+        return None
+    low, high = grid[changed[0]], grid[changed[0] + 1]
+    for _ in range(40):
+        middle = (low + high) / 2
+        if problem.winner(moved(problem.weights, index, middle), method) != winner:
+            high = middle
+        else:
+            low = middle
+    return float(high), problem.offers[problem.winner(moved(problem.weights, index, high), method)]
 
 
 def sensitivity(matrix: pd.DataFrame, weights: dict[str, float], directions: dict[str, str]) -> pd.DataFrame:

@@ -178,6 +178,40 @@ def test_ranking_and_switching_point_worked_by_hand():
     assert price.margin == pytest.approx(0.6 - 25 / 43, abs=1e-6)
 
 
+def test_scores_are_pymcdm_s_weighted_sum_and_topsis_for_any_weights():
+    """The sensitivity scan scores many weightings at once; each one equals pymcdm's own WSM (min-max)
+    and TOPSIS (vector) on the criteria that separate the offers, whatever the directions and weights."""
+    import warnings
+
+    from pymcdm.methods import TOPSIS, WSM
+    from pymcdm.normalizations import minmax_normalization, vector_normalization
+
+    from sourcing.ranking import _Problem
+
+    rng = np.random.default_rng(8)
+    for _ in range(60):
+        offers, criteria = rng.integers(2, 6), rng.integers(1, 6)
+        values = rng.uniform(1, 100, size=(offers, criteria)).round(rng.integers(0, 3))
+        values[:, rng.random(criteria) < 0.2] = 7.0  # criteria on which every offer is equal
+        names = [f"c{j}" for j in range(criteria)]
+        matrix = pd.DataFrame(values, columns=names, index=[f"o{i}" for i in range(offers)])
+        directions = {c: rng.choice(["min", "max"]) for c in names}
+        problem = _Problem.of(matrix, {c: 1.0 for c in names}, directions)
+        weightings = rng.dirichlet(np.ones(criteria), size=5) * (rng.random((5, criteria)) > 0.15)
+        separating = np.ptp(values, axis=0) > 0
+        for method, model in (("weighted_sum", WSM(minmax_normalization)), ("topsis", TOPSIS(vector_normalization))):
+            many = problem.scores_many(weightings, method)
+            for w, got in zip(weightings, many):
+                used = separating & (w > 0)
+                if not used.any():
+                    assert (got == 1).all()
+                    continue
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    expected = model(values[:, used], w[used] / w[used].sum(), problem.types[used])
+                np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12)
+
+
 def test_validate_checks_offers_files_too(tmp_path):
     runner = CliRunner()
     ok = runner.invoke(app, ["validate", str(OFFERS)])
