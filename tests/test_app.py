@@ -75,6 +75,21 @@ def test_switching_example_and_language():
     assert at.markdown[0].value.startswith("Recommandé : **")
 
 
+def test_a_link_opens_the_app_on_the_study_it_names_and_says_what_it_could_not_use():
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.query_params.update({"lang": "fr", "example": "small-firm", "replications": "3", "seed": "-1",
+                            "colour": "red"})
+    at.run()
+    assert not at.exception, at.exception
+    assert at.title[0].value == "Small firm - 24/7 for three services"
+    assert at.number_input(key="replications").value == 3 and at.number_input(key="seed").value == 1
+    assert any(s.value == "Par scénario" for s in at.subheader)
+    assert [w.value for w in at.sidebar.warning] == [
+        "Le paramètre seed=-1 du lien n'a pas été utilisé : écrivez un nombre entier de 0 à 2147483647."]
+    at.selectbox(key="example").set_value("email-1000").run()   # the link sets the start, the user the rest
+    assert at.title[0].value.startswith("E-mail for 1,000 users")
+
+
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_renders(page):
     at = start()

@@ -452,13 +452,8 @@ def test_no_main_table_column_is_hidden_at_1400_px(browser, server):
     page = context.new_page()
     page.set_default_timeout(SHORT_MS)
     try:
-        open_app(page, server, "fr", replications=QUICK)
         for example, options in (("email-1000", 3), ("small-firm", 5)):
-            page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').nth(1).get_by_role(
-                "combobox").click()
-            page.get_by_role("option", name=example, exact=True).click()
-            page.wait_for_timeout(300)
-            settled(page)
+            open_app(page, server, "fr", replications=QUICK, example=example)
             table = _main_table(page, "fr")
             assert table.locator("tbody tr").count() == options
             assert table.locator("thead th").count() >= 6

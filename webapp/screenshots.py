@@ -147,21 +147,16 @@ def settled(page, timeout: int = LONG_MS) -> None:
     done.wait_for(state="attached", timeout=timeout)
 
 
-def open_app(page, base: str, language: str = "en", replications: int | None = None) -> None:
-    """Open the app, choose the language and (if given) the number of replications in the sidebar."""
-    page.goto(base + "/", wait_until="domcontentloaded", timeout=LONG_MS)
+def open_app(page, base: str, language: str = "en", replications: int | None = None,
+             example: str | None = None) -> None:
+    """Open the app through a link that sets the language and, if given, the number of replications and
+    the bundled example (``?lang=fr&replications=3``), and wait until it has finished."""
+    from urllib.parse import urlencode
+
+    query = {"lang": language, "replications": replications, "example": example}
+    page.goto(f"{base}/?{urlencode({k: v for k, v in query.items() if v is not None})}",
+              wait_until="domcontentloaded", timeout=LONG_MS)
     settled(page)
-    sidebar = page.locator('[data-testid="stSidebar"]')
-    if replications is not None:
-        field = sidebar.locator('[data-testid="stNumberInput"] input').first
-        field.fill(str(replications))
-        field.press("Enter")
-        page.wait_for_timeout(300)
-        settled(page)
-    if language != "en":
-        sidebar.locator('[data-testid="stSelectbox"]').first.get_by_role("combobox").click()
-        page.get_by_role("option", name=LANGUAGE_NAMES[language], exact=True).click()
-        settled(page)
 
 
 def visit(page, name: str) -> None:

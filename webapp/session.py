@@ -66,9 +66,37 @@ def lang() -> str:
     return st.session_state.get("lang", "en")
 
 
+LINK_RANGES = {"replications": (2, 5000), "seed": (0, 2**31 - 1)}
+"""Numbers a link may set, and their bounds (those of the sidebar's fields)."""
+
+
+def _from_link() -> list[tuple[str, str, str]]:
+    """A new session starts from its address's choices, so that a link opens on the study it names:
+    ``?lang=fr&example=small-firm&replications=50&seed=3``. Returns the parameters not used, as
+    (name, value, what to write instead)."""
+    state = st.session_state
+    ignored = []
+    choices = {"lang": list(LANGUAGES), "example": list(EXAMPLES)}
+    for name, value in st.query_params.to_dict().items():
+        if name in choices:
+            if value in choices[name]:
+                state[name] = value
+            else:
+                ignored.append((name, value, ("one_of", ", ".join(choices[name]))))
+        elif name in LINK_RANGES:
+            low, high = LINK_RANGES[name]
+            if value.isdigit() and low <= int(value) <= high:
+                state[name] = int(value)
+            else:
+                ignored.append((name, value, ("integer", low, high)))
+    return ignored
+
+
 def sidebar() -> None:
     """Language, scenario source (bundled example, upload, edited), replications and seed."""
     state = st.session_state
+    if "_linked" not in state:
+        state["_linked"] = _from_link()
     state.setdefault("lang", "en")
     state.setdefault("source", "bundled")
     state.setdefault("example", DEFAULT_EXAMPLE if DEFAULT_EXAMPLE in EXAMPLES else next(iter(EXAMPLES)))
@@ -84,8 +112,14 @@ def sidebar() -> None:
             st.selectbox(t("app.bundled", language), list(EXAMPLES), key="example")
         elif state.source == "upload":
             st.file_uploader(t("app.upload", language), type=["yaml", "yml"], key="upload", max_upload_size=1)
-        st.number_input(t("app.replications", language), min_value=2, max_value=5000, step=10, key="replications")
-        st.number_input(t("app.seed", language), min_value=0, max_value=2**31 - 1, step=1, key="seed")
+        st.number_input(t("app.replications", language), min_value=LINK_RANGES["replications"][0],
+                        max_value=LINK_RANGES["replications"][1], step=10, key="replications")
+        st.number_input(t("app.seed", language), min_value=LINK_RANGES["seed"][0], max_value=LINK_RANGES["seed"][1],
+                        step=1, key="seed")
+        for name, value, (kind, *args) in state["_linked"]:
+            expected = (t("app.link_one_of", language, choices=args[0]) if kind == "one_of"
+                        else t("app.link_integer", language, low=args[0], high=args[1]))
+            st.warning(t("app.link_ignored", language, name=name, value=_plain(value[:40]), expected=expected))
 
 
 def _chosen_text() -> tuple[str, str] | str | ScenarioError:
