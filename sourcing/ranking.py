@@ -47,6 +47,7 @@ class _Problem:
     values: np.ndarray
     types: np.ndarray
     weights: np.ndarray
+    separating: np.ndarray
     normalised: dict[str, np.ndarray]
 
     @classmethod
@@ -54,10 +55,15 @@ class _Problem:
         names = [c for c in matrix.columns if c in weights]
         values = matrix[names].to_numpy(dtype=float)
         types = np.array([1 if directions[c] == "max" else -1 for c in names])
-        normalised = {method: normalize_matrix(values, NORMALISATION[method], types) if names else values
-                      for method in METHODS}
+        separating = np.ptp(values, axis=0) > 0 if len(values) else np.zeros(len(names), dtype=bool)
+        normalised = {}
+        for method in METHODS:  # criteria that do not separate the offers are left out (zero)
+            normalised[method] = np.zeros_like(values)
+            if separating.any():
+                normalised[method][:, separating] = normalize_matrix(values[:, separating], NORMALISATION[method],
+                                                                     types[separating])
         return cls(names, [str(i) for i in matrix.index], values, types,
-                   np.array([weights[c] for c in names], dtype=float), normalised)
+                   np.array([weights[c] for c in names], dtype=float), separating, normalised)
 
     def scores_many(self, weights: np.ndarray, method: str) -> np.ndarray:
         """Scores of every offer (columns) for each row of weights: pymcdm's WSM and TOPSIS on the
@@ -65,8 +71,7 @@ class _Problem:
         if method not in METHODS:
             raise ValueError(f"unknown method '{method}' (methods: {', '.join(METHODS)})")
         weights = np.atleast_2d(weights)
-        separating = np.ptp(self.values, axis=0) > 0 if len(self.offers) else np.zeros(len(self.names), bool)
-        used = weights * separating
+        used = np.where(self.separating, weights, 0.0)
         total = used.sum(axis=1, keepdims=True)
         out = np.ones((len(weights), len(self.offers)))
         live = total[:, 0] > 0

@@ -16,8 +16,9 @@ Chromium through Playwright, at 1,400 px wide.
 4. The HTML report, opened from its file without a network, draws its charts (plotly.js is embedded once,
    compressed, and unpacked by the browser).
 
-The tests share one server, one browser and, for the French ones, one tab (``xdist_group``: they run on the same worker, in this order,
-and the later ones reuse the simulations the first one ran). Debian's Chromium is used
+The tests share one server, one browser and, for the French ones, one tab (``xdist_group``: they run
+on the same worker, in this order, and the later ones reuse the simulations the first one ran). Debian's
+Chromium is used
 (``/usr/bin/chromium``); no browser is downloaded. Without it the tests are skipped, unless
 ``REQUIRE_BROWSER=1`` (as in CI), where a missing browser is a failure.
 """

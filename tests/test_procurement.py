@@ -192,7 +192,7 @@ def test_scores_are_pymcdm_s_weighted_sum_and_topsis_for_any_weights():
     for _ in range(60):
         offers, criteria = rng.integers(2, 6), rng.integers(1, 6)
         values = rng.uniform(1, 100, size=(offers, criteria)).round(rng.integers(0, 3))
-        values[:, rng.random(criteria) < 0.2] = 7.0  # criteria on which every offer is equal
+        values[:, rng.random(criteria) < 0.25] = rng.choice([0.0, 7.0])  # every offer equal (0: 0/0 if normalised)
         names = [f"c{j}" for j in range(criteria)]
         matrix = pd.DataFrame(values, columns=names, index=[f"o{i}" for i in range(offers)])
         directions = {c: rng.choice(["min", "max"]) for c in names}
@@ -201,6 +201,7 @@ def test_scores_are_pymcdm_s_weighted_sum_and_topsis_for_any_weights():
         separating = np.ptp(values, axis=0) > 0
         for method, model in (("weighted_sum", WSM(minmax_normalization)), ("topsis", TOPSIS(vector_normalization))):
             many = problem.scores_many(weightings, method)
+            assert np.isfinite(many).all()
             for w, got in zip(weightings, many):
                 used = separating & (w > 0)
                 if not used.any():
