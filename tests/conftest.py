@@ -5,6 +5,7 @@ Streamlit's AppTest scans the metadata of every installed package for components
 session, so the scan runs once per process. The app's own server scans once at start-up anyway."""
 
 import functools
+import os
 
 from hypothesis import settings
 
@@ -17,3 +18,20 @@ except ImportError:  # another Streamlit: nothing to spare
     pass
 else:
     manifest_scanner.scan_component_manifests = functools.cache(manifest_scanner.scan_component_manifests)
+
+
+FIRST = ("test_variance.py", "test_queueing_theory.py", "test_batch.py", "test_decide.py")
+"""Modules whose tests take the most CPU (the statistical proofs and the batch runs), run first: the
+workers then share out the many short tests at the end and finish together, instead of one of them
+starting a minute-long proof while the other has nothing left."""
+
+
+def pytest_collection_modifyitems(items) -> None:
+    rank = {name: k for k, name in enumerate(FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(FIRST)))  # stable: the rest keep their order
+
+
+def pytest_xdist_auto_num_workers(config) -> int:
+    """``-n auto``: one worker more than CPUs, since the browser tests' worker mostly waits for the
+    Streamlit server and Chromium (they have their own processes) while the others compute."""
+    return len(os.sched_getaffinity(0)) + 1 if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1) + 1
