@@ -33,6 +33,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/compare.py --workers 2
 	$(BIN)/python benchmarks/batch.py --replications 10
 	$(BIN)/python benchmarks/whatif.py
+	$(BIN)/python benchmarks/offers.py
 	$(BIN)/python benchmarks/calibrate.py
 	$(BIN)/python benchmarks/app.py
 
