@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import NamedTuple
 
 import numpy as np
@@ -334,11 +333,6 @@ def _simulate(calibration: Calibration, team: TeamSpec, service: str, time_zone:
         runs.append(_Run(load.time[back], (run.restored - load.time)[back], (run.started - load.time)[back], work[back],
                          load.u_repair[back], shifts, on_call))
     return runs
-
-
-def window_text(backtest: Backtest) -> str:
-    start, end = backtest.window
-    return f"{start.date()} to {(end + timedelta(seconds=0)).date()} ({backtest.incidents:,} incidents)"
 
 
 class Calibrated(NamedTuple):

@@ -16,7 +16,6 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
-import numpy as np
 import pandas as pd
 import typer
 from rich.text import Text
@@ -24,6 +23,7 @@ from rich.text import Text
 from .console import err, out
 from .console import table as _table
 from .errors import ScenarioError
+from .words import number, percent, say
 
 
 def _fail(message: str) -> None:
@@ -48,14 +48,14 @@ class ExportFormat(StrEnum):
     generic = "generic"
 
 
-def _team(value: str):
+def _team(value: str, lang: str = "en"):
     """``--team N`` or ``--team FILE``."""
     from .calibration_file import team_from_count, team_from_text
     from .files import read_text
 
     if value.strip().isdigit():
         try:
-            return team_from_count(int(value))
+            return team_from_count(int(value), lang)
         except ValueError as exc:
             raise typer.BadParameter(str(exc), param_hint="--team") from None
     path = Path(value)
@@ -145,12 +145,15 @@ def calibrate(
     seed: Annotated[int, typer.Option(min=0, help="Seed of the back-test.")] = 1,
     report: Annotated[Path | None, typer.Option(help="Write an HTML report with the plots here.")] = None,
     force: Annotated[bool, typer.Option(help="Replace --out and --report files that exist.")] = False,
+    lang: Annotated[str, typer.Option("--lang", help="Language of the tables, notes and report: en or fr.")] = "en",
 ) -> None:
     """Calibrate a service's incident load and repair times from a ticket export, back-test them, and write
     a scenario file that validate accepts and run runs as it is."""
     from .calibration import restrict
     from .tickets import parse_columns, parse_priorities, read_export_file
 
+    if lang not in ("en", "fr"):
+        raise typer.BadParameter(f"'{lang}': write en or fr", param_hint="--lang")
     _check_target(out_file, force, (".yaml", ".yml"), "--out")
     _check_target(report, force, (".html", ".htm"), "--report")
     name = _service_name(service, export)
@@ -167,28 +170,29 @@ def calibrate(
     order = None if dayfirst is None else ("day first" if dayfirst else "month first")
     try:
         history = read_export_file(export, kind=kind.value if kind else None, columns=mapping, priorities=levels,
-                                   order=order, time_zone=time_zone)
+                                   order=order, time_zone=time_zone, lang=lang)
         if group:
             history = restrict(history, group)
-        _print_reading(history)
         from simulation.backtest import calibrate_history
 
-        crew = _team(team) if team is not None else None
+        crew = _team(team, lang) if team is not None else None
         if backtest:
-            err.print("back-test: replaying the history through the team...", highlight=False)
+            err.print(say("calibrate.cli.replaying", lang), highlight=False)
         done = calibrate_history(history, name, crew, separate=waiting is Waiting.separate, replay=backtest,
-                                 country=holidays_of, time_zone=time_zone, seed=seed)
-        _print_estimates(done.calibration)
+                                 country=holidays_of, time_zone=time_zone, seed=seed, lang=lang)
+        _print_reading(history, done.calibration, lang)
+        _print_estimates(done.calibration, lang)
         if done.backtest is not None:
-            _print_backtest(done.backtest)
-        out.print(Text("Repair times written: ", style="bold") + Text(done.note), highlight=False, soft_wrap=True)
+            _print_backtest(done.backtest, lang)
+        out.print(Text(say("calibrate.repair_note", lang, note=done.note), style="bold"), highlight=False,
+                  soft_wrap=True)
         files: dict[Path, str] = {}
         if out_file is not None:
             files[out_file] = done.scenario
         if report is not None:
             from .calibration_report import html_report
 
-            files[report] = html_report(done.calibration, done.backtest, done.scenario, name)
+            files[report] = html_report(done.calibration, done.backtest, done.scenario, name, lang)
     except ScenarioError as exc:
         _print_problems(exc)
         raise typer.Exit(2) from None
@@ -199,9 +203,9 @@ def calibrate(
               "Please report it with the first rows of the export")
     _publish(files)
     for path in files:
-        out.print(f"written: {path}", highlight=False)
+        out.print(say("calibrate.cli.written", lang, path=path), highlight=False)
     if out_file is None:
-        out.print("(no --out: nothing written; add --out scenario.yaml to keep the scenario)", highlight=False)
+        out.print(say("calibrate.cli.nothing_written", lang), highlight=False)
 
 
 def _check_place(country: str | None, time_zone: str) -> None:
@@ -214,82 +218,81 @@ def _check_place(country: str | None, time_zone: str) -> None:
         raise typer.BadParameter(message, param_hint="--country/--time-zone") from None
 
 
-def _print_reading(history) -> None:
-    out.print(Text(f"{history.source}: ", style="bold") + Text(
-        f"{history.format} export, {history.rows:,} rows, {len(history.tickets):,} incidents; dates read "
-        f"{history.date_order}"), highlight=False, soft_wrap=True)
-    out.print(Text("columns: " + ", ".join(f"{k}={v}" for k, v in history.columns.items())), highlight=False,
-              soft_wrap=True)
-    table = _table("Priorities (override with --priorities \"LABEL=P1,...\")", [])
-    for column in ("in the export", "read as", "tickets"):
-        table.add_column(column, overflow="fold")
-    for label, level in sorted(history.priorities.items(), key=lambda item: (item[1], item[0])):
-        table.add_row(Text(label), level, f"{history.label_counts.get(label, 0):,}")
+def _line(text: str) -> None:
+    out.print(Text(text), highlight=False, soft_wrap=True)
+
+
+def _flagged(kind: str, text: str, lang: str, stream=out, style: str = "cyan") -> None:
+    stream.print(Text(f"  {say(f'calibrate.cli.{kind}', lang)} ", style=style) + Text(text), highlight=False,
+                 soft_wrap=True)
+
+
+def _print_frame(title: str, frame: pd.DataFrame) -> None:
+    """One of the page's tables (:mod:`sourcing.calibration_report`), in the terminal; its title on a line of
+    its own (a table's title would wrap at the table's width)."""
+    if title:
+        out.print(Text(title, style="bold"), highlight=False, soft_wrap=True)
+    table = _table("", list(frame.columns), first_left=True)
+    for row in frame.itertuples(index=False):
+        table.add_row(*[Text(str(cell)) for cell in row])
     out.print(table)
-    for line in history.excluded.lines():
-        out.print(Text("  set aside: ", style="yellow") + Text(line), highlight=False, soft_wrap=True)
+
+
+def _print_reading(history, calibration, lang: str) -> None:
+    orders = {"day first": "calibrate.day_first", "month first": "calibrate.month_first"}
+    _line(say("calibrate.read_line", lang, source=history.source, format=history.format,
+              rows=number(history.rows, lang, 0), incidents=number(calibration.incidents, lang, 0),
+              start=calibration.start.date(), end=(calibration.end - pd.Timedelta(days=1)).date(),
+              order=say(orders.get(history.date_order, "calibrate.iso_dates"), lang)))
+    _line(say("calibrate.cli.columns", lang, columns=", ".join(f"{k}={v}" for k, v in history.columns.items())))
+    head = {key: say(f"calibrate.table.{key}", lang) for key in ("export", "level", "tickets")}
+    _print_frame(f"{say('calibrate.mapping', lang)} ({say('calibrate.cli.priorities_hint', lang)})", pd.DataFrame(
+        [{head["export"]: label, head["level"]: level,
+          head["tickets"]: number(history.label_counts.get(label, 0), lang, 0)}
+         for label, level in sorted(history.priorities.items(), key=lambda item: (item[1], item[0]))]))
+    for line in history.excluded.lines(lang):
+        _flagged("set_aside", line, lang, style="yellow")
     for note in history.notes:
-        out.print(Text("  note: ", style="cyan") + Text(note), highlight=False, soft_wrap=True)
+        _flagged("note", note, lang)
 
 
-def _print_estimates(calibration) -> None:
+def _print_estimates(calibration, lang: str) -> None:
+    from .calibration_report import estimates_table
+
     c = calibration
-    out.print(Text(f"History: {c.incidents:,} incidents from {c.start.date()} to "
-                   f"{(c.end - pd.Timedelta(days=1)).date()} ({c.months:.1f} months); "
-                   f"{c.per_month.value:,.1f} a month (95 % CI {c.per_month.low:,.1f} to {c.per_month.high:,.1f})"),
-              highlight=False, soft_wrap=True)
-    table = _table("Estimates per priority (95 % intervals)", [])
-    for column in ("", "incidents", "per month", "share", "resolved - opened: median", "P90", "best fit (AIC)",
-                   "KS distance", "SLA made"):
-        table.add_column(column, justify="right", overflow="fold")
-    for rate, fit in zip(c.rates, c.repair):
-        median = (f"{fit.median.value:.3g} h [{fit.median.low:.3g}, {fit.median.high:.3g}]" if fit.median else
-                  f"({fit.borrowed or 'default'})")
-        best = fit.best
-        sla = c.sla.get(rate.priority)
-        table.add_row(rate.priority, f"{rate.count:,}",
-                      f"{rate.per_month.value:,.1f} [{rate.per_month.low:,.1f}, {rate.per_month.high:,.1f}]",
-                      f"{rate.share.value:.1%}", median, f"{fit.p90.value:.3g} h" if fit.p90 else "",
-                      best.family if best and not fit.borrowed else "", f"{best.ks:.3f}" if best and not
-                      fit.borrowed else "",
-                      f"{sla.share.value:.1%} [{sla.share.low:.1%}, {sla.share.high:.1%}]" if sla else "")
-    out.print(table)
-    out.print(f"Trend: {c.trend.note}", highlight=False, soft_wrap=True)
+
+    def share(interval) -> dict[str, str]:
+        return {"share": percent(interval.value, lang, 1), "low": percent(interval.low, lang, 1),
+                "high": percent(interval.high, lang, 1)}
+
+    _line(say("calibrate.cli.history", lang, incidents=number(c.incidents, lang, 0), start=c.start.date(),
+              end=(c.end - pd.Timedelta(days=1)).date(), months=number(c.months, lang, 1),
+              per_month=number(c.per_month.value, lang, 1), low=number(c.per_month.low, lang, 1),
+              high=number(c.per_month.high, lang, 1)))
+    _print_frame(say("calibrate.estimates", lang), estimates_table(c, lang))
+    _line(say("calibrate.notes.trend_and_season", lang, trend=c.trend.note, season=c.seasonality.note))
     profile = c.profile
-    out.print("Weekly profile: " + (f"'{profile.named}' fits (p = {profile.p_values[profile.named]:.2g})"
-                                    if profile.named else
-                                    f"168 weights from the history (nearest named: '{profile.nearest}', p = "
-                                    f"{profile.p_values[profile.nearest]:.2g})"), highlight=False, soft_wrap=True)
-    out.print(f"Seasonality: {c.seasonality.note}", highlight=False, soft_wrap=True)
+    named = profile.named or profile.nearest
+    p = profile.p_values[named]
+    _line(say("calibrate.cli.profile_named" if profile.named else "calibrate.cli.profile_own", lang, name=named,
+              p=f"< {number(0.001, lang, 3)}" if p < 0.001 else f"= {number(p, lang, 3)}"))
     if c.reopened is not None:
-        r = c.reopened.share
-        out.print(f"Reopened: {r.value:.1%} (95 % CI {r.low:.1%} to {r.high:.1%}) of {c.reopened.total:,}",
-                  highlight=False)
+        _line(say("calibrate.cli.reopened", lang, total=number(c.reopened.total, lang, 0), **share(c.reopened.share)))
     if "all" in c.sla:
-        s = c.sla["all"].share
-        out.print(f"SLA made: {s.value:.1%} (95 % CI {s.low:.1%} to {s.high:.1%}) of {c.sla['all'].total:,} resolved",
-                  highlight=False)
+        made = c.sla["all"]
+        _line(say("calibrate.cli.sla_all", lang, total=number(made.total, lang, 0), **share(made.share)))
     for warning in c.warnings:
-        err.print(Text("  warning: ", style="yellow") + Text(warning), highlight=False, soft_wrap=True)
+        _flagged("warning", warning, lang, err, "yellow")
 
 
-def _print_backtest(found) -> None:
-    from simulation.backtest import window_text
+def _print_backtest(found, lang: str) -> None:
+    from .calibration_report import backtest_table
 
-    how = ("repair times fitted so that the simulated queue reproduces the history" if found.separate else
-           "repair times = resolved - opened, waiting included" if not found.team.repair_given else
-           "repair times given with the team")
-    out.print(Text("Back-test ", style="bold") + Text(f"over {window_text(found)} with {found.team.origin}; {how}"
-                                                      + (f" ({found.rounds} rounds)" if found.separate else "")),
-              highlight=False, soft_wrap=True)
-    table = _table("Time to restore: real against simulated", [])
-    for column in ("", "tickets", "median real", "median simulated", "P90 real", "P90 simulated", "KS distance",
-                   "median wait (simulated)"):
-        table.add_column(column, justify="right", overflow="fold")
-    for check in found.checks:
-        table.add_row(check.priority, f"{len(check.observed):,}", f"{np.median(check.observed):.3g} h",
-                      f"{np.median(check.simulated):.3g} h", f"{np.quantile(check.observed, 0.9):.3g} h",
-                      f"{np.quantile(check.simulated, 0.9):.3g} h", f"{check.ks:.3f}", f"{check.wait:.3g} h")
-    out.print(table)
+    how = (say("calibrate.cli.how_separate", lang, rounds=found.rounds) if found.separate else
+           say("calibrate.cli.how_include" if not found.team.repair_given else "calibrate.cli.how_given", lang))
+    start, end = found.window
+    _print_frame(say("calibrate.backtest", lang) + "\n" + say(
+        "calibrate.cli.backtest_line", lang, start=start.date(), end=end.date(),
+        incidents=number(found.incidents, lang, 0), origin=found.team.origin, how=how), backtest_table(found, lang))
     for note in found.notes:
-        err.print(Text("  warning: ", style="yellow") + Text(note), highlight=False, soft_wrap=True)
+        _flagged("warning", note, lang, err, "yellow")

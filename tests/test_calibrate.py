@@ -12,6 +12,7 @@ of 0.1 of the real ones. Seeds are fixed, so the checks never flicker.
 from __future__ import annotations
 
 import codecs
+import re
 from datetime import datetime
 from pathlib import Path
 
@@ -307,6 +308,24 @@ def test_calibrate_writes_a_scenario_that_validates_and_runs(tmp_path):
     again = runner.invoke(app, ["calibrate", str(export), "--out", str(out), "--no-backtest"])
     assert again.exit_code == 2 and "already exists" in again.output
     assert runner.invoke(app, ["calibrate", str(export), "--out", str(out), "--no-backtest", "--force"]).exit_code == 0
+
+
+def test_calibrate_speaks_french_with_the_page_s_tables(tmp_path):
+    """--lang fr: the command prints the page's tables and notes from the catalogue, numbers the French way,
+    and writes the report in French; another language is refused."""
+    report = tmp_path / "rapport.html"
+    result = runner.invoke(app, ["calibrate", str(DATA / "jira-service-management.csv"), "--no-backtest", "--lang",
+                                 "fr", "--report", str(report)])
+    assert result.exit_code == 0, result.output
+    text = result.output
+    assert "Estimations par priorité (intervalles à 95 %)" in text and "Historique :" in text
+    assert "Meilleure loi (AIC)" in text and "pas de --out : rien n'est écrit" in text
+    assert not [phrase for phrase in ("Estimates per priority", "History:", "Best fit", "written:", "a month")
+                if phrase in text]
+    assert re.search(r"\d,\d\s%", text) and not re.search(r"\d\.\d\s?%", text)
+    assert "<html lang='fr'>" in report.read_text(encoding="utf-8")
+    refused = runner.invoke(app, ["calibrate", str(DATA / "jira-service-management.csv"), "--lang", "de"])
+    assert refused.exit_code == 2 and "write en or fr" in refused.output
 
 
 def test_calibrate_refuses_bad_input_without_a_traceback(tmp_path):
