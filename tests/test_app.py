@@ -88,6 +88,13 @@ def test_a_link_opens_the_app_on_the_study_it_names_and_says_what_it_could_not_u
         "Le paramètre seed=-1 du lien n'a pas été utilisé : écrivez un nombre entier de 0 à 2147483647."]
     at.selectbox(key="example").set_value("email-1000").run()   # the link sets the start, the user the rest
     assert at.title[0].value.startswith("E-mail for 1,000 users")
+    hostile = AppTest.from_file(APP, default_timeout=180)
+    hostile.query_params.update({"replications": "9" * 5000, "seed": "\u00b2", "example": "=HYPERLINK(1)" * 50,
+                                 "lang": "en"})
+    hostile.session_state["replications"] = 4
+    hostile.run()
+    assert not hostile.exception, hostile.exception
+    assert len(hostile.sidebar.warning) == 3 and all(len(w.value) < 200 for w in hostile.sidebar.warning)
 
 
 @pytest.mark.parametrize("page", PAGES)

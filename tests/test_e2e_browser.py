@@ -29,6 +29,7 @@ import os
 import re
 import string
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -143,28 +144,30 @@ def _context(browser, lang: str = "en"):
                                else "en-GB")
 
 
-@pytest.fixture
-def page(browser, server):
-    context = _context(browser)
+@contextmanager
+def _tab(browser, lang: str = "en"):
+    """A tab in a context of its own, closed afterwards."""
+    context = _context(browser, lang)
     page = context.new_page()
     page.set_default_timeout(SHORT_MS)
     try:
         yield page
     finally:
         context.close()
+
+
+@pytest.fixture
+def page(browser, server):
+    with _tab(browser) as tab:
+        yield tab
 
 
 @pytest.fixture(scope="module")
 def french_page(browser, server):
     """One French tab for the French tests: opening the app in a new tab costs Chromium about twice the
     CPU of opening it again in the same one (its scripts are compiled once)."""
-    context = _context(browser, "fr")
-    page = context.new_page()
-    page.set_default_timeout(SHORT_MS)
-    try:
-        yield page
-    finally:
-        context.close()
+    with _tab(browser, "fr") as tab:
+        yield tab
 
 
 # --------------------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ back to an unchanged scenario is instant; a new one runs with a progress bar.
 from __future__ import annotations
 
 import hashlib
+import re
 import threading
 import time
 from collections import OrderedDict
@@ -85,7 +86,7 @@ def _from_link() -> list[tuple[str, str, str]]:
                 ignored.append((name, value, ("one_of", ", ".join(choices[name]))))
         elif name in LINK_RANGES:
             low, high = LINK_RANGES[name]
-            if value.isdigit() and low <= int(value) <= high:
+            if re.fullmatch(r"[0-9]{1,10}", value) and low <= int(value) <= high:  # not "²", not 5,000 digits
                 state[name] = int(value)
             else:
                 ignored.append((name, value, ("integer", low, high)))
