@@ -516,16 +516,15 @@ def _compile(calendar: Calendar, window: Window) -> CoverageSchedule:
         return CoverageSchedule(starts, ends, limit)
     if window.always:
         return CoverageSchedule(np.array([lower]), np.array([limit]), limit)
-    closed = calendar.public_holidays
-    pairs = []
-    day = calendar.start - timedelta(days=calendar.warm_up_days + 1)
-    last = calendar.end_date + timedelta(days=calendar.margin_days)
-    while day <= last:
-        if window.holidays_open or day not in closed:
-            weekday = day.weekday()
-            for rule in window.rules:
-                if weekday in rule.days:
-                    pairs.append((calendar.local(day, rule.start), calendar.local(day, rule.end)))
-        day += timedelta(days=1)
-    starts, ends = _merge(pairs, limit, lower)
+    days = np.arange(np.datetime64(calendar.start - timedelta(days=calendar.warm_up_days + 1), "D"),
+                     np.datetime64(calendar.end_date + timedelta(days=calendar.margin_days + 1), "D"))
+    if not window.holidays_open:
+        days = days[~np.isin(days, np.array(sorted(calendar.public_holidays), dtype="datetime64[D]"))]
+    weekday = (days.astype(np.int64) + 3) % 7  # 1 January 1970 was a Thursday
+    chosen = [days[np.isin(weekday, sorted(rule.days))] for rule in window.rules]
+    opens = [day + np.timedelta64(rule.start, "m") for day, rule in zip(chosen, window.rules)]
+    closes = [day + np.timedelta64(rule.end, "m") for day, rule in zip(chosen, window.rules)]
+    hours = calendar.local_hours(np.concatenate(opens + closes))  # local wall-clock times, read in one pass
+    half = len(hours) // 2
+    starts, ends = _merge(list(zip(hours[:half], hours[half:])), limit, lower)
     return CoverageSchedule(starts, ends, limit)
