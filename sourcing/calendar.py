@@ -329,25 +329,22 @@ class Calendar:
     def hour_of_week(self) -> np.ndarray:
         """For each whole simulation hour over the horizon, its local hour of the week (Mon 00h = 0),
         with public holidays mapped to Sunday's hours."""
-        n = int(np.ceil(self.horizon_hours))
-        stamps = pd.date_range(self.origin, periods=n, freq="h").tz_convert(self.time_zone)
-        weekday = stamps.day_of_week.to_numpy()
-        on_holiday = np.isin(stamps.date, np.array(sorted(self.public_holidays), dtype=object))
-        weekday = np.where(on_holiday, 6, weekday)
-        return (weekday * 24 + stamps.hour.to_numpy()).astype(np.int16)
+        return self._hours_of_week(self.origin, int(np.ceil(self.horizon_hours)))
 
     @cached_property
     def warm_up_hour_of_week(self) -> np.ndarray:
         """As :attr:`hour_of_week`, for each whole hour of the warm-up (the first one starts at
         :attr:`warm_up_start`)."""
-        n = int(np.ceil(-self.warm_up_start))
+        return self._hours_of_week(self.origin + timedelta(hours=self.warm_up_start), int(np.ceil(-self.warm_up_start)))
+
+    def _hours_of_week(self, first: datetime, n: int) -> np.ndarray:
+        """The local hour of the week of ``n`` whole hours from ``first`` (public holidays take Sunday's)."""
         if n == 0:
             return np.zeros(0, dtype=np.int16)
-        first = self.origin + timedelta(hours=self.warm_up_start)
         stamps = pd.date_range(first, periods=n, freq="h").tz_convert(self.time_zone)
-        weekday = stamps.day_of_week.to_numpy()
-        on_holiday = np.isin(stamps.date, np.array(sorted(self.public_holidays), dtype=object))
-        weekday = np.where(on_holiday, 6, weekday)
+        days = stamps.tz_localize(None).normalize().to_numpy().astype("datetime64[D]")
+        on_holiday = np.isin(days, np.array(sorted(self.public_holidays), dtype="datetime64[D]"))
+        weekday = np.where(on_holiday, 6, stamps.day_of_week.to_numpy())
         return (weekday * 24 + stamps.hour.to_numpy()).astype(np.int16)
 
 
