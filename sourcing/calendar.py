@@ -214,8 +214,8 @@ def wall_clocks(local: pd.Series | pd.DatetimeIndex | np.ndarray, zone: str) -> 
     if not odd.any():
         return aware
     # Skipped and repeated times take the rule (pandas' own 'shift_forward' misplaces a skipped whole day).
-    known = {stamp: wall_clock(stamp.to_pydatetime(), ZoneInfo(zone)).replace(tzinfo=None)
-             for stamp in local[odd].unique()}
+    clock = ZoneInfo(zone)
+    known = {stamp: wall_clock(stamp.to_pydatetime(), clock).replace(tzinfo=None) for stamp in local[odd].unique()}
     utc = aware.tz_localize(None).to_numpy(copy=True)
     utc[odd] = [np.datetime64(known[stamp]) for stamp in local[odd]]
     return pd.DatetimeIndex(utc).tz_localize("UTC")
