@@ -20,7 +20,7 @@ from sourcing.scenario import Study
 from sourcing.tender import SIMULATED_CRITERIA, Tender, tender_study
 
 from .replications import Progress, Results, run_study
-from .statistics import t_half_width
+from .statistics import half_width
 
 FIGURES: dict[str, str] = {
     "effective_price": "money",
@@ -112,7 +112,7 @@ def summarize_offers(figures: pd.DataFrame) -> pd.DataFrame:
     for (offer, figure), part in figures.groupby(["offer", "figure"], sort=False):
         values = part["value"].dropna().to_numpy()
         rows.append({"offer": offer, "figure": figure, "mean": float(np.mean(values)) if len(values) else np.nan,
-                     "half_width": t_half_width(values), "n": len(values)})
+                     "half_width": half_width(values), "n": len(values)})
     return pd.DataFrame(rows)
 
 

@@ -23,10 +23,11 @@ carry most of the remaining noise of the downtime cost. Here p(t) is the probabi
 vacant at t, M the renewal function of departures and q(s, t) the probability that one post is vacant
 throughout [s, t].
 
-Every reported mean Y is then corrected by the multiple control-variate estimator Ȳ − β'(X̄ − μ), β from
-the least-squares fit of Y on X, with a jackknife confidence interval (n − q − 1 degrees of freedom).
-With no control (no team with departures) or too few replications for the controls, the plain mean is
-reported unchanged, bit for bit.
+A reported mean Y is then the multiple control-variate estimate Ȳ − β'(X̄ − μ), β from the least-squares
+fit of Y on the first k controls of a fixed order (:func:`control_order`), k chosen per figure out of sample
+and at most one control per ten replications beyond the first ten (:func:`estimates`), with a jackknife
+confidence interval. Where controls would not narrow a figure's interval, or with too few replications,
+the plain mean is reported unchanged, bit for bit: variance reduction never widens an interval.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from math import comb
 
 import numpy as np
 import pandas as pd
-from scipy.special import gammainc, stdtrit
+from scipy.special import gammainc
 
 from sourcing.scenario import Study
 from sourcing.units import HOURS_PER_YEAR
@@ -50,8 +51,6 @@ WHOLE_SERVICE = (0, 1)
 their exposure to uncovered stretches drive the cost of downtime."""
 MAX_UNCOVERED_TEAM = 6
 """Teams larger than this are never all vacant at once in practice: only their totals are controls."""
-REPLICATIONS_PER_CONTROL = 5
-"""A control is used only with at least this many replications per control, plus ten."""
 
 
 # --------------------------------------------------------------------------- renewal theory
@@ -91,9 +90,11 @@ class Renewal:
         """p(t): the post is vacant at t iff a departure fell in (t - delay, t] (at most one can)."""
         return self.departures_by(t) - self.departures_by(np.asarray(t) - self.delay)
 
-    def expected(self, members: int, rates: dict[int, np.ndarray] | None = None) -> dict[str, float]:
+    def expected(self, members: int, rates: dict[int, np.ndarray] | None = None,
+                 until: tuple[float, ...] = ()) -> dict[str, float]:
         """Expectations of the controls of a team of ``members`` independent posts of this kind;
-        ``rates`` are the hourly rates of the team's P1 and P2 incidents (for the exposures)."""
+        ``rates`` are the hourly rates of the team's P1 and P2 incidents (for the exposures), ``until`` the
+        ends of the transitions the team still runs (for the exposures of incidents declared before)."""
         grid = self._grid()
         p = self.vacant_at(grid)
         out = {"vacant_hours": members * _integral(p, self.step),
@@ -106,6 +107,9 @@ class Renewal:
             for priority, rate in (rates or {}).items():
                 per_hour = _hourly_means(left, self.step, len(rate))
                 out[f"exposure_P{priority + 1}"] = float(np.sum(rate * per_hour))
+                for k, end in enumerate(until):
+                    hours = int(np.ceil(end))
+                    out[transition_control(k, priority)] = float(np.sum(rate[:hours] * per_hour[:hours]))
         return out
 
     def remaining(self, n: int) -> np.ndarray:
@@ -165,10 +169,11 @@ def _intersection(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.array(out, dtype=float).reshape(-1, 2)
 
 
-def measured(plans: list[PersonPlan], horizon: float,
-             arrivals: dict[int, np.ndarray] | None = None) -> dict[str, float]:
+def measured(plans: list[PersonPlan], horizon: float, arrivals: dict[int, np.ndarray] | None = None,
+             until: tuple[float, ...] = ()) -> dict[str, float]:
     """The controls of one team in one replication, from its drawn staffing plans and the declaration
-    times of its services' P1 and P2 incidents (``arrivals``, by priority index)."""
+    times of its services' P1 and P2 incidents (``arrivals``, by priority index); ``until``: the ends of
+    the transitions the team still runs."""
     vacant = [np.clip(p.vacant, 0.0, horizon).reshape(-1, 2) for p in plans]
     out = {"vacant_hours": float(sum(np.sum(v[:, 1] - v[:, 0]) for v in vacant)),
            "departures": float(sum(sum(1 for d in p.departures if d < horizon) for p in plans))}
@@ -181,13 +186,25 @@ def measured(plans: list[PersonPlan], horizon: float,
             out["uncovered_hours"] = float(lengths.sum())
             out["uncovered_square"] = float(np.sum(lengths ** 2))
         for priority, times in (arrivals or {}).items():
-            if len(common) == 0:
-                out[f"exposure_P{priority + 1}"] = 0.0
-                continue
-            at = np.searchsorted(common[:, 0], times, side="right") - 1
-            inside = (at >= 0) & (times < common[np.maximum(at, 0), 1])
-            out[f"exposure_P{priority + 1}"] = float(np.sum(common[at[inside], 1] - times[inside]))
+            out[f"exposure_P{priority + 1}"] = _exposure(common, times)
+            for k, end in enumerate(until):
+                out[transition_control(k, priority)] = _exposure(common, times[times < end])
     return out
+
+
+def _exposure(common: np.ndarray, times: np.ndarray) -> float:
+    """For incidents declared at ``times``, the time left until someone is back, summed over those declared
+    inside one of the stretches ``common`` when the whole team is vacant."""
+    if len(common) == 0:
+        return 0.0
+    at = np.searchsorted(common[:, 0], times, side="right") - 1
+    inside = (at >= 0) & (times < common[np.maximum(at, 0), 1])
+    return float(np.sum(common[at[inside], 1] - times[inside]))
+
+
+def transition_control(k: int, priority: int) -> str:
+    """The name of the exposure of P1 (P2) incidents declared before the team's ``k``-th transition end."""
+    return f"transition{k + 1}_P{priority + 1}"
 
 
 def expected_controls(study: Study | Plan) -> dict[str, float]:
@@ -207,7 +224,8 @@ def expected_controls(study: Study | Plan) -> dict[str, float]:
         mine = team_services(plan, name)
         by_priority = {k: sum(rates[s] * mixes[s][k] for s in mine) for k in WHOLE_SERVICE}
         key = tuple((k, np.asarray(rate, dtype=float).tobytes()) for k, rate in by_priority.items())
-        for control, value in _expected(hazard, team.departures.hiring_delay, horizon, len(team.members), key):
+        for control, value in _expected(hazard, team.departures.hiring_delay, horizon, len(team.members), key,
+                                        transitions(plan, name)):
             out[f"{name}/{control}"] = value
     if out:
         for service, rate in rates.items():
@@ -218,11 +236,11 @@ def expected_controls(study: Study | Plan) -> dict[str, float]:
 
 @lru_cache(maxsize=256)
 def _expected(hazard: float, delay: float, horizon: float, members: int,
-              rates: tuple[tuple[int, bytes], ...]) -> tuple[tuple[str, float], ...]:
+              rates: tuple[tuple[int, bytes], ...], until: tuple[float, ...] = ()) -> tuple[tuple[str, float], ...]:
     """:meth:`Renewal.expected`, computed once for a given team and load: the variants of a batch that
     change a price or a provider share it (it takes a few tenths of a second)."""
     by_priority = {k: np.frombuffer(raw, dtype=float) for k, raw in rates}
-    found = Renewal(hazard=hazard, delay=delay, horizon=horizon).expected(members, by_priority)
+    found = Renewal(hazard=hazard, delay=delay, horizon=horizon).expected(members, by_priority, until)
     return tuple(found.items())
 
 
@@ -238,6 +256,17 @@ def team_services(plan: Plan, team: str) -> list[str]:
     return [s.name for s in plan.services if s.index in skills]
 
 
+def transitions(plan: Plan, team: str) -> tuple[float, ...]:
+    """The ends of the transitions during which the team still runs a service that a scenario moves
+    elsewhere (today's team while a provider takes over), in hours from the start: the incidents declared
+    before one of them are the team's to restore in that scenario."""
+    ends = {assignment.transition_end for scenario in plan.scenarios for assignment in scenario.assignments
+            if assignment.previous is not None and assignment.transition_end > 0
+            and team in {t.name for t in assignment.previous.teams}
+            and team not in {t.name for t in assignment.runtime.teams}}
+    return tuple(sorted(ends))
+
+
 def load_controls(plan: Plan, load, plans: dict[str, list[PersonPlan]], means: dict[str, float]) -> dict[str, float]:
     """The controls of one replication, from its incident load and its teams' drawn staffing."""
     horizon = plan.calendar.horizon
@@ -249,7 +278,7 @@ def load_controls(plan: Plan, load, plans: dict[str, list[PersonPlan]], means: d
         mine = [load.services.index(s) for s in team_services(plan, name)]
         of_team = measured_now & np.isin(load.service, mine)
         arrivals = {k: load.time[of_team & (load.priority == k)] for k in WHOLE_SERVICE}
-        for control, value in measured(plans[name], horizon, arrivals).items():
+        for control, value in measured(plans[name], horizon, arrivals, transitions(plan, name)).items():
             out[f"{name}/{control}"] = value
     for s, service in enumerate(load.services):
         for k in WHOLE_SERVICE:
@@ -271,65 +300,164 @@ class Estimate:
     n: int
     controls: int
     reduction: float
-    """Variance of the plain mean over the variance of this one (1 for the plain mean)."""
+    """(Plain half-width / this half-width)²: 1 for the plain mean, never below 1 (the plain mean is kept
+    whenever controls would not narrow the interval)."""
+
+
+def max_controls(n: int) -> int:
+    """Most controls a mean of ``n`` replications may use: none below 20 replications, then one per ten
+    beyond the first ten. The coefficient of each control is estimated from the same replications; with
+    few of them, the estimates of rare-event controls are noise, and choosing among them is optimistic."""
+    return max(0, (n - 10) // 10)
+
+
+def estimates(y: np.ndarray, x: np.ndarray | None, mu: np.ndarray | None,
+              confidence: float = 0.95) -> list[Estimate]:
+    """The estimate of E[y] for each column of ``y`` (n replications x G figures), with the controls ``x``
+    (n x q, in the order of :func:`control_matrix`: the most telling first) of known means ``mu``.
+
+    For each figure, the depth k (the first k controls, k from 0 to :func:`max_controls`) is the one whose
+    corrected replications vary least **out of sample**: replication i is corrected with the coefficients
+    fitted without it, y_i − β̂₍₋ᵢ₎'(x_i − μ), in closed form (the leave-one-out residual). Only the depth
+    is chosen from the data, in a nested family fixed by the study's structure, so the choice cannot fit
+    noise the way a search over every subset would. The estimate is then the intercept of the fit of y on
+    x − μ (that is, ȳ − β̂'(x̄ − μ)), with the jackknife variance of that intercept (from the delete-one
+    residuals; the textbook variance assumes normal controls, and rare staffing events are far from
+    normal) and the skewness-corrected interval of :func:`simulation.statistics.skew_half_width` on its
+    jackknife pseudo-values. A figure keeps the plain mean (exactly ``y.mean()`` and its interval) when no
+    depth helps out of sample, or when the controlled interval would not be narrower than the plain one:
+    variance reduction never widens an interval."""
+    from .statistics import skew_half_width
+
+    y = np.asarray(y, dtype=float)
+    n, figures = y.shape
+    plain_mean = np.array([column.mean() for column in y.T]) if n else np.full(figures, np.nan)  # as y.mean() alone
+    if n < 2:
+        return [Estimate(float(m), float("nan"), n, 0, 1.0) for m in plain_mean]
+    plain_half = skew_half_width(y, y.var(axis=0, ddof=1) / n, n - 1, confidence)
+    mean, half, used = plain_mean.copy(), plain_half.copy(), np.zeros(figures, dtype=int)
+    varying = np.ptp(y, axis=0) > 0
+    columns = _usable(x) if x is not None and x.size else []
+    depth = min(max_controls(n), len(columns))
+    if depth and varying.any():
+        ys = y[:, varying]
+        best_spread = ys.var(axis=0, ddof=1)  # the plain mean's: replications uncorrected
+        chosen = np.zeros(ys.shape[1], dtype=int)
+        best_mean, best_half = plain_mean[varying].copy(), plain_half[varying].copy()
+        for k in range(1, depth + 1):
+            fit = _fit(ys, x[:, columns[:k]] - mu[columns[:k]])
+            if fit is None:
+                break
+            intercept, left_out, pseudo, variance = fit
+            better = left_out.var(axis=0, ddof=1) < best_spread * CV_MARGIN
+            if not better.any():
+                continue
+            controlled_half = skew_half_width(pseudo, variance, n - k - 1, confidence)
+            better &= controlled_half < plain_half[varying]
+            best_spread = np.where(better, left_out.var(axis=0, ddof=1), best_spread)
+            chosen = np.where(better, k, chosen)
+            best_mean = np.where(better, intercept, best_mean)
+            best_half = np.where(better, controlled_half, best_half)
+        mean[varying], half[varying], used[varying] = best_mean, best_half, chosen
+    with np.errstate(invalid="ignore", divide="ignore"):
+        reduction = np.where((used > 0) & (half > 0), (plain_half / np.where(half > 0, half, 1.0)) ** 2, 1.0)
+    return [Estimate(float(m), float(h), n, int(q), float(r)) for m, h, q, r in zip(mean, half, used, reduction)]
 
 
 def controlled_mean(y: np.ndarray, x: np.ndarray | None, mu: np.ndarray | None,
                     confidence: float = 0.95) -> Estimate:
-    """The multiple control-variate estimate of E[y] given controls ``x`` (n x q) of known means ``mu``.
-
-    The estimate is the intercept of the least-squares fit of y on x − μ (that is, ȳ − β'(x̄ − μ)). Its
-    confidence interval uses the jackknife variance of that intercept (in closed form, from the
-    delete-one residuals e_i / (1 − h_i)): the controls of rare staffing events are far from normal, and
-    the textbook interval assuming normality covered the truth in only about 80 % of seeds where the
-    jackknife's covers it in about 95 % (tests/test_variance.py). Controls that hardly vary
-    (:data:`MIN_INFORMATIVE`), or repeat another, are dropped; with fewer than 5 replications per control
-    (plus 10) the plain mean is returned (exactly ``y.mean()`` and its Student-t half-width)."""
+    """:func:`estimates` of one figure."""
     y = np.asarray(y, dtype=float)
+    return estimates(y[:, None], x, mu, confidence)[0]
+
+
+def _fit(y: np.ndarray, centred: np.ndarray) -> tuple[np.ndarray, ...] | None:
+    """Least squares of every column of ``y`` on [1, x − μ]: the intercepts, the leave-one-out corrected
+    replications, the jackknife pseudo-values of the intercepts and their jackknife variances (None when
+    the fit is singular or one replication alone determines it)."""
     n = len(y)
-    plain_half = (stdtrit(n - 1, 0.5 + confidence / 2) * y.std(ddof=1) / np.sqrt(n)) if n >= 2 else np.nan
-    plain = Estimate(float(y.mean()) if n else np.nan, float(plain_half), n, 0, 1.0)
-    if x is None or x.size == 0 or n < 3:
-        return plain
-    keep = np.array([_informative(column) for column in x.T], dtype=bool)
-    x, mu = x[:, keep], mu[keep]
-    _, first = np.unique(x.round(9), axis=1, return_index=True)  # the same team listed twice: one control
-    x, mu = x[:, np.sort(first)], mu[np.sort(first)]
-    q = x.shape[1]
-    if q == 0 or n < REPLICATIONS_PER_CONTROL * q + 10 or np.ptp(y) == 0:
-        return plain
-    z = np.column_stack((np.ones(n), x - mu))
+    z = np.column_stack((np.ones(n), centred))
     gram = z.T @ z
-    if np.linalg.matrix_rank(gram) < q + 1:
-        return plain
+    if np.linalg.matrix_rank(gram) < z.shape[1]:
+        return None
     inverse = np.linalg.inv(gram)
     theta = inverse @ (z.T @ y)
     residual = y - z @ theta
     projected = z @ inverse  # row i: (Z'Z)^-1 z_i
     leverage = np.einsum("ij,ij->i", projected, z)
     if np.any(leverage >= 1 - 1e-12):
-        return plain
-    shifts = projected[:, 0] * residual / (1 - leverage)  # θ̂ - θ̂_(i) for the intercept
-    variance = (n - 1) / n * float(np.sum((shifts - shifts.mean()) ** 2))
-    half = float(stdtrit(n - q - 1, 0.5 + confidence / 2) * np.sqrt(variance))
-    reduction = float(y.var(ddof=1) / n / variance) if variance > 0 else np.inf
-    return Estimate(float(theta[0]), half, n, q, reduction)
+        return None
+    scaled = residual / (1 - leverage)[:, None]
+    shifts = projected[:, :1] * scaled  # θ̂ − θ̂₍₋ᵢ₎ for the intercept
+    # y_i − β̂₍₋ᵢ₎'(x_i − μ) = θ̂₀ + e_i (1 − P_i0) / (1 − h_i), with P = Z (Z'Z)^-1 and h the leverage
+    left_out = theta[0] + scaled * (1 - projected[:, :1])
+    variance = (n - 1) / n * np.sum((shifts - shifts.mean(axis=0)) ** 2, axis=0)
+    pseudo = theta[0] + (n - 1) * shifts
+    return theta[0], left_out, pseudo, variance
 
 
-MIN_INFORMATIVE = 5
-"""A control is used only when at least this many replications differ from its most common value: a
-control seen off its usual value once or twice would fit those replications exactly and say nothing."""
+CV_MARGIN = 0.9
+"""A depth of controls is kept only if it cuts the out-of-sample variance of the corrected replications by at
+least 10 %: a smaller gain is within the noise of the choice itself."""
+MIN_INFORMATIVE = 10
+"""A control is used only when at least this many replications differ from its most common value: a rare
+event (a whole team away) seen in a handful of replications gives a coefficient that is mostly noise, and the
+interval built on it covers less than it says (measured on the examples: up to 3 points of coverage lost
+at 100 replications with 5, under 2 with 10)."""
 
 
-def _informative(column: np.ndarray) -> bool:
-    values, counts = np.unique(column.round(9), return_counts=True)
-    return len(values) > 1 and len(column) - counts.max() >= MIN_INFORMATIVE
+def _usable(x: np.ndarray) -> list[int]:
+    """The controls that vary enough to say something, in their order, each once (a team listed twice
+    gives the same column twice)."""
+    out: list[int] = []
+    seen: set[bytes] = set()
+    for j in range(x.shape[1]):
+        column = x[:, j].round(9)
+        values, counts = np.unique(column, return_counts=True)
+        if len(values) < 2 or len(column) - counts.max() < MIN_INFORMATIVE or column.tobytes() in seen:
+            continue
+        seen.add(column.tobytes())
+        out.append(j)
+    return out
+
+
+TELLING = ("uncovered_hours", "vacant_hours", "uncovered_square", "exposure_P1", "exposure_P2", "departures")
+"""A team's controls, the most telling first: whole-team vacancy drives the costly replications (for a team
+of one, any vacancy is whole-team), then the waits it imposes on outages, then the count of departures
+(nearly a copy of the vacant hours). A team that only runs a transition has the exposures of the incidents
+declared before its end first; the incident counts of the services come after every team's."""
+
+
+def _rank(name: str) -> tuple[int, str]:
+    control = name.split("/", 1)[1]
+    if control.startswith("transition"):
+        return -1, control
+    return (TELLING.index(control) if control in TELLING else len(TELLING)), control
+
+
+def control_order(names: list[str]) -> list[str]:
+    """Controls in the order :func:`estimates` adds them: each team's first, then each team's second, and
+    so on (so that two teams share the first places), then the services' incident counts."""
+    teams: dict[str, list[str]] = {}
+    counts = []
+    for name in names:
+        subject, control = name.split("/", 1)
+        if control.startswith("count_"):
+            counts.append(name)
+        else:
+            teams.setdefault(subject, []).append(name)
+    for members in teams.values():
+        members.sort(key=_rank)
+    depth = max((len(m) for m in teams.values()), default=0)
+    ranked = [members[i] for i in range(depth) for members in teams.values() if i < len(members)]
+    return ranked + sorted(counts, key=lambda k: (k.split("/", 1)[1], k))
 
 
 def control_matrix(controls: pd.DataFrame, means: dict[str, float],
                    replications: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The controls of the given replications (n x q) and their expectations, in the same column order."""
-    names = [c for c in means if c in controls.columns]
+    """The controls of the given replications (n x q, in :func:`control_order`) and their expectations,
+    in the same column order."""
+    names = control_order([c for c in means if c in controls.columns])
     table = controls.set_index("replication").reindex(replications)[names] if names else None
     if table is None or table.isna().any().any():
         return np.zeros((len(replications), 0)), np.zeros(0)
@@ -337,21 +465,32 @@ def control_matrix(controls: pd.DataFrame, means: dict[str, float],
 
 
 def scenario_controls(study: Study | Plan, means: dict[str, float], scenarios: list[str]) -> dict[str, float]:
-    """The controls that may move the figures of these scenarios: those of the teams they use (today's
-    team too while a transition runs) and the incident counts; chosen from the study's structure, never
-    from the data, so that choosing them cannot bias the estimate."""
+    """The controls that may move the figures of these scenarios: those of the teams they use, the
+    exposures before the transition ends of today's team while it still runs a service they move, and the
+    incident counts; chosen from the study's structure, never from the data, so that choosing them cannot
+    bias the estimate."""
     plan = _plan(study)
-    teams: set[str] = set()
+    running: set[str] = set()
+    handing_over: set[str] = set()
     for name in scenarios:
         try:
             scenario = plan.scenario(name)
         except KeyError:
             return means
         for assignment in scenario.assignments:
-            for runtime in (assignment.runtime, assignment.previous):
-                if runtime is not None:
-                    teams.update(t.name for t in runtime.teams)
-    return {k: v for k, v in means.items() if k.split("/", 1)[0] in teams or "/count_" in k}
+            running.update(t.name for t in assignment.runtime.teams)
+            if assignment.previous is not None:
+                handing_over.update(t.name for t in assignment.previous.teams)
+
+    def relevant(key: str) -> bool:
+        subject, control = key.split("/", 1)
+        if control.startswith("count_"):
+            return True
+        if subject in running:
+            return not control.startswith("transition")
+        return subject in handing_over
+
+    return {k: v for k, v in means.items() if relevant(k)}
 
 
 def used_teams(study: Study | Plan) -> list[str]:

@@ -18,7 +18,7 @@ from simulation.incidents import draw_load
 from simulation.metrics import measure
 from simulation.plan import compile_study
 from simulation.replications import run_study
-from simulation.statistics import t_half_width
+from simulation.statistics import half_width
 from simulation.streams import Streams
 from sourcing.files import study_from_data
 from sourcing.model import Lognormal
@@ -62,7 +62,7 @@ def test_saas_unavailability_matches_outage_rate_times_duration():
     downtime = scenario_values(rows, "downtime_hours")["saas"].to_numpy()
     unavailability = downtime / study.calendar_.horizon_hours
     theory = 6 * 2 / 8760
-    half = t_half_width(unavailability, 0.99)
+    half = half_width(unavailability, 0.99)
     assert abs(unavailability.mean() - theory) <= half, (unavailability.mean(), half, theory)
     # P1 and P2 incidents of the in-house platform no longer exist under SaaS.
     incidents = rows[(rows.metric == "incidents") & rows.priority.isin(["P1", "P2"])]["value"]

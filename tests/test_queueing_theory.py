@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from scipy import stats
 
 from queueing import cobham_waits, erlang_c, erlang_c_wait, mmc_study
 from simulation.engine import simulate
 from simulation.incidents import draw_load
 from simulation.plan import compile_study
 from simulation.replications import run_study
-from simulation.statistics import t_half_width
+from simulation.statistics import half_width
 from simulation.streams import Streams
 from sourcing.files import study_from_data
 
@@ -40,7 +41,7 @@ def waits_per_replication(study, seed):
 def assert_matches(values, theory, label):
     values = np.asarray(values)
     mean = values.mean()
-    half = t_half_width(values, confidence=0.99)
+    half = half_width(values, confidence=0.99)
     assert abs(mean - theory) <= half, f"{label}: simulated {mean:.4f} ± {half:.4f}, theory {theory:.4f}"
     assert abs(mean - theory) <= 0.06 * theory, f"{label}: simulated {mean:.4f}, theory {theory:.4f}"
 
@@ -91,25 +92,26 @@ def _ttr_means(study, seed: int, replications: int) -> np.ndarray:
     return np.array(out)
 
 
-def test_warm_up_gives_confidence_intervals_that_cover_theory_on_a_short_horizon():
-    """M/M/1 at load 0.8 with 8 h repairs over one year: queues relax slowly, so a replication that
-    starts empty is too good for weeks. Over 200 seeds of 5 replications, the 95 % CI of the mean time
-    to restore covers Erlang C's value (wait + repair = 40 h) in at least 93 % of seeds with the default
-    four-week warm-up, and the mean of the estimates is within 2 % of theory. Without the warm-up the
-    same seeds give 91.5 % coverage and a bias of -3.1 % (measured; see the README). The remaining bias
-    (about -1.3 %) comes from the one-year horizon itself: incidents near its end are counted up to it,
-    and a replication's mean weighs busy and quiet years alike; it shrinks as the horizon grows."""
+def test_short_runs_of_ten_replications_cover_erlang_c() -> None:
+    """M/M/1 at load 0.8 with 8 h repairs over one year: a replication's mean time to restore is skewed (a
+    busy year queues for weeks), and so is the mean of ten of them. 4,000 independent replications cut into
+    400 runs of 10: the reported 95 % interval (Hall's skewness-corrected one, simulation/statistics.py)
+    covers Erlang C's value (wait + repair = 40 h) in 93-97 % of the runs (binomial noise on 400 runs: 1.1
+    points), where Student's t interval covered about 92 %, missing low far more often than high. The mean
+    of the estimates is within 2 % of theory with the default four-week warm-up (without it the first weeks
+    start empty: -3.1 %, measured; the remaining -1 % comes from the one-year horizon, see the README)."""
     arrival, mean = 0.1, 8.0
     study = study_from_data(mmc_study(1, arrival, mean_repair=f"{mean:g}h"))
     assert study.calendar_.warm_up_days == 28
     theory = erlang_c_wait(1, arrival, 1 / mean) + mean
-    covered, estimates = 0, []
-    for seed in range(200):
-        values = _ttr_means(study, seed, 5)
-        half = t_half_width(values)
-        covered += abs(values.mean() - theory) <= half
-        estimates.append(values.mean())
-    coverage, bias = covered / 200, np.mean(estimates) / theory - 1
-    print(f"\ncoverage {coverage:.1%}, bias {bias:+.2%}")
-    assert 0.93 <= coverage <= 0.975, coverage
+    runs = _ttr_means(study, 1, 4000).reshape(400, 10)
+    estimates = runs.mean(axis=1)
+    halves = np.array([half_width(run) for run in runs])
+    student = stats.t.ppf(0.975, 9) * runs.std(axis=1, ddof=1) / np.sqrt(10)
+    coverage = np.mean(np.abs(estimates - theory) <= halves)
+    bias = estimates.mean() / theory - 1
+    print(f"\ncoverage {coverage:.1%} (Student's t {np.mean(np.abs(estimates - theory) <= student):.1%}), "
+          f"missed low {np.sum(estimates + halves < theory)}, high {np.sum(estimates - halves > theory)}, "
+          f"bias {bias:+.2%}")
+    assert 0.93 <= coverage <= 0.97, coverage
     assert abs(bias) < 0.02, bias
