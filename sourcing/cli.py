@@ -362,7 +362,7 @@ def compare_files(
     language: Language = "en",
     output: Format = OutputFormat.table,
 ) -> None:
-    """Compare the scenarios of several files on the same seed (``--set`` applies to every file).
+    """Compare the scenarios of several files on the same seed (--set applies to every file).
 
     A service with the same name and definition in two files draws the same incidents in both
     (common random numbers), so paired differences across files are meaningful for it.

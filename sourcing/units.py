@@ -119,24 +119,36 @@ def parse_fraction(value: Any) -> float:
     return share
 
 
-def parse_rate(value: Any) -> float:
-    """Return a yearly rate (growth, discount, indexation) that may be negative: ``-2%`` or ``0.05``."""
+def _signed_percentage(value: Any, what: str, example: str) -> float:
+    """A percentage above -100 %, written ``'3%'`` or ``0.03``; ``what`` names it in messages."""
+    number = float(example.rstrip("%")) / 100
     if isinstance(value, bool):
-        raise ValueError(f"expected a rate such as '3%' or 0.03, got {value!r}")
+        raise ValueError(f"expected {what} such as '{example}' or {number:g}, got {value!r}")
     if isinstance(value, str):
         match = _PERCENT.match(value)
         if not match:
-            raise ValueError(f"'{value}' is not a rate: write a percentage such as '3%' or a number such as 0.03")
+            raise ValueError(f"'{value}' is not {what}: write a percentage such as '{example}' or a number such as "
+                             f"{number:g}")
         rate = float(match.group(1)) / 100
     elif isinstance(value, (int, float)):
         rate = float(value)
         if abs(rate) >= 1:
-            raise ValueError(f"{value} is not a yearly rate: write '{value}%' or {value / 100:g}")
+            raise ValueError(f"{value} is not {what}: write '{value}%' or {value / 100:g}")
     else:
-        raise ValueError(f"expected a rate such as '3%' or 0.03, got {value!r}")
+        raise ValueError(f"expected {what} such as '{example}' or {number:g}, got {value!r}")
     if not math.isfinite(rate) or rate <= -1:
         raise ValueError(f"{value!r} must be above -100%")
     return rate
+
+
+def parse_rate(value: Any) -> float:
+    """Return a yearly rate (growth, discount, indexation) that may be negative: ``-2%`` or ``0.05``."""
+    return _signed_percentage(value, "a yearly rate", "3%")
+
+
+def parse_premium(value: Any) -> float:
+    """Return a premium on the hourly rate (overtime paid +25 %): ``25%`` or ``0.25``."""
+    return _signed_percentage(value, "a premium on the hourly rate", "25%")
 
 
 def _positive_duration(value: Any) -> float:
@@ -162,6 +174,11 @@ _RATE_SCHEMA = {
     "anyOf": [{"type": "string", "pattern": _PERCENT.pattern}, {"type": "number"}],
     "description": "a yearly rate: '3%' or 0.03 (may be negative)",
 }
+_PREMIUM_SCHEMA = {
+    "anyOf": [{"type": "string", "pattern": _PERCENT.pattern}, {"type": "number"}],
+    "description": "a premium on the hourly rate, paid for each hour of overtime: '25%' or 0.25 (an overtime hour "
+                   "costs 1.25 times an ordinary hour)",
+}
 
 def format_percent(share: float) -> str:
     """Write a share back as a percentage, exactly: 0.04 -> '4%'."""
@@ -180,6 +197,8 @@ Share = Annotated[float, BeforeValidator(parse_fraction), _AS_PERCENT, WithJsonS
 """A fraction in [0, 1], written '4%' or 0.04."""
 Rate = Annotated[float, BeforeValidator(parse_rate), _AS_PERCENT, WithJsonSchema(_RATE_SCHEMA)]
 """A yearly rate above -100 %, written '3%' or 0.03."""
+Premium = Annotated[float, BeforeValidator(parse_premium), _AS_PERCENT, WithJsonSchema(_PREMIUM_SCHEMA)]
+"""A premium on the hourly rate (overtime), written '25%' or 0.25."""
 
 
 def money_amount(value: Any, info: ValidationInfo) -> float:

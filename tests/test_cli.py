@@ -108,3 +108,35 @@ def test_tables_speak_the_readers_language():
     assert "Cost of ownership" not in result.stdout and "k€ ± " in result.stdout
     english = runner.invoke(app, ["run", str(EXAMPLE), "-n", "3", "--set", "calendar.horizon=1y"])
     assert "Cost of ownership" in english.stdout and "replications, seed 1" in english.stdout
+
+
+def test_help_text_carries_no_markup():
+    """Every command's --help reads as plain text: no reST or markdown markup (``--set``, **bold**, :func:)."""
+    import re
+
+    import typer
+
+    group = typer.main.get_command(app)
+
+    def commands(command, path):
+        yield path
+        for name, sub in getattr(command, "commands", {}).items():
+            yield from commands(sub, [*path, name])
+
+    for path in commands(group, []):
+        shown = runner.invoke(app, [*path, "--help"], terminal_width=200)
+        assert shown.exit_code == 0, (path, shown.output)
+        assert not re.search(r"``|\*\*|:(func|class|mod|data):|`[^`]+`", shown.output), (path, shown.output)
+
+
+def test_schema_describes_the_overtime_premium_as_a_premium_on_the_hourly_rate(tmp_path):
+    schema = json.loads(runner.invoke(app, ["schema"]).stdout)
+    described = schema["$defs"]["Team"]["properties"]["overtime_premium"]["description"]
+    assert "hourly rate" in described and "yearly" not in described
+    text = EXAMPLE.read_text(encoding="utf-8")
+    bad = tmp_path / "premium.yaml"
+    bad.write_text(text.replace("teams:\n  two-admins:\n", "teams:\n  two-admins:\n    overtime_premium: lots\n"),
+                   encoding="utf-8")
+    refused = runner.invoke(app, ["validate", str(bad)])
+    assert refused.exit_code == 2 and "overtime_premium" in refused.output
+    assert "premium" in refused.output.split("overtime_premium", 1)[1] and "yearly" not in refused.output
