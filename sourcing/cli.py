@@ -10,10 +10,10 @@ import hashlib
 import json
 import math
 import os
+import secrets
 import shutil
 import signal
 import sys
-import tempfile
 import threading
 from contextlib import contextmanager, suppress
 from dataclasses import asdict
@@ -997,11 +997,22 @@ def _prepare_out(out_dir: Path | None) -> None:
     parent = out_dir.parent
     try:
         parent.mkdir(parents=True, exist_ok=True)
-        probe = Path(tempfile.mkdtemp(prefix=f"{STAGING}{os.getpid()}-", dir=parent))
-        probe.rmdir()
+        _staging_folder(parent).rmdir()
     except OSError as exc:
         _fail(f"{out_dir}: cannot write in {parent} ({exc.strerror or exc}); nothing was simulated")
     _clean_stale(parent)
+
+
+def _staging_folder(parent: Path) -> Path:
+    """A new hidden folder in ``parent`` for a run folder being written, created with the user's umask as
+    ``mkdir`` would (``tempfile.mkdtemp`` makes it owner-only, and the run folder it becomes kept that)."""
+    while True:
+        folder = parent / f"{STAGING}{os.getpid()}-{secrets.token_hex(4)}"
+        try:
+            folder.mkdir()
+        except FileExistsError:
+            continue
+        return folder
 
 
 def _clean_stale(parent: Path) -> None:
@@ -1031,7 +1042,7 @@ def _publish(out_dir: Path, files: dict[str, object]) -> None:
     """Write files (bytes, text, or a function writing to a path) into a temporary folder, then move it
     into place: nothing is ever half-written."""
     out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f"{STAGING}{os.getpid()}-", dir=out_dir.parent))
+    staging = _staging_folder(out_dir.parent)
     try:
         for name, content in files.items():
             target = staging / name

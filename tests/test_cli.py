@@ -140,3 +140,20 @@ def test_schema_describes_the_overtime_premium_as_a_premium_on_the_hourly_rate(t
     refused = runner.invoke(app, ["validate", str(bad)])
     assert refused.exit_code == 2 and "overtime_premium" in refused.output
     assert "premium" in refused.output.split("overtime_premium", 1)[1] and "yearly" not in refused.output
+
+
+def test_out_folders_and_files_take_the_users_umask(tmp_path):
+    """A run folder is created as mkdir would create it (the umask decides), not owner-only."""
+    import os
+    import stat
+
+    previous = os.umask(0o022)
+    try:
+        result = runner.invoke(app, ["run", str(EXAMPLE), "-n", "2", "--out", str(tmp_path / "shared" / "run")])
+    finally:
+        os.umask(previous)
+    assert result.exit_code == 0, result.output
+    folder = tmp_path / "shared" / "run"
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o755
+    assert {stat.S_IMODE(p.stat().st_mode) for p in folder.iterdir()} == {0o644}
+    assert not [p for p in folder.parent.iterdir() if p.name.startswith(".")]
