@@ -32,6 +32,13 @@ _MONEY_SUFFIX = re.compile(rf"^\s*({_NUMBER})\s*([kKM]?)\s*(EUR|€|USD|\$|GBP|�
 _MONEY_PREFIX = re.compile(rf"^\s*(€|\$|£)\s*({_NUMBER})\s*([kKM]?)\s*$")
 _SYMBOLS = {"€": "EUR", "$": "USD", "£": "GBP"}
 _MULTIPLIERS = {"": 1.0, "k": 1e3, "K": 1e3, "M": 1e6}
+MAX_AMOUNT = 1e12
+"""The largest amount of money a file may write (a thousand billion): far above any IT budget, and low
+enough that totals over 30 years and 2,000 people stay exact and printable."""
+
+
+class OutOfBounds(ValueError):
+    """A value written correctly but beyond what the toolkit handles."""
 _PERCENT = re.compile(r"^\s*([+-]?\d+(?:\.\d+)?)\s*%\s*$")
 
 
@@ -94,7 +101,11 @@ def parse_money(value: Any) -> tuple[float, str]:
             )
         currency, number, mult = match.groups()
     amount = float(re.sub(r"[ _\u202f\u00a0]", "", number)) * _MULTIPLIERS[mult]
-    return amount, _SYMBOLS.get(currency, currency)
+    code = _SYMBOLS.get(currency, currency)
+    if not amount <= MAX_AMOUNT:
+        raise OutOfBounds(f"'{value}' is more than {MAX_AMOUNT:,.0f} {code}, beyond any budget this toolkit "
+                          f"handles: write the amount in {code} with at most 13 digits, e.g. '72500 {code}'")
+    return amount, code
 
 
 def parse_fraction(value: Any) -> float:

@@ -15,6 +15,7 @@ The users' words (GTR, GTI, SLA, HO, HNO, astreinte, 24/7, P1 to P4) stay as the
 
 from __future__ import annotations
 
+import decimal
 import math
 import tomllib
 from pathlib import Path
@@ -104,7 +105,8 @@ def number(value: float | None, lang: str = "en", digits: int = 1, signed: bool 
         value, signed = 0.0, False   # no "-0.0"
     if signed:
         pattern = f"+{pattern};-{pattern}"
-    text = format_decimal(value, format=pattern, locale=_locale(lang))
+    with decimal.localcontext(prec=400):  # Babel rounds in the current context: 28 digits fail above 1e27
+        text = format_decimal(value, format=pattern, locale=_locale(lang))
     return text.replace("\u2212", "-") if lang == "en" else text
 
 

@@ -157,3 +157,15 @@ def test_out_folders_and_files_take_the_users_umask(tmp_path):
     assert stat.S_IMODE(folder.stat().st_mode) == 0o755
     assert {stat.S_IMODE(p.stat().st_mode) for p in folder.iterdir()} == {0o644}
     assert not [p for p in folder.parent.iterdir() if p.name.startswith(".")]
+
+
+def test_money_beyond_any_budget_is_refused_at_every_door_of_the_command_line():
+    """A salary of 1e300 EUR (written out in full) once ran and ended in a decimal traceback while printing."""
+    huge = "1" + "0" * 300 + " EUR"
+    result = runner.invoke(app, ["run", str(EXAMPLE), "-n", "2", "--set",
+                                 f"teams.two-admins.members[0].annual_cost={huge}"])
+    assert result.exit_code == 2 and not isinstance(result.exception, Exception)   # SystemExit is not one
+    assert "teams.two-admins.members[0].annual_cost" in result.output and "Traceback" not in result.output
+    low = runner.invoke(app, ["breakeven", str(EXAMPLE), "--between", "In-house", "SaaS 99.9%", "--vary",
+                              "saas.mail-cloud.price_per_user_month", "--low", huge, "-n", "2"])
+    assert low.exit_code == 2 and "--low" in low.output and "Traceback" not in low.output

@@ -128,3 +128,11 @@ def test_the_verdict_in_french_says_the_horizon():
     assert french[0] == ("Recommandé : **SaaS**, le coût économique le plus bas sur 5 ans parmi les options qui "
                          "tiennent leurs objectifs de disponibilité.")
     assert "sur 5 ans (24,0\u202fk€ par an" in french[1]
+
+
+def test_numbers_beyond_babels_precision_are_written_not_raised():
+    """Babel rounds in the current decimal context (28 digits): an amount of 1e300 once ended the run in a
+    decimal.InvalidOperation traceback. Files refuse such amounts; the formatting stays safe anyway."""
+    assert words.money(1e300, "EUR", "en").startswith("1,000,000,000")
+    assert words.number(-1e40, "fr").startswith("-10\u202f000")
+    assert words.percent(1e200, "en").endswith(" %")
