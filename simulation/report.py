@@ -141,14 +141,16 @@ def risk_table(comparison: Comparison, lang: str = "en", over: str = "") -> pd.D
     return pd.DataFrame.from_dict(tail, orient="index", columns=list(risk.index))
 
 
-def sections(summary: pd.DataFrame, lang: str = "en", names: dict[str, str] | None = None) -> list[
-        tuple[str, pd.DataFrame]]:
+def sections(summary: pd.DataFrame, lang: str = "en", names: dict[str, str] | None = None,
+             years: int | None = None) -> list[tuple[str, pd.DataFrame]]:
     """Titled tables with one row per metric and one column per scenario, each cell a :class:`Cell`:
     costs, then one section per service, per provider contract and per team. ``names`` maps an offer's
-    or a team's identifier to what the reader calls it (``Study.names``)."""
+    or a team's identifier to what the reader calls it (``Study.names``). ``years`` is the horizon the
+    totals add up over, said in their labels: by default the summary's own (its yearly periods); 0 when
+    the scenarios run over different horizons (the caller then says each one's)."""
     say = words.say
     names = names or {}
-    years = years_of(summary)
+    years = years_of(summary) if years is None else years
     over = words.horizon(years, lang) if years else ""
     scenarios = list(dict.fromkeys(summary["scenario"]))
     categories = tuple(m for m in dict.fromkeys(summary.loc[summary["scope"] == "scenario", "metric"])

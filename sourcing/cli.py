@@ -378,11 +378,14 @@ def compare_files(
     names = [s.name for _, study in studies for s in study.scenarios]
     clash = {n for n in names if names.count(n) > 1}
     parts = []
+    years: dict[str, int] = {}
+    """Each scenario's horizon (its file's), by the name it is shown under."""
     for (path, study), tag in zip(studies, labels):
         results, _ = _simulate(study, path.name, replications, seed, workers, target, max_replications,
                                variance_reduction=False)  # several files: plain means, paired across files
         rows = results.rows.copy()
         rows["scenario"] = [f"{tag}: {n}" if n in clash else n for n in rows["scenario"]]
+        years.update(dict.fromkeys(rows["scenario"].unique(), study.calendar.horizon))
         parts.append(rows)
     keep = min(part["replication"].nunique() for part in parts)
     rows = pd.concat([part[part["replication"] < keep] for part in parts], ignore_index=True)
@@ -394,17 +397,25 @@ def compare_files(
     summary = summarize(rows)
     document = {"files": [str(p) for p in files], "version": __version__, "seed": seed, "replications": keep,
                 "confidence": 0.95, "services_differ": differ,
+                "horizon_years": {str(p): study.calendar.horizon for p, study in studies},
                 "summary": summary.replace({float("nan"): None}).to_dict(orient="records"),
                 "comparison": _json_comparison(decision)}
     if _emit(output, document, summary):
         return
-    from .words import say
+    from .words import horizon, say
 
     currency = studies[0][1].currency
-    horizons = {study.calendar.horizon for _, study in studies}
     known = {k: v for _, study in studies for k, v in study.names.items()}
-    _print_sections(" vs ".join(labels), say("app.cli_note", language, n=keep, seed=seed), currency, decision,
-                    summary, language, horizons.pop() if len(horizons) == 1 else None, known)
+    note = say("app.cli_note", language, n=keep, seed=seed)
+    if len(set(years.values())) == 1:
+        _print_sections(" vs ".join(labels), note, currency, decision, summary, language,
+                        next(iter(years.values())), known)
+        return
+    each = ", ".join(f"{tag} {horizon(study.calendar.horizon, language)}" for tag, (_, study) in zip(labels, studies))
+    out.print(Text(say("app.cli_horizons", language, horizons=each), style="yellow"), highlight=False,
+              soft_wrap=True)
+    headers = {s: f"{s} ({horizon(years[s], language)})" for s in scenarios}
+    _print_sections(" vs ".join(labels), note, currency, decision, summary, language, 0, known, headers)
 
 
 def _services_differ(studies: list[tuple[Path, Study]], labels: list[str]) -> list[str]:
@@ -955,16 +966,21 @@ def _print_run(study: Study, replications: int, seed: int, results, decision, la
 
 
 def _print_sections(name: str, note: str, currency: str, decision, summary, lang: str = "en",
-                    years: int | None = None, names: dict[str, str] | None = None) -> None:
+                    years: int | None = None, names: dict[str, str] | None = None,
+                    headers: dict[str, str] | None = None) -> None:
+    """The comparison's tables; totals say ``years`` (0: the options' horizons differ, and ``headers``
+    name each option with its own)."""
     from simulation.report import decision_sections, sections
 
     out.print(Text(name, style="bold") + Text(f"  ({note})"), highlight=False)
-    _print_tables(decision_sections(decision, lang, years) + sections(summary, lang, names), currency, lang)
+    _print_tables(decision_sections(decision, lang, years) + sections(summary, lang, names, years), currency, lang,
+                  headers)
 
 
-def _print_tables(tables: list, currency: str, lang: str = "en") -> None:
+def _print_tables(tables: list, currency: str, lang: str = "en", headers: dict[str, str] | None = None) -> None:
+    """Each titled table; ``headers`` renames columns (an option with its horizon)."""
     for title, table in tables:
-        rich_table = _table(title, ["", *table.columns], first_left=True)
+        rich_table = _table(title, ["", *[(headers or {}).get(c, c) for c in table.columns]], first_left=True)
         for metric, row in table.iterrows():
             rich_table.add_row(Text(str(metric)), *[Text(c.text(currency, lang) if hasattr(c, "text") else
                                                          ("" if pd.isna(c) else str(c))) for c in row])

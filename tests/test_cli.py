@@ -169,3 +169,20 @@ def test_money_beyond_any_budget_is_refused_at_every_door_of_the_command_line():
     low = runner.invoke(app, ["breakeven", str(EXAMPLE), "--between", "In-house", "SaaS 99.9%", "--vary",
                               "saas.mail-cloud.price_per_user_month", "--low", huge, "-n", "2"])
     assert low.exit_code == 2 and "--low" in low.output and "Traceback" not in low.output
+
+
+def test_compare_says_each_files_own_horizon():
+    """Totals of files over 5 and 4 years were all labelled 'over 5 years': each option now carries its own
+    file's horizon, the rows none, and a sentence says the horizons differ."""
+    erp = EXAMPLE.parent / "erp-hybrid.yaml"   # 4 years; email-1000 runs over 5
+    result = runner.invoke(app, ["compare", str(EXAMPLE), str(erp), "-n", "2"], terminal_width=400)
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    rows = [line.split("│")[1] for line in lines if line.startswith("│")]
+    assert rows and not any(" over " in row for row in rows)
+    headers = [line for line in lines if line.startswith("┃") and "Hybrid + P1 escalation" in line]
+    assert headers and all("Hybrid + P1 escalation (over 4 years)" in h and "In-house (over 5 years)" in h
+                           for h in headers if "In-house (" in h)
+    assert "email-1000 over 5 years, erp-hybrid over 4 years" in result.stdout
+    alone = runner.invoke(app, ["compare", str(erp), "-n", "2", "--lang", "fr"], terminal_width=400)
+    assert "Coût de possession sur 4 ans" in alone.stdout and "sur 5 ans" not in alone.stdout
