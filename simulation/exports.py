@@ -398,10 +398,13 @@ def offers_workbook(comparison, lang: str = "en") -> bytes:
     frame = pd.DataFrame({say("export.criterion", lang): [criterion_label(k, tender.criteria, lang) for k in keys],
                           **{tender.name_of(o): [tender.offers[o].scores.get(k) for k in keys] for o in offers}})
     write_sheet(book, say("export.sheet.scores", lang), frame)
-    weights = comparison.ranking.weights
-    frame = pd.DataFrame({say("export.criterion", lang): [criterion_label(k, tender.criteria, lang) for k in weights],
-                          say("export.weight", lang): list(weights.values())})
-    write_sheet(book, say("export.sheet.weights", lang), frame, {frame.columns[1]: FORMATS["share"]})
+    ranking = comparison.ranking
+    frame = pd.DataFrame({
+        say("export.criterion", lang): [criterion_label(k, tender.criteria, lang) for k in ranking.entered],
+        say("ranking.entered", lang): list(ranking.entered.values()),
+        say("ranking.normalised", lang): [ranking.weights[k] for k in ranking.entered]})
+    write_sheet(book, say("export.sheet.weights", lang), frame, {frame.columns[2]: FORMATS["share"]},
+                notes=[say("section.weights", lang)])
     frame = pd.DataFrame({
         say("export.offer", lang): [tender.name_of(o) for o in offers],
         say("export.identifier", lang): offers,

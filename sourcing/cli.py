@@ -911,6 +911,7 @@ def offers_compare(
     if output is not OutputFormat.table:
         document = {"offers": str(offers_file), "scenario": str(base_path), "version": __version__, "seed": seed,
                     "replications": replications, "confidence": 0.95, "weights": comparison.ranking.weights,
+                    "weights_entered": comparison.ranking.entered,
                     "summary": records(comparison.summary),
                     "ranking": records(comparison.ranking.scores.reset_index(names="offer")),
                     "sensitivity": records(comparison.ranking.sensitivity)}

@@ -110,6 +110,14 @@ def number(value: float | None, lang: str = "en", digits: int = 1, signed: bool 
     return text.replace("\u2212", "-") if lang == "en" else text
 
 
+def decimal_text(value: float | None, lang: str = "en", digits: int = 3) -> str:
+    """A number as written, at most ``digits`` decimals and no trailing zeros: ``50``, ``0.35``, ``12,5``."""
+    if value is None or not math.isfinite(value):
+        return say("unit.missing", lang)
+    with decimal.localcontext(prec=400):
+        return format_decimal(value, format="#,##0." + "#" * digits, locale=_locale(lang)).replace("\u2212", "-")
+
+
 def unit_space(lang: str) -> str:
     """The space between a number and its unit: a narrow no-break space in French."""
     return NARROW if lang == "fr" else " "
