@@ -121,10 +121,15 @@ def _print_problems(exc: ScenarioError) -> None:
 
 @app.command()
 def validate(files: Annotated[list[Path], typer.Argument(
-        help="Scenario files, offers (a tender YAML file or a filled grid) or batch files to check.")]) -> None:
+        help="Scenario files, offers (a tender YAML file or a filled grid) or batch files to check.")],
+        language: Annotated[str, typer.Option("--lang", help="Language of the summaries: en or fr.")] = "en",
+) -> None:
     """Check scenario, offers and batch files; print every problem with its file, line and field."""
     from .files import parse_yaml, read_text, study_from_data
     from .grid import load_tender
+    from .words import count, say
+
+    _check_language(language)
 
     failed = 0
     for path in files:
@@ -136,17 +141,23 @@ def validate(files: Annotated[list[Path], typer.Argument(
                 data, root = parse_yaml(read_text(path), str(path))
             if data is None or isinstance(data, dict) and "offers" in data and "calendar" not in data:
                 tender = load_tender(path)
-                summary = f"offers: {', '.join(tender.offers)}"
+                summary = say("app.cli_named", language, things=count(len(tender.offers), "count.offers", language),
+                              names=", ".join(tender.offers))
             elif isinstance(data, dict) and "studies" in data and "calendar" not in data:
                 from .batch import load_batch
 
                 batch, planned = load_batch(path)
-                summary = (f"batch of {len(planned)} studies ({len(batch.studies)} base file(s) x "
-                           f"{len(planned) // max(len(batch.studies), 1)} variants)")
+                variants = len(planned) // max(len(batch.studies), 1)
+                summary = say("app.cli_batch", language, studies=count(len(planned), "count.studies", language),
+                              files=count(len(batch.studies), "count.base_files", language),
+                              variants=count(variants, "count.variants", language))
             else:
                 study = study_from_data(data, source=str(path), root=root)
-                summary = (f"{len(study.services)} services, {len(study.teams)} teams, "
-                           f"scenarios: {', '.join(s.name for s in study.scenarios)}")
+                summary = (f"{count(len(study.services), 'count.services', language)}, "
+                           f"{count(len(study.teams), 'count.teams', language)}, "
+                           + say("app.cli_named", language,
+                                 things=count(len(study.scenarios), "count.scenarios", language),
+                                 names=", ".join(s.name for s in study.scenarios)))
         except ScenarioError as exc:
             failed += 1
             _print_problems(exc)
@@ -231,10 +242,13 @@ def _indifference(value: str, currency: str) -> tuple[float | None, float | None
 
 
 def _simulate(study: Study, label: str, replications: int, seed: int, workers: int, precision: float | None,
-              maximum: int, until: str | None = None, indifference: str = "1%", variance_reduction: bool = True):
+              maximum: int, until: str | None = None, indifference: str = "1%", variance_reduction: bool = True,
+              lang: str = "en"):
     """The run asked for, and with ``--until decided`` the selection it settled on (else None)."""
     from simulation.decide import run_until_decided
     from simulation.replications import run_study, run_to_precision
+
+    from .words import count, say
 
     if until is not None and until != "decided":
         raise typer.BadParameter(f"'{until}': the only value is 'decided'", param_hint="--until")
@@ -242,7 +256,8 @@ def _simulate(study: Study, label: str, replications: int, seed: int, workers: i
 
     with Progress(TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), console=err, transient=True, disable=not err.is_terminal) as bar:
-        task = bar.add_task(f"{label}: simulating {len(study.scenarios)} scenario(s)", total=replications)
+        task = bar.add_task(say("app.cli_simulating", lang, label=label,
+                                things=count(len(study.scenarios), "count.scenarios", lang)), total=replications)
 
         def progress(done: int, total: int) -> None:
             _stop_if_asked()
@@ -328,7 +343,7 @@ def run(
     _prepare_out(out_dir)
     _print_notices(study)
     results, selection = _simulate(study, file.name, replications, seed, workers, target, max_replications, until,
-                                   indifference, variance_reduction)
+                                   indifference, variance_reduction, language)
     decision = compare(results.rows, chosen, results.controls, results.control_means, study)
     found = verdict(results, study, seed=seed)
     words = sentences(found, language, study.currency, results.replications)
@@ -382,7 +397,7 @@ def compare_files(
     """Each scenario's horizon (its file's), by the name it is shown under."""
     for (path, study), tag in zip(studies, labels):
         results, _ = _simulate(study, path.name, replications, seed, workers, target, max_replications,
-                               variance_reduction=False)  # several files: plain means, paired across files
+                               variance_reduction=False, lang=language)  # plain means, paired across files
         rows = results.rows.copy()
         rows["scenario"] = [f"{tag}: {n}" if n in clash else n for n in rows["scenario"]]
         years.update(dict.fromkeys(rows["scenario"].unique(), study.calendar.horizon))
@@ -469,6 +484,7 @@ def batch(
     from simulation.store import Store, StoreError
 
     from .batch import load_batch
+    from .words import count
 
     try:
         spec, planned = load_batch(file)
@@ -483,7 +499,7 @@ def batch(
             total = sum(p.replications for p in planned)
             with Progress(TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
                           TimeElapsedColumn(), console=err, transient=True, disable=not err.is_terminal) as bar:
-                overall = bar.add_task(f"{spec.name}: {len(planned)} studies", total=total)
+                overall = bar.add_task(f"{spec.name}: {count(len(planned), 'count.studies')}", total=total)
                 per_study = {p.key: bar.add_task(f"  {p.file} / {p.variant}"[:60], total=p.replications)
                              for p in planned[:20]}
                 counts = {p.key: 0 for p in planned}
@@ -510,7 +526,8 @@ def batch(
     except StoreError as exc:
         _fail(str(exc))
     replications = sum(len(s.done) for s in states)
-    out.print(f"{spec.name}: {len(states)} studies, {replications:,} replications in {store}", highlight=False)
+    out.print(f"{spec.name}: {count(len(states), 'count.studies')}, {count(replications, 'count.replications')} "
+              f"in {store}", highlight=False)
 
 
 def _check_language(language: str) -> None:
@@ -750,7 +767,9 @@ def export(
         _fail(str(exc))
     except OSError as exc:
         _fail(f"{out_dir}: cannot write there ({exc.strerror or exc})")
-    out.print(f"{len(written)} files written to {out_dir}", highlight=False)
+    from .words import count
+
+    out.print(f"{count(len(written), 'count.files')} written to {out_dir}", highlight=False)
 
 
 @app.command()
@@ -766,6 +785,8 @@ def report(
     (nothing is simulated again)."""
     from simulation.store import Store, StoreError
     from simulation.storereport import across_variants, html_report, studies, workbook
+
+    from .words import count, say
 
     _check_language(language)
     if out_file is not None:
@@ -791,7 +812,8 @@ def report(
     table = across_variants(found)
     if out_file is not None:
         _write_file(out_file, content, "the report")
-        out.print(f"report of {len(found)} studies written to {out_file}", highlight=False)
+        out.print(say("store.cli_written", language, studies=count(len(found), "count.studies", language),
+                      path=str(out_file)), highlight=False)
         return
     if _emit(output, {"store": str(store), "studies": table.replace({float("nan"): None}).to_dict("records")},
              table):
@@ -799,7 +821,8 @@ def report(
     from simulation.storereport import compact
 
     shown = compact(found, language)
-    rich_table = _table(f"Which option wins where ({len(found)} studies of {store.name})", list(shown.columns),
+    rich_table = _table(say("store.cli_title", language, studies=count(len(found), "count.studies", language),
+                            store=store.name), list(shown.columns),
                         first_left=True)
     for row in shown.itertuples(index=False):
         rich_table.add_row(*[Text(str(v)) for v in row])
@@ -865,6 +888,7 @@ def offers_compare(
     from simulation.report import offer_sections
 
     from .grid import load_tender, tender_yaml
+    from .words import count, say
 
     try:
         tender = load_tender(offers_file)
@@ -880,7 +904,8 @@ def offers_compare(
     try:
         with Progress(TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
                       TimeElapsedColumn(), console=err, transient=True, disable=not err.is_terminal) as bar:
-            task = bar.add_task(f"simulating {len(tender.offers)} offers", total=replications)
+            task = bar.add_task(say("app.cli_simulating", "en", label=tender.name,
+                                    things=count(len(tender.offers), "count.offers")), total=replications)
             with _interruptible():
                 comparison = compare_offers(tender, base, replications, seed=seed, workers=workers,
                                             progress=lambda done, total: bar.update(task, completed=done),

@@ -16,10 +16,12 @@ The users' words (GTR, GTI, SLA, HO, HNO, astreinte, 24/7, P1 to P4) stay as the
 from __future__ import annotations
 
 import decimal
+import functools
 import math
 import tomllib
 from pathlib import Path
 
+from babel import Locale
 from babel.numbers import format_decimal
 
 LANGUAGES = {"en": "English", "fr": "Français"}
@@ -116,6 +118,19 @@ def decimal_text(value: float | None, lang: str = "en", digits: int = 3) -> str:
         return say("unit.missing", lang)
     with decimal.localcontext(prec=400):
         return format_decimal(value, format="#,##0." + "#" * digits, locale=_locale(lang)).replace("\u2212", "-")
+
+
+@functools.cache
+def _plural(lang: str):
+    return Locale.parse(_locale(lang)).plural_form
+
+
+def count(n: float, key: str, lang: str = "en", **values: object) -> str:
+    """``n`` things as the language counts them: the catalogue holds ``key.one`` and ``key.other`` and the
+    language's plural rule (CLDR, through Babel) picks one: ``1 service``, ``2 services``, ``0 services``;
+    in French ``0 service`` and ``1,5 point`` are singular too. ``{n}`` is the number in the reader's locale."""
+    form = "one" if _plural(lang)(abs(n)) == "one" else "other"
+    return say(f"{key}.{form}", lang, n=decimal_text(n, lang), **values)
 
 
 def unit_space(lang: str) -> str:

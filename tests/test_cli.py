@@ -186,3 +186,15 @@ def test_compare_says_each_files_own_horizon():
     assert "email-1000 over 5 years, erp-hybrid over 4 years" in result.stdout
     alone = runner.invoke(app, ["compare", str(erp), "-n", "2", "--lang", "fr"], terminal_width=400)
     assert "Coût de possession sur 4 ans" in alone.stdout and "sur 5 ans" not in alone.stdout
+
+
+def test_validate_counts_in_the_singular_and_the_plural(tmp_path):
+    """'1 services, 1 teams' once: the summary of a valid file counts as each language does."""
+    names = ", ".join(s.name for s in load_study(EXAMPLE).scenarios)
+    english = runner.invoke(app, ["validate", str(EXAMPLE)], terminal_width=300)
+    assert english.exit_code == 0 and f"1 service, 1 team, 3 scenarios: {names}" in english.stdout
+    french = runner.invoke(app, ["validate", str(EXAMPLE), "--lang", "fr"], terminal_width=300)
+    assert french.exit_code == 0 and f"1 service, 1 équipe, 3 scénarios : {names}" in french.stdout
+    batch = runner.invoke(app, ["validate", str(EXAMPLE.parent / "batches" / "email-prices.yaml")],
+                          terminal_width=300)
+    assert batch.exit_code == 0 and "(1 base file x 48 variants)" in batch.stdout

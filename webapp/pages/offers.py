@@ -12,6 +12,7 @@ from sourcing.errors import ScenarioError
 from sourcing.files import parse_yaml, study_from_text, validate
 from sourcing.grid import load_tender, read_grid
 from sourcing.ranking import rank
+from sourcing import words
 from sourcing.tender import SIMULATED_CRITERIA, Tender, criterion_label
 from webapp import charts, session, tables
 from webapp.i18n import t
@@ -72,7 +73,8 @@ replications = int(state.get("replications", session.DEFAULT_REPLICATIONS))
 
 
 def simulate():
-    message = t("app.simulating", language, n=replications, k=len(tender.offers) + 1)
+    message = t("app.simulating", language, replications=words.count(replications, "count.replications", language),
+                scenarios=words.count(len(tender.offers) + 1, "count.scenarios", language))
     bar = st.progress(0.0, text=message)
     found = compare_offers(tender, base, replications, seed=seed,
                            progress=lambda done, total: bar.progress(done / total, text=message))
