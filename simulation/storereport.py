@@ -139,7 +139,7 @@ def winner_maps(found: list[StoredStudy], lang: str = "en") -> list[go.Figure]:
     """Which option wins where: for the two swept parameters with the most values, a map of the
     recommended option (one per value of any other swept parameter); with one swept parameter, the
     economic cost of every option along it."""
-    from sourcing.words import say
+    from sourcing.words import say, thousands
 
     table = across_variants(found)
     swept = sorted(parameters_of(found), key=lambda p: -table[p].astype(str).nunique())
@@ -156,8 +156,9 @@ def winner_maps(found: list[StoredStudy], lang: str = "en") -> list[go.Figure]:
             if column in part:
                 figure.add_scatter(x=part[x].astype(str), y=part[column] / 1000, name=option, mode="lines+markers",
                                    line={"color": colours[option]})
+        unit = thousands(found[0].study.currency)
         figure.update_layout(title=say("store.cost_along", lang, parameter=x), xaxis_title=x,
-                             yaxis_title=say("store.economic_cost_k", lang), height=420)
+                             yaxis_title=say("store.economic_cost_k", lang, unit=unit), height=420)
         return [figure]
     x, y, rest = swept[0], swept[1], swept[2:]
     groups = table.groupby([table[p].astype(str) for p in rest], sort=False) if rest else [((), table)]
@@ -209,21 +210,17 @@ def headline(item: StoredStudy) -> pd.DataFrame:
 
 def _shown(item: StoredStudy, lang: str) -> pd.DataFrame:
     """The headline figures as the reader reads them: mean ± 95 % half-width in the reader's locale."""
-    from sourcing.words import money, number, percent
+    from sourcing.words import estimate
 
-    from .report import label
+    from .report import label, unit
 
     currency = item.study.currency
-    show = {"economic_cost": lambda v: money(v, currency, lang),
-            "cost_of_ownership": lambda v: money(v, currency, lang),
-            "availability_service_time": lambda v: percent(v, lang, 3),
-            "downtime_hours": lambda v: f"{number(v, lang)} h"}
     part = item.comparison.headline
     out: dict[str, dict[str, str]] = {}
     for row in part[part["metric"].isin(HEADLINE)].itertuples(index=False):
-        fmt = show[row.metric]
-        half = "" if row.half_width != row.half_width else f" ± {fmt(row.half_width)}"
-        out.setdefault(row.scenario, {})[label(row.metric, lang)] = fmt(row.mean) + half
+        half = None if row.half_width != row.half_width else row.half_width
+        out.setdefault(row.scenario, {})[label(row.metric, lang, item.study.calendar.horizon)] = estimate(
+            row.mean, half, unit(row.metric), currency, lang)
     return pd.DataFrame.from_dict(out, orient="index").rename_axis("").reset_index()
 
 

@@ -334,6 +334,8 @@ def run(
     from simulation.compare import compare
     from simulation.verdict import sentences, verdict
 
+    from .words import say
+
     target = _precision(precision)
     _check_language(language)
     study = _load(file, sets)
@@ -357,7 +359,8 @@ def run(
     if not _emit(output, document, results.summary):
         _print_verdict(words)
         if selection is not None:
-            out.print(Text("Decision: ", style="bold") + Text(selection.sentence(study.currency)), highlight=False,
+            out.print(Text(say("decide.title", language), style="bold")
+                      + Text(selection.sentence(study.currency, language)), highlight=False,
                       soft_wrap=True)
         _print_run(study, results.replications, seed, results, decision, language)
         if out_dir is not None:
@@ -567,15 +570,18 @@ def breakeven(
     workers: Workers = 1,
     scheduler: Scheduler = None,
     sets: Sets = None,
+    language: Language = "en",
     output: Format = OutputFormat.table,
 ) -> None:
     """The value of one parameter at which two options cost the same (or are as available), with its 95 %
     interval; each value is tried on the same incidents."""
     from simulation.whatif import breakeven as find
-    from simulation.whatif import quantity_text
+    from simulation.whatif import gap
 
     from .paths import quantity
+    from .words import count, say
 
+    _check_language(language)
     if on not in ("cost", "availability"):
         raise typer.BadParameter(f"'{on}': write cost or availability", param_hint="--on")
     study = _load(file, sets)
@@ -600,21 +606,16 @@ def breakeven(
                 "points": points}
     if _emit(output, document, pd.DataFrame(points, columns=["value", "difference", "ci_low", "ci_high"])):
         return
-    what = "economic cost" if on == "cost" else "availability"
-    if found.value is None:
-        out.print(Text(found.note), highlight=False, soft_wrap=True)
-    else:
-        out.print(Text(f"{between[0]} and {between[1]} have the same {what} at {vary} = "
-                       f"{quantity_text(found.value, found.unit)} (95 % interval {found.text(found.low)} to "
-                       f"{found.text(found.high)}; today {quantity_text(found.current, found.unit)})"),
+    out.print(Text(found.sentence(language)), highlight=False, soft_wrap=True)
+    if found.value is not None:
+        out.print(Text(say("whatif.cli_method", language, replications=count(replications, "count.replications",
+                                                                              language), seed=seed)),
                   highlight=False, soft_wrap=True)
-        out.print(Text(f"method: {found.note}; {replications} replications at each value, seed {seed}"),
-                  highlight=False, soft_wrap=True)
-    table = _table(f"{what} of {between[0]} minus {between[1]}", [vary, "difference", "95 % CI"])
-    money = on == "cost"
+    table = _table(say("whatif.cli_minus", language, what=say(f"whatif.on_{on}", language), a=between[0],
+                       b=between[1]), [vary, say("whatif.difference", language), say("whatif.ci", language)])
     for x, d in found.points:
-        show = (lambda v: f"{v / 1000:,.1f} k") if money else (lambda v: f"{v * 100:+.3f} pt")
-        table.add_row(quantity_text(x, found.unit), show(d.mean), f"[{show(d.low)}, {show(d.high)}]")
+        table.add_row(found.text(x, language), gap(d.mean, on, study.currency, language),
+                      f"[{gap(d.low, on, study.currency, language)}, {gap(d.high, on, study.currency, language)}]")
     out.print(table)
 
 
@@ -633,6 +634,7 @@ def match(
     workers: Workers = 1,
     scheduler: Scheduler = None,
     sets: Sets = None,
+    language: Language = "en",
     output: Format = OutputFormat.table,
 ) -> None:
     """The smallest value of a parameter at which option A is at least as good as option B, with the
@@ -641,6 +643,9 @@ def match(
 
     from simulation.whatif import match as find
 
+    from .words import say
+
+    _check_language(language)
     if on not in ("availability", "gtr-compliance", "cost"):
         raise typer.BadParameter(f"'{on}': write availability, gtr-compliance or cost", param_hint="--on")
     study = _load(file, sets)
@@ -663,20 +668,12 @@ def match(
     if _emit(output, document, pd.DataFrame(steps, columns=["value", "difference", "ci_low", "ci_high",
                                                             "probability", "cost_per_year"])):
         return
-    if found.found is None:
-        out.print(Text(f"No value tried makes {scenario} as good as {like} on {on}."), highlight=False)
-    else:
-        extra = found.found.cost_per_year - found.current_cost_per_year
-        out.print(Text(f"{scenario} matches {like} on {on} from {vary} = {found.found.value} (probability "
-                       f"{found.found.probability:.0%} that it truly is at least as good); its economic cost changes "
-                       f"by {extra / 1000:+,.1f} k{study.currency} a year"), highlight=False, soft_wrap=True)
-    table = _table(f"{on} of {scenario} minus {like}", [vary, "difference", "95 % CI", "P(at least as good)",
-                                                       "cost a year"])
-    for st in found.steps:
-        scale, unit = (100, " pt") if on != "cost" else (1 / 1000, " k")
-        table.add_row(str(st.value), f"{st.difference.mean * scale:+,.3f}{unit}",
-                      f"[{st.difference.low * scale:+,.3f}, {st.difference.high * scale:+,.3f}]",
-                      f"{st.probability:.0%}", f"{st.cost_per_year / 1000:,.1f} k")
+    out.print(Text(found.sentence(study.currency, language)), highlight=False, soft_wrap=True)
+    shown = found.table(study.currency, language)
+    table = _table(say("whatif.cli_minus", language, what=say(f"whatif.on_{on}", language), a=scenario, b=like),
+                   list(shown.columns))
+    for row in shown.itertuples(index=False):
+        table.add_row(*row)
     out.print(table)
 
 
@@ -695,12 +692,17 @@ def sensitivity(
     workers: Workers = 1,
     scheduler: Scheduler = None,
     sets: Sets = None,
+    language: Language = "en",
     output: Format = OutputFormat.table,
 ) -> None:
     """Which assumptions move the economic-cost difference between the two cheapest options, and which
     swings flip the decision."""
-    from simulation.whatif import DEFAULT_ASSUMPTIONS, global_sensitivity, parse_swing
+    from simulation.whatif import DEFAULT_ASSUMPTIONS, assumption_label, global_sensitivity, parse_swing
     from simulation.whatif import sensitivity as tornado
+
+    from .words import decimal_text, horizon, money, say
+
+    _check_language(language)
 
     if method not in ("tornado", "morris", "sobol"):
         raise typer.BadParameter(f"'{method}': write tornado, morris or sobol", param_hint="--method")
@@ -727,8 +729,9 @@ def sensitivity(
         _close(executor)
     if method != "tornado":
         if not _emit(output, {"file": str(file), "method": method, "indices": table.to_dict("records")}, table):
-            _print_tables([(f"{method} indices of the economic-cost difference between the two cheapest options",
-                            table.set_index("assumption").round(4))], study.currency)
+            shown = table.set_index("assumption").map(lambda v: decimal_text(v, language, 4))
+            shown.index = [assumption_label(a, language) for a in shown.index]
+            _print_tables([(say(f"whatif.cli_{method}", language), shown)], study.currency, language)
         return
     swings = [{"assumption": s.assumption, "low": s.low, "high": s.high, "at_low": s.at_low.mean,
                "at_high": s.at_high.mean, "flips": s.flips} for s in found.swings]
@@ -737,14 +740,16 @@ def sensitivity(
     if _emit(output, document, pd.DataFrame(swings, columns=["assumption", "low", "high", "at_low", "at_high",
                                                              "flips"])):
         return
-    out.print(Text(f"{found.winner} is cheaper than {found.runner_up} by {-found.base.mean / 1000:,.1f} "
-                   f"k{study.currency} over the horizon; what moves that difference (winner minus runner-up):"),
-              highlight=False, soft_wrap=True)
-    table = _table("Tornado", ["assumption", "low", "high", "difference at low", "difference at high", "flips?"],
-                   first_left=True)
+    out.print(Text(say("whatif.cli_tornado", language, winner=found.winner, runner=found.runner_up,
+                       amount=money(-found.base.mean, study.currency, language),
+                       horizon=horizon(study.calendar.horizon, language))), highlight=False, soft_wrap=True)
+    table = _table(say("whatif.tornado", language), [say(f"whatif.cli_{c}", language) for c in (
+        "assumption", "low", "high", "at_low", "at_high", "flips")], first_left=True)
     for s_ in found.swings:
-        table.add_row(s_.assumption, f"{s_.low:g}", f"{s_.high:g}", f"{s_.at_low.mean / 1000:+,.1f} k",
-                      f"{s_.at_high.mean / 1000:+,.1f} k", "yes" if s_.flips else "no")
+        table.add_row(assumption_label(s_.assumption, language), s_.move(s_.low, language),
+                      s_.move(s_.high, language), money(s_.at_low.mean, study.currency, language, signed=True),
+                      money(s_.at_high.mean, study.currency, language, signed=True),
+                      say("app.yes" if s_.flips else "app.no", language))
     out.print(table)
 
 
