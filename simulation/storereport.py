@@ -135,14 +135,76 @@ def _short(path: str) -> str:
     return path.rsplit(".", 1)[-1]
 
 
-def winner_maps(found: list[StoredStudy], lang: str = "en") -> list[go.Figure]:
-    """Which option wins where: for the two swept parameters with the most values, a map of the
-    recommended option (one per value of any other swept parameter); with one swept parameter, the
-    economic cost of every option along it."""
-    from sourcing.words import say, thousands
+def cost_along(found: list[StoredStudy], lang: str = "en") -> tuple[str, pd.DataFrame] | None:
+    """With one swept parameter: the economic cost of every option at each of its values, and the
+    recommended option (``?`` when its margin's interval still contains zero); None otherwise."""
+    from sourcing.words import money, say
+
+    swept = parameters_of(found)
+    if len(swept) != 1:
+        return None
+    x = swept[0]
+    table = across_variants(found)
+    currency = found[0].study.currency
+    options = [c for c in table.columns if c.startswith("economic_cost: ")]
+    rows = {}
+    for _, row in table.iterrows():
+        rows.setdefault(str(row[x]), {
+            **{c.removeprefix("economic_cost: "): money(row[c], currency, lang) for c in options},
+            say("store.recommended", lang): row["recommended"] + (" ?" if _unsettled(row["settled"]) else "")})
+    frame = pd.DataFrame.from_dict(rows, orient="index").reindex(_in_order(rows))
+    return say("store.cost_along", lang, parameter=x), frame
+
+
+class WinnerMap(NamedTuple):
+    """Which option wins where over two swept parameters: rows are the values of ``y``, columns those of
+    ``x``, a cell the recommended option, followed by ``?`` when its margin's interval still contains zero."""
+
+    title: str
+    x: str
+    y: str
+    cells: pd.DataFrame
+
+
+def _in_order(values) -> list[str]:
+    """Parameter values as text, in the order of their numbers (``6 EUR`` before ``10 EUR``)."""
+    return sorted({str(v) for v in values}, key=lambda v: (_number(v) is None, _number(v) or 0, v))
+
+
+def _unsettled(settled: Any) -> bool:
+    """A margin whose interval still contains zero (``settled`` is False; None when there is no runner-up)."""
+    return settled is not None and settled == settled and not bool(settled)
+
+
+def winner_grids(found: list[StoredStudy], lang: str = "en") -> list[WinnerMap]:
+    """The recommended option over the two swept parameters with the most values, one grid per value of
+    any other swept parameter (none when fewer than two parameters are swept)."""
+    from sourcing.words import say
 
     table = across_variants(found)
     swept = sorted(parameters_of(found), key=lambda p: -table[p].astype(str).nunique())
+    if len(swept) < 2:
+        return []
+    x, y, rest = swept[0], swept[1], swept[2:]
+    groups = table.groupby([table[p].astype(str) for p in rest], sort=False) if rest else [((), table)]
+    out = []
+    for key, part in groups:
+        cells = pd.DataFrame("", index=pd.Index(_in_order(part[y]), name=_short(y)), columns=_in_order(part[x]))
+        for _, row in part.iterrows():
+            if not cells.at[str(row[y]), str(row[x])]:   # several files with the same values: the first
+                cells.at[str(row[y]), str(row[x])] = row["recommended"] + (" ?" if _unsettled(row["settled"]) else "")
+        suffix = ", ".join(f"{p} = {v}" for p, v in zip(rest, key if isinstance(key, tuple) else (key,)))
+        out.append(WinnerMap(say("store.winner_map", lang) + (f" ({suffix})" if suffix else ""), x, y, cells))
+    return out
+
+
+def winner_maps(found: list[StoredStudy], lang: str = "en") -> list[go.Figure]:
+    """Which option wins where, drawn: the grids of :func:`winner_grids` as maps coloured by option; with
+    one swept parameter, the economic cost of every option along it."""
+    from sourcing.words import say, thousands
+
+    table = across_variants(found)
+    swept = parameters_of(found)
     if not swept:
         return []
     options = list(dict.fromkeys(o for item in found for o in item.verdict.qualifying + [item.verdict.recommended]))
@@ -160,36 +222,20 @@ def winner_maps(found: list[StoredStudy], lang: str = "en") -> list[go.Figure]:
         figure.update_layout(title=say("store.cost_along", lang, parameter=x), xaxis_title=x,
                              yaxis_title=say("store.economic_cost_k", lang, unit=unit), height=420)
         return [figure]
-    x, y, rest = swept[0], swept[1], swept[2:]
-    groups = table.groupby([table[p].astype(str) for p in rest], sort=False) if rest else [((), table)]
+    n = max(len(options), 1)
+    scale = []
+    for k, option in enumerate(options):
+        scale += [[k / n, colours[option]], [(k + 1) / n, colours[option]]]
     figures = []
-    for key, part in groups:
-        xs = sorted(part[x].astype(str).unique(), key=lambda v: (_number(v) is None, _number(v) or 0, v))
-        ys = sorted(part[y].astype(str).unique(), key=lambda v: (_number(v) is None, _number(v) or 0, v))
-        grid = part.assign(_x=part[x].astype(str), _y=part[y].astype(str)).set_index(["_y", "_x"])
-        codes, text = [], []
-        for yv in ys:
-            codes.append([]), text.append([])
-            for xv in xs:
-                if (yv, xv) in grid.index:
-                    row = grid.loc[(yv, xv)]
-                    row = row.iloc[0] if isinstance(row, pd.DataFrame) else row
-                    codes[-1].append(options.index(row["recommended"]))
-                    mark = " ?" if row["settled"] is False else ""
-                    text[-1].append(f"{row['recommended']}{mark}")
-                else:
-                    codes[-1].append(None), text[-1].append("")
-        n = max(len(options), 1)
-        scale = []
-        for k, option in enumerate(options):
-            scale += [[k / n, colours[option]], [(k + 1) / n, colours[option]]]
-        figure = go.Figure(go.Heatmap(z=codes, x=xs, y=ys, text=text, texttemplate="%{text}", zmin=-0.5,
-                                      zmax=n - 0.5, colorscale=scale, showscale=False,
-                                      hovertemplate=f"{_short(x)}=%{{x}}<br>{_short(y)}=%{{y}}<br>%{{text}}"
-                                                    "<extra></extra>"))
-        suffix = ", ".join(f"{p} = {v}" for p, v in zip(rest, key if isinstance(key, tuple) else (key,)))
-        title = say("store.winner_map", lang) + (f" ({suffix})" if suffix else "")
-        figure.update_layout(title=title, xaxis_title=x, yaxis_title=y, height=140 + 45 * len(ys),
+    for grid in winner_grids(found, lang):
+        cells = grid.cells
+        codes = [[options.index(c.removesuffix(" ?")) if c else None for c in row] for row in cells.to_numpy()]
+        figure = go.Figure(go.Heatmap(z=codes, x=list(cells.columns), y=list(cells.index), text=cells.to_numpy(),
+                                      texttemplate="%{text}", zmin=-0.5, zmax=n - 0.5, colorscale=scale,
+                                      showscale=False,
+                                      hovertemplate=f"{_short(grid.x)}=%{{x}}<br>{_short(grid.y)}=%{{y}}<br>"
+                                                    "%{text}<extra></extra>"))
+        figure.update_layout(title=grid.title, xaxis_title=grid.x, yaxis_title=grid.y, height=140 + 45 * len(cells),
                              xaxis={"type": "category"}, yaxis={"type": "category"})
         figures.append(figure)
     return figures
@@ -208,7 +254,7 @@ def headline(item: StoredStudy) -> pd.DataFrame:
     return table.reset_index()
 
 
-def _shown(item: StoredStudy, lang: str) -> pd.DataFrame:
+def figures_shown(item: StoredStudy, lang: str = "en") -> pd.DataFrame:
     """The headline figures as the reader reads them: mean ± 95 % half-width in the reader's locale."""
     from sourcing.words import estimate
 
@@ -233,12 +279,23 @@ def _sheet_name(k: int, variant: str, used: set[str]) -> str:
 
 
 def workbook(store: Store, found: list[StoredStudy], lang: str = "en") -> bytes:
-    """An Excel workbook: the studies across variants, then one sheet per study (its verdict in words and
-    its headline figures), and the runs that filled the store. Text cells are neutralised."""
+    """An Excel workbook: the studies across variants, the maps of which option wins where (when two
+    parameters or more are swept), then one sheet per study (its verdict in words and its headline figures),
+    and the runs that filled the store. Text cells are neutralised."""
+    from sourcing.words import say
+
     buffer = io.BytesIO()
-    used: set[str] = {"Across variants", "Runs"}
+    where = say("store.across", lang)[:31]
+    used: set[str] = {"Across variants", "Runs", where}
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         _safe(across_variants(found)).to_excel(writer, sheet_name="Across variants", index=False)
+        row = 0
+        for grid in winner_grids(found, lang):
+            pd.DataFrame({"": [grid.title, say("store.map_axes", lang, y=grid.y, x=grid.x)]}).pipe(_safe).to_excel(
+                writer, sheet_name=where, index=False, header=False, startrow=row)
+            _safe(grid.cells.reset_index()).to_excel(
+                writer, sheet_name=where, index=False, startrow=row + 2)
+            row += len(grid.cells) + 5
         for k, item in enumerate(found):
             name = _sheet_name(k, item.variant, used)
             words = [w.replace("**", "") for w in sentences(item.verdict, lang, item.study.currency,
@@ -281,7 +338,7 @@ def html_report(store: Store, found: list[StoredStudy], lang: str = "en") -> str
         for line in sentences(item.verdict, lang, item.study.currency, item.results.replications):
             bits = html.escape(line).split("**")
             parts.append("<p>" + "".join(f"<b>{b}</b>" if i % 2 else b for i, b in enumerate(bits)) + "</p>")
-        parts.append(_shown(item, lang).to_html(index=False, escape=True, border=0))
+        parts.append(figures_shown(item, lang).to_html(index=False, escape=True, border=0))
     if maps:
         parts.append(charts_script(lang))
     parts.append("</body></html>")

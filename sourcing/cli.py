@@ -91,9 +91,11 @@ def _load(path: Path, sets: list[str] | None = None) -> Study:
         raise typer.Exit(2) from None
 
 
-def _print_verdict(words: list[str]) -> None:
+def _print_verdict(words: list[str], lang: str = "en") -> None:
     """The verdict, first and in plain words (bold where the sentence says so)."""
-    out.print(Text("Verdict", style="bold"), highlight=False)
+    from .words import say
+
+    out.print(Text(say("section.verdict", lang), style="bold"), highlight=False)
     for line in words:
         text = Text("  ")
         for k, part in enumerate(line.split("**")):
@@ -357,7 +359,7 @@ def run(
         document["selection"] = {**asdict(selection), "conclusion": selection.sentence(study.currency)}
     document["comparison"] = _json_comparison(decision)
     if not _emit(output, document, results.summary):
-        _print_verdict(words)
+        _print_verdict(words, language)
         if selection is not None:
             out.print(Text(say("decide.title", language), style="bold")
                       + Text(selection.sentence(study.currency, language)), highlight=False,
@@ -496,6 +498,10 @@ def batch(
         raise typer.Exit(2) from None
     if scheduler is not None and workers != 1:
         _fail("give either --workers (local processes) or --scheduler (a Dask cluster), not both")
+    try:
+        store.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        _fail(f"{store}: cannot create its folder ({exc.strerror or exc}); nothing was run")
     try:
         with Store(store) as opened:
             executor = DaskExecutor(scheduler) if scheduler else LocalExecutor(workers)
@@ -823,15 +829,38 @@ def report(
     if _emit(output, {"store": str(store), "studies": table.replace({float("nan"): None}).to_dict("records")},
              table):
         return
-    from simulation.storereport import compact
+    _print_store(store, found, language)
 
-    shown = compact(found, language)
-    rich_table = _table(say("store.cli_title", language, studies=count(len(found), "count.studies", language),
-                            store=store.name), list(shown.columns),
-                        first_left=True)
+
+def _print_store(store: Path, found: list, lang: str) -> None:
+    """What the HTML report shows, in the terminal: which option wins where (a map over the two swept
+    parameters with the most values, ``?`` where the margin is not settled; with one swept parameter, every
+    option's cost along it), the table across variants, then each study's verdict and figures."""
+    from simulation.storereport import compact, cost_along, figures_shown, winner_grids
+    from simulation.verdict import sentences
+
+    from . import __version__ as version
+    from .words import count, say
+
+    out.print(Text(say("store.intro", lang, studies=count(len(found), "count.studies", lang), version=version)),
+              highlight=False, soft_wrap=True)
+    for grid in winner_grids(found, lang):
+        out.print(Text(say("store.map_axes", lang, y=grid.y, x=grid.x)), highlight=False, soft_wrap=True)
+        _print_tables([(grid.title, grid.cells)], found[0].study.currency, lang)
+    along = cost_along(found, lang)
+    if along is not None:
+        _print_tables([along], found[0].study.currency, lang)
+    shown = compact(found, lang)
+    rich_table = _table(say("store.cli_title", lang, studies=count(len(found), "count.studies", lang),
+                            store=store.name), list(shown.columns), first_left=True)
     for row in shown.itertuples(index=False):
         rich_table.add_row(*[Text(str(v)) for v in row])
     out.print(rich_table)
+    for item in found:
+        out.print(Text(f"\n{item.file} / {item.variant}", style="bold"), highlight=False)
+        _print_verdict(sentences(item.verdict, lang, item.study.currency, item.results.replications,
+                                 item.study.names), lang)
+        _print_tables([("", figures_shown(item, lang).set_index(""))], item.study.currency, lang)
 
 
 offers_app = typer.Typer(help="Procurement: put providers' offers side by side on the same incidents.",
@@ -1011,7 +1040,8 @@ def _print_sections(name: str, note: str, currency: str, decision, summary, lang
 def _print_tables(tables: list, currency: str, lang: str = "en", headers: dict[str, str] | None = None) -> None:
     """Each titled table; ``headers`` renames columns (an option with its horizon)."""
     for title, table in tables:
-        rich_table = _table(title, ["", *[(headers or {}).get(c, c) for c in table.columns]], first_left=True)
+        rich_table = _table(title, [table.index.name or "", *[(headers or {}).get(c, c) for c in table.columns]],
+                            first_left=True)
         for metric, row in table.iterrows():
             rich_table.add_row(Text(str(metric)), *[Text(c.text(currency, lang) if hasattr(c, "text") else
                                                          ("" if pd.isna(c) else str(c))) for c in row])
@@ -1023,6 +1053,7 @@ def _write_file(target: Path, content: bytes, what: str) -> None:
     sees half a file, and a failure leaves nothing behind."""
     staging = target.with_name(f".{target.name}.{os.getpid()}.part")
     try:
+        target.parent.mkdir(parents=True, exist_ok=True)
         staging.write_bytes(content)
         os.replace(staging, target)
     except OSError as exc:
