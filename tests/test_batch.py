@@ -317,3 +317,22 @@ def test_the_terminal_report_shows_the_map_its_marks_and_each_studys_verdict(tar
     assert book.sheetnames[:2] == ["Across variants", "Which option wins where"]
     cells = list(book["Which option wins where"].iter_rows(values_only=True))
     assert cells[2] == ("price_per_user_month", "99%", "99.7%", "99.9%") and len(cells) == 5
+
+
+def test_a_margin_whose_interval_contains_zero_is_marked_on_the_map(targets_store: Path) -> None:
+    """The '?' of the maps never showed when every study had a runner-up (a column of numpy booleans:
+    numpy's False is not Python's False)."""
+    import dataclasses
+
+    from simulation.store import Store
+    from simulation.storereport import studies, winner_maps
+
+    with Store(targets_store, read_only=True) as opened:
+        found = [item for item in studies(opened) if item.verdict.difference is not None]   # all with a runner-up
+    assert len(found) == 4
+    k = 0
+    mean = found[k].verdict.difference[0]
+    found[k] = found[k]._replace(verdict=dataclasses.replace(found[k].verdict, difference=(mean, -mean, 3 * mean)))
+    marked = [str(cell) for figure in winner_maps(found) for row in figure.data[0].text for cell in row
+              if str(cell).endswith(" ?")]
+    assert marked == [f"{found[k].verdict.recommended} ?"]
