@@ -299,7 +299,7 @@ def workbook(store: Store, found: list[StoredStudy], lang: str = "en") -> bytes:
         for k, item in enumerate(found):
             name = _sheet_name(k, item.variant, used)
             words = [w.replace("**", "") for w in sentences(item.verdict, lang, item.study.currency,
-                                                            item.results.replications)]
+                                                            item.results.replications, item.study.names)]
             head = pd.DataFrame({"": [item.file, item.variant, *words]})
             _safe(head).to_excel(writer, sheet_name=name, index=False, header=False)
             _safe(headline(item)).to_excel(writer, sheet_name=name, index=False, startrow=len(head) + 1)
@@ -335,7 +335,7 @@ def html_report(store: Store, found: list[StoredStudy], lang: str = "en") -> str
     parts.append(shown.to_html(index=False, escape=True, border=0))
     for item in found:
         parts.append(f"<h2>{html.escape(item.file)} / {html.escape(item.variant)}</h2>")
-        for line in sentences(item.verdict, lang, item.study.currency, item.results.replications):
+        for line in sentences(item.verdict, lang, item.study.currency, item.results.replications, item.study.names):
             bits = html.escape(line).split("**")
             parts.append("<p>" + "".join(f"<b>{b}</b>" if i % 2 else b for i, b in enumerate(bits)) + "</p>")
         parts.append(figures_shown(item, lang).to_html(index=False, escape=True, border=0))
