@@ -915,6 +915,7 @@ def offers_compare(
     weight: Annotated[list[str] | None, typer.Option(
         help="Ranking weight, criterion=number (repeat); others keep the tender's weights.")] = None,
     out_dir: Annotated[Path | None, typer.Option("--out", help="Write the comparison and its inputs here.")] = None,
+    language: Language = "en",
     output: Format = OutputFormat.table,
 ) -> None:
     """Simulate every offer on the base scenario's incidents, and rank the offers."""
@@ -924,6 +925,7 @@ def offers_compare(
     from .grid import load_tender, tender_yaml
     from .words import count, say
 
+    _check_language(language)
     try:
         tender = load_tender(offers_file)
     except ScenarioError as exc:
@@ -949,7 +951,7 @@ def offers_compare(
         raise typer.Exit(2) from None
     except ValueError as exc:
         _fail(f"--weight: {exc}")
-    sections = offer_sections(comparison)
+    sections = offer_sections(comparison, language)
     if out_dir is not None:
         from simulation.exports import offers_workbook
 
@@ -959,7 +961,7 @@ def offers_compare(
             "ranking.csv": lambda path: neutralise_frame(comparison.ranking.scores).to_csv(path),
             "sensitivity.csv": lambda path: neutralise_frame(comparison.ranking.sensitivity).to_csv(path,
                                                                                                   index=False),
-            "comparison.xlsx": offers_workbook(comparison),
+            "comparison.xlsx": offers_workbook(comparison, language),
             "offers.yaml": tender_yaml(tender),
             "scenario.yaml": dump_study(comparison.study),
             "run.json": _run_record([offers_file, base_path], seed, replications, workers),
@@ -976,9 +978,11 @@ def offers_compare(
                     "sensitivity": records(comparison.ranking.sensitivity)}
         _emit(output, document, comparison.summary)
         return
-    note = f"{replications} replications, seed {seed}; every offer sees the same incidents of {base_path.name}"
-    out.print(Text(tender.name, style="bold") + Text(f"  (mean ± 95 % CI half-width; {note})"), highlight=False)
-    _print_tables(sections, tender.currency)
+    note = say("app.cli_note", language, n=replications, seed=seed)
+    out.print(Text(tender.name, style="bold") + Text(f"  ({note})"), highlight=False)
+    out.print(Text(say("offers.report_note", language, tender=tender.name, base=base.name)),
+              highlight=False, soft_wrap=True)
+    _print_tables(sections, tender.currency, language)
     if out_dir is not None:
         out.print(f"comparison written to {out_dir}", highlight=False)
 
