@@ -237,3 +237,11 @@ def test_validate_checks_offers_files_too(tmp_path):
     broken.write_text(OFFERS.read_text().replace("monthly: 4800 EUR", "monthly: 4800"))
     refused = runner.invoke(app, ["validate", str(broken)])
     assert refused.exit_code == 2 and "offers.standard-24-7.fees.monthly" in refused.output
+
+
+def test_offers_compare_speaks_the_readers_language():
+    result = CliRunner().invoke(app, ["offers", "compare", str(OFFERS), "--scenario", str(BASE), "-n", "2",
+                                      "--weight", "price=50", "--lang", "fr"], terminal_width=250)
+    assert result.exit_code == 0, result.output
+    assert "Pondération saisie" in result.stdout and "réplications, graine 1" in result.stdout
+    assert "k€ ±" in result.stdout and "Effective yearly price" not in result.stdout
