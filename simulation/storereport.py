@@ -325,9 +325,9 @@ def html_report(store: Store, found: list[StoredStudy], lang: str = "en") -> str
 
     runs = store.runs()
     name = str(runs["batch_name"].iloc[-1]) if len(runs) else store.path.name
+    intro = say("store.intro", lang, studies=count(len(found), "count.studies", lang), version=__version__)
     parts = [f"<!doctype html><html lang='{lang}'><head><meta charset='utf-8'>", f"<title>{html.escape(name)}</title>",
-             f"<style>{STYLE}</style></head><body>", f"<h1>{html.escape(name)}</h1>",
-             f"<p>{html.escape(say('store.intro', lang, studies=count(len(found), 'count.studies', lang), version=__version__))}</p>"]
+             f"<style>{STYLE}</style></head><body>", f"<h1>{html.escape(name)}</h1>", f"<p>{html.escape(intro)}</p>"]
     parts.append(f"<h2>{html.escape(say('store.across', lang))}</h2>")
     maps = winner_maps(found, lang)
     parts += [chart_div(figure) for figure in maps]

@@ -398,8 +398,7 @@ def compare_files(
     names = [s.name for _, study in studies for s in study.scenarios]
     clash = {n for n in names if names.count(n) > 1}
     parts = []
-    years: dict[str, int] = {}
-    """Each scenario's horizon (its file's), by the name it is shown under."""
+    years: dict[str, int] = {}   # each scenario's horizon (its file's), by the name it is shown under
     for (path, study), tag in zip(studies, labels):
         results, _ = _simulate(study, path.name, replications, seed, workers, target, max_replications,
                                variance_reduction=False, lang=language)  # plain means, paired across files
@@ -839,10 +838,9 @@ def _print_store(store: Path, found: list, lang: str) -> None:
     from simulation.storereport import compact, cost_along, figures_shown, winner_grids
     from simulation.verdict import sentences
 
-    from . import __version__ as version
     from .words import count, say
 
-    out.print(Text(say("store.intro", lang, studies=count(len(found), "count.studies", lang), version=version)),
+    out.print(Text(say("store.intro", lang, studies=count(len(found), "count.studies", lang), version=__version__)),
               highlight=False, soft_wrap=True)
     for grid in winner_grids(found, lang):
         out.print(Text(say("store.map_axes", lang, y=grid.y, x=grid.x)), highlight=False, soft_wrap=True)

@@ -99,8 +99,8 @@ with tornado_tab:
         over = words.horizon(years, language)
         st.markdown(t("whatif.tornado_note", language, winner=found.winner, runner=found.runner_up, horizon=over,
                       amount=words.money(-found.base.mean, currency, language)))
-        swings = [(assumption_label(s.assumption, language) + (" ⚠" if s.flips else ""), s.at_low.mean / 1000, s.at_high.mean / 1000)
-                  for s in found.swings]
+        swings = [(assumption_label(s.assumption, language) + (" ⚠" if s.flips else ""), s.at_low.mean / 1000,
+                   s.at_high.mean / 1000) for s in found.swings]
         st.plotly_chart(charts.tornado(swings, found.base.mean / 1000,
                                        t("chart.tornado_axis", language, winner=found.winner, runner=found.runner_up,
                                          unit=unit),
