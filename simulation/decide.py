@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from sourcing import words
 from sourcing.scenario import Study
 
 from .compare import COST, scenario_values
@@ -46,18 +47,19 @@ class Selection:
     eliminated_at: dict[str, int]
     """After how many replications each other option was dropped."""
 
-    def sentence(self, currency: str = "EUR") -> str:
-        """The conclusion in plain words."""
-        amount = f"{self.indifference / 1000:,.1f} k{currency}"
+    def sentence(self, currency: str = "EUR", lang: str = "en") -> str:
+        """The conclusion in plain words, in the reader's language and locale."""
+        say = words.say
+        done = words.count(self.replications, "count.replications", lang)
         if not self.decided:
-            return (f"not settled after {self.replications} replications (the ceiling): {self.best} has the lowest "
-                    f"economic cost so far; still in contention: {', '.join(self.equivalent) or 'none'}")
+            return say("decide.not_settled", lang, replications=done, best=self.best,
+                       others=", ".join(self.equivalent) or say("decide.none", lang))
+        amount = words.money(self.indifference, currency, lang)
         if self.equivalent:
-            return (f"{self.best} and {', '.join(self.equivalent)} are equivalent within {amount} on economic cost "
-                    f"(after {self.replications} replications); {self.best} is cheapest by a smaller margin")
-        return (f"{self.best} has the lowest economic cost, with probability at least {self.confidence:.0%} "
-                f"of correct selection for a difference of {amount} or more (after {self.replications} "
-                f"replications)")
+            return say("decide.equivalent", lang, best=self.best, others=", ".join(self.equivalent), amount=amount,
+                       replications=done)
+        return say("decide.decided", lang, best=self.best, confidence=words.percent(self.confidence, lang, 0),
+                   amount=amount, replications=done)
 
 
 def kn_constants(k: int, n0: int, alpha: float) -> float:

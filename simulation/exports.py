@@ -40,15 +40,16 @@ say = words.say
 
 FORMATS = {
     "money": '#,##0.0,"\u00a0k{symbol}"',
-    "share": "0.00%",
-    "share3": "0.000%",
-    "probability": "0.0%",
-    "h": '#,##0.00" h"',
+    "share": '0.00"\u00a0"%',
+    "share3": '0.000"\u00a0"%',
+    "probability": '0.0"\u00a0"%',
+    "h": '#,##0.00"\u00a0h"',
     "count": "#,##0.00",
     "integer": "0",
     "score": "0.000",
 }
-"""Excel number formats by unit (the comma after the digits shows thousands: 1228345 reads 1,228.3 k€)."""
+"""Excel number formats by unit (the comma after the digits shows thousands: 1228345 reads 1,228.3 k€); a
+no-break space before every unit, as the reports write them (``99.23 %``, ``4.50 h``)."""
 MAX_WIDTH = 60
 MIME_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -391,17 +392,20 @@ def offers_workbook(comparison, lang: str = "en") -> bytes:
             say("export.winner_below", lang): [tender.name_of(w) if w else "" for w in sensitivity["winner_below"]],
             say("export.switch_above", lang): sensitivity["switch_above"],
             say("export.winner_above", lang): [tender.name_of(w) if w else "" for w in sensitivity["winner_above"]]})
-        percent = FORMATS["share"].replace("0.00", "0")
+        percent = FORMATS["share"].replace("0.00", "0", 1)
         write_sheet(book, say("export.sheet.sensitivity", lang), frame,
                     {frame.columns[k]: percent for k in (2, 4, 6)}, freeze_columns=2)
     keys = list(tender.criteria)
     frame = pd.DataFrame({say("export.criterion", lang): [criterion_label(k, tender.criteria, lang) for k in keys],
                           **{tender.name_of(o): [tender.offers[o].scores.get(k) for k in keys] for o in offers}})
     write_sheet(book, say("export.sheet.scores", lang), frame)
-    weights = comparison.ranking.weights
-    frame = pd.DataFrame({say("export.criterion", lang): [criterion_label(k, tender.criteria, lang) for k in weights],
-                          say("export.weight", lang): list(weights.values())})
-    write_sheet(book, say("export.sheet.weights", lang), frame, {frame.columns[1]: FORMATS["share"]})
+    ranking = comparison.ranking
+    frame = pd.DataFrame({
+        say("export.criterion", lang): [criterion_label(k, tender.criteria, lang) for k in ranking.entered],
+        say("ranking.entered", lang): list(ranking.entered.values()),
+        say("ranking.normalised", lang): [ranking.weights[k] for k in ranking.entered]})
+    write_sheet(book, say("export.sheet.weights", lang), frame, {frame.columns[2]: FORMATS["share"]},
+                notes=[say("section.weights", lang)])
     frame = pd.DataFrame({
         say("export.offer", lang): [tender.name_of(o) for o in offers],
         say("export.identifier", lang): offers,

@@ -142,18 +142,14 @@ def compare_offers(tender: Tender, base: Study, replications: int, seed: int = 1
     results = run_study(study, replications, seed=seed, workers=workers, progress=progress, detail=detail)
     figures = offer_figures(tender, study, results.rows)
     summary = summarize_offers(figures)
-    chosen = tender.criteria_weights() if weights is None else _normalised(weights, tender)
-    ranking = rank(criteria_matrix(tender, summary), chosen, directions(tender))
+    ranking = rank(criteria_matrix(tender, summary), entered_weights(weights or {}, tender), directions(tender))
     return OfferComparison(tender, study, results, figures, summary, ranking)
 
 
-def _normalised(weights: dict[str, float], tender: Tender) -> dict[str, float]:
+def entered_weights(weights: dict[str, float], tender: Tender) -> dict[str, float]:
+    """Every criterion's weight as entered: ``weights`` (``--weight``), else the tender's, else 0."""
     keys = [*SIMULATED_CRITERIA, *tender.criteria]
     unknown = [k for k in weights if k not in keys]
     if unknown:
         raise ValueError(f"unknown criteria {', '.join(unknown)} (criteria: {', '.join(keys)})")
-    merged = {k: float(weights.get(k, tender.weights.get(k, 0.0))) for k in keys}
-    total = sum(merged.values())
-    if total <= 0 or any(v < 0 for v in merged.values()):
-        raise ValueError("weights must be zero or more, with at least one above zero")
-    return {k: v / total for k, v in merged.items()}
+    return {k: float(weights.get(k, tender.weights.get(k, 0.0))) for k in keys}

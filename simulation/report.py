@@ -141,14 +141,16 @@ def risk_table(comparison: Comparison, lang: str = "en", over: str = "") -> pd.D
     return pd.DataFrame.from_dict(tail, orient="index", columns=list(risk.index))
 
 
-def sections(summary: pd.DataFrame, lang: str = "en", names: dict[str, str] | None = None) -> list[
-        tuple[str, pd.DataFrame]]:
+def sections(summary: pd.DataFrame, lang: str = "en", names: dict[str, str] | None = None,
+             years: int | None = None) -> list[tuple[str, pd.DataFrame]]:
     """Titled tables with one row per metric and one column per scenario, each cell a :class:`Cell`:
     costs, then one section per service, per provider contract and per team. ``names`` maps an offer's
-    or a team's identifier to what the reader calls it (``Study.names``)."""
+    or a team's identifier to what the reader calls it (``Study.names``). ``years`` is the horizon the
+    totals add up over, said in their labels: by default the summary's own (its yearly periods); 0 when
+    the scenarios run over different horizons (the caller then says each one's)."""
     say = words.say
     names = names or {}
-    years = years_of(summary)
+    years = years_of(summary) if years is None else years
     over = words.horizon(years, lang) if years else ""
     scenarios = list(dict.fromkeys(summary["scenario"]))
     categories = tuple(m for m in dict.fromkeys(summary.loc[summary["scope"] == "scenario", "metric"])
@@ -212,7 +214,8 @@ def offer_sections(comparison, lang: str = "en") -> list[tuple[str, pd.DataFrame
         row = say("ranking.score", lang, label=criterion_label(key, tender.criteria, lang),
                   low=words.number(criterion.low, lang, 0), high=words.number(criterion.high, lang, 0))
         figures[row] = {tender.name_of(o): words.number(tender.offers[o].scores[key], lang, 0) for o in offers}
-    out = [(say("section.offers", lang), pd.DataFrame.from_dict(figures, orient="index", columns=columns))]
+    out = [(say("section.offers", lang), pd.DataFrame.from_dict(figures, orient="index", columns=columns)),
+           (say("section.weights", lang), weights_table(comparison.ranking, tender, lang))]
     scores = comparison.ranking.scores
     ranking = {
         say("ranking.weighted_sum_score", lang): {
@@ -227,7 +230,8 @@ def offer_sections(comparison, lang: str = "en") -> list[tuple[str, pd.DataFrame
     margins: dict[str, dict] = {}
     for row in comparison.ranking.sensitivity.itertuples(index=False):
         name = say("ranking.weight", lang, criterion=criterion_label(row.criterion, tender.criteria, lang),
-                   weight=words.percent(row.weight, lang, 0))
+                   weight=words.percent(row.weight, lang, 0),
+                   entered=words.decimal_text(comparison.ranking.entered[row.criterion], lang))
         margins.setdefault(name, {})[row.method] = _margin(row, tender, lang)
     if margins:
         winners = {m: tender.name_of(comparison.ranking.winner(m)) for m in ("weighted_sum", "topsis")}
@@ -236,6 +240,18 @@ def offer_sections(comparison, lang: str = "en") -> list[tuple[str, pd.DataFrame
         out.append((say("section.sensitivity", lang),
                     pd.DataFrame.from_dict(margins, orient="index").rename(columns=names)))
     return out
+
+
+def weights_table(ranking, tender, lang: str = "en") -> pd.DataFrame:
+    """Each criterion's weight as the buyer entered it and as the ranking uses it, normalised to add up to
+    100 % (``price=50`` among weights adding up to 115 counts for 43 %)."""
+    from sourcing.tender import criterion_label
+
+    say = words.say
+    return pd.DataFrame({
+        say("ranking.entered", lang): [words.decimal_text(v, lang) for v in ranking.entered.values()],
+        say("ranking.normalised", lang): [words.percent(ranking.weights[k], lang, 1) for k in ranking.entered]},
+        index=[criterion_label(k, tender.criteria, lang) for k in ranking.entered])
 
 
 def _margin(row, tender, lang: str) -> str:

@@ -10,6 +10,8 @@ Tables:
   scenario (YAML), the replication plan and the control variates' expectations;
 - ``results``: tidy results, one row per study x scenario x replication x subject x metric x priority x
   period;
+- ``targets``: each study's availability target per service (as the resolved scenario has it), so that a
+  query can apply the targets as the report does;
 - ``controls``: the control variates of each replication (variance reduction);
 - ``done``: the replications finished, written in the same transaction as their rows, so that a batch
   killed at any moment (Ctrl-C, ``kill -9``, a power cut) loses no finished replication and leaves none
@@ -19,7 +21,8 @@ Tables:
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -42,6 +45,7 @@ CREATE TABLE IF NOT EXISTS studies (study VARCHAR PRIMARY KEY, run_id INTEGER, f
 CREATE TABLE IF NOT EXISTS results (study VARCHAR, scenario VARCHAR, replication INTEGER, scope VARCHAR,
     subject VARCHAR, metric VARCHAR, priority VARCHAR, period VARCHAR, value DOUBLE);
 CREATE TABLE IF NOT EXISTS controls (study VARCHAR, replication INTEGER, name VARCHAR, value DOUBLE);
+CREATE TABLE IF NOT EXISTS targets (study VARCHAR, service VARCHAR, availability_target DOUBLE);
 CREATE TABLE IF NOT EXISTS done (study VARCHAR, replication INTEGER, PRIMARY KEY (study, replication));
 """
 
@@ -77,6 +81,8 @@ class Store:
         else:
             self.db.execute(_TABLES)
             self.db.execute("INSERT INTO meta VALUES ('schema', ?)", [SCHEMA])
+        if not read_only:
+            self.db.execute(_TABLES)  # a store written before a table was added gets it (empty)
 
     def close(self) -> None:
         self.db.close()
@@ -100,10 +106,28 @@ class Store:
         return {row[0] for row in self.db.execute("SELECT study FROM studies").fetchall()}
 
     def add_study(self, run_id: int, position: int, planned, seed: int, control_means: dict[str, float]) -> None:
-        self.db.execute("INSERT INTO studies VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        [planned.key, run_id, planned.file, planned.file_sha256, planned.variant,
-                         json.dumps(planned.parameters, default=str), planned.resolved, planned.replications,
-                         planned.precision, planned.max_replications, seed, json.dumps(control_means), position])
+        """A study's row and its services' availability targets, in one transaction."""
+        targets = [[planned.key, name, service.availability_target]
+                   for name, service in planned.study.services.items() if service.availability_target is not None]
+        with self._transaction():
+            self.db.execute("INSERT INTO studies VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                            [planned.key, run_id, planned.file, planned.file_sha256, planned.variant,
+                             json.dumps(planned.parameters, default=str), planned.resolved, planned.replications,
+                             planned.precision, planned.max_replications, seed, json.dumps(control_means),
+                             position])
+            if targets:
+                self.db.executemany("INSERT INTO targets VALUES (?, ?, ?)", targets)
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """Everything inside written together, or nothing (rolled back on any error or interruption)."""
+        self.db.execute("BEGIN TRANSACTION")
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
 
     def done(self, study: str) -> set[int]:
         return {row[0] for row in self.db.execute("SELECT replication FROM done WHERE study = ?", [study]).fetchall()}
@@ -113,8 +137,7 @@ class Store:
         already stored (a task run twice after a worker died) are skipped, so nothing is counted twice.
         Returns how many replications were written."""
         replications = sorted({int(r) for r in rows["replication"].unique()})
-        self.db.execute("BEGIN TRANSACTION")
-        try:
+        with self._transaction():
             already = self.done(study)
             fresh = [r for r in replications if r not in already]
             if fresh:
@@ -134,10 +157,6 @@ class Store:
                     self.db.execute("INSERT INTO controls SELECT * FROM incoming_controls")
                     self.db.unregister("incoming_controls")
                 self.db.executemany("INSERT INTO done VALUES (?, ?)", [[study, r] for r in fresh])
-            self.db.execute("COMMIT")
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
         return len(fresh)
 
     # ------------------------------------------------------------------ reading
@@ -172,7 +191,8 @@ class Store:
         """Every table as Parquet and/or CSV files in ``folder`` (created)."""
         folder.mkdir(parents=True, exist_ok=True)
         written = []
-        for table in ("runs", "studies", "results", "controls", "done"):
+        present = {row[0] for row in self.db.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+        for table in [t for t in ("runs", "studies", "targets", "results", "controls", "done") if t in present]:
             for kind in formats:
                 target = folder / f"{table}.{kind}"
                 options = "(FORMAT PARQUET)" if kind == "parquet" else "(HEADER, DELIMITER ',')"

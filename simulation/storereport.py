@@ -135,14 +135,76 @@ def _short(path: str) -> str:
     return path.rsplit(".", 1)[-1]
 
 
-def winner_maps(found: list[StoredStudy], lang: str = "en") -> list[go.Figure]:
-    """Which option wins where: for the two swept parameters with the most values, a map of the
-    recommended option (one per value of any other swept parameter); with one swept parameter, the
-    economic cost of every option along it."""
+def cost_along(found: list[StoredStudy], lang: str = "en") -> tuple[str, pd.DataFrame] | None:
+    """With one swept parameter: the economic cost of every option at each of its values, and the
+    recommended option (``?`` when its margin's interval still contains zero); None otherwise."""
+    from sourcing.words import money, say
+
+    swept = parameters_of(found)
+    if len(swept) != 1:
+        return None
+    x = swept[0]
+    table = across_variants(found)
+    currency = found[0].study.currency
+    options = [c for c in table.columns if c.startswith("economic_cost: ")]
+    rows = {}
+    for _, row in table.iterrows():
+        rows.setdefault(str(row[x]), {
+            **{c.removeprefix("economic_cost: "): money(row[c], currency, lang) for c in options},
+            say("store.recommended", lang): row["recommended"] + (" ?" if _unsettled(row["settled"]) else "")})
+    frame = pd.DataFrame.from_dict(rows, orient="index").reindex(_in_order(rows))
+    return say("store.cost_along", lang, parameter=x), frame
+
+
+class WinnerMap(NamedTuple):
+    """Which option wins where over two swept parameters: rows are the values of ``y``, columns those of
+    ``x``, a cell the recommended option, followed by ``?`` when its margin's interval still contains zero."""
+
+    title: str
+    x: str
+    y: str
+    cells: pd.DataFrame
+
+
+def _in_order(values) -> list[str]:
+    """Parameter values as text, in the order of their numbers (``6 EUR`` before ``10 EUR``)."""
+    return sorted({str(v) for v in values}, key=lambda v: (_number(v) is None, _number(v) or 0, v))
+
+
+def _unsettled(settled: Any) -> bool:
+    """A margin whose interval still contains zero (``settled`` is False; None when there is no runner-up)."""
+    return settled is not None and settled == settled and not bool(settled)
+
+
+def winner_grids(found: list[StoredStudy], lang: str = "en") -> list[WinnerMap]:
+    """The recommended option over the two swept parameters with the most values, one grid per value of
+    any other swept parameter (none when fewer than two parameters are swept)."""
     from sourcing.words import say
 
     table = across_variants(found)
     swept = sorted(parameters_of(found), key=lambda p: -table[p].astype(str).nunique())
+    if len(swept) < 2:
+        return []
+    x, y, rest = swept[0], swept[1], swept[2:]
+    groups = table.groupby([table[p].astype(str) for p in rest], sort=False) if rest else [((), table)]
+    out = []
+    for key, part in groups:
+        cells = pd.DataFrame("", index=pd.Index(_in_order(part[y]), name=_short(y)), columns=_in_order(part[x]))
+        for _, row in part.iterrows():
+            if not cells.at[str(row[y]), str(row[x])]:   # several files with the same values: the first
+                cells.at[str(row[y]), str(row[x])] = row["recommended"] + (" ?" if _unsettled(row["settled"]) else "")
+        suffix = ", ".join(f"{p} = {v}" for p, v in zip(rest, key if isinstance(key, tuple) else (key,)))
+        out.append(WinnerMap(say("store.winner_map", lang) + (f" ({suffix})" if suffix else ""), x, y, cells))
+    return out
+
+
+def winner_maps(found: list[StoredStudy], lang: str = "en") -> list[go.Figure]:
+    """Which option wins where, drawn: the grids of :func:`winner_grids` as maps coloured by option; with
+    one swept parameter, the economic cost of every option along it."""
+    from sourcing.words import say, thousands
+
+    table = across_variants(found)
+    swept = parameters_of(found)
     if not swept:
         return []
     options = list(dict.fromkeys(o for item in found for o in item.verdict.qualifying + [item.verdict.recommended]))
@@ -156,39 +218,24 @@ def winner_maps(found: list[StoredStudy], lang: str = "en") -> list[go.Figure]:
             if column in part:
                 figure.add_scatter(x=part[x].astype(str), y=part[column] / 1000, name=option, mode="lines+markers",
                                    line={"color": colours[option]})
+        unit = thousands(found[0].study.currency)
         figure.update_layout(title=say("store.cost_along", lang, parameter=x), xaxis_title=x,
-                             yaxis_title=say("store.economic_cost_k", lang), height=420)
+                             yaxis_title=say("store.economic_cost_k", lang, unit=unit), height=420)
         return [figure]
-    x, y, rest = swept[0], swept[1], swept[2:]
-    groups = table.groupby([table[p].astype(str) for p in rest], sort=False) if rest else [((), table)]
+    n = max(len(options), 1)
+    scale = []
+    for k, option in enumerate(options):
+        scale += [[k / n, colours[option]], [(k + 1) / n, colours[option]]]
     figures = []
-    for key, part in groups:
-        xs = sorted(part[x].astype(str).unique(), key=lambda v: (_number(v) is None, _number(v) or 0, v))
-        ys = sorted(part[y].astype(str).unique(), key=lambda v: (_number(v) is None, _number(v) or 0, v))
-        grid = part.assign(_x=part[x].astype(str), _y=part[y].astype(str)).set_index(["_y", "_x"])
-        codes, text = [], []
-        for yv in ys:
-            codes.append([]), text.append([])
-            for xv in xs:
-                if (yv, xv) in grid.index:
-                    row = grid.loc[(yv, xv)]
-                    row = row.iloc[0] if isinstance(row, pd.DataFrame) else row
-                    codes[-1].append(options.index(row["recommended"]))
-                    mark = " ?" if row["settled"] is False else ""
-                    text[-1].append(f"{row['recommended']}{mark}")
-                else:
-                    codes[-1].append(None), text[-1].append("")
-        n = max(len(options), 1)
-        scale = []
-        for k, option in enumerate(options):
-            scale += [[k / n, colours[option]], [(k + 1) / n, colours[option]]]
-        figure = go.Figure(go.Heatmap(z=codes, x=xs, y=ys, text=text, texttemplate="%{text}", zmin=-0.5,
-                                      zmax=n - 0.5, colorscale=scale, showscale=False,
-                                      hovertemplate=f"{_short(x)}=%{{x}}<br>{_short(y)}=%{{y}}<br>%{{text}}"
-                                                    "<extra></extra>"))
-        suffix = ", ".join(f"{p} = {v}" for p, v in zip(rest, key if isinstance(key, tuple) else (key,)))
-        title = say("store.winner_map", lang) + (f" ({suffix})" if suffix else "")
-        figure.update_layout(title=title, xaxis_title=x, yaxis_title=y, height=140 + 45 * len(ys),
+    for grid in winner_grids(found, lang):
+        cells = grid.cells
+        codes = [[options.index(c.removesuffix(" ?")) if c else None for c in row] for row in cells.to_numpy()]
+        figure = go.Figure(go.Heatmap(z=codes, x=list(cells.columns), y=list(cells.index), text=cells.to_numpy(),
+                                      texttemplate="%{text}", zmin=-0.5, zmax=n - 0.5, colorscale=scale,
+                                      showscale=False,
+                                      hovertemplate=f"{_short(grid.x)}=%{{x}}<br>{_short(grid.y)}=%{{y}}<br>"
+                                                    "%{text}<extra></extra>"))
+        figure.update_layout(title=grid.title, xaxis_title=grid.x, yaxis_title=grid.y, height=140 + 45 * len(cells),
                              xaxis={"type": "category"}, yaxis={"type": "category"})
         figures.append(figure)
     return figures
@@ -207,23 +254,19 @@ def headline(item: StoredStudy) -> pd.DataFrame:
     return table.reset_index()
 
 
-def _shown(item: StoredStudy, lang: str) -> pd.DataFrame:
+def figures_shown(item: StoredStudy, lang: str = "en") -> pd.DataFrame:
     """The headline figures as the reader reads them: mean ± 95 % half-width in the reader's locale."""
-    from sourcing.words import money, number, percent
+    from sourcing.words import estimate
 
-    from .report import label
+    from .report import label, unit
 
     currency = item.study.currency
-    show = {"economic_cost": lambda v: money(v, currency, lang),
-            "cost_of_ownership": lambda v: money(v, currency, lang),
-            "availability_service_time": lambda v: percent(v, lang, 3),
-            "downtime_hours": lambda v: f"{number(v, lang)} h"}
     part = item.comparison.headline
     out: dict[str, dict[str, str]] = {}
     for row in part[part["metric"].isin(HEADLINE)].itertuples(index=False):
-        fmt = show[row.metric]
-        half = "" if row.half_width != row.half_width else f" ± {fmt(row.half_width)}"
-        out.setdefault(row.scenario, {})[label(row.metric, lang)] = fmt(row.mean) + half
+        half = None if row.half_width != row.half_width else row.half_width
+        out.setdefault(row.scenario, {})[label(row.metric, lang, item.study.calendar.horizon)] = estimate(
+            row.mean, half, unit(row.metric), currency, lang)
     return pd.DataFrame.from_dict(out, orient="index").rename_axis("").reset_index()
 
 
@@ -236,16 +279,27 @@ def _sheet_name(k: int, variant: str, used: set[str]) -> str:
 
 
 def workbook(store: Store, found: list[StoredStudy], lang: str = "en") -> bytes:
-    """An Excel workbook: the studies across variants, then one sheet per study (its verdict in words and
-    its headline figures), and the runs that filled the store. Text cells are neutralised."""
+    """An Excel workbook: the studies across variants, the maps of which option wins where (when two
+    parameters or more are swept), then one sheet per study (its verdict in words and its headline figures),
+    and the runs that filled the store. Text cells are neutralised."""
+    from sourcing.words import say
+
     buffer = io.BytesIO()
-    used: set[str] = {"Across variants", "Runs"}
+    where = say("store.across", lang)[:31]
+    used: set[str] = {"Across variants", "Runs", where}
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         _safe(across_variants(found)).to_excel(writer, sheet_name="Across variants", index=False)
+        row = 0
+        for grid in winner_grids(found, lang):
+            pd.DataFrame({"": [grid.title, say("store.map_axes", lang, y=grid.y, x=grid.x)]}).pipe(_safe).to_excel(
+                writer, sheet_name=where, index=False, header=False, startrow=row)
+            _safe(grid.cells.reset_index()).to_excel(
+                writer, sheet_name=where, index=False, startrow=row + 2)
+            row += len(grid.cells) + 5
         for k, item in enumerate(found):
             name = _sheet_name(k, item.variant, used)
             words = [w.replace("**", "") for w in sentences(item.verdict, lang, item.study.currency,
-                                                            item.results.replications)]
+                                                            item.results.replications, item.study.names)]
             head = pd.DataFrame({"": [item.file, item.variant, *words]})
             _safe(head).to_excel(writer, sheet_name=name, index=False, header=False)
             _safe(headline(item)).to_excel(writer, sheet_name=name, index=False, startrow=len(head) + 1)
@@ -267,13 +321,13 @@ def _safe(frame: pd.DataFrame) -> pd.DataFrame:
 def html_report(store: Store, found: list[StoredStudy], lang: str = "en") -> str:
     """A self-contained HTML page: which option wins where (table and maps), then each study's verdict
     and headline figures. plotly.js is embedded once."""
-    from sourcing.words import say
+    from sourcing.words import count, say
 
     runs = store.runs()
     name = str(runs["batch_name"].iloc[-1]) if len(runs) else store.path.name
+    intro = say("store.intro", lang, studies=count(len(found), "count.studies", lang), version=__version__)
     parts = [f"<!doctype html><html lang='{lang}'><head><meta charset='utf-8'>", f"<title>{html.escape(name)}</title>",
-             f"<style>{STYLE}</style></head><body>", f"<h1>{html.escape(name)}</h1>",
-             f"<p>{html.escape(say('store.intro', lang, n=len(found), version=__version__))}</p>"]
+             f"<style>{STYLE}</style></head><body>", f"<h1>{html.escape(name)}</h1>", f"<p>{html.escape(intro)}</p>"]
     parts.append(f"<h2>{html.escape(say('store.across', lang))}</h2>")
     maps = winner_maps(found, lang)
     parts += [chart_div(figure) for figure in maps]
@@ -281,10 +335,10 @@ def html_report(store: Store, found: list[StoredStudy], lang: str = "en") -> str
     parts.append(shown.to_html(index=False, escape=True, border=0))
     for item in found:
         parts.append(f"<h2>{html.escape(item.file)} / {html.escape(item.variant)}</h2>")
-        for line in sentences(item.verdict, lang, item.study.currency, item.results.replications):
+        for line in sentences(item.verdict, lang, item.study.currency, item.results.replications, item.study.names):
             bits = html.escape(line).split("**")
             parts.append("<p>" + "".join(f"<b>{b}</b>" if i % 2 else b for i, b in enumerate(bits)) + "</p>")
-        parts.append(_shown(item, lang).to_html(index=False, escape=True, border=0))
+        parts.append(figures_shown(item, lang).to_html(index=False, escape=True, border=0))
     if maps:
         parts.append(charts_script(lang))
     parts.append("</body></html>")

@@ -1,8 +1,8 @@
 """Every parameter a run used, with its unit and, for defaults, where the default comes from.
 
 The table is built from the validated study: a field the file did not set is a default, and
-defaults carry a source: a grade ([S] sourced, [W] weak source, [E] estimate) and the section of
-``shared/reference/domain-facts.md`` they come from, or the convention they follow.
+defaults carry a source: a grade ([S] sourced, [W] weak source, [E] estimate, [L] law) and the section of
+``docs/sources.md`` that gives their origin, or the convention they follow.
 """
 
 from __future__ import annotations

@@ -12,6 +12,7 @@ from typing import Literal
 
 from .errors import Problem
 from .scenario import Study
+from .words import percent
 
 MINIMUM_LEAVE_DAYS = 25
 """Paid leave: five weeks a year (Code du travail L3141-3: 2.5 working days a month, 30 jours ouvrables)."""
@@ -82,8 +83,8 @@ def _warnings(study: Study) -> list[Notice]:
                               "(write e.g. absences: {annual_leave_days: 25, sickness: 4%})"))
         if team.overtime_premium < MINIMUM_OVERTIME_PREMIUM:
             out.append(Notice("warning", (*base, "overtime_premium"),
-                              f"overtime paid +{team.overtime_premium:.0%}: French law pays at least +10 % under a "
-                              "collective agreement and +25 % without one"))
+                              f"overtime paid {percent(team.overtime_premium, 'en', 0, signed=True)}: French law "
+                              "pays at least +10 % under a collective agreement and +25 % without one"))
         if study.currency == "EUR":
             for i, member in enumerate(team.members):
                 if member.annual_cost < MINIMUM_LOADED_COST_EUR:

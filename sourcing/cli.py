@@ -10,10 +10,10 @@ import hashlib
 import json
 import math
 import os
+import secrets
 import shutil
 import signal
 import sys
-import tempfile
 import threading
 from contextlib import contextmanager, suppress
 from dataclasses import asdict
@@ -91,9 +91,11 @@ def _load(path: Path, sets: list[str] | None = None) -> Study:
         raise typer.Exit(2) from None
 
 
-def _print_verdict(words: list[str]) -> None:
+def _print_verdict(words: list[str], lang: str = "en") -> None:
     """The verdict, first and in plain words (bold where the sentence says so)."""
-    out.print(Text("Verdict", style="bold"), highlight=False)
+    from .words import say
+
+    out.print(Text(say("section.verdict", lang), style="bold"), highlight=False)
     for line in words:
         text = Text("  ")
         for k, part in enumerate(line.split("**")):
@@ -121,10 +123,15 @@ def _print_problems(exc: ScenarioError) -> None:
 
 @app.command()
 def validate(files: Annotated[list[Path], typer.Argument(
-        help="Scenario files, offers (a tender YAML file or a filled grid) or batch files to check.")]) -> None:
+        help="Scenario files, offers (a tender YAML file or a filled grid) or batch files to check.")],
+        language: Annotated[str, typer.Option("--lang", help="Language of the summaries: en or fr.")] = "en",
+) -> None:
     """Check scenario, offers and batch files; print every problem with its file, line and field."""
     from .files import parse_yaml, read_text, study_from_data
     from .grid import load_tender
+    from .words import count, say
+
+    _check_language(language)
 
     failed = 0
     for path in files:
@@ -136,17 +143,23 @@ def validate(files: Annotated[list[Path], typer.Argument(
                 data, root = parse_yaml(read_text(path), str(path))
             if data is None or isinstance(data, dict) and "offers" in data and "calendar" not in data:
                 tender = load_tender(path)
-                summary = f"offers: {', '.join(tender.offers)}"
+                summary = say("app.cli_named", language, things=count(len(tender.offers), "count.offers", language),
+                              names=", ".join(tender.offers))
             elif isinstance(data, dict) and "studies" in data and "calendar" not in data:
                 from .batch import load_batch
 
                 batch, planned = load_batch(path)
-                summary = (f"batch of {len(planned)} studies ({len(batch.studies)} base file(s) x "
-                           f"{len(planned) // max(len(batch.studies), 1)} variants)")
+                variants = len(planned) // max(len(batch.studies), 1)
+                summary = say("app.cli_batch", language, studies=count(len(planned), "count.studies", language),
+                              files=count(len(batch.studies), "count.base_files", language),
+                              variants=count(variants, "count.variants", language))
             else:
                 study = study_from_data(data, source=str(path), root=root)
-                summary = (f"{len(study.services)} services, {len(study.teams)} teams, "
-                           f"scenarios: {', '.join(s.name for s in study.scenarios)}")
+                summary = (f"{count(len(study.services), 'count.services', language)}, "
+                           f"{count(len(study.teams), 'count.teams', language)}, "
+                           + say("app.cli_named", language,
+                                 things=count(len(study.scenarios), "count.scenarios", language),
+                                 names=", ".join(s.name for s in study.scenarios)))
         except ScenarioError as exc:
             failed += 1
             _print_problems(exc)
@@ -231,10 +244,13 @@ def _indifference(value: str, currency: str) -> tuple[float | None, float | None
 
 
 def _simulate(study: Study, label: str, replications: int, seed: int, workers: int, precision: float | None,
-              maximum: int, until: str | None = None, indifference: str = "1%", variance_reduction: bool = True):
+              maximum: int, until: str | None = None, indifference: str = "1%", variance_reduction: bool = True,
+              lang: str = "en"):
     """The run asked for, and with ``--until decided`` the selection it settled on (else None)."""
     from simulation.decide import run_until_decided
     from simulation.replications import run_study, run_to_precision
+
+    from .words import count, say
 
     if until is not None and until != "decided":
         raise typer.BadParameter(f"'{until}': the only value is 'decided'", param_hint="--until")
@@ -242,7 +258,8 @@ def _simulate(study: Study, label: str, replications: int, seed: int, workers: i
 
     with Progress(TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), console=err, transient=True, disable=not err.is_terminal) as bar:
-        task = bar.add_task(f"{label}: simulating {len(study.scenarios)} scenario(s)", total=replications)
+        task = bar.add_task(say("app.cli_simulating", lang, label=label,
+                                things=count(len(study.scenarios), "count.scenarios", lang)), total=replications)
 
         def progress(done: int, total: int) -> None:
             _stop_if_asked()
@@ -319,6 +336,8 @@ def run(
     from simulation.compare import compare
     from simulation.verdict import sentences, verdict
 
+    from .words import say
+
     target = _precision(precision)
     _check_language(language)
     study = _load(file, sets)
@@ -328,7 +347,7 @@ def run(
     _prepare_out(out_dir)
     _print_notices(study)
     results, selection = _simulate(study, file.name, replications, seed, workers, target, max_replications, until,
-                                   indifference, variance_reduction)
+                                   indifference, variance_reduction, language)
     decision = compare(results.rows, chosen, results.controls, results.control_means, study)
     found = verdict(results, study, seed=seed)
     words = sentences(found, language, study.currency, results.replications)
@@ -340,9 +359,10 @@ def run(
         document["selection"] = {**asdict(selection), "conclusion": selection.sentence(study.currency)}
     document["comparison"] = _json_comparison(decision)
     if not _emit(output, document, results.summary):
-        _print_verdict(words)
+        _print_verdict(words, language)
         if selection is not None:
-            out.print(Text("Decision: ", style="bold") + Text(selection.sentence(study.currency)), highlight=False,
+            out.print(Text(say("decide.title", language), style="bold")
+                      + Text(selection.sentence(study.currency, language)), highlight=False,
                       soft_wrap=True)
         _print_run(study, results.replications, seed, results, decision, language)
         if out_dir is not None:
@@ -362,7 +382,7 @@ def compare_files(
     language: Language = "en",
     output: Format = OutputFormat.table,
 ) -> None:
-    """Compare the scenarios of several files on the same seed (``--set`` applies to every file).
+    """Compare the scenarios of several files on the same seed (--set applies to every file).
 
     A service with the same name and definition in two files draws the same incidents in both
     (common random numbers), so paired differences across files are meaningful for it.
@@ -378,11 +398,13 @@ def compare_files(
     names = [s.name for _, study in studies for s in study.scenarios]
     clash = {n for n in names if names.count(n) > 1}
     parts = []
+    years: dict[str, int] = {}   # each scenario's horizon (its file's), by the name it is shown under
     for (path, study), tag in zip(studies, labels):
         results, _ = _simulate(study, path.name, replications, seed, workers, target, max_replications,
-                               variance_reduction=False)  # several files: plain means, paired across files
+                               variance_reduction=False, lang=language)  # plain means, paired across files
         rows = results.rows.copy()
         rows["scenario"] = [f"{tag}: {n}" if n in clash else n for n in rows["scenario"]]
+        years.update(dict.fromkeys(rows["scenario"].unique(), study.calendar.horizon))
         parts.append(rows)
     keep = min(part["replication"].nunique() for part in parts)
     rows = pd.concat([part[part["replication"] < keep] for part in parts], ignore_index=True)
@@ -394,17 +416,25 @@ def compare_files(
     summary = summarize(rows)
     document = {"files": [str(p) for p in files], "version": __version__, "seed": seed, "replications": keep,
                 "confidence": 0.95, "services_differ": differ,
+                "horizon_years": {str(p): study.calendar.horizon for p, study in studies},
                 "summary": summary.replace({float("nan"): None}).to_dict(orient="records"),
                 "comparison": _json_comparison(decision)}
     if _emit(output, document, summary):
         return
-    from .words import say
+    from .words import horizon, say
 
     currency = studies[0][1].currency
-    horizons = {study.calendar.horizon for _, study in studies}
     known = {k: v for _, study in studies for k, v in study.names.items()}
-    _print_sections(" vs ".join(labels), say("app.cli_note", language, n=keep, seed=seed), currency, decision,
-                    summary, language, horizons.pop() if len(horizons) == 1 else None, known)
+    note = say("app.cli_note", language, n=keep, seed=seed)
+    if len(set(years.values())) == 1:
+        _print_sections(" vs ".join(labels), note, currency, decision, summary, language,
+                        next(iter(years.values())), known)
+        return
+    each = ", ".join(f"{tag} {horizon(study.calendar.horizon, language)}" for tag, (_, study) in zip(labels, studies))
+    out.print(Text(say("app.cli_horizons", language, horizons=each), style="yellow"), highlight=False,
+              soft_wrap=True)
+    headers = {s: f"{s} ({horizon(years[s], language)})" for s in scenarios}
+    _print_sections(" vs ".join(labels), note, currency, decision, summary, language, 0, known, headers)
 
 
 def _services_differ(studies: list[tuple[Path, Study]], labels: list[str]) -> list[str]:
@@ -458,6 +488,7 @@ def batch(
     from simulation.store import Store, StoreError
 
     from .batch import load_batch
+    from .words import count
 
     try:
         spec, planned = load_batch(file)
@@ -467,12 +498,16 @@ def batch(
     if scheduler is not None and workers != 1:
         _fail("give either --workers (local processes) or --scheduler (a Dask cluster), not both")
     try:
+        store.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        _fail(f"{store}: cannot create its folder ({exc.strerror or exc}); nothing was run")
+    try:
         with Store(store) as opened:
             executor = DaskExecutor(scheduler) if scheduler else LocalExecutor(workers)
             total = sum(p.replications for p in planned)
             with Progress(TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
                           TimeElapsedColumn(), console=err, transient=True, disable=not err.is_terminal) as bar:
-                overall = bar.add_task(f"{spec.name}: {len(planned)} studies", total=total)
+                overall = bar.add_task(f"{spec.name}: {count(len(planned), 'count.studies')}", total=total)
                 per_study = {p.key: bar.add_task(f"  {p.file} / {p.variant}"[:60], total=p.replications)
                              for p in planned[:20]}
                 counts = {p.key: 0 for p in planned}
@@ -499,7 +534,8 @@ def batch(
     except StoreError as exc:
         _fail(str(exc))
     replications = sum(len(s.done) for s in states)
-    out.print(f"{spec.name}: {len(states)} studies, {replications:,} replications in {store}", highlight=False)
+    out.print(f"{spec.name}: {count(len(states), 'count.studies')}, {count(replications, 'count.replications')} "
+              f"in {store}", highlight=False)
 
 
 def _check_language(language: str) -> None:
@@ -539,15 +575,18 @@ def breakeven(
     workers: Workers = 1,
     scheduler: Scheduler = None,
     sets: Sets = None,
+    language: Language = "en",
     output: Format = OutputFormat.table,
 ) -> None:
     """The value of one parameter at which two options cost the same (or are as available), with its 95 %
     interval; each value is tried on the same incidents."""
     from simulation.whatif import breakeven as find
-    from simulation.whatif import quantity_text
+    from simulation.whatif import gap
 
     from .paths import quantity
+    from .words import count, say
 
+    _check_language(language)
     if on not in ("cost", "availability"):
         raise typer.BadParameter(f"'{on}': write cost or availability", param_hint="--on")
     study = _load(file, sets)
@@ -572,21 +611,16 @@ def breakeven(
                 "points": points}
     if _emit(output, document, pd.DataFrame(points, columns=["value", "difference", "ci_low", "ci_high"])):
         return
-    what = "economic cost" if on == "cost" else "availability"
-    if found.value is None:
-        out.print(Text(found.note), highlight=False, soft_wrap=True)
-    else:
-        out.print(Text(f"{between[0]} and {between[1]} have the same {what} at {vary} = "
-                       f"{quantity_text(found.value, found.unit)} (95 % interval {found.text(found.low)} to "
-                       f"{found.text(found.high)}; today {quantity_text(found.current, found.unit)})"),
+    out.print(Text(found.sentence(language)), highlight=False, soft_wrap=True)
+    if found.value is not None:
+        out.print(Text(say("whatif.cli_method", language, replications=count(replications, "count.replications",
+                                                                              language), seed=seed)),
                   highlight=False, soft_wrap=True)
-        out.print(Text(f"method: {found.note}; {replications} replications at each value, seed {seed}"),
-                  highlight=False, soft_wrap=True)
-    table = _table(f"{what} of {between[0]} minus {between[1]}", [vary, "difference", "95 % CI"])
-    money = on == "cost"
+    table = _table(say("whatif.cli_minus", language, what=say(f"whatif.on_{on}", language), a=between[0],
+                       b=between[1]), [vary, say("whatif.difference", language), say("whatif.ci", language)])
     for x, d in found.points:
-        show = (lambda v: f"{v / 1000:,.1f} k") if money else (lambda v: f"{v * 100:+.3f} pt")
-        table.add_row(quantity_text(x, found.unit), show(d.mean), f"[{show(d.low)}, {show(d.high)}]")
+        table.add_row(found.text(x, language), gap(d.mean, on, study.currency, language),
+                      f"[{gap(d.low, on, study.currency, language)}, {gap(d.high, on, study.currency, language)}]")
     out.print(table)
 
 
@@ -605,6 +639,7 @@ def match(
     workers: Workers = 1,
     scheduler: Scheduler = None,
     sets: Sets = None,
+    language: Language = "en",
     output: Format = OutputFormat.table,
 ) -> None:
     """The smallest value of a parameter at which option A is at least as good as option B, with the
@@ -613,6 +648,9 @@ def match(
 
     from simulation.whatif import match as find
 
+    from .words import say
+
+    _check_language(language)
     if on not in ("availability", "gtr-compliance", "cost"):
         raise typer.BadParameter(f"'{on}': write availability, gtr-compliance or cost", param_hint="--on")
     study = _load(file, sets)
@@ -635,20 +673,12 @@ def match(
     if _emit(output, document, pd.DataFrame(steps, columns=["value", "difference", "ci_low", "ci_high",
                                                             "probability", "cost_per_year"])):
         return
-    if found.found is None:
-        out.print(Text(f"No value tried makes {scenario} as good as {like} on {on}."), highlight=False)
-    else:
-        extra = found.found.cost_per_year - found.current_cost_per_year
-        out.print(Text(f"{scenario} matches {like} on {on} from {vary} = {found.found.value} (probability "
-                       f"{found.found.probability:.0%} that it truly is at least as good); its economic cost changes "
-                       f"by {extra / 1000:+,.1f} k{study.currency} a year"), highlight=False, soft_wrap=True)
-    table = _table(f"{on} of {scenario} minus {like}", [vary, "difference", "95 % CI", "P(at least as good)",
-                                                       "cost a year"])
-    for st in found.steps:
-        scale, unit = (100, " pt") if on != "cost" else (1 / 1000, " k")
-        table.add_row(str(st.value), f"{st.difference.mean * scale:+,.3f}{unit}",
-                      f"[{st.difference.low * scale:+,.3f}, {st.difference.high * scale:+,.3f}]",
-                      f"{st.probability:.0%}", f"{st.cost_per_year / 1000:,.1f} k")
+    out.print(Text(found.sentence(study.currency, language)), highlight=False, soft_wrap=True)
+    shown = found.table(study.currency, language)
+    table = _table(say("whatif.cli_minus", language, what=say(f"whatif.on_{on}", language), a=scenario, b=like),
+                   list(shown.columns))
+    for row in shown.itertuples(index=False):
+        table.add_row(*row)
     out.print(table)
 
 
@@ -667,12 +697,17 @@ def sensitivity(
     workers: Workers = 1,
     scheduler: Scheduler = None,
     sets: Sets = None,
+    language: Language = "en",
     output: Format = OutputFormat.table,
 ) -> None:
     """Which assumptions move the economic-cost difference between the two cheapest options, and which
     swings flip the decision."""
-    from simulation.whatif import DEFAULT_ASSUMPTIONS, global_sensitivity, parse_swing
+    from simulation.whatif import DEFAULT_ASSUMPTIONS, assumption_label, global_sensitivity, parse_swing
     from simulation.whatif import sensitivity as tornado
+
+    from .words import decimal_text, horizon, money, say
+
+    _check_language(language)
 
     if method not in ("tornado", "morris", "sobol"):
         raise typer.BadParameter(f"'{method}': write tornado, morris or sobol", param_hint="--method")
@@ -699,8 +734,9 @@ def sensitivity(
         _close(executor)
     if method != "tornado":
         if not _emit(output, {"file": str(file), "method": method, "indices": table.to_dict("records")}, table):
-            _print_tables([(f"{method} indices of the economic-cost difference between the two cheapest options",
-                            table.set_index("assumption").round(4))], study.currency)
+            shown = table.set_index("assumption").map(lambda v: decimal_text(v, language, 4))
+            shown.index = [assumption_label(a, language) for a in shown.index]
+            _print_tables([(say(f"whatif.cli_{method}", language), shown)], study.currency, language)
         return
     swings = [{"assumption": s.assumption, "low": s.low, "high": s.high, "at_low": s.at_low.mean,
                "at_high": s.at_high.mean, "flips": s.flips} for s in found.swings]
@@ -709,14 +745,16 @@ def sensitivity(
     if _emit(output, document, pd.DataFrame(swings, columns=["assumption", "low", "high", "at_low", "at_high",
                                                              "flips"])):
         return
-    out.print(Text(f"{found.winner} is cheaper than {found.runner_up} by {-found.base.mean / 1000:,.1f} "
-                   f"k{study.currency} over the horizon; what moves that difference (winner minus runner-up):"),
-              highlight=False, soft_wrap=True)
-    table = _table("Tornado", ["assumption", "low", "high", "difference at low", "difference at high", "flips?"],
-                   first_left=True)
+    out.print(Text(say("whatif.cli_tornado", language, winner=found.winner, runner=found.runner_up,
+                       amount=money(-found.base.mean, study.currency, language),
+                       horizon=horizon(study.calendar.horizon, language))), highlight=False, soft_wrap=True)
+    table = _table(say("whatif.tornado", language), [say(f"whatif.cli_{c}", language) for c in (
+        "assumption", "low", "high", "at_low", "at_high", "flips")], first_left=True)
     for s_ in found.swings:
-        table.add_row(s_.assumption, f"{s_.low:g}", f"{s_.high:g}", f"{s_.at_low.mean / 1000:+,.1f} k",
-                      f"{s_.at_high.mean / 1000:+,.1f} k", "yes" if s_.flips else "no")
+        table.add_row(assumption_label(s_.assumption, language), s_.move(s_.low, language),
+                      s_.move(s_.high, language), money(s_.at_low.mean, study.currency, language, signed=True),
+                      money(s_.at_high.mean, study.currency, language, signed=True),
+                      say("app.yes" if s_.flips else "app.no", language))
     out.print(table)
 
 
@@ -739,7 +777,9 @@ def export(
         _fail(str(exc))
     except OSError as exc:
         _fail(f"{out_dir}: cannot write there ({exc.strerror or exc})")
-    out.print(f"{len(written)} files written to {out_dir}", highlight=False)
+    from .words import count
+
+    out.print(f"{count(len(written), 'count.files')} written to {out_dir}", highlight=False)
 
 
 @app.command()
@@ -755,6 +795,8 @@ def report(
     (nothing is simulated again)."""
     from simulation.store import Store, StoreError
     from simulation.storereport import across_variants, html_report, studies, workbook
+
+    from .words import count, say
 
     _check_language(language)
     if out_file is not None:
@@ -780,19 +822,43 @@ def report(
     table = across_variants(found)
     if out_file is not None:
         _write_file(out_file, content, "the report")
-        out.print(f"report of {len(found)} studies written to {out_file}", highlight=False)
+        out.print(say("store.cli_written", language, studies=count(len(found), "count.studies", language),
+                      path=str(out_file)), highlight=False)
         return
     if _emit(output, {"store": str(store), "studies": table.replace({float("nan"): None}).to_dict("records")},
              table):
         return
-    from simulation.storereport import compact
+    _print_store(store, found, language)
 
-    shown = compact(found, language)
-    rich_table = _table(f"Which option wins where ({len(found)} studies of {store.name})", list(shown.columns),
-                        first_left=True)
+
+def _print_store(store: Path, found: list, lang: str) -> None:
+    """What the HTML report shows, in the terminal: which option wins where (a map over the two swept
+    parameters with the most values, ``?`` where the margin is not settled; with one swept parameter, every
+    option's cost along it), the table across variants, then each study's verdict and figures."""
+    from simulation.storereport import compact, cost_along, figures_shown, winner_grids
+    from simulation.verdict import sentences
+
+    from .words import count, say
+
+    out.print(Text(say("store.intro", lang, studies=count(len(found), "count.studies", lang), version=__version__)),
+              highlight=False, soft_wrap=True)
+    for grid in winner_grids(found, lang):
+        out.print(Text(say("store.map_axes", lang, y=grid.y, x=grid.x)), highlight=False, soft_wrap=True)
+        _print_tables([(grid.title, grid.cells)], found[0].study.currency, lang)
+    along = cost_along(found, lang)
+    if along is not None:
+        _print_tables([along], found[0].study.currency, lang)
+    shown = compact(found, lang)
+    rich_table = _table(say("store.cli_title", lang, studies=count(len(found), "count.studies", lang),
+                            store=store.name), list(shown.columns), first_left=True)
     for row in shown.itertuples(index=False):
         rich_table.add_row(*[Text(str(v)) for v in row])
     out.print(rich_table)
+    for item in found:
+        out.print(Text(f"\n{item.file} / {item.variant}", style="bold"), highlight=False)
+        _print_verdict(sentences(item.verdict, lang, item.study.currency, item.results.replications,
+                                 item.study.names), lang)
+        _print_tables([("", figures_shown(item, lang).set_index(""))], item.study.currency, lang)
 
 
 offers_app = typer.Typer(help="Procurement: put providers' offers side by side on the same incidents.",
@@ -847,6 +913,7 @@ def offers_compare(
     weight: Annotated[list[str] | None, typer.Option(
         help="Ranking weight, criterion=number (repeat); others keep the tender's weights.")] = None,
     out_dir: Annotated[Path | None, typer.Option("--out", help="Write the comparison and its inputs here.")] = None,
+    language: Language = "en",
     output: Format = OutputFormat.table,
 ) -> None:
     """Simulate every offer on the base scenario's incidents, and rank the offers."""
@@ -854,7 +921,9 @@ def offers_compare(
     from simulation.report import offer_sections
 
     from .grid import load_tender, tender_yaml
+    from .words import count, say
 
+    _check_language(language)
     try:
         tender = load_tender(offers_file)
     except ScenarioError as exc:
@@ -869,7 +938,8 @@ def offers_compare(
     try:
         with Progress(TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
                       TimeElapsedColumn(), console=err, transient=True, disable=not err.is_terminal) as bar:
-            task = bar.add_task(f"simulating {len(tender.offers)} offers", total=replications)
+            task = bar.add_task(say("app.cli_simulating", "en", label=tender.name,
+                                    things=count(len(tender.offers), "count.offers")), total=replications)
             with _interruptible():
                 comparison = compare_offers(tender, base, replications, seed=seed, workers=workers,
                                             progress=lambda done, total: bar.update(task, completed=done),
@@ -879,7 +949,7 @@ def offers_compare(
         raise typer.Exit(2) from None
     except ValueError as exc:
         _fail(f"--weight: {exc}")
-    sections = offer_sections(comparison)
+    sections = offer_sections(comparison, language)
     if out_dir is not None:
         from simulation.exports import offers_workbook
 
@@ -889,7 +959,7 @@ def offers_compare(
             "ranking.csv": lambda path: neutralise_frame(comparison.ranking.scores).to_csv(path),
             "sensitivity.csv": lambda path: neutralise_frame(comparison.ranking.sensitivity).to_csv(path,
                                                                                                   index=False),
-            "comparison.xlsx": offers_workbook(comparison),
+            "comparison.xlsx": offers_workbook(comparison, language),
             "offers.yaml": tender_yaml(tender),
             "scenario.yaml": dump_study(comparison.study),
             "run.json": _run_record([offers_file, base_path], seed, replications, workers),
@@ -900,14 +970,17 @@ def offers_compare(
     if output is not OutputFormat.table:
         document = {"offers": str(offers_file), "scenario": str(base_path), "version": __version__, "seed": seed,
                     "replications": replications, "confidence": 0.95, "weights": comparison.ranking.weights,
+                    "weights_entered": comparison.ranking.entered,
                     "summary": records(comparison.summary),
                     "ranking": records(comparison.ranking.scores.reset_index(names="offer")),
                     "sensitivity": records(comparison.ranking.sensitivity)}
         _emit(output, document, comparison.summary)
         return
-    note = f"{replications} replications, seed {seed}; every offer sees the same incidents of {base_path.name}"
-    out.print(Text(tender.name, style="bold") + Text(f"  (mean ± 95 % CI half-width; {note})"), highlight=False)
-    _print_tables(sections, tender.currency)
+    note = say("app.cli_note", language, n=replications, seed=seed)
+    out.print(Text(tender.name, style="bold") + Text(f"  ({note})"), highlight=False)
+    out.print(Text(say("offers.report_note", language, tender=tender.name, base=base.name)),
+              highlight=False, soft_wrap=True)
+    _print_tables(sections, tender.currency, language)
     if out_dir is not None:
         out.print(f"comparison written to {out_dir}", highlight=False)
 
@@ -955,16 +1028,22 @@ def _print_run(study: Study, replications: int, seed: int, results, decision, la
 
 
 def _print_sections(name: str, note: str, currency: str, decision, summary, lang: str = "en",
-                    years: int | None = None, names: dict[str, str] | None = None) -> None:
+                    years: int | None = None, names: dict[str, str] | None = None,
+                    headers: dict[str, str] | None = None) -> None:
+    """The comparison's tables; totals say ``years`` (0: the options' horizons differ, and ``headers``
+    name each option with its own)."""
     from simulation.report import decision_sections, sections
 
     out.print(Text(name, style="bold") + Text(f"  ({note})"), highlight=False)
-    _print_tables(decision_sections(decision, lang, years) + sections(summary, lang, names), currency, lang)
+    _print_tables(decision_sections(decision, lang, years) + sections(summary, lang, names, years), currency, lang,
+                  headers)
 
 
-def _print_tables(tables: list, currency: str, lang: str = "en") -> None:
+def _print_tables(tables: list, currency: str, lang: str = "en", headers: dict[str, str] | None = None) -> None:
+    """Each titled table; ``headers`` renames columns (an option with its horizon)."""
     for title, table in tables:
-        rich_table = _table(title, ["", *table.columns], first_left=True)
+        rich_table = _table(title, [table.index.name or "", *[(headers or {}).get(c, c) for c in table.columns]],
+                            first_left=True)
         for metric, row in table.iterrows():
             rich_table.add_row(Text(str(metric)), *[Text(c.text(currency, lang) if hasattr(c, "text") else
                                                          ("" if pd.isna(c) else str(c))) for c in row])
@@ -976,6 +1055,7 @@ def _write_file(target: Path, content: bytes, what: str) -> None:
     sees half a file, and a failure leaves nothing behind."""
     staging = target.with_name(f".{target.name}.{os.getpid()}.part")
     try:
+        target.parent.mkdir(parents=True, exist_ok=True)
         staging.write_bytes(content)
         os.replace(staging, target)
     except OSError as exc:
@@ -997,11 +1077,22 @@ def _prepare_out(out_dir: Path | None) -> None:
     parent = out_dir.parent
     try:
         parent.mkdir(parents=True, exist_ok=True)
-        probe = Path(tempfile.mkdtemp(prefix=f"{STAGING}{os.getpid()}-", dir=parent))
-        probe.rmdir()
+        _staging_folder(parent).rmdir()
     except OSError as exc:
         _fail(f"{out_dir}: cannot write in {parent} ({exc.strerror or exc}); nothing was simulated")
     _clean_stale(parent)
+
+
+def _staging_folder(parent: Path) -> Path:
+    """A new hidden folder in ``parent`` for a run folder being written, created with the user's umask as
+    ``mkdir`` would (``tempfile.mkdtemp`` makes it owner-only, and the run folder it becomes kept that)."""
+    while True:
+        folder = parent / f"{STAGING}{os.getpid()}-{secrets.token_hex(4)}"
+        try:
+            folder.mkdir()
+        except FileExistsError:
+            continue
+        return folder
 
 
 def _clean_stale(parent: Path) -> None:
@@ -1031,7 +1122,7 @@ def _publish(out_dir: Path, files: dict[str, object]) -> None:
     """Write files (bytes, text, or a function writing to a path) into a temporary folder, then move it
     into place: nothing is ever half-written."""
     out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f"{STAGING}{os.getpid()}-", dir=out_dir.parent))
+    staging = _staging_folder(out_dir.parent)
     try:
         for name, content in files.items():
             target = staging / name

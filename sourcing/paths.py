@@ -21,7 +21,7 @@ import yaml
 
 from .errors import Problem, ScenarioError
 from .scenario import Study
-from .units import format_duration, format_percent, parse_duration, parse_fraction, parse_money
+from .units import OutOfBounds, format_duration, format_percent, parse_duration, parse_fraction, parse_money
 
 Path = tuple[str | int, ...]
 _TOKEN = re.compile(r'\[(\d+)\]|\["((?:[^"\\]|\\.)*)"\]|\[\'((?:[^\'\\]|\\.)*)\'\]|([^.\[\]]+)')
@@ -160,6 +160,8 @@ def quantity(value: Any) -> Quantity:
         try:
             amount, currency = parse_money(text)
             return Quantity(amount, currency, lambda x, c=currency: f"{x:.10g} {c}")
+        except OutOfBounds:
+            raise
         except ValueError:
             pass
         if text.endswith("%"):

@@ -29,9 +29,12 @@ class Ranking:
 
     matrix: pd.DataFrame
     weights: dict[str, float]
+    """Normalised: they add up to 1."""
     directions: dict[str, str]
     scores: pd.DataFrame
     sensitivity: pd.DataFrame
+    entered: dict[str, float]
+    """The weights as the buyer entered them (tender file, --weight, sliders), on any scale."""
 
     def winner(self, method: str = "topsis") -> str:
         return str(self.scores[method].idxmax())
@@ -151,11 +154,16 @@ def sensitivity(matrix: pd.DataFrame, weights: dict[str, float], directions: dic
     return pd.DataFrame(rows)
 
 
-def rank(matrix: pd.DataFrame, weights: dict[str, float], directions: dict[str, str]) -> Ranking:
-    """Scores, ranks (1 = best) and the winner's sensitivity to each weight."""
+def rank(matrix: pd.DataFrame, entered: dict[str, float], directions: dict[str, str]) -> Ranking:
+    """Scores, ranks (1 = best) and the winner's sensitivity to each weight. ``entered`` are the weights on
+    any scale (``price: 50``); they are normalised to add up to 1 and both are kept."""
+    total = sum(entered.values())
+    if not total > 0 or any(v < 0 for v in entered.values()):
+        raise ValueError("weights must be zero or more, with at least one above zero")
+    weights = {k: v / total for k, v in entered.items()}
     table = pd.DataFrame(index=matrix.index)
     for method in METHODS:
         table[method] = scores(matrix, weights, directions, method)
         table[f"{method}_rank"] = table[method].rank(ascending=False, method="min").astype(int)
-    return Ranking(matrix, dict(weights), dict(directions), table,
-                   sensitivity(matrix, weights, directions) if len(matrix) > 1 else pd.DataFrame())
+    return Ranking(matrix, weights, dict(directions), table,
+                   sensitivity(matrix, weights, directions) if len(matrix) > 1 else pd.DataFrame(), dict(entered))

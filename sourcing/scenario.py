@@ -42,7 +42,7 @@ from .model import (
     look_alike,
 )
 from .offers import ProviderOffer, SaasOffer
-from .units import Duration, Money, PositiveDuration, Rate, Share, parse_duration
+from .units import Duration, Money, PositiveDuration, Premium, Rate, Share, parse_duration
 
 __all__ = ["PRIORITIES", "Z90", "Count", "Distribution", "Exponential", "Fixed", "Lognormal", "Model", "Name",
            "Priority"]
@@ -405,7 +405,7 @@ class Team(Model):
     members: Annotated[list[Member], Field(min_length=1)]
     repair_time: dict[Priority, Distribution]
     shift_end: Literal["overtime", "handover"] = "handover"
-    overtime_premium: Rate = 0.25
+    overtime_premium: Premium = 0.25
     preemption: bool = True
     on_call: OnCall | None = None
     absences: Absences | None = None

@@ -32,6 +32,13 @@ _MONEY_SUFFIX = re.compile(rf"^\s*({_NUMBER})\s*([kKM]?)\s*(EUR|€|USD|\$|GBP|�
 _MONEY_PREFIX = re.compile(rf"^\s*(€|\$|£)\s*({_NUMBER})\s*([kKM]?)\s*$")
 _SYMBOLS = {"€": "EUR", "$": "USD", "£": "GBP"}
 _MULTIPLIERS = {"": 1.0, "k": 1e3, "K": 1e3, "M": 1e6}
+MAX_AMOUNT = 1e12
+"""The largest amount of money a file may write (a thousand billion): far above any IT budget, and low
+enough that totals over 30 years and 2,000 people stay exact and printable."""
+
+
+class OutOfBounds(ValueError):
+    """A value written correctly but beyond what the toolkit handles."""
 _PERCENT = re.compile(r"^\s*([+-]?\d+(?:\.\d+)?)\s*%\s*$")
 
 
@@ -94,7 +101,11 @@ def parse_money(value: Any) -> tuple[float, str]:
             )
         currency, number, mult = match.groups()
     amount = float(re.sub(r"[ _\u202f\u00a0]", "", number)) * _MULTIPLIERS[mult]
-    return amount, _SYMBOLS.get(currency, currency)
+    code = _SYMBOLS.get(currency, currency)
+    if not amount <= MAX_AMOUNT:
+        raise OutOfBounds(f"'{value}' is more than {MAX_AMOUNT:,.0f} {code}, beyond any budget this toolkit "
+                          f"handles: write the amount in {code} with at most 13 digits, e.g. '72500 {code}'")
+    return amount, code
 
 
 def parse_fraction(value: Any) -> float:
@@ -119,24 +130,36 @@ def parse_fraction(value: Any) -> float:
     return share
 
 
-def parse_rate(value: Any) -> float:
-    """Return a yearly rate (growth, discount, indexation) that may be negative: ``-2%`` or ``0.05``."""
+def _signed_percentage(value: Any, what: str, example: str) -> float:
+    """A percentage above -100 %, written ``'3%'`` or ``0.03``; ``what`` names it in messages."""
+    number = float(example.rstrip("%")) / 100
     if isinstance(value, bool):
-        raise ValueError(f"expected a rate such as '3%' or 0.03, got {value!r}")
+        raise ValueError(f"expected {what} such as '{example}' or {number:g}, got {value!r}")
     if isinstance(value, str):
         match = _PERCENT.match(value)
         if not match:
-            raise ValueError(f"'{value}' is not a rate: write a percentage such as '3%' or a number such as 0.03")
+            raise ValueError(f"'{value}' is not {what}: write a percentage such as '{example}' or a number such as "
+                             f"{number:g}")
         rate = float(match.group(1)) / 100
     elif isinstance(value, (int, float)):
         rate = float(value)
         if abs(rate) >= 1:
-            raise ValueError(f"{value} is not a yearly rate: write '{value}%' or {value / 100:g}")
+            raise ValueError(f"{value} is not {what}: write '{value}%' or {value / 100:g}")
     else:
-        raise ValueError(f"expected a rate such as '3%' or 0.03, got {value!r}")
+        raise ValueError(f"expected {what} such as '{example}' or {number:g}, got {value!r}")
     if not math.isfinite(rate) or rate <= -1:
         raise ValueError(f"{value!r} must be above -100%")
     return rate
+
+
+def parse_rate(value: Any) -> float:
+    """Return a yearly rate (growth, discount, indexation) that may be negative: ``-2%`` or ``0.05``."""
+    return _signed_percentage(value, "a yearly rate", "3%")
+
+
+def parse_premium(value: Any) -> float:
+    """Return a premium on the hourly rate (overtime paid +25 %): ``25%`` or ``0.25``."""
+    return _signed_percentage(value, "a premium on the hourly rate", "25%")
 
 
 def _positive_duration(value: Any) -> float:
@@ -162,6 +185,11 @@ _RATE_SCHEMA = {
     "anyOf": [{"type": "string", "pattern": _PERCENT.pattern}, {"type": "number"}],
     "description": "a yearly rate: '3%' or 0.03 (may be negative)",
 }
+_PREMIUM_SCHEMA = {
+    "anyOf": [{"type": "string", "pattern": _PERCENT.pattern}, {"type": "number"}],
+    "description": "a premium on the hourly rate, paid for each hour of overtime: '25%' or 0.25 (an overtime hour "
+                   "costs 1.25 times an ordinary hour)",
+}
 
 def format_percent(share: float) -> str:
     """Write a share back as a percentage, exactly: 0.04 -> '4%'."""
@@ -180,6 +208,8 @@ Share = Annotated[float, BeforeValidator(parse_fraction), _AS_PERCENT, WithJsonS
 """A fraction in [0, 1], written '4%' or 0.04."""
 Rate = Annotated[float, BeforeValidator(parse_rate), _AS_PERCENT, WithJsonSchema(_RATE_SCHEMA)]
 """A yearly rate above -100 %, written '3%' or 0.03."""
+Premium = Annotated[float, BeforeValidator(parse_premium), _AS_PERCENT, WithJsonSchema(_PREMIUM_SCHEMA)]
+"""A premium on the hourly rate (overtime), written '25%' or 0.25."""
 
 
 def money_amount(value: Any, info: ValidationInfo) -> float:

@@ -15,10 +15,13 @@ The users' words (GTR, GTI, SLA, HO, HNO, astreinte, 24/7, P1 to P4) stay as the
 
 from __future__ import annotations
 
+import decimal
+import functools
 import math
 import tomllib
 from pathlib import Path
 
+from babel import Locale
 from babel.numbers import format_decimal
 
 LANGUAGES = {"en": "English", "fr": "Français"}
@@ -104,8 +107,30 @@ def number(value: float | None, lang: str = "en", digits: int = 1, signed: bool 
         value, signed = 0.0, False   # no "-0.0"
     if signed:
         pattern = f"+{pattern};-{pattern}"
-    text = format_decimal(value, format=pattern, locale=_locale(lang))
+    with decimal.localcontext(prec=400):  # Babel rounds in the current context: 28 digits fail above 1e27
+        text = format_decimal(value, format=pattern, locale=_locale(lang))
     return text.replace("\u2212", "-") if lang == "en" else text
+
+
+def decimal_text(value: float | None, lang: str = "en", digits: int = 3) -> str:
+    """A number as written, at most ``digits`` decimals and no trailing zeros: ``50``, ``0.35``, ``12,5``."""
+    if value is None or not math.isfinite(value):
+        return say("unit.missing", lang)
+    with decimal.localcontext(prec=400):
+        return format_decimal(value, format="#,##0." + "#" * digits, locale=_locale(lang)).replace("\u2212", "-")
+
+
+@functools.cache
+def _plural(lang: str):
+    return Locale.parse(_locale(lang)).plural_form
+
+
+def count(n: float, key: str, lang: str = "en", **values: object) -> str:
+    """``n`` things as the language counts them: the catalogue holds ``key.one`` and ``key.other`` and the
+    language's plural rule (CLDR, through Babel) picks one: ``1 service``, ``2 services``, ``0 services``;
+    in French ``0 service`` and ``1,5 point`` are singular too. ``{n}`` is the number in the reader's locale."""
+    form = "one" if _plural(lang)(abs(n)) == "one" else "other"
+    return say(f"{key}.{form}", lang, n=decimal_text(n, lang), **values)
 
 
 def unit_space(lang: str) -> str:

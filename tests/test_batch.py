@@ -227,3 +227,112 @@ grid:
         stored = db.execute("SELECT count(*) FROM done").fetchone()[0]
     alone = run_to_precision(study_from_data(*parse_yaml(text, "stored")), 0.10, seed=5, initial=4, maximum=200)
     assert stored == alone.replications > 4
+
+
+@pytest.fixture(scope="module")
+def targets_store(tmp_path_factory) -> Path:
+    """Six studies of example (b) over a year: two SaaS prices x three availability targets, plain means
+    (no control variates, as the README's SQL computes them). At 99.7 % the cheap in-house team misses
+    the target; at 99.9 % every option misses it."""
+    folder = tmp_path_factory.mktemp("targets")
+    path = folder / "targets.yaml"
+    path.write_text(f"""\
+name: E-mail over a year - SaaS price against the availability target
+seed: 3
+replications: 4
+variance_reduction: false
+studies:
+  - file: {EMAIL}
+grid:
+  calendar.horizon: [1y]
+  saas.mail-cloud.price_per_user_month: [6 EUR, 26 EUR]
+  services.email.availability_target: [99%, 99.7%, 99.9%]
+""", encoding="utf-8")
+    store = folder / "runs" / "targets.duckdb"   # the store's folder is created
+    code, output = invoke("batch", str(path), "--store", str(store))
+    assert code == 0, output
+    return store
+
+
+def test_the_readme_batch_block_is_the_bundled_file() -> None:
+    """The README showed 'variants:' and 'sample:' sections the bundled batch does not have."""
+    from test_examples import readme_blocks
+
+    bundled = (ROOT / "scenarios" / "batches" / "email-prices.yaml").read_text(encoding="utf-8")
+    shown = [b for b in readme_blocks("yaml") if "name: E-mail - SaaS price" in b]
+    assert shown == [bundled]
+
+
+def test_the_readmes_sql_recommends_what_the_report_recommends(targets_store: Path) -> None:
+    """The README's 'cheapest per variant' ignored the availability targets the report applies: its query
+    now gives, study by study, the option the report recommends (the targets change the answer here)."""
+    import json
+
+    from test_examples import readme_blocks
+
+    query = next(q for block in readme_blocks("sql") for q in block.split("\n\n")
+                 if "-- The recommended option per study" in q)
+    with duckdb.connect(str(targets_store), read_only=True) as db:
+        chosen = db.execute(query).df()
+        cheapest = db.execute("SELECT s.variant, arg_min(c.scenario, c.cost) AS cheapest FROM (SELECT study, "
+                              "scenario, avg(value) AS cost FROM results WHERE scope = 'scenario' AND metric = "
+                              "'economic_cost' AND period = 'all' GROUP BY ALL) c JOIN studies s USING (study) "
+                              "GROUP BY s.variant").df()
+    code, output = invoke("report", str(targets_store), "--format", "json")
+    assert code == 0, output
+    reported = {r["variant"]: r["recommended"] for r in json.loads(output)["studies"]}
+    assert len(reported) == 6 and dict(zip(chosen["variant"], chosen["recommended"])) == reported
+    ignoring = dict(zip(cheapest["variant"], cheapest["cheapest"]))
+    assert any(ignoring[v] != r for v, r in reported.items()), "the targets should matter in this batch"
+
+
+def test_the_terminal_report_shows_the_map_its_marks_and_each_studys_verdict(targets_store: Path) -> None:
+    """The terminal report had only the table across variants; it now shows what the README says and the HTML
+    page shows: the map of the recommended option ('?' where the margin is not settled), the table, then
+    every study's verdict and figures; the workbook has the map too."""
+    import json
+    import re
+
+    import openpyxl
+
+    result = CliRunner().invoke(app, ["report", str(targets_store)], terminal_width=250)
+    assert result.exit_code == 0, result.output
+    text = result.stdout
+    studies = json.loads(invoke("report", str(targets_store), "--format", "json")[1])["studies"]
+    assert "Rows: saas.mail-cloud.price_per_user_month; columns: services.email.availability_target" in text
+    grid = [line for line in text.split("Recommended option", 1)[1].splitlines() if line.startswith("│")][:2]
+    assert [line.split("│")[1].strip() for line in grid] == ["6 EUR", "26 EUR"]
+    for row in studies:
+        cell = row["recommended"] + (" ?" if row["settled"] is False else "")
+        line = next(g for g in grid if g.split("│")[1].strip() == row["saas.mail-cloud.price_per_user_month"])
+        column = 2 + ["99%", "99.7%", "99.9%"].index(row["services.email.availability_target"])
+        assert line.split("│")[column].strip() == cell
+    assert text.count("Recommended: ") == 6 and text.count("Verdict") == 6
+    assert len(re.findall(r"│ In-house +│ .* k€ ± ", text)) == 6
+    french = CliRunner().invoke(app, ["report", str(targets_store), "--lang", "fr"], terminal_width=250).stdout
+    assert "Lignes : saas.mail-cloud.price_per_user_month" in french and french.count("Recommandé : ") == 6
+    target = targets_store.parent / "report.xlsx"
+    assert invoke("report", str(targets_store), "--out", str(target))[0] == 0
+    book = openpyxl.load_workbook(target)
+    assert book.sheetnames[:2] == ["Across variants", "Which option wins where"]
+    cells = list(book["Which option wins where"].iter_rows(values_only=True))
+    assert cells[2] == ("price_per_user_month", "99%", "99.7%", "99.9%") and len(cells) == 5
+
+
+def test_a_margin_whose_interval_contains_zero_is_marked_on_the_map(targets_store: Path) -> None:
+    """The '?' of the maps never showed when every study had a runner-up (a column of numpy booleans:
+    numpy's False is not Python's False)."""
+    import dataclasses
+
+    from simulation.store import Store
+    from simulation.storereport import studies, winner_maps
+
+    with Store(targets_store, read_only=True) as opened:
+        found = [item for item in studies(opened) if item.verdict.difference is not None]   # all with a runner-up
+    assert len(found) == 4
+    k = 0
+    mean = found[k].verdict.difference[0]
+    found[k] = found[k]._replace(verdict=dataclasses.replace(found[k].verdict, difference=(mean, -mean, 3 * mean)))
+    marked = [str(cell) for figure in winner_maps(found) for row in figure.data[0].text for cell in row
+              if str(cell).endswith(" ?")]
+    assert marked == [f"{found[k].verdict.recommended} ?"]

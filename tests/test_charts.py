@@ -223,7 +223,7 @@ def test_excel_workbook_has_number_formats_frozen_headers_and_french_labels(run)
     availability = header.index("Disponibilité sur la plage de service") + 1
     assert summary.cell(row=4, column=cost).number_format == '#,##0.0,"\u00a0k€"'
     assert isinstance(summary.cell(row=4, column=cost).value, float)   # a number, not text
-    assert summary.cell(row=4, column=availability).number_format == "0.000%"
+    assert summary.cell(row=4, column=availability).number_format == '0.000"\u00a0"%'
     assert summary.column_dimensions["B"].width >= 12
     costs = book["Coûts par an"]
     assert [c.value for c in costs[1]][:3] == ["Option", "Catégorie de coût", "Année 1 (k€)"]
@@ -232,7 +232,7 @@ def test_excel_workbook_has_number_formats_frozen_headers_and_french_labels(run)
     names = [c.value for c in figures[1]]
     rows = {(r[0].value, r[3].value, r[5].value or "", r[6].value): r for r in figures.iter_rows(min_row=2)}
     hours = rows[("In-house", "downtime_hours", "", "all")][names.index("Moyenne")]
-    assert hours.number_format == '#,##0.00" h"'
+    assert hours.number_format == '#,##0.00"\u00a0h"'
     english = openpyxl.load_workbook(io.BytesIO(exports.excel_workbook(study, results.summary, decision, 3, 4)))
     assert english.sheetnames[:2] == ["Summary", "Costs per year"]   # no verdict given, no verdict sheet
 
@@ -275,10 +275,12 @@ def test_tidy_csv_keeps_identifiers_and_plain_numbers_and_neutralises_text(run):
 
 
 def test_number_formats_of_units():
+    """Workbooks write units as the reports do, after a (no-break) space: 1,228.3 k€, 99.23 %, 4.50 h."""
     assert exports.number_format("money", "EUR") == '#,##0.0,"\u00a0k€"'
-    assert exports.number_format("share", mean=0.995) == "0.000%" and exports.number_format("share", mean=0.5) == \
-        "0.00%"
-    assert exports.number_format("h") == '#,##0.00" h"'
+    assert exports.number_format("share", mean=0.995) == '0.000"\u00a0"%' and \
+        exports.number_format("share", mean=0.5) == '0.00"\u00a0"%'
+    assert exports.number_format("probability") == '0.0"\u00a0"%'
+    assert exports.number_format("h") == '#,##0.00"\u00a0h"'
     assert not math.isnan(0.0) and exports.number_format("") is None
 
 

@@ -108,3 +108,93 @@ def test_tables_speak_the_readers_language():
     assert "Cost of ownership" not in result.stdout and "k€ ± " in result.stdout
     english = runner.invoke(app, ["run", str(EXAMPLE), "-n", "3", "--set", "calendar.horizon=1y"])
     assert "Cost of ownership" in english.stdout and "replications, seed 1" in english.stdout
+
+
+def test_help_text_carries_no_markup():
+    """Every command's --help reads as plain text: no reST or markdown markup (``--set``, **bold**, :func:)."""
+    import re
+
+    import typer
+
+    group = typer.main.get_command(app)
+
+    def commands(command, path):
+        yield path
+        for name, sub in getattr(command, "commands", {}).items():
+            yield from commands(sub, [*path, name])
+
+    for path in commands(group, []):
+        shown = runner.invoke(app, [*path, "--help"], terminal_width=200)
+        assert shown.exit_code == 0, (path, shown.output)
+        assert not re.search(r"``|\*\*|:(func|class|mod|data):|`[^`]+`", shown.output), (path, shown.output)
+
+
+def test_schema_describes_the_overtime_premium_as_a_premium_on_the_hourly_rate(tmp_path):
+    schema = json.loads(runner.invoke(app, ["schema"]).stdout)
+    described = schema["$defs"]["Team"]["properties"]["overtime_premium"]["description"]
+    assert "hourly rate" in described and "yearly" not in described
+    text = EXAMPLE.read_text(encoding="utf-8")
+    bad = tmp_path / "premium.yaml"
+    bad.write_text(text.replace("teams:\n  two-admins:\n", "teams:\n  two-admins:\n    overtime_premium: lots\n"),
+                   encoding="utf-8")
+    refused = runner.invoke(app, ["validate", str(bad)])
+    assert refused.exit_code == 2 and "overtime_premium" in refused.output
+    assert "premium" in refused.output.split("overtime_premium", 1)[1] and "yearly" not in refused.output
+
+
+def test_out_folders_and_files_take_the_users_umask(tmp_path):
+    """A run folder is created as mkdir would create it (the umask decides), not owner-only."""
+    import os
+    import stat
+
+    previous = os.umask(0o022)
+    try:
+        result = runner.invoke(app, ["run", str(EXAMPLE), "-n", "2", "--out", str(tmp_path / "shared" / "run")])
+    finally:
+        os.umask(previous)
+    assert result.exit_code == 0, result.output
+    folder = tmp_path / "shared" / "run"
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o755
+    assert {stat.S_IMODE(p.stat().st_mode) for p in folder.iterdir()} == {0o644}
+    assert not [p for p in folder.parent.iterdir() if p.name.startswith(".")]
+
+
+def test_money_beyond_any_budget_is_refused_at_every_door_of_the_command_line():
+    """A salary of 1e300 EUR (written out in full) once ran and ended in a decimal traceback while printing."""
+    huge = "1" + "0" * 300 + " EUR"
+    result = runner.invoke(app, ["run", str(EXAMPLE), "-n", "2", "--set",
+                                 f"teams.two-admins.members[0].annual_cost={huge}"])
+    assert result.exit_code == 2 and not isinstance(result.exception, Exception)   # SystemExit is not one
+    assert "teams.two-admins.members[0].annual_cost" in result.output and "Traceback" not in result.output
+    low = runner.invoke(app, ["breakeven", str(EXAMPLE), "--between", "In-house", "SaaS 99.9%", "--vary",
+                              "saas.mail-cloud.price_per_user_month", "--low", huge, "-n", "2"])
+    assert low.exit_code == 2 and "--low" in low.output and "Traceback" not in low.output
+
+
+def test_compare_says_each_files_own_horizon():
+    """Totals of files over 5 and 4 years were all labelled 'over 5 years': each option now carries its own
+    file's horizon, the rows none, and a sentence says the horizons differ."""
+    erp = EXAMPLE.parent / "erp-hybrid.yaml"   # 4 years; email-1000 runs over 5
+    result = runner.invoke(app, ["compare", str(EXAMPLE), str(erp), "-n", "2"], terminal_width=400)
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    rows = [line.split("│")[1] for line in lines if line.startswith("│")]
+    assert rows and not any(" over " in row for row in rows)
+    headers = [line for line in lines if line.startswith("┃") and "Hybrid + P1 escalation" in line]
+    assert headers and all("Hybrid + P1 escalation (over 4 years)" in h and "In-house (over 5 years)" in h
+                           for h in headers if "In-house (" in h)
+    assert "email-1000 over 5 years, erp-hybrid over 4 years" in result.stdout
+    alone = runner.invoke(app, ["compare", str(erp), "-n", "2", "--lang", "fr"], terminal_width=400)
+    assert "Coût de possession sur 4 ans" in alone.stdout and "sur 5 ans" not in alone.stdout
+
+
+def test_validate_counts_in_the_singular_and_the_plural(tmp_path):
+    """'1 services, 1 teams' once: the summary of a valid file counts as each language does."""
+    names = ", ".join(s.name for s in load_study(EXAMPLE).scenarios)
+    english = runner.invoke(app, ["validate", str(EXAMPLE)], terminal_width=300)
+    assert english.exit_code == 0 and f"1 service, 1 team, 3 scenarios: {names}" in english.stdout
+    french = runner.invoke(app, ["validate", str(EXAMPLE), "--lang", "fr"], terminal_width=300)
+    assert french.exit_code == 0 and f"1 service, 1 équipe, 3 scénarios : {names}" in french.stdout
+    batch = runner.invoke(app, ["validate", str(EXAMPLE.parent / "batches" / "email-prices.yaml")],
+                          terminal_width=300)
+    assert batch.exit_code == 0 and "(1 base file x 48 variants)" in batch.stdout

@@ -133,3 +133,36 @@ def test_run_until_decided_stops_on_the_option_an_independent_longer_run_finds_c
     assert result.exit_code == 0, result.output
     document = json.loads(result.stdout)
     assert document["selection"]["best"] == selection.best and document["selection"]["decided"]
+
+
+def test_decision_commands_write_units_one_way_in_the_readers_locale() -> None:
+    """Break-even, match and sensitivity once printed '12.3 k', 'kEUR' and '95%' beside the reports' '12.3 k€'
+    and '95 %': every amount is now in thousands of the currency with its sign, every share with a space
+    before %, in the reader's locale."""
+    import re
+
+    from simulation.decide import Selection
+
+    common = ["--set", "calendar.horizon=1y", "-n", "3"]
+    runner = CliRunner()
+    shown = []
+    for args in (["breakeven", EMAIL, "--between", "Outsourced, GTR 4h HO", "In-house", "--vary", FEE, "--low",
+                  "2000 EUR", "--high", "6000 EUR"],
+                 ["match", EMAIL, "--scenario", "In-house", "--like", "Outsourced, GTR 4h HO", "--vary",
+                  "teams.two-admins.members[0].count", "--values", "2|3", "--on", "cost"],
+                 ["sensitivity", EMAIL, "--vary", f"{FEE}=3000 EUR..5000 EUR"]):
+        for lang in ("en", "fr"):
+            result = runner.invoke(app, [*args, *common, "--lang", lang], terminal_width=250)
+            assert result.exit_code == 0, result.output
+            shown.append((lang, result.stdout))
+    names = [s.name for s in load_study(EMAIL).scenarios]   # 'SaaS 99.9%' is the user's own name
+    for lang, text in shown:
+        assert "k€" in text, text
+        for name in names:
+            text = text.replace(name, "")
+        assert not re.search(r"\d k(?!€)|kEUR|\d%", text), text
+        if lang == "fr":
+            assert "\u202fk€" in text and not re.search(r"\d\.\d k€", text), text
+    sure = Selection("SaaS", (), True, 40, 10_000.0, 0.95, {}, {})
+    assert sure.sentence("EUR", "en").count("10.0 k€") == 1 and "95 %" in sure.sentence("EUR", "en")
+    assert "10,0\u202fk€" in sure.sentence("EUR", "fr") and "après 40 réplications" in sure.sentence("EUR", "fr")

@@ -320,7 +320,7 @@ def english_texts() -> tuple[set[str], set[str]]:
 
 
 FRENCH_TOO = {"Option", "Service", "Services", "Transition", "Infrastructure", "Source", "Description",
-              "Incidents", "Score", "Verdict", "Total", "Note"}
+              "Incidents", "Score", "Verdict", "Total", "Note", "File"}
 """English single words that are also French: alone on screen, they say nothing about the language."""
 
 
@@ -383,8 +383,10 @@ def english_on_screen(pieces: list[str], known: list[str], phrases: set[str], si
     for piece in pieces:
         if piece in CHECKBOXES:
             continue
-        # The file's notation: paths such as calendar.windows.early.hours and identifiers such as per_month.
-        text = re.sub(r"[A-Za-z_][\w-]*(\[\d+\])?(\.[A-Za-z_*][\w\[\]*-]*)+|\b\w+_\w+\b", " ", piece)
+        # The file's notation: paths such as calendar.windows.early.hours and identifiers such as per_month;
+        # folders of the repository (scenarios/...) and command lines (sourcing offers template ...).
+        text = re.sub(r"[A-Za-z_][\w-]*(\[\d+\])?(\.[A-Za-z_*][\w\[\]*-]*)+|\b\w+_\w+\b|\b[\w.-]+/[\w./-]*"
+                      r"|\bsourcing(?: [a-z]+)+", " ", piece)
         for own in known:
             if own in text:
                 text = re.sub(rf"(?<![\w-]){re.escape(own)}(?![\w-])", " ", text)

@@ -118,8 +118,24 @@ def test_command_line_template_and_compare(tmp_path):
     import json
 
     document = json.loads(result.stdout)
-    assert document["weights"]["price"] > 0.5
+    assert document["weights"]["price"] > 0.5 and document["weights_entered"]["price"] == 80
     assert {r["offer"] for r in document["ranking"]} == {"budget-ho", "standard-24-7", "premium-1h"}
+
+
+def test_weights_are_shown_as_entered_and_normalised():
+    """--weight price=50 among the tender's other weights (65 in all) counts for 50/115 = 43.5 %: the table
+    shows both and says that the weights are normalised; the sensitivity rows say both too."""
+    result = CliRunner().invoke(app, ["offers", "compare", str(OFFERS), "--scenario", str(BASE), "-n", "2",
+                                      "--weight", "price=50"], terminal_width=250)
+    assert result.exit_code == 0, result.output
+    tender = load_tender(OFFERS)
+    others = sum(v for k, v in tender.weights.items() if k != "price")
+    share = f"{50 / (50 + others) * 100:.1f} %"
+    price = next(line for line in result.stdout.splitlines()
+                 if line.startswith("│ Effective yearly price") and share in line)
+    assert [cell.strip() for cell in price.split("│")[2:4]] == ["50", share]
+    assert "normalised" in result.stdout
+    assert f"(weight entered 50, normalised {50 / (50 + others) * 100:.0f} %)" in result.stdout
 
 
 @pytest.fixture(scope="module")
@@ -221,3 +237,11 @@ def test_validate_checks_offers_files_too(tmp_path):
     broken.write_text(OFFERS.read_text().replace("monthly: 4800 EUR", "monthly: 4800"))
     refused = runner.invoke(app, ["validate", str(broken)])
     assert refused.exit_code == 2 and "offers.standard-24-7.fees.monthly" in refused.output
+
+
+def test_offers_compare_speaks_the_readers_language():
+    result = CliRunner().invoke(app, ["offers", "compare", str(OFFERS), "--scenario", str(BASE), "-n", "2",
+                                      "--weight", "price=50", "--lang", "fr"], terminal_width=250)
+    assert result.exit_code == 0, result.output
+    assert "Pondération saisie" in result.stdout and "réplications, graine 1" in result.stdout
+    assert "k€ ±" in result.stdout and "Effective yearly price" not in result.stdout

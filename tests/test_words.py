@@ -33,6 +33,8 @@ SAME_IN_BOTH = {
     "calibrate.table.tickets", "calibrate.html.mapping",
     # Units and the users' words (P90, KS, AIC).
     "calibrate.table.p90",
+    # Counted things spelt alike.
+    "count.services.one", "count.services.other",
 }
 """Keys whose French text may equal the English one; any other equal pair is a missed translation."""
 
@@ -128,3 +130,23 @@ def test_the_verdict_in_french_says_the_horizon():
     assert french[0] == ("Recommandé : **SaaS**, le coût économique le plus bas sur 5 ans parmi les options qui "
                          "tiennent leurs objectifs de disponibilité.")
     assert "sur 5 ans (24,0\u202fk€ par an" in french[1]
+
+
+def test_numbers_beyond_babels_precision_are_written_not_raised():
+    """Babel rounds in the current decimal context (28 digits): an amount of 1e300 once ended the run in a
+    decimal.InvalidOperation traceback. Files refuse such amounts; the formatting stays safe anyway."""
+    assert words.money(1e300, "EUR", "en").startswith("1,000,000,000")
+    assert words.number(-1e40, "fr").startswith("-10\u202f000")
+    assert words.percent(1e200, "en").endswith(" %")
+
+
+def test_counted_things_take_the_plural_their_language_gives():
+    """'1 services, 1 teams' once: each counted thing has a singular and a plural, chosen by the language's
+    rule (French counts 0 and 1 in the singular)."""
+    counted = {key.rsplit(".", 1)[0] for key in CATALOGUE if key.startswith("count.")}
+    for key in counted:
+        assert {f"{key}.one", f"{key}.other"} <= set(CATALOGUE), key
+    assert words.count(1, "count.services", "en") == "1 service" and words.count(2, "count.teams", "en") == "2 teams"
+    assert words.count(0, "count.teams", "en") == "0 teams" and words.count(0, "count.teams", "fr") == "0 équipe"
+    assert words.count(1, "count.scenarios", "fr") == "1 scénario"
+    assert words.count(1200, "count.studies", "fr") == "1\u202f200 études"

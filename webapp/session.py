@@ -21,6 +21,7 @@ from simulation.replications import Results, concat, run_study
 from sourcing.errors import ScenarioError
 from sourcing.files import MAX_BYTES, decode, study_from_text
 from sourcing.scenario import Study, expected_incidents
+from sourcing.words import count
 
 from .i18n import LANGUAGES, t
 
@@ -246,7 +247,8 @@ def results(scenario: Active) -> Run:
 def _simulate(scenario: Active, seed: int, replications: int, first: Run | None = None) -> Run:
     """Replications of the active scenario with a progress bar; ``first`` holds those already run."""
     done = first.replications if first is not None else 0
-    message = t("app.simulating", lang(), n=replications, k=len(scenario.study.scenarios))
+    message = t("app.simulating", lang(), replications=count(replications, "count.replications", lang()),
+                scenarios=count(len(scenario.study.scenarios), "count.scenarios", lang()))
     bar = st.progress(done / replications, text=message)
     start = time.perf_counter()
     outcome = run_study(scenario.study, replications - done, seed=seed, detail=True, first=done,

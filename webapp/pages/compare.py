@@ -54,7 +54,7 @@ for start in range(0, len(names), across):
 
 warnings = [n for n in notices(study) if n.kind == "warning"]
 if warnings:
-    with st.expander(t("app.warnings", language, n=len(warnings))):
+    with st.expander(t("app.warnings", language, values=words.count(len(warnings), "count.questioned", language))):
         for notice in warnings:
             st.markdown(f"- `{notice.field}`: {notice.message}")
 

@@ -117,10 +117,10 @@ for tab, listed in by_tab.items():
 
 left, right = st.columns(2)
 if problems:
-    key = "app.problem" if len(problems) == 1 else "app.problems"
     summary = t("editor.problems_on", language, tabs=", ".join(
         f"{t(f'editor.{k}', language)} ({len(v)})" for k, v in by_tab.items() if v))
-    left.error(t(key, language, n=len(problems)) + " " + summary + "\n\n"
+    left.error(t("app.problems", language, problems=words.count(len(problems), "count.problems", language)) + " "
+               + summary + "\n\n"
                + session.problems_text(ScenarioError(problems), language))
 else:
     left.success(t("editor.valid", language))

@@ -12,6 +12,7 @@ from sourcing.errors import ScenarioError
 from sourcing.files import parse_yaml, study_from_text, validate
 from sourcing.grid import load_tender, read_grid
 from sourcing.ranking import rank
+from sourcing import words
 from sourcing.tender import SIMULATED_CRITERIA, Tender, criterion_label
 from webapp import charts, session, tables
 from webapp.i18n import t
@@ -72,7 +73,8 @@ replications = int(state.get("replications", session.DEFAULT_REPLICATIONS))
 
 
 def simulate():
-    message = t("app.simulating", language, n=replications, k=len(tender.offers) + 1)
+    message = t("app.simulating", language, replications=words.count(replications, "count.replications", language),
+                scenarios=words.count(len(tender.offers) + 1, "count.scenarios", language))
     bar = st.progress(0.0, text=message)
     found = compare_offers(tender, base, replications, seed=seed,
                            progress=lambda done, total: bar.progress(done / total, text=message))
@@ -95,9 +97,8 @@ with st.expander(t("offers.weights", language), expanded=False):
     for k, key in enumerate(keys):
         chosen[key] = columns[k % 3].slider(criterion_label(key, tender.criteria, language), 0, 100,
                                             int(round(tender.criteria_weights()[key] * 100)), key=f"weight-{key}")
-total = sum(chosen.values()) or 1
 matrix = criteria_matrix(tender, comparison.summary)
-ranking = rank(matrix, {k: v / total for k, v in chosen.items()}, directions(tender))
+ranking = rank(matrix, chosen if any(chosen.values()) else comparison.ranking.entered, directions(tender))
 shown = dataclasses.replace(comparison, ranking=ranking)
 sections = offer_sections(shown, language)
 currency = tender.currency
@@ -106,6 +107,8 @@ st.subheader(t("offers.ranking", language))
 with st.container(border=True):
     for line in ranking_sentences(shown, language):
         st.markdown(line)
+st.table(tables.as_text(sections[2][1], currency, language))
+st.caption(sections[1][0])
 st.table(tables.as_text(sections[1][1], currency, language))
 st.subheader(t("offers.figures", language))
 st.dataframe(tables.as_text(sections[0][1], currency, language), width="stretch")
@@ -117,9 +120,9 @@ heat = charts.criteria_heatmap(matrix, directions(tender), {k: criterion_label(k
                                scales={k: c.high for k, c in tender.criteria.items()})
 st.plotly_chart(price, width="stretch")
 st.plotly_chart(heat, width="stretch")
-if len(sections) > 2:
+if len(sections) > 3:
     st.subheader(t("offers.sensitivity", language))
-    st.table(tables.as_text(sections[2][1], currency, language))
+    st.table(tables.as_text(sections[3][1], currency, language))
 st.download_button(t("app.download_excel", language), exports.offers_workbook(shown, language),
                    file_name="offers.xlsx", mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                    key="offers-xlsx")

@@ -8,7 +8,7 @@ from pathlib import Path
 import streamlit as st
 
 from simulation.store import Store, StoreError
-from simulation.storereport import compact, headline, html_report, studies, winner_maps, workbook
+from simulation.storereport import compact, figures_shown, html_report, studies, winner_maps, workbook
 from simulation.verdict import sentences
 from sourcing.errors import ScenarioError
 from webapp import session
@@ -29,8 +29,8 @@ def _read(path: str, stamp: tuple[int, int], lang: str):
         if not found:
             return None
         details = [(item.key, item.file, item.variant, sentences(item.verdict, lang, item.study.currency,
-                                                                item.results.replications), headline(item))
-                   for item in found]
+                                                                item.results.replications, item.study.names),
+                    figures_shown(item, lang)) for item in found]
         return (compact(found, lang), winner_maps(found, lang), details,
                 workbook(opened, found, lang), html_report(opened, found, lang).encode("utf-8"))
 

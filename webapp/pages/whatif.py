@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from simulation import report
-from simulation.whatif import breakeven, match, sensitivity
+from simulation.whatif import assumption_label, breakeven, match, sensitivity
 from sourcing import words
 from sourcing.errors import ScenarioError
 from sourcing.paths import path_text, quantity, study_data
@@ -47,11 +47,6 @@ def cached(key: tuple, compute):
     return session.remember(("whatif", session.digest(scenario.text), seed, *key), compute)
 
 
-def assumption(name: str) -> str:
-    """A default assumption in the reader's words; one the user named keeps its name."""
-    return words.say_or(f"whatif.assumption.{name.replace(' ', '_').lower()}", name, language)
-
-
 paths = numeric_paths(study_data(study))
 if len(names) < 2:
     st.info(t("whatif.two", language))
@@ -80,17 +75,7 @@ with breakeven_tab:
             st.error(session.problems_text(exc))
     found = st.session_state.get("be_result")
     if found is not None and (found.a, found.b, found.path) == (a, b, path):
-        def shown(number):
-            return t("whatif.unbounded", language) if number is None else words.value(number, found.unit, language)
-
-        if found.value is None:
-            what = "cost" if found.metric == "economic_cost" else "availability"
-            sign = "lower" if found.points[0][1].mean < 0 else "higher"
-            st.info(t(f"whatif.no_breakeven_{what}_{sign}", language, a=a, b=b, low=shown(found.points[0][0]),
-                      high=shown(found.points[-1][0])))
-        else:
-            st.success(t("whatif.breakeven_found", language, a=a, b=b, path=path, value=shown(found.value),
-                         low=shown(found.low), high=shown(found.high), today=shown(found.current)))
+        (st.info if found.value is None else st.success)(found.sentence(language))
         scale = 1000 if found.metric == "economic_cost" else 0.01
         points = [(x, d.mean / scale, d.low / scale, d.high / scale) for x, d in found.points]
         y_title = (t("whatif.difference_cost", language, horizon=words.horizon(years, language), unit=unit)
@@ -114,14 +99,14 @@ with tornado_tab:
         over = words.horizon(years, language)
         st.markdown(t("whatif.tornado_note", language, winner=found.winner, runner=found.runner_up, horizon=over,
                       amount=words.money(-found.base.mean, currency, language)))
-        swings = [(assumption(s.assumption) + (" ⚠" if s.flips else ""), s.at_low.mean / 1000, s.at_high.mean / 1000)
-                  for s in found.swings]
+        swings = [(assumption_label(s.assumption, language) + (" ⚠" if s.flips else ""), s.at_low.mean / 1000,
+                   s.at_high.mean / 1000) for s in found.swings]
         st.plotly_chart(charts.tornado(swings, found.base.mean / 1000,
                                        t("chart.tornado_axis", language, winner=found.winner, runner=found.runner_up,
                                          unit=unit),
                                        t("chart.tornado", language, winner=found.winner, runner=found.runner_up,
                                          horizon=over), lang=language), width="stretch")
-        flips = [assumption(s.assumption) for s in found.swings if s.flips]
+        flips = [assumption_label(s.assumption, language) for s in found.swings if s.flips]
         if flips:
             st.warning(t("whatif.flips", language, names=", ".join(flips)))
         table = pd.DataFrame([{"assumption": s.assumption, "low": s.low, "high": s.high, "at_low": s.at_low.mean,
@@ -149,29 +134,8 @@ with match_tab:
             st.error(session.problems_text(exc))
     found = st.session_state.get("ma_result")
     if found is not None:
-        if found.found is None:
-            st.info(t("whatif.no_match", language, a=found.a, b=found.b))
-        else:
-            st.success(t("whatif.match_found", language, a=found.a, b=found.b, path=found.path,
-                         value=found.found.value, p=words.percent(found.found.probability, language, 0),
-                         cost=words.money(found.found.cost_per_year - found.current_cost_per_year, currency,
-                                          language, signed=True)))
-        def gap(value):
-            """A difference of cost in k€, of availability or GTR compliance in points."""
-            if found.on == "cost":
-                return words.money(value, currency, language, signed=True)
-            return words.points(value, language, signed=True)
-
-        table = pd.DataFrame([{
-            t("whatif.value_tried", language): str(s.value),
-            t("whatif.difference", language): gap(s.difference.mean),
-            t("whatif.ci_low", language): gap(s.difference.low),
-            t("whatif.ci_high", language): gap(s.difference.high),
-            t("whatif.probability", language): words.percent(s.probability, language, 0),
-            t("whatif.cost_per_year", language, unit=unit): words.money(s.cost_per_year, currency, language,
-                                                                          bare=True),
-        } for s in found.steps])
-        st.dataframe(table, hide_index=True, width="stretch")
+        (st.info if found.found is None else st.success)(found.sentence(currency, language))
+        st.dataframe(found.table(currency, language), hide_index=True, width="stretch")
         raw = pd.DataFrame([{found.path: s.value, "difference": s.difference.mean, "ci_low": s.difference.low,
                              "ci_high": s.difference.high, "p_at_least_as_good": s.probability,
                              "cost_per_year": s.cost_per_year} for s in found.steps])
