@@ -44,9 +44,10 @@ class Comparison:
 
 
 def compare(rows: pd.DataFrame, baseline: str | None = None, controls: pd.DataFrame | None = None,
-            means: dict[str, float] | None = None, study=None) -> Comparison:
+            means: dict[str, float] | None = None, study=None, summary: pd.DataFrame | None = None) -> Comparison:
     """Headline figures, paired differences, frontier and risk tail of a run's tidy rows (means and paired
-    differences with control variates when ``controls`` and their ``means`` are given)."""
+    differences with control variates when ``controls`` and their ``means`` are given). With the run's
+    ``summary``, the headline figures are its rows: one estimate per figure, whoever shows it."""
     scenarios = [str(s) for s in pd.unique(rows["scenario"])]
     baseline = baseline or scenarios[0]
     if baseline not in scenarios:
@@ -57,10 +58,18 @@ def compare(rows: pd.DataFrame, baseline: str | None = None, controls: pd.DataFr
         table = scenario_values(top, metric)
         for scenario in table.columns:
             values = table[scenario].dropna()
-            if len(values):
+            if not len(values):
+                continue
+            row = None if summary is None else summary[
+                (summary["scenario"] == scenario) & (summary["scope"] == "scenario") & (summary["metric"] == metric)
+                & (summary["period"] == "all") & (summary["priority"] == "")]
+            if row is not None and len(row):
+                mean, half = float(row["mean"].iloc[0]), float(row["half_width"].iloc[0])
+            else:
                 estimate = _estimate(values, controls, _chosen(study, means, [scenario]))
-                headline.append({"scenario": scenario, "metric": metric, "mean": estimate.mean,
-                                 "half_width": estimate.half_width, "n": len(values)})
+                mean, half = estimate.mean, estimate.half_width
+            headline.append({"scenario": scenario, "metric": metric, "mean": mean, "half_width": half,
+                             "n": len(values)})
     differences = []
     for metric in DIFFERENCES:
         table = scenario_values(top, metric)

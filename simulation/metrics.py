@@ -71,6 +71,7 @@ METRICS: dict[str, MetricInfo] = {
     "backlog": MetricInfo("count", False),
     "months_below_target": MetricInfo("count", False),
     "any_month_below": MetricInfo("share", False),
+    "months_meeting_target": MetricInfo("share", True),
     "utilisation": MetricInfo("share"),
     "callouts_per_month": MetricInfo("count", False),
     "nights_disturbed_per_person_month": MetricInfo("count", False),
@@ -342,6 +343,7 @@ def _monthly_targets(rows: Rows, ctx: Context, service: ServicePlan, knots: np.n
     below = int(np.sum(monthly < service.availability_target - 1e-12))
     rows.add("service", service.name, "months_below_target", below)
     rows.add("service", service.name, "any_month_below", float(below > 0))
+    rows.add("service", service.name, "months_meeting_target", 1 - below / len(monthly) if len(monthly) else 1.0)
     return below
 
 

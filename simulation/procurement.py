@@ -8,7 +8,7 @@ penalties, and the economic cost over the contract. Means carry 95 % confidence 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -20,7 +20,7 @@ from sourcing.scenario import Study
 from sourcing.tender import SIMULATED_CRITERIA, Tender, tender_study
 
 from .replications import Progress, Results, run_study
-from .statistics import half_width
+from .targets import Shortfall, shortfalls
 
 FIGURES: dict[str, str] = {
     "effective_price": "money",
@@ -60,6 +60,9 @@ class OfferComparison:
     summary: pd.DataFrame
     """Per offer and figure: mean, half_width (95 %), n."""
     ranking: Ranking
+    shortfalls: dict[str, Shortfall] = field(default_factory=dict)
+    """Offers that do not meet a service's monthly availability target (:mod:`simulation.targets`): not
+    eligible, whatever their rank."""
 
 
 def offer_figures(tender: Tender, study: Study, rows: pd.DataFrame) -> pd.DataFrame:
@@ -106,13 +109,25 @@ def offer_figures(tender: Tender, study: Study, rows: pd.DataFrame) -> pd.DataFr
     return pd.DataFrame(out, columns=["offer", "replication", "figure", "value"])
 
 
-def summarize_offers(figures: pd.DataFrame) -> pd.DataFrame:
-    """Mean, 95 % half-width and replications of each figure of each offer."""
+def summarize_offers(figures: pd.DataFrame, results: Results | None = None, study: Study | None = None) -> pd.DataFrame:
+    """Estimate, 95 % half-width and replications of each figure of each offer: the run's one estimator
+    (:func:`simulation.variance.estimates`, with the controls of the offer's scenario when the run has them)."""
+    from .variance import control_matrix, estimates, scenario_controls
+
     rows = []
     for (offer, figure), part in figures.groupby(["offer", "figure"], sort=False):
-        values = part["value"].dropna().to_numpy()
-        rows.append({"offer": offer, "figure": figure, "mean": float(np.mean(values)) if len(values) else np.nan,
-                     "half_width": half_width(values), "n": len(values)})
+        part = part.dropna(subset=["value"])
+        values = part["value"].to_numpy(dtype=float)
+        if not len(values):
+            rows.append({"offer": offer, "figure": figure, "mean": np.nan, "half_width": np.nan, "n": 0})
+            continue
+        x = mu = None
+        if results is not None and results.controls is not None and results.control_means and study is not None:
+            x, mu = control_matrix(results.controls, scenario_controls(study, results.control_means, [offer]),
+                                   part["replication"].to_numpy())
+        estimate = estimates(values[:, None], x, mu)[0]
+        rows.append({"offer": offer, "figure": figure, "mean": estimate.mean, "half_width": estimate.half_width,
+                     "n": len(values)})
     return pd.DataFrame(rows)
 
 
@@ -141,9 +156,10 @@ def compare_offers(tender: Tender, base: Study, replications: int, seed: int = 1
     study = tender_study(base, tender)
     results = run_study(study, replications, seed=seed, workers=workers, progress=progress, detail=detail)
     figures = offer_figures(tender, study, results.rows)
-    summary = summarize_offers(figures)
+    summary = summarize_offers(figures, results, study)
     ranking = rank(criteria_matrix(tender, summary), entered_weights(weights or {}, tender), directions(tender))
-    return OfferComparison(tender, study, results, figures, summary, ranking)
+    missed = {o: short for o, short in shortfalls(results.summary, study).items() if o in tender.offers}
+    return OfferComparison(tender, study, results, figures, summary, ranking, missed)
 
 
 def entered_weights(weights: dict[str, float], tender: Tender) -> dict[str, float]:

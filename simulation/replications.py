@@ -26,7 +26,7 @@ from .engine import simulate
 from .incidents import draw_load
 from .metrics import COLUMNS, INCIDENT_COLUMNS, IncidentRow, Row, incident_rows, measure
 from .plan import Plan, compiled
-from .statistics import summarize
+from .statistics import figure, summarize
 from .streams import Streams
 from .variance import expected_controls, load_controls
 
@@ -193,7 +193,13 @@ class Results:
 
     @cached_property
     def summary(self) -> pd.DataFrame:
+        """One row per figure: its one estimate (mean and 95 % half-width), whoever shows it."""
         return summarize(self.rows, controls=self.controls, means=self.control_means, study=self.study)
+
+    def figure(self, metric: str, scenario: str, scope: str = "scenario", subject: str = "all",
+               priority: str = "", period: str = "all") -> float:
+        """A figure's estimate (:func:`simulation.statistics.figure` of :attr:`summary`)."""
+        return figure(self.summary, metric, scenario, scope, subject, priority, period)
 
 
 def run_study(study: Study, replications: int, seed: int = 0, workers: int = 1,

@@ -192,6 +192,14 @@ def comparison(summary: pd.DataFrame, scope: str, subject: str, metrics, scenari
     return pd.DataFrame.from_dict(table, orient="index", columns=scenarios) if table else pd.DataFrame()
 
 
+def _eligibility(short, lang: str) -> str:
+    """Whether an offer meets the monthly availability targets, and if not, by how much (in a cell)."""
+    if short is None:
+        return words.say("figure.meets_target_yes", lang)
+    return words.say("figure.meets_target_no", lang, share=words.percent(short.months_meeting, lang, 0),
+                     target=words.percent(short.target, lang), required=words.percent(short.required, lang, 0))
+
+
 def offer_sections(comparison, lang: str = "en") -> list[tuple[str, pd.DataFrame]]:
     """Procurement: each offer's figures on the same incidents, the ranking, and how far each weight must
     move before the winner changes. Offers are columns, named as the buyer calls them."""
@@ -210,6 +218,9 @@ def offer_sections(comparison, lang: str = "en") -> list[tuple[str, pd.DataFrame
             tender.name_of(o): Cell(summary.at[(o, figure), "mean"], summary.at[(o, figure), "half_width"],
                                     int(summary.at[(o, figure), "n"]), kind)
             for o in offers if (o, figure) in summary.index}
+    if any(service.availability_target is not None for service in comparison.study.services.values()):
+        figures[say("figure.meets_target", lang)] = {
+            tender.name_of(o): _eligibility(comparison.shortfalls.get(o), lang) for o in offers}
     for key, criterion in tender.criteria.items():
         row = say("ranking.score", lang, label=criterion_label(key, tender.criteria, lang),
                   low=words.number(criterion.low, lang, 0), high=words.number(criterion.high, lang, 0))

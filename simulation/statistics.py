@@ -108,6 +108,14 @@ def summarize(rows: pd.DataFrame, confidence: float = 0.95, controls: pd.DataFra
     return out
 
 
+def figure(summary: pd.DataFrame, metric: str, scenario: str, scope: str = "scenario", subject: str = "all",
+           priority: str = "", period: str = "all") -> float:
+    """A figure's one estimate: its mean in a run's summary (NaN when the run has no such figure)."""
+    row = summary[(summary["scenario"] == scenario) & (summary["scope"] == scope) & (summary["subject"] == subject)
+                  & (summary["metric"] == metric) & (summary["priority"] == priority) & (summary["period"] == period)]
+    return float(row["mean"].iloc[0]) if len(row) else float("nan")
+
+
 def _plain(rows: pd.DataFrame, confidence: float) -> pd.DataFrame:
     grouped = rows.groupby(KEYS, sort=False, dropna=False, observed=True)["value"]
     out = grouped.agg(n="count", mean="mean", std="std")

@@ -10,8 +10,8 @@ Tables:
   scenario (YAML), the replication plan and the control variates' expectations;
 - ``results``: tidy results, one row per study x scenario x replication x subject x metric x priority x
   period;
-- ``targets``: each study's availability target per service (as the resolved scenario has it), so that a
-  query can apply the targets as the report does;
+- ``targets``: each study's monthly availability target per service and the share of months that must
+  reach it (as the resolved scenario has them), so that a query can apply the targets as the report does;
 - ``controls``: the control variates of each replication (variance reduction);
 - ``done``: the replications finished, written in the same transaction as their rows, so that a batch
   killed at any moment (Ctrl-C, ``kill -9``, a power cut) loses no finished replication and leaves none
@@ -45,7 +45,8 @@ CREATE TABLE IF NOT EXISTS studies (study VARCHAR PRIMARY KEY, run_id INTEGER, f
 CREATE TABLE IF NOT EXISTS results (study VARCHAR, scenario VARCHAR, replication INTEGER, scope VARCHAR,
     subject VARCHAR, metric VARCHAR, priority VARCHAR, period VARCHAR, value DOUBLE);
 CREATE TABLE IF NOT EXISTS controls (study VARCHAR, replication INTEGER, name VARCHAR, value DOUBLE);
-CREATE TABLE IF NOT EXISTS targets (study VARCHAR, service VARCHAR, availability_target DOUBLE);
+CREATE TABLE IF NOT EXISTS targets (study VARCHAR, service VARCHAR, availability_target DOUBLE,
+    months_at_target DOUBLE);
 CREATE TABLE IF NOT EXISTS done (study VARCHAR, replication INTEGER, PRIMARY KEY (study, replication));
 """
 
@@ -107,7 +108,7 @@ class Store:
 
     def add_study(self, run_id: int, position: int, planned, seed: int, control_means: dict[str, float]) -> None:
         """A study's row and its services' availability targets, in one transaction."""
-        targets = [[planned.key, name, service.availability_target]
+        targets = [[planned.key, name, service.availability_target, service.months_at_target]
                    for name, service in planned.study.services.items() if service.availability_target is not None]
         with self._transaction():
             self.db.execute("INSERT INTO studies VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -116,7 +117,7 @@ class Store:
                              planned.precision, planned.max_replications, seed, json.dumps(control_means),
                              position])
             if targets:
-                self.db.executemany("INSERT INTO targets VALUES (?, ?, ?)", targets)
+                self.db.executemany("INSERT INTO targets VALUES (?, ?, ?, ?)", targets)
 
     @contextmanager
     def _transaction(self) -> Iterator[None]:

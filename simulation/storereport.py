@@ -64,7 +64,7 @@ def studies(store: Store, keys: list[str] | None = None) -> list[StoredStudy]:
         means = store.control_means(row.study) or None
         results = Results(study, int(row.seed), int(rows["replication"].nunique()), rows, controls=controls,
                           control_means=means)
-        comparison = compare(rows, study.baseline_name, controls, means, study)
+        comparison = compare(rows, study.baseline_name, controls, means, study, results.summary)
         out.append(StoredStudy(row.study, row.file, row.variant, json.loads(row.parameters or "{}"), study,
                                results, comparison, verdict(results, study, seed=int(row.seed))))
     return out
@@ -83,8 +83,9 @@ def across_variants(found: list[StoredStudy]) -> pd.DataFrame:
         mean, low, high = v.difference if v.difference is not None else (float("nan"),) * 3
         record.update({"margin": mean, "margin_low": low, "margin_high": high,
                        "settled": None if v.difference is None else bool(low > 0)})
-        costs = scenario_values(item.results.rows, "economic_cost").mean()
-        for option, value in costs.items():
+        headline = item.comparison.headline
+        costs = headline[headline["metric"] == "economic_cost"]
+        for option, value in zip(costs["scenario"], costs["mean"]):
             record[f"economic_cost: {option}"] = float(value)
         records.append(record)
     return pd.DataFrame(records)

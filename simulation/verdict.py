@@ -1,8 +1,10 @@
 """The verdict: which option, by how much, how sure, what it gives up, and what it depends on.
 
 The recommended option is the one with the lowest mean economic cost among those that meet every
-service's availability target (mean availability in the agreed service time at least the target; every
-option qualifies when no service has a target). Against the runner-up (the next cheapest that qualifies),
+service's monthly availability target (:mod:`simulation.targets`: enough months at or above the target;
+every option qualifies when no service has a target). Every figure is the run's one estimate of it (the
+summary's, or the paired estimate of :mod:`simulation.compare`), so the verdict, the tables, the reports and
+the app say the same numbers. Against the runner-up (the next cheapest that qualifies),
 it gives the paired difference with its 95 % interval over the horizon and per year, the probability of
 correct selection (the share of bootstrap resamples of the replications in which it is still the
 cheapest), or says that the two are equivalent within the indifference amount when the interval of their
@@ -15,11 +17,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 
 from sourcing.scenario import Study
 
 from .compare import _chosen, _estimate, scenario_values
 from .replications import Results
+from .statistics import figure
+from .targets import Shortfall, shortfalls
 
 BOOTSTRAP = 2000
 INDIFFERENCE = 0.01
@@ -33,8 +38,8 @@ class Verdict:
     recommended: str
     runner_up: str | None
     qualifying: list[str]
-    excluded: dict[str, tuple[str, float, float]]
-    """Options that miss an availability target: (service, mean availability, target)."""
+    excluded: dict[str, Shortfall]
+    """Options that miss a service's monthly availability target, and by how much."""
     difference: tuple[float, float, float] | None
     """Runner-up minus recommended economic cost over the horizon: mean, low, high (95 %)."""
     years: int
@@ -58,13 +63,14 @@ def verdict(results: Results, study: Study, sensitive_to: list[str] | None = Non
     cost = scenario_values(results.rows, "economic_cost")
     availability = scenario_values(results.rows, "availability_service_time")
     controls, means = results.controls, results.control_means
+    summary = results.summary
 
     def estimate(column, names):
         return _estimate(column.dropna(), controls, _chosen(study, means, names))
 
-    excluded = _targets_missed(results, study)
+    excluded = shortfalls(summary, study)
     options = [s for s in cost.columns if s not in excluded] or list(cost.columns)
-    mean_cost = {s: estimate(cost[s], [s]).mean for s in options}
+    mean_cost = {s: figure(summary, "economic_cost", s) for s in options}
     ranked = sorted(options, key=mean_cost.get)
     best = ranked[0]
     runner = ranked[1] if len(ranked) > 1 else None
@@ -75,40 +81,25 @@ def verdict(results: Results, study: Study, sensitive_to: list[str] | None = Non
         difference = (diff.mean, diff.mean - diff.half_width, diff.mean + diff.half_width)
         equivalent = bool(-indifference <= difference[1] and difference[2] <= indifference)
         probability = _pcs(cost[ranked], seed)
-    most_available = max(availability.columns, key=lambda s: availability[s].mean())
+    most_available = max(availability.columns, key=lambda s: figure(summary, "availability_service_time", s))
     gives_up = None
     if most_available != best:
         gap = estimate(availability[most_available] - availability[best], [best, most_available])
         gives_up = (most_available, gap.mean, gap.mean - gap.half_width, gap.mean + gap.half_width)
     return Verdict(best, runner, ranked, excluded, difference, study.calendar.horizon, probability,
                    bool(equivalent), indifference, gives_up, list(sensitive_to or []), list(unsustainable or []),
-                   _rest(results.rows, best))
+                   _rest(summary, best))
 
 
-def _rest(rows, scenario: str) -> dict[str, dict[str, float]]:
-    """Mean sustainability figures per internal team of ``scenario``."""
+def _rest(summary: pd.DataFrame, scenario: str) -> dict[str, dict[str, float]]:
+    """Sustainability figures (their estimates) per internal team of ``scenario``."""
     from .sustainability import METRICS
 
-    part = rows[(rows["scenario"] == scenario) & (rows["scope"] == "team") & rows["metric"].isin(METRICS)
-                & (rows["period"] == "all")]
-    means = part.groupby(["subject", "metric"], observed=True)["value"].mean()
+    part = summary[(summary["scenario"] == scenario) & (summary["scope"] == "team") & summary["metric"].isin(METRICS)
+                   & (summary["period"] == "all") & (summary["priority"] == "")]
     out: dict[str, dict[str, float]] = {}
-    for (team, metric), value in means.items():
+    for team, metric, value in zip(part["subject"], part["metric"], part["mean"]):
         out.setdefault(str(team), {})[str(metric)] = float(value)
-    return out
-
-
-def _targets_missed(results: Results, study: Study) -> dict[str, tuple[str, float, float]]:
-    rows = results.rows
-    out = {}
-    for name, service in study.services.items():
-        if service.availability_target is None:
-            continue
-        part = rows[(rows["scope"] == "service") & (rows["subject"] == name)
-                    & (rows["metric"] == "availability_service_time") & (rows["period"] == "all")]
-        for scenario, value in part.groupby("scenario", observed=True)["value"].mean().items():
-            if value < service.availability_target and str(scenario) not in out:
-                out[str(scenario)] = (name, float(value), service.availability_target)
     return out
 
 
@@ -130,17 +121,17 @@ def sentences(v: Verdict, lang: str = "en", currency: str = "EUR", replications:
 
     ``names`` maps a service's or a team's identifier to what the reader calls it (``Study.names``; the
     identifier by default)."""
-    from sourcing.words import horizon, money, percent, points, say
+    from sourcing.words import horizon, money, number, percent, points, say
 
     over = horizon(v.years, lang)
     out = []
-    if v.runner_up is None:
+    if v.excluded and set(v.excluded) >= set(v.qualifying):
+        out.append(say("verdict.none_meets", lang, best=v.recommended, horizon=over))
+    elif v.runner_up is None:
         out.append(say("verdict.only" if v.excluded else "verdict.recommend", lang, best=v.recommended,
                        horizon=over))
     else:
         out.append(say("verdict.recommend", lang, best=v.recommended, horizon=over))
-    if v.excluded and set(v.excluded) >= set(v.qualifying):
-        out.append(say("verdict.none_meets", lang))
     if v.runner_up is not None and v.difference is not None:
         mean, low, high = v.difference
         if v.equivalent:
@@ -155,9 +146,11 @@ def sentences(v: Verdict, lang: str = "en", currency: str = "EUR", replications:
         if v.probability is not None and v.probability == v.probability:
             out.append(say("verdict.sure", lang, pcs=percent(v.probability, lang, 1),
                            n=replications or say("verdict.the", lang)))
-    for option, (service, value, target) in v.excluded.items():
-        why = say("verdict.below_target", lang, service=(names or {}).get(service, service),
-                  value=percent(value, lang, 3), target=percent(target, lang))
+    for option, short in v.excluded.items():
+        why = say("verdict.below_target", lang, service=(names or {}).get(short.service, short.service),
+                  target=percent(short.target, lang), share=percent(short.months_meeting, lang, 0),
+                  required=percent(short.required, lang, 0), below=number(short.months_below_per_year, lang, 1),
+                  value=percent(short.availability, lang, 3))
         out.append(say("verdict.excluded", lang, option=option, why=why))
     if v.gives_up is not None:
         other, mean, low, high = v.gives_up

@@ -338,13 +338,13 @@ def match(study: Study, a: str, b: str, path: str, values: list[Any] | None = No
     studies = [set_value(study, target, v) for v in values]
     results = evaluate([study, *studies], replications, seed, executor, workers)
     years = study.calendar.horizon
-    base_cost = scenario_values(results[0].rows, "economic_cost")[a].mean() / years
+    base_cost = results[0].figure("economic_cost", a) / years
     steps, found = [], None
     for value, result in zip(values, results[1:]):
         diff = difference(result, a, b, metric)
         oriented = Difference(better * diff.mean, diff.half_width, diff.n)
         step = MatchStep(value, diff, oriented.probability_positive(),
-                         scenario_values(result.rows, "economic_cost")[a].mean() / years)
+                         result.figure("economic_cost", a) / years)
         steps.append(step)
         if found is None and oriented.mean >= 0:
             found = step
@@ -466,7 +466,8 @@ class Sensitivity:
 
 
 def two_cheapest(results: Results) -> tuple[str, str]:
-    means = scenario_values(results.rows, "economic_cost").mean().sort_values()
+    means = pd.Series({s: results.figure("economic_cost", s) for s in scenario_values(results.rows, "economic_cost")}
+                      ).sort_values()
     if len(means) < 2:
         raise ScenarioError([Problem(("scenarios",), "a sensitivity needs at least two scenarios")])
     return str(means.index[0]), str(means.index[1])

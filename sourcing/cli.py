@@ -348,13 +348,14 @@ def run(
     _print_notices(study)
     results, selection = _simulate(study, file.name, replications, seed, workers, target, max_replications, until,
                                    indifference, variance_reduction, language)
-    decision = compare(results.rows, chosen, results.controls, results.control_means, study)
+    decision = compare(results.rows, chosen, results.controls, results.control_means, study, results.summary)
     found = verdict(results, study, seed=seed)
     words = sentences(found, language, study.currency, results.replications)
     if out_dir is not None:
         _write(out_dir, file, study, results, results_format, workers)
     document = _json_summary(file, study, results)
-    document["verdict"] = {**asdict(found), "sentences": [w.replace("**", "") for w in words]}
+    document["verdict"] = {**asdict(found), "excluded": {k: v._asdict() for k, v in found.excluded.items()},
+                           "sentences": [w.replace("**", "") for w in words]}
     if selection is not None:
         document["selection"] = {**asdict(selection), "conclusion": selection.sentence(study.currency)}
     document["comparison"] = _json_comparison(decision)

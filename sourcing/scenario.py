@@ -305,6 +305,9 @@ class Service(Model):
     """Internal restoration targets in clock hours, the same yardstick for every option."""
     availability_target: Share | None = None
     """Monthly availability objective in the agreed service time; months below it are counted."""
+    months_at_target: Annotated[Share, Field(gt=0, le=1)] = 0.9
+    """Share of months whose availability must reach ``availability_target`` for an option to meet it
+    (90 %: about one month a year below, on average, is tolerated)."""
     infrastructure: Infrastructure = Infrastructure()
 
     def users_in_year(self, year: int) -> float:

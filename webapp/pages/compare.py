@@ -29,7 +29,7 @@ with st.container(border=True):
         st.markdown(line)
 st.caption(t("app.run_note", language, n=run.replications, seed=run.seed))
 
-decision = compare(run.rows, study.baseline_name, run.controls, run.control_means, study)
+decision = compare(run.rows, study.baseline_name, run.controls, run.control_means, study, run.summary)
 head = decision.headline.set_index(["scenario", "metric"])
 best_cost = head.at[(found.recommended, "economic_cost"), "mean"]
 over = words.horizon(years, language)
@@ -51,6 +51,11 @@ for start in range(0, len(names), across):
                       delta_description=None if name == found.recommended else t("compare.card_more", language))
             st.caption(t("compare.card_detail", language, per_year=words.money(cost / years, currency, language),
                          availability=words.percent(availability, language, 3)))
+            if name in found.excluded:
+                short = found.excluded[name]
+                st.caption(t("compare.card_target", language, service=study.names.get(short.service, short.service),
+                             below=words.number(short.months_below_per_year, language, 1),
+                             target=words.percent(short.target, language)))
 
 warnings = [n for n in notices(study) if n.kind == "warning"]
 if warnings:
@@ -64,7 +69,7 @@ st.caption(t("compare.table_note", language))
 
 baseline = st.selectbox(t("compare.baseline", language), names, index=names.index(study.baseline_name),
                         key="baseline")
-decision = compare(run.rows, baseline, run.controls, run.control_means, study)
+decision = compare(run.rows, baseline, run.controls, run.control_means, study, run.summary)
 with st.expander(t("compare.why", language), expanded=True):
     for line in tables.why(decision, run.summary, currency, language, years):
         st.markdown(f"- {line}")

@@ -19,7 +19,7 @@ names = [s.name for s in study.scenarios]
 colours = charts.option_colours(names)
 chosen = st.session_state.get("baseline", study.baseline_name)
 decision = compare(run.rows, chosen if chosen in names else study.baseline_name, run.controls, run.control_means,
-                   study)
+                   study, run.summary)
 said = sentences(verdict(run, study, seed=run.seed), language, study.currency, run.replications, study.names)
 stem = "".join(c if c.isalnum() else "-" for c in study.name.lower()).strip("-")[:60] or "scenario"
 
