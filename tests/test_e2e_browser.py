@@ -269,7 +269,7 @@ def test_compare_page_in_a_browser(page, server, tmp_path):
     expect(error).to_contain_text("This scenario file cannot be used:")
     expect(error).to_contain_text(BROKEN_FIELD)
     expect(error).to_contain_text(f"(line {BROKEN_LINE})")
-    expect(error).to_contain_text("greater than or equal to 0")
+    expect(error).to_contain_text("must be 0 or more")
     warning = page.locator('[data-testid="stMain"] [data-testid="stAlertContentWarning"]')
     expect(warning).to_have_text("The previous scenario is still shown.")
     settled(page)
