@@ -249,13 +249,18 @@ def _write(folder: Path, text: str, name: str = "study.yaml") -> Path:
     return path
 
 
-def test_an_unwritable_out_folder_is_refused_before_the_simulation(tmp_path: Path) -> None:
+def test_an_unwritable_out_folder_is_refused_before_the_simulation(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    import sourcing.cli
+
+    simulated: list[str] = []
+    simulate = sourcing.cli._simulate
+    monkeypatch.setattr(sourcing.cli, "_simulate", lambda *a, **k: simulated.append("run") or simulate(*a, **k))
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder", encoding="utf-8")
-    start = time.process_time()
     code, output = invoke("run", "scenarios/email-1000.yaml", "-n", "500", "--out", str(blocker / "run"))
     assert code == 2 and "cannot write" in output and "nothing was simulated" in output
-    assert time.process_time() - start < 10  # 500 replications were not simulated first
+    assert simulated == []  # the 500 replications were not simulated first
 
 
 def test_the_grid_template_on_an_unwritable_place_is_refused(tmp_path: Path) -> None:
@@ -342,15 +347,42 @@ def _alive(pid: int) -> bool:
         return False
 
 
+HANG = 600
+"""Seconds after which a run that should have started its workers, or stopped, is taken to hang: a guard
+far above what any machine, however busy, needs (a few seconds when idle), never a measure of speed."""
+ORPHANS = 120
+"""Seconds the workers of a stopped run have to die: they die within a second, even on a busy machine,
+while workers left running would go on for many minutes (each has 750 replications to do)."""
+
+
+def _until(condition, what: str, seconds: float = HANG) -> None:
+    """Wait until ``condition()`` holds; fail if it still does not after ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, f"{what} after {seconds} s"
+        time.sleep(0.1)
+
+
 def _start_run() -> subprocess.Popen:
     process = subprocess.Popen([sys.executable, "-m", "sourcing.cli", "run", "scenarios/small-firm.yaml", "-n",
-                                "400", "--workers", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                "1500", "--workers", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                cwd=Path(__file__).parents[1])
-    for _ in range(600):  # until both workers run (at most a minute on a busy machine)
-        if len(_children(process.pid)) >= 2:
-            break
-        time.sleep(0.1)
+    try:
+        _until(lambda: len(_children(process.pid)) >= 2 or process.poll() is not None, "no two workers: the run hangs")
+    except AssertionError:
+        process.kill()
+        raise
     return process
+
+
+def _stop(process: subprocess.Popen) -> bytes:
+    """Standard error of a run told to stop (killed if it hangs instead)."""
+    try:
+        return process.communicate(timeout=HANG)[1]
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()
+        raise AssertionError(f"the run did not stop within {HANG} s") from None
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
@@ -359,13 +391,9 @@ def test_ctrl_c_stops_the_run_and_its_workers_with_a_message() -> None:
     workers = _children(process.pid)
     assert len(workers) >= 2
     process.send_signal(signal.SIGINT)
-    _, err = process.communicate()
+    err = _stop(process)
     assert process.returncode == 130 and b"interrupted" in err and b"Traceback" not in err, err.decode()[-3000:]
-    for _ in range(100):
-        if not any(_alive(w) for w in workers):
-            break
-        time.sleep(0.1)
-    assert not any(_alive(w) for w in workers)
+    _until(lambda: not any(_alive(w) for w in workers), "workers still alive", ORPHANS)
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
@@ -375,9 +403,5 @@ def test_workers_die_with_a_killed_parent() -> None:
     workers = _children(process.pid)
     assert len(workers) >= 2
     process.kill()
-    process.communicate()
-    for _ in range(100):
-        if not any(_alive(w) for w in workers):
-            break
-        time.sleep(0.1)
-    assert not any(_alive(w) for w in workers)
+    _stop(process)
+    _until(lambda: not any(_alive(w) for w in workers), "workers still alive", ORPHANS)
