@@ -3,17 +3,24 @@
 #   make test    set up and run the tests
 #   make demo    set up and compare an example scenario on the command line
 #   make screenshots  every page in English and French at 1,400 px, as PNGs in out/screenshots/
+#   make constraints  refresh constraints.txt: the newest versions pyproject.toml allows, kept only if the suite passes
+# Every install takes the exact versions of constraints.txt, the ones the suite last passed on.
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+CONSTRAINTS := constraints.txt
+INSTALL = python -m pip install --quiet --constraint $(CONSTRAINTS)
+TEST = python -m pytest -q --numprocesses=auto --maxprocesses=4
+FRESH ?= $(or $(TMPDIR),/tmp)/sourcing-constraints-venv
 
-.PHONY: setup app demo test bench screenshots clean
+.PHONY: setup app demo test bench screenshots constraints clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(CONSTRAINTS)
 	$(PY) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/$(INSTALL) --upgrade pip
+	$(BIN)/$(INSTALL) -e '.[test]'
+	$(BIN)/python -m pip check
 	touch $(STAMP)
 
 setup: $(STAMP)
@@ -25,10 +32,10 @@ demo: $(STAMP)
 	$(BIN)/sourcing run scenarios/small-firm.yaml --replications 50 --workers 2
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -q --numprocesses=auto --maxprocesses=4
+	$(BIN)/$(TEST)
 
 bench: $(STAMP)
-	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	$(BIN)/$(INSTALL) -e '.[bench]'
 	$(BIN)/python benchmarks/engine.py
 	$(BIN)/python benchmarks/compare.py --workers 2
 	$(BIN)/python benchmarks/batch.py --replications 10
@@ -39,6 +46,24 @@ bench: $(STAMP)
 
 screenshots: $(STAMP)
 	$(BIN)/python -m webapp.screenshots --out out/screenshots
+
+# A fresh virtual environment outside the project (FRESH) on the newest releases the ranges of
+# pyproject.toml allow, without constraints; its exact versions replace constraints.txt only once the
+# suite has passed on them. .github/workflows/refresh-constraints.yml runs it every week.
+constraints:
+	rm -rf $(FRESH)
+	$(PY) -m venv $(FRESH)
+	$(FRESH)/bin/python -m pip install --quiet --upgrade pip
+	$(FRESH)/bin/python -m pip install --quiet -e '.[test,bench]'
+	$(FRESH)/bin/python -m pip check
+	{ echo "# Exact versions the suite passed on (Python $$($(FRESH)/bin/python -c 'import platform; print(*platform.python_version_tuple()[:2], sep=".")')),"; \
+	  echo "# the newest that the ranges of pyproject.toml allowed when it was written (see its commit)."; \
+	  echo "# Every install uses them (make, .ci/run); written by 'make constraints', not by hand."; \
+	  $(FRESH)/bin/python -m pip freeze --all --exclude-editable | grep -iv '^sourcing[= @]'; \
+	} > $(FRESH)/constraints.txt
+	$(FRESH)/bin/$(TEST)
+	cp $(FRESH)/constraints.txt $(CONSTRAINTS)
+	rm -rf $(FRESH)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

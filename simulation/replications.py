@@ -44,8 +44,17 @@ MAX_DETAIL_ROWS = 300_000
 """Most incident rows kept for distribution charts: the detail of the first replications only."""
 
 
-def _worker_start() -> None:
-    """In each worker: Ctrl-C is the parent's to handle, and the worker dies with its parent."""
+_RUN: tuple = ()
+"""In a worker of :func:`run_study`'s pool: the plan, seed, detail limit and control means of the run."""
+
+
+def _worker_start(*run: object) -> None:
+    """In each worker: Ctrl-C is the parent's to handle, and the worker dies with its parent. ``run`` is
+    what every task of the run shares, given once per worker: a task carrying the compiled plan (about
+    1 MB pickled) kept the pool's task thread writing into a pipe that terminated workers no longer read,
+    and Ctrl-C then hung in ``Pool.terminate``."""
+    global _RUN
+    _RUN = run
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     parent = os.getppid()
     if sys.platform.startswith("linux"):
@@ -76,9 +85,9 @@ class Chunk(NamedTuple):
     controls: pd.DataFrame
 
 
-def _batch_of(args: tuple) -> tuple[int, int, Chunk]:
+def _batch_of(replications: list[int]) -> tuple[int, int, Chunk]:
     """A worker's task: (first replication, how many, what they produced)."""
-    plan, seed, replications, detail_until, means = args
+    plan, seed, detail_until, means = _RUN
     return replications[0], len(replications), _batch(plan, seed, replications, detail_until, means)
 
 
@@ -238,12 +247,10 @@ def run_study(study: Study, replications: int, seed: int = 0, workers: int = 1,
         size = max(1, min(8, len(indices) // (workers * 4)))
         batches = [indices[k:k + size] for k in range(0, len(indices), size)]
         pool = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn").Pool(
-            min(workers, len(batches)), initializer=_worker_start)
+            min(workers, len(batches)), initializer=_worker_start, initargs=(plan, seed, detail_until, means))
         try:
             done = 1
-            for first_index, count, chunk in pool.imap_unordered(_batch_of,
-                                                                 [(plan, seed, b, detail_until, means)
-                                                                  for b in batches]):
+            for first_index, count, chunk in pool.imap_unordered(_batch_of, batches):
                 chunks[first_index] = chunk
                 done += count
                 if progress:

@@ -31,6 +31,25 @@ MAX_BYTES = 1024 * 1024
 """Largest scenario or offers file read (the app's upload limit too): a scenario file is a few kB."""
 
 _WITHOUT_INPUT = {"value_error", "missing", "extra_forbidden", "distribution", "assertion_error"}
+_SAYS = {
+    "greater_than": "must be more than {gt}",
+    "greater_than_equal": "must be {ge} or more",
+    "less_than": "must be less than {lt}",
+    "less_than_equal": "must be {le} or less",
+    "int_type": "must be a whole number, e.g. 3",
+    "int_parsing": "must be a whole number, e.g. 3",
+    "int_from_float": "must be a whole number, e.g. 3",
+    "float_type": "must be a number, e.g. 2.5",
+    "float_parsing": "must be a number, e.g. 2.5",
+    "finite_number": "must be a finite number",
+    "bool_type": "write true or false",
+    "bool_parsing": "write true or false",
+    "string_type": "must be text",
+    "literal_error": "write one of {expected}",
+    "enum": "write one of {expected}",
+}
+"""The project's words for pydantic's errors, by error type (a stable part of its API, unlike its messages),
+filled with the error's context (the bound, the values allowed)."""
 _UNION_TAGS = {"lognormal", "exponential", "fixed", "share", "table", "one spread", "spread per priority"}
 
 MISSING_HINTS: dict[tuple[type[BaseModel], str], str] = {
@@ -145,15 +164,36 @@ def parse_yaml(text: str, source: str) -> tuple[Any, yaml.Node | None]:
 
 
 def _check_depth(text: str, source: str) -> None:
-    """Refuse a file nested deeper than :data:`MAX_DEPTH`, reading YAML events (no recursion) before the
-    node tree is built (which recurses, and would crash on thousands of levels)."""
+    """Refuse a file nested deeper than :data:`MAX_DEPTH` before the node tree is built (which recurses,
+    and would crash on thousands of levels), whatever the installed PyYAML refuses on its own.
+
+    libyaml reads a flow collection ahead of the events it gives, and newer releases of it (the one in
+    PyYAML 6.0.4's wheels, for one) refuse 1,000 levels with a parse error of their own before the first
+    deep event reaches this check. When the fast reader fails, the pure-Python reader, which has no
+    nesting limit and reads at most one line of 1,024 characters ahead, decides whether the file is too
+    deep; if it is not, the fast reader's error is the file's problem."""
+    try:
+        _refuse_deep(yaml.parse(text, Loader=LOADER), source)
+    except yaml.YAMLError:
+        if LOADER is not yaml.SafeLoader:
+            try:
+                _refuse_deep(yaml.parse(text, Loader=yaml.SafeLoader), source)
+            except yaml.YAMLError:
+                pass
+        raise
+
+
+def _refuse_deep(events: typing.Iterable[yaml.Event], source: str) -> None:
     depth = 0
-    for event in yaml.parse(text, Loader=LOADER):
+    for event in events:
         if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
             depth += 1
             if depth > MAX_DEPTH:
-                raise ScenarioError([Problem((), f"the file is nested more than {MAX_DEPTH} levels deep; a scenario "
-                                                 "file needs about ten", event.start_mark.line + 1)], source=source)
+                raise ScenarioError([Problem((), f"the file is nested more than {MAX_DEPTH} levels deep (lists and "
+                                                 "mappings inside one another) where a scenario file needs about "
+                                                 "ten: look for a '[' or '{' that is not closed where its list or "
+                                                 "mapping ends",
+                                             event.start_mark.line + 1)], source=source)
         elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
             depth -= 1
 
@@ -200,7 +240,9 @@ def _problem(error: Any, model: type[BaseModel] = Study, currency: str = "EUR") 
     loc = tuple(part for part in error["loc"] if part not in _UNION_TAGS)
     kind = error["type"]
     message = error["msg"]
-    if message.startswith("Value error, "):
+    if kind in _SAYS:
+        message = _SAYS[kind].format(**{key: _plain(value) for key, value in error.get("ctx", {}).items()})
+    elif message.startswith("Value error, "):
         message = message[len("Value error, "):]
     if kind == "extra_forbidden":
         name = loc[-1]
@@ -230,6 +272,13 @@ def _problem(error: Any, model: type[BaseModel] = Study, currency: str = "EUR") 
     elif kind not in _WITHOUT_INPUT and not isinstance(error.get("input"), (dict, list)):
         message += f" (got {error.get('input')!r})"
     return Problem(loc, message)
+
+
+def _plain(value: Any) -> Any:
+    """A bound as a reader writes it: ``0`` not ``0.0``, ``100,000`` not ``100000``."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else value
 
 
 def missing_hint(model: Any, field: str) -> str | None:

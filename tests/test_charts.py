@@ -10,6 +10,7 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
+from babel.numbers import get_decimal_symbol
 
 from simulation import exports
 from simulation.compare import compare
@@ -201,7 +202,7 @@ def test_criteria_heat_map_writes_values_with_their_units(offers):
     row = list(heat.text[0])
     assert row[0].endswith("k€") and row[1].endswith("%") and row[2].endswith("%") and row[3].endswith("k€")
     assert re.fullmatch(r"\d / 5", row[4])
-    assert "\u202f" in row[0] or "," in row[0]
+    assert get_decimal_symbol("fr_FR") in row[0] and "." not in row[0]  # the French locale's decimal sign (Babel's)
 
 
 # --------------------------------------------------------------------------- exports

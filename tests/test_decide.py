@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from babel.numbers import get_decimal_symbol
 from typer.testing import CliRunner
 
 from simulation.replications import run_study
@@ -73,7 +74,8 @@ def test_the_verdict_comes_first_in_both_languages() -> None:
     english, french = sentences(found, "en", "EUR", 20), sentences(found, "fr", "EUR", 20)
     assert english[0].startswith("Recommended: **") and french[0].startswith("Recommandé : **")
     assert "k€" in " ".join(english) and "k€" in " ".join(french)
-    assert "," in french[1] and "." not in french[1].split("k€")[0].split()[-1]  # 10,1 k€, not 10.1 k€
+    amount = french[1].split("k€")[0].split()[-1]  # written with the French locale's decimal sign (Babel's), not "."
+    assert get_decimal_symbol("fr_FR") in amount and "." not in amount
     result = CliRunner().invoke(app, ["run", "scenarios/small-firm.yaml", "-n", "4", "--set", "calendar.horizon=1y",
                                       "--lang", "fr"])
     assert result.exit_code == 0, result.output

@@ -21,6 +21,10 @@ on the same worker, in this order, and the later ones reuse the simulations the 
 Chromium is used
 (``/usr/bin/chromium``); no browser is downloaded. Without it the tests are skipped, unless
 ``REQUIRE_BROWSER=1`` (as in CI), where a missing browser is a failure.
+
+No test here has a time limit of its own, which a busy machine could reach: each wait for the server or
+the browser is bounded by Playwright's (``LONG_MS`` for a simulation, ``SHORT_MS`` for a reaction), and
+the suite's hang guard (pyproject.toml) stops anything else that hangs.
 """
 
 from __future__ import annotations
@@ -214,7 +218,6 @@ def _choose_example(page, example: str) -> None:
 # 1. The Compare page, as a user walks through it.
 
 
-@pytest.mark.timeout(300)
 def test_compare_page_in_a_browser(page, server, tmp_path):
     from playwright.sync_api import expect
 
@@ -269,7 +272,7 @@ def test_compare_page_in_a_browser(page, server, tmp_path):
     expect(error).to_contain_text("This scenario file cannot be used:")
     expect(error).to_contain_text(BROKEN_FIELD)
     expect(error).to_contain_text(f"(line {BROKEN_LINE})")
-    expect(error).to_contain_text("greater than or equal to 0")
+    expect(error).to_contain_text("must be 0 or more")
     warning = page.locator('[data-testid="stMain"] [data-testid="stAlertContentWarning"]')
     expect(warning).to_have_text("The previous scenario is still shown.")
     settled(page)
@@ -416,7 +419,6 @@ def everything_shown(page) -> list[str]:
     return pieces
 
 
-@pytest.mark.timeout(420)
 def test_every_page_in_french_shows_no_english(french_page, server):
     phrases, single = english_texts()
     assert "Cost of ownership" in phrases and "never" in single | set(CODE_WORDS), "the detector knows English"
@@ -460,7 +462,6 @@ def hidden_columns(table) -> list[str]:
     }""")
 
 
-@pytest.mark.timeout(300)
 def test_no_main_table_column_is_hidden_at_1400_px(french_page, server):
     page = french_page
     for example, options in (("email-1000", 3), ("small-firm", 5)):
@@ -476,7 +477,6 @@ def test_no_main_table_column_is_hidden_at_1400_px(french_page, server):
 # 4. The HTML report draws its charts without a network.
 
 
-@pytest.mark.timeout(120)
 def test_the_html_report_draws_its_charts_offline(browser, tmp_path):
     from simulation.compare import compare
     from simulation.exports import run_report

@@ -299,7 +299,7 @@ def test_median_and_spread_round_trip_and_satisfy_the_json_schema():
     ({"median": {"P1": "1min"}, "within_gtr": {"P1": "51%", "P2": "90%", "P3": "95%", "P4": "95%"}}, {},
      "performance.median.P1", ["at most 100"]),
     ({"median": {"P1": "25min"}, "spread": {"P1": 2}}, {}, "performance.spread.P1", ["both a median and a spread"]),
-    ({"spread": {"P1": 1}}, {}, "performance.spread.P1", ["greater than 1"]),
+    ({"spread": {"P1": 1}}, {}, "performance.spread.P1", ["must be more than 1 (got 1)"]),
     ({"spread": {"P5": 2}}, {}, "performance.spread.P5", []),
     ({"spread": "wide"}, {}, "performance.spread", ["a number above 1"]),
     ({"spread": [2, 3]}, {}, "performance.spread", ["one per priority"]),

@@ -7,6 +7,7 @@ import string
 from pathlib import Path
 
 import pytest
+from babel.numbers import get_decimal_symbol, get_group_symbol, get_minus_sign_symbol, get_plus_sign_symbol
 
 from simulation.metrics import METRICS
 from simulation.procurement import FIGURES, figure_label
@@ -99,23 +100,41 @@ def test_a_catalogue_file_cannot_overwrite_another(tmp_path):
         load(tmp_path)
 
 
+def written(number: str, lang: str) -> str:
+    """A number written the English way (``-1,228.3``) with the locale's own signs, digit groups and decimal
+    sign: these come from Babel's locale data (CLDR), which the project does not write and which may change
+    (French groups with U+202F since CLDR 34); English keeps an ASCII minus, as words.number writes it."""
+    locale = words.LOCALES[lang]
+    symbols = {",": get_group_symbol(locale), ".": get_decimal_symbol(locale), "+": get_plus_sign_symbol(locale),
+               "-": "-" if lang == "en" else get_minus_sign_symbol(locale)}
+    return "".join(symbols.get(c, c) for c in number)
+
+
 def test_numbers_in_the_readers_locale():
-    nbsp = "\u202f"
-    assert words.money(1_228_345, "EUR", "fr") == f"1{nbsp}228,3{nbsp}k€"
-    assert words.money(1_228_345, "EUR", "en") == "1,228.3 k€"
-    assert words.percent(0.99234, "fr") == f"99,23{nbsp}%"
-    assert words.percent(0.99234, "en") == "99.23 %"
-    assert words.money(-12_300, "EUR", "fr", signed=True) == f"-12,3{nbsp}k€"
-    assert words.money(12_300, "EUR", "en", signed=True) == "+12.3 k€"
-    assert words.money(-1, "EUR", "en", signed=True) == "0.0 k€"   # never "-0.0"
-    assert words.hours(4.5, "fr") == f"4,50{nbsp}h"
-    assert words.estimate(0.99227, 0.00147, "share", "EUR", "fr") == f"99,227{nbsp}% ± 0,147"
-    assert words.estimate(2_062_500, 168_900, "money", "EUR", "fr", bare=True) == f"2{nbsp}062,5 ± 168,9"
-    assert words.interval(-105_400, -258_000, 47_200, "money", "EUR", "en") == "-105.4 k€ [-258.0, +47.2]"
+    """The project's part: rounding, signs, thousands of the currency, the units and the space before them
+    (a narrow no-break space in French); the locale's part (its digit groups and decimal sign) is Babel's."""
+    unit = {"fr": words.NARROW, "en": " "}
+    assert words.NARROW == "\u202f"
+    for lang in ("en", "fr"):
+        assert words.money(1_228_345, "EUR", lang) == written("1,228.3", lang) + f"{unit[lang]}k€"
+        assert words.percent(0.99234, lang) == written("99.23", lang) + f"{unit[lang]}%"
+        assert words.money(-12_300, "EUR", lang, signed=True) == written("-12.3", lang) + f"{unit[lang]}k€"
+        assert words.money(12_300, "EUR", lang, signed=True) == written("+12.3", lang) + f"{unit[lang]}k€"
+        assert words.money(-1, "EUR", lang, signed=True) == written("0.0", lang) + f"{unit[lang]}k€"  # never -0.0
+        assert words.hours(4.5, lang) == written("4.50", lang) + f"{unit[lang]}h"
+        assert words.estimate(0.99227, 0.00147, "share", "EUR", lang) == \
+            written("99.227", lang) + f"{unit[lang]}% ± " + written("0.147", lang)
+        assert words.estimate(2_062_500, 168_900, "money", "EUR", lang, bare=True) == \
+            written("2,062.5", lang) + " ± " + written("168.9", lang)
+        assert words.interval(-105_400, -258_000, 47_200, "money", "EUR", lang) == \
+            f"{written('-105.4', lang)}{unit[lang]}k€ [{written('-258.0', lang)}, {written('+47.2', lang)}]"
+        assert words.value(3500, "EUR", lang) == written("3,500", lang) + f"{unit[lang]}€"
+    assert words.money(-12_300, "EUR", "en", signed=True) == "-12.3 k€"   # an ASCII minus in English
     assert words.number(float("nan"), "fr") == "n.d." and words.money(None, lang="en") == "n/a"
     assert words.horizon(5, "fr") == "sur 5 ans" and words.horizon(1, "en") == "over 1 year"
-    assert words.points(0.00124, "fr") == f"0,124{nbsp}point" and words.points(0.025, "en") == "2.500 points"
-    assert words.value(3500, "EUR", "fr") == f"3{nbsp}500{nbsp}€" and words.value(0.853, "", "en") == "0.853"
+    assert words.points(0.00124, "fr") == written("0.124", "fr") + f"{words.NARROW}point"
+    assert words.points(0.025, "en") == written("2.500", "en") + " points"
+    assert words.value(0.853, "", "en") == written("0.853", "en")
 
 
 def test_the_verdict_in_french_says_the_horizon():
@@ -129,14 +148,14 @@ def test_the_verdict_in_french_says_the_horizon():
     french = sentences(found, "fr", "EUR", 30)
     assert french[0] == ("Recommandé : **SaaS**, le coût économique le plus bas sur 5 ans parmi les options qui "
                          "tiennent leurs objectifs de disponibilité.")
-    assert "sur 5 ans (24,0\u202fk€ par an" in french[1]
+    assert f"sur 5 ans ({written('24.0', 'fr')}{words.NARROW}k€ par an" in french[1]
 
 
 def test_numbers_beyond_babels_precision_are_written_not_raised():
     """Babel rounds in the current decimal context (28 digits): an amount of 1e300 once ended the run in a
     decimal.InvalidOperation traceback. Files refuse such amounts; the formatting stays safe anyway."""
     assert words.money(1e300, "EUR", "en").startswith("1,000,000,000")
-    assert words.number(-1e40, "fr").startswith("-10\u202f000")
+    assert words.number(-1e40, "fr").startswith(written("-10,000", "fr"))
     assert words.percent(1e200, "en").endswith(" %")
 
 
@@ -149,4 +168,4 @@ def test_counted_things_take_the_plural_their_language_gives():
     assert words.count(1, "count.services", "en") == "1 service" and words.count(2, "count.teams", "en") == "2 teams"
     assert words.count(0, "count.teams", "en") == "0 teams" and words.count(0, "count.teams", "fr") == "0 équipe"
     assert words.count(1, "count.scenarios", "fr") == "1 scénario"
-    assert words.count(1200, "count.studies", "fr") == "1\u202f200 études"
+    assert words.count(1200, "count.studies", "fr") == written("1,200", "fr") + " études"
