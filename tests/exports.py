@@ -226,7 +226,7 @@ def events(generated: Generated) -> pd.DataFrame:
         """Export time of a point of the work: the pending spells before it push it later."""
         before = (t["pending_1"] * (t["pending_at_1"] < hours_after_start)
                   + t["pending_2"] * (t["pending_at_2"] < hours_after_start))
-        return (start + pd.to_timedelta(hours_after_start + before, unit="h")).dt.floor("min")
+        return (start + pd.to_timedelta(hours_after_start + before, unit="h")).dt.round("s").dt.floor("min")
 
     rows = [pd.DataFrame({"id": t["id"], "time": t["opened"], "state": "new", "priority": t["initial"],
                           "group": SERVICE_DESK, "assignee": "", "seq": 0})]
@@ -242,7 +242,7 @@ def events(generated: Generated) -> pd.DataFrame:
         has = t["spells"] >= k
         begin = (start + pd.to_timedelta(t[f"pending_at_{k}"] + (t["pending_1"] if k == 2 else 0.0), unit="h"))
         begin = begin.dt.floor("min")
-        resume = begin + pd.to_timedelta(t[f"pending_{k}"], unit="h")
+        resume = (begin + pd.to_timedelta(t[f"pending_{k}"], unit="h")).dt.round("min")
         kind = "pending" if k == 1 else "pending_vendor"
         rows.append(pd.DataFrame({"id": t["id"][has], "time": begin[has], "state": kind, "priority": t["priority"][has],
                                   "group": t["group"][has], "assignee": t["resolver"][has], "seq": 2 + 2 * k}))
