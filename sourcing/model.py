@@ -242,7 +242,7 @@ class QuantileTable(Model):
     @classmethod
     def of(cls, probabilities: np.ndarray, hours: np.ndarray) -> QuantileTable:
         """A table from probabilities (0 and 1 included) and their times."""
-        return cls(quantiles={format_percent(float(p)): float(h) for p, h in zip(probabilities, hours)})
+        return cls(quantiles={format_percent(float(p)): f"{float(h)!r}h" for p, h in zip(probabilities, hours)})
 
 
 def _distribution_tag(value: Any) -> str | None:

@@ -193,8 +193,10 @@ class History:
     membership: pd.DataFrame | None = None
     """Every row of the export with an opening date: ``row``, ``id``, ``group`` and ``rank`` (its place in the
     incident's history), to keep the rows of some groups (:func:`sourcing.calibration.restrict`)."""
-    subset: str | None = None
-    """What a filter kept of the export (e.g. '--group Network (final group): 1,204 of 9,870 incidents')."""
+    subset: tuple[str, int, int] | None = None
+    """What a filter kept of the export: its description (``--group Network``), and the incidents kept of all."""
+    whole_opened: pd.Series | None = None
+    """Opening instants of the whole export's incidents, when a filter kept part of it."""
 
     @property
     def start(self) -> pd.Timestamp:
