@@ -39,6 +39,7 @@ from sourcing.calibration_file import (
     TeamSpec,
     Written,
     history_calendar,
+    default_repair,
     history_repairs,
     local_hours,
     scenario_data,
@@ -70,6 +71,9 @@ noise, 2.5 / sqrt(n), for a service and priority of few tickets)."""
 MIN_TICKETS = 5
 """Fewest resolved tickets of a service and priority in the window for its repair time to be fitted and
 compared."""
+POOLED = 30
+"""Below this many resolved tickets of a priority, a service's repair time is fitted with those of the other
+services short of tickets of that priority."""
 QUANTILES = np.linspace(0.01, 0.99, 99)
 FITTED = np.array([0.1, 0.25, 0.5, 0.75, 0.9])
 """Quantiles of the time to restore the repair times are fitted to and reported (the low ones carry the work
@@ -210,12 +214,7 @@ def backtest(desk: Desk, team: TeamSpec, time_zone: str, separate: bool = True, 
     failure says which assumption is wrong."""
     w = _window(desk, budget)
     repairs = history_repairs(desk)
-    targets: dict[tuple[int, int], np.ndarray] = {}
-    for s, name in enumerate(w.names):
-        for k, p in enumerate(PRIORITIES):
-            real = _real(w, s, k)
-            if len(real) >= MIN_TICKETS:
-                targets[(s, k)] = np.quantile(real, FITTED)
+    targets = _targets(w)
     fitting = separate and not team.repair_given
     notes: list[tuple[str, dict[str, object]]] = []
     rounds, converged, failure = 0, not fitting, None
@@ -240,7 +239,8 @@ def backtest(desk: Desk, team: TeamSpec, time_zone: str, separate: bool = True, 
         notes.append(("nothing", {"least": MIN_TICKETS}))
     work = np.nansum([np.nansum(run.work[w.measured]) for run in runs]) / len(runs)
     utilisation = work / runs[0].capacity if runs[0].capacity > 0 else float("nan")
-    pairs = tuple((w.names[s], PRIORITIES[k]) for s, k in targets) if fitting and failure is None else ()
+    pairs = tuple((w.names[s], PRIORITIES[k]) for group, k in targets for s in group) if fitting and failure is None \
+        else ()
     every = len(w.names) * len(PRIORITIES)
     return Backtest(separate=fitting and bool(targets), team=team, repairs=repairs, checks=checks, details=details,
                     window=(w.start, w.tickets["opened"].max()), incidents=int(w.measured.sum()), rounds=rounds,
@@ -248,8 +248,31 @@ def backtest(desk: Desk, team: TeamSpec, time_zone: str, separate: bool = True, 
                     failure=failure, utilisation=float(utilisation))
 
 
-def _real(w: _Window, s: int, k: int) -> np.ndarray:
-    mine = w.measured & (w.service == s) & (w.priority == k)
+Group = tuple[tuple[int, ...], int]
+"""Services (their indices) and a priority whose repair time is fitted as one."""
+
+
+def _targets(w: _Window) -> dict[Group, np.ndarray]:
+    """The history's quantiles each repair time is fitted to: per service and priority with :data:`POOLED`
+    tickets or more; the services with fewer of a priority fitted together (tens of P1 a service would fit
+    the replay's noise, not the team)."""
+    targets: dict[Group, np.ndarray] = {}
+    for k in range(len(PRIORITIES)):
+        few = []
+        for s in range(len(w.names)):
+            real = _real(w, (s,), k)
+            if len(real) >= POOLED or (len(w.names) == 1 and len(real) >= MIN_TICKETS):
+                targets[((s,), k)] = np.quantile(real, FITTED)
+            else:
+                few.append(s)
+        real = _real(w, tuple(few), k)
+        if few and len(real) >= MIN_TICKETS:
+            targets[(tuple(few), k)] = np.quantile(real, FITTED)
+    return targets
+
+
+def _real(w: _Window, services: tuple[int, ...], k: int) -> np.ndarray:
+    mine = w.measured & np.isin(w.service, services) & (w.priority == k)
     real = w.observed[mine]
     return real[np.isfinite(real)]
 
@@ -285,15 +308,20 @@ def _checks(w: _Window, runs: list[_Run]) -> tuple[tuple[PriorityCheck, ...], tu
     return tuple(checks), tuple(details), missing
 
 
-def _fit(desk: Desk, team: TeamSpec, time_zone: str, repairs: Repairs, targets: dict[tuple[int, int], np.ndarray],
+def _fit(desk: Desk, team: TeamSpec, time_zone: str, repairs: Repairs, targets: dict[Group, np.ndarray],
          w: _Window, seed: int) -> tuple[Repairs, int, bool, float, _Run]:
     """Rounds of: simulate; hold each incident's delay (time to restore minus its own work: queue, nights,
     call-out) fixed and solve the repair time that gives the history's quantiles; move part of the way there
     (damped, so that a saturated first round cannot make the next one swing)."""
     repairs = {name: dict(times) for name, times in repairs.items()}
-    for (s, k), target in targets.items():
-        name, p = w.names[s], PRIORITIES[k]
-        repairs[name][p] = repairs[name][p].scaled(max(target[2] / START, 1 / 60), max(target[4] / START, 1.02 / 60))
+    for (group, k), target in targets.items():
+        p = PRIORITIES[k]
+        start = (repairs[w.names[group[0]]][p] if len(group) == 1 else
+                 default_repair(desk.whole.repair_for(p), tables=False))
+        if start.family == "exponential":  # one parameter cannot move both the median and the P90
+            start = RepairTime("lognormal", start.median, start.p90, start.mean)
+        for s in group:
+            repairs[w.names[s]][p] = start.scaled(max(target[2] / START, 1 / 60), max(target[4] / START, 1.02 / 60))
     rounds, converged, worst = 0, False, np.inf
     step = dict.fromkeys(targets, 0.7)
     sizes = {key: _real(w, *key).size for key in targets}
@@ -302,22 +330,23 @@ def _fit(desk: Desk, team: TeamSpec, time_zone: str, repairs: Repairs, targets: 
     for rounds in range(1, ROUNDS + 1):  # noqa: B007 - the count is reported
         run = _simulate(desk, team, time_zone, repairs, w, seed, [0])[0]
         worst, settled = 0.0, True
-        for (s, k), target in targets.items():
-            name, p = w.names[s], PRIORITIES[k]
-            mine = w.measured & (w.service == s) & (w.priority == k) & np.isfinite(run.ttr)
+        for (group, k), target in targets.items():
+            s = (group, k)
+            name, p = w.names[group[0]], PRIORITIES[k]
+            mine = w.measured & np.isin(w.service, group) & (w.priority == k) & np.isfinite(run.ttr)
             if mine.sum() < MIN_TICKETS:
                 continue
             sim = np.quantile(run.ttr[mine], FITTED)
             errors = np.log(np.maximum(sim, 1e-6) / np.maximum(target, 1e-6))[[2, 4]]
             noise = max(TOLERANCE, 2.5 / np.sqrt(mine.sum()))
-            if sizes[(s, k)] >= 30:
+            if sizes[s] >= POOLED:
                 worst = max(worst, float(np.max(np.abs(errors))) - noise + TOLERANCE)
             if np.max(np.abs(errors)) < noise:
                 continue
             settled = False
-            if (s, k) in previous and np.sign(previous[(s, k)]) != np.sign(errors[0]):
-                step[(s, k)] /= 2  # it overshot: smaller steps from now on
-            previous[(s, k)] = float(errors[0])
+            if s in previous and np.sign(previous[s]) != np.sign(errors[0]):
+                step[s] /= 2  # it overshot: smaller steps from now on
+            previous[s] = float(errors[0])
             started = run.arrival[mine] + np.nan_to_num(run.wait[mine])
             paused = run.shifts.on(started) & (k not in run.on_call)
 
@@ -328,11 +357,12 @@ def _fit(desk: Desk, team: TeamSpec, time_zone: str, repairs: Repairs, targets: 
             current = repairs[name][p]
             solved = _solve(current, run.u[mine], finish, target)
             # Part of the way in logarithms, never more than tripled or cut to a third in a round.
-            median = float(np.clip(current.median ** (1 - step[(s, k)]) * solved.median ** step[(s, k)],
+            median = float(np.clip(current.median ** (1 - step[s]) * solved.median ** step[s],
                                    current.median / 3, current.median * 3))
-            p90 = float(np.clip(current.p90 ** (1 - step[(s, k)]) * solved.p90 ** step[(s, k)], current.p90 / 3,
+            p90 = float(np.clip(current.p90 ** (1 - step[s]) * solved.p90 ** step[s], current.p90 / 3,
                                 current.p90 * 3))
-            repairs[name][p] = current.scaled(median, max(p90, median * 1.02))
+            for member in group:
+                repairs[w.names[member]][p] = current.scaled(median, max(p90, median * 1.02))
         if settled:
             converged = True
             break
@@ -361,14 +391,14 @@ def _solve(current: RepairTime, u: np.ndarray, finish: Callable[[np.ndarray], np
     return candidate(found.x)
 
 
-def _failure(desk: Desk, team: TeamSpec, w: _Window, targets: dict[tuple[int, int], np.ndarray], fitted: Repairs,
+def _failure(desk: Desk, team: TeamSpec, w: _Window, targets: dict[Group, np.ndarray], fitted: Repairs,
              run: _Run, converged: bool, worst: float) -> Failure | None:
     """Why the fitted repair times cannot be kept, if they cannot: some shrank to nothing (the team's queue
     alone explains the history) or the fit stays far from the history while the history restores incidents at
     hours the team does not work. A fit merely not settled is kept (and said)."""
-    big = {key: t for key, t in targets.items() if _real(w, *key).size >= 30}
-    tiny = [f"{w.names[s]} {PRIORITIES[k]}" if len(w.names) > 1 else PRIORITIES[k]
-            for (s, k), t in big.items() if fitted[w.names[s]][PRIORITIES[k]].median < TINY * t[2]]
+    big = {key: t for key, t in targets.items() if _real(w, *key).size >= POOLED}
+    tiny = [f"{w.names[group[0]]} {PRIORITIES[k]}" if len(w.names) > 1 else PRIORITIES[k]
+            for (group, k), t in big.items() if fitted[w.names[group[0]]][PRIORITIES[k]].median < TINY * t[2]]
     misfit = not converged and worst >= np.log1p(MISFIT)
     if not tiny and not misfit:
         return None
