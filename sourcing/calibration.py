@@ -512,7 +512,10 @@ def fit_distributions(hours: np.ndarray) -> tuple[Fit, ...]:
     fits = []
     for family, dist in FAMILIES.items():
         with np.errstate(all="ignore"):
-            params = dist.fit(sample, floc=0)
+            try:
+                params = dist.fit(sample, floc=0)
+            except (ValueError, RuntimeError, FloatingPointError):  # e.g. every time the same: no shape to fit
+                continue
             frozen = dist(*params)
             loglik = float(np.sum(frozen.logpdf(hours)))
         if not np.isfinite(loglik):

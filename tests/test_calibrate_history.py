@@ -174,3 +174,236 @@ def test_the_back_test_reproduces_the_history(desk):
             real = quantile_interval(check.observed, q)
             low, high = (real.value, real.value) if len(check.observed) > 1000 else (real.low, real.high)
             assert low / 1.15 <= value <= high * 1.15, (check.priority, q, real, value)
+
+
+# --------------------------------------------------------------------------- the command line
+
+
+def _availabilities(study, replications: int) -> pd.Series:
+    """The desk's availability (24/7, every service weighted alike) in each replication."""
+    from simulation.replications import run_study
+
+    rows = run_study(study, replications, seed=11, variance_reduction=False).rows
+    chosen = rows[(rows["metric"] == "availability_24_7") & (rows["scope"] == "service") & (rows["period"] == "all")]
+    return chosen.groupby("replication")["value"].mean()
+
+
+def test_default_calibrate_writes_a_file_that_validates_runs_and_gives_the_generating_availability(generated,
+                                                                                                    tmp_path):
+    """``sourcing calibrate EXPORT --out x.yaml`` with every default (French holidays and Paris time: the
+    export does not say its own) exits 0; the file validates and runs; the desk's availability it gives is
+    one the generating scenario gives for a history as long as the stable period the file is estimated on
+    (the generating scenario's 95 % prediction interval for half a year; the calibrated file's mean within it):
+    a history's own P1 and P2 counts move the availability more than the generating scenario's CI of a mean."""
+    from scipy import stats
+    from typer.testing import CliRunner
+
+    from sourcing.cli import app
+    from sourcing.files import load_study, study_from_data
+
+    runner = CliRunner()
+    export, out = tmp_path / "servicenow.csv", tmp_path / "x.yaml"
+    export.write_bytes(generated.servicenow())
+    result = runner.invoke(app, ["calibrate", str(export), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "--country BR" in result.output and "level shift" in result.output
+    assert runner.invoke(app, ["validate", str(out)]).exit_code == 0
+    ran = runner.invoke(app, ["run", str(out), "-n", "2"])
+    assert ran.exit_code == 0, ran.output
+    study = load_study(out)
+    assert list(study.services) == ["workstation", "network", "email", "erp", "other"]
+    truth = _availabilities(study_from_data(generated.after), 10)
+    years = study.calendar_.horizon_years
+    calibrated = _availabilities(study, 6).mean()
+    half_years = (generated.end - generated.shift) / pd.Timedelta(days=365.25)
+    spread = stats.t.ppf(0.975, len(truth) - 1) * truth.std(ddof=1) * np.sqrt(years / half_years + 1 / len(truth))
+    assert abs(calibrated - truth.mean()) <= spread, (calibrated, truth.mean(), spread)
+
+
+def test_steps_are_printed_before_a_later_failure(generated, tmp_path, monkeypatch):
+    """What was read and estimated is on screen even when the back-test then fails."""
+    import simulation.backtest as module
+    from typer.testing import CliRunner
+
+    from sourcing.cli import app
+    from sourcing.errors import Problem, ScenarioError
+
+    def broken(*args, **kwargs):
+        raise ScenarioError([Problem((), "the replay broke")], source="back-test")
+
+    monkeypatch.setattr(module, "backtest", broken)
+    export = tmp_path / "log.csv"
+    export.write_bytes(generated.servicenow())
+    result = CliRunner().invoke(app, ["calibrate", str(export), "--out", str(tmp_path / "x.yaml")])
+    assert result.exit_code == 2 and "the replay broke" in result.output
+    assert "1 - Critical" in result.output and "Estimates per priority" in result.output
+    assert "Waiting for users or suppliers" in result.output and "Team:" in result.output
+    assert not (tmp_path / "x.yaml").exists()
+
+
+def test_team_limits_are_one_and_said_with_what_to_write(tmp_path):
+    from typer.testing import CliRunner
+
+    from sourcing.cli import app
+    from sourcing.files import study_from_data
+
+    export = tmp_path / "x.csv"
+    export.write_text("number,opened_at,resolved_at,priority\nI1,2024-01-02 09:00,2024-01-02 10:00,3 - Moderate\n")
+    refused = CliRunner().invoke(app, ["calibrate", str(export), "--team", "501"])
+    assert refused.exit_code == 2 and "1 to 500" in refused.output and "--group" in refused.output
+    accepted = CliRunner().invoke(app, ["calibrate", str(export), "--team", "480", "--no-backtest"])
+    assert accepted.exit_code == 0, accepted.output
+    data = {"name": "t", "calendar": {"start": "2024-01-01", "horizon": "1y"},
+            "services": {"s": {"users": 10, "outage_cost_per_hour": {"business": "0 EUR", "off_hours": "0 EUR"},
+                               "incidents": {"per_month": 10, "priorities": {"P3": "100%"}}}},
+            "teams": {"t": {"members": [{"count": 480, "annual_cost": "40000 EUR"}],
+                            "repair_time": {p: "1h" for p in ("P1", "P2", "P3", "P4")}}},
+            "scenarios": [{"name": "make", "default": {"make": "t"}}]}
+    assert study_from_data(data).teams["t"].size == 480
+
+
+def test_country_none_french_file_and_plain_numbers(generated, tmp_path):
+    """--country none writes valid YAML (country: null); --lang fr writes the file's comments in French;
+    no comment writes a number in exponent form."""
+    import re
+
+    from typer.testing import CliRunner
+
+    from sourcing.cli import app
+    from sourcing.files import load_study
+
+    export = tmp_path / "jira.csv"
+    export.write_bytes(generated.jira())
+    out = tmp_path / "fr.yaml"
+    result = CliRunner().invoke(app, ["calibrate", str(export), "--out", str(out), "--country", "none", "--lang",
+                                      "fr", "--no-backtest"])
+    assert result.exit_code == 0, result.output
+    text = out.read_text(encoding="utf-8")
+    assert load_study(out).calendar.country is None and "country: null" in text
+    assert "Historique :" in text and "à ajuster" in text and "Calibrated by" not in text
+    assert not [word for word in ("adjust me", "incidents opened", "a month", "best fit", "the history's")
+                if word in text]
+    assert not re.search(r"\d[eE][+-]\d", text)
+
+
+def test_waiting_include_keeps_every_priority_or_says_why(generated, tmp_path):
+    from typer.testing import CliRunner
+
+    from sourcing.cli import app
+
+    export = tmp_path / "glpi.csv"
+    export.write_bytes(generated.glpi())
+    result = CliRunner().invoke(app, ["calibrate", str(export), "--waiting", "include", "--service-by", "none",
+                                      "--country", "BR"])
+    assert result.exit_code == 0, result.output
+    table = result.output[result.output.index("Back-test"):]
+    for p in ("P1", "P2", "P3", "P4"):
+        assert f"│ {p}" in table or f"{p}: not compared" in result.output, p
+
+
+def test_group_final_or_ever_and_the_header_counts_the_subset(generated, tmp_path):
+    from sourcing.calibration import restrict
+
+    history = read_export(generated.servicenow(), "log.csv", now=NOW)
+    final = restrict(history, ["Network"], "final")
+    ever = restrict(history, ["Network"], "ever")
+    truth = generated.incidents
+    assert len(final.tickets) == int((truth["group"] == "Network").sum())
+    touched = (truth["group"] == "Network") | (truth["wrong_group"] == "Network")
+    assert len(ever.tickets) == int(touched.sum())
+    assert final.subset == ("--group Network (final)", len(final.tickets), len(history.tickets))
+    assert final.rows < history.rows
+    assert sum(final.excluded.counts.values()) < sum(history.excluded.counts.values())
+    desk = restrict(history, ["Service Desk"], "ever")
+    assert len(desk.tickets) == len(history.tickets)  # every ticket opens in the service desk's queue
+
+
+def test_a_trend_a_filter_creates_is_not_written():
+    """A group that takes a growing share of a flat desk (a reorganisation, not growth): its subset's trend is
+    significant, but the share test finds it is the filter's, and no growth is written."""
+    from sourcing.calibration import calibrate, restrict
+
+    rng = np.random.default_rng(4)
+    start = pd.Timestamp("2023-01-02")
+    hours = pd.date_range(start, periods=24 * 7 * 40, freq="h")
+    counts = rng.poisson(2.0, size=len(hours))
+    opened = pd.Series(start + pd.to_timedelta(np.repeat(np.arange(len(hours)), counts) + rng.random(counts.sum()),
+                                               unit="h"))
+    share = 0.1 + 0.5 * (opened - start) / (opened.max() - start)
+    group = np.where(rng.random(len(opened)) < share, "Network", "Desk")
+    text = pd.DataFrame({"number": [f"I{k}" for k in range(len(opened))],
+                         "opened_at": opened.dt.strftime("%Y-%m-%d %H:%M"),
+                         "resolved_at": (opened + pd.to_timedelta(rng.lognormal(0.5, 1, len(opened)), unit="h")
+                                         ).dt.strftime("%Y-%m-%d %H:%M"),
+                         "priority": "3 - Moderate", "assignment_group": group}).to_csv(index=False)
+    history = restrict(read_export(text.encode(), "flat.csv", now=NOW), ["Network"])
+    found = calibrate(history, country=None, stable=False)  # a steady rise is no level shift to cut at
+    assert found.filter_trend.significant and found.trend.growth.value > 0.5
+    assert not found.trend.significant and "the trend is the filter's" in found.trend.note
+
+
+def test_no_trend_from_less_than_26_weeks(generated):
+    from sourcing.calibration import MIN_TREND_WEEKS, calibrate
+
+    history = read_export(generated.servicenow(), "log.csv", now=NOW)
+    found = calibrate(history, country="BR")  # the stable period: 26 whole weeks and two partial ones
+    assert MIN_TREND_WEEKS == 26 and found.trend.weeks >= 26
+    short = calibrate(history, country="BR", since=generated.end - pd.Timedelta(weeks=20))
+    assert short.trend.growth is None and not short.trend.significant
+
+
+def test_a_history_with_two_bumps_is_written_as_its_quantiles(generated, tmp_path):
+    """Without a back-test the history's times are written: those no family fits (the night's second bump)
+    as a table of quantiles, which validates and runs."""
+    from typer.testing import CliRunner
+
+    from sourcing.cli import app
+    from sourcing.files import load_study
+    from sourcing.model import QuantileTable
+
+    export = tmp_path / "log.csv"
+    export.write_bytes(generated.servicenow())
+    out = tmp_path / "q.yaml"
+    result = CliRunner().invoke(app, ["calibrate", str(export), "--out", str(out), "--no-backtest",
+                                      "--service-by", "none", "--country", "BR"])
+    assert result.exit_code == 0, result.output
+    assert "quantiles:" in out.read_text() and "two bumps" in out.read_text()
+    repair = load_study(out).teams["in-house"].repair_time
+    assert isinstance(repair["P3"], QuantileTable)
+    assert CliRunner().invoke(app, ["run", str(out), "-n", "2"]).exit_code == 0
+
+
+def _midnight_dst_supported() -> bool:
+    from datetime import date
+
+    from sourcing.calendar import Calendar
+
+    try:
+        Calendar(start=date(2016, 3, 7), horizon_years=1, time_zone=exports.ZONE, country="BR").midnights(
+            date(2016, 3, 1))
+    except ValueError:
+        return False
+    return True
+
+
+@pytest.mark.skipif(not _midnight_dst_supported(),
+                    reason="needs the calendar's handling of nonexistent local midnights (issue 19 item 5)")
+def test_a_zone_whose_clocks_change_at_midnight(tmp_path):
+    """America/Sao_Paulo before 2019 moved its clocks at midnight (2016-10-16 00:00 did not exist): a history
+    of those years calibrates, and the file validates and runs, in that zone."""
+    from datetime import date
+
+    from typer.testing import CliRunner
+
+    from sourcing.cli import app
+
+    generated = exports.generate(start=date(2016, 3, 7), seed=2)
+    export = tmp_path / "log.csv"
+    export.write_bytes(generated.servicenow())
+    out = tmp_path / "sp.yaml"
+    runner = CliRunner()
+    result = runner.invoke(app, ["calibrate", str(export), "--out", str(out), "--time-zone", exports.ZONE,
+                                 "--country", "BR"])
+    assert result.exit_code == 0, result.output
+    assert runner.invoke(app, ["validate", str(out)]).exit_code == 0
+    assert runner.invoke(app, ["run", str(out), "-n", "2"]).exit_code == 0
