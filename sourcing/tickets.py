@@ -852,24 +852,32 @@ def _timeline(order: pd.DataFrame, cells: dict[str, pd.Series], dates: dict[str,
     if "group" in cells:
         group = cells["group"][rows].fillna("").to_numpy()
         frame = pd.DataFrame({"id": ids, "group": group})
-        frame = frame[frame["group"] != ""]
-        frame = frame[~frame.duplicated()]  # each group once, in the order first met
-        groups = frame.groupby("id", sort=False)["group"].agg(tuple)
+        frame = frame[(frame["group"] != "") & ~frame.duplicated()]  # each group once, in the order first met
+        starts = np.flatnonzero(np.r_[True, frame["id"].to_numpy()[1:] != frame["id"].to_numpy()[:-1]])
+        parts = np.split(frame["group"].to_numpy(dtype=object), starts[1:])
+        groups = pd.Series([tuple(part) for part in parts] if len(frame) else [],
+                           index=frame["id"].to_numpy()[starts] if len(frame) else [], dtype=object)
     else:
         groups = pd.Series([()] * len(empty), index=empty.index, dtype=object)
     if "state" in cells and "updated" in dates:
         state = cells["state"][rows].fillna("")
+        codes, names = pd.factorize(state)
+        names = pd.Series(names, dtype=object)
+
+        def matching(pattern: re.Pattern) -> np.ndarray:  # each distinct state tested once
+            return names.str.contains(pattern).to_numpy(dtype=bool)[codes]
+
         when = dates["updated"][rows].to_numpy()
-        is_resolved = state.str.contains(RESOLVED_STATE).to_numpy()
-        is_closed = state.str.contains(CLOSED_STATE).to_numpy()
+        is_resolved = matching(RESOLVED_STATE)
+        is_closed = matching(CLOSED_STATE)
         previous = np.r_[False, is_resolved[:-1]] & ~first
         entered = pd.Series(np.where(is_resolved & ~previous, when, np.datetime64("NaT")), index=ids)
         resolved_state = entered.groupby(level=0, sort=False).max()
         closed_state = pd.Series(np.where(is_closed, when, np.datetime64("NaT")), index=ids).groupby(
             level=0, sort=False).min()
         if pending is not None:
-            waits = state.str.contains(pending).to_numpy()
-            states = tuple(sorted(set(state[waits])))
+            waits = matching(pending)
+            states = tuple(sorted(set(names[names.str.contains(pending)])))
             last = np.r_[ids[1:] != ids[:-1], True]
             after = np.r_[when[1:], np.datetime64("NaT")]
             after = np.where(last, np.datetime64("NaT"), after)
