@@ -233,6 +233,10 @@ def backtest(desk: Desk, team: TeamSpec, time_zone: str, separate: bool = True, 
         notes.append(("given", {}))
     runs = _simulate(desk, team, time_zone, repairs, w, seed, list(range(1, replications + 1)))
     checks, details, missing = _checks(w, runs)
+    if w.start > desk.whole.start:
+        notes.append(("budget", {"count": (lambda lang, n=int(w.measured.sum()): number(n, lang, 0)),
+                                 "of": (lambda lang, n=len(desk.whole.tickets): number(n, lang, 0)),
+                                 "start": w.start.date()}))
     if missing:
         notes.append(("not_compared", {"priorities": ", ".join(missing), "least": MIN_TICKETS}))
     if not checks:

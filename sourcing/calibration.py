@@ -11,7 +11,7 @@ Public holidays count as Sundays, as in the simulation.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
 import numpy as np
@@ -210,7 +210,7 @@ class Calibration:
     impacts: tuple[Impact, ...] = ()
     filter_trend: FilterTrend | None = None
     """Whether the share of the export a filter (``--group``) keeps changes over time."""
-    tickets: pd.DataFrame | None = None
+    tickets: pd.DataFrame | None = field(default=None, compare=False, repr=False)
     """The incidents estimated on (the stable period), with their ``elapsed`` and paused ``ttr`` hours."""
     @property
     def incidents(self) -> int:

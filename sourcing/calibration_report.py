@@ -274,6 +274,8 @@ def html_report(done: Calibrated, service: str, lang: str = "en") -> str:
              "pre{background:#f6f6f6;padding:1em;overflow-x:auto}</style></head><body>",
              f"<h1>{said('html.title', service=service)}</h1>",
              f"<p>{e(read)}. {e(made)}</p>",
+             *([f"<p>{said('cli.subset', filter=history.subset[0], kept=number(history.subset[1], lang, 0), of=number(history.subset[2], lang, 0))}</p>"]
+               if history.subset is not None else []),
              f"<h2>{said('html.read')}</h2><ul>"]
     counts = {label: number(history.label_counts.get(label, 0), lang, 0) for label in history.priorities}
     parts += [f"<li>{said('html.mapping', label=label, level=level, count=counts[label])}</li>"
