@@ -397,9 +397,10 @@ def _solve(current: RepairTime, u: np.ndarray, finish: Callable[[np.ndarray], np
 
 def _failure(desk: Desk, team: TeamSpec, w: _Window, targets: dict[Group, np.ndarray], fitted: Repairs,
              run: _Run, converged: bool, worst: float) -> Failure | None:
-    """Why the fitted repair times cannot be kept, if they cannot: some shrank to nothing (the team's queue
-    alone explains the history) or the fit stays far from the history while the history restores incidents at
-    hours the team does not work. A fit merely not settled is kept (and said)."""
+    """Why the fitted repair times cannot be kept, if they cannot: some shrank to nothing, or the fit stays far
+    from the history while the history restores incidents at hours the team does not work, or while the
+    team's queue alone is as long as the history's times to restore. A fit merely not settled is kept (and
+    said)."""
     big = {key: t for key, t in targets.items() if _real(w, *key).size >= POOLED}
     tiny = [f"{w.names[group[0]]} {PRIORITIES[k]}" if len(w.names) > 1 else PRIORITIES[k]
             for (group, k), t in big.items() if fitted[w.names[group[0]]][PRIORITIES[k]].median < TINY * t[2]]
@@ -414,13 +415,18 @@ def _failure(desk: Desk, team: TeamSpec, w: _Window, targets: dict[Group, np.nda
         return Failure("shifts", {"share": (lambda lang, off=off: percent(off, lang, 0)),
                                   "priorities": ", ".join(p for k, p in enumerate(PRIORITIES)
                                                           if k not in run.on_call)})
-    if not tiny:
+    queued = []  # priorities whose simulated wait alone is as long as the history's time to restore
+    for k, p in enumerate(PRIORITIES):
+        mine = w.measured & (w.priority == k) & np.isfinite(w.observed)
+        if mine.sum() >= POOLED and np.nanmedian(run.wait[mine]) >= np.median(w.observed[mine]):
+            queued.append(p)
+    if not tiny and not queued:
         return None
     waits = run.wait[w.measured & np.isfinite(run.wait)]
     median_target = float(np.median(w.observed[w.measured & np.isfinite(w.observed)]))
     people = sum(int(m.get("count", 1)) for m in team.data.get("members", []))
     seen = desk.whole.team
-    return Failure("size", {"people": people, "priorities": ", ".join(tiny),
+    return Failure("size", {"people": people, "priorities": ", ".join(tiny or queued),
                             "wait": (lambda lang, v=float(np.median(waits)) if len(waits) else 0.0:
                                      number(v, lang, 1)),
                             "target": (lambda lang, v=median_target: number(v, lang, 1)),

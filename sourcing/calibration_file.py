@@ -394,7 +394,8 @@ def scenario_yaml(desk: Desk, team: TeamSpec, repairs: Repairs, time_zone: str, 
         lines.append(f"# {s('stable', since=whole.since.date(), first=whole.history_start.date())}")
     lines += [f"#   {s('set_aside')}: {_comment(line)}" for line in history.excluded.lines(lang)]
     lines += [f"#   {s('note')}: {_comment(note)}" for note in history.notes]
-    lines += [f"#   {s('warning')}: {_comment(w)}" for c in desk.services for w in c.warnings]
+    lines += [f"#   {s('warning')}: {_comment(w if len(desk.services) == 1 else f'{c.service}: {w}')}"
+              for c in desk.services for w in c.warnings]
     lines += [f"# {s('adjust')}", "#   sourcing validate THIS_FILE && sourcing run THIS_FILE -n 20", "",
               f"name: {_flow(data['name'])}", "currency: EUR", "",
               "calendar:",
@@ -487,12 +488,12 @@ def _service_lines(c: Calibration, whole: Calibration, data: dict[str, Any], lan
 def _repair_lines(c: Calibration, written: dict[str, Any], indent: str, lang: str) -> list[str]:
     lines = []
     for p in PRIORITIES:
-        why = _comment(_repair_comment(c.repair_for(p), c.history.waiting, lang))
+        why = _comment(_repair_comment(c.repair_for(p), c.history.waiting, lang, "quantiles" in written[p]))
         lines.append(f"{indent}{p}: {_flow(written[p]):<44} # {why}")
     return lines
 
 
-def _repair_comment(fit: RepairFit, waiting: str, lang: str) -> str:
+def _repair_comment(fit: RepairFit, waiting: str, lang: str, table: bool = False) -> str:
     if fit.borrowed:
         return say("calibrate.file.repair_borrowed", lang, donor=fit.borrowed, priority=fit.priority,
                    count=number(len(fit.hours), lang, 0))
@@ -504,8 +505,8 @@ def _repair_comment(fit: RepairFit, waiting: str, lang: str) -> str:
     median = fit.median
     what = say("calibrate.file.paused" if waiting == "states" else "calibrate.file.elapsed", lang)
     shape = ""
-    if fit.empirical:
-        shape = " " + say("calibrate.file.table_why", lang, ks=number(best.ks, lang, 3),
+    if table:
+        shape = say("calibrate.file.table_why", lang, ks=number(best.ks, lang, 3),
                           family=say(f"calibrate.family.{best.family}", lang),
                           bumps=say("calibrate.file.two_bumps", lang) if fit.bumps and fit.bumps.bimodal else "")
     return say("calibrate.file.repair_line", lang, count=number(len(fit.hours), lang, 0), what=what,
