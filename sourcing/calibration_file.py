@@ -298,7 +298,7 @@ def _impact(calibration: Calibration, priority: str) -> float:
 
 
 def scenario_data(desk: Desk, team: TeamSpec, repairs: Repairs, time_zone: str, source: str,
-                  calendar: Calendar | None = None) -> dict[str, Any]:
+                  calendar: Calendar | None = None, lang: str = "en") -> dict[str, Any]:
     """The calibrated study as scenario-file data."""
     whole = desk.whole
     calendar = calendar or history_calendar(whole, time_zone)
@@ -322,7 +322,8 @@ def scenario_data(desk: Desk, team: TeamSpec, repairs: Repairs, time_zone: str, 
         if len(desk.services) > 1:
             team_data["repair_time_by_service"] = {c.service: {p: repairs[c.service][p].data() for p in PRIORITIES}
                                                    for c in desk.services[1:]}
-    name = f"{desk.services[0].service if len(desk.services) == 1 else 'desk'} - calibrated from {source}"
+    name = say("calibrate.file.name", lang, service=desk.services[0].service if len(desk.services) == 1 else "desk",
+               source=source)
     return {
         "name": name[:80].strip(),
         "calendar": {"start": calendar.start.isoformat(), "horizon": f"{calendar.horizon_years}y",
@@ -378,7 +379,7 @@ def scenario_yaml(desk: Desk, team: TeamSpec, repairs: Repairs, time_zone: str, 
     whole = desk.whole
     history = whole.history
     source = history.source.rsplit("/", 1)[-1]
-    data = scenario_data(desk, team, repairs, time_zone, source)
+    data = scenario_data(desk, team, repairs, time_zone, source, lang=lang)
     calendar = data["calendar"]
 
     def s(key: str, **values: object) -> str:
@@ -392,9 +393,12 @@ def scenario_yaml(desk: Desk, team: TeamSpec, repairs: Repairs, time_zone: str, 
     lines.append(f"# {s('history', incidents=number(whole.incidents, lang, 0), start=whole.start.date(), end=end, months=number(whole.months, lang, 1), rows=number(history.rows, lang, 0))}")
     if whole.since is not None:
         lines.append(f"# {s('stable', since=whole.since.date(), first=whole.history_start.date())}")
-    lines += [f"#   {s('set_aside')}: {_comment(line)}" for line in history.excluded.lines(lang)]
-    lines += [f"#   {s('note')}: {_comment(note)}" for note in history.notes]
-    lines += [f"#   {s('warning')}: {_comment(w if len(desk.services) == 1 else f'{c.service}: {w}')}"
+    def labelled(label: str, text: str) -> str:
+        return "#   " + s("labelled", label=s(label), text=_comment(text))
+
+    lines += [labelled("set_aside", line) for line in history.excluded.lines(lang)]
+    lines += [labelled("note", note) for note in history.notes]
+    lines += [labelled("warning", w if len(desk.services) == 1 else s("labelled", label=c.service, text=w))
               for c in desk.services for w in c.warnings]
     lines += [f"# {s('adjust')}", "#   sourcing validate THIS_FILE && sourcing run THIS_FILE -n 20", "",
               f"name: {_flow(data['name'])}", "currency: EUR", "",
