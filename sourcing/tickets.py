@@ -341,7 +341,8 @@ def map_columns(headers: list[str], kind: str, given: dict[str, str], source: st
         found = by_name.get(normalise_header(column))
         if found is None:
             shown = ", ".join(headers[:30]) + (" ..." if len(headers) > 30 else "")
-            raise _refuse(source, f"--columns {name}={column}: no column '{column}' in the file (its columns: {shown})")
+            option = f"--service-by {column}" if name == "service" else f"--columns {name}={column}"
+            raise _refuse(source, f"{option}: no column '{column}' in the file (its columns: {shown})")
         mapping[name] = found
     missing = [name for name in REQUIRED if name not in mapping]
     if missing:

@@ -44,6 +44,10 @@ with st.expander(t("calibrate.options", language)):
                           format_func=lambda w: t(f"calibrate.{w}", language))
     service = right.text_input(t("calibrate.service", language), value="service", key="calibrate_service")
     groups = left.text_input("--group", key="calibrate_groups", help=t("calibrate.groups_help", language))
+    group_match = left.radio(t("calibrate.group_match", language), ["final", "ever"], horizontal=True,
+                             key="calibrate_group_match",
+                             format_func=lambda m: t(f"calibrate.group_match_{m}", language))
+    pending = left.text_input(t("calibrate.pending", language), key="calibrate_pending")
     by_service = right.checkbox(t("calibrate.by_service", language), value=True, key="calibrate_by_service")
 
 if source == "upload":
@@ -70,9 +74,10 @@ def compute():
         return ScenarioError([], source=f"{name}: {exc}")
     try:
         history = read_export(content, name, kind=None if kind == "auto" else kind, columns=columns,
-                              priorities=levels, order=None if order == "auto" else order, lang=language)
+                              priorities=levels, order=None if order == "auto" else order, lang=language,
+                              pending=pending or None)
         if groups.strip():
-            history = restrict(history, [g for g in groups.split(",") if g.strip()])
+            history = restrict(history, [g for g in groups.split(",") if g.strip()], group_match)
         team = team_from_count(int(people), language) if people else None
         return calibrate_history(history, check_service_name(service.strip() or "service"), team,
                                  separate=waiting == "separate", lang=language, by_service=by_service)
@@ -85,7 +90,7 @@ def compute():
 
 
 key = ("calibrate", session.digest(content), kind, columns_text, priorities_text, order, int(people), waiting,
-       service, groups, by_service, language)
+       service, groups, group_match, pending, by_service, language)
 with st.spinner(t("calibrate.running", language)):
     done = session.remember(key, compute)
 if isinstance(done, ScenarioError):
