@@ -344,7 +344,7 @@ class Member(Model):
     """A person, or ``count`` identical people, in an internal team."""
 
     name: Name | None = None
-    count: Annotated[Count, Field(ge=1, le=MAX_TEAM)] = 1
+    count: Annotated[Count, Field(ge=1)] = 1
     role: str = "engineer"
     annual_cost: Money
     skills: Annotated[list[str] | Literal["all"], BeforeValidator(_skills)] = "all"
@@ -352,6 +352,14 @@ class Member(Model):
     """The priorities this member handles (e.g. level 1 takes P3 and P4 only)."""
     shift: str = "HO"
     on_call: bool = True
+
+    @field_validator("count")
+    @classmethod
+    def _at_most_a_team(cls, value: int) -> int:
+        if value > MAX_TEAM:
+            raise ValueError(f"{value:,} people on one line: a team has at most {MAX_TEAM}; model a larger desk as "
+                             "several teams (one per group or service, each with its skills)")
+        return value
 
 
 class OnCall(Model):
@@ -761,7 +769,9 @@ def check_limits(study: Study) -> list[Problem]:
         size = team.size
         people += size
         if size > MAX_TEAM:
-            problems.append(Problem(("teams", name, "members"), f"{size:,} people: a team has at most {MAX_TEAM}"))
+            problems.append(Problem(("teams", name, "members"), f"{size:,} people: a team has at most {MAX_TEAM}; model "
+                                                                "a larger desk as several teams (one per group or "
+                                                                "service, each with its skills)"))
         if team.absences is not None and team.absences.sickness > 0:
             spells = team.absences.sickness / team.absences.sickness_spell * (calendar.horizon_hours
                                                                               - calendar.warm_up_start)

@@ -265,6 +265,7 @@ def test_team_limits_are_one_and_said_with_what_to_write(tmp_path):
     from typer.testing import CliRunner
 
     from sourcing.cli import app
+    from sourcing.errors import ScenarioError
     from sourcing.files import study_from_data
 
     export = tmp_path / "x.csv"
@@ -280,6 +281,9 @@ def test_team_limits_are_one_and_said_with_what_to_write(tmp_path):
                             "repair_time": {p: "1h" for p in ("P1", "P2", "P3", "P4")}}},
             "scenarios": [{"name": "make", "default": {"make": "t"}}]}
     assert study_from_data(data).teams["t"].size == 480
+    data["teams"]["t"]["members"][0]["count"] = 501
+    with pytest.raises(ScenarioError, match="501 people on one line: a team has at most 500; model a larger desk"):
+        study_from_data(data)
 
 
 def test_country_none_french_file_and_plain_numbers(generated, tmp_path):
