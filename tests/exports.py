@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -322,49 +323,52 @@ def servicenow_log(generated: Generated) -> bytes:
     return frame.to_csv(index=False).encode("utf-8")
 
 
-GLPI_STATES = {"new": "Nouveau", "active": "En cours (attribué)", "pending": "En attente",
-               "pending_vendor": "En attente", "resolved": "Résolu", "closed": "Clos"}
+class Layout(NamedTuple):
+    """How a tool writes its event log: its headers for each field, its states, priorities and date format."""
+
+    headers: dict[str, str]
+    """Field (id, title, state, priority, opened, updated, resolved, closed, category, group, assignee) to
+    header; a field left out is not written."""
+    id_prefix: str
+    states: dict[str, str]
+    priorities: dict[str, str]
+    fmt: str
+    sep: str
+    encoding: str
+
+
+GLPI = Layout({"id": "ID", "title": "Titre", "state": "Statut", "opened": "Date d'ouverture",
+               "updated": "Dernière modification", "resolved": "Date de résolution", "closed": "Date de clôture",
+               "priority": "Priorité", "category": "Catégorie", "group": "Attribué à - Groupe",
+               "assignee": "Attribué à - Technicien"}, "",
+              {"new": "Nouveau", "active": "En cours (attribué)", "pending": "En attente",
+               "pending_vendor": "En attente", "resolved": "Résolu", "closed": "Clos"},
+              GLPI_PRIORITY, "%d-%m-%Y %H:%M", ";", "cp1252")
+"""GLPI: French headers, ';', Windows-1252, dd-mm-yyyy dates."""
+JIRA = Layout({"id": "Issue key", "title": "Summary", "state": "Status", "priority": "Priority", "opened": "Created",
+               "updated": "Updated", "resolved": "Resolved", "category": "Component/s", "assignee": "Assignee"}, "IT-",
+              {"new": "Open", "active": "In Progress", "pending": "Waiting for customer",
+               "pending_vendor": "Pending", "resolved": "Resolved", "closed": "Closed"},
+              JIRA_PRIORITY, "%d/%b/%y %I:%M %p", ",", "utf-8-sig")
+"""Jira Service Management: dates such as 19/Oct/23 2:54 PM, a BOM."""
+
+
+def tool_log(generated: Generated, layout: Layout) -> bytes:
+    """An export with a row per status change, as the tool of ``layout`` writes it."""
+    log = events(generated)
+    fields = _fields(generated, log)
+    values = {"id": layout.id_prefix + log["id"].astype(str), "title": "Incident " + log["id"].astype(str),
+              "state": log["state"].map(layout.states), "priority": log["priority"].map(layout.priorities),
+              "opened": _text(fields["opened"], layout.fmt), "updated": _text(log["time"], layout.fmt),
+              "resolved": _text(fields["resolved"], layout.fmt), "closed": _text(fields["closed"], layout.fmt),
+              "category": fields["category"], "group": log["group"], "assignee": log["assignee"]}
+    frame = pd.DataFrame({header: values[name] for name, header in layout.headers.items()})
+    return frame.to_csv(index=False, sep=layout.sep).encode(layout.encoding)
 
 
 def glpi_log(generated: Generated) -> bytes:
-    """A GLPI export with a row per status change (French headers, ';', Windows-1252, dd-mm-yyyy dates)."""
-    log = events(generated)
-    fields = _fields(generated, log)
-    fmt = "%d-%m-%Y %H:%M"
-    frame = pd.DataFrame({
-        "ID": log["id"].astype(str),
-        "Titre": "Incident " + log["id"].astype(str),
-        "Statut": log["state"].map(GLPI_STATES),
-        "Date d'ouverture": _text(fields["opened"], fmt),
-        "Dernière modification": _text(log["time"], fmt),
-        "Date de résolution": _text(fields["resolved"], fmt),
-        "Date de clôture": _text(fields["closed"], fmt),
-        "Priorité": log["priority"].map(GLPI_PRIORITY),
-        "Catégorie": fields["category"],
-        "Attribué à - Groupe": log["group"],
-        "Attribué à - Technicien": log["assignee"],
-    })
-    return frame.to_csv(index=False, sep=";").encode("cp1252")
-
-
-JIRA_STATES = {"new": "Open", "active": "In Progress", "pending": "Waiting for customer",
-               "pending_vendor": "Pending", "resolved": "Resolved", "closed": "Closed"}
+    return tool_log(generated, GLPI)
 
 
 def jira_log(generated: Generated) -> bytes:
-    """A Jira Service Management export with a row per status change (dates such as 19/Oct/23 2:54 PM)."""
-    log = events(generated)
-    fields = _fields(generated, log)
-    fmt = "%d/%b/%y %I:%M %p"
-    frame = pd.DataFrame({
-        "Issue key": "IT-" + log["id"].astype(str),
-        "Summary": "Incident " + log["id"].astype(str),
-        "Status": log["state"].map(JIRA_STATES),
-        "Priority": log["priority"].map(JIRA_PRIORITY),
-        "Created": _text(fields["opened"], fmt),
-        "Updated": _text(log["time"], fmt),
-        "Resolved": _text(fields["resolved"], fmt),
-        "Component/s": fields["category"],
-        "Assignee": log["assignee"],
-    })
-    return ("\ufeff" + frame.to_csv(index=False)).encode("utf-8")
+    return tool_log(generated, JIRA)
