@@ -6,15 +6,19 @@ hours stay 08:00-18:00 across daylight-saving changes. A window is compiled once
 calendar into sorted, disjoint intervals of simulation time; the cumulative covered-time
 function over them is piecewise linear, which makes both "add N covered hours" and
 "covered time between two instants" exact and fast.
+
+Every local time becomes an instant through one rule, :func:`wall_clock`: a time the clock
+skips is taken when the clock resumes, a time it shows twice at its first occurrence.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import cached_property, lru_cache
 from zoneinfo import ZoneInfo
 
@@ -176,6 +180,47 @@ BUILTIN_WINDOWS = {"24/7": WINDOW_24_7, "HO": WINDOW_HO, "HNO": WINDOW_HNO}
 on public holidays) and their complement."""
 
 
+def wall_clock(local: datetime, zone: tzinfo) -> datetime:
+    """The instant (aware, in UTC) at which the clocks of ``zone`` show the naive ``local`` time.
+
+    The one rule for the local times a clock change makes odd, for every local time of a scenario (windows,
+    midnights, months, years) and of a ticket export: a time the clock skips (it jumps from 00:00 to 01:00,
+    or over a whole day) is taken at the first instant after the gap, when the clock resumes; a time the
+    clock shows twice (it goes back from 01:00 to 00:00) is taken at its first occurrence. A later local
+    time never comes out before an earlier one, so no interval of local times is negative.
+    """
+    first = local.replace(tzinfo=zone, fold=0).astimezone(UTC)  # fold 0: the earlier of a time shown twice
+    if first.astimezone(zone).replace(tzinfo=None) == local:
+        return first
+    # A time in a gap: fold 0 reads it with the offset before the gap (an instant after it), fold 1 with the
+    # offset after it (an instant before it). The gap ends in between, on a whole second, where the clock
+    # first shows a time later than ``local``.
+    before = math.floor(local.replace(tzinfo=zone, fold=1).astimezone(UTC).timestamp())
+    after = math.ceil(first.timestamp())
+    while after - before > 1:
+        middle = (before + after) // 2
+        if datetime.fromtimestamp(middle, zone).replace(tzinfo=None) > local:
+            after = middle
+        else:
+            before = middle
+    return datetime.fromtimestamp(after, UTC)
+
+
+def wall_clocks(local: pd.Series | pd.DatetimeIndex | np.ndarray, zone: str) -> pd.DatetimeIndex:
+    """:func:`wall_clock` on many naive local times at once (NaT stays NaT), as a UTC index."""
+    local = pd.DatetimeIndex(local)
+    aware = local.tz_localize(zone, ambiguous="NaT", nonexistent="NaT").tz_convert("UTC")
+    odd = np.asarray(aware.isna() & local.notna())
+    if not odd.any():
+        return aware
+    # Skipped and repeated times take the rule (pandas' own 'shift_forward' misplaces a skipped whole day).
+    clock = ZoneInfo(zone)
+    known = {stamp: wall_clock(stamp.to_pydatetime(), clock).replace(tzinfo=None) for stamp in local[odd].unique()}
+    utc = aware.tz_localize(None).to_numpy(copy=True)
+    utc[odd] = [np.datetime64(known[stamp]) for stamp in local[odd]]
+    return pd.DatetimeIndex(utc).tz_localize("UTC")
+
+
 @dataclass(frozen=True)
 class Calendar:
     """Where and when a scenario lives: start date, horizon, time zone and public holidays."""
@@ -197,7 +242,7 @@ class Calendar:
     @cached_property
     def origin(self) -> datetime:
         """The start instant, local midnight of the start date, as an aware UTC datetime."""
-        return datetime.combine(self.start, time(0), tzinfo=self.zone).astimezone(UTC)
+        return wall_clock(datetime.combine(self.start, time(0)), self.zone)
 
     @cached_property
     def end_date(self) -> date:
@@ -210,7 +255,7 @@ class Calendar:
 
     @cached_property
     def horizon_hours(self) -> float:
-        return self.hours_at(datetime.combine(self.end_date, time(0), tzinfo=self.zone))
+        return self.local(self.end_date, 0)
 
     @cached_property
     def public_holidays(self) -> frozenset[date]:
@@ -221,9 +266,13 @@ class Calendar:
         return frozenset(found)
 
     def hours_at(self, instant: datetime) -> float:
-        """Simulation time (hours since the start) of an aware datetime."""
+        """Simulation time (hours since the start) of a datetime: a naive one is a local time of the calendar's
+        zone, read by :func:`wall_clock`; an aware one is taken as it is (its ``fold`` says which of a time
+        shown twice), unless its wall-clock time was skipped, which :func:`wall_clock` reads too."""
         if instant.tzinfo is None:
-            instant = instant.replace(tzinfo=self.zone)
+            instant = wall_clock(instant, self.zone)
+        elif instant.astimezone(UTC).astimezone(instant.tzinfo).replace(tzinfo=None) != instant.replace(tzinfo=None):
+            instant = wall_clock(instant.replace(tzinfo=None), instant.tzinfo)
         return (instant - self.origin).total_seconds() / 3600
 
     def instant(self, hours: float) -> datetime:
@@ -231,9 +280,15 @@ class Calendar:
         return (self.origin + timedelta(hours=float(hours))).astimezone(self.zone)
 
     def local(self, day: date, minutes: int) -> float:
-        """Simulation time of a local wall-clock time, ``minutes`` after midnight of ``day``."""
+        """Simulation time of a local wall-clock time, ``minutes`` after midnight of ``day`` (on the wall clock:
+        ``day`` 18:00 is ``minutes=1080`` whatever the clocks did that night)."""
         naive = datetime.combine(day, time(0)) + timedelta(minutes=minutes)
-        return self.hours_at(naive.replace(tzinfo=self.zone))
+        return (wall_clock(naive, self.zone) - self.origin).total_seconds() / 3600
+
+    def local_hours(self, stamps: pd.Series | pd.DatetimeIndex | np.ndarray) -> np.ndarray:
+        """Simulation times of naive local times of the calendar's zone (NaT gives NaN), read by
+        :func:`wall_clock`."""
+        return (wall_clocks(stamps, self.time_zone) - pd.Timestamp(self.origin)).total_seconds().to_numpy() / 3600
 
     def schedule(self, window: Window) -> CoverageSchedule:
         """The window compiled over the horizon plus a margin (cached)."""
@@ -252,51 +307,44 @@ class Calendar:
 
     def year_bounds(self) -> np.ndarray:
         """Simulation times of the scenario's anniversaries: ``horizon_years + 1`` values."""
-        return np.array(
-            [self.hours_at(datetime.combine(add_years(self.start, k), time(0), tzinfo=self.zone))
-             for k in range(self.horizon_years + 1)]
-        )
+        return np.array([self.local(add_years(self.start, k), 0) for k in range(self.horizon_years + 1)])
 
     def month_bounds(self) -> np.ndarray:
         """Simulation times of the first day of each month from the start to the end of the horizon."""
         bounds = []
         day = self.start.replace(day=1)
         while day <= self.end_date:
-            bounds.append(max(0.0, self.hours_at(datetime.combine(day, time(0), tzinfo=self.zone))))
+            bounds.append(max(0.0, self.local(day, 0)))
             day = (day.replace(day=28) + timedelta(days=4)).replace(day=1)
         if bounds[-1] < self.horizon_hours:
             bounds.append(self.horizon_hours)
         return np.unique(np.array(bounds))
 
     def midnights(self, first: date) -> np.ndarray:
-        """Simulation times of every local midnight from ``first`` to the first one at or after the horizon."""
-        days = pd.date_range(first, self.end_date + timedelta(days=1), freq="D").tz_localize(self.time_zone)
-        hours = (days.tz_convert("UTC") - pd.Timestamp(self.origin)).total_seconds().to_numpy() / 3600
-        return hours
+        """Simulation times of every local midnight from ``first`` to the first one at or after the horizon, one
+        per calendar day (a day the clock skips whole has the same midnight as the next)."""
+        return self.local_hours(pd.date_range(first, self.end_date + timedelta(days=1), freq="D"))
 
     @cached_property
     def hour_of_week(self) -> np.ndarray:
         """For each whole simulation hour over the horizon, its local hour of the week (Mon 00h = 0),
         with public holidays mapped to Sunday's hours."""
-        n = int(np.ceil(self.horizon_hours))
-        stamps = pd.date_range(self.origin, periods=n, freq="h").tz_convert(self.time_zone)
-        weekday = stamps.day_of_week.to_numpy()
-        on_holiday = np.isin(stamps.date, np.array(sorted(self.public_holidays), dtype=object))
-        weekday = np.where(on_holiday, 6, weekday)
-        return (weekday * 24 + stamps.hour.to_numpy()).astype(np.int16)
+        return self._hours_of_week(self.origin, int(np.ceil(self.horizon_hours)))
 
     @cached_property
     def warm_up_hour_of_week(self) -> np.ndarray:
         """As :attr:`hour_of_week`, for each whole hour of the warm-up (the first one starts at
         :attr:`warm_up_start`)."""
-        n = int(np.ceil(-self.warm_up_start))
+        return self._hours_of_week(self.origin + timedelta(hours=self.warm_up_start), int(np.ceil(-self.warm_up_start)))
+
+    def _hours_of_week(self, first: datetime, n: int) -> np.ndarray:
+        """The local hour of the week of ``n`` whole hours from ``first`` (public holidays take Sunday's)."""
         if n == 0:
             return np.zeros(0, dtype=np.int16)
-        first = self.origin + timedelta(hours=self.warm_up_start)
         stamps = pd.date_range(first, periods=n, freq="h").tz_convert(self.time_zone)
-        weekday = stamps.day_of_week.to_numpy()
-        on_holiday = np.isin(stamps.date, np.array(sorted(self.public_holidays), dtype=object))
-        weekday = np.where(on_holiday, 6, weekday)
+        days = stamps.tz_localize(None).normalize().to_numpy().astype("datetime64[D]")
+        on_holiday = np.isin(days, np.array(sorted(self.public_holidays), dtype="datetime64[D]"))
+        weekday = np.where(on_holiday, 6, stamps.day_of_week.to_numpy())
         return (weekday * 24 + stamps.hour.to_numpy()).astype(np.int16)
 
 
@@ -455,9 +503,7 @@ def _merge(pairs: list[tuple[float, float]], limit: float, lower: float = 0.0) -
 
 @lru_cache(maxsize=256)
 def _compile(calendar: Calendar, window: Window) -> CoverageSchedule:
-    limit = calendar.hours_at(
-        datetime.combine(calendar.end_date + timedelta(days=calendar.margin_days), time(0), tzinfo=calendar.zone)
-    )
+    limit = calendar.local(calendar.end_date + timedelta(days=calendar.margin_days), 0)
     lower = calendar.warm_up_start
     if window.complement_of is not None:
         inner = _compile(calendar, window.complement_of)
@@ -467,16 +513,15 @@ def _compile(calendar: Calendar, window: Window) -> CoverageSchedule:
         return CoverageSchedule(starts, ends, limit)
     if window.always:
         return CoverageSchedule(np.array([lower]), np.array([limit]), limit)
-    closed = calendar.public_holidays
-    pairs = []
-    day = calendar.start - timedelta(days=calendar.warm_up_days + 1)
-    last = calendar.end_date + timedelta(days=calendar.margin_days)
-    while day <= last:
-        if window.holidays_open or day not in closed:
-            weekday = day.weekday()
-            for rule in window.rules:
-                if weekday in rule.days:
-                    pairs.append((calendar.local(day, rule.start), calendar.local(day, rule.end)))
-        day += timedelta(days=1)
-    starts, ends = _merge(pairs, limit, lower)
+    days = np.arange(np.datetime64(calendar.start - timedelta(days=calendar.warm_up_days + 1), "D"),
+                     np.datetime64(calendar.end_date + timedelta(days=calendar.margin_days + 1), "D"))
+    if not window.holidays_open:
+        days = days[~np.isin(days, np.array(sorted(calendar.public_holidays), dtype="datetime64[D]"))]
+    weekday = (days.astype(np.int64) + 3) % 7  # 1 January 1970 was a Thursday
+    chosen = [days[np.isin(weekday, sorted(rule.days))] for rule in window.rules]
+    opens = [day + np.timedelta64(rule.start, "m") for day, rule in zip(chosen, window.rules)]
+    closes = [day + np.timedelta64(rule.end, "m") for day, rule in zip(chosen, window.rules)]
+    hours = calendar.local_hours(np.concatenate(opens + closes))  # local wall-clock times, read in one pass
+    half = len(hours) // 2
+    starts, ends = _merge(list(zip(hours[:half], hours[half:])), limit, lower)
     return CoverageSchedule(starts, ends, limit)

@@ -217,11 +217,9 @@ def _team(count: int) -> dict[str, Any]:
 
 
 def local_hours(calendar: Calendar, stamps: pd.Series) -> np.ndarray:
-    """Simulation hours of an export's local times (naive, in the calendar's time zone): the hour that does not
-    exist when clocks go forward moves on, the one that occurs twice is read in winter time."""
-    aware = pd.DatetimeIndex(stamps).tz_localize(calendar.time_zone, ambiguous=np.zeros(len(stamps), bool),
-                                                 nonexistent="shift_forward")
-    return ((aware - pd.Timestamp(calendar.origin)) / pd.Timedelta(hours=1)).to_numpy(dtype=float)
+    """Simulation hours of an export's local times (naive, in the calendar's time zone), read by the calendar's
+    one rule for the times a clock change skips or repeats (:func:`sourcing.calendar.wall_clock`)."""
+    return calendar.local_hours(stamps)
 
 
 def history_calendar(calibration: Calibration, time_zone: str, start: date | None = None,

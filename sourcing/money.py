@@ -121,15 +121,14 @@ class Months:
 
 def months_of(calendar) -> Months:
     """The months of a :class:`~sourcing.calendar.Calendar`'s horizon."""
-    from datetime import datetime, time, timedelta
+    from datetime import timedelta
 
     bounds = calendar.month_bounds()
     whole = []
     for t in bounds[:-1]:
         first = calendar.instant(t + 1e-6).date().replace(day=1)
         following = (first.replace(day=28) + timedelta(days=4)).replace(day=1)
-        whole.append(calendar.hours_at(datetime.combine(following, time(0), tzinfo=calendar.zone))
-                     - calendar.hours_at(datetime.combine(first, time(0), tzinfo=calendar.zone)))
+        whole.append(calendar.local(following, 0) - calendar.local(first, 0))
     return Months(bounds=bounds, whole=np.array(whole), year_bounds=calendar.year_bounds())
 
 
