@@ -397,21 +397,6 @@ def test_a_history_with_two_bumps_is_written_as_its_quantiles(generated, tmp_pat
     assert CliRunner().invoke(app, ["run", str(out), "-n", "2"]).exit_code == 0
 
 
-def _midnight_dst_supported() -> bool:
-    from datetime import date
-
-    from sourcing.calendar import Calendar
-
-    try:
-        Calendar(start=date(2016, 3, 7), horizon_years=1, time_zone=exports.ZONE, country="BR").midnights(
-            date(2016, 3, 1))
-    except ValueError:
-        return False
-    return True
-
-
-@pytest.mark.skipif(not _midnight_dst_supported(),
-                    reason="needs the calendar's handling of nonexistent local midnights (issue 19 item 5)")
 def test_a_zone_whose_clocks_change_at_midnight(tmp_path):
     """America/Sao_Paulo before 2019 moved its clocks at midnight (2016-10-16 00:00 did not exist): a history
     of those years calibrates, and the file validates and runs, in that zone."""
