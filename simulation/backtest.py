@@ -30,7 +30,7 @@ from pydantic import TypeAdapter
 from scipy import optimize, stats
 
 from sourcing.calendar import WINDOW_HO
-from sourcing.calibration import Calibration, Desk
+from sourcing.calibration import Calibration, Desk, with_hours
 from sourcing.calibration_file import (
     TEAM_NAME,
     FileText,
@@ -184,8 +184,8 @@ def _window(desk: Desk, budget: int) -> _Window:
     first = start - pd.Timedelta(days=WARM_UP_DAYS)
     before = whole.history.tickets
     before = before[(before["opened"] >= first) & (before["opened"] < whole.start)]
-    window = pd.concat([hours_of(before), tickets[tickets["opened"] >= first]]) if len(before) else (
-        tickets[tickets["opened"] >= first])
+    recent = tickets[tickets["opened"] >= first]
+    window = pd.concat([with_hours(before, whole.history.time_zone), recent]) if len(before) else recent
     names = tuple(c.service for c in desk.services)
     service = np.zeros(len(window), np.int16)
     if len(names) > 1:
@@ -198,12 +198,6 @@ def _window(desk: Desk, budget: int) -> _Window:
     observed = window["ttr"].where(window["resolved"].notna()).to_numpy(float)
     return _Window(start, window, service, names, window["priority"].cat.codes.to_numpy().astype(np.int8),
                    measured, observed)
-
-
-def hours_of(tickets: pd.DataFrame) -> pd.DataFrame:
-    """Tickets with their paused time to restore (``ttr``) and elapsed hours, as the calibration computes them."""
-    elapsed = (tickets["resolved"] - tickets["opened"]).dt.total_seconds() / 3600
-    return tickets.assign(elapsed=elapsed, ttr=(elapsed - tickets["pending"].fillna(0.0)).clip(lower=0.0))
 
 
 def backtest(desk: Desk, team: TeamSpec, time_zone: str, separate: bool = True, seed: int = 1,

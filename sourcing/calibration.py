@@ -299,8 +299,15 @@ def hour_of_week(instants: pd.Series | pd.DatetimeIndex, holidays: np.ndarray) -
 def hours_to_restore(history: History) -> pd.DataFrame:
     """The tickets with ``elapsed`` (resolved - opened, hours) and ``ttr``, the time to restore with the SLA
     clock paused in pending states (the elapsed time where the export has no state history)."""
-    tickets = history.tickets
-    elapsed = (tickets["resolved"] - tickets["opened"]).dt.total_seconds() / 3600
+    return with_hours(history.tickets, history.time_zone)
+
+
+def with_hours(tickets: pd.DataFrame, time_zone: str) -> pd.DataFrame:
+    """:func:`hours_to_restore` on some tickets: real hours, a clock change between opening and resolution
+    counted."""
+    from .tickets import real_hours
+
+    elapsed = pd.Series(real_hours(tickets["opened"], tickets["resolved"], time_zone), index=tickets.index)
     paused = elapsed - tickets["pending"].fillna(0.0)
     return tickets.assign(elapsed=elapsed, ttr=paused.clip(lower=0.0))
 

@@ -197,6 +197,8 @@ class History:
     """What a filter kept of the export: its description (``--group Network``), and the incidents kept of all."""
     whole_opened: pd.Series | None = None
     """Opening instants of the whole export's incidents, when a filter kept part of it."""
+    time_zone: str = "Europe/Paris"
+    """The zone the export's naive times are local times of."""
 
     @property
     def start(self) -> pd.Timestamp:
@@ -677,7 +679,7 @@ def read_export(content: bytes, source: str, kind: str | None = None, columns: d
             waiting, pending_states = "states", timeline.states
             opened = tickets.set_index("id")["opened"]
             resolved = tickets.set_index("id")["resolved"]
-            tickets["pending"] = _pending_hours(timeline.spans, opened, resolved).to_numpy()
+            tickets["pending"] = _pending_hours(timeline.spans, opened, resolved, time_zone).to_numpy()
         events = latest.events
         membership = pd.DataFrame({"row": events["row"].to_numpy(), "id": events["id"].to_numpy(),
                                    "group": (cells["group"][events["row"]].to_numpy() if "group" in cells
@@ -690,7 +692,7 @@ def read_export(content: bytes, source: str, kind: str | None = None, columns: d
     return History(source=source, format=kind, columns=mapping, priorities=used, label_counts=label_counts,
                    date_order=order_used, tickets=tickets.sort_values("opened").reset_index(drop=True), rows=rows,
                    excluded=excluded, notes=tuple(notes), now=now, waiting=waiting, pending_states=pending_states,
-                   membership=membership)
+                   membership=membership, time_zone=time_zone)
 
 
 def pending_pattern(text: str | None) -> re.Pattern:
@@ -807,12 +809,12 @@ def _latest(cells: dict[str, pd.Series], dates: dict[str, pd.Series], excluded: 
         return Latest(index, order)
     log = any(name in cells for name in ("updated", "order", "state"))
     sort = ["id"]
+    if "order" in cells:  # a modification count orders updates even where the clock repeats an hour
+        order["order"] = pd.to_numeric(cells["order"][index], errors="coerce")
+        sort.append("order")
     if "updated" in dates:
         order["updated"] = dates["updated"][index]
         sort.append("updated")
-    if "order" in cells:
-        order["order"] = pd.to_numeric(cells["order"][index], errors="coerce")
-        sort.append("order")
     order = order.sort_values([*sort, "row"], kind="stable", na_position="first")
     last = order.drop_duplicates("id", keep="last")["row"]
     dropped = len(index) - len(last)
@@ -886,7 +888,15 @@ def _timeline(order: pd.DataFrame, cells: dict[str, pd.Series], dates: dict[str,
     return Timeline(resolved_state, closed_state, groups, spans, states)
 
 
-def _pending_hours(spans: pd.DataFrame, opened: pd.Series, resolved: pd.Series) -> pd.Series:
+def real_hours(begin: pd.Series | np.ndarray, end: pd.Series | np.ndarray, time_zone: str) -> np.ndarray:
+    """Hours that really elapse between naive local times of ``time_zone`` (a clock change inside counts),
+    each read by the calendar's one rule (:func:`sourcing.calendar.wall_clocks`); NaN where either is NaT."""
+    from .calendar import wall_clocks
+
+    return (wall_clocks(end, time_zone) - wall_clocks(begin, time_zone)).total_seconds().to_numpy() / 3600
+
+
+def _pending_hours(spans: pd.DataFrame, opened: pd.Series, resolved: pd.Series, time_zone: str) -> pd.Series:
     """Hours each incident (by id) spent in pending states between its opening and its resolution."""
     if spans.empty:
         return pd.Series(0.0, index=opened.index)
@@ -895,7 +905,7 @@ def _pending_hours(spans: pd.DataFrame, opened: pd.Series, resolved: pd.Series) 
     start = np.maximum(spans["start"].to_numpy(), begin)
     stop = spans["end"].to_numpy()
     stop = np.where(np.isnat(stop) | (stop > end), end, stop)
-    hours = (stop - start) / np.timedelta64(1, "h")
+    hours = real_hours(start, stop, time_zone)
     hours = np.where(np.isfinite(hours) & (hours > 0), hours, 0.0)
     return pd.Series(hours, index=spans["id"].to_numpy()).groupby(level=0).sum().reindex(opened.index, fill_value=0.0)
 

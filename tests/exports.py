@@ -107,8 +107,9 @@ class Generated:
 
     incidents: pd.DataFrame
     """Per incident: id, service, category, priority, initial priority, opened, started, restored (engine, local
-    wall time), pending spells (start, length) list, resolved (export), closed, auto-close kind, groups,
-    resolver, and ``ttr`` (the time to restore with the clock paused, hours) and ``pending`` (hours)."""
+    wall time; ``*_utc`` the same in UTC), pending spells (start, length), resolved (export), closed,
+    auto-close kind, groups, resolver, and ``ttr`` (the time to restore with the clock paused, hours) and
+    ``pending`` (hours)."""
     after: dict
     """The generating scenario after the shift (file data)."""
     shift: pd.Timestamp
@@ -117,6 +118,8 @@ class Generated:
     """Local instant the export was taken (incidents open then have no resolution)."""
     zone: str
     seed: int
+    end_utc: pd.Timestamp
+    """The export's end in UTC (naive)."""
 
     def truth_after(self) -> pd.DataFrame:
         """The incidents opened after the shift."""
@@ -142,7 +145,7 @@ def _simulate(data: dict, seed: int) -> pd.DataFrame:
     return frame[["service", "priority", "arrival", "wait", "ttr"]]
 
 
-def generate(start: date = date(2019, 3, 4), years: int = 1, shift_weeks: int = 26, seed: int = 1,
+def generate(start: date = date(2016, 3, 7), years: int = 1, shift_weeks: int = 26, seed: int = 1,
              zone: str = ZONE, country: str | None = COUNTRY, scale: float = 1.0) -> Generated:
     """Simulate the scenario before the shift (``shift_weeks`` after ``start``) and after it, and lay the
     ticket tool's life over the incidents (see the module's docstring)."""
@@ -200,28 +203,37 @@ def generate(start: date = date(2019, 3, 4), years: int = 1, shift_weeks: int = 
     def local(stamps: pd.Series) -> pd.Series:
         return stamps.dt.tz_convert(zone).dt.tz_localize(None).dt.floor("min")
 
+    def utc(stamps: pd.Series) -> pd.Series:
+        return stamps.dt.tz_convert("UTC").dt.tz_localize(None).dt.floor("min")
+
     incidents = pd.DataFrame({
         "id": np.arange(1, n + 1), "service": service, "category": category, "priority": priority,
         "initial": initial, "opened": local(frame["arrival"]), "started": local(started), "restored": local(restored),
         "resolved": local(resolved), "closed": local(closed), "auto": auto, "open_at_end": open_at_end.to_numpy(),
+        **{f"{name}_utc": utc(stamps) for name, stamps in (("opened", frame["arrival"]), ("started", started),
+                                                            ("resolved", resolved), ("closed", closed))},
         "group": group, "wrong_group": np.where(reassigned, wrong, ""), "resolver": resolver,
         "spells": spells, "pending_at_1": at[:, 0], "pending_at_2": at[:, 1], "pending_1": lengths[:, 0],
         "pending_2": lengths[:, 1], "pending": pending_total, "ttr": frame["ttr"].to_numpy(),
     })
     incidents = incidents[incidents["opened"] < local(pd.Series([end]))[0]].reset_index(drop=True)
-    return Generated(incidents, after, shift_local, local(pd.Series([end]))[0], zone, seed)
+    return Generated(incidents, after, shift_local, local(pd.Series([end]))[0], zone, seed,
+                     utc(pd.Series([end]))[0])
 
 
 # --------------------------------------------------------------------------- the ticket tool's events
 
 
 def events(generated: Generated) -> pd.DataFrame:
-    """Every state change of every incident, in order: id, time, state ('new', 'active', 'pending',
-    'resolved', 'closed'), the priority and group shown then, and the assignee."""
-    t = generated.incidents
-    end = generated.end
+    """Every state change of every incident, in order: id, time (local wall time; ``time_utc`` in UTC), state
+    ('new', 'active', 'pending', 'resolved', 'closed'), the priority and group shown then, and the assignee.
+    Computed in UTC, so that a clock change inside a ticket's life moves its local times as it would."""
+    t = generated.incidents.drop(columns=["opened", "started", "restored", "resolved", "closed"])
+    t = t.rename(columns={"opened_utc": "opened", "started_utc": "started", "resolved_utc": "resolved",
+                          "closed_utc": "closed"})
+    end = generated.end_utc
     start = t["started"]
-    work_h = (t["restored"] - start).dt.total_seconds() / 3600
+    work_h = t["ttr"] - (t["started"] - t["opened"]).dt.total_seconds() / 3600
 
     def shifted(hours_after_start: pd.Series) -> pd.Series:
         """Export time of a point of the work: the pending spells before it push it later."""
@@ -265,14 +277,16 @@ def events(generated: Generated) -> pd.DataFrame:
                               "assignee": t["resolver"][shut], "seq": 9}))
     log = pd.concat(rows, ignore_index=True)
     log = log[log["time"].notna() & (log["time"] < end)]
-    return log.sort_values(["id", "time", "seq"], kind="stable").reset_index(drop=True)
+    log = log.sort_values(["id", "time", "seq"], kind="stable").reset_index(drop=True)
+    local = log["time"].dt.tz_localize("UTC").dt.tz_convert(generated.zone).dt.tz_localize(None)
+    return log.assign(time_utc=log["time"], time=local)
 
 
 def _fields(generated: Generated, log: pd.DataFrame) -> pd.DataFrame:
     """The incident's own fields on each event row: opening, resolution and closure as known at that row."""
     t = generated.incidents.set_index("id")
     rows = t.loc[log["id"]].reset_index()
-    known_resolved = rows["resolved"].where((log["time"].to_numpy() >= rows["resolved"]) & (rows["auto"] == 0))
+    known_resolved = rows["resolved"].where((log["time_utc"].to_numpy() >= rows["resolved_utc"]) & (rows["auto"] == 0))
     known_closed = rows["closed"].where(log["state"].to_numpy() == "closed")
     return pd.DataFrame({"opened": rows["opened"], "resolved": known_resolved, "closed": known_closed,
                          "category": rows["category"], "final": rows["priority"], "ttr": rows["ttr"],

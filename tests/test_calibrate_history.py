@@ -42,22 +42,30 @@ def test_pending_spells_are_measured_and_the_clock_paused_in_them(generated, kin
     assert set(history.pending_states) == {"servicenow": {"Awaiting User Info", "Awaiting Vendor"},
                                            "glpi": {"En attente"},
                                            "jira": {"Waiting for customer", "Pending"}}[kind]
-    tickets = history.tickets.set_index("id")
+    from sourcing.calendar import wall_clocks
+    from sourcing.calibration import hours_to_restore
+
+    tickets = hours_to_restore(history).set_index("id")
     truth = _truth_by_id(generated, kind).reindex(tickets.index)
     assert len(tickets) == len(generated.incidents)
     resolved = tickets["resolved"].notna() & truth["ttr"].notna()
-    paused = (tickets["resolved"] - tickets["opened"]).dt.total_seconds() / 3600 - tickets["pending"]
-    error = (paused - truth["ttr"])[resolved].abs()
-    ordinary = (truth["auto"] != 2)[resolved]
+    error = (tickets["ttr"] - truth["ttr"])[resolved].abs()
+    # A local time the clock shows twice (18 February 2017, 23:00-23:59) is read at its first occurrence: a
+    # ticket opened or resolved in the second is an hour off, as the export cannot say which it was.
+    repeated = (wall_clocks(truth["opened"], exports.ZONE).tz_localize(None) != truth["opened_utc"]) | (
+        wall_clocks(truth["resolved"], exports.ZONE).tz_localize(None) != truth["resolved_utc"])
+    ordinary = ((truth["auto"] != 2) & ~repeated)[resolved]
     assert error[ordinary].max() < 3 / 60  # minutes kept whole
-    assert error[~ordinary].max() < 1.05  # the closing job runs every hour
+    assert error[~ordinary].max() < 2.05  # the closing job runs every hour; a repeated hour
     assert (tickets["pending"] - truth["pending"])[resolved & ordinary].abs().max() < 3 / 60
     assert any("closed without a resolution date" in note for note in history.notes)
     assert any("entered the resolved state" in note for note in history.notes)
     # The priority is the latest one (raised when work started), the groups every one it passed through.
     assert (tickets["priority"].astype(str) == truth["priority"]).all()
-    moved = truth["wrong_group"] != ""
-    assert all(len(groups) >= (3 if kind != "jira" else 1) for groups in tickets["groups"][moved])
+    if kind != "jira":  # Jira's components are the categories, not the groups
+        shown = exports.events(generated).groupby("id")["group"].nunique()
+        assert (tickets["groups"].map(len).to_numpy() == shown.reindex(truth["id"]).to_numpy()).all()
+        assert (tickets["groups"].map(len) >= 3).sum() > 0.15 * len(tickets)  # desk, a wrong group, its own
 
 
 def test_an_export_with_only_opened_and_resolved_says_the_waiting_is_in_the_time_to_restore(generated):
@@ -96,8 +104,8 @@ def test_the_level_shift_is_found_and_the_file_estimated_after_it(generated, des
         assert shift.significant, shift
         assert abs(shift.at - generated.shift) <= pd.Timedelta(days=7), shift
         assert shift.factor == pytest.approx(factor, rel=0.25), shift
-    assert whole.since == generated.shift
-    assert whole.tickets["opened"].min() >= generated.shift
+    assert abs(whole.since - generated.shift) <= pd.Timedelta(days=7)
+    assert whole.tickets["opened"].min() >= whole.since
 
 
 def test_each_service_s_rates_fall_in_their_intervals(desk):
@@ -331,10 +339,10 @@ def test_group_final_or_ever_and_the_header_counts_the_subset(generated, tmp_pat
     history = read_export(generated.servicenow(), "log.csv", now=NOW)
     final = restrict(history, ["Network"], "final")
     ever = restrict(history, ["Network"], "ever")
-    truth = generated.incidents
-    assert len(final.tickets) == int((truth["group"] == "Network").sum())
-    touched = (truth["group"] == "Network") | (truth["wrong_group"] == "Network")
-    assert len(ever.tickets) == int(touched.sum())
+    log = exports.events(generated)  # the groups as the export shows them (a reassignment may come after it)
+    last = log.groupby("id")["group"].last()
+    assert len(final.tickets) == int((last == "Network").sum())
+    assert len(ever.tickets) == log.loc[log["group"] == "Network", "id"].nunique()
     assert final.subset == ("--group Network (final)", len(final.tickets), len(history.tickets))
     assert final.rows < history.rows
     assert sum(final.excluded.counts.values()) < sum(history.excluded.counts.values())
