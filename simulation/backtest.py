@@ -1,13 +1,17 @@
-"""Back-test of a calibration: the history's own incidents (their opening times and priorities) replayed
-through the in-house team, and the simulated time to restore set beside the real one, priority by priority.
+"""Back-test of a calibration: the history's own incidents (their opening times, services and priorities)
+replayed through the in-house team, and the simulated time to restore set beside the real one.
 
-In a ticket tool, resolved - opened includes the wait for a technician (queue, nights, weekends) besides the
-work itself. The calibration separates them by simulation: the repair-time distribution of each priority
-(its family chosen by AIC on resolved - opened) is rescaled, round after round on the same random numbers,
-until the simulated time to restore has the history's median and P90 under the team described. What the
-team cannot explain (waiting for the user, for a supplier) stays in the repair time: the simulation has no
-'pending' state. With ``separate=False`` the history's times are taken as repair times, waiting included,
-and the back-test shows how far that overstates the time to restore.
+In a ticket tool, the time to restore (resolved - opened, the SLA clock paused while the ticket waits for
+the user or a supplier) includes the wait for a technician (queue, nights, weekends) besides the work
+itself. The calibration separates them by simulation: each service's repair-time distribution of each
+priority (its family chosen by AIC, or the history's table of quantiles) is rescaled, round after round on
+the same random numbers, until the simulated time to restore has the history's quantiles under the team
+described. With ``separate=False`` the history's times are taken as repair times, waiting included, and the
+back-test shows how far that overstates the time to restore.
+
+A team that cannot reproduce the history (too few people, shifts that do not cover the hours the history
+restores incidents in) drives the fitted repair times to absurd values: they are then not written, and the
+back-test says which assumption is wrong (:class:`Failure`).
 
 Replaying the real arrivals removes the arrival noise from the comparison; the queue starts from the
 incidents of the two weeks before the window, and at most :data:`BUDGET` incidents (the latest) are
@@ -25,20 +29,25 @@ import pandas as pd
 from pydantic import TypeAdapter
 from scipy import optimize, stats
 
-from sourcing.calibration import Calibration
+from sourcing.calendar import WINDOW_HO
+from sourcing.calibration import Calibration, Desk, with_hours
 from sourcing.calibration_file import (
     TEAM_NAME,
+    FileText,
     RepairTime,
+    Repairs,
     TeamSpec,
-    default_repair,
+    Written,
     history_calendar,
+    default_repair,
+    history_repairs,
     local_hours,
     scenario_data,
     study_of,
 )
 from sourcing.model import PRIORITIES, Distribution
 from sourcing.tickets import History
-from sourcing.words import percent, say
+from sourcing.words import number, percent, say
 
 from .distributions import by_priority, quantile
 from .engine import simulate
@@ -50,22 +59,39 @@ BUDGET = 10_000
 """Most incidents replayed per simulation (the latest of the history)."""
 WARM_UP_DAYS = 14
 """Days of the history replayed before the window to fill the queues; never measured."""
-ROUNDS = 8
+ROUNDS = 10
 """Most rounds of rescaling the repair times."""
+START = 10
+"""The first round's repair times are the history's times to restore divided by this: a queue shorter than
+the history's first, growing to its level as the repair times do (starting at the history's own times
+would saturate a busy team at once)."""
 TOLERANCE = 0.05
-"""Rounds stop when every simulated median and P90 is within 5 % of the history's (or within its sampling
-noise, 2.5 / sqrt(n), for a priority of few tickets)."""
+"""Rounds stop when every simulated quantile fitted is within 5 % of the history's (or within its sampling
+noise, 2.5 / sqrt(n), for a service and priority of few tickets)."""
 MIN_TICKETS = 5
-"""Fewest resolved tickets of a priority in the window for its repair time to be fitted and compared."""
+"""Fewest resolved tickets of a service and priority in the window for its repair time to be fitted and
+compared."""
+POOLED = 30
+"""Below this many resolved tickets of a priority, a service's repair time is fitted with those of the other
+services short of tickets of that priority."""
 QUANTILES = np.linspace(0.01, 0.99, 99)
 FITTED = np.array([0.1, 0.25, 0.5, 0.75, 0.9])
-"""Quantiles of the time to restore the repair times are fitted to (the low ones carry the work of incidents
-restored at once, the high ones the nights and the queue)."""
+"""Quantiles of the time to restore the repair times are fitted to and reported (the low ones carry the work
+of incidents restored at once, the high ones the nights and the queue)."""
+TINY = 0.05
+"""A fitted repair median below this share of the history's median time to restore is absurd: the queue
+alone explains the history, the team is too small to have produced it."""
+MISFIT = 0.25
+"""A fit still this far (25 %) from the history after the last round has failed."""
+OFF_HOURS_SHARE = 0.25
+"""Above this share of incidents restored outside the team's shifts (priorities not on call), the history was
+worked at hours the team described does not work."""
 
 
 class PriorityCheck(NamedTuple):
-    """Real against simulated time to restore of one priority over the window."""
+    """Real against simulated time to restore of one priority (of one service, or of all) over the window."""
 
+    service: str | None
     priority: str
     observed: np.ndarray
     simulated: np.ndarray
@@ -74,9 +100,22 @@ class PriorityCheck(NamedTuple):
     wait: float
     """Median simulated wait before work starts (hours)."""
 
-    def quantiles(self) -> tuple[np.ndarray, np.ndarray]:
-        """Real and simulated quantiles at 1 %, 2 %... 99 % (a QQ plot)."""
-        return np.quantile(self.observed, QUANTILES), np.quantile(self.simulated, QUANTILES)
+    def quantiles(self, at: np.ndarray = QUANTILES) -> tuple[np.ndarray, np.ndarray]:
+        """Real and simulated quantiles (by default at 1 %, 2 %... 99 %: a QQ plot)."""
+        return np.quantile(self.observed, at), np.quantile(self.simulated, at)
+
+
+class Failure(NamedTuple):
+    """Why the team described cannot reproduce the history: which assumption is wrong, with its figures."""
+
+    kind: str
+    """'shifts' (the history restores incidents at hours the team does not work), 'size' (the team's queue
+    alone is longer than the history's times to restore) or 'fit' (no repair time reproduces the history)."""
+    values: dict[str, object]
+
+    def say(self, lang: str) -> str:
+        return say(f"calibrate.failure.{self.kind}", lang, **{k: (v(lang) if callable(v) else v)
+                                                              for k, v in self.values.items()})
 
 
 @dataclass(frozen=True)
@@ -85,120 +124,227 @@ class Backtest:
 
     separate: bool
     team: TeamSpec
-    repair: dict[str, RepairTime]
+    repairs: Repairs
     checks: tuple[PriorityCheck, ...]
+    """Per priority, all services together."""
+    details: tuple[PriorityCheck, ...]
+    """Per service and priority."""
     window: tuple[pd.Timestamp, pd.Timestamp]
     incidents: int
     rounds: int
     converged: bool
-    notes: tuple[str, ...]
-    fitted: tuple[str, ...] = ()
-    """Priorities whose repair time was fitted to the queue (those with enough resolved tickets)."""
+    notes: tuple[tuple[str, dict[str, object]], ...]
+    """Warnings as catalogue keys (under ``calibrate.notes.``) and their values."""
+    fitted: tuple[tuple[str, str], ...] = ()
+    """(service, priority) pairs whose repair time was fitted to the queue."""
+    unfitted: bool = False
+    """Some pairs had too few tickets to be fitted (the history's times are written for them)."""
+    failure: Failure | None = None
+    utilisation: float = float("nan")
+    """Work of the replayed incidents against the team's shift hours over the window."""
 
-    def lines(self) -> list[str]:
-        """One line per priority: medians and P90 real against simulated, and the KS distance."""
+    def warnings(self, lang: str = "en") -> list[str]:
+        out = [say(f"calibrate.notes.{key}", lang, **{k: (v(lang) if callable(v) else v) for k, v in values.items()})
+               for key, values in self.notes]
+        if self.failure is not None:
+            out.append(self.failure.say(lang))
+        return out
+
+    def lines(self, lang: str = "en") -> list[str]:
+        """One line per priority: the quantiles real against simulated, and the KS distance."""
         out = []
         for check in self.checks:
-            real, sim = np.median(check.observed), np.median(check.simulated)
-            out.append(f"{check.priority}: median {real:.3g} h real, {sim:.3g} h simulated; P90 "
-                       f"{np.quantile(check.observed, 0.9):.3g} h real, {np.quantile(check.simulated, 0.9):.3g} h "
-                       f"simulated; KS distance {check.ks:.3f} ({len(check.observed):,} tickets); median wait "
-                       f"{check.wait:.3g} h")
+            real, sim = check.quantiles(FITTED)
+            pairs = ", ".join(f"P{round(q * 100)} {number(r, lang, 2)}/{number(s, lang, 2)} h"
+                              for q, r, s in zip(FITTED, real, sim))
+            out.append(say("calibrate.file.backtest_line", lang, priority=check.priority, pairs=pairs,
+                           ks=number(check.ks, lang, 3), count=number(len(check.observed), lang, 0)))
         return out
 
 
-class _Replay(NamedTuple):
-    study_data: dict
-    calendar_start: pd.Timestamp
-    opened: pd.Series
+class _Window(NamedTuple):
+    start: pd.Timestamp
+    tickets: pd.DataFrame
+    service: np.ndarray
+    """Each incident's service (index in ``names``)."""
+    names: tuple[str, ...]
     priority: np.ndarray
+    measured: np.ndarray
+    """Incidents compared: opened in the window and before the censoring cut."""
     observed: np.ndarray
-    """Real time to restore (hours; NaN where not usable)."""
+    """Real time to restore (hours, clock paused while pending; NaN where not usable)."""
 
 
-def _window(calibration: Calibration, budget: int) -> tuple[pd.Timestamp, pd.DataFrame]:
-    tickets = calibration.history.tickets
-    start = calibration.start
+def _window(desk: Desk, budget: int) -> _Window:
+    whole = desk.whole
+    tickets = whole.tickets
+    start = whole.start
     if len(tickets) > budget:
         start = tickets["opened"].iloc[len(tickets) - budget].normalize()
     first = start - pd.Timedelta(days=WARM_UP_DAYS)
-    return start, tickets[tickets["opened"] >= first]
+    before = whole.history.tickets
+    before = before[(before["opened"] >= first) & (before["opened"] < whole.start)]
+    recent = tickets[tickets["opened"] >= first]
+    window = pd.concat([with_hours(before, whole.history.time_zone), recent]) if len(before) else recent
+    names = tuple(c.service for c in desk.services)
+    service = np.zeros(len(window), np.int16)
+    if len(names) > 1:
+        owner = pd.concat([pd.Series(k, index=c.history.tickets["id"]) for k, c in enumerate(desk.services)])
+        service = owner.reindex(window["id"]).fillna(len(names) - 1).to_numpy().astype(np.int16)
+    cut = whole.censored_after
+    measured = (window["opened"] >= start).to_numpy().copy()
+    if cut is not None:
+        measured &= (window["opened"] < cut).to_numpy()
+    observed = window["ttr"].where(window["resolved"].notna()).to_numpy(float)
+    return _Window(start, window, service, names, window["priority"].cat.codes.to_numpy().astype(np.int8),
+                   measured, observed)
 
 
-def backtest(calibration: Calibration, team: TeamSpec, service: str, time_zone: str, separate: bool = True,
-             seed: int = 1, replications: int = 2, budget: int = BUDGET, lang: str = "en") -> Backtest:
+def backtest(desk: Desk, team: TeamSpec, time_zone: str, separate: bool = True, seed: int = 1,
+             replications: int = 2, budget: int = BUDGET) -> Backtest:
     """Replay the history through the team; with ``separate`` (and repair times not given with the team),
-    first fit each priority's repair time so that the simulation reproduces the history's median and P90."""
-    start, window = _window(calibration, budget)
-    repair = {p: default_repair(calibration.repair_for(p)) for p in PRIORITIES}
-    observed = ((window["resolved"] - window["opened"]).dt.total_seconds() / 3600).to_numpy()
-    priority = window["priority"].cat.codes.to_numpy().astype(np.int8)
-    measured = (window["opened"] >= start).to_numpy()
-    targets = {}
-    for k, p in enumerate(PRIORITIES):
-        real = observed[measured & (priority == k) & np.isfinite(observed)]
-        if len(real) >= MIN_TICKETS:
-            targets[p] = np.quantile(real, FITTED)
+    first fit each service's repair time of each priority so that the simulation reproduces the history's
+    quantiles. A fit the team cannot reach is not kept: the history's times are replayed instead, and the
+    failure says which assumption is wrong."""
+    w = _window(desk, budget)
+    repairs = history_repairs(desk)
+    targets = _targets(w)
     fitting = separate and not team.repair_given
-    notes: list[str] = []
-    rounds, converged = 0, not fitting
-    if fitting:
-        repair, rounds, converged, notes = _fit(calibration, team, service, time_zone, repair, targets, start,
-                                                window, priority, measured, seed, lang)
+    notes: list[tuple[str, dict[str, object]]] = []
+    rounds, converged, failure = 0, not fitting, None
+    if fitting and targets:
+        # The fit starts from each family chosen by AIC even where the history's times have two bumps: the
+        # second bump of a desk is mostly the night, which the simulated queue puts back on its own.
+        fitted, rounds, converged, worst, run = _fit(desk, team, time_zone, history_repairs(desk, tables=False),
+                                                     targets, w, seed)
+        failure = _failure(desk, team, w, targets, fitted, run, converged, worst)
+        if failure is None:
+            repairs = fitted
+            if not converged:
+                notes.append(("not_converged", {"rounds": rounds, "gap": (lambda lang, g=float(np.expm1(worst)):
+                                                                          percent(g, lang, 0))}))
     elif team.repair_given:
-        notes.append(say("calibrate.notes.given", lang))
-    runs = _simulate(calibration, team, service, time_zone, repair, start, window, seed,
-                     list(range(1, replications + 1)))
-    checks = []
-    for k, p in enumerate(PRIORITIES):
-        real = observed[measured & (priority == k) & np.isfinite(observed)]
-        mine = measured & (priority == k)
+        notes.append(("given", {}))
+    runs = _simulate(desk, team, time_zone, repairs, w, seed, list(range(1, replications + 1)))
+    checks, details, missing = _checks(w, runs)
+    if w.start > desk.whole.start:
+        notes.append(("budget", {"count": (lambda lang, n=int(w.measured.sum()): number(n, lang, 0)),
+                                 "of": (lambda lang, n=len(desk.whole.tickets): number(n, lang, 0)),
+                                 "start": w.start.date()}))
+    if missing:
+        notes.append(("not_compared", {"priorities": ", ".join(missing), "least": MIN_TICKETS}))
+    if not checks:
+        notes.append(("nothing", {"least": MIN_TICKETS}))
+    work = np.nansum([np.nansum(run.work[w.measured]) for run in runs]) / len(runs)
+    utilisation = work / runs[0].capacity if runs[0].capacity > 0 else float("nan")
+    pairs = tuple((w.names[s], PRIORITIES[k]) for group, k in targets for s in group) if fitting and failure is None \
+        else ()
+    every = len(w.names) * len(PRIORITIES)
+    return Backtest(separate=fitting and bool(targets), team=team, repairs=repairs, checks=checks, details=details,
+                    window=(w.start, w.tickets["opened"].max()), incidents=int(w.measured.sum()), rounds=rounds,
+                    converged=converged, notes=tuple(notes), fitted=pairs, unfitted=bool(pairs) and len(pairs) < every,
+                    failure=failure, utilisation=float(utilisation))
+
+
+Group = tuple[tuple[int, ...], int]
+"""Services (their indices) and a priority whose repair time is fitted as one."""
+
+
+def _targets(w: _Window) -> dict[Group, np.ndarray]:
+    """The history's quantiles each repair time is fitted to: per service and priority with :data:`POOLED`
+    tickets or more; the services with fewer of a priority fitted together (tens of P1 a service would fit
+    the replay's noise, not the team)."""
+    targets: dict[Group, np.ndarray] = {}
+    for k in range(len(PRIORITIES)):
+        few = []
+        for s in range(len(w.names)):
+            real = _real(w, (s,), k)
+            if len(real) >= POOLED or (len(w.names) == 1 and len(real) >= MIN_TICKETS):
+                targets[((s,), k)] = np.quantile(real, FITTED)
+            else:
+                few.append(s)
+        real = _real(w, tuple(few), k)
+        if few and len(real) >= MIN_TICKETS:
+            targets[(tuple(few), k)] = np.quantile(real, FITTED)
+    return targets
+
+
+def _real(w: _Window, services: tuple[int, ...], k: int) -> np.ndarray:
+    mine = w.measured & np.isin(w.service, services) & (w.priority == k)
+    real = w.observed[mine]
+    return real[np.isfinite(real)]
+
+
+def _checks(w: _Window, runs: list[_Run]) -> tuple[tuple[PriorityCheck, ...], tuple[PriorityCheck, ...], list[str]]:
+    """Real against simulated per priority (all services) and per service and priority; the priorities with
+    tickets that could not be compared (too few restored in the replay)."""
+    def check(service: str | None, k: int, mine: np.ndarray) -> PriorityCheck | None:
+        real = w.observed[mine]
+        real = real[np.isfinite(real)]
         sim = np.concatenate([run.ttr[mine] for run in runs])
         waits = np.concatenate([run.wait[mine] for run in runs])
         sim = sim[np.isfinite(sim)]
         if len(real) < MIN_TICKETS or len(sim) < MIN_TICKETS:
-            continue
+            return None
         test = stats.ks_2samp(real, sim)
-        checks.append(PriorityCheck(p, np.sort(real), np.sort(sim), float(test.statistic), float(test.pvalue),
-                                    float(np.nanmedian(waits))))
-    if not checks:
-        notes.append(say("calibrate.notes.nothing", lang, least=MIN_TICKETS))
-    return Backtest(separate=fitting and bool(targets), team=team, repair=repair, checks=tuple(checks),
-                    window=(start, window["opened"].max()), incidents=int(measured.sum()), rounds=rounds,
-                    converged=converged, notes=tuple(notes), fitted=tuple(targets) if fitting else ())
+        return PriorityCheck(service, PRIORITIES[k], np.sort(real), np.sort(sim), float(test.statistic),
+                             float(test.pvalue), float(np.nanmedian(waits)))
+
+    checks, details, missing = [], [], []
+    for k, p in enumerate(PRIORITIES):
+        mine = w.measured & (w.priority == k)
+        found = check(None, k, mine)
+        if found is not None:
+            checks.append(found)
+        elif np.isfinite(w.observed[mine]).sum() >= MIN_TICKETS:
+            missing.append(p)
+        if len(w.names) > 1:
+            for s, name in enumerate(w.names):
+                found = check(name, k, mine & (w.service == s))
+                if found is not None:
+                    details.append(found)
+    return tuple(checks), tuple(details), missing
 
 
-def _fit(calibration: Calibration, team: TeamSpec, service: str, time_zone: str, repair: dict[str, RepairTime],
-         targets: dict[str, tuple[float, float]], start: pd.Timestamp, window: pd.DataFrame, priority: np.ndarray,
-         measured: np.ndarray, seed: int, lang: str = "en") -> tuple[dict[str, RepairTime], int, bool, list[str]]:
+def _fit(desk: Desk, team: TeamSpec, time_zone: str, repairs: Repairs, targets: dict[Group, np.ndarray],
+         w: _Window, seed: int) -> tuple[Repairs, int, bool, float, _Run]:
     """Rounds of: simulate; hold each incident's delay (time to restore minus its own work: queue, nights,
-    call-out) fixed and solve the repair time that gives the history's median and P90; move halfway there
+    call-out) fixed and solve the repair time that gives the history's quantiles; move part of the way there
     (damped, so that a saturated first round cannot make the next one swing)."""
-    # Start low (a tenth of the history's times): an empty queue first, then the delays grow to their level.
-    repair = {p: (r.scaled(targets[p][2] / 10, targets[p][4] / 10) if p in targets else r) for p, r in repair.items()}
-    notes: list[str] = []
+    repairs = {name: dict(times) for name, times in repairs.items()}
+    for (group, k), target in targets.items():
+        p = PRIORITIES[k]
+        start = (repairs[w.names[group[0]]][p] if len(group) == 1 else
+                 default_repair(desk.whole.repair_for(p), tables=False))
+        if start.family == "exponential":  # one parameter cannot move both the median and the P90
+            start = RepairTime("lognormal", start.median, start.p90, start.mean)
+        for s in group:
+            repairs[w.names[s]][p] = start.scaled(max(target[2] / START, 1 / 60), max(target[4] / START, 1.02 / 60))
     rounds, converged, worst = 0, False, np.inf
-    step = dict.fromkeys(targets, 0.5)
-    previous: dict[str, float] = {}
+    step = dict.fromkeys(targets, 0.7)
+    sizes = {key: _real(w, *key).size for key in targets}
+    previous: dict[tuple[int, int], float] = {}
+    run = None
     for rounds in range(1, ROUNDS + 1):  # noqa: B007 - the count is reported
-        run = _simulate(calibration, team, service, time_zone, repair, start, window, seed, [0])[0]
+        run = _simulate(desk, team, time_zone, repairs, w, seed, [0])[0]
         worst, settled = 0.0, True
-        for k, p in enumerate(PRIORITIES):
-            if p not in targets:
-                continue
-            mine = measured & (priority == k) & np.isfinite(run.ttr)
+        for (group, k), target in targets.items():
+            s = (group, k)
+            name, p = w.names[group[0]], PRIORITIES[k]
+            mine = w.measured & np.isin(w.service, group) & (w.priority == k) & np.isfinite(run.ttr)
             if mine.sum() < MIN_TICKETS:
                 continue
-            sim = run.ttr[mine]
-            errors = [float(np.log(np.median(sim) / targets[p][2])),
-                      float(np.log(np.quantile(sim, 0.9) / targets[p][4]))]
-            worst = max(worst, *map(abs, errors))
-            if max(map(abs, errors)) < max(TOLERANCE, 2.5 / np.sqrt(mine.sum())):
+            sim = np.quantile(run.ttr[mine], FITTED)
+            errors = np.log(np.maximum(sim, 1e-6) / np.maximum(target, 1e-6))[[2, 4]]
+            noise = max(TOLERANCE, 2.5 / np.sqrt(mine.sum()))
+            if sizes[s] >= POOLED:
+                worst = max(worst, float(np.max(np.abs(errors))) - noise + TOLERANCE)
+            if np.max(np.abs(errors)) < noise:
                 continue
             settled = False
-            if p in previous and np.sign(previous[p]) != np.sign(errors[0]):
-                step[p] /= 2  # it overshot: smaller steps from now on
-            previous[p] = errors[0]
+            if s in previous and np.sign(previous[s]) != np.sign(errors[0]):
+                step[s] /= 2  # it overshot: smaller steps from now on
+            previous[s] = float(errors[0])
             started = run.arrival[mine] + np.nan_to_num(run.wait[mine])
             paused = run.shifts.on(started) & (k not in run.on_call)
 
@@ -206,23 +352,19 @@ def _fit(calibration: Calibration, team: TeamSpec, service: str, time_zone: str,
                        shifts=run.shifts) -> np.ndarray:
                 return np.where(paused, shifts.finish(started, work), started + work) - arrival
 
-            solved = _solve(repair[p], run.u[mine], finish, targets[p])
-            # Part of the way in logarithms, never more than doubled or halved in a round.
-            median = float(np.clip(repair[p].median ** (1 - step[p]) * solved.median ** step[p],
-                                   repair[p].median / 2, repair[p].median * 2))
-            p90 = float(np.clip(repair[p].p90 ** (1 - step[p]) * solved.p90 ** step[p], repair[p].p90 / 2,
-                                repair[p].p90 * 2))
-            repair[p] = repair[p].scaled(median, max(p90, median * 1.02))
+            current = repairs[name][p]
+            solved = _solve(current, run.u[mine], finish, target)
+            # Part of the way in logarithms, never more than tripled or cut to a third in a round.
+            median = float(np.clip(current.median ** (1 - step[s]) * solved.median ** step[s],
+                                   current.median / 3, current.median * 3))
+            p90 = float(np.clip(current.p90 ** (1 - step[s]) * solved.p90 ** step[s], current.p90 / 3,
+                                current.p90 * 3))
+            for member in group:
+                repairs[w.names[member]][p] = current.scaled(median, max(p90, median * 1.02))
         if settled:
             converged = True
             break
-    if not converged:
-        notes.append(say("calibrate.notes.not_converged", lang, rounds=rounds,
-                         gap=percent(float(np.expm1(worst)), lang, 0)))
-    tiny = [p for p in targets if repair[p].median < 0.05 * targets[p][2]]
-    if tiny:
-        notes.append(say("calibrate.notes.tiny", lang, priorities=", ".join(tiny)))
-    return repair, rounds, converged, notes
+    return repairs, rounds, converged, worst, run
 
 
 def _solve(current: RepairTime, u: np.ndarray, finish: Callable[[np.ndarray], np.ndarray],
@@ -245,6 +387,55 @@ def _solve(current: RepairTime, u: np.ndarray, finish: Callable[[np.ndarray], np
     found = optimize.least_squares(gaps, first, bounds=([np.log(floor), np.log(1e-3)], [np.log(1e5), np.log(1e3)]),
                                    diff_step=1e-2)
     return candidate(found.x)
+
+
+def _failure(desk: Desk, team: TeamSpec, w: _Window, targets: dict[Group, np.ndarray], fitted: Repairs,
+             run: _Run, converged: bool, worst: float) -> Failure | None:
+    """Why the fitted repair times cannot be kept, if they cannot: some shrank to nothing, or the fit stays far
+    from the history while the history restores incidents at hours the team does not work, or while the
+    team's queue alone is as long as the history's times to restore. A fit merely not settled is kept (and
+    said)."""
+    big = {key: t for key, t in targets.items() if _real(w, *key).size >= POOLED}
+    tiny = [f"{w.names[group[0]]} {PRIORITIES[k]}" if len(w.names) > 1 else PRIORITIES[k]
+            for (group, k), t in big.items() if fitted[w.names[group[0]]][PRIORITIES[k]].median < TINY * t[2]]
+    misfit = not converged and worst >= np.log1p(MISFIT)
+    if not tiny and not misfit:
+        return None
+    resolved = w.tickets["opened"] + pd.to_timedelta(w.observed, unit="h")
+    restored_at = local_hours(run.calendar, resolved.fillna(w.tickets["opened"]))
+    covered = w.measured & np.isfinite(w.observed) & ~np.isin(w.priority, run.on_call)
+    off = float(np.mean(~run.shifts.on(restored_at[covered]))) if covered.any() else 0.0
+    if off > OFF_HOURS_SHARE:
+        return Failure("shifts", {"share": (lambda lang, off=off: percent(off, lang, 0)),
+                                  "priorities": ", ".join(p for k, p in enumerate(PRIORITIES)
+                                                          if k not in run.on_call)})
+    queued = []  # priorities whose simulated wait alone is as long as the history's time to restore
+    for k, p in enumerate(PRIORITIES):
+        mine = w.measured & (w.priority == k) & np.isfinite(w.observed)
+        if mine.sum() >= POOLED and np.nanmedian(run.wait[mine]) >= np.median(w.observed[mine]):
+            queued.append(p)
+    if not tiny and not queued:
+        return None
+    waits = run.wait[w.measured & np.isfinite(run.wait)]
+    median_target = float(np.median(w.observed[w.measured & np.isfinite(w.observed)]))
+    people = sum(int(m.get("count", 1)) for m in team.data.get("members", []))
+    seen = desk.whole.team
+    return Failure("size", {"people": people, "priorities": ", ".join(tiny or queued),
+                            "wait": (lambda lang, v=float(np.median(waits)) if len(waits) else 0.0:
+                                     number(v, lang, 1)),
+                            "target": (lambda lang, v=median_target: number(v, lang, 1)),
+                            "seen": seen.people if seen is not None else "?"})
+
+
+_DISTRIBUTION = TypeAdapter(Distribution)
+
+
+def repair_quantile(repair: RepairTime, u: np.ndarray) -> np.ndarray:
+    """Work times (hours) at probabilities ``u`` under a repair time, as the engine draws them."""
+    if repair.family == "quantiles":
+        probabilities, hours = repair.table
+        return np.exp(np.interp(u, probabilities, np.log(hours)))
+    return quantile(_DISTRIBUTION.validate_python(repair.exact()), u)
 
 
 class Shifts(NamedTuple):
@@ -283,11 +474,6 @@ class Shifts(NamedTuple):
         return np.maximum(t, self.starts[j] + target - self.before[j])
 
 
-def repair_quantile(repair: RepairTime, u: np.ndarray) -> np.ndarray:
-    """Work times (hours) at probabilities ``u`` under a repair time, as the engine draws them."""
-    return quantile(TypeAdapter(Distribution).validate_python(repair.exact()), u)
-
-
 class _Run(NamedTuple):
     arrival: np.ndarray
     ttr: np.ndarray
@@ -298,68 +484,163 @@ class _Run(NamedTuple):
     shifts: Shifts
     on_call: tuple[int, ...]
     """Priorities the team's on-call rota restores outside shifts (their work is not paused at night)."""
+    capacity: float
+    """Shift hours of every member over the measured window."""
+    calendar: object
 
 
-def _simulate(calibration: Calibration, team: TeamSpec, service: str, time_zone: str,
-              repair: dict[str, RepairTime], start: pd.Timestamp, window: pd.DataFrame, seed: int,
+def _simulate(desk: Desk, team: TeamSpec, time_zone: str, repairs: Repairs, w: _Window, seed: int,
               replications: list[int]) -> list[_Run]:
     """Time to restore, wait and work of every incident of the window (in the window's order), per replication."""
-    calendar = history_calendar(calibration, time_zone, start=start.date(), warm_up_days=WARM_UP_DAYS)
-    data = scenario_data(calibration, service, team, repair, time_zone, calendar=calendar)
+    whole = desk.whole
+    calendar = history_calendar(whole, time_zone, start=w.start.date(), warm_up_days=WARM_UP_DAYS)
+    data = scenario_data(desk, team, repairs, time_zone, "back-test", calendar=calendar)
     if not team.repair_given:  # the exact fitted values, not the three digits the file shows
-        data["teams"][TEAM_NAME]["repair_time"] = {p: repair[p].exact() for p in PRIORITIES}
+        first = w.names[0]
+        data["teams"][TEAM_NAME]["repair_time"] = {p: repairs[first][p].exact() for p in PRIORITIES}
+        if len(w.names) > 1:
+            data["teams"][TEAM_NAME]["repair_time_by_service"] = {
+                name: {p: repairs[name][p].exact() for p in PRIORITIES} for name in w.names[1:]}
     plan = compile_study(study_of(data, "back-test"))
     cal = plan.calendar
-    time = np.clip(local_hours(cal.calendar, window["opened"]), cal.warm_up_start, np.nextafter(cal.horizon, 0))
+    time = np.clip(local_hours(cal.calendar, w.tickets["opened"]), cal.warm_up_start, np.nextafter(cal.horizon, 0))
     order = np.argsort(time, kind="stable")
     back = np.empty(len(time), dtype=int)
     back[order] = np.arange(len(time))
-    codes = window["priority"].cat.codes.to_numpy().astype(np.int8)
-    distributions = plan.teams[TEAM_NAME].repair if TEAM_NAME in plan.teams else None
-    shifts = Shifts.of([m.shift for m in plan.teams[TEAM_NAME].members])
-    rota = plan.teams[TEAM_NAME].on_call
-    on_call = tuple(rota.priorities) if rota is not None else ()
+    crew = plan.teams[TEAM_NAME]
+    shifts = Shifts.of([m.shift for m in crew.members])
+    on_call = tuple(crew.on_call.priorities) if crew.on_call is not None else ()
+    measured_times = time[w.measured]
+    capacity = 0.0
+    if len(measured_times):
+        low, high = float(measured_times.min()), float(measured_times.max())
+        for member in crew.members:
+            spans = np.asarray(member.shift).reshape(-1, 2)
+            capacity += float(np.sum(np.clip(spans[:, 1], low, high) - np.clip(spans[:, 0], low, high)))
     runs = []
     for replication in replications:
         streams = Streams(seed, replication)
-        draws = streams.generator("backtest", service)
+        draws = streams.generator("backtest", "history")
         n = len(time)
-        load = Load(services=plan.service_names, time=time[order], service=np.zeros(n, np.int16),
-                    priority=codes[order], u_repair=draws.random(n), u_response=draws.random(n),
+        load = Load(services=plan.service_names, time=time[order], service=w.service[order],
+                    priority=w.priority[order], u_repair=draws.random(n), u_response=draws.random(n),
                     u_prevent=draws.random(n), from_change=np.zeros(n, bool),
                     planned={name: np.zeros((0, 2)) for name in plan.service_names})
         run = simulate(plan, plan.scenarios[0], load, streams)
-        work = by_priority(distributions, load.priority, load.u_repair) if distributions else np.full(n, np.nan)
+        work = by_priority(crew.repair, load.priority, load.u_repair, crew.repair_by_service, load.service)
         runs.append(_Run(load.time[back], (run.restored - load.time)[back], (run.started - load.time)[back], work[back],
-                         load.u_repair[back], shifts, on_call))
+                         load.u_repair[back], shifts, on_call, capacity, cal.calendar))
     return runs
+
+
+# --------------------------------------------------------------------------- the one path
+
+
+PLAUSIBLE = 0.9
+"""Below this availability (24/7) a calibrated service is implausible: the file's assumptions are said."""
+CHECK_REPLICATIONS = 1
+"""Replications the written file is run for its check: a yearly availability far below 90 % shows in one."""
+
+
+class ServiceCheck(NamedTuple):
+    """A calibrated service's availability when the written file is run, and what takes it down."""
+
+    service: str
+    availability: float
+    outages: dict[str, float]
+    """Per priority (P1, P2): incidents a month, share of the service each takes down, mean simulated hours
+    open."""
+    backlog: float
+    """Incidents still open at the end of the horizon (mean over the replications)."""
+    incidents: float
+    """Incidents over the horizon (mean over the replications)."""
+
+    @property
+    def plausible(self) -> bool:
+        return self.availability >= PLAUSIBLE
+
+    def say(self, lang: str) -> str:
+        """Why the availability is implausible: the team cannot keep up, or the outages' impacts."""
+        if self.backlog > 0.05 * max(self.incidents, 1):
+            return say("calibrate.notes.implausible_backlog", lang, service=self.service,
+                       availability=percent(self.availability, lang, 1), backlog=number(self.backlog, lang, 0),
+                       incidents=number(self.incidents, lang, 0))
+        parts = "; ".join(say("calibrate.notes.implausible_part", lang, priority=p, per_month=number(v[0], lang, 1),
+                              impact=percent(v[1], lang, 0), hours=number(v[2], lang, 1))
+                          for p, v in self.outages.items())
+        return say("calibrate.notes.implausible", lang, service=self.service,
+                   availability=percent(self.availability, lang, 1), parts=parts)
+
+
+def check_file(text: str, seed: int = 1) -> tuple[ServiceCheck, ...]:
+    """Run the written file a few replications: each service's availability (24/7), its P1 and P2 load and
+    time open, and its backlog."""
+    from sourcing.files import study_from_text
+
+    from .replications import run_study
+
+    study = study_from_text(text, "calibrated scenario")
+    results = run_study(study, CHECK_REPLICATIONS, seed=seed, detail=True, variance_reduction=False)
+    rows, incidents = results.rows, results.incidents
+    months = study.calendar_.horizon_years * 12
+    out = []
+    for name, service in study.services.items():
+        mine = rows[(rows["scope"] == "service") & (rows["subject"] == name) & (rows["period"] == "all")]
+        value = mine.groupby("metric")["value"].mean()
+        of = incidents[incidents["service"] == name]
+        outages = {}
+        for p in ("P1", "P2"):
+            chosen = of[of["priority"] == p]
+            outages[p] = (len(chosen) / CHECK_REPLICATIONS / months, service.impact(p),
+                          float(chosen["ttr"].mean()) if len(chosen) else 0.0)
+        out.append(ServiceCheck(name, float(value.get("availability_24_7", 1.0)), outages,
+                                float(value.get("backlog", 0.0)), len(of) / CHECK_REPLICATIONS))
+    return tuple(out)
 
 
 class Calibrated(NamedTuple):
     """Everything one calibration produced: what was read, estimated, back-tested and written."""
 
-    calibration: Calibration
+    desk: Desk
     team: TeamSpec
     backtest: Backtest | None
-    repair: dict[str, RepairTime]
-    note: str
-    """What the repair times written are (fitted to the queue, given, or resolved - opened)."""
+    written: Written
     scenario: str
     """The commented scenario file."""
+    services: tuple[ServiceCheck, ...] = ()
+    """The written file run: each service's availability and what takes it down."""
+
+    def implausible(self, lang: str = "en") -> list[str]:
+        """A warning per service whose simulated availability is below :data:`PLAUSIBLE`, with the reason."""
+        return [check.say(lang) for check in self.services if not check.plausible]
+
+    @property
+    def calibration(self) -> Calibration:
+        """The whole export's calibration."""
+        return self.desk.whole
 
 
 def calibrate_history(history: History, service: str, team: TeamSpec | None = None, separate: bool = True,
                       replay: bool = True, country: str | None = "FR", time_zone: str = "Europe/Paris",
-                      seed: int = 1, lang: str = "en") -> Calibrated:
-    """A history estimated, back-tested through the team (the placeholder sized from it when None) and written
-    as a scenario file: the one path of the command line and the app."""
-    from sourcing.calibration import calibrate
+                      seed: int = 1, lang: str = "en", by_service: bool = True, stable: bool = True,
+                      on_estimated: Callable[[Desk, TeamSpec], None] | None = None,
+                      on_backtested: Callable[[Backtest], None] | None = None, check: bool = True) -> Calibrated:
+    """A history estimated (one service per leading value of its service column), back-tested through the
+    team (the placeholder sized from it when None) and written as a scenario file: the one path of the
+    command line and the app. ``on_estimated`` and ``on_backtested`` see each step's result as soon as it
+    is there (so that a later failure never hides it). With ``check``, the written file is run and each
+    service's availability checked (:func:`check_file`)."""
+    from sourcing.calibration import calibrate_desk
     from sourcing.calibration_file import placeholder_team, scenario_yaml, written_repair
 
-    calibration = calibrate(history, country=country, lang=lang)
-    team = team or placeholder_team(calibration, time_zone, lang)
-    found = (backtest(calibration, team, service, time_zone, separate=separate, seed=seed, lang=lang) if replay
-             else None)
-    repair, note = written_repair(calibration, found, lang)
-    text = scenario_yaml(calibration, service, team, repair, time_zone, note, found.lines() if found else None)
-    return Calibrated(calibration, team, found, repair, note, text)
+    desk = calibrate_desk(history, service, country=country, lang=lang, by_service=by_service, stable=stable)
+    team = team or placeholder_team(desk.whole, time_zone, lang)
+    if on_estimated is not None:
+        on_estimated(desk, team)
+    found = backtest(desk, team, time_zone, separate=separate, seed=seed) if replay else None
+    if found is not None and on_backtested is not None:
+        on_backtested(found)
+    written = written_repair(desk, found)
+    text = scenario_yaml(desk, team, written.repairs, time_zone,
+                         FileText(written.note(lang), found.lines(lang) if found else []), lang)
+    return Calibrated(desk, team, found, written, text, check_file(text, seed) if check else ())

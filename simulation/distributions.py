@@ -3,7 +3,8 @@
 Sampling by inverse CDF from the incident's own uniform keeps common random numbers
 across options: the same incident is quick or slow to restore under every option.
 Gamma and Weibull times are given by their median and P90 (like the lognormal); their
-shape and scale are solved from those two quantiles once per distribution.
+shape and scale are solved from those two quantiles once per distribution. A table of
+quantiles is read geometrically between its rows.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import numpy as np
 from scipy.optimize import brentq
 from scipy.special import gammaincinv, ndtri
 
-from sourcing.model import Gamma, Weibull
+from sourcing.model import Gamma, QuantileTable, Weibull
 from sourcing.scenario import Z90, Exponential, Fixed, Lognormal
 
 LN2, LN10 = np.log(2.0), np.log(10.0)
@@ -41,7 +42,10 @@ def gamma_shape_scale(median: float, p90: float) -> tuple[float, float]:
     return shape, float(median / gammaincinv(shape, 0.5))
 
 
-def quantile(distribution: Lognormal | Exponential | Fixed | Gamma | Weibull, u: np.ndarray) -> np.ndarray:
+AnyDistribution = Lognormal | Exponential | Fixed | Gamma | Weibull | QuantileTable
+
+
+def quantile(distribution: AnyDistribution, u: np.ndarray) -> np.ndarray:
     """Times (hours) at probabilities ``u`` in (0, 1)."""
     u = np.clip(np.asarray(u, dtype=float), 1e-12, 1 - 1e-12)
     if isinstance(distribution, Lognormal):
@@ -57,16 +61,25 @@ def quantile(distribution: Lognormal | Exponential | Fixed | Gamma | Weibull, u:
     if isinstance(distribution, Weibull):
         shape, scale = weibull_shape_scale(distribution.median, distribution.p90)
         return scale * (-np.log1p(-u)) ** (1 / shape)
+    if isinstance(distribution, QuantileTable):
+        probabilities, hours = distribution.table()
+        return np.exp(np.interp(u, probabilities, np.log(hours)))
     raise TypeError(f"unknown distribution {distribution!r}")
 
 
-def by_priority(distributions: Sequence[Lognormal | Exponential | Fixed | Gamma | Weibull], priority: np.ndarray,
-                u: np.ndarray) -> np.ndarray:
+def by_priority(distributions: Sequence[AnyDistribution], priority: np.ndarray, u: np.ndarray,
+                by_service: dict[int, Sequence[AnyDistribution]] | None = None,
+                service: np.ndarray | None = None) -> np.ndarray:
     """For each incident, the quantile of its own priority's distribution (``distributions[k]`` for priority
-    ``k``)."""
+    ``k``), or of its service's own (``by_service[s][k]``) where one is given."""
     out = np.empty(len(u))
     for k, distribution in enumerate(distributions):
         mask = priority == k
         if mask.any():
             out[mask] = quantile(distribution, u[mask])
+    for s, own in (by_service or {}).items():
+        for k, distribution in enumerate(own):
+            mask = (service == s) & (priority == k)
+            if mask.any():
+                out[mask] = quantile(distribution, u[mask])
     return out

@@ -264,7 +264,7 @@ class CrewRules:
         delay = (by_priority((on_call.call_out_delay,) * len(PRIORITIES), load.priority, load.u_response)
                  if on_call else np.zeros(len(load)))
         return cls(
-            repair=by_priority(team.repair, load.priority, load.u_repair),
+            repair=by_priority(team.repair, load.priority, load.u_repair, team.repair_by_service, load.service),
             call_delay=delay,
             on_call_priorities=on_call.priorities if on_call else (),
             handover=team.handover,

@@ -1,7 +1,7 @@
 """Per-replication measurements, as tidy rows (one row per scenario x subject x metric x period).
 
-Downtime is measured on the service's *impact timeline*: a P1 takes the whole service down,
-a P2 takes away ``p2_impact`` of it, a P3/P4 one user's share; planned downtime, SaaS outages
+Downtime is measured on the service's *impact timeline*: a P1 takes away ``p1_impact`` of the
+service (all of it by default), a P2 ``p2_impact``, a P3/P4 one user's share; planned downtime, SaaS outages
 and SaaS maintenance take it all. Concurrent impacts add up to at most a full outage. The
 timeline is integrated against the cumulative covered-time function of each window (agreed
 service time, business hours), which is exact at every boundary.
@@ -278,7 +278,7 @@ def _service(rows: Rows, ctx: Context, service: ServicePlan, assignment: Assignm
     begins = np.minimum(np.maximum(load.time[every], 0.0), ends)
     users = service.users_by_year
     kinds = load.priority[every]
-    levels = np.select([kinds == 0, kinds == 1], [1.0, service.p2_impact], 1.0 / users[ctx.year_of(begins)])
+    levels = np.select([kinds == 0, kinds == 1], [service.p1_impact, service.p2_impact], 1.0 / users[ctx.year_of(begins)])
     full = np.concatenate((run.planned[name], run.platform_outages[name], run.maintenance[name]))
     knots, level = impact_timeline(np.concatenate((begins, full[:, 0])), np.concatenate((ends, full[:, 1])),
                                    np.concatenate((levels, np.ones(len(full)))),

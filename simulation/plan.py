@@ -101,6 +101,7 @@ class ServicePlan:
     users: float
     """Users at the start (they weight the scenario's availability)."""
     users_by_year: np.ndarray
+    p1_impact: float
     p2_impact: float
     outage_cost: OutageCost
     service_time: CoverageSchedule
@@ -184,6 +185,8 @@ class TeamPlan:
     members: tuple[MemberPlan, ...]
     repair: tuple[Distribution, ...]
     """Repair time per priority."""
+    repair_by_service: dict[int, tuple[Distribution, ...]]
+    """Services (by index) whose repair times differ from the team's: one per priority."""
     handover: bool
     preemption: bool
     on_call: OnCallPlan | None
@@ -396,6 +399,7 @@ def _service(index: int, name: str, service: Service, dates: CalendarPlan, sched
         index=index,
         users=service.users,
         users_by_year=np.array([service.users_in_year(y) for y in range(dates.n_years)]),
+        p1_impact=service.p1_impact,
         p2_impact=service.p2_impact,
         outage_cost=service.outage_cost_per_hour,
         service_time=schedule(service.service_time),
@@ -427,6 +431,8 @@ def _team(name: str, team: Team, services: list[str], dates: CalendarPlan, sched
     leave = _leave(team.absences, dates.calendar) if team.absences is not None else ()
     return TeamPlan(
         name=name, team=team, members=members, repair=tuple(team.repair_time[p] for p in PRIORITIES),
+        repair_by_service={services.index(service): tuple(own.get(p, team.repair_time[p]) for p in PRIORITIES)
+                           for service, own in team.repair_time_by_service.items() if service in services},
         handover=team.shift_end == "handover", preemption=team.preemption,
         on_call=_on_call(team, members, dates, schedule) if team.on_call is not None else None,
         absences=team.absences, leave=leave, departures=team.departures,

@@ -381,7 +381,7 @@ DEFAULT_ASSUMPTIONS = (
     Assumption("incident growth", ("services.*.incidents.growth_per_year",), -0.05, 0.05, additive=True),
     Assumption("outage cost per hour", ("services.*.outage_cost_per_hour.business",
                                         "services.*.outage_cost_per_hour.off_hours"), 0.5, 1.5),
-    Assumption("repair times", ("teams.*.repair_time.*",), 0.7, 1.3),
+    Assumption("repair times", ("teams.*.repair_time.*", "teams.*.repair_time_by_service.*"), 0.7, 1.3),
     Assumption("departure rate", ("teams.*.departures.yearly_probability",), 0.5, 1.5),
     Assumption("hiring delay", ("teams.*.departures.hiring_delay",), 0.5, 1.5),
     Assumption("provider fees", ("providers.*.fees.monthly", "providers.*.fees.extra_ticket"), 0.8, 1.2),

@@ -19,7 +19,7 @@ from .scenario import Study
 
 DEFAULT_SOURCES: frozenset[str] = frozenset({
     "working_hours_per_year", "discount_rate", "salary_growth", "price_indexation", "time_zone", "country", "horizon",
-    "service_time", "business_hours", "p2_impact", "weekly_profile", "growth_per_year", "users_growth_per_year",
+    "service_time", "business_hours", "p1_impact", "p2_impact", "weekly_profile", "growth_per_year", "users_growth_per_year",
     "overtime_premium", "shift_end", "preemption", "annual_leave_days", "leave_block_days", "sickness",
     "sickness_spell", "window", "priorities", "call_out_delay", "per_intervention", "rotation_start", "cap",
     "claimed", "spread", "contract_years", "hno_multiplier", "hno_window", "coverage", "hosting",

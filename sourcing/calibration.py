@@ -11,13 +11,31 @@ Public holidays count as Sundays, as in the simulation.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
+from .calibration_guards import (
+    Bimodal,
+    CountryCheck,
+    FilterTrend,
+    Impact,
+    LevelShift,
+    TeamEstimate,
+    Waiting,
+    country_check,
+    filter_trend,
+    impacts,
+    rate_shift,
+    repair_shift,
+    stable_start,
+    team_estimate,
+    two_bumps,
+    waiting_by_priority,
+)
 from .model import PRIORITIES
 from .scenario import WEEKLY_PROFILES, weekly_profile
 from .tickets import History
@@ -30,8 +48,18 @@ MIN_FIT = 30
 """Fewest resolved tickets of a priority to fit a distribution; below, the fit is marked as too uncertain."""
 MIN_QUANTILES = 5
 """Fewest resolved tickets of a priority to say anything of their times: below, a neighbour's fit is used."""
-MIN_TREND_WEEKS = 8
-"""Shortest history (whole weeks) whose trend is estimated."""
+MIN_TREND_WEEKS = 26
+"""Shortest history (whole weeks) whose trend is estimated: half a year, so that a few busy weeks, a season or
+a backlog being cleared is not read as growth."""
+EMPIRICAL_KS = 0.08
+"""Above this Kolmogorov-Smirnov distance between the history and its best fitted family (or with two bumps),
+the repair time is written as the history's table of quantiles."""
+TABLE_PROBABILITIES = np.array([0, 0.01, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99, 1])
+"""Rows of a repair time written as a table of quantiles."""
+CENSOR_QUANTILE = 0.95
+"""Incidents opened in the last stretch of the export as long as this quantile of the times to restore are
+left out of the repair-time sample: many of the long ones are not resolved yet, and the short ones alone
+would shorten every quantile."""
 MIN_SEASON_MONTHS = 24
 """Shortest history (whole months) whose seasonality is tested: each calendar month seen twice."""
 FIT_SAMPLE = 20_000
@@ -122,6 +150,18 @@ class RepairFit(NamedTuple):
     note: str
     borrowed: str | None = None
     """The priority whose fit stands in when this one has too few tickets."""
+    bumps: Bimodal | None = None
+    """Two lognormal components fitted to the sample (to tell a history with two bumps)."""
+
+    @property
+    def empirical(self) -> bool:
+        """True when no family fits well enough: the history's own quantiles are written."""
+        return (self.best is not None and not self.borrowed and len(self.hours) >= MIN_FIT
+                and (self.best.ks > EMPIRICAL_KS or (self.bumps is not None and self.bumps.bimodal)))
+
+    def table(self) -> tuple[np.ndarray, np.ndarray]:
+        """The sample's quantiles at :data:`TABLE_PROBABILITIES` (probabilities, hours)."""
+        return TABLE_PROBABILITIES, np.quantile(self.hours, TABLE_PROBABILITIES)
 
 
 class ShareEstimate(NamedTuple):
@@ -152,7 +192,26 @@ class Calibration:
     sla: dict[str, ShareEstimate]
     """Share of resolved tickets that made their SLA, per priority and 'all' (when the export says)."""
     warnings: tuple[str, ...]
-
+    service: str | None = None
+    """The service this calibration is of (None: the whole export)."""
+    waiting: tuple[Waiting, ...] = ()
+    """Time in pending states per priority and 'all' (empty when the export has no state history)."""
+    shifts: tuple[LevelShift, ...] = ()
+    """Changes of level tested inside the whole history (rates, repair times)."""
+    since: pd.Timestamp | None = None
+    """First day of the recent stable period the estimates are made on (None: the whole history)."""
+    history_start: pd.Timestamp | None = None
+    history_end: pd.Timestamp | None = None
+    """The whole history's first day and the midnight after its last opening."""
+    censored_after: pd.Timestamp | None = None
+    """Incidents opened from this instant on are left out of the repair times (not all resolved yet)."""
+    team: TeamEstimate | None = None
+    country_check: CountryCheck | None = None
+    impacts: tuple[Impact, ...] = ()
+    filter_trend: FilterTrend | None = None
+    """Whether the share of the export a filter (``--group``) keeps changes over time."""
+    tickets: pd.DataFrame | None = field(default=None, compare=False, repr=False)
+    """The incidents estimated on (the stable period), with their ``elapsed`` and paused ``ttr`` hours."""
     @property
     def incidents(self) -> int:
         return int(sum(r.count for r in self.rates))
@@ -237,13 +296,41 @@ def hour_of_week(instants: pd.Series | pd.DatetimeIndex, holidays: np.ndarray) -
 # --------------------------------------------------------------------------- estimation
 
 
-def calibrate(history: History, country: str | None = "FR", lang: str = "en") -> Calibration:
-    """Estimate the incident load and the times to restore of a history (notes and warnings in ``lang``)."""
-    tickets = history.tickets
+def hours_to_restore(history: History) -> pd.DataFrame:
+    """The tickets with ``elapsed`` (resolved - opened, hours) and ``ttr``, the time to restore with the SLA
+    clock paused in pending states (the elapsed time where the export has no state history)."""
+    return with_hours(history.tickets, history.time_zone)
+
+
+def with_hours(tickets: pd.DataFrame, time_zone: str) -> pd.DataFrame:
+    """:func:`hours_to_restore` on some tickets: real hours, a clock change between opening and resolution
+    counted."""
+    from .tickets import real_hours
+
+    elapsed = pd.Series(real_hours(tickets["opened"], tickets["resolved"], time_zone), index=tickets.index)
+    paused = elapsed - tickets["pending"].fillna(0.0)
+    return tickets.assign(elapsed=elapsed, ttr=paused.clip(lower=0.0))
+
+
+def calibrate(history: History, country: str | None = "FR", lang: str = "en", stable: bool = True,
+              since: pd.Timestamp | None = None, service: str | None = None, guards: bool = True) -> Calibration:
+    """Estimate the incident load and the times to restore of a history (notes and warnings in ``lang``).
+
+    With ``stable``, a change of level inside the history (rates or repair times) is tested for and the
+    estimates are made on the period after it; ``since`` imposes that period's first day instead. ``guards``
+    also checks the holidays' country and the people who worked the tickets (the whole export's business)."""
+    everything = hours_to_restore(history)
+    first_day = everything["opened"].min().normalize()
+    last_day = everything["opened"].max().normalize() + pd.Timedelta(days=1)
+    holidays = _holidays(country, first_day, last_day)
+    shifts: tuple[LevelShift, ...] = ()
+    if since is None and stable:
+        shifts = detect_shifts(everything, holidays, first_day, last_day)
+        since = stable_start(shifts, last_day)
+    tickets = everything if since is None else everything[everything["opened"] >= since]
     start = tickets["opened"].min().normalize()
-    end = tickets["opened"].max().normalize() + pd.Timedelta(days=1)
+    end = last_day
     hours = pd.date_range(start, end, freq="h", inclusive="left")
-    holidays = _holidays(country, start, end)
     hour_how = hour_of_week(hours, holidays)
     ticket_how = hour_of_week(tickets["opened"], holidays)
     months = len(hours) / HOURS_PER_MONTH
@@ -258,16 +345,63 @@ def calibrate(history: History, country: str | None = "FR", lang: str = "en") ->
     trend = estimate_trend(tickets["opened"], hours, profile.weights[hour_how], lang)
     seasonality = estimate_seasonality(tickets["opened"], hours, profile.weights[hour_how], lang)
     resolution = _resolution(tickets)
-    repair = fit_repair_times(tickets, resolution, lang)
+    censored_after = censoring_start(tickets, end)
+    sample = tickets if censored_after is None else tickets[tickets["opened"] < censored_after]
+    repair = fit_repair_times(sample, resolution, lang)
     warnings = [f.note for f in repair if f.note]
+    found_filter = None
+    if history.whole_opened is not None:
+        whole = history.whole_opened[history.whole_opened >= start]
+        found_filter = filter_trend(tickets["opened"], whole)
+        if found_filter is not None and found_filter.significant and trend.significant:
+            trend = trend._replace(significant=False, note=say(
+                "calibrate.notes.filter_trend", lang, trend=trend.note,
+                growth=percent(found_filter.growth, lang, 0, signed=True),
+                p=number_text(found_filter.p_value, lang, 3, significant=True)))
     if trend.dispersion > 1.5:
         warnings.append(say("calibrate.notes.dispersion", lang, times=number(trend.dispersion, lang, 1)))
     if months < 3:
         warnings.append(say("calibrate.notes.short_history", lang, months=number(months, lang, 1)))
+    column = history.columns.get("resolver") or history.columns.get("assignee")
     return Calibration(history=history, start=start, end=end, months=months, country=country,
                        per_month=poisson_interval(total, exposure), rates=rates, trend=trend, profile=profile,
                        seasonality=seasonality, repair=repair, reopened=_share(tickets["reopened"]),
-                       sla=_sla(tickets), warnings=tuple(warnings))
+                       sla=_sla(tickets), warnings=tuple(warnings), service=service,
+                       waiting=waiting_by_priority(tickets, tickets["elapsed"]) if history.waiting == "states" else (),
+                       shifts=shifts, since=since, history_start=first_day, history_end=last_day,
+                       censored_after=censored_after,
+                       team=team_estimate(tickets, column) if guards else None,
+                       country_check=country_check(everything["opened"], country) if guards else None,
+                       impacts=impacts(tickets, history.format), filter_trend=found_filter, tickets=tickets)
+
+
+def detect_shifts(tickets: pd.DataFrame, holidays: np.ndarray, start: pd.Timestamp,
+                  end: pd.Timestamp) -> tuple[LevelShift, ...]:
+    """The largest change of level of the weekly rate and of the times to restore (those opened before the
+    censoring cut: the last ones are not all resolved)."""
+    hours = pd.date_range(start, end, freq="h", inclusive="left")
+    hour_how = hour_of_week(hours, holidays)
+    profile = estimate_profile(hour_of_week(tickets["opened"], holidays), hour_how)
+    weeks = _bins(tickets["opened"], hours, profile.weights[hour_how], "W-SUN")
+    weeks = weeks[weeks["exposure"] > 0].assign(start=lambda w: w.index.start_time)
+    whole = weeks.iloc[1:-1] if len(weeks) > 2 else weeks  # the first and last weeks are partial
+    found = [rate_shift(whole)]
+    cut = censoring_start(tickets, end)
+    measured = tickets if cut is None else tickets[tickets["opened"] < cut]
+    measured = measured[measured["resolved"].notna()]
+    found.append(repair_shift(measured["opened"], measured["ttr"], measured["priority"].astype(str)))
+    return tuple(f for f in found if f is not None)
+
+
+def censoring_start(tickets: pd.DataFrame, end: pd.Timestamp) -> pd.Timestamp | None:
+    """The opening instant after which the repair times are cut: the export's end less the
+    :data:`CENSOR_QUANTILE` of the times to restore, when that leaves most of the history."""
+    resolved = tickets["ttr"].dropna()
+    if len(resolved) < MIN_FIT:
+        return None
+    cut = end - pd.Timedelta(hours=float(np.quantile(resolved, CENSOR_QUANTILE)))
+    kept = (tickets["opened"] < cut).mean()
+    return cut if kept >= 0.75 else None
 
 
 def estimate_profile(ticket_how: np.ndarray, hour_how: np.ndarray) -> Profile:
@@ -385,7 +519,10 @@ def fit_distributions(hours: np.ndarray) -> tuple[Fit, ...]:
     fits = []
     for family, dist in FAMILIES.items():
         with np.errstate(all="ignore"):
-            params = dist.fit(sample, floc=0)
+            try:
+                params = dist.fit(sample, floc=0)
+            except (ValueError, RuntimeError, FloatingPointError):  # e.g. every time the same: no shape to fit
+                continue
             frozen = dist(*params)
             loglik = float(np.sum(frozen.logpdf(hours)))
         if not np.isfinite(loglik):
@@ -398,11 +535,13 @@ def fit_distributions(hours: np.ndarray) -> tuple[Fit, ...]:
 
 
 def fit_repair_times(tickets: pd.DataFrame, resolution: float, lang: str = "en") -> tuple[RepairFit, ...]:
-    """Per priority, the distribution of resolved - opened (clock hours). A ticket resolved within the minute
+    """Per priority, the distribution of the time to restore (clock hours, the SLA clock paused in pending
+    states: the ``ttr`` column; resolved - opened without it). A ticket resolved within the minute
     counts as half the export's time step. Priorities with fewer than :data:`MIN_QUANTILES` resolved tickets
     borrow the nearest priority's fit."""
     resolved = tickets[tickets["resolved"].notna()]
-    ttr = ((resolved["resolved"] - resolved["opened"]).dt.total_seconds() / 3600).to_numpy()
+    ttr = resolved["ttr"].to_numpy() if "ttr" in resolved else (
+        (resolved["resolved"] - resolved["opened"]).dt.total_seconds() / 3600).to_numpy()
     ttr = np.maximum(ttr, resolution / 2)
     priority = resolved["priority"].astype(str).to_numpy()
     own: dict[str, RepairFit] = {}
@@ -416,7 +555,7 @@ def fit_repair_times(tickets: pd.DataFrame, resolution: float, lang: str = "en")
         if n < MIN_FIT:
             note = say("calibrate.notes.few_to_fit", lang, priority=p, count=n, least=MIN_FIT)
         own[p] = RepairFit(p, hours, fits, fits[0] if fits else None, quantile_interval(hours, 0.5),
-                           quantile_interval(hours, 0.9), note)
+                           quantile_interval(hours, 0.9), note, bumps=two_bumps(hours) if n >= MIN_FIT else None)
     out = []
     for k, p in enumerate(PRIORITIES):
         if p in own:
@@ -462,8 +601,14 @@ def _sla(tickets: pd.DataFrame) -> dict[str, ShareEstimate]:
     return out
 
 
-def restrict(history: History, groups: list[str]) -> History:
-    """The history of some assignment groups only (names compared without case or outer spaces)."""
+GROUP_MATCHES = ("final", "ever")
+"""How ``--group`` keeps an incident: by the group it was last assigned to ('final', the tool's own reading of
+who owns it), or by any group it was ever assigned to ('ever': everything the group touched)."""
+
+
+def restrict(history: History, groups: list[str], match: str = "final") -> History:
+    """The history of some assignment groups only (names compared without case or outer spaces); the rows set
+    aside and the counts are those of the incidents kept."""
     from dataclasses import replace
 
     from .errors import Problem, ScenarioError
@@ -472,11 +617,116 @@ def restrict(history: History, groups: list[str]) -> History:
     if column is None:
         raise ScenarioError([Problem((), "--group: the export has no assignment group column (name it with "
                                          "--columns group=COLUMN)")], source=history.source)
-    known = history.tickets["group"].fillna("").str.strip().str.casefold()
+    if match not in GROUP_MATCHES:
+        raise ScenarioError([Problem((), f"--group-match {match}: write final (the group an incident was last "
+                                         "assigned to) or ever (any group it was assigned to)")],
+                            source=history.source)
     wanted = {g.strip().casefold() for g in groups}
-    missing = wanted - set(known)
+    tickets = history.tickets
+    if match == "final":
+        keep = tickets["group"].fillna("").str.strip().str.casefold().isin(wanted).to_numpy()
+    else:
+        keep = np.array([any(g.strip().casefold() in wanted for g in ticket_groups)
+                         for ticket_groups in tickets["groups"]], dtype=bool)
+    known = {g.strip().casefold() for ticket_groups in tickets["groups"] for g in ticket_groups}
+    known |= set(tickets["group"].dropna().str.strip().str.casefold())
+    missing = wanted - known
     if missing:
-        top = history.tickets["group"].value_counts().index[:15]
+        top = tickets["group"].value_counts().index[:15]
         raise ScenarioError([Problem((column,), f"--group: no ticket of {', '.join(sorted(missing))} (groups with the "
                                                f"most tickets: {', '.join(map(str, top))})")], source=history.source)
-    return replace(history, tickets=history.tickets[known.isin(wanted).to_numpy()].reset_index(drop=True))
+    kept = tickets[keep].reset_index(drop=True)
+    rows = _rows_of(history, set(kept["id"]), wanted, match)
+    label = f"--group {', '.join(groups)} ({match})"
+    return replace(history, tickets=kept, rows=len(rows), excluded=history.excluded.subset(rows),
+                   subset=(label, len(kept), len(tickets)), whole_opened=tickets["opened"])
+
+
+def _rows_of(history: History, ids: set[str], wanted: set[str], match: str) -> np.ndarray:
+    """The export's rows that belong to the incidents kept, or to incidents of the groups wanted that were set
+    aside (cancelled...). Rows set aside before their incident was known (no opening date) belong to none."""
+    rows = history.tickets["row"].to_numpy()
+    if history.membership is None:
+        kept = history.tickets["id"].isin(ids).to_numpy()
+        return rows[kept]
+    member = history.membership
+    groups = member["group"].fillna("").astype(str).str.strip().str.casefold()
+    by_group = groups.isin(wanted)
+    if match == "final":
+        last = member.sort_values("rank").drop_duplicates("id", keep="last")
+        owned = set(last.loc[by_group[last.index], "id"])
+    else:
+        owned = set(member.loc[by_group, "id"])
+    return member["row"].to_numpy()[member["id"].isin(ids | owned).to_numpy()]
+
+
+MIN_SERVICE_SHARE = 0.05
+"""Smallest share of the tickets for a value of the ``--service-by`` column to be a service of its own."""
+MIN_SERVICE_TICKETS = 100
+"""Fewest tickets for a value of the ``--service-by`` column to be a service of its own."""
+MAX_CALIBRATED_SERVICES = 8
+"""Most services written besides 'other'."""
+OTHER = "other"
+
+
+@dataclass(frozen=True)
+class Desk:
+    """A calibrated export: the whole history (its level shifts, team, holidays) and the services written,
+    each estimated on its own tickets over the same period."""
+
+    whole: Calibration
+    services: tuple[Calibration, ...]
+    column: str | None
+    """The export's column the services are split by (None: one service)."""
+    grouped: tuple[str, ...] = ()
+    """The column's values grouped into 'other'."""
+
+
+def service_name(value: str, taken: set[str]) -> str:
+    """A value of the export as a service name a scenario file holds (plain, at most 60 characters)."""
+    import re
+
+    from .model import unsafe_text
+
+    name = str(value).strip()
+    if unsafe_text(name) or not name or name[0] in "=+-@" or len(name) > 60:
+        name = re.sub(r"[^\w.-]+", "-", name).strip("-_.")[:60] or "service"
+    base, k = name, 2
+    while name.casefold() in taken:
+        name, k = f"{base}-{k}", k + 1
+    return name
+
+
+def calibrate_desk(history: History, service: str, country: str | None = "FR", lang: str = "en",
+                   by_service: bool = True, stable: bool = True) -> Desk:
+    """Calibrate the whole export, then each service of the column its services are read from (the leading
+    values, the rest as 'other'), over the whole export's stable period."""
+    from dataclasses import replace
+
+    whole = calibrate(history, country, lang, stable=stable, service=service)
+    column = history.columns.get("service") if by_service else None
+    values = whole.tickets["service"] if column else None
+    if values is None or values.isna().all():
+        return Desk(whole, (whole,), None)
+    counts = values.fillna("").value_counts()
+    total = int(counts.sum())
+    leading = [v for v, n in counts.items() if v and n >= MIN_SERVICE_TICKETS and n >= MIN_SERVICE_SHARE * total]
+    leading = leading[:MAX_CALIBRATED_SERVICES]
+    if len(leading) < 2 and (not leading or counts[leading[0]] == total):
+        return Desk(whole, (whole,), None)
+    tickets = history.tickets
+    key = tickets["service"].fillna("")
+    taken: set[str] = set()
+    services = []
+    for value in leading:
+        name = service_name(value, taken)
+        taken.add(name.casefold())
+        part = replace(history, tickets=tickets[(key == value).to_numpy()].reset_index(drop=True))
+        services.append(calibrate(part, country, lang, since=whole.since, service=name, guards=False))
+    rest = ~key.isin(leading)
+    grouped = tuple(v for v in counts.index if v not in leading and v)
+    if rest.any():
+        part = replace(history, tickets=tickets[rest.to_numpy()].reset_index(drop=True))
+        services.append(calibrate(part, country, lang, since=whole.since, service=service_name(OTHER, taken),
+                                  guards=False))
+    return Desk(whole, tuple(services), column, grouped)

@@ -1,8 +1,10 @@
-"""The scenario file a calibration writes: the calibrated service on the history's calendar and an in-house
-team (given with ``--team`` or a placeholder sized from the history), as data for the simulation and as
-commented YAML for the consultant, each figure with where it came from and its interval.
+"""The scenario file a calibration writes: the calibrated services (one per leading value of the export's
+service column, or one for the whole export) on the history's calendar and the in-house team they share
+(given with ``--team`` or a placeholder sized from the people who worked the tickets), as data for the
+simulation and as commented YAML for the consultant, each figure with where it came from and its interval,
+in the reader's language.
 
-``validate`` accepts the YAML and ``run`` runs it as it is; lines marked ``adjust me`` are placeholders.
+``validate`` accepts the YAML and ``run`` runs it as it is; lines marked 'adjust me' are placeholders.
 """
 
 from __future__ import annotations
@@ -17,14 +19,14 @@ import pandas as pd
 import yaml
 
 from .calendar import WINDOW_HO, Calendar
-from .calibration import Calibration, Fit, RepairFit
+from .calibration import Calibration, Desk, Fit, RepairFit
 from .cells import TRIGGERS
 from .errors import Problem, ScenarioError
 from .files import parse_yaml, study_from_data
-from .model import PRIORITIES, unsafe_text
+from .model import PRIORITIES, QuantileTable, unsafe_text
 from .scenario import MAX_TEAM, Study
 from .units import HOURS_PER_MONTH, HOURS_PER_YEAR, format_percent
-from .words import percent, say
+from .words import number, number_text, percent, say
 
 if TYPE_CHECKING:
     from simulation.backtest import Backtest
@@ -34,40 +36,67 @@ SCENARIO_NAME = "In-house (calibrated)"
 PLACEHOLDER_COST = "45000 EUR"
 """Loaded annual cost of a placeholder technician [E: 32 kEUR gross x 1.4]."""
 TARGET_UTILISATION = 0.7
-"""Share of shift hours a placeholder team spends restoring incidents: the rest is other work and slack."""
+"""Share of shift hours a placeholder team sized from the times to restore spends restoring incidents (used
+only when the export does not say who resolved the tickets)."""
 DEFAULT_REPAIR = (2.0, 8.0)
 """Median and P90 (hours) written for a priority without any resolved ticket [E]."""
 
+Repairs = dict[str, dict[str, "RepairTime"]]
+"""Repair times per service, then per priority."""
+
 
 class RepairTime(NamedTuple):
-    """A repair-time distribution as a scenario file writes it: a family and its median and P90 (or mean)."""
+    """A repair-time distribution as a scenario file writes it: a family and its median and P90 (or mean), or a
+    table of quantiles (probabilities and hours)."""
 
     family: str
     median: float
     p90: float
     mean: float
+    table: tuple[tuple[float, ...], tuple[float, ...]] | None = None
 
     @classmethod
     def of(cls, fit: Fit) -> RepairTime:
         return cls(fit.family, fit.median, fit.p90, fit.mean)
 
+    @classmethod
+    def of_table(cls, probabilities: np.ndarray, hours: np.ndarray) -> RepairTime:
+        hours = np.maximum.accumulate(np.maximum(np.asarray(hours, float), 1 / 3600))
+        table = QuantileTable.of(probabilities, hours)
+        return cls("quantiles", table.median, table.p90, table.mean,
+                   (tuple(map(float, probabilities)), tuple(map(float, hours))))
+
     def scaled(self, median: float, p90: float) -> RepairTime:
-        """The same family through another median and P90 (an exponential keeps its shape: median only)."""
+        """The same family through another median and P90 (an exponential keeps its shape: median only; a table
+        keeps its shape in logarithms around the median)."""
         if self.family == "exponential":
             return RepairTime("exponential", median, median * math.log(10) / math.log(2), median / math.log(2))
+        if self.family == "quantiles":
+            probabilities, hours = map(np.array, self.table)
+            spread = math.log(max(p90, median * 1.02) / median) / max(math.log(self.p90 / self.median), 1e-9)
+            return RepairTime.of_table(probabilities, median * np.exp((np.log(hours) - math.log(self.median)) * spread))
         return RepairTime(self.family, median, max(p90, median * 1.02), self.mean * median / self.median)
 
     def exact(self) -> dict[str, Any]:
         """The distribution in scenario-file form with every digit (for the back-test's own simulation)."""
         if self.family == "exponential":
             return {"mean": f"{float(self.mean)!r}h"}
+        if self.family == "quantiles":
+            return {"quantiles": {format_percent(p): f"{h!r}h" for p, h in zip(*self.table)}}
         pair = {"median": f"{float(self.median)!r}h", "p90": f"{float(self.p90)!r}h"}
         return pair if self.family == "lognormal" else {self.family: pair}
 
     def data(self) -> dict[str, Any]:
-        """The distribution in scenario-file form."""
+        """The distribution in scenario-file form, three significant digits."""
         if self.family == "exponential":
             return {"mean": duration_text(self.mean)}
+        if self.family == "quantiles":
+            rows, last = {}, 0.0
+            for p, h in zip(*self.table):
+                text = duration_text(max(h, last))
+                last = max(last, _hours(text))
+                rows[format_percent(p)] = duration_text(last) if _hours(text) < last else text
+            return {"quantiles": rows}
         median = duration_text(self.median)
         p90 = duration_text(self.p90)
         if p90 == median or _hours(p90) <= _hours(median):
@@ -113,27 +142,49 @@ def check_service_name(name: str) -> str:
     return name
 
 
-def default_repair(fit: RepairFit) -> RepairTime:
-    """The distribution written for a priority: its best fit, or a default when nothing could be fitted."""
+def default_repair(fit: RepairFit, tables: bool = True) -> RepairTime:
+    """The distribution written for a priority: the history's quantiles when no family fits (and ``tables``),
+    its best fit, or a default when nothing could be fitted."""
+    if tables and fit.empirical:
+        return RepairTime.of_table(*fit.table())
     if fit.best is not None:
         return RepairTime.of(fit.best)
     median, p90 = DEFAULT_REPAIR
     return RepairTime("lognormal", median, p90, median)
 
 
-def written_repair(calibration: Calibration, backtest: Backtest | None = None,
-                   lang: str = "en") -> tuple[dict[str, RepairTime], str]:
-    """The repair times the scenario file gets, and a sentence saying what they are: fitted to the simulated
-    queue by the back-test (:class:`simulation.backtest.Backtest`), given with the team, or resolved - opened."""
-    if backtest is not None and backtest.separate:
-        state = "" if backtest.converged else say("calibrate.notes.not_fully", lang)
-        others = [p for p in PRIORITIES if p not in backtest.fitted]
-        rest = say("calibrate.notes.fitted_rest", lang, priorities=", ".join(others)) if others else ""
-        return backtest.repair, say("calibrate.notes.fitted", lang, priorities=", ".join(backtest.fitted),
-                                    state=state, rest=rest)
+def history_repairs(desk: Desk, tables: bool = True) -> Repairs:
+    """Each service's repair times as the history gives them (the time to restore, queue included)."""
+    return {c.service: {p: default_repair(c.repair_for(p), tables) for p in PRIORITIES} for c in desk.services}
+
+
+class Written(NamedTuple):
+    """The repair times written, and what they are (a catalogue key and its values, said in any language)."""
+
+    repairs: Repairs
+    key: str
+    values: dict[str, object]
+
+    def note(self, lang: str) -> str:
+        return say(self.key, lang, **{k: (v(lang) if callable(v) else v) for k, v in self.values.items()})
+
+
+def written_repair(desk: Desk, backtest: Backtest | None = None) -> Written:
+    """The repair times the scenario file gets: fitted to the simulated queue by the back-test
+    (:class:`simulation.backtest.Backtest`), given with the team, or the history's times to restore (the
+    back-test skipped, or unable to reproduce the history: its reason is then said)."""
+    if backtest is not None and backtest.separate and backtest.failure is None:
+        every = len(backtest.fitted) == len(desk.services) * len(PRIORITIES)
+        fitted = ", ".join(f"{s} {p}" if len(desk.services) > 1 else p for s, p in backtest.fitted)
+        return Written(backtest.repairs, "calibrate.notes.fitted",
+                       {"priorities": (lambda lang: say("calibrate.notes.every_priority", lang)) if every else fitted,
+                        "state": (lambda lang: "" if backtest.converged else say("calibrate.notes.not_fully", lang)),
+                        "rest": (lambda lang: say("calibrate.notes.fitted_rest", lang) if backtest.unfitted else "")})
     if backtest is not None and backtest.team.repair_given:
-        return backtest.repair, say("calibrate.notes.given_written", lang)
-    return ({p: default_repair(calibration.repair_for(p)) for p in PRIORITIES}, say("calibrate.notes.raw", lang))
+        return Written(backtest.repairs, "calibrate.notes.given_written", {})
+    if backtest is not None and backtest.failure is not None:
+        return Written(history_repairs(desk), "calibrate.notes.raw_refused", {})
+    return Written(history_repairs(desk), "calibrate.notes.raw", {})
 
 
 # --------------------------------------------------------------------------- teams
@@ -142,7 +193,9 @@ def written_repair(calibration: Calibration, backtest: Backtest | None = None,
 def team_from_count(count: int, lang: str = "en") -> TeamSpec:
     """``--team N``: N technicians in business hours (HO), on call outside them for P1."""
     if not 1 <= count <= MAX_TEAM:
-        raise ValueError(f"--team {count}: a team has 1 to {MAX_TEAM} people")
+        raise ValueError(f"--team {count}: a team has 1 to {MAX_TEAM} people; for a larger desk, calibrate a part "
+                         "of it (--group, or --service-by and one team file per part) or give a team file with "
+                         "several member lines")
     return TeamSpec(_team(count), say("calibrate.notes.team_count", lang, count=count))
 
 
@@ -179,24 +232,37 @@ def history_calendar(calibration: Calibration, time_zone: str, start: date | Non
 
 
 def placeholder_team(calibration: Calibration, time_zone: str, lang: str = "en") -> TeamSpec:
-    """A team sized from the history: enough technicians in business hours that the tickets' median times in
-    business hours, at the history's volume, take :data:`TARGET_UTILISATION` of their shifts."""
-    tickets = calibration.history.tickets
-    resolved = tickets[tickets["resolved"].notna()]
-    calendar = history_calendar(calibration, time_zone, warm_up_days=0)
-    schedule = calendar.schedule(WINDOW_HO)
-    business = (schedule.cumulative(local_hours(calendar, resolved["resolved"]))
-                - schedule.cumulative(local_hours(calendar, resolved["opened"])))
-    weeks = calibration.months * HOURS_PER_MONTH / 168
-    load = 0.0
-    priority = resolved["priority"].astype(str).to_numpy()
-    for rate in calibration.rates:
-        spent = business[priority == rate.priority]
-        if len(spent):
-            load += rate.count / weeks * float(np.median(spent))
-    count = int(min(MAX_TEAM, max(1, math.ceil(load / (WINDOW_HO.weekly_hours * TARGET_UTILISATION)))))
-    return TeamSpec(_team(count), say("calibrate.notes.placeholder", lang, count=count,
-                                      share=percent(TARGET_UTILISATION, lang, 0)))
+    """A team sized from who worked the tickets (:class:`~sourcing.calibration_guards.TeamEstimate`); when the
+    export does not say, enough technicians in business hours that the tickets' median times in business
+    hours take :data:`TARGET_UTILISATION` of their shifts. At most :data:`MAX_TEAM`, said when capped."""
+    found = calibration.team
+    if found is not None:
+        count = min(MAX_TEAM, found.people)
+        origin = say("calibrate.notes.placeholder_people", lang, count=count, column=found.column,
+                     effective=number(found.effective, lang, 1), distinct=number(found.distinct, lang, 0),
+                     everyone=number(found.everyone, lang, 0), weeks=found.weeks)
+    else:
+        tickets = calibration.tickets
+        resolved = tickets[tickets["resolved"].notna()]
+        calendar = history_calendar(calibration, time_zone, warm_up_days=0)
+        schedule = calendar.schedule(WINDOW_HO)
+        opened = local_hours(calendar, resolved["opened"])
+        business = schedule.cumulative(opened + resolved["ttr"].to_numpy()) - schedule.cumulative(opened)
+        weeks = calibration.months * HOURS_PER_MONTH / 168
+        load = 0.0
+        priority = resolved["priority"].astype(str).to_numpy()
+        for rate in calibration.rates:
+            spent = business[priority == rate.priority]
+            if len(spent):
+                load += rate.count / weeks * float(np.median(spent))
+        wanted = max(1, math.ceil(load / (WINDOW_HO.weekly_hours * TARGET_UTILISATION)))
+        count = int(min(MAX_TEAM, wanted))
+        origin = say("calibrate.notes.placeholder", lang, count=count, share=percent(TARGET_UTILISATION, lang, 0))
+    wanted = found.people if found is not None else wanted
+    if wanted > MAX_TEAM:
+        origin += "; " + say("calibrate.notes.placeholder_capped", lang, wanted=number(wanted, lang, 0),
+                             most=MAX_TEAM)
+    return TeamSpec(_team(count), origin)
 
 
 # --------------------------------------------------------------------------- the scenario
@@ -225,29 +291,43 @@ def _mix(calibration: Calibration) -> dict[str, str]:
     return {p: format_percent(c / 10_000) for p, c in zip(PRIORITIES, cents)}
 
 
-def scenario_data(calibration: Calibration, service: str, team: TeamSpec, repair: dict[str, RepairTime],
-                  time_zone: str, calendar: Calendar | None = None) -> dict[str, Any]:
+def _impact(calibration: Calibration, priority: str) -> float:
+    return next(i.value for i in calibration.impacts if i.priority == priority)
+
+
+def scenario_data(desk: Desk, team: TeamSpec, repairs: Repairs, time_zone: str, source: str,
+                  calendar: Calendar | None = None, lang: str = "en") -> dict[str, Any]:
     """The calibrated study as scenario-file data."""
-    calendar = calendar or history_calendar(calibration, time_zone)
-    per_month, growth = _per_month(calibration)
-    profile = calibration.profile
-    weekly: Any = profile.named or [float(f"{w:.3g}") for w in profile.weights]
+    whole = desk.whole
+    calendar = calendar or history_calendar(whole, time_zone)
+    services = {}
+    for c in desk.services:
+        per_month, growth = _per_month(c)
+        profile = c.profile
+        services[c.service] = {
+            "users": 100, "service_time": "24/7", "business_hours": "HO",
+            "outage_cost_per_hour": {"business": "0 EUR", "off_hours": "0 EUR"},
+            "p1_impact": format_percent(round(_impact(whole, "P1"), 4)),
+            "p2_impact": format_percent(round(_impact(whole, "P2"), 4)),
+            "incidents": {"per_month": float(f"{per_month:.4g}"), "priorities": _mix(c),
+                          "weekly_profile": profile.named or [float(f"{w:.3g}") for w in profile.weights],
+                          "growth_per_year": format_percent(round(growth, 4))},
+        }
     team_data = dict(team.data)
     if not team.repair_given:
-        team_data["repair_time"] = {p: repair[p].data() for p in PRIORITIES}
+        first = desk.services[0].service
+        team_data["repair_time"] = {p: repairs[first][p].data() for p in PRIORITIES}
+        if len(desk.services) > 1:
+            team_data["repair_time_by_service"] = {c.service: {p: repairs[c.service][p].data() for p in PRIORITIES}
+                                                   for c in desk.services[1:]}
+    name = say("calibrate.file.name", lang, service=desk.services[0].service if len(desk.services) == 1 else "desk",
+               source=source)
     return {
-        "name": f"{service} - calibrated from {calibration.history.source.rsplit('/', 1)[-1]}"[:80].strip(),
+        "name": name[:80].strip(),
         "calendar": {"start": calendar.start.isoformat(), "horizon": f"{calendar.horizon_years}y",
                      "time_zone": calendar.time_zone, "country": calendar.country,
                      "warm_up": f"{calendar.warm_up_days}d"},
-        "services": {service: {
-            "users": 100,
-            "service_time": "24/7",
-            "business_hours": "HO",
-            "outage_cost_per_hour": {"business": "0 EUR", "off_hours": "0 EUR"},
-            "incidents": {"per_month": float(f"{per_month:.4g}"), "priorities": _mix(calibration),
-                          "weekly_profile": weekly, "growth_per_year": format_percent(round(growth, 4))},
-        }},
+        "services": services,
         "teams": {TEAM_NAME: team_data},
         "scenarios": [{"name": SCENARIO_NAME, "default": {"make": TEAM_NAME}}],
     }
@@ -258,93 +338,101 @@ def study_of(data: dict[str, Any], source: str = "calibrated scenario") -> Study
 
 
 def _flow(value: Any) -> str:
-    """A value on one line of YAML: text double-quoted, mappings and lists in flow style."""
+    """A value on one line of YAML: text double-quoted, nothing as null, mappings and lists in flow style."""
+    if value is None:
+        return "null"
     if isinstance(value, str):
         return json.dumps(value, ensure_ascii=False)
     return yaml.safe_dump(value, default_flow_style=True, width=10_000, allow_unicode=True).strip()
 
 
-def _interval(value: float, low: float, high: float, digits: str = ".3g") -> str:
-    return f"{value:{digits}} (95 % CI {low:{digits}} to {high:{digits}})"
+def _g(value: float, lang: str) -> str:
+    """Three significant figures in the reader's locale, never in exponent form."""
+    value = float(value)
+    if value == 0 or not math.isfinite(value):
+        return number(value, lang, 0)
+    return number_text(value, lang, 3, significant=True)
 
 
-def scenario_yaml(calibration: Calibration, service: str, team: TeamSpec, repair: dict[str, RepairTime],
-                  time_zone: str, repair_note: str, backtest_lines: list[str] | None = None) -> str:
-    """The calibrated scenario file, commented: where each figure comes from, its interval, what to adjust."""
-    data = scenario_data(calibration, service, team, repair, time_zone)
-    history = calibration.history
-    incidents = data["services"][service]["incidents"]
+def _interval(value: float, low: float, high: float, lang: str) -> str:
+    return say("calibrate.file.interval", lang, value=_g(value, lang), low=_g(low, lang), high=_g(high, lang))
+
+
+def _comment(text: str) -> str:
+    """Text safe inside a YAML comment: one line."""
+    return " ".join(str(text).split())
+
+
+class FileText(NamedTuple):
+    """What the commented file says besides the data: the repair times' origin, the back-test's lines."""
+
+    repair_note: str
+    backtest_lines: list[str]
+
+
+def scenario_yaml(desk: Desk, team: TeamSpec, repairs: Repairs, time_zone: str, said: FileText,
+                  lang: str = "en") -> str:
+    """The calibrated scenario file, commented in ``lang``: where each figure comes from, its interval, what to
+    adjust."""
+    whole = desk.whole
+    history = whole.history
+    source = history.source.rsplit("/", 1)[-1]
+    data = scenario_data(desk, team, repairs, time_zone, source, lang=lang)
     calendar = data["calendar"]
-    trend = calibration.trend
-    lines = [
-        f"# Calibrated by 'sourcing calibrate' from {_comment(history.source)} ({history.format} export)",
-        f"# History: {calibration.incidents:,} incidents opened {calibration.start.date()} to "
-        f"{(calibration.end - pd.Timedelta(days=1)).date()} ({calibration.months:.1f} months); {history.rows:,} rows "
-        "read.",
-    ]
-    lines += [f"#   set aside: {_comment(line)}" for line in history.excluded.lines()]
-    lines += [f"#   note: {_comment(note)}" for note in history.notes]
-    lines += [f"#   warning: {_comment(w)}" for w in calibration.warnings]
-    lines += ["# Lines marked 'adjust me' are placeholders the export cannot know. Check it with:",
-              "#   sourcing validate THIS_FILE && sourcing run THIS_FILE -n 20", "",
+
+    def s(key: str, **values: object) -> str:
+        return _comment(say(f"calibrate.file.{key}", lang, **values))
+
+    end = (whole.end - pd.Timedelta(days=1)).date()
+    lines = [f"# {s('made', source=history.source, format=history.format)}"]
+    if history.subset is not None:
+        label, kept, of = history.subset
+        lines.append(f"# {s('subset', filter=label, kept=number(kept, lang, 0), of=number(of, lang, 0))}")
+    lines.append(f"# {s('history', incidents=number(whole.incidents, lang, 0), start=whole.start.date(), end=end, months=number(whole.months, lang, 1), rows=number(history.rows, lang, 0))}")
+    if whole.since is not None:
+        lines.append(f"# {s('stable', since=whole.since.date(), first=whole.history_start.date())}")
+    def labelled(label: str, text: str) -> str:
+        return "#   " + s("labelled", label=s(label), text=_comment(text))
+
+    lines += [labelled("set_aside", line) for line in history.excluded.lines(lang)]
+    lines += [labelled("note", note) for note in history.notes]
+    lines += [labelled("warning", w if len(desk.services) == 1 else s("labelled", label=c.service, text=w))
+              for c in desk.services for w in c.warnings]
+    lines += [f"# {s('adjust')}", "#   sourcing validate THIS_FILE && sourcing run THIS_FILE -n 20", "",
               f"name: {_flow(data['name'])}", "currency: EUR", "",
               "calendar:",
-              f"  start: {calendar['start']}          # the history's first day",
-              f"  horizon: {calendar['horizon']}               # whole years covering the history",
-              f"  time_zone: {calendar['time_zone']}     # the export's times are read as local times here",
-              f"  country: {_flow(calendar['country'])}                 # public holidays (counted as Sundays "
-              "in the weekly profile)",
-              f"  warm_up: {calendar['warm_up']}", "",
-              "services:", f"  {_flow(service)}:",
-              "    users: 100                  # adjust me: the export does not say how many people use the service",
-              "    service_time: 24/7          # adjust me: the agreed service time",
-              "    business_hours: HO",
-              "    outage_cost_per_hour: {business: 0 EUR, off_hours: 0 EUR}   # adjust me: the business cost of "
-              "an hour of full outage",
-              "    incidents:"]
-    per_month = calibration.per_month
-    if trend.significant:
-        lines.append(f"      per_month: {incidents['per_month']}        # first year's mean under the trend; the "
-                     f"history's mean {_interval(per_month.value, per_month.low, per_month.high)}")
-    else:
-        lines.append(f"      per_month: {incidents['per_month']}        # the history's mean, "
-                     f"{_interval(per_month.value, per_month.low, per_month.high)} (exact Poisson)")
-    lines.append("      priorities:                # shares of the history's incidents (95 % CI)")
-    for rate in calibration.rates:
-        share = incidents["priorities"][rate.priority]
-        lines.append(f"        {rate.priority}: {share:<10} # {rate.count:,} incidents, "
-                     f"{_interval(rate.per_month.value, rate.per_month.low, rate.per_month.high)} a month, share "
-                     f"{rate.share.low:.1%} to {rate.share.high:.1%}")
-    profile = calibration.profile
-    if profile.named:
-        lines.append(f"      weekly_profile: {profile.named}     # the named profile fits the history (p = "
-                     f"{profile.p_values[profile.named]:.2g})")
-    else:
-        how = "smoothed over neighbouring hours, " if profile.smoothed else ""
-        lines.append(f"      # 168 hourly weights, Monday 00:00 first, from the history ({how}mean 1); the nearest "
-                     f"named profile, '{profile.nearest}', does not fit (p = {profile.p_values[profile.nearest]:.2g})")
-        lines.append(f"      weekly_profile: {_flow(incidents['weekly_profile'])}")
-    growth = "from the trend" if trend.significant else "no significant trend" if trend.growth else "no trend estimated"
-    lines.append(f"      growth_per_year: {incidents['growth_per_year']}       # {growth}: {_comment(trend.note)}")
-    season = calibration.seasonality
-    lines.append(f"      # seasonality by month: {_comment(season.note)}"
-                 + ("; not written: scenario files have no monthly profile" if season.significant else ""))
-    lines += ["", "teams:", f"  {TEAM_NAME}:", f"    # {_comment(team.origin)} (adjust me)"]
+              f"  start: {calendar['start']}          # {s('start')}",
+              f"  horizon: {calendar['horizon']}               # {s('horizon')}",
+              f"  time_zone: {calendar['time_zone']}     # {s('time_zone')}",
+              f"  country: {_flow(calendar['country'])}                 # {s('country')}"]
+    check = whole.country_check
+    if check is not None and check.suggest:
+        lines.append(f"  # {s('country_better', best=check.best, dip=percent(1 - check.best_dip, lang, 0))}")
+    lines += [f"  warm_up: {calendar['warm_up']}", "", "services:"]
+    if desk.column is not None:
+        lines.append(f"  # {s('services', column=desk.column, count=len(desk.services))}"
+                     + (f" {s('grouped', values=', '.join(desk.grouped[:12]))}" if desk.grouped else ""))
+    for c in desk.services:
+        lines += _service_lines(c, whole, data["services"][c.service], lang)
+    lines += ["", "teams:", f"  {TEAM_NAME}:", f"    # {_comment(team.origin)} ({s('adjust_me')})"]
     team_data = data["teams"][TEAM_NAME]
     for key, value in team_data.items():
         if key == "repair_time":
-            lines.append(f"    repair_time:                # {_comment(repair_note)}")
-            for p in PRIORITIES:
-                why = _comment(_repair_comment(calibration.repair_for(p)))
-                lines.append(f"      {p}: {_flow(value[p]):<44} # {why}")
+            lines.append(f"    repair_time:                # {_comment(said.repair_note)}")
+            lines += _repair_lines(desk.services[0], value, "      ", lang)
+        elif key == "repair_time_by_service":
+            lines.append(f"    repair_time_by_service:     # {s('by_service')}")
+            for c in desk.services[1:]:
+                lines.append(f"      {_flow(c.service)}:")
+                lines += _repair_lines(c, value[c.service], "        ", lang)
         elif key == "members":
             lines.append("    members:")
             lines += [f"      - {_flow(member)}" for member in value]
         else:
             lines.append(f"    {key}: {_flow(value)}")
-    if backtest_lines:
-        lines.append("    # back-test over the history (simulated against real time to restore):")
-        lines += [f"    #   {_comment(line)}" for line in backtest_lines]
+    if said.backtest_lines:
+        lines.append(f"    # {s('backtest')}:")
+        lines += [f"    #   {_comment(line)}" for line in said.backtest_lines]
     lines += ["", "scenarios:", f"  - name: {_flow(SCENARIO_NAME)}", f"    default: {{make: {TEAM_NAME}}}", ""]
     text = "\n".join(lines)
     parsed, root = parse_yaml(text, "calibrated scenario")
@@ -353,19 +441,76 @@ def scenario_yaml(calibration: Calibration, service: str, team: TeamSpec, repair
     return text
 
 
-def _comment(text: str) -> str:
-    """Text safe inside a YAML comment: one line."""
-    return " ".join(str(text).split())
+def _service_lines(c: Calibration, whole: Calibration, data: dict[str, Any], lang: str) -> list[str]:
+    def s(key: str, **values: object) -> str:
+        return _comment(say(f"calibrate.file.{key}", lang, **values))
+
+    incidents = data["incidents"]
+    lines = [f"  {_flow(c.service)}:",
+             f"    users: 100                  # {s('users')}",
+             f"    service_time: 24/7          # {s('service_time')}",
+             "    business_hours: HO",
+             f"    outage_cost_per_hour: {{business: 0 EUR, off_hours: 0 EUR}}   # {s('outage_cost')}"]
+    for impact in whole.impacts:
+        key = impact.priority.lower() + "_impact"
+        if impact.known:
+            labels = ", ".join(f"'{k}' {number(v, lang, 0)}" for k, v in list(impact.labels.items())[:4])
+            why = s("impact_known", count=number(impact.known, lang, 0), priority=impact.priority, labels=labels)
+        else:
+            why = s("impact_assumed_p1" if impact.priority == "P1" else "impact_assumed_p2")
+        lines.append(f"    {key}: {data[key]:<18} # {why}")
+    lines.append("    incidents:")
+    per_month = c.per_month
+    key = "per_month_trend" if c.trend.significant else "per_month"
+    lines.append(f"      per_month: {incidents['per_month']}        # "
+                 f"{s(key, interval=_interval(per_month.value, per_month.low, per_month.high, lang))}")
+    lines.append(f"      priorities:                # {s('priorities')}")
+    for rate in c.rates:
+        share = incidents["priorities"][rate.priority]
+        lines.append(f"        {rate.priority}: {share:<10} # " + s(
+            "priority_line", count=number(rate.count, lang, 0),
+            interval=_interval(rate.per_month.value, rate.per_month.low, rate.per_month.high, lang),
+            low=percent(rate.share.low, lang, 1), high=percent(rate.share.high, lang, 1)))
+    profile = c.profile
+    if profile.named:
+        lines.append(f"      weekly_profile: {profile.named}     # "
+                     f"{s('profile_named', p=_g(profile.p_values[profile.named], lang))}")
+    else:
+        lines.append(f"      # {s('profile_own', smoothed=s('smoothed') if profile.smoothed else '', nearest=profile.nearest, p=_g(profile.p_values[profile.nearest], lang))}")
+        lines.append(f"      weekly_profile: {_flow(incidents['weekly_profile'])}")
+    trend = c.trend
+    growth = s("from_trend") if trend.significant else s("no_trend") if trend.growth else s("no_trend_estimated")
+    lines.append(f"      growth_per_year: {incidents['growth_per_year']}       # {growth}: {_comment(trend.note)}")
+    season = c.seasonality
+    lines.append(f"      # {s('season', note=_comment(season.note))}"
+                 + (f" {s('season_not_written')}" if season.significant else ""))
+    return lines
 
 
-def _repair_comment(fit: RepairFit) -> str:
+def _repair_lines(c: Calibration, written: dict[str, Any], indent: str, lang: str) -> list[str]:
+    lines = []
+    for p in PRIORITIES:
+        why = _comment(_repair_comment(c.repair_for(p), c.history.waiting, lang, "quantiles" in written[p]))
+        lines.append(f"{indent}{p}: {_flow(written[p]):<44} # {why}")
+    return lines
+
+
+def _repair_comment(fit: RepairFit, waiting: str, lang: str, table: bool = False) -> str:
     if fit.borrowed:
-        return f"{fit.borrowed}'s: too few {fit.priority} tickets ({len(fit.hours)})"
+        return say("calibrate.file.repair_borrowed", lang, donor=fit.borrowed, priority=fit.priority,
+                   count=number(len(fit.hours), lang, 0))
     if fit.best is None:
-        return "no resolved ticket: default (adjust me)"
+        return say("calibrate.file.repair_default", lang)
     best = fit.best
-    others = ", ".join(f"{f.family} {f.aic - best.aic:+.0f}" for f in fit.fits[1:])
+    others = ", ".join(f"{say(f'calibrate.family.{f.family}', lang)} {number(f.aic - best.aic, lang, 0, signed=True)}"
+                       for f in fit.fits[1:])
     median = fit.median
-    return (f"{len(fit.hours):,} tickets; resolved - opened median {median.value:.3g} h (95 % CI {median.low:.3g} to "
-            f"{median.high:.3g}), P90 {fit.p90.value:.3g} h; best fit {best.family} by AIC (others: {others}); KS "
-            f"distance {best.ks:.3f}")
+    what = say("calibrate.file.paused" if waiting == "states" else "calibrate.file.elapsed", lang)
+    shape = ""
+    if table:
+        shape = say("calibrate.file.table_why", lang, ks=number(best.ks, lang, 3),
+                          family=say(f"calibrate.family.{best.family}", lang),
+                          bumps=say("calibrate.file.two_bumps", lang) if fit.bumps and fit.bumps.bimodal else "")
+    return say("calibrate.file.repair_line", lang, count=number(len(fit.hours), lang, 0), what=what,
+               median=_interval(median.value, median.low, median.high, lang), p90=_g(fit.p90.value, lang),
+               family=say(f"calibrate.family.{best.family}", lang), others=others, ks=number(best.ks, lang, 3)) + shape

@@ -19,7 +19,9 @@ from .model import PRIORITIES
 from .words import number, number_text, percent, say
 
 if TYPE_CHECKING:
-    from simulation.backtest import Backtest
+    from simulation.backtest import Backtest, Calibrated
+
+    from .calibration import Desk
 
 LAYOUT = {"template": "plotly_white", "margin": {"l": 60, "r": 20, "t": 60, "b": 50},
           "legend": {"orientation": "h", "yanchor": "top", "y": -0.15, "x": 0}}
@@ -186,33 +188,82 @@ def estimates_table(calibration: Calibration, lang: str = "en") -> pd.DataFrame:
 
 
 def backtest_table(backtest: Backtest, lang: str = "en") -> pd.DataFrame:
-    """One row per priority: real against simulated median and P90, KS distance, simulated wait."""
+    """One row per priority (every priority with tickets: those not compared are said in the notes): the
+    history's time to restore against the simulated one at P10, P25, P50, P75 and P90, the KS distance and
+    the simulated wait."""
+    from simulation.backtest import FITTED
+
+    def head(key: str, **values: object) -> str:
+        return say(f"calibrate.table.{key}", lang, **values)
+
+    rows = []
+    for c in backtest.checks:
+        real, simulated = c.quantiles(FITTED)
+        row = {head("priority"): c.priority, head("tickets"): number(len(c.observed), lang, 0)}
+        for q, r, m in zip(FITTED, real, simulated):
+            row[head("quantile_pair", q=round(q * 100))] = f"{_g(r, lang)} / {_g(m, lang)}"
+        row[head("ks")] = number(c.ks, lang, 3)
+        row[head("wait")] = _g(c.wait, lang)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def waiting_table(calibration: Calibration, lang: str = "en") -> pd.DataFrame:
+    """Per priority: resolved tickets, how many waited for the user or a supplier, and the share of the elapsed
+    time spent waiting (the SLA clock paused)."""
     def head(key: str) -> str:
         return say(f"calibrate.table.{key}", lang)
 
     return pd.DataFrame([{
-        head("priority"): c.priority, head("tickets"): number(len(c.observed), lang, 0),
-        head("median_real"): _g(np.median(c.observed), lang),
-        head("median_simulated"): _g(np.median(c.simulated), lang),
-        head("p90_real"): _g(np.quantile(c.observed, 0.9), lang),
-        head("p90_simulated"): _g(np.quantile(c.simulated, 0.9), lang), head("ks"): number(c.ks, lang, 3),
-        head("wait"): _g(c.wait, lang)} for c in backtest.checks])
+        head("priority"): w.priority if w.priority != "all" else head("all"),
+        head("resolved"): number(w.resolved, lang, 0), head("waited"): number(w.waited, lang, 0),
+        head("waiting_share"): percent(w.share, lang, 1)} for w in calibration.waiting if w.resolved])
 
 
-def html_report(calibration: Calibration, backtest: Backtest | None, scenario: str, service: str,
-                lang: str = "en") -> str:
+def desk_notes(desk: Desk, lang: str = "en") -> list[str]:
+    """What the whole history says beside the estimates: level shifts and the period estimated on, the
+    country whose holidays fit, who worked the tickets, how the export splits into services."""
+    c = desk.whole
+    out = []
+    for shift in c.shifts:
+        what = say(f"calibrate.notes.shift_{shift.kind}", lang, before=_g(shift.before, lang),
+                   after=_g(shift.after, lang))
+        key = "calibrate.notes.shift" if shift.significant else "calibrate.notes.no_shift"
+        out.append(say(key, lang, what=what, at=shift.at.date(), p=number_text(shift.p_value, lang, 2, significant=True)
+                       if shift.p_value >= 1e-4 else "< 0.0001", weeks=shift.weeks))
+    if c.since is not None:
+        out.append(say("calibrate.notes.stable", lang, since=c.since.date(), first=c.history_start.date()))
+    elif any(s.significant for s in c.shifts):
+        out.append(say("calibrate.notes.shift_too_recent", lang))
+    check = c.country_check
+    if check is not None and check.suggest:
+        out.append(say("calibrate.notes.country", lang, best=check.best, given=check.given or "none",
+                       dip=percent(1 - check.best_dip, lang, 0), days=check.holidays))
+    if c.history.waiting != "states":
+        out.append(say("calibrate.notes.no_states", lang))
+    if desk.column is not None:
+        out.append(say("calibrate.notes.services", lang, column=desk.column,
+                       services=", ".join(s.service for s in desk.services)))
+    return out
+
+
+def html_report(done: Calibrated, service: str, lang: str = "en") -> str:
     """A single HTML file: what was read and set aside, the estimates, the back-test, the figures and the
     scenario file written (plotly's script embedded once: it opens offline), in the reader's language."""
-    history, trend = calibration.history, calibration.trend
+    calibration, backtest, scenario = done.desk.whole, done.backtest, done.scenario
+    history = calibration.history
     e = html.escape
 
     def said(key: str, **values: object) -> str:
         return e(say(f"calibrate.{key}", lang, **values))
 
+    def table(frame: pd.DataFrame) -> str:
+        return frame.to_html(index=False, escape=True, border=0)
+
     orders = {"day first": "calibrate.day_first", "month first": "calibrate.month_first"}
     read = say("calibrate.read_line", lang, source=history.source, format=history.format,
-               rows=number(history.rows, lang, 0), incidents=number(calibration.incidents, lang, 0),
-               start=calibration.start.date(), end=(calibration.end - pd.Timedelta(days=1)).date(),
+               rows=number(history.rows, lang, 0), incidents=number(len(history.tickets), lang, 0),
+               start=history.tickets["opened"].min().date(), end=history.tickets["opened"].max().date(),
                order=say(orders.get(history.date_order, "calibrate.iso_dates"), lang))
     made = say("calibrate.html.intro", lang, version=__version__,
                when=datetime.now(UTC).isoformat(timespec="seconds"))
@@ -223,20 +274,26 @@ def html_report(calibration: Calibration, backtest: Backtest | None, scenario: s
              "pre{background:#f6f6f6;padding:1em;overflow-x:auto}</style></head><body>",
              f"<h1>{said('html.title', service=service)}</h1>",
              f"<p>{e(read)}. {e(made)}</p>",
+             *([f"<p>{said('cli.subset', filter=history.subset[0], kept=number(history.subset[1], lang, 0), of=number(history.subset[2], lang, 0))}</p>"]
+               if history.subset is not None else []),
              f"<h2>{said('html.read')}</h2><ul>"]
     counts = {label: number(history.label_counts.get(label, 0), lang, 0) for label in history.priorities}
     parts += [f"<li>{said('html.mapping', label=label, level=level, count=counts[label])}</li>"
               for label, level in history.priorities.items()]
     parts += [f"<li>{said('html.set_aside')}: {e(line)}</li>" for line in history.excluded.lines(lang)]
-    parts += [f"<li>{said('html.note')}: {e(note)}</li>" for note in history.notes]
-    parts += [f"<li><b>{said('html.warning')}</b>: {e(w)}</li>" for w in calibration.warnings]
-    parts += [f"</ul><h2>{said('html.estimates')}</h2>",
-              estimates_table(calibration, lang).to_html(index=False, escape=True, border=0),
-              f"<p>{said('notes.trend_and_season', trend=trend.note, season=calibration.seasonality.note)}</p>"]
+    parts += [f"<li>{said('html.note')}: {e(note)}</li>" for note in [*history.notes, *desk_notes(done.desk, lang)]]
+    parts += [f"<li><b>{said('html.warning')}</b>: {e(w)}</li>" for c in done.desk.services for w in c.warnings]
+    parts.append("</ul>")
+    if calibration.waiting:
+        parts += [f"<h2>{said('waiting_table')}</h2>", table(waiting_table(calibration, lang))]
+    for c in done.desk.services:
+        title = say("calibrate.html.estimates", lang) + (f" - {c.service}" if len(done.desk.services) > 1 else "")
+        parts += [f"<h2>{e(title)}</h2>", table(estimates_table(c, lang)),
+                  f"<p>{said('notes.trend_and_season', trend=c.trend.note, season=c.seasonality.note)}</p>"]
     if backtest is not None:
-        parts += [f"<h2>{said('html.backtest')}</h2>", f"<p>{e(backtest.team.origin)}.</p>",
-                  backtest_table(backtest, lang).to_html(index=False, escape=True, border=0)]
-        parts += [f"<p><b>{said('html.warning')}</b>: {e(note)}</p>" for note in backtest.notes]
+        parts += [f"<h2>{said('html.backtest')}</h2>", f"<p>{e(backtest.team.origin)}.</p>", table(backtest_table(backtest, lang))]
+        parts += [f"<p><b>{said('html.warning')}</b>: {e(note)}</p>" for note in backtest.warnings(lang)]
+    parts += [f"<p><b>{said('html.warning')}</b>: {e(note)}</p>" for note in done.implausible(lang)]
     for k, figure in enumerate(figures(calibration, backtest, lang)):
         parts.append(figure.to_html(full_html=False, include_plotlyjs=(k == 0)))
     parts += [f"<h2>{said('html.scenario')}</h2>", f"<pre>{e(scenario)}</pre>", "</body></html>"]

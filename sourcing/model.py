@@ -1,5 +1,5 @@
 """Building blocks shared by every part of a scenario file: the frozen base model, priorities,
-counts, and random durations (fixed, lognormal, exponential, gamma, Weibull)."""
+counts, and random durations (fixed, lognormal, exponential, gamma, Weibull, a table of quantiles)."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from pydantic import (
     model_validator,
 )
 
-from .units import Duration, PositiveDuration
+from .units import Duration, PositiveDuration, format_percent, parse_fraction
 
 PRIORITIES: tuple[str, ...] = ("P1", "P2", "P3", "P4")
 Priority = Literal["P1", "P2", "P3", "P4"]
@@ -179,10 +179,80 @@ class Weibull(Model):
         return self.weibull.p90
 
 
+MAX_QUANTILE_ROWS = 101
+"""Most rows of a quantile table (one per percent)."""
+
+
+class QuantileTable(Model):
+    """Times read from their quantiles, for a history that no two-parameter family fits (two bumps, a long
+    flat tail): ``{quantiles: {0%: 2min, 10%: 10min, 50%: 1h, 90%: 3d, 100%: 12d}}``. The rows run from 0 %
+    (the shortest time) to 100 % (the longest); between two rows the time grows geometrically (linearly in
+    its logarithm), so a table with a few rows keeps the shape of a skewed distribution."""
+
+    quantiles: dict[str, PositiveDuration]
+
+    @model_validator(mode="after")
+    def _table(self) -> QuantileTable:
+        rows = []
+        for key, hours in self.quantiles.items():
+            try:
+                rows.append((parse_fraction(key), hours, key))
+            except ValueError:
+                raise ValueError(f"'{key}' is not a probability: write the rows as percentages, e.g. '50%: 1h'") from None
+        rows.sort()
+        if not 2 <= len(rows) <= MAX_QUANTILE_ROWS:
+            raise ValueError(f"a quantile table has 2 to {MAX_QUANTILE_ROWS} rows, not {len(rows)}")
+        if rows[0][0] != 0 or rows[-1][0] != 1:
+            raise ValueError("a quantile table runs from '0%' (the shortest time) to '100%' (the longest)")
+        for (p, _, _), (q, _, key) in zip(rows, rows[1:]):
+            if q == p:
+                raise ValueError(f"the row '{key}' is given twice")
+        for (_, a, first), (_, b, key) in zip(rows, rows[1:]):
+            if b < a:
+                raise ValueError(f"the times must not shrink as the probability grows: '{key}' is shorter than "
+                                 f"'{first}'")
+        return self
+
+    def table(self) -> tuple[np.ndarray, np.ndarray]:
+        """Probabilities (0 to 1, increasing) and their times (hours)."""
+        rows = sorted((parse_fraction(key), hours) for key, hours in self.quantiles.items())
+        return np.array([p for p, _ in rows]), np.array([t for _, t in rows])
+
+    def at(self, probability: float) -> float:
+        p, t = self.table()
+        return float(np.exp(np.interp(probability, p, np.log(t))))
+
+    @property
+    def median(self) -> float:
+        return self.at(0.5)
+
+    @property
+    def p90(self) -> float:
+        return self.at(0.9)
+
+    @property
+    def mean(self) -> float:
+        """Exact for the geometric interpolation: each segment's mean is its log-mean of the two times."""
+        p, t = self.table()
+        a, b = t[:-1], t[1:]
+        ratio = np.log(b / a)
+        segment = np.where(ratio > 1e-12, (b - a) / np.where(ratio > 1e-12, ratio, 1.0), a)
+        return float(np.sum(np.diff(p) * segment))
+
+    @classmethod
+    def of(cls, probabilities: np.ndarray, hours: np.ndarray) -> QuantileTable:
+        """A table from probabilities (0 and 1 included) and their times."""
+        return cls(quantiles={format_percent(float(p)): f"{float(h)!r}h" for p, h in zip(probabilities, hours)})
+
+
 def _distribution_tag(value: Any) -> str | None:
     if isinstance(value, (Lognormal, Exponential, Fixed, Gamma, Weibull)):
         return type(value).__name__.lower()
+    if isinstance(value, QuantileTable):
+        return "quantiles"
     if isinstance(value, dict):
+        if "quantiles" in value:
+            return "quantiles"
         if "gamma" in value:
             return "gamma"
         if "weibull" in value:
@@ -207,19 +277,21 @@ Distribution = Annotated[
     | Annotated[Exponential, Tag("exponential")]
     | Annotated[Fixed, Tag("fixed")]
     | Annotated[Gamma, Tag("gamma")]
-    | Annotated[Weibull, Tag("weibull")],
+    | Annotated[Weibull, Tag("weibull")]
+    | Annotated[QuantileTable, Tag("quantiles")],
     Discriminator(
         _distribution_tag,
         custom_error_type="distribution",
         custom_error_message=(
             "a time distribution is written '2h' (fixed), {median: 2h, p90: 6h} (lognormal), "
-            "{mean: 3h} (exponential), {gamma: {median: 2h, p90: 6h}} or {weibull: {median: 2h, p90: 6h}}"
+            "{mean: 3h} (exponential), {gamma: {median: 2h, p90: 6h}}, {weibull: {median: 2h, p90: 6h}} or "
+            "{quantiles: {0%: 5min, 50%: 2h, 90%: 1d, 100%: 5d}}"
         ),
     ),
     BeforeValidator(_fixed_shorthand),
     WithJsonSchema({
         "description": "a time: '2h' (fixed), {median, p90} (lognormal), {mean} (exponential), {fixed}, "
-                       "{gamma: {median, p90}} or {weibull: {median, p90}}",
+                       "{gamma: {median, p90}}, {weibull: {median, p90}} or {quantiles: {'0%': ..., '100%': ...}}",
         "oneOf": [
             {"type": "string"},
             {"type": "object", "properties": {"median": {"type": "string"}, "p90": {"type": "string"}},
@@ -232,7 +304,11 @@ Distribution = Annotated[
                 "type": "object", "properties": {"median": {"type": "string"}, "p90": {"type": "string"}},
                 "required": ["median", "p90"], "additionalProperties": False}},
                "required": [family], "additionalProperties": False} for family in ("gamma", "weibull")),
+            {"type": "object", "properties": {"quantiles": {
+                "type": "object", "additionalProperties": {"type": "string"}}},
+             "required": ["quantiles"], "additionalProperties": False},
         ],
     }),
 ]
-"""A random duration: fixed, lognormal (median, P90), exponential (mean), gamma or Weibull (median, P90)."""
+"""A random duration: fixed, lognormal (median, P90), exponential (mean), gamma or Weibull (median, P90), or a
+table of quantiles."""

@@ -299,6 +299,8 @@ class Service(Model):
     business_hours: str = "HO"
     outage_cost_per_hour: OutageCost
     incidents: IncidentLoad
+    p1_impact: Share = 1.0
+    """Share of the service lost while a P1 is open (a full outage unless the history says otherwise)."""
     p2_impact: Share = 0.3
     changes: Changes | None = None
     restore_targets: dict[Priority, PositiveDuration] = {}
@@ -322,7 +324,7 @@ class Service(Model):
     def impact(self, priority: str, year: int = 0) -> float:
         """Share of the service lost while an incident of this priority is open."""
         if priority == "P1":
-            return 1.0
+            return self.p1_impact
         if priority == "P2":
             return self.p2_impact
         return 1.0 / self.users_in_year(year)
@@ -337,11 +339,15 @@ def _skills(value: Any) -> Any:
     raise ValueError(f"skills are a list of service names such as [email, erp], or 'all'; got {value!r}")
 
 
+MAX_TEAM = 500
+"""Most people in one team, and so on one member line."""
+
+
 class Member(Model):
     """A person, or ``count`` identical people, in an internal team."""
 
     name: Name | None = None
-    count: Annotated[Count, Field(ge=1, le=200)] = 1
+    count: Annotated[Count, Field(ge=1)] = 1
     role: str = "engineer"
     annual_cost: Money
     skills: Annotated[list[str] | Literal["all"], BeforeValidator(_skills)] = "all"
@@ -349,6 +355,14 @@ class Member(Model):
     """The priorities this member handles (e.g. level 1 takes P3 and P4 only)."""
     shift: str = "HO"
     on_call: bool = True
+
+    @field_validator("count")
+    @classmethod
+    def _at_most_a_team(cls, value: int) -> int:
+        if value > MAX_TEAM:
+            raise ValueError(f"{value:,} people on one line: a team has at most {MAX_TEAM}; model a larger desk as "
+                             "several teams (one per group or service, each with its skills)")
+        return value
 
 
 class OnCall(Model):
@@ -407,6 +421,9 @@ class Team(Model):
     description: str = ""
     members: Annotated[list[Member], Field(min_length=1)]
     repair_time: dict[Priority, Distribution]
+    repair_time_by_service: dict[str, dict[Priority, Distribution]] = {}
+    """Repair times of some services that differ from the team's (the priorities given replace the team's for
+    that service): a calibration writes each service's own."""
     shift_end: Literal["overtime", "handover"] = "handover"
     overtime_premium: Premium = 0.25
     preemption: bool = True
@@ -715,8 +732,6 @@ MAX_INCIDENTS = 1_000_000
 """Most incidents one replication may expect over the horizon and the warm-up (all services together)."""
 MAX_CHANGES = 200_000
 """Most changes one replication may expect over the horizon (all services together)."""
-MAX_TEAM = 500
-"""Most people in one team."""
 MAX_PEOPLE = 2_000
 """Most people in one study (all teams together)."""
 MAX_SPELLS = 20_000
@@ -757,7 +772,9 @@ def check_limits(study: Study) -> list[Problem]:
         size = team.size
         people += size
         if size > MAX_TEAM:
-            problems.append(Problem(("teams", name, "members"), f"{size:,} people: a team has at most {MAX_TEAM}"))
+            problems.append(Problem(("teams", name, "members"), f"{size:,} people: a team has at most {MAX_TEAM}; model "
+                                                                "a larger desk as several teams (one per group or "
+                                                                "service, each with its skills)"))
         if team.absences is not None and team.absences.sickness > 0:
             spells = team.absences.sickness / team.absences.sickness_spell * (calendar.horizon_hours
                                                                               - calendar.warm_up_start)
@@ -822,6 +839,10 @@ def check_references(study: Study) -> list[Problem]:
             first.setdefault(key, person.name)
         for dup in twice:
             problems.append(Problem((*base, "members"), f"two members are called '{dup}'"))
+        for service in team.repair_time_by_service:
+            if service not in study.services:
+                problems.append(Problem((*base, "repair_time_by_service", service),
+                                        f"'{service}' is not a service of this file (services: {', '.join(services)})"))
         if team.on_call is not None:
             window((*base, "on_call", "window"), team.on_call.window)
             if not any(m.on_call for m in team.members):

@@ -21,6 +21,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -46,11 +47,11 @@ UNREADABLE_SHARE = 0.01
 """Above this share of unreadable dates in a column, the column's format is unknown and the file refused."""
 FORMATS = ("servicenow", "glpi", "jira", "generic")
 FIELDS = ("id", "opened", "resolved", "priority", "state", "group", "updated", "order", "made_sla", "reopen",
-          "assignee", "due")
+          "assignee", "due", "closed", "resolver", "service", "impact")
 """What a column can stand for (``--columns FIELD=COLUMN``); ``opened``, ``resolved`` and ``priority`` are
 needed."""
 REQUIRED = ("opened", "resolved", "priority")
-DATE_FIELDS = ("opened", "resolved", "updated", "due")
+DATE_FIELDS = ("opened", "resolved", "updated", "due", "closed")
 
 ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
     "servicenow": {
@@ -59,7 +60,8 @@ ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
         "group": ("assignment_group", "assignment group"),
         "updated": ("sys_updated_at", "sys_updated_on", "updated"), "order": ("sys_mod_count",),
         "made_sla": ("made_sla", "made sla"), "reopen": ("reopen_count", "reopen count"),
-        "assignee": ("assigned_to", "assigned to"),
+        "assignee": ("assigned_to", "assigned to"), "closed": ("closed_at", "closed"),
+        "resolver": ("resolved_by", "resolved by"), "service": ("category",), "impact": ("impact",),
     },
     "glpi": {
         "id": ("id",), "opened": ("date d'ouverture", "opening date", "date"),
@@ -67,12 +69,13 @@ ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
         "state": ("statut", "status"), "group": ("attribué à - groupe", "assigned to - group"),
         "assignee": ("attribué à - technicien", "assigned to - technician"),
         "updated": ("dernière modification", "last update"),
-        "due": ("temps de résolution", "time to resolve"),
+        "due": ("temps de résolution", "time to resolve"), "closed": ("date de clôture", "closing date"),
+        "service": ("catégorie", "category"), "impact": ("impact",),
     },
     "jira": {
         "id": ("issue key",), "opened": ("created",), "resolved": ("resolved",), "priority": ("priority",),
         "state": ("status",), "group": ("component/s", "components"), "assignee": ("assignee",),
-        "updated": ("updated",),
+        "updated": ("updated",), "service": ("component/s", "components"),
     },
     "generic": {},
 }
@@ -80,6 +83,15 @@ ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
 MISSING = frozenset({"", "?", "null", "none", "nan", "nat", "n/a", "na", "-", "--", "#n/a"})
 """Cell values that mean 'no value' (ServiceNow writes ``?``)."""
 
+PENDING = re.compile(r"await|on hold|pending|en attente|suspen|waiting for (?:customer|user|vendor|supplier|third)",
+                     re.IGNORECASE)
+"""States in which ticket tools pause the SLA clock: ServiceNow 'Awaiting User Info / Vendor / Problem' and
+'On Hold', GLPI 'En attente', Jira 'Waiting for customer' and 'Pending'. Jira's 'Waiting for support' is not
+one: the ticket then waits for the team, and its SLA clock runs."""
+RESOLVED_STATE = re.compile(r"^\s*(?:resolved|r[ée]solu|solved|done|fixed|completed)", re.IGNORECASE)
+CLOSED_STATE = re.compile(r"^\s*(?:closed|clos\b|ferm[ée])", re.IGNORECASE)
+MIN_CLOSE_DELAYS = 20
+"""Fewest incidents with both a resolution and a closure date to learn the usual delay between them."""
 CANCELLED = re.compile(r"cancel|annul|won't do|duplicate|doublon|rejected|rejet", re.IGNORECASE)
 """States or resolutions of tickets that were not incidents after all."""
 
@@ -108,6 +120,8 @@ class Exclusions:
     examples: dict[str, int] = field(default_factory=dict)
     keys: dict[str, tuple[str, dict[str, object]]] = field(default_factory=dict)
     """Each reason's catalogue key (under ``calibrate.excluded.``) and values, to say it in another language."""
+    rows: dict[str, np.ndarray] = field(default_factory=dict)
+    """The rows of each reason (to count them again for a subset of the export)."""
 
     def add(self, reason: str, rows: pd.Series | np.ndarray, key: str | None = None, **values: object) -> None:
         """Count the rows (spreadsheet row numbers) excluded for ``reason`` (English; ``key`` in the catalogue)."""
@@ -115,8 +129,22 @@ class Exclusions:
         if len(rows):
             self.counts[reason] = self.counts.get(reason, 0) + len(rows)
             self.examples.setdefault(reason, int(rows.min()))
+            self.rows[reason] = np.concatenate([self.rows.get(reason, np.zeros(0, int)), rows.astype(int)])
             if key is not None:
                 self.keys[reason] = (key, values)
+
+    def subset(self, rows: np.ndarray) -> Exclusions:
+        """The same reasons counted over some rows of the export only."""
+        kept = Exclusions()
+        for reason, mine in self.rows.items():
+            inside = mine[np.isin(mine, rows)]
+            if len(inside):
+                kept.counts[reason] = len(inside)
+                kept.examples[reason] = int(inside.min())
+                kept.rows[reason] = inside
+                if reason in self.keys:
+                    kept.keys[reason] = self.keys[reason]
+        return kept
 
     def lines(self, lang: str = "en") -> list[str]:
         out = []
@@ -132,9 +160,13 @@ class Exclusions:
 class History:
     """The incidents of an export, one row each, as the calibration reads them.
 
-    ``tickets`` columns: ``row`` (spreadsheet row), ``opened`` and ``resolved`` (local times, ``resolved``
-    NaT when not usable for a repair time), ``priority`` (P1-P4), ``label`` (the export's priority), ``group``,
-    ``made_sla`` and ``reopened`` (booleans, NA when the export does not say), ``due`` (resolution deadline).
+    ``tickets`` columns: ``row`` (spreadsheet row), ``id``, ``opened`` and ``resolved`` (local times,
+    ``resolved`` NaT when not usable for a repair time), ``priority`` (P1-P4), ``label`` (the export's priority),
+    ``group`` (the latest) and ``groups`` (every group it was assigned to, a tuple), ``made_sla`` and
+    ``reopened`` (booleans, NA when the export does not say), ``due`` (resolution deadline), ``closed``,
+    ``pending`` (hours spent in pending states before the resolution; NaN without a state history),
+    ``service`` (the value of the column services are split by, NA without one), ``impact`` (the export's
+    impact label) and ``resolver`` (who resolved it, or its latest assignee).
     """
 
     source: str
@@ -152,6 +184,21 @@ class History:
     excluded: Exclusions
     notes: tuple[str, ...] = ()
     now: datetime | None = None
+    waiting: str = "none"
+    """How the time spent waiting for the user or a supplier was read: 'states' (a state history with times:
+    each incident's pending spells measured, as the ticket tool's SLA clock pauses in them) or 'none' (only
+    opened and resolved: the waiting stays in the time to restore)."""
+    pending_states: tuple[str, ...] = ()
+    """The export's states counted as pending."""
+    membership: pd.DataFrame | None = None
+    """Every row of the export with an opening date: ``row``, ``id``, ``group`` and ``rank`` (its place in the
+    incident's history), to keep the rows of some groups (:func:`sourcing.calibration.restrict`)."""
+    subset: tuple[str, int, int] | None = None
+    """What a filter kept of the export: its description (``--group Network``), and the incidents kept of all."""
+    whole_opened: pd.Series | None = None
+    """Opening instants of the whole export's incidents, when a filter kept part of it."""
+    time_zone: str = "Europe/Paris"
+    """The zone the export's naive times are local times of."""
 
     @property
     def start(self) -> pd.Timestamp:
@@ -296,7 +343,8 @@ def map_columns(headers: list[str], kind: str, given: dict[str, str], source: st
         found = by_name.get(normalise_header(column))
         if found is None:
             shown = ", ".join(headers[:30]) + (" ..." if len(headers) > 30 else "")
-            raise _refuse(source, f"--columns {name}={column}: no column '{column}' in the file (its columns: {shown})")
+            option = f"--service-by {column}" if name == "service" else f"--columns {name}={column}"
+            raise _refuse(source, f"{option}: no column '{column}' in the file (its columns: {shown})")
         mapping[name] = found
     missing = [name for name in REQUIRED if name not in mapping]
     if missing:
@@ -536,12 +584,14 @@ def read_table(text: str, source: str, usecols: list[str] | None = None) -> pd.D
 
 def read_export(content: bytes, source: str, kind: str | None = None, columns: dict[str, str] | None = None,
                 priorities: dict[str, str] | None = None, order: str | None = None,
-                time_zone: str = "Europe/Paris", now: datetime | None = None, lang: str = "en") -> History:
+                time_zone: str = "Europe/Paris", now: datetime | None = None, lang: str = "en",
+                pending: str | None = None) -> History:
     """Read an export's bytes into a :class:`History`; ``source`` names it in messages.
 
     ``kind``: servicenow, glpi, jira or generic (detected from the headers when None). ``columns`` and
     ``priorities`` override the known names and levels; ``order`` ('day first' or 'month first') reads numeric
     dates that no value decides. ``now`` bounds dates in the future (default: the time of reading).
+    ``pending``: the states in which the SLA clock pauses, ``'STATE|STATE'`` (default: :data:`PENDING`).
     """
     columns = columns or {}
     now = now or datetime.now()
@@ -581,9 +631,11 @@ def read_export(content: bytes, source: str, kind: str | None = None, columns: d
     excluded = Exclusions()
     dates, order_used, date_notes = _dates(cells, mapping, order, time_zone, source, excluded, lang)
     notes += date_notes
-    kept = _latest(cells, dates, excluded, notes, lang)
+    latest = _latest(cells, dates, excluded, notes, lang)
+    kept = latest.kept
     tickets = pd.DataFrame({"row": kept, "opened": dates["opened"][kept].to_numpy(),
                             "resolved": dates["resolved"][kept].to_numpy()}, index=kept)
+    tickets["id"] = cells["id"][kept] if "id" in cells else kept.astype(str)
     label = cells["priority"][kept]
     excluded.add("without a priority", kept[label.isna().to_numpy()], "no_priority")
     tickets["label"] = label
@@ -598,7 +650,12 @@ def read_export(content: bytes, source: str, kind: str | None = None, columns: d
         cancelled = state.str.contains(CANCELLED)
         excluded.add("cancelled or duplicate tickets (state)", tickets.index[cancelled], "cancelled")
         tickets = tickets[~cancelled.to_numpy()]
-    tickets["group"] = cells["group"][tickets.index] if "group" in cells else pd.NA
+    for name in ("group", "service", "impact"):
+        tickets[name] = cells[name][tickets.index] if name in cells else pd.NA
+    who = cells.get("resolver", cells.get("assignee"))
+    tickets["resolver"] = who[tickets.index] if who is not None else pd.NA
+    if "resolver" in cells and "assignee" in cells:
+        tickets["resolver"] = tickets["resolver"].fillna(cells["assignee"][tickets.index])
     tickets["made_sla"] = _truthy(cells["made_sla"][tickets.index].fillna("")) if "made_sla" in cells else pd.NA
     if "reopen" in cells:
         count = pd.to_numeric(cells["reopen"][tickets.index], errors="coerce")
@@ -606,6 +663,27 @@ def read_export(content: bytes, source: str, kind: str | None = None, columns: d
     else:
         tickets["reopened"] = pd.NA
     tickets["due"] = dates["due"][tickets.index] if "due" in dates else pd.NaT
+    tickets["closed"] = dates["closed"][tickets.index] if "closed" in dates else pd.NaT
+    waiting, pending_states, membership = "none", (), None
+    tickets["groups"] = [(g,) if isinstance(g, str) else () for g in tickets["group"]]
+    tickets["pending"] = np.nan
+    if latest.events is not None:
+        pattern = pending_pattern(pending)
+        timeline = _timeline(latest.events, cells, dates, pattern)
+        by_id = tickets.set_index("id")
+        tickets["groups"] = timeline.groups.reindex(by_id.index).where(lambda g: g.notna(), None).to_numpy()
+        tickets["groups"] = [g if isinstance(g, tuple) else () for g in tickets["groups"]]
+        tickets["closed"] = by_id["closed"].fillna(timeline.closed_state.reindex(by_id.index)).to_numpy()
+        _resolution_from_states(tickets, timeline, notes, lang)
+        if timeline.spans is not None:
+            waiting, pending_states = "states", timeline.states
+            opened = tickets.set_index("id")["opened"]
+            resolved = tickets.set_index("id")["resolved"]
+            tickets["pending"] = _pending_hours(timeline.spans, opened, resolved, time_zone).to_numpy()
+        events = latest.events
+        membership = pd.DataFrame({"row": events["row"].to_numpy(), "id": events["id"].to_numpy(),
+                                   "group": (cells["group"][events["row"]].to_numpy() if "group" in cells
+                                             else None), "rank": np.arange(len(events))})
     tickets = _clean(tickets, pd.Timestamp(now), excluded)
     if tickets.empty:
         raise _refuse(source, "no usable incident is left once " + "; ".join(excluded.lines() or ["nothing"])
@@ -613,7 +691,40 @@ def read_export(content: bytes, source: str, kind: str | None = None, columns: d
     tickets["priority"] = pd.Categorical(tickets["priority"], categories=list(PRIORITIES))
     return History(source=source, format=kind, columns=mapping, priorities=used, label_counts=label_counts,
                    date_order=order_used, tickets=tickets.sort_values("opened").reset_index(drop=True), rows=rows,
-                   excluded=excluded, notes=tuple(notes), now=now)
+                   excluded=excluded, notes=tuple(notes), now=now, waiting=waiting, pending_states=pending_states,
+                   membership=membership, time_zone=time_zone)
+
+
+def pending_pattern(text: str | None) -> re.Pattern:
+    """``--pending 'Awaiting User Info|On Hold'`` as a pattern of those states (case and outer spaces aside);
+    the default states without it."""
+    if text is None or not text.strip():
+        return PENDING
+    names = [name.strip() for name in text.split("|") if name.strip()]
+    return re.compile("^\\s*(?:" + "|".join(re.escape(name) for name in names) + ")\\s*$", re.IGNORECASE)
+
+
+def _resolution_from_states(tickets: pd.DataFrame, timeline: Timeline, notes: list[str], lang: str) -> None:
+    """Resolution instants the resolution column lacks: when the incident entered its resolved state, else
+    its closure less the export's usual delay between resolution and closure (auto-closed tickets)."""
+    ids = tickets["id"]
+    missing = tickets["resolved"].isna()
+    from_state = pd.Series(timeline.resolved_state.reindex(ids).to_numpy(), index=tickets.index)
+    filled = missing & from_state.notna()
+    if filled.any():
+        tickets.loc[filled, "resolved"] = from_state[filled]
+        notes.append(say("calibrate.notes.resolved_from_state", lang, count=number(int(filled.sum()), lang, 0)))
+    closed_only = tickets["resolved"].isna() & tickets["closed"].notna()
+    if not closed_only.any():
+        return
+    both = tickets["resolved"].notna() & tickets["closed"].notna() & (tickets["closed"] >= tickets["resolved"])
+    delay = pd.Timedelta(0)
+    if both.sum() >= MIN_CLOSE_DELAYS:
+        delay = (tickets.loc[both, "closed"] - tickets.loc[both, "resolved"]).median()
+    tickets.loc[closed_only, "resolved"] = (tickets.loc[closed_only, "closed"] - delay).clip(
+        lower=tickets.loc[closed_only, "opened"])
+    notes.append(say("calibrate.notes.closed_only", lang, count=number(int(closed_only.sum()), lang, 0),
+                     delay=number(delay / pd.Timedelta(days=1), lang, 1)))
 
 
 def _cells(column: pd.Series) -> pd.Series:
@@ -668,8 +779,16 @@ def _dates(cells: dict[str, pd.Series], mapping: dict[str, str], order: str | No
             notes)
 
 
+class Latest(NamedTuple):
+    """The rows kept (one per incident) and, for exports with ids, every usable row in each incident's order."""
+
+    kept: pd.Index
+    events: pd.DataFrame | None
+    """``id``, ``row`` (and ``updated``, ``order`` when the export has them), sorted by incident then time."""
+
+
 def _latest(cells: dict[str, pd.Series], dates: dict[str, pd.Series], excluded: Exclusions,
-            notes: list[str], lang: str = "en") -> pd.Index:
+            notes: list[str], lang: str = "en") -> Latest:
     """Rows kept: one per incident. An event log (several rows per id with states or update times) keeps each
     incident's latest row; repeated rows of a plain list are duplicates."""
     opened = dates["opened"]
@@ -679,23 +798,23 @@ def _latest(cells: dict[str, pd.Series], dates: dict[str, pd.Series], excluded: 
     excluded.add("duplicate rows (the same cells twice)", index[twice.to_numpy()], "duplicate_rows")
     index = index[~twice.to_numpy()]
     if "id" not in cells:
-        return index
+        return Latest(index, None)
     ids = cells["id"][index]
     excluded.add("without a ticket id", index[ids.isna().to_numpy()], "no_id")
     index = index[ids.notna().to_numpy()]
     ids = ids[index]
+    order = pd.DataFrame({"id": ids, "row": index}, index=index)
     repeated = ids.duplicated(keep=False)
     if not repeated.any():
-        return index
+        return Latest(index, order)
     log = any(name in cells for name in ("updated", "order", "state"))
-    order = pd.DataFrame({"id": ids, "row": index}, index=index)
     sort = ["id"]
+    if "order" in cells:  # a modification count orders updates even where the clock repeats an hour
+        order["order"] = pd.to_numeric(cells["order"][index], errors="coerce")
+        sort.append("order")
     if "updated" in dates:
         order["updated"] = dates["updated"][index]
         sort.append("updated")
-    if "order" in cells:
-        order["order"] = pd.to_numeric(cells["order"][index], errors="coerce")
-        sort.append("order")
     order = order.sort_values([*sort, "row"], kind="stable", na_position="first")
     last = order.drop_duplicates("id", keep="last")["row"]
     dropped = len(index) - len(last)
@@ -705,7 +824,90 @@ def _latest(cells: dict[str, pd.Series], dates: dict[str, pd.Series], excluded: 
     else:
         excluded.add("duplicate ticket ids (the last row kept)", order.index.difference(last.to_numpy()),
                      "duplicate_ids")
-    return pd.Index(np.sort(last.to_numpy()))
+        order = order.loc[last.to_numpy()]
+    return Latest(pd.Index(np.sort(last.to_numpy())), order)
+
+
+class Timeline(NamedTuple):
+    """What an incident's rows say over time, per incident id."""
+
+    resolved_state: pd.Series
+    """When it last entered a resolved state (NaT if never)."""
+    closed_state: pd.Series
+    """When it first entered a closed state (NaT if never)."""
+    groups: pd.Series
+    """Every group it was assigned to, in order (tuples)."""
+    spans: pd.DataFrame | None
+    """Pending spells: ``id``, ``start``, ``end`` (NaT when still pending at its last row); None without
+    update times and states."""
+    states: tuple[str, ...]
+    """The export's states counted as pending."""
+
+
+def _timeline(order: pd.DataFrame, cells: dict[str, pd.Series], dates: dict[str, pd.Series],
+              pending: re.Pattern | None) -> Timeline:
+    """Each incident's states and groups over its rows (an event log), or its one row (a list)."""
+    rows = order["row"].to_numpy()
+    ids = order["id"].to_numpy()
+    first = np.r_[True, ids[1:] != ids[:-1]]
+    empty = pd.Series(pd.NaT, index=pd.Index(pd.unique(ids)), dtype="datetime64[ns]")
+    resolved_state, closed_state, spans, states = empty, empty, None, ()
+    if "group" in cells:
+        group = cells["group"][rows].fillna("").to_numpy()
+        frame = pd.DataFrame({"id": ids, "group": group})
+        frame = frame[(frame["group"] != "") & ~frame.duplicated()]  # each group once, in the order first met
+        starts = np.flatnonzero(np.r_[True, frame["id"].to_numpy()[1:] != frame["id"].to_numpy()[:-1]])
+        parts = np.split(frame["group"].to_numpy(dtype=object), starts[1:])
+        groups = pd.Series([tuple(part) for part in parts] if len(frame) else [],
+                           index=frame["id"].to_numpy()[starts] if len(frame) else [], dtype=object)
+    else:
+        groups = pd.Series([()] * len(empty), index=empty.index, dtype=object)
+    if "state" in cells and "updated" in dates:
+        state = cells["state"][rows].fillna("")
+        codes, names = pd.factorize(state)
+        names = pd.Series(names, dtype=object)
+
+        def matching(pattern: re.Pattern) -> np.ndarray:  # each distinct state tested once
+            return names.str.contains(pattern).to_numpy(dtype=bool)[codes]
+
+        when = dates["updated"][rows].to_numpy()
+        is_resolved = matching(RESOLVED_STATE)
+        is_closed = matching(CLOSED_STATE)
+        previous = np.r_[False, is_resolved[:-1]] & ~first
+        entered = pd.Series(np.where(is_resolved & ~previous, when, np.datetime64("NaT")), index=ids)
+        resolved_state = entered.groupby(level=0, sort=False).max()
+        closed_state = pd.Series(np.where(is_closed, when, np.datetime64("NaT")), index=ids).groupby(
+            level=0, sort=False).min()
+        if pending is not None:
+            waits = matching(pending)
+            states = tuple(sorted(set(names[names.str.contains(pending)])))
+            last = np.r_[ids[1:] != ids[:-1], True]
+            after = np.r_[when[1:], np.datetime64("NaT")]
+            after = np.where(last, np.datetime64("NaT"), after)
+            spans = pd.DataFrame({"id": ids[waits], "start": when[waits], "end": after[waits]})
+    return Timeline(resolved_state, closed_state, groups, spans, states)
+
+
+def real_hours(begin: pd.Series | np.ndarray, end: pd.Series | np.ndarray, time_zone: str) -> np.ndarray:
+    """Hours that really elapse between naive local times of ``time_zone`` (a clock change inside counts),
+    each read by the calendar's one rule (:func:`sourcing.calendar.wall_clocks`); NaN where either is NaT."""
+    from .calendar import wall_clocks
+
+    return (wall_clocks(end, time_zone) - wall_clocks(begin, time_zone)).total_seconds().to_numpy() / 3600
+
+
+def _pending_hours(spans: pd.DataFrame, opened: pd.Series, resolved: pd.Series, time_zone: str) -> pd.Series:
+    """Hours each incident (by id) spent in pending states between its opening and its resolution."""
+    if spans.empty:
+        return pd.Series(0.0, index=opened.index)
+    begin = opened.reindex(spans["id"]).to_numpy()
+    end = resolved.reindex(spans["id"]).to_numpy()
+    start = np.maximum(spans["start"].to_numpy(), begin)
+    stop = spans["end"].to_numpy()
+    stop = np.where(np.isnat(stop) | (stop > end), end, stop)
+    hours = real_hours(start, stop, time_zone)
+    hours = np.where(np.isfinite(hours) & (hours > 0), hours, 0.0)
+    return pd.Series(hours, index=spans["id"].to_numpy()).groupby(level=0).sum().reindex(opened.index, fill_value=0.0)
 
 
 def _clean(tickets: pd.DataFrame, now: pd.Timestamp, excluded: Exclusions) -> pd.DataFrame:

@@ -6,7 +6,14 @@ import streamlit as st
 from simulation.backtest import calibrate_history
 from sourcing.calibration import restrict
 from sourcing.calibration_file import check_service_name, team_from_count
-from sourcing.calibration_report import backtest_table, estimates_table, figures, html_report
+from sourcing.calibration_report import (
+    backtest_table,
+    desk_notes,
+    estimates_table,
+    figures,
+    html_report,
+    waiting_table,
+)
 from sourcing.errors import ScenarioError
 from sourcing.files import study_from_text
 from sourcing.tickets import FORMATS, MAX_EXPORT_BYTES, MB, parse_columns, parse_priorities, read_export
@@ -37,6 +44,11 @@ with st.expander(t("calibrate.options", language)):
                           format_func=lambda w: t(f"calibrate.{w}", language))
     service = right.text_input(t("calibrate.service", language), value="service", key="calibrate_service")
     groups = left.text_input("--group", key="calibrate_groups", help=t("calibrate.groups_help", language))
+    group_match = left.radio(t("calibrate.group_match", language), ["final", "ever"], horizontal=True,
+                             key="calibrate_group_match",
+                             format_func=lambda m: t(f"calibrate.group_match_{m}", language))
+    pending = left.text_input(t("calibrate.pending", language), key="calibrate_pending")
+    by_service = right.checkbox(t("calibrate.by_service", language), value=True, key="calibrate_by_service")
 
 if source == "upload":
     upload = st.file_uploader(t("calibrate.upload", language), type=["csv", "txt", "tsv"], key="calibrate_file",
@@ -62,12 +74,13 @@ def compute():
         return ScenarioError([], source=f"{name}: {exc}")
     try:
         history = read_export(content, name, kind=None if kind == "auto" else kind, columns=columns,
-                              priorities=levels, order=None if order == "auto" else order, lang=language)
+                              priorities=levels, order=None if order == "auto" else order, lang=language,
+                              pending=pending or None)
         if groups.strip():
-            history = restrict(history, [g for g in groups.split(",") if g.strip()])
+            history = restrict(history, [g for g in groups.split(",") if g.strip()], group_match)
         team = team_from_count(int(people), language) if people else None
         return calibrate_history(history, check_service_name(service.strip() or "service"), team,
-                                 separate=waiting == "separate", lang=language)
+                                 separate=waiting == "separate", lang=language, by_service=by_service)
     except ScenarioError as exc:
         return exc
     except ValueError as exc:  # an impossible option value (a service name the scenario file refuses)
@@ -77,7 +90,7 @@ def compute():
 
 
 key = ("calibrate", session.digest(content), kind, columns_text, priorities_text, order, int(people), waiting,
-       service, groups, language)
+       service, groups, group_match, pending, by_service, language)
 with st.spinner(t("calibrate.running", language)):
     done = session.remember(key, compute)
 if isinstance(done, ScenarioError):
@@ -85,36 +98,44 @@ if isinstance(done, ScenarioError):
                                                           session._plain(done.source or "")))
     st.stop()
 
-calibration, history, found = done.calibration, done.calibration.history, done.backtest
+calibration, found = done.calibration, done.backtest
+history = calibration.history
 st.subheader(t("calibrate.read", language))
 ORDERS = {"day first": "calibrate.day_first", "month first": "calibrate.month_first"}
 dates = t(ORDERS.get(history.date_order, "calibrate.iso_dates"), language)
 st.markdown(session._plain(t("calibrate.read_line", language, source=history.source, format=history.format,
                              rows=number(history.rows, language, 0),
-                             incidents=number(calibration.incidents, language, 0),
-                             start=calibration.start.date(), end=calibration.end.date(), order=dates)))
+                             incidents=number(len(history.tickets), language, 0),
+                             start=history.tickets["opened"].min().date(),
+                             end=history.tickets["opened"].max().date(), order=dates)))
 st.caption(t("calibrate.mapping", language))
 st.dataframe([{t("calibrate.table.export", language): label, t("calibrate.table.level", language): level,
                t("calibrate.table.tickets", language): number(history.label_counts.get(label, 0), language, 0)}
               for label, level in history.priorities.items()], hide_index=True)
-for line in history.excluded.lines(language):
+for line in [*history.excluded.lines(language), *history.notes, *desk_notes(done.desk, language)]:
     st.caption(session._plain(line))
-for note in history.notes:
-    st.caption(session._plain(note))
-for warning in calibration.warnings:
-    st.warning(session._plain(warning))
+if calibration.waiting:
+    st.caption(t("calibrate.waiting_table", language))
+    st.dataframe(waiting_table(calibration, language), hide_index=True)
 
 st.subheader(t("calibrate.estimates", language))
-st.dataframe(estimates_table(calibration, language), hide_index=True, width="stretch")
-st.caption(session._plain(t("calibrate.notes.trend_and_season", language, trend=calibration.trend.note,
-                            season=calibration.seasonality.note)))
+for part in done.desk.services:
+    if len(done.desk.services) > 1:
+        st.caption(part.service)
+    st.dataframe(estimates_table(part, language), hide_index=True, width="stretch")
+    st.caption(session._plain(t("calibrate.notes.trend_and_season", language, trend=part.trend.note,
+                                season=part.seasonality.note)))
+    for warning in part.warnings:
+        st.warning(session._plain(warning))
 if found is not None:
     st.subheader(t("calibrate.backtest", language))
     st.caption(session._plain(found.team.origin))
     st.dataframe(backtest_table(found, language), hide_index=True, width="stretch")
-    for note in found.notes:
+    for note in found.warnings(language):
         st.warning(session._plain(note))
-st.info(t("calibrate.repair_note", language, note=done.note))
+st.info(t("calibrate.repair_note", language, note=done.written.note(language)))
+for warning in done.implausible(language):
+    st.warning(session._plain(warning))
 for figure in figures(calibration, found, language):
     st.plotly_chart(figure, width="stretch")
 
@@ -123,7 +144,7 @@ left, middle, right = st.columns(3)
 left.download_button(t("calibrate.download", language), done.scenario.encode("utf-8"), file_name=f"{stem}.yaml",
                      mime="application/x-yaml", key="calibrate_yaml")
 middle.download_button(t("calibrate.report", language),
-                       html_report(calibration, found, done.scenario, service, language).encode("utf-8"),
+                       html_report(done, service, language).encode("utf-8"),
                        file_name=f"{stem}-calibration.html", mime="text/html", key="calibrate_html")
 
 
