@@ -82,7 +82,7 @@ def across_variants(found: list[StoredStudy]) -> pd.DataFrame:
                                   "runner_up": v.runner_up}
         mean, low, high = v.difference if v.difference is not None else (float("nan"),) * 3
         record.update({"margin": mean, "margin_low": low, "margin_high": high,
-                       "settled": None if v.difference is None else bool(low > 0)})
+                       "settled": None if v.difference is None else bool(low > 0), "decided": v.decided})
         headline = item.comparison.headline
         costs = headline[headline["metric"] == "economic_cost"]
         for option, value in zip(costs["scenario"], costs["mean"]):
@@ -152,7 +152,7 @@ def cost_along(found: list[StoredStudy], lang: str = "en") -> tuple[str, pd.Data
     for _, row in table.iterrows():
         rows.setdefault(str(row[x]), {
             **{c.removeprefix("economic_cost: "): money(row[c], currency, lang) for c in options},
-            say("store.recommended", lang): row["recommended"] + (" ?" if _unsettled(row["settled"]) else "")})
+            say("store.recommended", lang): _mark(row)})
     frame = pd.DataFrame.from_dict(rows, orient="index").reindex(_in_order(rows))
     return say("store.cost_along", lang, parameter=x), frame
 
@@ -170,6 +170,14 @@ class WinnerMap(NamedTuple):
 def _in_order(values) -> list[str]:
     """Parameter values as text, in the order of their numbers (``6 EUR`` before ``10 EUR``)."""
     return sorted({str(v) for v in values}, key=lambda v: (_number(v) is None, _number(v) or 0, v))
+
+
+def _mark(row: Any) -> str:
+    """A study's recommended option as a map cell: ``!`` when no option's figures can be right (the cheapest
+    is then named, not recommended), ``?`` when its margin's interval still contains zero."""
+    if not row.get("decided", True):
+        return f"{row['recommended']} !"
+    return row["recommended"] + (" ?" if _unsettled(row["settled"]) else "")
 
 
 def _unsettled(settled: Any) -> bool:
@@ -193,7 +201,7 @@ def winner_grids(found: list[StoredStudy], lang: str = "en") -> list[WinnerMap]:
         cells = pd.DataFrame("", index=pd.Index(_in_order(part[y]), name=_short(y)), columns=_in_order(part[x]))
         for _, row in part.iterrows():
             if not cells.at[str(row[y]), str(row[x])]:   # several files with the same values: the first
-                cells.at[str(row[y]), str(row[x])] = row["recommended"] + (" ?" if _unsettled(row["settled"]) else "")
+                cells.at[str(row[y]), str(row[x])] = _mark(row)
         suffix = ", ".join(f"{p} = {v}" for p, v in zip(rest, key if isinstance(key, tuple) else (key,)))
         out.append(WinnerMap(say("store.winner_map", lang) + (f" ({suffix})" if suffix else ""), x, y, cells))
     return out

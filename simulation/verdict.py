@@ -24,6 +24,7 @@ from sourcing.scenario import Study
 from .compare import _chosen, _estimate, scenario_values
 from .replications import Results
 from .statistics import figure
+from .plausibility import Doubt, doubts
 from .targets import Shortfall, shortfalls
 
 BOOTSTRAP = 2000
@@ -55,6 +56,14 @@ class Verdict:
     rest: dict[str, dict[str, float]] = field(default_factory=dict)
     """Mean sustainability figures of each internal team of the recommended option (flagged in words by
     :func:`sentences`, in the reader's language)."""
+    doubts: dict[str, Doubt] = field(default_factory=dict)
+    """Options whose figures cannot describe a real service (:mod:`simulation.plausibility`): never
+    recommended; when every option has one, nothing is."""
+
+    @property
+    def decided(self) -> bool:
+        """False when no option's figures can be trusted: the verdict then recommends nothing."""
+        return self.recommended not in self.doubts
 
 
 def verdict(results: Results, study: Study, sensitive_to: list[str] | None = None,
@@ -69,7 +78,9 @@ def verdict(results: Results, study: Study, sensitive_to: list[str] | None = Non
         return _estimate(column.dropna(), controls, _chosen(study, means, names))
 
     excluded = shortfalls(summary, study)
-    options = [s for s in cost.columns if s not in excluded] or list(cost.columns)
+    doubtful = doubts(summary, study)
+    believable = [s for s in cost.columns if s not in doubtful] or list(cost.columns)
+    options = [s for s in believable if s not in excluded] or believable
     mean_cost = {s: figure(summary, "economic_cost", s) for s in options}
     ranked = sorted(options, key=mean_cost.get)
     best = ranked[0]
@@ -88,7 +99,7 @@ def verdict(results: Results, study: Study, sensitive_to: list[str] | None = Non
         gives_up = (most_available, gap.mean, gap.mean - gap.half_width, gap.mean + gap.half_width)
     return Verdict(best, runner, ranked, excluded, difference, study.calendar.horizon, probability,
                    bool(equivalent), indifference, gives_up, list(sensitive_to or []), list(unsustainable or []),
-                   _rest(summary, best))
+                   _rest(summary, best), doubtful)
 
 
 def _rest(summary: pd.DataFrame, scenario: str) -> dict[str, dict[str, float]]:
@@ -125,6 +136,10 @@ def sentences(v: Verdict, lang: str = "en", currency: str = "EUR", replications:
 
     over = horizon(v.years, lang)
     out = []
+    if not v.decided:
+        out.append(say("verdict.cannot_be_right", lang))
+        out += [doubt_sentence(option, doubt, lang, names) for option, doubt in v.doubts.items()]
+        return out
     if v.excluded and set(v.excluded) >= set(v.qualifying):
         out.append(say("verdict.none_meets", lang, best=v.recommended, horizon=over))
     elif v.runner_up is None:
@@ -152,6 +167,8 @@ def sentences(v: Verdict, lang: str = "en", currency: str = "EUR", replications:
                   required=percent(short.required, lang, 0), below=number(short.months_below_per_year, lang, 1),
                   value=percent(short.availability, lang, 3))
         out.append(say("verdict.excluded", lang, option=option, why=why))
+    for option, doubt in v.doubts.items():
+        out.append(say("verdict.excluded", lang, option=option, why=doubt_sentence(None, doubt, lang, names)))
     if v.gives_up is not None:
         other, mean, low, high = v.gives_up
         out.append(say("verdict.gives_up", lang, points=points(mean, lang), other=other, low=points(low, lang),
@@ -166,3 +183,18 @@ def sentences(v: Verdict, lang: str = "en", currency: str = "EUR", replications:
     if found:
         out.append(say("verdict.unsustainable", lang, flags="; ".join(found)))
     return out
+
+
+def doubt_sentence(option: str | None, doubt: Doubt, lang: str = "en", names: dict[str, str] | None = None) -> str:
+    """Why an option's figures cannot be right, in words (with the option's name first when given)."""
+    from sourcing.words import number, percent, say
+
+    service = (names or {}).get(doubt.service, doubt.service)
+    if doubt.kind == "saturated":
+        why = say("verdict.doubt_saturated", lang, team=service, share=percent(doubt.availability, lang, 0))
+    elif doubt.kind == "backlog":
+        why = say("verdict.doubt_backlog", lang, service=service, open=number(doubt.open_at_horizon, lang, 0),
+                  months=number(doubt.months_of_incidents, lang, 1))
+    else:
+        why = say("verdict.doubt_down", lang, service=service, availability=percent(doubt.availability, lang, 1))
+    return why if option is None else say("verdict.doubt_option", lang, option=option, why=why)

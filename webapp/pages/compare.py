@@ -40,7 +40,7 @@ for start in range(0, len(names), across):
         with column.container(border=True):
             cost = head.at[(name, "economic_cost"), "mean"]
             availability = head.at[(name, "availability_service_time"), "mean"]
-            badge = (t("compare.recommended", language) if name == found.recommended
+            badge = (t("compare.recommended", language) if name == found.recommended and found.decided
                      else t("compare.excluded", language) if name in found.excluded else "&nbsp;")
             st.markdown(f"<span style='color:{colours[name]};font-size:1.3em'>■</span> "
                         f"**{html.escape(name)}**<br><small>{badge}</small>", unsafe_allow_html=True)
