@@ -138,13 +138,11 @@ def test_numbers_in_the_readers_locale():
 
 
 def test_the_verdict_in_french_says_the_horizon():
-    from types import SimpleNamespace
+    from simulation.verdict import Verdict, sentences
 
-    from simulation.verdict import sentences
-
-    found = SimpleNamespace(recommended="SaaS", runner_up="Interne", qualifying=["SaaS", "Interne"], excluded={},
-                            difference=(120_000.0, 80_000.0, 160_000.0), years=5, probability=0.98, equivalent=False,
-                            indifference=1000.0, gives_up=None, sensitive_to=[], unsustainable=[], rest={})
+    found = Verdict(recommended="SaaS", runner_up="Interne", qualifying=["SaaS", "Interne"], excluded={},
+                    difference=(120_000.0, 80_000.0, 160_000.0), years=5, probability=0.98, equivalent=False,
+                    indifference=1000.0, gives_up=None)
     french = sentences(found, "fr", "EUR", 30)
     assert french[0] == ("Recommandé : **SaaS**, le coût économique le plus bas sur 5 ans parmi les options qui "
                          "tiennent leurs objectifs de disponibilité.")
