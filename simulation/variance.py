@@ -35,6 +35,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 from math import comb
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -111,6 +112,14 @@ class Renewal:
                     hours = int(np.ceil(end))
                     out[transition_control(k, priority)] = float(np.sum(rate[:hours] * per_hour[:hours]))
         return out
+
+    def whole_team_onsets(self, members: int) -> float:
+        """Expected number of times within the horizon that the last present member of a team of ``members``
+        posts of this kind leaves: n λ ∫ (1 − p(t)) p(t)^(n−1) dt (one post filled, leaving at the hazard, while
+        the others are vacant)."""
+        grid = self._grid()
+        p = self.vacant_at(grid)
+        return members * self.hazard * _integral((1 - p) * p ** (members - 1), self.step)
 
     def remaining(self, n: int) -> np.ndarray:
         """R(s) on the grid: E[time until someone is back, if all n posts are vacant at s] =
@@ -503,3 +512,52 @@ def used_teams(study: Study | Plan) -> list[str]:
                 if runtime is not None:
                     used.update(dict.fromkeys(t.name for t in runtime.teams))
     return [t for t in plan.teams if t in used]
+
+
+class RareEvent(NamedTuple):
+    """A team whose being wholly away at once is rare, and costly when it happens: how rare, how often this
+    run saw it, and how many replications would see it about ten times."""
+
+    team: str
+    per_replication: float
+    """Expected times per replication that the whole team is away at once (renewal theory)."""
+    seen: int
+    """Replications of this run in which it happened."""
+    replications: int
+    needed: int
+
+
+RARE_EVENTS_WANTED = 10
+"""A run sees a rare event often enough to estimate its weight in a mean when it sees it about ten times."""
+NEGLIGIBLE = 1e-3
+"""Below one time in a thousand replications, the event's weight in any mean is negligible too."""
+
+
+def rare_events(study: Study | Plan, controls: pd.DataFrame | None, replications: int) -> list[RareEvent]:
+    """The teams whose whole-team absences this run is too short to weigh: each is a few replications that
+    cost far more than the others (incidents wait for weeks); a run that contains too few of them gives
+    intervals that are too low whatever their formula. Said beside the results, with the replications that
+    would see about ten of them."""
+    plan = _plan(study)
+    out = []
+    for name in used_teams(plan):
+        team = plan.teams[name]
+        members = len(team.members)
+        if team.departures is None or team.departures.yearly_probability <= 0 or members > MAX_UNCOVERED_TEAM:
+            continue
+        hazard = -np.log1p(-team.departures.yearly_probability) / HOURS_PER_YEAR
+        rate = _onsets(hazard, team.departures.hiring_delay, plan.calendar.horizon, members)
+        if rate < NEGLIGIBLE:
+            continue
+        needed = int(np.ceil(RARE_EVENTS_WANTED / rate))
+        if replications >= needed:
+            continue
+        column = f"{name}/uncovered_hours" if members >= 2 else f"{name}/vacant_hours"
+        seen = int((controls[column] > 0).sum()) if controls is not None and column in controls.columns else -1
+        out.append(RareEvent(name, rate, seen, replications, needed))
+    return out
+
+
+@lru_cache(maxsize=256)
+def _onsets(hazard: float, delay: float, horizon: float, members: int) -> float:
+    return Renewal(hazard=hazard, delay=delay, horizon=horizon).whole_team_onsets(members)

@@ -25,6 +25,7 @@ from .compare import _chosen, _estimate, scenario_values
 from .replications import Results
 from .statistics import figure
 from .plausibility import Doubt, doubts
+from .variance import RareEvent, rare_events
 from .targets import Shortfall, shortfalls
 
 BOOTSTRAP = 2000
@@ -56,6 +57,8 @@ class Verdict:
     rest: dict[str, dict[str, float]] = field(default_factory=dict)
     """Mean sustainability figures of each internal team of the recommended option (flagged in words by
     :func:`sentences`, in the reader's language)."""
+    rare: list[RareEvent] = field(default_factory=list)
+    """Teams whose whole-team absences this run is too short to weigh (:func:`simulation.variance.rare_events`)."""
     doubts: dict[str, Doubt] = field(default_factory=dict)
     """Options whose figures cannot describe a real service (:mod:`simulation.plausibility`): never
     recommended; when every option has one, nothing is."""
@@ -99,7 +102,7 @@ def verdict(results: Results, study: Study, sensitive_to: list[str] | None = Non
         gives_up = (most_available, gap.mean, gap.mean - gap.half_width, gap.mean + gap.half_width)
     return Verdict(best, runner, ranked, excluded, difference, study.calendar.horizon, probability,
                    bool(equivalent), indifference, gives_up, list(sensitive_to or []), list(unsustainable or []),
-                   _rest(summary, best), doubtful)
+                   _rest(summary, best), rare_events(study, controls, results.replications), doubtful)
 
 
 def _rest(summary: pd.DataFrame, scenario: str) -> dict[str, dict[str, float]]:
@@ -161,6 +164,10 @@ def sentences(v: Verdict, lang: str = "en", currency: str = "EUR", replications:
         if v.probability is not None and v.probability == v.probability:
             out.append(say("verdict.sure", lang, pcs=percent(v.probability, lang, 1),
                            n=replications or say("verdict.the", lang)))
+    for event in v.rare:
+        out.append(say("verdict.rare", lang, team=(names or {}).get(event.team, event.team),
+                       every=number(1 / event.per_replication, lang, 0), seen=number(max(event.seen, 0), lang, 0),
+                       n=number(event.replications, lang, 0), needed=number(event.needed, lang, 0)))
     for option, short in v.excluded.items():
         why = say("verdict.below_target", lang, service=(names or {}).get(short.service, short.service),
                   target=percent(short.target, lang), share=percent(short.months_meeting, lang, 0),

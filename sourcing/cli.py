@@ -350,7 +350,7 @@ def run(
                                    indifference, variance_reduction, language)
     decision = compare(results.rows, chosen, results.controls, results.control_means, study, results.summary)
     found = verdict(results, study, seed=seed)
-    words = sentences(found, language, study.currency, results.replications)
+    words = sentences(found, language, study.currency, results.replications, study.names)
     if out_dir is not None:
         _write(out_dir, file, study, results, results_format, workers)
     document = _json_summary(file, study, results)

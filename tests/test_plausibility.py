@@ -56,3 +56,19 @@ def test_an_option_that_cannot_keep_up_is_set_aside_with_its_cause() -> None:
     assert "One technician" in found.doubts and "Ten technicians" not in found.doubts
     said = " ".join(sentences(found, "en"))
     assert "Not considered: One technician (nobody keeps up with desk" in said
+
+
+def test_a_run_too_short_to_weigh_a_rare_whole_team_absence_says_so() -> None:
+    """Example (b)'s two admins are both away at once in about one replication in twenty (renewal theory:
+    0.049 a replication, five years of 12 % departures and a four-month hiring delay); a run of 12 cannot weigh
+    that, and its verdict says so with the replications that would; a run of 300 is not told."""
+    from simulation.variance import rare_events
+    from sourcing.files import load_study
+
+    study = load_study("scenarios/email-1000.yaml")
+    [event] = rare_events(study, None, 12)
+    assert event.team == "two-admins" and 0.03 < event.per_replication < 0.07 and 150 < event.needed < 350
+    assert rare_events(study, None, 300) == []
+    results = run_study(study, 12, seed=2)
+    said = " ".join(sentences(verdict(results, study), "en", replications=12))
+    assert f"until about {event.needed} replications" in said and "of these 12" in said

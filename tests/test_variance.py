@@ -66,6 +66,33 @@ def test_control_expectations_are_exact(members: int) -> None:
         assert abs(values.mean() - exact) <= half, (control, values.mean(), exact, half)
 
 
+@pytest.mark.parametrize("members", [1, 2, 3])
+def test_how_often_the_whole_team_is_away_is_exact(members: int) -> None:
+    """The expected number of stretches with the whole team away (what makes a run too short to weigh
+    them: simulation.variance.rare_events) against 6,000 draws of the departure process (tolerance: the
+    99.9 % interval of the draws); for one person it is the expected number of departures."""
+    from simulation.variance import _intersection
+
+    team = _Team("35%", "3mo")
+    horizon = 3 * 8766.0
+    hazard = -np.log1p(-0.35) / HOURS_PER_YEAR
+    renewal = Renewal(hazard, team.departures.hiring_delay, horizon)
+    exact = renewal.whole_team_onsets(members)
+    if members == 1:
+        assert exact == pytest.approx(renewal.expected(1)["departures"], rel=1e-9)
+    rng = np.random.default_rng(20261202)
+    counts = []
+    for _ in range(6_000):
+        common = None
+        for _ in range(members):
+            vacant = np.array(_departures(team.departures, horizon, rng)[0], dtype=float).reshape(-1, 2)
+            common = vacant if common is None else _intersection(common, vacant)
+        counts.append(len(common))
+    counts = np.array(counts, dtype=float)
+    half = Z_999 * counts.std(ddof=1) / np.sqrt(len(counts))
+    assert abs(counts.mean() - exact) <= half, (counts.mean(), exact, half)
+
+
 def test_the_interval_uses_the_jackknife_in_closed_form() -> None:
     """The closed form of the delete-one intercepts equals the jackknife computed by brute force, and the
     half-width is the skewness-corrected one on the jackknife pseudo-values."""
