@@ -5,8 +5,8 @@ whole team away), and the mean of ten such replications is skewed too. Student's
 low far more often than high (on a one-year M/M/1 at load 0.8, 16 misses low for 2 high) and covers less
 than it says. Every interval here is Hall's skewness-corrected interval instead (P. Hall, 1992, "On the
 removal of skewness by transformation", JRSS B 54(1)): the Studentised mean T is mapped by
-g(T) = T + a T² + a² T³ / 3 + b, a = γ / (3 √n), b = γ / (6 √n), γ the skewness of the values (or of the
-jackknife pseudo-values of a controlled mean), whose distribution is close to Student's; inverting g gives
+g(T) = T + a T² + a² T³ / 3 + b, a = γ / (3 √n), b = γ / (6 √n), γ the adjusted sample skewness G1 of the
+values (or of the jackknife pseudo-values of a controlled mean), whose distribution is close to Student's; inverting g gives
 an interval that reaches further on the side of the skew. It is reported symmetric, as mean ± the larger of
 its two sides, so that every table reads "mean ± half-width" and never claims more precision than the
 interval has. Without skew it is Student's t interval exactly.
@@ -43,6 +43,8 @@ def hall_half_width(m2: np.ndarray, m3: np.ndarray, n: np.ndarray | int, varianc
     m2, m3, n = np.asarray(m2, dtype=float), np.asarray(m3, dtype=float), np.asarray(n, dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):
         gamma = np.where(m2 > 0, m3 / np.where(m2 > 0, m2, 1.0) ** 1.5, 0.0)
+        # the adjusted sample skewness G1 (pandas' and Excel's): g1 underestimates the skew of a few values
+        gamma = np.where(n > 2, gamma * np.sqrt(n * (n - 1)) / np.maximum(n - 2, 1), gamma)
         a = gamma / (3 * np.sqrt(n))
         b = gamma / (6 * np.sqrt(n))
     quantile = stdtrit(np.maximum(df, 1), 0.5 + confidence / 2)

@@ -119,14 +119,15 @@ def test_the_interval_uses_the_jackknife_in_closed_form() -> None:
 
 def test_hall_interval_is_student_without_skew_and_reaches_towards_the_skew() -> None:
     """Symmetric values give Student's t half-width exactly; right-skewed values a wider one, by Hall's
-    inverse transformation worked by hand (a = γ/(3√n), b = γ/(6√n))."""
+    inverse transformation worked by hand (a = γ/(3√n), b = γ/(6√n), γ the adjusted sample skewness G1)."""
     n = 10
     symmetric = np.array([-3.0, -2, -1, -0.5, 0, 0, 0.5, 1, 2, 3])
     t = stats.t.ppf(0.975, n - 1)
     assert half_width(symmetric) == pytest.approx(t * symmetric.std(ddof=1) / np.sqrt(n))
     skewed = np.array([1.0, 1, 1, 1, 1, 1, 1, 1, 1, 11])
     d = skewed - skewed.mean()
-    gamma = np.mean(d ** 3) / np.mean(d ** 2) ** 1.5
+    gamma = np.mean(d ** 3) / np.mean(d ** 2) ** 1.5 * np.sqrt(n * (n - 1)) / (n - 2)
+    assert gamma == pytest.approx(stats.skew(skewed, bias=False))
     a, b = gamma / (3 * np.sqrt(n)), gamma / (6 * np.sqrt(n))
     upper = -(np.cbrt(1 + 3 * a * (-t - b)) - 1) / a  # -g^-1(-t): the reach above the mean, in standard errors
     assert half_width(skewed) == pytest.approx(upper * skewed.std(ddof=1) / np.sqrt(n))
