@@ -104,6 +104,39 @@ def scores(matrix: pd.DataFrame, weights: dict[str, float], directions: dict[str
     return problem.scores(problem.weights, method)
 
 
+def scores_of_matrices(ranking: Ranking, matrices: np.ndarray, method: str) -> np.ndarray:
+    """Scores (draws x offers) of many decision matrices (draws x offers x criteria, in the columns of
+    ``ranking.matrix``) under the ranking's weights: the same normalisations as pymcdm's, applied along the
+    offers of each matrix at once (the ranking's uncertainty recomputes 2,000 resampled matrices). Criteria
+    that do not separate the offers of the ranking's matrix are left out, as :func:`scores` does."""
+    problem = _Problem.of(ranking.matrix, ranking.weights, ranking.directions)
+    columns = [list(ranking.matrix.columns).index(c) for c in problem.names]
+    values = np.asarray(matrices, dtype=float)[:, :, columns]
+    used = np.where(problem.separating, problem.weights, 0.0)
+    if used.sum() <= 0:
+        return np.ones(values.shape[:2])
+    w = used / used.sum()
+    cost = problem.types < 0
+    if method == "weighted_sum":
+        low, high = values.min(axis=1, keepdims=True), values.max(axis=1, keepdims=True)
+        span = high - low
+        with np.errstate(invalid="ignore", divide="ignore"):
+            normal = np.where(cost, (high - values) / span, (values - low) / span)
+        normal = np.where(span > 0, normal, 0.0)
+        return (normal * w).sum(axis=2)
+    if method != "topsis":
+        raise ValueError(f"unknown method '{method}' (methods: {', '.join(METHODS)})")
+    norm = np.sqrt((values ** 2).sum(axis=1, keepdims=True))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        normal = np.where(cost, 1 - values / norm, values / norm)
+    normal = np.where(norm > 0, normal, 0.0)
+    weighted = normal * w
+    to_best = np.sqrt(((weighted - weighted.max(axis=1, keepdims=True)) ** 2).sum(axis=2))
+    to_worst = np.sqrt(((weighted - weighted.min(axis=1, keepdims=True)) ** 2).sum(axis=2))
+    with np.errstate(invalid="ignore"):
+        return to_worst / (to_worst + to_best)
+
+
 def moved(weights: np.ndarray, index: int, value: float) -> np.ndarray:
     """Weights with one criterion set to ``value`` and the others rescaled to keep the total at 1."""
     rest = 1.0 - weights[index]
