@@ -315,10 +315,11 @@ def compare_offers(tender: Tender, base: Study, replications: int, seed: int = 1
     results = run_study(study, replications, seed=seed, workers=workers, progress=progress, detail=detail)
     figures = offer_figures(tender, study, results.rows)
     summary = summarize_offers(figures, results, study)
-    ranking = rank(criteria_matrix(tender, summary), entered_weights(weights or {}, tender), directions(tender))
     missed = {o: short for o, short in shortfalls(results.summary, study).items() if o in tender.offers}
-    return OfferComparison(tender, study, results, figures, summary, ranking, missed,
-                           eligibility(tender, study, missed))
+    breaches = eligibility(tender, study, missed)
+    ranking = rank(criteria_matrix(tender, summary), entered_weights(weights or {}, tender), directions(tender),
+                   [o for o in tender.offers if o not in breaches])
+    return OfferComparison(tender, study, results, figures, summary, ranking, missed, breaches)
 
 
 def entered_weights(weights: dict[str, float], tender: Tender) -> dict[str, float]:

@@ -919,7 +919,7 @@ def offers_compare(
 ) -> None:
     """Simulate every offer on the base scenario's incidents, and rank the offers."""
     from simulation.procurement import compare_offers
-    from simulation.report import offer_sections
+    from simulation.report import cost_sentences, offer_sections, ranking_sentences
 
     from .grid import load_tender, tender_yaml
     from .words import count, say
@@ -972,6 +972,11 @@ def offers_compare(
         document = {"offers": str(offers_file), "scenario": str(base_path), "version": __version__, "seed": seed,
                     "replications": replications, "confidence": 0.95, "weights": comparison.ranking.weights,
                     "weights_entered": comparison.ranking.entered,
+                    "compliant": comparison.compliant,
+                    "non_compliant": {offer: [{"requirement": b.requirement, "subject": b.subject,
+                                               "required": b.required, "offered": b.offered}
+                                              for b in found] for offer, found in comparison.breaches.items()},
+                    "ranking_uncertainty": [tie._asdict() | {"settled": tie.settled} for tie in comparison.ties],
                     "summary": records(comparison.summary),
                     "ranking": records(comparison.ranking.scores.reset_index(names="offer")),
                     "sensitivity": records(comparison.ranking.sensitivity)}
@@ -981,7 +986,21 @@ def offers_compare(
     out.print(Text(tender.name, style="bold") + Text(f"  ({note})"), highlight=False)
     out.print(Text(say("offers.report_note", language, tender=tender.name, base=base.name)),
               highlight=False, soft_wrap=True)
-    _print_tables(sections, tender.currency, language)
+
+    def lines(title: str, found: list[str]) -> None:
+        """Sentences under a bold title, bold where the sentence says so."""
+        out.print(Text(title, style="bold"), highlight=False)
+        for line in found:
+            text = Text("  ")
+            for k, part in enumerate(line.split("**")):
+                text.append(part, style="bold" if k % 2 else "")
+            out.print(text, highlight=False, soft_wrap=True)
+
+    _print_tables(sections[:1], tender.currency, language)
+    lines(say("offers.verdict", language), cost_sentences(comparison, language))
+    _print_tables(sections[1:4], tender.currency, language)
+    lines(say("offers.reading", language), ranking_sentences(comparison, language))
+    _print_tables(sections[4:], tender.currency, language)
     if out_dir is not None:
         out.print(f"comparison written to {out_dir}", highlight=False)
 
