@@ -46,6 +46,8 @@ from .tender import DEFAULT_CRITERIA, DEFAULT_WEIGHTS, Criterion, Tender
 FIRST_PROVIDER_COLUMN = 4  # columns: field, question, unit, then one per provider
 HEADINGS = ("field", "question", "unit and allowed values")
 """Row 1 of the grid before the providers' names."""
+HEADINGS_FR = ("champ", "question", "unité et valeurs admises")
+"""The same headings in a grid sent out in French (``template(lang="fr")``): read alike."""
 MAX_PROVIDERS = MAX_COLUMNS - (FIRST_PROVIDER_COLUMN - 1)
 """Most providers a grid may hold (60)."""
 MAX_FILE_BYTES = max(MAX_XLSX_BYTES, MAX_CSV_BYTES)
@@ -114,23 +116,57 @@ def _rows(criteria: dict[str, Criterion]) -> list[Row]:
 ROWS = _rows(DEFAULT_CRITERIA)
 
 
-def template(providers: list[str] | None = None, currency: str = "EUR", name: str = "Call for tenders",
-             services: list[str] | None = None, scenario: str | None = None) -> bytes:
-    """An empty grid as an Excel workbook: sheet 'Offers' to fill, sheet 'Tender' for the settings."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
+def _family(key: str) -> tuple[str, str]:
+    """A row's catalogue name and its priority: ``penalties.per_breach.P1`` -> (``penalties_per_breach``, P1)."""
+    head, _, last = key.rpartition(".")
+    if last in PRIORITIES:
+        return head.replace(".", "_"), last
+    return key.replace(".", "_"), ""
 
-    providers = providers or ["Provider A", "Provider B", "Provider C"]
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "Offers"
-    sheet.append([*HEADINGS, *providers])
-    for row in ROWS:
+
+def row_words(row: Row, currency: str, lang: str = "en") -> tuple[str, str]:
+    """The question and the unit and allowed values of a row, in the reader's language (the grid sent out)."""
+    from .words import known, say
+
+    if lang == "en":
         unit = row.allowed.replace("the tender's currency", currency)
         if row.kind == "money":
             unit = f"{currency}: {unit}"
-        optional = "" if row.required or "(optional" in row.question else " (optional)"
-        sheet.append([row.key, row.question + optional, unit])
+        optional = "" if row.required or "(optional" in row.question else say("grid.optional", lang)
+        return row.question + optional, unit
+    family, priority = _family(row.key)
+    if family.startswith("scores_"):
+        key = family.removeprefix("scores_")
+        criterion = DEFAULT_CRITERIA[key]
+        label = say(f"criterion.{key}", lang) if known(f"criterion.{key}") else criterion.label
+        describe = say(f"grid.describe.{key}", lang) if known(f"grid.describe.{key}") else criterion.description
+        return (say("grid.question.score", lang, label=label),
+                say("grid.allowed.score", lang, low=f"{criterion.low:g}", high=f"{criterion.high:g}",
+                    description=describe))
+    question = say(f"grid.question.{family}", lang, p=priority)
+    optional = "" if row.required or "(optional" in row.question else say("grid.optional", lang)
+    return question + optional, say(f"grid.allowed.{family}", lang, currency=currency)
+
+
+def template(providers: list[str] | None = None, currency: str = "EUR", name: str | None = None,
+             services: list[str] | None = None, scenario: str | None = None, lang: str = "en") -> bytes:
+    """An empty grid as an Excel workbook: sheet 'Offers' to fill, sheet 'Tender' for the settings. The
+    questions, units and headings are in the reader's language; the field names (column A), the setting
+    names and the sheets' names stay as :func:`read_grid` reads them."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    from .words import say
+
+    providers = providers or [say("grid.default_provider", lang, letter=letter) for letter in "ABC"]
+    name = name or say("grid.default_name", lang)
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Offers"
+    sheet.append([*(say(f"grid.headings.{k}", lang) for k in ("field", "question", "unit")), *providers])
+    for row in ROWS:
+        question, unit = row_words(row, currency, lang)
+        sheet.append([row.key, question, unit])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     fill = PatternFill("solid", fgColor="FFF2CC")
@@ -142,13 +178,13 @@ def template(providers: list[str] | None = None, currency: str = "EUR", name: st
     sheet.column_dimensions["B"].width = 60
     sheet.column_dimensions["C"].width = 50
     settings = book.create_sheet("Tender")
-    settings.append(["setting", "value", "meaning"])
-    settings.append(["name", name, "name of the call for tenders"])
-    settings.append(["currency", currency, "currency of every amount"])
-    settings.append(["services", ", ".join(services or []), "services the offers are for (empty: all)"])
-    settings.append(["scenario", scenario or "", "base scenario file (optional)"])
+    settings.append([say(f"grid.sheet.{k}", lang) for k in ("setting", "value", "meaning")])
+    settings.append(["name", name, say("grid.sheet.name", lang)])
+    settings.append(["currency", currency, say("grid.sheet.currency", lang)])
+    settings.append(["services", ", ".join(services or []), say("grid.sheet.services", lang)])
+    settings.append(["scenario", scenario or "", say("grid.sheet.scenario", lang)])
     for key, weight in DEFAULT_WEIGHTS.items():
-        settings.append([f"weight.{key}", weight, "ranking weight (any scale; normalised)"])
+        settings.append([f"weight.{key}", weight, say("grid.sheet.weight", lang)])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -338,7 +374,7 @@ def _headings(header: list[Cell]) -> list[Problem]:
     problems = []
     for k, heading in enumerate(HEADINGS):
         text = _label(header[k]) if k < len(header) else ""
-        if text and _fold(text) != heading:
+        if text and _fold(text) not in (heading, _fold(HEADINGS_FR[k])):
             problems.append(Problem((), f"cell {column_letter(k + 1)}1 reads '{text[:60]}' where the template has "
                                         f"'{heading}': the first three columns are {', '.join(HEADINGS)} and the "
                                         "providers start in column D; restore the template's columns", 1))
