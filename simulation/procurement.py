@@ -166,8 +166,9 @@ def eligibility(tender: Tender, study: Study, missed: dict[str, Shortfall]) -> d
             found.append(Breach("availability", short.service, short.required, short.months_meeting, short))
         if window is not None:
             offered = study.calendar_.schedule(study.window(offer.coverage))
-            inside = sum(offered.covered(begin, end) for begin, end in window.intervals())
-            if inside < window.total - 1e-6:
+            spans = window.intervals()  # over the horizon
+            inside = sum(offered.covered(begin, end) for begin, end in spans)
+            if inside < sum(end - begin for begin, end in spans) - 1e-6:
                 found.append(Breach("coverage", required.coverage, required.coverage, offer.coverage))
         for priority, ceiling in required.gtr.items():
             gtr = offer.gtr.get(priority)

@@ -210,27 +210,59 @@ def _offers_page() -> AppTest:
     return at
 
 
+CRITERIA = ("price", "availability", "gtr_breach", "uncovered_downtime", "reversibility_plan", "data_location",
+            "references", "financial_strength", "support_language")
+
+
 def test_offers_page_ranks_the_example_offers_and_weights_change_the_ranking():
+    """The page opens on what each offer costs a year and whether it is compliant; the ranking puts the
+    compliant offers first (the others are ranked apart, said in their rank), with the weights beside it as
+    entered and normalised; typing weights re-ranks the offers."""
     at = _offers_page()
-    ranking = at.table[0].value
-    assert list(ranking.columns) == ["Budget MSP", "Standard MSP", "Premium MSP"]
+    costs, ranking = at.table[0].value, at.table[1].value
+    assert set(costs.index) == {"Budget MSP", "Standard MSP", "Premium MSP"}
+    assert list(costs.columns)[0] == "Economic cost per year"
+    assert all(cell.endswith(tuple("0123456789")) for cell in costs["Economic cost per year"])
+    compliant = [o for o in ranking.index if ranking.at[o, "Eligibility"] == "Compliant"]
+    assert list(ranking.index[:len(compliant)]) == compliant  # compliant offers first
+    for offer in ranking.index[len(compliant):]:
+        assert ranking.at[offer, "Eligibility"] == "Non-compliant"
+        assert ranking.at[offer, "Weighted sum: rank"].endswith("(ranked apart)")
+        assert costs.at[offer, "Eligibility"].startswith("Non-compliant: availability of email")
     figures = at.dataframe[0].value
     assert figures.loc["Effective yearly price (fees + variable − penalties)", "Budget MSP"].endswith(
         tuple("0123456789"))
     said = " ".join(m.value for m in at.markdown)
-    if ranking.loc["Weighted sum: rank"].tolist().index("1") != ranking.loc["TOPSIS: rank"].tolist().index("1"):
-        assert "The two methods disagree" in said and "compensatory" in said and "TOPSIS measures" in said
-    assert "How close:" in said
-    before = ranking.loc["Weighted sum: rank"].tolist()
-    for key in ("availability", "gtr_breach", "uncovered_downtime", "reversibility_plan", "data_location",
-                "references", "financial_strength", "support_language"):
-        at.slider(key=f"weight-{key}").set_value(0)
-    at.slider(key="weight-price").set_value(100).run()
-    after = at.table[0].value.loc["Weighted sum: rank"].tolist()
-    assert after != before
-    assert after[0] == "1"  # on price alone the budget offer wins
+    assert "How sure:" in said and "2,000" in said
+    shares = [m.value for m in at.markdown if m.value.endswith(" %")]
+    assert shares[:len(CRITERIA)] == ["35.0 %", "15.0 %", "10.0 %", "15.0 %", "5.0 %", "5.0 %", "5.0 %", "5.0 %",
+                                      "5.0 %"]
+    assert [at.number_input(key=f"weight-{k}").value for k in CRITERIA] == [35, 15, 10, 15, 5, 5, 5, 5, 5]
+    before = ranking["Weighted sum: score (0 to 1)"].tolist()
+    for key in CRITERIA[1:]:
+        at.number_input(key=f"weight-{key}").set_value(0.0)
+    at.number_input(key="weight-price").set_value(50.0).run()
+    after = at.table[1].value
+    assert after["Weighted sum: score (0 to 1)"].tolist() != before
+    cheapest = figures.loc["Effective yearly price (fees + variable − penalties)"].map(
+        lambda text: float(text.split()[0].replace(",", ""))).idxmin()
+    assert after.at[cheapest, "Weighted sum: score (0 to 1)"] == "1.000"  # on price alone it scores best
+    assert [m.value for m in at.markdown if m.value.endswith(" %")][:2] == ["100.0 %", "0.0 %"]
     labels = [b.proto.label for b in at.get("download_button")]
-    assert labels == ["Workbook (Excel)", "Report (HTML, self-contained)"]
+    assert labels == ["Download the blank grid to send to providers (Excel)", "Workbook (Excel)",
+                      "Report (HTML, self-contained)"]
+
+
+def test_offers_page_in_french_offers_the_french_grid_and_says_compliance():
+    at = start()
+    at.selectbox(key="lang").set_value("fr").run()
+    at.switch_page("webapp/pages/offers.py").run()
+    assert not at.exception, at.exception
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels[0] == "Télécharger la grille vierge à envoyer aux prestataires (Excel)"
+    assert list(at.table[0].value.columns) == ["Coût économique par an", "Coût économique sur la durée du contrat",
+                                               "Conformité"]
+    assert set(at.table[1].value["Conformité"]) <= {"Conforme", "Non conforme"}
 
 
 def test_offers_page_reads_a_filled_grid_and_explains_a_wrong_cell():
@@ -244,7 +276,7 @@ def test_offers_page_reads_a_filled_grid_and_explains_a_wrong_cell():
     at.file_uploader(key="offers_file").set_value(("grid.xlsx", filled_grid(tender), "application/octet-stream"))
     at.run()
     assert not at.error, [e.value for e in at.error]
-    assert list(at.table[0].value.columns) == ["Budget MSP", "Standard MSP", "Premium MSP"]
+    assert set(at.table[0].value.index) == {"Budget MSP", "Standard MSP", "Premium MSP"}
     broken = filled_grid(tender, lambda sheet: sheet.cell(row=_row_of("fees.monthly"), column=5, value="lots"))
     at.file_uploader(key="offers_file").set_value(("grid.xlsx", broken, "application/octet-stream"))
     at.run()
