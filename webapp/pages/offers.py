@@ -106,7 +106,7 @@ st.caption(headline[0])
 st.table(tables.as_text(headline[1], currency, language))
 
 st.subheader(t("offers.ranking", language))
-left, right = st.columns([3, 2], gap="large")
+left, right = st.columns([2, 1], gap="large")
 with right:  # the weights first, so that the ranking beside them uses what the buyer just typed
     st.markdown(f"**{t('offers.weights', language)}**")
     st.caption(t("offers.weights_help", language))
