@@ -136,6 +136,25 @@ class OfferComparison:
         compliant = set(self.compliant)
         return sorted(self.tender.offers, key=lambda o: (o not in compliant, float(means.get(o, np.inf))))
 
+    def difference(self, offer: str, other: str, figure: str = "economic_cost_year") -> tuple[float, float]:
+        """``other`` minus ``offer`` on a figure, paired on the same incidents: the difference of their
+        estimates (the numbers the tables show) and the 95 % half-width of the paired difference (the run's
+        estimator, with the controls of both offers' scenarios when the run has them)."""
+        from .variance import control_matrix, estimates, scenario_controls
+
+        means = self.summary[self.summary["figure"] == figure].set_index("offer")["mean"]
+        wide = self.figures[self.figures["figure"] == figure].pivot(index="replication", columns="offer",
+                                                                    values="value")
+        paired = (wide[other] - wide[offer]).dropna()
+        x = mu = None
+        results = self.results
+        if results.controls is not None and results.control_means:
+            x, mu = control_matrix(results.controls, scenario_controls(self.study, results.control_means,
+                                                                       [offer, other]), paired.index.to_numpy())
+        half = estimates(paired.to_numpy(dtype=float)[:, None], x, mu)[0].half_width if len(paired) > 1 \
+            else float("nan")
+        return float(means[other] - means[offer]), float(half)
+
     @cached_property
     def ties(self) -> list[Tie]:
         """For each method, every two offers next to each other in score order and how often the one ahead

@@ -279,6 +279,18 @@ def cost_sentences(comparison, lang: str = "en") -> list[str]:
         else:
             out.append(say("eligibility.cheapest", lang, offer=tender.name_of(best), cost=amount(best),
                            second=tender.name_of(compliant[1]), second_cost=amount(compliant[1])))
+        others = [o for o in comparison.cost_order() if o != best]
+        if others:
+            # against the next offer by cost, compliant or not (said which): paired on the same incidents
+            other = min(others, key=lambda o: float(means.at[o, "mean"]))
+            gap, half = comparison.difference(best, other)
+            key = "eligibility.gap_more" if gap >= 0 else "eligibility.gap_less"
+            out.append(say(key, lang, offer=tender.name_of(best), other=tender.name_of(other),
+                           status=say("eligibility.status_yes" if other in set(comparison.compliant)
+                                      else "eligibility.status_no", lang),
+                           gap=words.estimate(abs(gap), half, "money", currency, lang),
+                           settled=say("eligibility.gap_settled" if abs(gap) > half else "eligibility.gap_open",
+                                       lang)))
     apart = [o for o in comparison.cost_order() if o in comparison.breaches]
     if apart:
         out.append(say("eligibility.apart", lang, offers=", ".join(f"**{tender.name_of(o)}**" for o in apart)))

@@ -413,3 +413,20 @@ def test_the_french_grid_reads_back_like_the_english_one():
     assert sheet.cell(row=_row_of("gtr.P1"), column=2).value == "GTR P1 : délai de rétablissement du service"
     parsed = read_grid(filled_grid(tender, lang="fr"), "grille.xlsx", kind="xlsx")
     assert parsed.offers == tender.offers
+
+
+def test_the_headline_gap_is_the_tables_difference_paired_on_the_same_incidents(bundled):
+    """The headline compares the cheapest compliant offer with the cheapest other one: the gap is the difference
+    of the two estimates the table shows, and its interval, paired on the same incidents, is narrower than
+    the two offers' intervals added (common random numbers)."""
+    from simulation.report import cost_sentences
+
+    summary = bundled.summary[bundled.summary["figure"] == "economic_cost_year"].set_index("offer")
+    gap, half = bundled.difference("premium-1h", "standard-24-7")
+    assert gap == summary.at["standard-24-7", "mean"] - summary.at["premium-1h", "mean"]
+    assert 0 < half < summary.at["standard-24-7", "half_width"] + summary.at["premium-1h", "half_width"]
+    said = cost_sentences(bundled)
+    assert said[1].startswith("Against the cheapest of the other offers, Standard MSP (non-compliant): Standard MSP "
+                              "costs ")
+    assert said[1].endswith("a year more, on the same incidents; the gap is established (its 95 % interval "
+                            "excludes zero).")
