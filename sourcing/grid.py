@@ -185,6 +185,12 @@ def template(providers: list[str] | None = None, currency: str = "EUR", name: st
     settings.append(["scenario", scenario or "", say("grid.sheet.scenario", lang)])
     for key, weight in DEFAULT_WEIGHTS.items():
         settings.append([f"weight.{key}", weight, say("grid.sheet.weight", lang)])
+    settings.append(["requirement.coverage", "", say("grid.sheet.requirement_coverage", lang)])
+    for priority in PRIORITIES:
+        settings.append([f"requirement.gtr.{priority}", "", say("grid.sheet.requirement_gtr", lang, p=priority)])
+    for key in DEFAULT_CRITERIA:
+        settings.append([f"requirement.score.{key}", "", say("grid.sheet.requirement_score", lang,
+                                                             label=say(f"criterion.{key}", lang))])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -302,7 +308,7 @@ def read_grid(content: bytes, source: str, kind: str) -> Tender:
         "currency": currency,
         "offers": offers,
     }
-    for key in ("services", "scenario", "weights"):
+    for key in ("services", "scenario", "weights", "requirements"):
         if settings.get(key):
             data[key] = settings[key]
     try:
@@ -425,6 +431,7 @@ def _settings(sheet: Sheet, problems: list[Problem]) -> tuple[dict[str, Any], di
     rows = _unmerged(sheet, "Tender", labels=1, names_row=False, problems=problems)
     found: dict[str, Any] = {}
     weights: dict[str, float] = {}
+    requirements: dict[str, Any] = {}
     line_of: dict[str, int] = {}
     for number, line in enumerate(rows[1:], start=2):
         key_cell, cell = line[0], (line[1] if len(line) > 1 else Cell())
@@ -434,9 +441,10 @@ def _settings(sheet: Sheet, problems: list[Problem]) -> tuple[dict[str, Any], di
             if not cell.empty or key_cell.problem:
                 problems.append(Problem((), f"{where} has a value but no setting name in column A", number))
             continue
-        if key not in SETTINGS and not key.startswith("weight."):
+        if key not in SETTINGS and not key.startswith(("weight.", "requirement.")):
             problems.append(Problem((), f"{where}: '{key}' is not a setting (settings: {', '.join(SETTINGS)}, "
-                                        "weight.<criterion>)", number))
+                                        "weight.<criterion>, requirement.coverage, requirement.gtr.P1 to P4, "
+                                        "requirement.score.<criterion>)", number))
             continue
         if key in line_of:
             problems.append(Problem((), f"{where}: '{key}' is already set on row {line_of[key]}: keep one", number))
@@ -450,6 +458,19 @@ def _settings(sheet: Sheet, problems: list[Problem]) -> tuple[dict[str, Any], di
                 weight = read_cell(cell.value, "number", cell.number_format)
                 if weight is not None:
                     weights[key.removeprefix("weight.")] = weight
+                continue
+            if key.startswith("requirement."):
+                place = _requirement(key)
+                if place is None:
+                    problems.append(Problem((), f"{where}: '{key}' is not a requirement (requirement.coverage, "
+                                                "requirement.gtr.P1 to P4, requirement.score.<criterion>)", number))
+                    continue
+                value = read_cell(cell.value, REQUIREMENT_KINDS[place[0]], cell.number_format)
+                if value is not None and value != "none":  # no ceiling written: no requirement
+                    target = requirements
+                    for part in place[:-1]:
+                        target = target.setdefault(part, {})
+                    target[place[-1]] = value
                 continue
             text = read_cell(cell.value, "text")
         except CellError as exc:
@@ -469,13 +490,36 @@ def _settings(sheet: Sheet, problems: list[Problem]) -> tuple[dict[str, Any], di
             found[key] = text
     if weights:
         found["weights"] = weights
+    if requirements:
+        found["requirements"] = requirements
     return found, line_of
+
+
+REQUIREMENT_KINDS = {"coverage": "text", "gtr": "hours", "scores": "number"}
+"""How a requirement's cell is read (the tender's ``requirements:``)."""
+
+
+def _requirement(key: str) -> tuple[str, ...] | None:
+    """Where a setting ``requirement.…`` goes in the tender's ``requirements``: ``requirement.gtr.p1`` ->
+    (gtr, P1); None when it names no requirement."""
+    parts = key.split(".")[1:]
+    if parts == ["coverage"]:
+        return ("coverage",)
+    if len(parts) == 2 and parts[0] == "gtr" and parts[1].upper() in PRIORITIES:
+        return ("gtr", parts[1].upper())
+    if len(parts) == 2 and parts[0] == "score" and parts[1]:
+        return ("scores", parts[1])
+    return None
 
 
 def _setting_located(problem: Problem, lines: dict[str, int]) -> Problem:
     """A problem with a tender setting, placed on its row of the sheet 'Tender' when it has one."""
     key = "weight." + str(problem.path[1]) if problem.path[0] == "weights" and len(problem.path) > 1 \
         else str(problem.path[0])
+    if problem.path[0] == "requirements" and len(problem.path) > 1:
+        tail = [str(p) for p in problem.path[1:]]
+        head = "score" if tail[0] == "scores" else tail[0]
+        key = "requirement." + ".".join([head, *(t.casefold() for t in tail[1:])])
     line = lines.get(key)
     if line is None:
         return problem

@@ -430,3 +430,29 @@ def test_the_headline_gap_is_the_tables_difference_paired_on_the_same_incidents(
                               "costs ")
     assert said[1].endswith("a year more, on the same incidents; the gap is established (its 95 % interval "
                             "excludes zero).")
+
+
+def test_a_grid_states_the_tender_s_requirements_on_its_tender_sheet():
+    """The grid's sheet 'Tender' has a row per requirement (empty: none); filled, they read as the YAML's
+    ``requirements:``; a wrong one is refused with its row."""
+    tender = load_tender(OFFERS)
+    book = load_workbook(io.BytesIO(filled_grid(tender)))
+    sheet = book["Tender"]
+    rows = {row[0].value: row for row in sheet.iter_rows()}
+    rows["requirement.coverage"][1].value = "24/7"
+    rows["requirement.gtr.P1"][1].value = "2h"
+    rows["requirement.score.data_location"][1].value = 5
+    buffer = io.BytesIO()
+    book.save(buffer)
+    parsed = read_grid(buffer.getvalue(), "grid.xlsx", kind="xlsx")
+    assert parsed.requirements.coverage == "24/7" and parsed.requirements.gtr == {"P1": 2.0}
+    assert parsed.requirements.scores == {"data_location": 5.0}
+    rows["requirement.score.data_location"][1].value = 9
+    line = rows["requirement.score.data_location"][1].row
+    buffer = io.BytesIO()
+    book.save(buffer)
+    with pytest.raises(ScenarioError) as caught:
+        read_grid(buffer.getvalue(), "grid.xlsx", kind="xlsx")
+    assert f"sheet 'Tender', row {line} (requirement.score.data_location)" in str(caught.value)
+    assert "off the scale 0 to 5" in str(caught.value)
+    assert read_grid(filled_grid(tender), "grid.xlsx", kind="xlsx").requirements.coverage is None
