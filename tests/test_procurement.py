@@ -382,7 +382,8 @@ def test_mandatory_requirements_coverage_gtr_and_score(tmp_path):
 
 def test_requirements_are_checked_when_read(tmp_path):
     """A requirement on a criterion the tender does not have, or off its scale, is refused with its path."""
-    text = OFFERS.read_text(encoding="utf-8").replace("scores: {data_location: 3}", "scores: {data_location: 9, colour: 3}", 1)
+    text = OFFERS.read_text(encoding="utf-8").replace("scores: {data_location: 3}",
+                                                      "scores: {data_location: 9, colour: 3}", 1)
     path = tmp_path / "offers.yaml"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(ScenarioError) as caught:
