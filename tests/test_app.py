@@ -229,7 +229,7 @@ def test_offers_page_ranks_the_example_offers_and_weights_change_the_ranking():
         assert ranking.at[offer, "Eligibility"] == "Non-compliant"
         assert ranking.at[offer, "Weighted sum: rank"].endswith("(ranked apart)")
         assert costs.at[offer, "Eligibility"].startswith("Non-compliant: availability of 'email'")
-    figures = at.dataframe[0].value
+    figures = at.table[2].value
     assert figures.loc["Effective yearly price (fees + variable − penalties)", "Budget MSP"].endswith(
         tuple("0123456789"))
     said = " ".join(m.value for m in at.markdown)

@@ -135,7 +135,7 @@ with left:
             st.markdown(line)
 
 st.subheader(t("offers.figures", language))
-st.dataframe(tables.as_text(sections[1][1], currency, language), width="stretch", height="content")
+st.table(tables.as_text(sections[1][1], currency, language))
 price = charts.offer_prices(comparison.summary, list(tender.offers), money=currency, lang=language,
                             names=tender.names)
 targets = [s.availability_target for s in comparison.study.services.values() if s.availability_target is not None]
