@@ -277,8 +277,7 @@ def cost_sentences(comparison, lang: str = "en") -> list[str]:
         if len(compliant) == 1:
             out.append(say("eligibility.only", lang, offer=tender.name_of(best), cost=amount(best)))
         else:
-            out.append(say("eligibility.cheapest", lang, offer=tender.name_of(best), cost=amount(best),
-                           second=tender.name_of(compliant[1]), second_cost=amount(compliant[1])))
+            out.append(say("eligibility.cheapest", lang, offer=tender.name_of(best), cost=amount(best)))
         others = [o for o in comparison.cost_order() if o != best]
         if others:
             # against the next offer by cost, compliant or not (said which): paired on the same incidents

@@ -147,6 +147,7 @@ def test_weights_are_shown_as_entered_and_normalised(tmp_path):
     assert [cell.strip() for cell in price.split("│")[2:4]] == ["50", share]
     assert "normalised" in result.stdout
     assert f"(weight entered 50, normalised {50 / (50 + others) * 100:.0f} %)" in result.stdout
+    assert "The compliant offer that costs least is" in result.stdout and "Non-compliant" not in result.stdout
 
 
 @pytest.fixture(scope="module")
