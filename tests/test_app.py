@@ -72,7 +72,7 @@ def test_switching_example_and_language():
     table = kpis(at)
     assert "Coût de possession sur 5 ans (k€)" in table.columns
     assert re.fullmatch(r"\d[\d\u202f]*,\d ± \d[\d\u202f]*,\d", table.iloc[0]["Coût de possession sur 5 ans (k€)"])
-    assert at.markdown[0].value.startswith("Recommandé : **")
+    assert at.markdown[0].value.startswith("Recommandée : **")
 
 
 def test_a_link_opens_the_app_on_the_study_it_names_and_says_what_it_could_not_use():

@@ -72,7 +72,7 @@ def test_the_verdict_comes_first_in_both_languages() -> None:
     results = run_study(small, 20, seed=1)
     found = verdict(results, small)
     english, french = sentences(found, "en", "EUR", 20), sentences(found, "fr", "EUR", 20)
-    assert english[0].startswith("Recommended: **") and french[0].startswith("Recommandé : **")
+    assert english[0].startswith("Recommended: **") and french[0].startswith("Recommandée : **")
     assert "k€" in " ".join(english) and "k€" in " ".join(french)
     amount = french[1].split("k€")[0].split()[-1]  # written with the French locale's decimal sign (Babel's), not "."
     assert get_decimal_symbol("fr_FR") in amount and "." not in amount
@@ -94,6 +94,30 @@ def test_the_verdict_comes_first_in_both_languages() -> None:
     assert "75 % of the weeks" in english[-1] and "11 consecutive hours of daily rest 30 times" in english[-1]
     assert french[-1].startswith("Elle repose sur une astreinte") and "repos quotidien de 11 heures 30 fois" in \
         french[-1]
+
+
+def test_the_verdict_with_one_qualifying_option_keeps_its_margin() -> None:
+    """On the bundled e-mail example only SaaS meets the 99.5 % monthly target: the verdict still says by how
+    much it costs less than the next option (which misses the target), over the horizon and a year, how sure,
+    and calls the service by its name. The margin is the paired estimate of the run (the same seed gives the
+    same figures); its sign agrees with the summary's means."""
+    study = load_study(EMAIL)
+    results = run_study(study, 30, seed=1)
+    found = verdict(results, study, seed=1)
+    assert found.qualifying == ["SaaS 99.9%"] and found.runner_up is None
+    assert found.next_option == "Outsourced, GTR 4h HO" and not found.next_qualifies
+    mean, low, high = found.margin
+    gap = results.figure("economic_cost", found.next_option) - results.figure("economic_cost", found.recommended)
+    assert low <= mean <= high and mean > 0 and gap > 0
+    assert 0.95 <= found.margin_probability <= 1
+    for lang, over, sure in (("en", "over 5 years", "How sure: it costs less than"),
+                             ("fr", "sur 5 ans", "Certitude : elle coûte moins que")):
+        said = sentences(found, lang, study.currency, 30, study.names)
+        assert said[0].startswith(("Recommended: **SaaS 99.9%**", "Recommandée : **SaaS 99.9%**"))
+        assert over in said[1] and "k€" in said[1] and "**Outsourced, GTR 4h HO**" in said[1]
+        assert said[1].count("k€") == 4   # the margin over the horizon, a year's, the interval's two ends
+        assert said[2].startswith(sure)
+        assert not any(" email " in f" {line} " for line in said) and any("E-mail" in line for line in said)
 
 
 def test_decision_commands_print_json(email) -> None:
