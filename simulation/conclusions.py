@@ -102,6 +102,8 @@ def breakeven_conclusion(found: BreakEven, names: dict[str, str] | None = None) 
     slope = np.polyfit(x, y, 1)[0] if np.ptp(x) > 0 else 0.0
     below, above = (found.b, found.a) if slope > 0 else (found.a, found.b)
     band = (found.low, found.high) if found.low is not None and found.high is not None else None
+    if band is not None and tried[0] >= 0:   # a fee, a price, a headcount: never below zero
+        band = (max(band[0], 0.0), band[1])
     inside = band is not None and band[0] <= found.current <= band[1]
     today = None if inside else (below if found.current < found.value else above)
     return BreakEvenConclusion(found.a, found.b, parameter(found.path, names), on, found.value, band, found.unit,
