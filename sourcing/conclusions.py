@@ -179,4 +179,12 @@ def rating_sentence(r: PriorityRating, lang: str = "en") -> str:
     """``P1: good, every quantile within 10 % of the history (furthest: P90, 12.0 h real, 12.9 h simulated)``."""
     return say(f"conclusion.rating.{r.rating}", lang, priority=r.priority, tickets=words.number(r.tickets, lang, 0),
                quantile=f"P{round(r.worst * 100)}", real=words.hours(r.real, lang, 1),
-               simulated=words.hours(r.simulated, lang, 1), gap=words.percent(r.gap, lang, 0, signed=True))
+               simulated=words.hours(r.simulated, lang, 1), gap=_apart(r, lang))
+
+
+def _apart(r: PriorityRating, lang: str) -> str:
+    """``+36 %``; beyond double or half, ``×9.1`` (a percentage of thousands says nothing)."""
+    if r.real > 0 and (r.simulated >= 2 * r.real or r.simulated <= r.real / 2):
+        ratio = r.simulated / r.real
+        return f"×{words.number_text(ratio, lang, 2, significant=True) if ratio < 10 else words.number(ratio, lang, 0)}"
+    return words.percent(r.gap, lang, 0, signed=True)
