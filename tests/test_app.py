@@ -115,7 +115,9 @@ def test_what_would_it_take_opens_on_the_recommended_option_and_states_each_rota
     assert not at.exception, at.exception
     assert at.selectbox(key="be_a").value == "SaaS 99.9%" and at.selectbox(key="be_b").value == "Outsourced, GTR 4h HO"
     options = at.selectbox(key="be_path").options
-    assert "the monthly fee of Messaging MSP" in options and not any("providers." in o for o in options)
+    assert "The monthly fee of Messaging MSP" in options and not any("providers." in o for o in options)
+    # the question a director asks first: below what price does the recommended offer stay the cheaper?
+    assert at.selectbox(key="be_path").value == "saas.mail-cloud.price_per_user_month"
     said = [m.value for m in (*at.success, *at.info, *at.warning)]
     rota = [s for s in said if s.startswith("Messaging admins in **In-house**")]
     assert rota and "share of weeks one person is on call" in rota[0] and "(threshold 51.9 %)" in rota[0]

@@ -67,12 +67,48 @@ def named(path: str) -> str:
     return said.parameter_text(parameter(path, study.names), language)
 
 
+def title(path: str) -> str:
+    """The parameter's words as a label or an axis title: capitalised."""
+    text = named(path)
+    return text[:1].upper() + text[1:]
+
+
 run = session.results(scenario)
 decision = verdict(run, study, seed=run.seed)
 # The recommended option and the one it is weighed against (its runner-up, or the next cheapest when it is
 # the only one meeting the targets): the pair every tool opens on.
 pair = ((decision.recommended, decision.next_option) if decision.decided and decision.next_option
         else (names[0], names[1]))
+
+
+def offers_of(option: str) -> set[str]:
+    """The identifiers an option's entry names (its teams, provider offers and SaaS offers)."""
+    found: set[str] = set()
+
+    def walk(node) -> None:
+        if isinstance(node, dict):
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+        elif isinstance(node, str):
+            found.add(node)
+
+    walk(next((entry for entry in study_data(study).get("scenarios", []) if entry.get("name") == option), {}))
+    return found
+
+
+def first_price(options: tuple[str, ...]) -> int:
+    """The price of the recommended option's offer (else of the one it is weighed against, else any monthly
+    fee): the break-even a director asks first ("below what price does it stay the cheaper?")."""
+    for option in options:
+        owned = offers_of(option)
+        for i, p in enumerate(paths):
+            parts = p.split(".")
+            if len(parts) > 2 and parts[1] in owned and p.endswith(("price_per_user_month", "fees.monthly")):
+                return i
+    return next((i for i, p in enumerate(paths) if p.endswith("fees.monthly")), 0)
 
 breakeven_tab, tornado_tab, match_tab, rest_tab = st.tabs([
     t("whatif.breakeven", language), t("whatif.tornado", language), t("whatif.match", language),
@@ -82,8 +118,8 @@ with breakeven_tab:
     left, right, middle = st.columns(3)
     a = left.selectbox(t("whatif.option_a", language), names, index=names.index(pair[0]), key="be_a")
     b = right.selectbox(t("whatif.option_b", language), names, index=names.index(pair[1]), key="be_b")
-    path = middle.selectbox(t("whatif.parameter", language), paths, key="be_path", format_func=named,
-                            index=next((i for i, p in enumerate(paths) if p.endswith("fees.monthly")), 0))
+    path = middle.selectbox(t("whatif.parameter", language), paths, key="be_path", format_func=title,
+                            index=first_price(pair))
     on = st.radio(t("whatif.on", language), ["cost", "availability"], horizontal=True, key="be_on",
                   format_func=lambda k: t(f"whatif.on_{k}", language))
     replications = st.slider(t("whatif.replications_each", language), 20, 200, 40, step=10, key="be_n")
@@ -107,7 +143,7 @@ with breakeven_tab:
         x_unit = f"{words.symbol(found.unit)}{per}" if found.unit and found.unit not in ("%", "h") else found.unit
         st.plotly_chart(charts.breakeven_chart(
             points, found.value, (found.low, found.high),
-            f"{named(path)} ({x_unit})" if x_unit else named(path), y_title,
+            f"{title(path)} ({x_unit})" if x_unit else title(path), y_title,
             t("chart.breakeven", language, a=a, b=b, parameter=named(path)), lang=language, today=found.current,
             today_label=t("conclusion.today_label", language, value=said.value_text(
                 found.current, found.unit, conclusion.parameter.per, language)),
@@ -151,7 +187,7 @@ with match_tab:
     left, right = st.columns(2)
     a = left.selectbox(t("whatif.option_improve", language), names, index=0, key="ma_a")
     b = right.selectbox(t("whatif.option_match", language), names, index=len(names) - 1, key="ma_b")
-    path = st.selectbox(t("whatif.parameter", language), paths, key="ma_path", format_func=named,
+    path = st.selectbox(t("whatif.parameter", language), paths, key="ma_path", format_func=title,
                         index=next((i for i, p in enumerate(paths) if p.endswith("].count")), 0))
     values = st.text_input(t("whatif.values_to_try", language), key="ma_values")
     on = st.radio(t("whatif.on", language), ["availability", "gtr-compliance", "cost"], horizontal=True,
