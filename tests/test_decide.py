@@ -79,7 +79,7 @@ def test_no_breakeven_in_range_is_said_plainly(email) -> None:
     assert found.value is None and "no break-even between" in found.note and "lower" in found.note
     said = breakeven_conclusion(found, email.names)
     assert said.below == "SaaS 99.9%" and said.today_winner == "SaaS 99.9%" and said.parameter.per == "user_month"
-    assert breakeven_sentence(said, "en").startswith("From 5 €/user/month to 6 €/user/month for the price per user "
+    assert breakeven_sentence(said, "en").startswith("From 5.00 €/user/month to 6.00 €/user/month for the price per user "
                                                      "of Cloud mail (Exchange Online-type), **SaaS 99.9%** costs less")
 
 
