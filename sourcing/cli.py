@@ -103,6 +103,14 @@ def _print_verdict(words: list[str], lang: str = "en") -> None:
         out.print(text, highlight=False, soft_wrap=True)
 
 
+def _print_said(line: str) -> None:
+    """A sentence of the catalogue, bold where it says so (``**name**``)."""
+    text = Text()
+    for k, part in enumerate(line.split("**")):
+        text.append(part, style="bold" if k % 2 else "")
+    out.print(text, highlight=False, soft_wrap=True)
+
+
 def _print_notices(study: Study, notes: bool = False, console: Console = err) -> None:
     """Warnings on values a French reader would question (and, with ``notes``, how public holidays
     change the windows): the file is valid and runs as written."""
@@ -612,7 +620,11 @@ def breakeven(
                 "points": points}
     if _emit(output, document, pd.DataFrame(points, columns=["value", "difference", "ci_low", "ci_high"])):
         return
-    out.print(Text(found.sentence(language)), highlight=False, soft_wrap=True)
+    from simulation.conclusions import breakeven_conclusion
+
+    from .conclusions import breakeven_sentence
+
+    _print_said(breakeven_sentence(breakeven_conclusion(found, study.names), language))
     if found.value is not None:
         out.print(Text(say("whatif.cli_method", language, replications=count(replications, "count.replications",
                                                                               language), seed=seed)),
@@ -674,7 +686,11 @@ def match(
     if _emit(output, document, pd.DataFrame(steps, columns=["value", "difference", "ci_low", "ci_high",
                                                             "probability", "cost_per_year"])):
         return
-    out.print(Text(found.sentence(study.currency, language)), highlight=False, soft_wrap=True)
+    from simulation.conclusions import match_conclusion
+
+    from .conclusions import match_sentence
+
+    _print_said(match_sentence(match_conclusion(found, study.names), study.currency, language))
     shown = found.table(study.currency, language)
     table = _table(say("whatif.cli_minus", language, what=say(f"whatif.on_{on}", language), a=scenario, b=like),
                    list(shown.columns))
@@ -746,6 +762,12 @@ def sensitivity(
     if _emit(output, document, pd.DataFrame(swings, columns=["assumption", "low", "high", "at_low", "at_high",
                                                              "flips"])):
         return
+    from simulation.conclusions import tornado_conclusion
+
+    from .conclusions import tornado_sentences
+
+    for line in tornado_sentences(tornado_conclusion(found), assumption_label, study.currency, language):
+        _print_said(line)
     out.print(Text(say("whatif.cli_tornado", language, winner=found.winner, runner=found.runner_up,
                        amount=money(-found.base.mean, study.currency, language),
                        horizon=horizon(study.calendar.horizon, language))), highlight=False, soft_wrap=True)

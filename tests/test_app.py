@@ -72,7 +72,7 @@ def test_switching_example_and_language():
     table = kpis(at)
     assert "Coût de possession sur 5 ans (k€)" in table.columns
     assert re.fullmatch(r"\d[\d\u202f]*,\d ± \d[\d\u202f]*,\d", table.iloc[0]["Coût de possession sur 5 ans (k€)"])
-    assert at.markdown[0].value.startswith("Recommandé : **")
+    assert at.markdown[0].value.startswith("Recommandée : **")
 
 
 def test_a_link_opens_the_app_on_the_study_it_names_and_says_what_it_could_not_use():
@@ -104,6 +104,27 @@ def test_every_page_renders(page):
     assert not at.exception, at.exception
     assert not at.error, [e.value for e in at.error]
     assert at.title
+
+
+def test_what_would_it_take_opens_on_the_recommended_option_and_states_each_rota_against_its_thresholds():
+    """The break-even opens on the recommended option and the one it is weighed against (not on two options
+    the verdict excluded), the parameters go by their names (no dotted path), and each on-call rota is
+    measured against the thresholds a French reader applies, the conclusion first."""
+    at = start()
+    at.switch_page("webapp/pages/whatif.py").run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="be_a").value == "SaaS 99.9%" and at.selectbox(key="be_b").value == "Outsourced, GTR 4h HO"
+    options = at.selectbox(key="be_path").options
+    assert "The monthly fee of Messaging MSP" in options and not any("providers." in o for o in options)
+    # the question a director asks first: below what price does the recommended offer stay the cheaper?
+    assert at.selectbox(key="be_path").value == "saas.mail-cloud.price_per_user_month"
+    said = [m.value for m in (*at.success, *at.info, *at.warning)]
+    rota = [s for s in said if s.startswith("Messaging admins in **In-house**")]
+    assert rota and "share of weeks one person is on call" in rota[0] and "(threshold 51.9 %)" in rota[0]
+    thresholds = at.dataframe[0].value
+    assert list(thresholds.columns) == ["Figure", "This rota", "Threshold", "Against the threshold"]
+    assert 50.0 <= float(thresholds.iloc[0]["This rota"].split()[0]) <= 51.9   # a weekly rota of two: one week in two
+    assert thresholds.iloc[0]["Threshold"] == "51.9 %" and thresholds.iloc[0]["Against the threshold"] == "at the edge"
 
 
 def test_service_page_shows_restoration_and_monthly_availability():

@@ -373,3 +373,35 @@ def test_the_app_page_calibrates_the_bundled_example_and_offers_the_scenario():
     at.session_state["lang"] = "fr"
     at.run()
     assert at.title[0].value == "Calibrer sur l'historique des tickets"
+
+
+def test_the_back_test_is_rated_per_priority_in_plain_words() -> None:
+    """KS distances and quantile pairs said nothing to a director: each priority gets good / fair / poor from
+    the fitted quantile furthest from the history (relative gap; a priority of few tickets is held to what
+    they can tell, 2.5 / sqrt(n)). Samples are fixed quantiles of known laws, not random draws."""
+    from types import SimpleNamespace
+
+    from scipy import stats
+
+    from simulation.backtest import PriorityCheck
+    from simulation.conclusions import backtest_ratings
+    from sourcing.conclusions import rating_sentence
+
+    grid = (np.arange(2000) + 0.5) / 2000
+    real = stats.lognorm.ppf(grid, 1.0, scale=4.0)
+
+    def check(priority: str, factor: float, n: int = 2000) -> PriorityCheck:
+        keep = slice(None, None, 2000 // n)
+        return PriorityCheck(None, priority, real[keep], factor * real[keep], 0.0, 1.0, 0.0)
+
+    found = backtest_ratings(SimpleNamespace(checks=(check("P1", 1.05), check("P2", 1.2), check("P3", 3.0),
+                                                     check("P4", 1.3, n=20))))
+    # 30 % longer is within what 20 tickets can tell (2.5 / sqrt(20) = 56 %), not what 2,000 can
+    assert [(r.priority, r.rating) for r in found] == [("P1", "good"), ("P2", "fair"), ("P3", "poor"),
+                                                        ("P4", "good")]
+    assert backtest_ratings(SimpleNamespace(checks=(check("P4", 1.3),)))[0].rating == "poor"
+    assert found[1].gap == pytest.approx(0.2, abs=1e-9)    # every quantile is 20 % longer
+    said = [rating_sentence(r, "en") for r in found]
+    assert said[0].startswith("P1: **good**") and said[2].startswith("P3: **poor**: at P")
+    assert "(×3.0; 2,000 tickets)" in said[2]
+    assert rating_sentence(found[1], "fr").startswith("P2 : **moyen** : à moins de 25 %")

@@ -404,9 +404,10 @@ def criteria_heatmap(matrix: pd.DataFrame, directions: Mapping[str, str], labels
 
 def breakeven_chart(points: list[tuple[float, float, float, float]], value: float | None,
                     band: tuple[float, float] | None, x_title: str, y_title: str, title: str,
-                    lang: str = "en") -> go.Figure:
-    """The paired difference (A minus B) at each value tried, with its 95 % band, the zero line, and the
-    break-even with its interval."""
+                    lang: str = "en", today: float | None = None, today_label: str = "", value_label: str = "",
+                    band_label: str = "") -> go.Figure:
+    """The paired difference (A minus B) at each value tried, with its 95 % band, the zero line, the
+    break-even with its interval (both in the legend when labelled), and today's value marked."""
     x = [p[0] for p in points]
     figure = go.Figure()
     figure.add_trace(go.Scatter(x=x + x[::-1], y=[p[3] for p in points] + [p[2] for p in points][::-1],
@@ -415,10 +416,21 @@ def breakeven_chart(points: list[tuple[float, float, float, float]], value: floa
     figure.add_trace(go.Scatter(x=x, y=[p[1] for p in points], mode="lines+markers",
                                 name=say("chart.difference", lang), line={"color": OPTION_PALETTE[0]}))
     figure.add_hline(y=0, line={"color": "#444", "width": 1})
+    low = min([p[2] for p in points] + [0.0])
+    high = max([p[3] for p in points] + [0.0])
     if value is not None:
-        figure.add_vline(x=value, line={"color": "#d62728", "dash": "dash"})
         if band is not None and all(np.isfinite(band)):
-            figure.add_vrect(x0=band[0], x1=band[1], fillcolor="rgba(214,39,40,0.08)", line_width=0)
+            figure.add_trace(go.Scatter(x=[band[0], band[1], band[1], band[0], band[0]], y=[low, low, high, high, low],
+                                        fill="toself", fillcolor="rgba(214,39,40,0.08)", line={"width": 0},
+                                        mode="lines", hoverinfo="skip", name=band_label or " ",
+                                        showlegend=bool(band_label)))
+        figure.add_trace(go.Scatter(x=[value, value], y=[low, high], mode="lines", hoverinfo="skip",
+                                    line={"color": "#d62728", "dash": "dash"}, name=value_label or " ",
+                                    showlegend=bool(value_label)))
+    if today is not None and np.isfinite(today):
+        figure.add_trace(go.Scatter(x=[today, today], y=[low, high], mode="lines", hoverinfo="skip",
+                                    line={"color": "#2ca02c", "width": 2}, name=today_label or " ",
+                                    showlegend=bool(today_label)))
     return _layout(figure, title, x_title, y_title, lang=lang)
 
 
