@@ -249,7 +249,7 @@ def test_offers_page_ranks_the_example_offers_and_weights_change_the_ranking():
     for offer in ranking.index[len(compliant):]:
         assert ranking.at[offer, "Eligibility"] == "Non-compliant"
         assert ranking.at[offer, "Weighted sum: rank"].endswith("(ranked apart)")
-        assert costs.at[offer, "Eligibility"].startswith("Non-compliant: availability of 'email'")
+        assert costs.at[offer, "Eligibility"].startswith("Non-compliant: availability of 'E-mail'")
     figures = at.table[2].value
     assert figures.loc["Effective yearly price (fees + variable − penalties)", "Budget MSP"].endswith(
         tuple("0123456789"))

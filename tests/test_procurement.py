@@ -291,7 +291,7 @@ def test_the_offer_below_the_availability_target_is_non_compliant_and_not_ranked
     headline = sections["What each offer really costs a year: simulated economic cost (ownership, including what "
                         "stays in-house, plus the business cost of downtime, less penalties received), 95 % interval"]
     assert headline.index[0] == "Premium MSP"
-    assert headline.at["Budget MSP", "Eligibility"] == ("Non-compliant: availability of 'email' at 99.50 % or above in "
+    assert headline.at["Budget MSP", "Eligibility"] == ("Non-compliant: availability of 'E-mail' at 99.50 % or above in "
                                                         "48 % of months, 90 % required")
     table = sections["Ranking"]
     assert table.at["Budget MSP", "TOPSIS: rank"].endswith("(ranked apart)")
@@ -320,7 +320,7 @@ def test_a_tie_within_the_ranking_s_uncertainty_is_said(bundled):
     from simulation.report import compliance_text
 
     assert compliance_text(bundled, "budget-ho", "fr") == (
-        "Non conforme : disponibilité de « email » d'au moins 99,50\u202f% pendant 48\u202f% des mois, "
+        "Non conforme : disponibilité de « E-mail » d'au moins 99,50\u202f% pendant 48\u202f% des mois, "
         "90\u202f% exigés")
 
 
@@ -400,7 +400,7 @@ def test_offers_compare_marks_non_compliant_offers_and_says_which_method_to_trus
     assert result.exit_code == 0, result.output
     out = result.stdout
     assert out.index("What each offer really costs a year") < out.index("Offers on the same incidents")
-    assert "Non-compliant: availability of 'email' at 99.50 % or above in 48 % of months, 90 % required" in out
+    assert "Non-compliant: availability of 'E-mail' at 99.50 % or above in 48 % of months, 90 % required" in out
     assert "(ranked apart)" in out and "Which to trust for what" in out
     assert "Weight as entered" in out and "Normalised (the weights add up to 100 %)" in out
     assert "cannot be told apart under TOPSIS" in out
