@@ -21,7 +21,7 @@ async def warm(app: st.App) -> AsyncIterator[None]:
 
     try:
         await asyncio.to_thread(session.warm_up)
-    except Exception:  # noqa: BLE001 - the app must start even if the warm-up cannot run
+    except Exception:  # the app must start even if the warm-up cannot run
         logging.getLogger(__name__).exception("warm-up failed; the first visitor will simulate")
     yield
 

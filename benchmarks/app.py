@@ -111,7 +111,8 @@ def main(argv: list[str] | None = None) -> None:
         shown = sorted({r[name][1].replications for r in rounds})
         print(f"  {name:24} server answers {statistics.median(starts):4.1f} s | first results "
               f"{statistics.median(firsts):4.1f} s ({', '.join(f'{v:.1f}' for v in firsts)}) on "
-              f"{'/'.join(map(str, shown))} replications | all {DEFAULT_REPLICATIONS}: {statistics.median(completes):4.1f} s")
+              f"{'/'.join(map(str, shown))} replications | all {DEFAULT_REPLICATIONS}: "
+              f"{statistics.median(completes):4.1f} s")
 
 
 if __name__ == "__main__":

@@ -25,8 +25,7 @@ from simulation.replications import Results, concat, run_study
 from sourcing.errors import ScenarioError
 from sourcing.files import MAX_BYTES, decode, study_from_text
 from sourcing.scenario import Study, expected_incidents
-from sourcing import words
-from sourcing.words import count
+from sourcing.words import count, decimal_text
 
 from .i18n import LANGUAGES, t
 
@@ -39,7 +38,7 @@ own limit (server.maxUploadSize) is the calibration page's, for ticket exports."
 DEFAULT_REPLICATIONS = 20
 DEFAULT_SEED = 1
 CACHE_ENTRIES = 16
-"""Results kept in memory (runs, what-if answers, offers, calibrations), the oldest dropped first."""
+"""Results kept in memory (runs, what-if answers, offers, calibrations), the least recently used dropped first."""
 FIRST_ESTIMATE = 5
 """Replications of the first estimate shown while the others run."""
 APP_BUDGET = 60_000_000
@@ -210,7 +209,8 @@ _NONE = object()
 
 @st.cache_resource(max_entries=CACHE_ENTRIES, show_spinner=False)
 def _held(key: tuple, _value: Any = _NONE) -> Any:
-    """Streamlit's shared in-memory cache (every session, oldest entry dropped past :data:`CACHE_ENTRIES`)
+    """Streamlit's shared in-memory cache (every session; past :data:`CACHE_ENTRIES`, the least recently used
+    entry is dropped)
     used as a store: the value kept under ``key``; called with ``_value`` (left out of the key, as every
     argument whose name starts with '_'), keeps it. A call without a value raises :class:`_NotKept` when
     nothing is kept (an exception is never cached), so asking never stores anything."""
@@ -321,7 +321,7 @@ def results(scenario: Active) -> Run:
         st.session_state["_refine"] = (scenario, seed, replications)
         first = _kept(scenario, seed, FIRST_ESTIMATE) or _keep(scenario, _simulate(scenario, seed, FIRST_ESTIMATE))
         language = lang()
-        st.info(t("app.first_estimate", language, first=words.decimal_text(FIRST_ESTIMATE, language),
+        st.info(t("app.first_estimate", language, first=decimal_text(FIRST_ESTIMATE, language),
                   replications=count(replications, "count.replications", language)), icon=":material/hourglass_top:")
         return first
     return _keep(scenario, _simulate(scenario, seed, replications))
