@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import logging
 import re
 import time
 from collections.abc import Callable
@@ -29,6 +30,7 @@ from sourcing.words import count, decimal_text
 
 from .i18n import LANGUAGES, t
 
+_LOG = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = {p.stem: p for p in sorted((ROOT / "scenarios").glob("*.yaml")) if "offers" not in p.name}
 DEFAULT_EXAMPLE = "email-1000"
@@ -286,6 +288,11 @@ def _kept(scenario: Active, seed: int, replications: int) -> Run | None:
         outcome = _on_disk(scenario.text, seed, replications, code_version())
     except _NotKept:
         return None
+    except Exception:  # an entry the disk cache cannot read back (cut short by a full disk or a crash)
+        _LOG.warning("the disk cache's entry of %s (seed %s, %s replications) cannot be read: dropped",
+                     scenario.source, seed, replications, exc_info=True)
+        _on_disk.clear(scenario.text, seed, replications, code_version())
+        return None
     return _held(key, Run(scenario.study, seed, replications, **outcome._asdict()))
 
 
@@ -293,8 +300,12 @@ def _keep(scenario: Active, run: Run) -> Run:
     """Keeps ``run`` in memory, and on disk when :func:`kept_on_disk`; returns the run kept (another
     session's, when it finished the same one first)."""
     if kept_on_disk(scenario, run.seed, run.replications):
-        _on_disk(scenario.text, run.seed, run.replications, code_version(),
-                 Outcome(run.rows, run.summary, run.incidents, run.seconds, run.controls, run.control_means))
+        try:
+            _on_disk(scenario.text, run.seed, run.replications, code_version(),
+                     Outcome(run.rows, run.summary, run.incidents, run.seconds, run.controls, run.control_means))
+        except Exception:  # a disk that cannot take it (full, read-only): the run stays in memory only
+            _LOG.warning("%s (seed %s, %s replications) could not be kept on disk", scenario.source, run.seed,
+                         run.replications, exc_info=True)
     return _held(("run", digest(scenario.text), run.seed, run.replications), run)
 
 
