@@ -303,3 +303,30 @@ def test_offers_page_reads_a_filled_grid_and_explains_a_wrong_cell():
     at.run()
     assert not at.exception
     assert any("standard-24-7" in e.value and f"row {_row_of('fees.monthly')}" in e.value for e in at.error)
+
+
+def test_the_server_simulates_the_bundled_example_once_and_a_restart_reads_it_from_disk(tmp_path):
+    """``streamlit run server.py`` simulates the bundled example before it answers and keeps it in
+    Streamlit's disk cache (``~/.streamlit/cache``, here a home of its own); a restarted server reads it
+    back: the file is not written again (the same bytes, the same modification time). An entry cut short
+    (a full disk, a crash while writing) is dropped and written again, never an error."""
+    from webapp.screenshots import serve
+
+    cache = tmp_path / "home" / ".streamlit" / "cache"
+    cache.parent.parent.mkdir()
+    log = tmp_path / "server.log"
+    with serve(log, ROOT, script="server.py", home=tmp_path / "home"):
+        kept = sorted(cache.glob("*.memo"))
+    assert len(kept) == 1, kept
+    written = kept[0].stat().st_mtime_ns, kept[0].read_bytes()
+    with serve(log, ROOT, script="server.py", home=tmp_path / "home"):
+        assert sorted(cache.glob("*.memo")) == kept
+    assert (kept[0].stat().st_mtime_ns, kept[0].read_bytes()) == written
+    assert "warm-up failed" not in log.read_text(errors="replace")
+
+    kept[0].write_bytes(written[1][: len(written[1]) // 2])
+    with serve(log, ROOT, script="server.py", home=tmp_path / "home"):
+        assert sorted(cache.glob("*.memo")) == kept
+    assert kept[0].stat().st_size == len(written[1])   # written whole again (only the seconds it took differ)
+    output = log.read_text(errors="replace")
+    assert "warm-up failed" not in output and "cannot be read: dropped" in output
