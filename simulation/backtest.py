@@ -207,7 +207,7 @@ def backtest(desk: Desk, team: TeamSpec, time_zone: str, separate: bool = True, 
     quantiles. A fit the team cannot reach is not kept: the history's times are replayed instead, and the
     failure says which assumption is wrong."""
     w = _window(desk, budget)
-    repairs = history_repairs(desk)
+    repairs = history_repairs(desk, own=team.rota)
     targets = _targets(w)
     fitting = separate and not team.repair_given
     notes: list[tuple[str, dict[str, object]]] = []

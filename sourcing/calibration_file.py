@@ -19,7 +19,7 @@ import pandas as pd
 import yaml
 
 from .calendar import WINDOW_HO, Calendar
-from .calibration import Calibration, Desk, Fit, RepairFit
+from .calibration import MIN_FIT, Calibration, Desk, Fit, RepairFit
 from .cells import TRIGGERS
 from .errors import Problem, ScenarioError
 from .files import parse_yaml, study_from_data
@@ -38,13 +38,17 @@ PLACEHOLDER_COST = "45000 EUR"
 PLACEHOLDER_SEAT_COST = "245000 EUR"
 """Annual cost of a placeholder seat staffed around the clock: :data:`SEAT_PEOPLE` technicians (5.45 x 45,000
 EUR, to the thousand) [E]."""
-TARGET_UTILISATION = 0.7
+TARGET_UTILISATION = 0.5
 """Share of shift hours a placeholder team spends on the hands-on time of the repair times written (used only
-when the export does not say who resolved the tickets): low enough that the team is not the bottleneck, the
-queue of an M/M/c at this load being short against the repair times themselves."""
-OFF_HOURS_SHARE = 0.25
+when the export does not say who resolved the tickets): half, so that the team is not the bottleneck. Repair
+times of desks are heavy-tailed (a ticket held for days takes a seat for days): at 70 % a rota of twenty seats
+still queues a P4 for hours on average, at 50 % for minutes; and a technician's other half goes to requests,
+changes and projects, which the simulation does not count."""
+OFF_HOURS_SHARE = 1 / 3
 """Above this share of a priority's incidents restored outside business hours, the placeholder team is on
-call for it (P1, P2) or works around the clock (P3, P4): the history was worked at those hours."""
+call for it (P1, P2) or works around the clock (P3, P4): the history was worked at those hours. A team in
+business hours restores a few of its incidents outside them (those whose pending spells end at night, the
+long ones finished by the on-call rota); incidents restored at any hour would be 70 % outside."""
 SEAT_PEOPLE = 5.45
 """People a seat staffed around the clock takes: 8,760 / 1,607 hours (docs/sources.md) [E]."""
 INCIDENTS_PER_USER = 0.7
@@ -203,10 +207,11 @@ def check_service_name(name: str) -> str:
     return name
 
 
-def default_repair(fit: RepairFit, tables: bool = True) -> RepairTime:
+def default_repair(fit: RepairFit, tables: bool = True, own: bool = False) -> RepairTime:
     """The distribution written for a priority: the history's quantiles when no family fits (and ``tables``),
-    its best fit, or a default when nothing could be fitted."""
-    if tables and fit.empirical:
+    or always with ``own`` (the history's times taken as they are) when it has enough tickets; its best fit;
+    or a default when nothing could be fitted."""
+    if tables and (fit.empirical or (own and fit.best is not None and not fit.borrowed and len(fit.hours) >= MIN_FIT)):
         return RepairTime.of_table(*fit.table())
     if fit.best is not None:
         return RepairTime.of(fit.best)
@@ -214,9 +219,11 @@ def default_repair(fit: RepairFit, tables: bool = True) -> RepairTime:
     return RepairTime("lognormal", median, p90, median)
 
 
-def history_repairs(desk: Desk, tables: bool = True) -> Repairs:
-    """Each service's repair times as the history gives them (the time to restore, queue included)."""
-    return {c.service: {p: default_repair(c.repair_for(p), tables) for p in PRIORITIES} for c in desk.services}
+def history_repairs(desk: Desk, tables: bool = True, own: bool = False) -> Repairs:
+    """Each service's repair times as the history gives them (the time to restore, queue included); with
+    ``own``, the history's own quantiles wherever a priority has :data:`~sourcing.calibration.MIN_FIT` tickets
+    (the repair times of a team that is not the bottleneck: a fitted family would move its quantiles)."""
+    return {c.service: {p: default_repair(c.repair_for(p), tables, own) for p in PRIORITIES} for c in desk.services}
 
 
 class Written(NamedTuple):
@@ -247,7 +254,7 @@ def written_repair(desk: Desk, backtest: Backtest | None = None) -> Written:
         return Written(history_repairs(desk), "calibrate.notes.raw_refused", {})
     if backtest is not None and backtest.team.rota:
         waiting = desk.whole.history.waiting
-        return Written(history_repairs(desk), "calibrate.notes.rota_written",
+        return Written(history_repairs(desk, own=True), "calibrate.notes.rota_written",
                        {"what": lambda lang: say("calibrate.notes.rota_paused" if waiting == "states" else
                                                  "calibrate.notes.rota_elapsed", lang)})
     return Written(history_repairs(desk), "calibrate.notes.raw", {})
@@ -327,7 +334,7 @@ def placeholder_team(desk: Desk | Calibration, time_zone: str, lang: str = "en",
     else:
         if hands_on is None:
             hands_on = {c.service: {p: repair.mean for p, repair in times.items()}
-                        for c, times in zip(desk.services, history_repairs(desk).values())}
+                        for c, times in zip(desk.services, history_repairs(desk, own=hours.kind == "rota").values())}
             basis = "calibrate.notes.sized_history"
         else:
             basis = "calibrate.notes.sized_written"
