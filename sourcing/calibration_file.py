@@ -559,7 +559,7 @@ def _service_lines(c: Calibration, whole: Calibration, data: dict[str, Any], lan
         else:
             why = s("impact_assumed_p1" if impact.priority == "P1" else "impact_assumed_p2")
         if spread > 1:
-            why += "; " + s("impact_spread", groups=number(spread, lang, 0), share=percent(impact.value, lang, 0))
+            why = s("impact_spread", base=why, groups=number(spread, lang, 0), share=percent(impact.value, lang, 0))
         lines.append(f"    {key}: {data[key]:<18} # {why}")
     lines.append("    incidents:")
     per_month = c.per_month
