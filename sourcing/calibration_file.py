@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from .calendar import WINDOW_HO, Calendar
+from .calendar import WINDOW_24_7, WINDOW_HO, Calendar, Window, parse_rules
 from .calibration import MIN_FIT, Calibration, Desk, Fit, RepairFit
 from .cells import TRIGGERS
 from .errors import Problem, ScenarioError
@@ -38,6 +38,9 @@ PLACEHOLDER_COST = "45000 EUR"
 PLACEHOLDER_SEAT_COST = "245000 EUR"
 """Annual cost of a placeholder seat staffed around the clock: :data:`SEAT_PEOPLE` technicians (5.45 x 45,000
 EUR, to the thousand) [E]."""
+PLACEHOLDER_EXTENDED_COST = "123000 EUR"
+"""Annual cost of a placeholder seat of the extended hours: :data:`EXTENDED_PEOPLE` technicians (2.73 x
+45,000 EUR, to the thousand) [E]."""
 TARGET_UTILISATION = 0.5
 """Share of shift hours a placeholder team spends on the hands-on time of the repair times written (used only
 when the export does not say who resolved the tickets): half, so that the team is not the bottleneck. Repair
@@ -51,36 +54,60 @@ business hours restores a few of its incidents outside them (those whose pending
 long ones finished by the on-call rota); incidents restored at any hour would be 70 % outside."""
 SEAT_PEOPLE = 5.45
 """People a seat staffed around the clock takes: 8,760 / 1,607 hours (docs/sources.md) [E]."""
+EXTENDED_PEOPLE = 2.73
+"""People a seat of the extended hours (84 hours a week) takes: 84 x 52.18 / 1,607 hours [E]."""
 INCIDENTS_PER_USER = 0.7
 """Incidents a month per user of a service: one ticket a user a month, the middle of the usual 0.5 to 1.5,
 70 % of them incidents (docs/sources.md) [E]. Sizes the users of a calibrated service, whom each P3 and P4
 takes one of down."""
 
 
+EXTENDED = "extended"
+EXTENDED_HOURS = "Mon-Sat 08:00-22:00"
+"""The extended hours a placeholder team may work: a provider's usual 'extended' window (docs/sources.md)."""
+OUTSIDE_EXTENDED = "outside-extended"
+WINDOW_EXTENDED = Window(label=EXTENDED, rules=parse_rules(EXTENDED_HOURS))
+
+
 class Hours(NamedTuple):
-    """When the placeholder team works: its members' shift, the priorities on call outside it, and the share of
-    the history's incidents restored outside business hours that chose it."""
+    """When the placeholder team works: its members' shift, the priorities on call outside it, and the shares of
+    the history's incidents restored outside business hours and outside the extended hours that chose it."""
 
     kind: str
-    """'office' (business hours), or 'rota' (a seat staffed around the clock)."""
+    """'office' (business hours), 'extended' (:data:`EXTENDED_HOURS`) or 'rota' (seats staffed around the
+    clock)."""
     shift: str
     on_call: tuple[str, ...]
     off_hours: dict[str, float]
     """Per priority, the share of the history's resolved incidents restored outside business hours."""
+    off_extended: dict[str, float] = {}
+    """The same outside the extended hours."""
 
     @property
     def weekly(self) -> float:
         """Hours a member is on shift in a week."""
-        return WINDOW_HO.weekly_hours if self.shift == "HO" else 168.0
+        return {"office": WINDOW_HO, "extended": WINDOW_EXTENDED}.get(self.kind, WINDOW_24_7).weekly_hours
+
+    @property
+    def people(self) -> float:
+        """People one member line's count stands for: a technician in business hours, a seat otherwise."""
+        return {"office": 1.0, "extended": EXTENDED_PEOPLE}.get(self.kind, SEAT_PEOPLE)
+
+    @property
+    def windows(self) -> dict[str, Any]:
+        """The calendar windows the team's shift and on-call rota name (none for business hours or a rota)."""
+        if self.kind != "extended":
+            return {}
+        return {EXTENDED: {"hours": EXTENDED_HOURS}, OUTSIDE_EXTENDED: {"except": EXTENDED}}
 
 
-def restored_off_hours(calibration: Calibration, time_zone: str) -> dict[str, float]:
-    """Per priority, the share of the resolved incidents (the stable period's) restored outside business hours
-    (public holidays count as outside)."""
+def restored_outside(calibration: Calibration, time_zone: str, window: Window = WINDOW_HO) -> dict[str, float]:
+    """Per priority, the share of the resolved incidents (the stable period's) restored outside ``window``
+    (business hours by default; public holidays count as outside a window closed on them)."""
     tickets = calibration.tickets
     resolved = tickets[tickets["resolved"].notna()]
     calendar = history_calendar(calibration, time_zone, warm_up_days=0)
-    schedule = calendar.schedule(WINDOW_HO)
+    schedule = calendar.schedule(window)
     at = local_hours(calendar, resolved["resolved"])
     inside = (schedule.cumulative(at + 1 / 120) - schedule.cumulative(at)) > 0
     priority = resolved["priority"].astype(str).to_numpy()
@@ -88,14 +115,23 @@ def restored_off_hours(calibration: Calibration, time_zone: str) -> dict[str, fl
 
 
 def placeholder_hours(calibration: Calibration, time_zone: str) -> Hours:
-    """Business hours, on call for P1 and for P2 when the history restores more than :data:`OFF_HOURS_SHARE` of
-    them outside; a rota around the clock when it restores that many P3 or P4 outside (on call is for the few
-    urgent ones, not for the bulk of the work)."""
-    off = restored_off_hours(calibration, time_zone)
-    if any(off.get(p, 0.0) > OFF_HOURS_SHARE for p in ("P3", "P4")):
-        return Hours("rota", "24/7", (), off)
-    on_call = ("P1", "P2") if off.get("P2", 0.0) > OFF_HOURS_SHARE else ("P1",)
-    return Hours("office", "HO", on_call, off)
+    """The shortest hours that hold the history's bulk of work (P3, P4: at most :data:`OFF_HOURS_SHARE` of them
+    restored outside): business hours, then the extended hours, then a rota around the clock; on call outside
+    them for P1, and for P2 when the history restores more than that share of its P2 outside them (on call is
+    for the few urgent ones, not for the bulk of the work)."""
+    office = restored_outside(calibration, time_zone)
+    extended = restored_outside(calibration, time_zone, WINDOW_EXTENDED)
+
+    def bulk(off: dict[str, float]) -> bool:
+        return all(off.get(p, 0.0) <= OFF_HOURS_SHARE for p in ("P3", "P4"))
+
+    for kind, shift, off in (("office", "HO", office), ("extended", EXTENDED, extended)):
+        if bulk(off):
+            on_call = ("P1", "P2") if off.get("P2", 0.0) > OFF_HOURS_SHARE else ("P1",)
+            return Hours(kind, shift, on_call, office, extended)
+    return Hours("rota", "24/7", (), office, extended)
+
+
 DEFAULT_REPAIR = (2.0, 8.0)
 """Median and P90 (hours) written for a priority without any resolved ticket [E]."""
 
@@ -288,9 +324,14 @@ def _team(count: int, hours: Hours | None = None) -> dict[str, Any]:
         return {"members": [{"count": count, "role": "24/7 seat", "annual_cost": PLACEHOLDER_SEAT_COST,
                              "shift": "24/7"}]}
     on_call = list(hours.on_call) if hours is not None else ["P1"]
-    return {"members": [{"count": count, "role": "technician", "annual_cost": PLACEHOLDER_COST, "shift": "HO"}],
-            "on_call": {"window": "HNO", "priorities": on_call, "call_out_delay": {"median": "30min", "p90": "1h"},
-                        "weekly_premium": "150 EUR"}}
+    member = {"count": count, "role": "technician", "annual_cost": PLACEHOLDER_COST, "shift": "HO"}
+    outside = "HNO"
+    if hours is not None and hours.kind == "extended":
+        member.update(role="extended-hours seat", annual_cost=PLACEHOLDER_EXTENDED_COST, shift=EXTENDED)
+        outside = OUTSIDE_EXTENDED
+    return {"members": [member],
+            "on_call": {"window": outside, "priorities": on_call,
+                        "call_out_delay": {"median": "30min", "p90": "1h"}, "weekly_premium": "150 EUR"}}
 
 
 def local_hours(calendar: Calendar, stamps: pd.Series) -> np.ndarray:
@@ -312,7 +353,7 @@ def placeholder_team(desk: Desk | Calibration, time_zone: str, lang: str = "en",
                      hands_on: dict[str, dict[str, float]] | None = None) -> TeamSpec:
     """The in-house team when none is given. Its hours come from when the history restores its incidents
     (:func:`placeholder_hours`). Its size from who worked the tickets
-    (:class:`~sourcing.calibration_guards.TeamEstimate`; a rota takes one seat per :data:`SEAT_PEOPLE` of
+    (:class:`~sourcing.calibration_guards.TeamEstimate`; a seat takes :attr:`Hours.people` of
     them); when the export does not say, from the work the repair times written imply: each service's
     incidents a month times the mean hands-on time of each priority (``hands_on``, hours per service and
     priority; the history's times to restore without it, the most the work can be), at
@@ -322,11 +363,13 @@ def placeholder_team(desk: Desk | Calibration, time_zone: str, lang: str = "en",
     calibration = desk.whole
     hours = placeholder_hours(calibration, time_zone)
     off = [f"{p} {percent(hours.off_hours[p], lang, 0)}" for p in PRIORITIES if p in hours.off_hours]
+    outside = [f"{p} {percent(hours.off_extended[p], lang, 0)}" for p in PRIORITIES if p in hours.off_extended]
     when = say(f"calibrate.notes.hours_{hours.kind}", lang, on_call=", ".join(hours.on_call),
-               off=", ".join(off), people=number(SEAT_PEOPLE, lang, 2))
+               off=", ".join(off), extended=", ".join(outside), window=EXTENDED_HOURS,
+               people=number(hours.people, lang, 2))
     found = calibration.team
     if found is not None:
-        wanted = found.people if hours.kind == "office" else max(1, math.ceil(found.people / SEAT_PEOPLE))
+        wanted = max(1, math.ceil(found.people / hours.people - 1e-9))
         count = min(MAX_TEAM, wanted)
         origin = say("calibrate.notes.placeholder_people", lang, count=count, hours=when, column=found.column,
                      effective=number(found.effective, lang, 1), distinct=number(found.distinct, lang, 0),
@@ -424,7 +467,8 @@ def scenario_data(desk: Desk, team: TeamSpec, repairs: Repairs, time_zone: str, 
         "name": name[:80].strip(),
         "calendar": {"start": calendar.start.isoformat(), "horizon": f"{calendar.horizon_years}y",
                      "time_zone": calendar.time_zone, "country": calendar.country,
-                     "warm_up": f"{calendar.warm_up_days}d"},
+                     "warm_up": f"{calendar.warm_up_days}d",
+                     **({"windows": team.hours.windows} if team.hours is not None and team.hours.windows else {})},
         "services": services,
         "teams": {TEAM_NAME: team_data},
         "scenarios": [{"name": SCENARIO_NAME, "default": {"make": TEAM_NAME}}],
@@ -506,7 +550,11 @@ def scenario_yaml(desk: Desk, team: TeamSpec, repairs: Repairs, time_zone: str, 
     check = whole.country_check
     if check is not None and check.suggest:
         lines.append(f"  # {s('country_better', best=check.best, dip=percent(1 - check.best_dip, lang, 0))}")
-    lines += [f"  warm_up: {calendar['warm_up']}", "", "services:"]
+    lines.append(f"  warm_up: {calendar['warm_up']}")
+    if "windows" in calendar:
+        lines.append(f"  windows:                  # {s('windows')}")
+        lines += [f"    {name}: {_flow(value)}" for name, value in calendar["windows"].items()]
+    lines += ["", "services:"]
     if desk.column is not None:
         lines.append(f"  # {s('services', column=desk.column, count=len(desk.services))}"
                      + (f" {s('grouped', values=', '.join(desk.grouped[:12]))}" if desk.grouped else ""))

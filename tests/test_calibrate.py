@@ -357,40 +357,49 @@ def test_gamma_and_weibull_repair_times_validate_and_draw_their_median_and_p90()
         assert quantile(distribution, np.array([0.5, 0.9])) == pytest.approx([2.0, 9.0])
 
 
-def _worked_at(night: set[str]) -> pd.DataFrame:
+def _worked_at(night: set[str], evening: float = 22.5) -> pd.DataFrame:
     """Twelve weeks of tickets opened in business hours: those of the priorities in ``night`` restored the same
-    evening (20:00 to 23:00), the others within the hour."""
+    evening (from ``evening`` for half an hour: 22:30 is outside the extended hours, 19:00 inside), the others
+    within the hour."""
     rng = np.random.default_rng(5)
     days = pd.bdate_range("2024-01-08", periods=60)
     opened = pd.Series(np.repeat(days, 12)) + pd.to_timedelta(9 + 7 * rng.random(720), unit="h")
     priority = pd.Series(np.tile(["P1", "P2", "P2", "P3", "P3", "P3", "P3", "P3", "P4", "P4", "P4", "P4"], 60))
-    evening = opened.dt.normalize() + pd.to_timedelta(20 + 3 * rng.random(720), unit="h")
+    late = opened.dt.normalize() + pd.to_timedelta(evening + 0.5 * rng.random(720), unit="h")
     resolved = opened + pd.to_timedelta(0.1 + 0.8 * rng.random(720), unit="h")
-    resolved = resolved.where(~priority.isin(night), evening)
+    resolved = resolved.where(~priority.isin(night), late)
     return read_export(_export(opened, resolved, priority), "hours.csv", now=NOW)
 
 
 def test_the_placeholder_works_the_hours_the_history_restores_in_and_is_sized_from_the_mean_work():
-    """Restored in business hours: technicians in business hours, on call for P1; P2 restored in the evening:
-    on call for P2 too; P3 too: a 24/7 rota (5.45 people a seat). The size: each priority's incidents a month
-    times its mean hands-on time, at half the members' shift hours (50 h a week in business hours, 168 for a
-    seat)."""
-    from sourcing.calibration_file import TARGET_UTILISATION, placeholder_hours, placeholder_team
+    """Restored in business hours: technicians in business hours, on call for P1; P2 restored late at night:
+    on call for P2 too; P3 and P4 restored in the evening: extended hours (Mon-Sat 08:00-22:00); late at
+    night: a 24/7 rota (5.45 people a seat). The size: each priority's incidents a month times its mean
+    hands-on time, at half the members' shift hours (50 h a week in business hours, 84 in extended hours,
+    168 for a seat). The file written with extended hours names them in its calendar and validates."""
+    from sourcing.calibration_file import TARGET_UTILISATION, placeholder_hours, placeholder_team, scenario_yaml
+    from sourcing.calibration_file import FileText, history_repairs
+    from sourcing.files import study_from_text
 
-    for night, kind, on_call in ((set(), "office", ("P1",)), ({"P1", "P2"}, "office", ("P1", "P2")),
-                                 ({"P1", "P2", "P3"}, "rota", ())):
-        calibration = calibrate(_worked_at(night), country=None)
+    cases = ((set(), 22.5, "office", "HO", ("P1",), 50.0), ({"P1", "P2"}, 22.5, "office", "HO", ("P1", "P2"), 50.0),
+             ({"P3", "P4"}, 19.0, "extended", "extended", ("P1",), 84.0),
+             ({"P1", "P2", "P3"}, 22.5, "rota", "24/7", (), 168.0))
+    for night, evening, kind, shift, on_call, weekly in cases:
+        desk = calibrate_desk(_worked_at(night, evening), "desk", country=None)
+        calibration = desk.whole
         hours = placeholder_hours(calibration, "Europe/Paris")
         assert (hours.kind, hours.on_call) == (kind, on_call), night
         assert all(hours.off_hours[p] == (1.0 if p in night else 0.0) for p in ("P1", "P2", "P3", "P4")), hours
-        hands_on = {calibration.service: {"P1": 4.0, "P2": 3.0, "P3": 2.0, "P4": 1.0}}
-        team = placeholder_team(calibration, "Europe/Paris", hands_on=hands_on)
-        work = sum(r.per_month.value * hands_on[calibration.service][r.priority] for r in calibration.rates)
-        weekly = 50.0 if kind == "office" else 168.0
+        hands_on = {"desk": {"P1": 4.0, "P2": 3.0, "P3": 2.0, "P4": 1.0}}
+        team = placeholder_team(desk, "Europe/Paris", hands_on=hands_on)
+        work = sum(r.per_month.value * hands_on["desk"][r.priority] for r in calibration.rates)
         member = team.data["members"][0]
         assert member["count"] == int(np.ceil(work / 730.5 * 168 / (weekly * TARGET_UTILISATION)))
-        assert member["shift"] == ("HO" if kind == "office" else "24/7")
+        assert member["shift"] == shift and team.hours.weekly == weekly
         assert team.data.get("on_call", {}).get("priorities", []) == list(on_call)
+        text = scenario_yaml(desk, team, history_repairs(desk), "Europe/Paris", FileText("", []))
+        study = study_from_text(text, "placeholder.yaml")
+        assert ("extended" in study.calendar.windows) == (kind == "extended")
 
 
 EXAMPLE = Path(__file__).parents[1] / "scenarios" / "tickets-servicenow-example.csv"
