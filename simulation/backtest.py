@@ -450,7 +450,9 @@ def hands_on(repairs: Repairs) -> dict[str, dict[str, float]]:
         out[name] = {}
         for p, repair in times.items():
             mean = getattr(_DISTRIBUTION.validate_python(repair.exact()), "mean", None)
-            out[name][p] = float(mean) if isinstance(mean, int | float) else float(np.mean(repair_quantile(repair, grid)))
+            if not isinstance(mean, int | float):
+                mean = np.mean(repair_quantile(repair, grid))
+            out[name][p] = float(mean)
     return out
 
 

@@ -48,8 +48,9 @@ times of desks are heavy-tailed (a ticket held for days takes a seat for days): 
 still queues a P4 for hours on average, at 50 % for minutes; and a technician's other half goes to requests,
 changes and projects, which the simulation does not count."""
 OFF_HOURS_SHARE = 1 / 3
-"""Above this share of a priority's incidents restored outside business hours, the placeholder team is on
-call for it (P1, P2) or works around the clock (P3, P4): the history was worked at those hours. A team in
+"""Above this share of a priority's incidents restored outside the placeholder team's hours, it is on call
+for it (P1, P2) or works longer hours (P3, P4: extended, then around the clock): the history was worked at
+those hours. A team in
 business hours restores a few of its incidents outside them (those whose pending spells end at night, the
 long ones finished by the on-call rota); incidents restored at any hour would be 70 % outside."""
 SEAT_PEOPLE = 5.45
@@ -247,7 +248,8 @@ def default_repair(fit: RepairFit, tables: bool = True, own: bool = False) -> Re
     """The distribution written for a priority: the history's quantiles when no family fits (and ``tables``),
     or always with ``own`` (the history's times taken as they are) when it has enough tickets; its best fit;
     or a default when nothing could be fitted."""
-    if tables and (fit.empirical or (own and fit.best is not None and not fit.borrowed and len(fit.hours) >= MIN_FIT)):
+    enough = fit.best is not None and not fit.borrowed and len(fit.hours) >= MIN_FIT
+    if tables and (fit.empirical or (own and enough)):
         return RepairTime.of_table(*fit.table())
     if fit.best is not None:
         return RepairTime.of(fit.best)
@@ -381,7 +383,8 @@ def placeholder_team(desk: Desk | Calibration, time_zone: str, lang: str = "en",
             basis = "calibrate.notes.sized_history"
         else:
             basis = "calibrate.notes.sized_written"
-        work = sum(rate.per_month.value * hands_on[c.service][rate.priority] for c in desk.services for rate in c.rates)
+        work = sum(rate.per_month.value * hands_on[c.service][rate.priority]
+                   for c in desk.services for rate in c.rates)
         incidents = sum(rate.per_month.value for c in desk.services for rate in c.rates)
         weekly_work = work / HOURS_PER_MONTH * 168
         wanted = max(1, math.ceil(weekly_work / (hours.weekly * TARGET_UTILISATION) - 1e-9))

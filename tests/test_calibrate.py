@@ -377,8 +377,14 @@ def test_the_placeholder_works_the_hours_the_history_restores_in_and_is_sized_fr
     night: a 24/7 rota (5.45 people a seat). The size: each priority's incidents a month times its mean
     hands-on time, at half the members' shift hours (50 h a week in business hours, 84 in extended hours,
     168 for a seat). The file written with extended hours names them in its calendar and validates."""
-    from sourcing.calibration_file import TARGET_UTILISATION, placeholder_hours, placeholder_team, scenario_yaml
-    from sourcing.calibration_file import FileText, history_repairs
+    from sourcing.calibration_file import (
+        TARGET_UTILISATION,
+        FileText,
+        history_repairs,
+        placeholder_hours,
+        placeholder_team,
+        scenario_yaml,
+    )
     from sourcing.files import study_from_text
 
     cases = ((set(), 22.5, "office", "HO", ("P1",), 50.0), ({"P1", "P2"}, 22.5, "office", "HO", ("P1", "P2"), 50.0),
