@@ -281,7 +281,7 @@ def _print_reading(history, lang: str) -> None:
         [{head["export"]: label, head["level"]: level,
           head["tickets"]: number(history.label_counts.get(label, 0), lang, 0)}
          for label, level in sorted(history.priorities.items(), key=lambda item: (item[1], item[0]))]))
-    if history.waiting == "states":
+    if history.waiting in ("states", "no_pending"):  # without a pending state, the note comes with the estimates
         _line(say("calibrate.cli.pending_states", lang, states=", ".join(history.pending_states) or "-"))
     else:
         _flagged("note", say("calibrate.notes.no_states", lang), lang)

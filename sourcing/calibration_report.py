@@ -254,7 +254,10 @@ def desk_notes(desk: Desk, lang: str = "en") -> list[str]:
     if check is not None and check.suggest:
         out.append(say("calibrate.notes.country", lang, best=check.best, given=check.given or "none",
                        dip=percent(1 - check.best_dip, lang, 0), days=check.holidays))
-    if c.history.waiting != "states":
+    if c.history.waiting == "no_pending":
+        states = ", ".join(f"'{state}'" for state in c.history.states[:12])  # the export's words, quoted
+        out.append(say("calibrate.notes.no_pending", lang, states=states))
+    elif c.history.waiting != "states":
         out.append(say("calibrate.notes.no_states", lang))
     if desk.column is not None:
         out.append(say("calibrate.notes.services", lang, column=desk.column,
