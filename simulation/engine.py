@@ -1,7 +1,7 @@
-"""The SimPy model of one scenario: incidents arrive and are restored by whoever the option names.
+"""The discrete-event model of one scenario: incidents arrive and are restored by whoever the option names.
 
-One :class:`simpy.Environment` per scenario and replication, reading only the compiled plan
-(:mod:`simulation.plan`). The work is driven by timeout callbacks (:class:`Clock`), which keeps the hot
+One event list (:class:`Clock`) per scenario and replication, reading only the compiled plan
+(:mod:`simulation.plan`). The work is driven by timed callbacks in SimPy's order, which keeps the hot
 path (an incident arriving, being started, being finished) to a couple of scheduled events. Shifts and
 the on-call rota are looked up, not stepped through, so years of calendar cost nothing when nothing
 happens. Work that is pre-empted or handed over keeps its remaining time and resumes. Each option's
@@ -20,7 +20,6 @@ from math import inf, isnan, nan
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
-import simpy
 
 from sourcing.calendar import CoverageSchedule
 from sourcing.model import PRIORITIES
@@ -127,61 +126,52 @@ class ScenarioRun:
 
 
 class Clock:
-    """Schedules the engine's callbacks on a SimPy environment: events in the order SimPy gives them, and
-    *boundaries* (a shift ends, a wake-up, the end of a transition) before any event at their instant.
+    """The engine's event list: callbacks in the order of their instant, and among callbacks due at the same
+    instant in the order they were scheduled; *boundaries* (a shift ends, a wake-up, the end of a
+    transition) before any callback at their instant.
 
     Windows are half-open (08:00-17:00 excludes 17:00), so an incident declared exactly when a shift
-    ends must find it over. SimPy orders same-instant events by priority, but its public API has no
-    delayed event of a higher priority: ``Environment.timeout`` is always NORMAL, and an event only gets
-    its value by ``succeed``/``fail``/``trigger``, which schedule it at once. Boundaries therefore wait
-    in a queue of their own, each with a plain timeout at its instant, and every callback first runs the
-    boundaries due by then: the order URGENT events would have, with only ``Environment.timeout``,
-    ``Event.callbacks`` and ``Event.value`` (all public).
-
-    Each timeout carries the instant it was scheduled for, computed as SimPy does (``now + delay``), so
-    :attr:`now` is the environment's time inside every callback without asking the environment for it.
+    ends must find it over: that is why boundaries come first. Each callback is kept with the instant it
+    is due (``now + delay``) and a sequence number, in a binary heap: the order SimPy's event queue gives
+    timeouts (instant, then creation), without an event object, a callback list and a step per callback.
+    The engine only ever needed timed callbacks from SimPy (no processes, no resources), and its hot
+    path is two of them per incident.
     """
 
-    def __init__(self, env: simpy.Environment) -> None:
-        self.env = env
-        self.now: float = env.now
+    def __init__(self, start: float) -> None:
+        self.now: float = start
         """The current simulation time (set when a callback runs, and after :meth:`run`)."""
+        self._queue: list[tuple[float, int, Callable[[Any], None], Any]] = []
         self._due: list[tuple[float, int, Callable[[Any], None], Any]] = []
         self._order = count()
-        self._timeout = env.timeout
-        self._run = self._run_event  # one bound method for every event
 
     def after(self, delay: float, callback: Callable[[Any], None], argument: Any = None) -> None:
         """Call ``callback(argument)`` in ``delay`` hours."""
-        self._timeout(delay, (self.now + delay, callback, argument)).callbacks.append(self._run)
+        heappush(self._queue, (self.now + delay, next(self._order), callback, argument))
 
     def boundary(self, delay: float, callback: Callable[[Any], None], argument: Any = None) -> None:
         """Call ``callback(argument)`` in ``delay`` hours, before anything else scheduled for that instant."""
-        at = self.now + delay
-        heappush(self._due, (at, next(self._order), callback, argument))
-        self._timeout(delay, at).callbacks.append(self._catch_up)
+        heappush(self._due, (self.now + delay, next(self._order), callback, argument))
 
     def run(self, until: float) -> None:
-        """Run the environment until ``until``."""
-        self.env.run(until=until)
-        self.now = self.env.now
-
-    def _run_event(self, event: simpy.Event) -> None:
-        at, callback, argument = event.value
-        self.now = at
-        if self._due and self._due[0][0] <= at:
-            self._fire(at)
-        callback(argument)
-
-    def _catch_up(self, event: simpy.Event) -> None:
-        self.now = at = event.value
-        self._fire(at)
-
-    def _fire(self, now: float) -> None:
-        due = self._due
-        while due and due[0][0] <= now:
-            _, _, callback, argument = heappop(due)
+        """Run every callback due before ``until`` (not those due at ``until`` itself); then the time is ``until``."""
+        queue, due = self._queue, self._due
+        while True:
+            if due and (not queue or due[0][0] <= queue[0][0]):
+                at, _, callback, argument = heappop(due)
+                if at >= until:
+                    heappush(due, (at, _, callback, argument))
+                    break
+            elif queue:
+                at, _, callback, argument = heappop(queue)
+                if at >= until:
+                    heappush(queue, (at, _, callback, argument))
+                    break
+            else:
+                break
+            self.now = at
             callback(argument)
+        self.now = until
 
 
 class _Technician:
@@ -803,8 +793,7 @@ def simulate(plan: Plan, scenario: ScenarioPlan, load: Load, streams: Streams,
     on the team and the replication's streams, so they are drawn once.
     """
     calendar = plan.calendar
-    env = simpy.Environment(initial_time=calendar.warm_up_start)
-    clock = Clock(env)
+    clock = Clock(calendar.warm_up_start)
     horizon = calendar.horizon
     n = len(load)
     record = _Record(started=[nan] * n, restored=[nan] * n, by=[NOBODY] * n, escalated=[False] * n,
