@@ -144,6 +144,13 @@ class Clock:
         self._queue: list[tuple[float, int, Callable[[Any], None], Any]] = []
         self._due: list[tuple[float, int, Callable[[Any], None], Any]] = []
         self._order = count()
+        self._coming: tuple[float, int] | None = None
+        """The instant and sequence number of the next arrival (None when there is none)."""
+        self._times: list[float] = []
+        self._jobs: list[int] = []
+        self._services: list[int] = []
+        self._routes: list[Callable[[int], None]] = []
+        self._k = 0
 
     def after(self, delay: float, callback: Callable[[Any], None], argument: Any = None) -> None:
         """Call ``callback(argument)`` in ``delay`` hours."""
@@ -153,10 +160,55 @@ class Clock:
         """Call ``callback(argument)`` in ``delay`` hours, before anything else scheduled for that instant."""
         heappush(self._due, (self.now + delay, next(self._order), callback, argument))
 
+    def declare(self, times: list[float], jobs: list[int], services: list[int],
+                routes: list[Callable[[int], None]]) -> None:
+        """Hand each of ``jobs`` to the route of its service (``routes[services[job]](job)``) at its time
+        (``times[job]``), in the order of ``jobs``.
+
+        Arrivals are a stream beside the heap, not entries in it: one is pending at a time, with the
+        instant and sequence number a timeout scheduled when the one before it was handed on would have
+        (``now + (time - now)``, then the next number), so ties with other callbacks fall exactly as they
+        would in the heap. Those due at once (at or before the current time) are handed on at once.
+        """
+        self._times, self._jobs, self._services, self._routes = times, jobs, services, routes
+        self._k = 0
+        self._hand_on_due()
+
+    def _hand_on_due(self) -> None:
+        """Hand on the arrivals due by now from ``_k`` on, and make the next one pending."""
+        times, jobs, services, routes = self._times, self._jobs, self._services, self._routes
+        k, now = self._k, self.now
+        while k < len(jobs):
+            job = jobs[k]
+            if times[job] > now:
+                self._coming = (now + (times[job] - now), next(self._order))
+                self._k = k
+                return
+            routes[services[job]](job)
+            k += 1
+        self._coming = None
+        self._k = k
+
     def run(self, until: float) -> None:
         """Run every callback due before ``until`` (not those due at ``until`` itself); then the time is ``until``."""
         queue, due = self._queue, self._due
+        times, jobs, services, routes = self._times, self._jobs, self._services, self._routes
         while True:
+            coming = self._coming
+            if coming is not None and (not queue or coming < queue[0]):
+                at = coming[0]
+                if due and due[0][0] <= at:
+                    pass  # a boundary first
+                elif at >= until:
+                    break
+                else:
+                    self.now = at
+                    k = self._k
+                    job = jobs[k]
+                    routes[services[job]](job)
+                    self._k = k + 1
+                    self._hand_on_due()
+                    continue
             if due and (not queue or due[0][0] <= queue[0][0]):
                 at, _, callback, argument = heappop(due)
                 if at >= until:
@@ -836,24 +888,5 @@ def simulate(plan: Plan, scenario: ScenarioPlan, load: Load, streams: Streams,
 
 
 def _declare(clock: Clock, load: Load, route: list[Callable[[int], None]], exists: np.ndarray) -> None:
-    """Hand each incident to its service's router when it is declared: one timeout at a time, the next
-    scheduled once the incident before it has been handed on."""
-    times = load.time.tolist()
-    services = load.service.tolist()
-    jobs = np.flatnonzero(exists).tolist()
-
-    def declare(k: int) -> None:
-        job = jobs[k]
-        route[services[job]](job)
-        following(k + 1)
-
-    def following(k: int) -> None:
-        while k < len(jobs):
-            job = jobs[k]
-            if times[job] > clock.now:
-                clock.after(times[job] - clock.now, declare, k)
-                return
-            route[services[job]](job)
-            k += 1
-
-    following(0)
+    """Hand each incident to its service's router when it is declared."""
+    clock.declare(load.time.tolist(), np.flatnonzero(exists).tolist(), load.service.tolist(), route)
