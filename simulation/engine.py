@@ -12,10 +12,11 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import cached_property, partial
 from heapq import heappop, heappush
-from itertools import count
+from itertools import chain, count
 from math import inf, isnan, nan
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -77,26 +78,125 @@ class Work(NamedTuple):
     on_call: bool
 
 
+_as_work = partial(tuple.__new__, Work)
+"""A :class:`Work` from a plain tuple of its fields (``Work._make`` without its checks: C calls only)."""
+
+
+class WorkLog(Sequence[Work]):
+    """Every stretch of work of a desk, kept as plain tuples while the run goes (a :class:`Work` is made
+    only when one is read): recording a stretch is one append on the hot path."""
+
+    __slots__ = ("_raw",)
+
+    def __init__(self, raw: list[tuple[int, int, float, float, float, bool]]) -> None:
+        self._raw = raw
+
+    def __len__(self) -> int:
+        return len(self._raw)
+
+    def __getitem__(self, i):  # type: ignore[override]
+        if isinstance(i, slice):
+            return list(map(_as_work, self._raw[i]))
+        return _as_work(self._raw[i])
+
+    def __iter__(self) -> Iterator[Work]:
+        return map(_as_work, self._raw)
+
+    def table(self) -> np.ndarray:
+        """The stretches as an (n, 6) float array, columns in :class:`Work`'s order."""
+        return np.fromiter(chain.from_iterable(self._raw), dtype=float, count=6 * len(self._raw)).reshape(-1, 6)
+
+
+class _Booking(NamedTuple):
+    """Hours of a team's work booked after the run from its work log."""
+
+    shift_work: np.ndarray
+    call_work: np.ndarray
+    overtime: list[Stretch]
+    interventions: list[Stretch]
+
+
 @dataclass
 class TeamRun:
-    """What happened to an internal team in one replication."""
+    """What happened to an internal team in one replication.
+
+    Hours on shift, on call and overtime are booked after the run from the work log (:meth:`_book`),
+    not while it goes: they only need each stretch's ends and the person's shifts."""
 
     name: str
     team: TeamPlan
     plans: list[PersonPlan]
     rota: list[RotaShift]
-    shift_work: np.ndarray
-    call_work: np.ndarray
-    overtime: list[Stretch]
-    """Every stretch of overtime."""
-    interventions: list[Stretch]
-    """Every stretch of work done on call."""
     callouts: list[Callout]
-    work: list[Work]
-    """Every stretch of work, in the order it stopped."""
+    work: WorkLog
+    """Every stretch of work, in the order it stopped; those still running at the end last."""
+    stopped: int
+    """The stretches that stopped before the end of the run (the first ``stopped`` of :attr:`work`)."""
     backlog: int
     active_until: float
     """The team runs until this time (the end of a transition when it is only the previous option)."""
+
+    @property
+    def shift_work(self) -> np.ndarray:
+        """Hours each person worked on shift (stretches that stopped before the end)."""
+        return self._book.shift_work
+
+    @property
+    def call_work(self) -> np.ndarray:
+        """Hours each person worked on call."""
+        return self._book.call_work
+
+    @property
+    def overtime(self) -> list[Stretch]:
+        """Every stretch of overtime, in the order the work stopped."""
+        return self._book.overtime
+
+    @property
+    def interventions(self) -> list[Stretch]:
+        """Every stretch of work done on call, in the order it stopped."""
+        return self._book.interventions
+
+    @cached_property
+    def _book(self) -> _Booking:
+        """Book each stopped stretch: on call, on shift, or overtime where it runs past the shift's end
+        (parts of more than 1e-9 h outside every shift). A stretch within one shift (the common case) is
+        told apart in one vectorised pass; only the others are split. Sums run in the order the work
+        stopped, as the run used to add them."""
+        people = len(self.plans)
+        raw = self.work._raw[:self.stopped]
+        table = WorkLog(raw).table()
+        person = table[:, 0].astype(np.intp)
+        start, end, on_call = table[:, 3], table[:, 4], table[:, 5] != 0
+        worked = end > start
+        hours = end - start
+        call = worked & on_call
+        inside = np.zeros(len(raw), dtype=bool)
+        for i, plan in enumerate(self.plans):
+            mine = np.flatnonzero((person == i) & worked & ~on_call)
+            if not len(mine):
+                continue
+            starts, ends = plan.on_shift[:, 0], plan.on_shift[:, 1]
+            k = np.searchsorted(starts, start[mine], side="right") - 1
+            ok = k >= 0
+            shift_end = np.where(ok, ends[np.maximum(k, 0)], -inf)
+            inside[mine] = ok & (start[mine] < shift_end) & (end[mine] <= shift_end)
+        shift_hours = np.where(worked & ~on_call, hours, 0.0)
+        overtime: list[Stretch] = []
+        for j in np.flatnonzero(worked & ~on_call & ~inside).tolist():
+            index, _, _, begin, now, _ = raw[j]
+            plan = self.plans[index]
+            extra = 0.0
+            for a, b in _off_shift(plan.on_shift[:, 0].tolist(), plan.on_shift[:, 1].tolist(), begin, now):
+                if b - a > 1e-9:
+                    overtime.append(Stretch(index, a, b))
+                    extra += b - a
+            shift_hours[j] = now - begin - extra
+        interventions = [Stretch(raw[j][0], raw[j][3], raw[j][4]) for j in np.flatnonzero(call).tolist()]
+        return _Booking(
+            shift_work=np.bincount(person, weights=shift_hours, minlength=people)[:people],
+            call_work=np.bincount(person, weights=np.where(call, hours, 0.0), minlength=people)[:people],
+            overtime=overtime, interventions=interventions,
+        )
 
 
 @dataclass
@@ -231,7 +331,7 @@ class _Technician:
     looked up in their working intervals when it matters."""
 
     __slots__ = ("index", "skills", "levels", "starts", "ends", "lo", "hi", "on", "job", "assigned", "started", "due",
-                 "token", "callout", "free_since", "shift_work", "call_work")
+                 "token", "callout", "free_since")
 
     def __init__(self, index: int, skills: list[int], levels: frozenset[int], on_shift: np.ndarray) -> None:
         self.index = index
@@ -248,8 +348,6 @@ class _Technician:
         self.token = 0
         self.callout = False
         self.free_since = 0.0
-        self.shift_work = 0.0
-        self.call_work = 0.0
 
     def _locate(self, t: float) -> None:
         i = bisect_right(self.starts, t) - 1
@@ -273,20 +371,20 @@ class _Technician:
         """``t`` if on shift, else the start of the next shift (inf if none)."""
         return t if self.on_shift(t) else self.hi
 
-    def off_shift(self, begin: float, end: float) -> list[tuple[float, float]]:
-        """The parts of ``[begin, end)`` outside this person's shifts."""
-        parts = []
-        cursor = begin
-        i = max(0, bisect_right(self.starts, begin) - 1)
-        while i < len(self.starts) and self.starts[i] < end:
-            if self.ends[i] > cursor:
-                if self.starts[i] > cursor:
-                    parts.append((cursor, self.starts[i]))
-                cursor = max(cursor, self.ends[i])
-            i += 1
-        if cursor < end:
-            parts.append((cursor, end))
-        return parts
+def _off_shift(starts: list[float], ends: list[float], begin: float, end: float) -> list[tuple[float, float]]:
+    """The parts of ``[begin, end)`` outside the shifts ``[starts[i], ends[i])``."""
+    parts = []
+    cursor = begin
+    i = max(0, bisect_right(starts, begin) - 1)
+    while i < len(starts) and starts[i] < end:
+        if ends[i] > cursor:
+            if starts[i] > cursor:
+                parts.append((cursor, starts[i]))
+            cursor = max(cursor, ends[i])
+        i += 1
+    if cursor < end:
+        parts.append((cursor, end))
+    return parts
 
 
 @dataclass(frozen=True)
@@ -356,10 +454,9 @@ class TeamDesk:
         self.duty_ends = [r.end for r in rota]
         self.duty_person = [r.person for r in rota]
         self.wake_at = inf
-        self.overtime: list[Stretch] = []
-        self.interventions: list[Stretch] = []
         self.callouts: list[Callout] = []
-        self.work: list[Work] = []
+        self.log: list[tuple[int, int, float, float, float, bool]] = []
+        """Every stretch of work as it stops: the fields of :class:`Work`."""
 
     # ------------------------------------------------------------------ events
 
@@ -524,24 +621,9 @@ class TeamDesk:
         return True
 
     def _account(self, tech: _Technician, now: float) -> None:
-        """Book the work just ended: on call, on shift, or overtime past the shift's end."""
+        """Log the work just ended (booked on shift, on call or as overtime after the run: :class:`TeamRun`)."""
         begin = tech.started
-        self.work.append(Work(tech.index, tech.job, tech.assigned, min(begin, now), now, tech.callout))
-        if now <= begin:
-            return
-        if tech.callout:
-            tech.call_work += now - begin
-            self.interventions.append(Stretch(tech.index, begin, now))
-            return
-        if tech.on_shift(begin) and now <= tech.hi:  # within one shift: no overtime
-            tech.shift_work += now - begin
-            return
-        overtime = 0.0
-        for a, b in tech.off_shift(begin, now):
-            if b - a > 1e-9:
-                self.overtime.append(Stretch(tech.index, a, b))
-                overtime += b - a
-        tech.shift_work += now - begin - overtime
+        self.log.append((tech.index, tech.job, tech.assigned, begin if begin <= now else now, now, tech.callout))
 
     def _interrupt(self, tech: _Technician) -> None:
         """Stop the technician's work; the incident goes back to the head of its queue with what remains."""
@@ -596,15 +678,12 @@ class TeamDesk:
 
     def result(self) -> TeamRun:
         now = self.clock.now
-        in_progress = [Work(t.index, t.job, t.assigned, min(t.started, now), now, t.callout)
+        in_progress = [(t.index, t.job, t.assigned, t.started if t.started <= now else now, now, t.callout)
                        for t in self.techs if t.job >= 0]
         backlog = sum(self.waiting) + len(in_progress)
         return TeamRun(
             name=self.name, team=self.team, plans=self.plans, rota=self.rota, active_until=self.active_until,
-            shift_work=np.array([t.shift_work for t in self.techs]),
-            call_work=np.array([t.call_work for t in self.techs]),
-            overtime=self.overtime, interventions=self.interventions, callouts=self.callouts,
-            work=self.work + in_progress, backlog=backlog,
+            callouts=self.callouts, work=WorkLog(self.log + in_progress), stopped=len(self.log), backlog=backlog,
         )
 
 
