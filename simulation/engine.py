@@ -415,6 +415,10 @@ class CrewRules:
 _EVERY_PRIORITY = range(len(PRIORITIES))
 
 
+def _free_since(tech: _Technician) -> float:
+    return tech.free_since
+
+
 class TeamDesk:
     """An internal team's dispatcher: a queue per priority and service, technicians with skills,
     shifts, an on-call rota and pre-emption by P1. A provider of limited capacity is one too, its
@@ -454,6 +458,8 @@ class TeamDesk:
         self.duty_ends = [r.end for r in rota]
         self.duty_person = [r.person for r in rota]
         self.wake_at = inf
+        self.free = len(techs)
+        """How many technicians have no job (on shift or not)."""
         self.callouts: list[Callout] = []
         self.log: list[tuple[int, int, float, float, float, bool]] = []
         """Every stretch of work as it stops: the fields of :class:`Work`."""
@@ -482,11 +488,14 @@ class TeamDesk:
         if token != tech.token:
             return
         now = self.clock.now
-        self.restored[tech.job] = now
-        self._account(tech, now)
+        job, begin = tech.job, tech.started
+        self.restored[job] = now
+        self.log.append((tech.index, job, tech.assigned, begin if begin <= now else now, now, tech.callout))
         tech.job = -1
         tech.free_since = now
-        self._after_free(tech, now)
+        self.free += 1
+        if any(self.waiting):
+            self._after_free(tech, now)
 
     def _shift_over(self, work: tuple[_Technician, int]) -> None:
         """Hand-over: the shift ended before the job did; the work goes back to the queue."""
@@ -505,12 +514,18 @@ class TeamDesk:
     # ------------------------------------------------------------------ mechanics
 
     def _free_on_shift(self, job: int, now: float) -> _Technician | None:
+        """The technician free the longest among those on shift who may take the job (None if nobody)."""
+        if not self.free:
+            return None
         service, priority = self.service[job], self.priority[job]
         best = None
         for tech in self.techs:
-            if tech.job < 0 and service in tech.skills and priority in tech.levels and tech.on_shift(now) and (
+            if tech.job < 0 and service in tech.skills and priority in tech.levels and (
                     best is None or tech.free_since < best.free_since):
-                best = tech
+                if not tech.lo <= now < tech.hi:
+                    tech._locate(now)
+                if tech.on:
+                    best = tech
         return best
 
     def _duty_holder(self, now: float) -> _Technician | None:
@@ -524,23 +539,28 @@ class TeamDesk:
         tech.job = job
         tech.assigned = now
         tech.started = start
-        tech.due = start + remaining
-        tech.token += 1
+        tech.due = due = start + remaining
+        tech.token = token = tech.token + 1
         tech.callout = callout
+        self.free -= 1
         if isnan(self.started[job]):
             self.started[job] = start
-        self.clock.after(delay + remaining, self._done, (tech, tech.token))
+        self.clock.after(delay + remaining, self._done, (tech, token))
         if self.handover and not callout:
-            end = tech.shift_end(now)
-            if tech.due > end + 1e-9:
-                self.clock.boundary(end - now, self._shift_over, (tech, tech.token))
+            if not tech.lo <= now < tech.hi:
+                tech._locate(now)
+            end = tech.hi if tech.on else now  # the end of the shift running now
+            if due > end + 1e-9:
+                self.clock.boundary(end - now, self._shift_over, (tech, token))
 
     def _after_free(self, tech: _Technician, now: float) -> None:
         """A technician has finished: take the most urgent work they can do now, or plan a wake-up."""
         if not any(self.waiting):
             return
         job = -1
-        if tech.on_shift(now):
+        if not tech.lo <= now < tech.hi:
+            tech._locate(now)
+        if tech.on:
             job = self._pick(tech, _EVERY_PRIORITY)
             callout = False
         elif self._duty_holder(now) is tech:
@@ -554,26 +574,28 @@ class TeamDesk:
     def _dispatch(self) -> None:
         """Give waiting work to every free technician on shift, then to the on-call engineer."""
         now = self.clock.now
-        for tech in sorted((t for t in self.techs if t.job < 0), key=lambda t: t.free_since):
+        for tech in sorted((t for t in self.techs if t.job < 0), key=_free_since) if self.free else ():
             if not any(self.waiting):
                 return
             if tech.on_shift(now):
                 job = self._pick(tech, _EVERY_PRIORITY)
                 if job >= 0:
                     self._start(tech, job, 0.0, False, now)
-        if any(self.waiting[p] for p in self.on_call_priorities):
+        if self.on_call_priorities and any(self.waiting[p] for p in self.on_call_priorities):
             self._call_out(now)
         if any(self.waiting):
             self._plan_wake()
 
     def _plan_wake(self) -> None:
         """Schedule a wake-up at the next moment someone could start waiting work."""
+        if not self.free and not self.on_call_priorities:
+            return  # everybody is busy: whoever finishes first takes the work
         now = self.clock.now
         at = inf
-        for tech in self.techs:
+        for tech in self.techs if self.free else ():
             if tech.job < 0 and self._has_work_for(tech):
                 at = min(at, tech.next_start(now))  # now itself when someone free is already on shift
-        if any(self.waiting[p] for p in self.on_call_priorities):
+        if self.on_call_priorities and any(self.waiting[p] for p in self.on_call_priorities):
             i = bisect_right(self.duty_starts, now)  # the next stretch of duty strictly after now
             if i < len(self.duty_starts):
                 at = min(at, self.duty_starts[i])
@@ -634,6 +656,7 @@ class TeamDesk:
         tech.token += 1
         tech.job = -1
         tech.free_since = now
+        self.free += 1
         self._enqueue(job, front=True)
 
     def _preempt_for(self, job: int) -> bool:
@@ -669,6 +692,7 @@ class TeamDesk:
                 tech.token += 1
                 tech.job = -1
                 tech.free_since = now
+                self.free += 1
                 self._after_free(tech, now)
                 return
         queue = self.queues[self.priority[job]][self.service[job]]
