@@ -291,24 +291,27 @@ class Clock:
 
     def run(self, until: float) -> None:
         """Run every callback due before ``until`` (not those due at ``until`` itself); then the time is ``until``."""
-        queue, due = self._queue, self._due
+        queue, due, order = self._queue, self._due, self._order
         times, jobs, services, routes = self._times, self._jobs, self._services, self._routes
+        coming, k, n = self._coming, self._k, len(self._jobs)
         while True:
-            coming = self._coming
-            if coming is not None and (not queue or coming < queue[0]):
+            if coming is not None and (not queue or coming < queue[0]) and not (due and due[0][0] <= coming[0]):
                 at = coming[0]
-                if due and due[0][0] <= at:
-                    pass  # a boundary first
-                elif at >= until:
+                if at >= until:
                     break
-                else:
-                    self.now = at
-                    k = self._k
+                self.now = at
+                job = jobs[k]
+                routes[services[job]](job)
+                k += 1
+                coming = None
+                while k < n:  # hand on those declared by now, and make the next one pending
                     job = jobs[k]
+                    if times[job] > at:
+                        coming = (at + (times[job] - at), next(order))
+                        break
                     routes[services[job]](job)
-                    self._k = k + 1
-                    self._hand_on_due()
-                    continue
+                    k += 1
+                continue
             if due and (not queue or due[0][0] <= queue[0][0]):
                 at, _, callback, argument = heappop(due)
                 if at >= until:
@@ -323,6 +326,7 @@ class Clock:
                 break
             self.now = at
             callback(argument)
+        self._coming, self._k = coming, k
         self.now = until
 
 
@@ -435,6 +439,7 @@ class TeamDesk:
                  team: TeamPlan | None = None, plans: list[PersonPlan] | None = None,
                  active_until: float = inf) -> None:
         self.clock = clock
+        self._events, self._order = clock._queue, clock._order  # the clock's own list: Clock.after, inlined
         self.code = code
         self.by = record.by
         self.name = name
@@ -452,6 +457,8 @@ class TeamDesk:
         self.handover = rules.handover
         self.preemption = rules.preemption
         self.queues = [{s: deque() for s in services} for _ in PRIORITIES]
+        self.queues_of = [[self.queues[p][s] for p in sorted(t.levels) for s in t.skills] for t in techs]
+        """Per technician (by index), the queues of work they may take."""
         self.waiting = [0] * len(PRIORITIES)
         self.techs = techs
         self.duty_starts = [r.start for r in rota]
@@ -545,7 +552,7 @@ class TeamDesk:
         self.free -= 1
         if isnan(self.started[job]):
             self.started[job] = start
-        self.clock.after(delay + remaining, self._done, (tech, token))
+        heappush(self._events, (now + (delay + remaining), next(self._order), self._done, (tech, token)))
         if self.handover and not callout:
             if not tech.lo <= now < tech.hi:
                 tech._locate(now)
@@ -604,7 +611,7 @@ class TeamDesk:
             self.clock.boundary(max(0.0, at - now), self._wake, at)
 
     def _has_work_for(self, tech: _Technician) -> bool:
-        return any(self.queues[p][s] for p in tech.levels if self.waiting[p] for s in tech.skills)
+        return any(self.queues_of[tech.index])
 
     def _pick(self, tech: _Technician, priorities) -> int:
         for p in priorities:
