@@ -48,6 +48,9 @@ class _Record:
     by: list[int]
     escalated: list[bool]
     priority: list[int]
+    time: list[float]
+    """When each incident is declared (the load's, as a list read by every desk)."""
+    service: list[int]
 
 
 class Callout(NamedTuple):
@@ -448,9 +451,9 @@ class TeamDesk:
         self.plans = plans or []
         self.rota = rota
         self.started, self.restored = record.started, record.restored
-        self.arrival = load.time.tolist()
-        self.priority = load.priority.tolist()
-        self.service = load.service.tolist()
+        self.arrival = record.time
+        self.priority = record.priority
+        self.service = record.service
         self.remaining = rules.repair.tolist()
         self.call_delay = rules.call_delay.tolist()
         self.on_call_priorities = rules.on_call_priorities
@@ -477,17 +480,22 @@ class TeamDesk:
         """A new incident for this team."""
         self.by[job] = self.code
         now = self.clock.now
-        tech = self._free_on_shift(job, now)
-        if tech is not None:
-            self._start(tech, job, 0.0, False, now)
-            return
+        if self.free:
+            tech = self._free_on_shift(job, now)
+            if tech is not None:
+                self._start(tech, job, 0.0, False, now)
+                return
         priority = self.priority[job]
         if self.preemption and priority == 0 and self._preempt_for(job):
             self._dispatch()  # the interrupted work may go to someone free now, or wait for the next shift
             return
-        self._enqueue(job, front=False)
-        if priority in self.on_call_priorities and self._call_out(now):
-            return
+        self.queues[priority][self.service[job]].append(job)
+        self.waiting[priority] += 1
+        if self.on_call_priorities:
+            if priority in self.on_call_priorities and self._call_out(now):
+                return
+        elif not self.free:
+            return  # everybody is busy and nobody is on call: whoever finishes first takes it
         self._plan_wake()
 
     def _done(self, work: tuple[_Technician, int]) -> None:
@@ -668,13 +676,12 @@ class TeamDesk:
 
     def _preempt_for(self, job: int) -> bool:
         now = self.clock.now
-        service = self.service[job]
+        service, priority = self.service[job], self.priority
         victim = None
         for tech in self.techs:
-            if (tech.job >= 0 and self.priority[tech.job] > 0 and service in tech.skills and 0 in tech.levels
+            if (tech.job >= 0 and priority[tech.job] > 0 and service in tech.skills and 0 in tech.levels
                     and tech.started <= now and (tech.callout or tech.on_shift(now))):
-                if victim is None or (self.priority[tech.job], tech.started) > (
-                        self.priority[victim.job], victim.started):
+                if victim is None or (priority[tech.job], tech.started) > (priority[victim.job], victim.started):
                     victim = tech
         if victim is None:
             return False
@@ -836,7 +843,7 @@ class Desks:
                  record: _Record, cache: dict) -> None:
         self.plan, self.load, self.streams, self.clock, self.record = plan, load, streams, clock, record
         self.cache = cache
-        self.arrival = load.time.tolist()
+        self.arrival = record.time
         self.horizon = plan.calendar.horizon
         team_use: dict[str, tuple[TeamPlan, set[int], float]] = {}
         provider_use: dict[str, tuple[ProviderPlan, set[int]]] = {}
@@ -959,7 +966,7 @@ def simulate(plan: Plan, scenario: ScenarioPlan, load: Load, streams: Streams,
     horizon = calendar.horizon
     n = len(load)
     record = _Record(started=[nan] * n, restored=[nan] * n, by=[NOBODY] * n, escalated=[False] * n,
-                     priority=load.priority.tolist())
+                     priority=load.priority.tolist(), time=load.time.tolist(), service=load.service.tolist())
     desks = Desks(plan, scenario, load, streams, clock, record, {} if cache is None else cache)
     handled = np.zeros(n, dtype=bool)
     exists_after = np.zeros(n, dtype=bool)
@@ -981,10 +988,10 @@ def simulate(plan: Plan, scenario: ScenarioPlan, load: Load, streams: Streams,
     for assignment, (_, (before, after)) in zip(scenario.assignments, routes):
         idx = np.flatnonzero(load.service == assignment.service)
         instant[idx] = np.where(load.time[idx] < assignment.transition_end, before, after)
-    services = load.service.tolist()
+    services = record.service
     for job in np.flatnonzero(handled & instant).tolist():
         route[services[job]](job)
-    _declare(clock, load, route, handled & ~instant)
+    clock.declare(record.time, np.flatnonzero(handled & ~instant).tolist(), services, route)
     clock.run(horizon)
     for desk in (*desks.clocks.values(), *desks.supports.values()):
         desk.finish()
@@ -995,8 +1002,3 @@ def simulate(plan: Plan, scenario: ScenarioPlan, load: Load, streams: Streams,
         by=np.array(record.by, dtype=np.int8), escalated=np.array(record.escalated, dtype=bool),
         planned=planned, platform_outages=platform, maintenance=maintenance,
     )
-
-
-def _declare(clock: Clock, load: Load, route: list[Callable[[int], None]], exists: np.ndarray) -> None:
-    """Hand each incident to its service's router when it is declared."""
-    clock.declare(load.time.tolist(), np.flatnonzero(exists).tolist(), load.service.tolist(), route)
