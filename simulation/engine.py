@@ -602,18 +602,28 @@ class TeamDesk:
             self._plan_wake()
 
     def _plan_wake(self) -> None:
-        """Schedule a wake-up at the next moment someone could start waiting work."""
+        """Schedule a wake-up at the next moment someone could start waiting work: the next shift start of
+        a free technician who may take some of it (now itself if one is already on shift), or the next
+        stretch of duty when work of an on-call priority waits. One wake-up is pending at a time."""
         if not self.free and not self.on_call_priorities:
             return  # everybody is busy: whoever finishes first takes the work
         now = self.clock.now
         at = inf
-        for tech in self.techs if self.free else ():
-            if tech.job < 0 and self._has_work_for(tech):
-                at = min(at, tech.next_start(now))  # now itself when someone free is already on shift
-        if self.on_call_priorities and any(self.waiting[p] for p in self.on_call_priorities):
-            i = bisect_right(self.duty_starts, now)  # the next stretch of duty strictly after now
-            if i < len(self.duty_starts):
-                at = min(at, self.duty_starts[i])
+        if self.free:
+            queues_of = self.queues_of
+            for tech in self.techs:
+                if tech.job < 0 and any(queues_of[tech.index]):
+                    if not tech.lo <= now < tech.hi:
+                        tech._locate(now)
+                    start = now if tech.on else tech.hi
+                    if start < at:
+                        at = start
+        for p in self.on_call_priorities:
+            if self.waiting[p]:
+                i = bisect_right(self.duty_starts, now)  # the next stretch of duty strictly after now
+                if i < len(self.duty_starts) and self.duty_starts[i] < at:
+                    at = self.duty_starts[i]
+                break
         if at < inf and (at < self.wake_at or self.wake_at < now):
             self.wake_at = at
             self.clock.boundary(max(0.0, at - now), self._wake, at)
