@@ -105,9 +105,15 @@ class WorkLog(Sequence[Work]):
     def __iter__(self) -> Iterator[Work]:
         return map(_as_work, self._raw)
 
-    def table(self) -> np.ndarray:
-        """The stretches as an (n, 6) float array, columns in :class:`Work`'s order."""
-        return np.fromiter(chain.from_iterable(self._raw), dtype=float, count=6 * len(self._raw)).reshape(-1, 6)
+    def rows(self, stop: int | None = None) -> list[tuple[int, int, float, float, float, bool]]:
+        """The first ``stop`` stretches (all by default) as plain tuples of :class:`Work`'s fields."""
+        return self._raw[:stop]
+
+    def table(self, stop: int | None = None) -> np.ndarray:
+        """The first ``stop`` stretches (all by default) as an (n, 6) float array, columns in :class:`Work`'s
+        order: what a measurement reads without making a :class:`Work` per stretch."""
+        rows = self._raw[:stop]
+        return np.fromiter(chain.from_iterable(rows), dtype=float, count=6 * len(rows)).reshape(-1, 6)
 
 
 class _Booking(NamedTuple):
@@ -166,8 +172,8 @@ class TeamRun:
         told apart in one vectorised pass; only the others are split. Sums run in the order the work
         stopped, as the run used to add them."""
         people = len(self.plans)
-        raw = self.work._raw[:self.stopped]
-        table = WorkLog(raw).table()
+        raw = self.work.rows(self.stopped)
+        table = self.work.table(self.stopped)
         person = table[:, 0].astype(np.intp)
         start, end, on_call = table[:, 3], table[:, 4], table[:, 5] != 0
         worked = end > start
