@@ -362,7 +362,9 @@ class _Technician:
         self.callout = False
         self.free_since = 0.0
 
-    def _locate(self, t: float) -> None:
+    def locate(self, t: float) -> None:
+        """Set :attr:`on` for ``t`` and the interval [lo, hi) around ``t`` where it stays so (desks on the hot
+        path test ``lo <= t < hi`` themselves and call this only when ``t`` falls outside)."""
         i = bisect_right(self.starts, t) - 1
         if i >= 0 and t < self.ends[i]:
             self.on, self.lo, self.hi = True, self.starts[i], self.ends[i]
@@ -373,16 +375,9 @@ class _Technician:
 
     def on_shift(self, t: float) -> bool:
         if not self.lo <= t < self.hi:
-            self._locate(t)
+            self.locate(t)
         return self.on
 
-    def shift_end(self, t: float) -> float:
-        """End of the shift running at ``t`` (``t`` itself if off shift)."""
-        return self.hi if self.on_shift(t) else t
-
-    def next_start(self, t: float) -> float:
-        """``t`` if on shift, else the start of the next shift (inf if none)."""
-        return t if self.on_shift(t) else self.hi
 
 def _off_shift(starts: list[float], ends: list[float], begin: float, end: float) -> list[tuple[float, float]]:
     """The parts of ``[begin, end)`` outside the shifts ``[starts[i], ends[i])``."""
@@ -544,7 +539,7 @@ class TeamDesk:
             if tech.job < 0 and service in tech.skills and priority in tech.levels and (
                     best is None or tech.free_since < best.free_since):
                 if not tech.lo <= now < tech.hi:
-                    tech._locate(now)
+                    tech.locate(now)
                 if tech.on:
                     best = tech
         return best
@@ -569,7 +564,7 @@ class TeamDesk:
         heappush(self._events, (now + (delay + remaining), next(self._order), self._done, (tech, token)))
         if self.handover and not callout:
             if not tech.lo <= now < tech.hi:
-                tech._locate(now)
+                tech.locate(now)
             end = tech.hi if tech.on else now  # the end of the shift running now
             if due > end + 1e-9:
                 self.clock.boundary(end - now, self._shift_over, (tech, token))
@@ -580,7 +575,7 @@ class TeamDesk:
             return
         job = -1
         if not tech.lo <= now < tech.hi:
-            tech._locate(now)
+            tech.locate(now)
         if tech.on:
             job = self._pick(tech, _EVERY_PRIORITY)
             callout = False
@@ -620,7 +615,7 @@ class TeamDesk:
             for tech in self.techs:
                 if tech.job < 0 and any(queues_of[tech.index]):
                     if not tech.lo <= now < tech.hi:
-                        tech._locate(now)
+                        tech.locate(now)
                     start = now if tech.on else tech.hi
                     if start < at:
                         at = start
