@@ -191,11 +191,14 @@ class TeamRun:
             inside[mine] = ok & (start[mine] < shift_end) & (end[mine] <= shift_end)
         shift_hours = np.where(worked & ~on_call, hours, 0.0)
         overtime: list[Stretch] = []
+        shifts: dict[int, tuple[list[float], list[float]]] = {}
         for j in np.flatnonzero(worked & ~on_call & ~inside).tolist():
             index, _, _, begin, now, _ = raw[j]
-            plan = self.plans[index]
+            if index not in shifts:
+                on_shift = self.plans[index].on_shift
+                shifts[index] = on_shift[:, 0].tolist(), on_shift[:, 1].tolist()
             extra = 0.0
-            for a, b in _off_shift(plan.on_shift[:, 0].tolist(), plan.on_shift[:, 1].tolist(), begin, now):
+            for a, b in _off_shift(*shifts[index], begin, now):
                 if b - a > 1e-9:
                     overtime.append(Stretch(index, a, b))
                     extra += b - a
