@@ -265,11 +265,15 @@ class Clock:
         self._k = 0
 
     def after(self, delay: float, callback: Callable[[Any], None], argument: Any = None) -> None:
-        """Call ``callback(argument)`` in ``delay`` hours."""
+        """Call ``callback(argument)`` in ``delay`` hours (``delay`` >= 0, as SimPy's timeouts)."""
+        if delay < 0:
+            raise ValueError(f"negative delay {delay}")
         heappush(self._queue, (self.now + delay, next(self._order), callback, argument))
 
     def boundary(self, delay: float, callback: Callable[[Any], None], argument: Any = None) -> None:
         """Call ``callback(argument)`` in ``delay`` hours, before anything else scheduled for that instant."""
+        if delay < 0:
+            raise ValueError(f"negative delay {delay}")
         heappush(self._due, (self.now + delay, next(self._order), callback, argument))
 
     def declare(self, times: list[float], jobs: list[int], services: list[int],
@@ -564,6 +568,8 @@ class TeamDesk:
         self.free -= 1
         if isnan(self.started[job]):
             self.started[job] = start
+        if delay + remaining < 0:
+            raise ValueError(f"negative delay {delay + remaining}")  # as Clock.after
         heappush(self._events, (now + (delay + remaining), next(self._order), self._done, (tech, token)))
         if self.handover and not callout:
             if not tech.lo <= now < tech.hi:
