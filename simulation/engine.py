@@ -253,9 +253,12 @@ class Clock:
     def __init__(self, start: float) -> None:
         self.now: float = start
         """The current simulation time (set when a callback runs, and after :meth:`run`)."""
-        self._queue: list[tuple[float, int, Callable[[Any], None], Any]] = []
+        self.queue: list[tuple[float, int, Callable[[Any], None], Any]] = []
+        """The heap of (instant, sequence number, callback, argument): what :meth:`after` pushes, and what a
+        desk's hot path pushes onto directly, with a number from :attr:`order`."""
         self._due: list[tuple[float, int, Callable[[Any], None], Any]] = []
-        self._order = count()
+        self.order = count()
+        """Sequence numbers: callbacks due at the same instant run in the order they were scheduled."""
         self._coming: tuple[float, int] | None = None
         """The instant and sequence number of the next arrival (None when there is none)."""
         self._times: list[float] = []
@@ -268,13 +271,13 @@ class Clock:
         """Call ``callback(argument)`` in ``delay`` hours (``delay`` >= 0, as SimPy's timeouts)."""
         if delay < 0:
             raise ValueError(f"negative delay {delay}")
-        heappush(self._queue, (self.now + delay, next(self._order), callback, argument))
+        heappush(self.queue, (self.now + delay, next(self.order), callback, argument))
 
     def boundary(self, delay: float, callback: Callable[[Any], None], argument: Any = None) -> None:
         """Call ``callback(argument)`` in ``delay`` hours, before anything else scheduled for that instant."""
         if delay < 0:
             raise ValueError(f"negative delay {delay}")
-        heappush(self._due, (self.now + delay, next(self._order), callback, argument))
+        heappush(self._due, (self.now + delay, next(self.order), callback, argument))
 
     def declare(self, times: list[float], jobs: list[int], services: list[int],
                 routes: list[Callable[[int], None]]) -> None:
@@ -297,7 +300,7 @@ class Clock:
         while k < len(jobs):
             job = jobs[k]
             if times[job] > now:
-                self._coming = (now + (times[job] - now), next(self._order))
+                self._coming = (now + (times[job] - now), next(self.order))
                 self._k = k
                 return
             routes[services[job]](job)
@@ -307,7 +310,7 @@ class Clock:
 
     def run(self, until: float) -> None:
         """Run every callback due before ``until`` (not those due at ``until`` itself); then the time is ``until``."""
-        queue, due, order = self._queue, self._due, self._order
+        queue, due, order = self.queue, self._due, self.order
         times, jobs, services, routes = self._times, self._jobs, self._services, self._routes
         coming, k, n = self._coming, self._k, len(self._jobs)
         while True:
@@ -450,7 +453,7 @@ class TeamDesk:
                  team: TeamPlan | None = None, plans: list[PersonPlan] | None = None,
                  active_until: float = inf) -> None:
         self.clock = clock
-        self._events, self._order = clock._queue, clock._order  # the clock's own list: Clock.after, inlined
+        self._events, self._order = clock.queue, clock.order  # Clock.after, inlined in _start
         self.code = code
         self.by = record.by
         self.name = name
