@@ -1,7 +1,7 @@
-"""The SimPy model of one scenario: incidents arrive and are restored by whoever the option names.
+"""The discrete-event model of one scenario: incidents arrive and are restored by whoever the option names.
 
-One :class:`simpy.Environment` per scenario and replication, reading only the compiled plan
-(:mod:`simulation.plan`). The work is driven by timeout callbacks (:class:`Clock`), which keeps the hot
+One event list (:class:`Clock`) per scenario and replication, reading only the compiled plan
+(:mod:`simulation.plan`). The work is driven by timed callbacks in SimPy's order, which keeps the hot
 path (an incident arriving, being started, being finished) to a couple of scheduled events. Shifts and
 the on-call rota are looked up, not stepped through, so years of calendar cost nothing when nothing
 happens. Work that is pre-empted or handed over keeps its remaining time and resumes. Each option's
@@ -12,15 +12,15 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import cached_property, partial
 from heapq import heappop, heappush
-from itertools import count
+from itertools import chain, count
 from math import inf, isnan, nan
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
-import simpy
 
 from sourcing.calendar import CoverageSchedule
 from sourcing.model import PRIORITIES
@@ -48,6 +48,9 @@ class _Record:
     by: list[int]
     escalated: list[bool]
     priority: list[int]
+    time: list[float]
+    """When each incident is declared (the load's, as a list read by every desk)."""
+    service: list[int]
 
 
 class Callout(NamedTuple):
@@ -78,26 +81,134 @@ class Work(NamedTuple):
     on_call: bool
 
 
+_as_work = partial(tuple.__new__, Work)
+"""A :class:`Work` from a plain tuple of its fields (``Work._make`` without its checks: C calls only)."""
+
+
+class WorkLog(Sequence[Work]):
+    """Every stretch of work of a desk, kept as plain tuples while the run goes (a :class:`Work` is made
+    only when one is read): recording a stretch is one append on the hot path."""
+
+    __slots__ = ("_raw",)
+
+    def __init__(self, raw: list[tuple[int, int, float, float, float, bool]]) -> None:
+        self._raw = raw
+
+    def __len__(self) -> int:
+        return len(self._raw)
+
+    def __getitem__(self, i):  # type: ignore[override]
+        if isinstance(i, slice):
+            return list(map(_as_work, self._raw[i]))
+        return _as_work(self._raw[i])
+
+    def __iter__(self) -> Iterator[Work]:
+        return map(_as_work, self._raw)
+
+    def rows(self, stop: int | None = None) -> list[tuple[int, int, float, float, float, bool]]:
+        """The first ``stop`` stretches (all by default) as plain tuples of :class:`Work`'s fields."""
+        return self._raw[:stop]
+
+    def table(self, stop: int | None = None) -> np.ndarray:
+        """The first ``stop`` stretches (all by default) as an (n, 6) float array, columns in :class:`Work`'s
+        order: what a measurement reads without making a :class:`Work` per stretch."""
+        rows = self._raw[:stop]
+        return np.fromiter(chain.from_iterable(rows), dtype=float, count=6 * len(rows)).reshape(-1, 6)
+
+
+class _Booking(NamedTuple):
+    """Hours of a team's work booked after the run from its work log."""
+
+    shift_work: np.ndarray
+    call_work: np.ndarray
+    overtime: list[Stretch]
+    interventions: list[Stretch]
+
+
 @dataclass
 class TeamRun:
-    """What happened to an internal team in one replication."""
+    """What happened to an internal team in one replication.
+
+    Hours on shift, on call and overtime are booked after the run from the work log (:meth:`_book`),
+    not while it goes: they only need each stretch's ends and the person's shifts."""
 
     name: str
     team: TeamPlan
     plans: list[PersonPlan]
     rota: list[RotaShift]
-    shift_work: np.ndarray
-    call_work: np.ndarray
-    overtime: list[Stretch]
-    """Every stretch of overtime."""
-    interventions: list[Stretch]
-    """Every stretch of work done on call."""
     callouts: list[Callout]
-    work: list[Work]
-    """Every stretch of work, in the order it stopped."""
+    work: WorkLog
+    """Every stretch of work, in the order it stopped; those still running at the end last."""
+    stopped: int
+    """The stretches that stopped before the end of the run (the first ``stopped`` of :attr:`work`)."""
     backlog: int
     active_until: float
     """The team runs until this time (the end of a transition when it is only the previous option)."""
+
+    @property
+    def shift_work(self) -> np.ndarray:
+        """Hours each person worked on shift (stretches that stopped before the end)."""
+        return self._book.shift_work
+
+    @property
+    def call_work(self) -> np.ndarray:
+        """Hours each person worked on call."""
+        return self._book.call_work
+
+    @property
+    def overtime(self) -> list[Stretch]:
+        """Every stretch of overtime, in the order the work stopped."""
+        return self._book.overtime
+
+    @property
+    def interventions(self) -> list[Stretch]:
+        """Every stretch of work done on call, in the order it stopped."""
+        return self._book.interventions
+
+    @cached_property
+    def _book(self) -> _Booking:
+        """Book each stopped stretch: on call, on shift, or overtime where it runs past the shift's end
+        (parts of more than 1e-9 h outside every shift). A stretch within one shift (the common case) is
+        told apart in one vectorised pass; only the others are split. Sums run in the order the work
+        stopped, as the run used to add them."""
+        people = len(self.plans)
+        raw = self.work.rows(self.stopped)
+        table = self.work.table(self.stopped)
+        person = table[:, 0].astype(np.intp)
+        start, end, on_call = table[:, 3], table[:, 4], table[:, 5] != 0
+        worked = end > start
+        hours = end - start
+        call = worked & on_call
+        inside = np.zeros(len(raw), dtype=bool)
+        for i, plan in enumerate(self.plans):
+            mine = np.flatnonzero((person == i) & worked & ~on_call)
+            if not len(mine):
+                continue
+            starts, ends = plan.on_shift[:, 0], plan.on_shift[:, 1]
+            k = np.searchsorted(starts, start[mine], side="right") - 1
+            ok = k >= 0
+            shift_end = np.where(ok, ends[np.maximum(k, 0)], -inf)
+            inside[mine] = ok & (start[mine] < shift_end) & (end[mine] <= shift_end)
+        shift_hours = np.where(worked & ~on_call, hours, 0.0)
+        overtime: list[Stretch] = []
+        shifts: dict[int, tuple[list[float], list[float]]] = {}
+        for j in np.flatnonzero(worked & ~on_call & ~inside).tolist():
+            index, _, _, begin, now, _ = raw[j]
+            if index not in shifts:
+                on_shift = self.plans[index].on_shift
+                shifts[index] = on_shift[:, 0].tolist(), on_shift[:, 1].tolist()
+            extra = 0.0
+            for a, b in _off_shift(*shifts[index], begin, now):
+                if b - a > 1e-9:
+                    overtime.append(Stretch(index, a, b))
+                    extra += b - a
+            shift_hours[j] = now - begin - extra
+        interventions = [Stretch(raw[j][0], raw[j][3], raw[j][4]) for j in np.flatnonzero(call).tolist()]
+        return _Booking(
+            shift_work=np.bincount(person, weights=shift_hours, minlength=people)[:people],
+            call_work=np.bincount(person, weights=np.where(call, hours, 0.0), minlength=people)[:people],
+            overtime=overtime, interventions=interventions,
+        )
 
 
 @dataclass
@@ -127,61 +238,115 @@ class ScenarioRun:
 
 
 class Clock:
-    """Schedules the engine's callbacks on a SimPy environment: events in the order SimPy gives them, and
-    *boundaries* (a shift ends, a wake-up, the end of a transition) before any event at their instant.
+    """The engine's event list: callbacks in the order of their instant, and among callbacks due at the same
+    instant in the order they were scheduled; *boundaries* (a shift ends, a wake-up, the end of a
+    transition) before any callback at their instant.
 
     Windows are half-open (08:00-17:00 excludes 17:00), so an incident declared exactly when a shift
-    ends must find it over. SimPy orders same-instant events by priority, but its public API has no
-    delayed event of a higher priority: ``Environment.timeout`` is always NORMAL, and an event only gets
-    its value by ``succeed``/``fail``/``trigger``, which schedule it at once. Boundaries therefore wait
-    in a queue of their own, each with a plain timeout at its instant, and every callback first runs the
-    boundaries due by then: the order URGENT events would have, with only ``Environment.timeout``,
-    ``Event.callbacks`` and ``Event.value`` (all public).
-
-    Each timeout carries the instant it was scheduled for, computed as SimPy does (``now + delay``), so
-    :attr:`now` is the environment's time inside every callback without asking the environment for it.
+    ends must find it over: that is why boundaries come first. Each callback is kept with the instant it
+    is due (``now + delay``) and a sequence number, in a binary heap: the order SimPy's event queue gives
+    timeouts (instant, then creation), without an event object, a callback list and a step per callback.
+    The engine only ever needed timed callbacks from SimPy (no processes, no resources), and its hot
+    path is two of them per incident.
     """
 
-    def __init__(self, env: simpy.Environment) -> None:
-        self.env = env
-        self.now: float = env.now
+    def __init__(self, start: float) -> None:
+        self.now: float = start
         """The current simulation time (set when a callback runs, and after :meth:`run`)."""
+        self.queue: list[tuple[float, int, Callable[[Any], None], Any]] = []
+        """The heap of (instant, sequence number, callback, argument): what :meth:`after` pushes, and what a
+        desk's hot path pushes onto directly, with a number from :attr:`order`."""
         self._due: list[tuple[float, int, Callable[[Any], None], Any]] = []
-        self._order = count()
-        self._timeout = env.timeout
-        self._run = self._run_event  # one bound method for every event
+        self.order = count()
+        """Sequence numbers: callbacks due at the same instant run in the order they were scheduled."""
+        self._coming: tuple[float, int] | None = None
+        """The instant and sequence number of the next arrival (None when there is none)."""
+        self._times: list[float] = []
+        self._jobs: list[int] = []
+        self._services: list[int] = []
+        self._routes: list[Callable[[int], None]] = []
+        self._k = 0
 
     def after(self, delay: float, callback: Callable[[Any], None], argument: Any = None) -> None:
-        """Call ``callback(argument)`` in ``delay`` hours."""
-        self._timeout(delay, (self.now + delay, callback, argument)).callbacks.append(self._run)
+        """Call ``callback(argument)`` in ``delay`` hours (``delay`` >= 0, as SimPy's timeouts)."""
+        if delay < 0:
+            raise ValueError(f"negative delay {delay}")
+        heappush(self.queue, (self.now + delay, next(self.order), callback, argument))
 
     def boundary(self, delay: float, callback: Callable[[Any], None], argument: Any = None) -> None:
         """Call ``callback(argument)`` in ``delay`` hours, before anything else scheduled for that instant."""
-        at = self.now + delay
-        heappush(self._due, (at, next(self._order), callback, argument))
-        self._timeout(delay, at).callbacks.append(self._catch_up)
+        if delay < 0:
+            raise ValueError(f"negative delay {delay}")
+        heappush(self._due, (self.now + delay, next(self.order), callback, argument))
+
+    def declare(self, times: list[float], jobs: list[int], services: list[int],
+                routes: list[Callable[[int], None]]) -> None:
+        """Hand each of ``jobs`` to the route of its service (``routes[services[job]](job)``) at its time
+        (``times[job]``), in the order of ``jobs``.
+
+        Arrivals are a stream beside the heap, not entries in it: one is pending at a time, with the
+        instant and sequence number a timeout scheduled when the one before it was handed on would have
+        (``now + (time - now)``, then the next number), so ties with other callbacks fall exactly as they
+        would in the heap. Those due at once (at or before the current time) are handed on at once.
+        """
+        self._times, self._jobs, self._services, self._routes = times, jobs, services, routes
+        self._k = 0
+        self._hand_on_due()
+
+    def _hand_on_due(self) -> None:
+        """Hand on the arrivals due by now from ``_k`` on, and make the next one pending."""
+        times, jobs, services, routes = self._times, self._jobs, self._services, self._routes
+        k, now = self._k, self.now
+        while k < len(jobs):
+            job = jobs[k]
+            if times[job] > now:
+                self._coming = (now + (times[job] - now), next(self.order))
+                self._k = k
+                return
+            routes[services[job]](job)
+            k += 1
+        self._coming = None
+        self._k = k
 
     def run(self, until: float) -> None:
-        """Run the environment until ``until``."""
-        self.env.run(until=until)
-        self.now = self.env.now
-
-    def _run_event(self, event: simpy.Event) -> None:
-        at, callback, argument = event.value
-        self.now = at
-        if self._due and self._due[0][0] <= at:
-            self._fire(at)
-        callback(argument)
-
-    def _catch_up(self, event: simpy.Event) -> None:
-        self.now = at = event.value
-        self._fire(at)
-
-    def _fire(self, now: float) -> None:
-        due = self._due
-        while due and due[0][0] <= now:
-            _, _, callback, argument = heappop(due)
+        """Run every callback due before ``until`` (not those due at ``until`` itself); then the time is ``until``."""
+        queue, due, order = self.queue, self._due, self.order
+        times, jobs, services, routes = self._times, self._jobs, self._services, self._routes
+        coming, k, n = self._coming, self._k, len(self._jobs)
+        while True:
+            if coming is not None and (not queue or coming < queue[0]) and not (due and due[0][0] <= coming[0]):
+                at = coming[0]
+                if at >= until:
+                    break
+                self.now = at
+                job = jobs[k]
+                routes[services[job]](job)
+                k += 1
+                coming = None
+                while k < n:  # hand on those declared by now, and make the next one pending
+                    job = jobs[k]
+                    if times[job] > at:
+                        coming = (at + (times[job] - at), next(order))
+                        break
+                    routes[services[job]](job)
+                    k += 1
+                continue
+            if due and (not queue or due[0][0] <= queue[0][0]):
+                at, _, callback, argument = heappop(due)
+                if at >= until:
+                    heappush(due, (at, _, callback, argument))
+                    break
+            elif queue:
+                at, _, callback, argument = heappop(queue)
+                if at >= until:
+                    heappush(queue, (at, _, callback, argument))
+                    break
+            else:
+                break
+            self.now = at
             callback(argument)
+        self._coming, self._k = coming, k
+        self.now = until
 
 
 class _Technician:
@@ -189,7 +354,7 @@ class _Technician:
     looked up in their working intervals when it matters."""
 
     __slots__ = ("index", "skills", "levels", "starts", "ends", "lo", "hi", "on", "job", "assigned", "started", "due",
-                 "token", "callout", "free_since", "shift_work", "call_work")
+                 "token", "callout", "free_since")
 
     def __init__(self, index: int, skills: list[int], levels: frozenset[int], on_shift: np.ndarray) -> None:
         self.index = index
@@ -206,10 +371,10 @@ class _Technician:
         self.token = 0
         self.callout = False
         self.free_since = 0.0
-        self.shift_work = 0.0
-        self.call_work = 0.0
 
-    def _locate(self, t: float) -> None:
+    def locate(self, t: float) -> None:
+        """Set :attr:`on` for ``t`` and the interval [lo, hi) around ``t`` where it stays so (desks on the hot
+        path test ``lo <= t < hi`` themselves and call this only when ``t`` falls outside)."""
         i = bisect_right(self.starts, t) - 1
         if i >= 0 and t < self.ends[i]:
             self.on, self.lo, self.hi = True, self.starts[i], self.ends[i]
@@ -220,31 +385,24 @@ class _Technician:
 
     def on_shift(self, t: float) -> bool:
         if not self.lo <= t < self.hi:
-            self._locate(t)
+            self.locate(t)
         return self.on
 
-    def shift_end(self, t: float) -> float:
-        """End of the shift running at ``t`` (``t`` itself if off shift)."""
-        return self.hi if self.on_shift(t) else t
 
-    def next_start(self, t: float) -> float:
-        """``t`` if on shift, else the start of the next shift (inf if none)."""
-        return t if self.on_shift(t) else self.hi
-
-    def off_shift(self, begin: float, end: float) -> list[tuple[float, float]]:
-        """The parts of ``[begin, end)`` outside this person's shifts."""
-        parts = []
-        cursor = begin
-        i = max(0, bisect_right(self.starts, begin) - 1)
-        while i < len(self.starts) and self.starts[i] < end:
-            if self.ends[i] > cursor:
-                if self.starts[i] > cursor:
-                    parts.append((cursor, self.starts[i]))
-                cursor = max(cursor, self.ends[i])
-            i += 1
-        if cursor < end:
-            parts.append((cursor, end))
-        return parts
+def _off_shift(starts: list[float], ends: list[float], begin: float, end: float) -> list[tuple[float, float]]:
+    """The parts of ``[begin, end)`` outside the shifts ``[starts[i], ends[i])``."""
+    parts = []
+    cursor = begin
+    i = max(0, bisect_right(starts, begin) - 1)
+    while i < len(starts) and starts[i] < end:
+        if ends[i] > cursor:
+            if starts[i] > cursor:
+                parts.append((cursor, starts[i]))
+            cursor = max(cursor, ends[i])
+        i += 1
+    if cursor < end:
+        parts.append((cursor, end))
+    return parts
 
 
 @dataclass(frozen=True)
@@ -275,6 +433,10 @@ class CrewRules:
 _EVERY_PRIORITY = range(len(PRIORITIES))
 
 
+def _free_since(tech: _Technician) -> float:
+    return tech.free_since
+
+
 class TeamDesk:
     """An internal team's dispatcher: a queue per priority and service, technicians with skills,
     shifts, an on-call rota and pre-emption by P1. A provider of limited capacity is one too, its
@@ -291,6 +453,7 @@ class TeamDesk:
                  team: TeamPlan | None = None, plans: list[PersonPlan] | None = None,
                  active_until: float = inf) -> None:
         self.clock = clock
+        self._events, self._order = clock.queue, clock.order  # Clock.after, inlined in _start
         self.code = code
         self.by = record.by
         self.name = name
@@ -299,25 +462,28 @@ class TeamDesk:
         self.plans = plans or []
         self.rota = rota
         self.started, self.restored = record.started, record.restored
-        self.arrival = load.time.tolist()
-        self.priority = load.priority.tolist()
-        self.service = load.service.tolist()
+        self.arrival = record.time
+        self.priority = record.priority
+        self.service = record.service
         self.remaining = rules.repair.tolist()
         self.call_delay = rules.call_delay.tolist()
         self.on_call_priorities = rules.on_call_priorities
         self.handover = rules.handover
         self.preemption = rules.preemption
         self.queues = [{s: deque() for s in services} for _ in PRIORITIES]
+        self.queues_of = [[self.queues[p][s] for p in sorted(t.levels) for s in t.skills] for t in techs]
+        """Per technician (by index), the queues of work they may take."""
         self.waiting = [0] * len(PRIORITIES)
         self.techs = techs
         self.duty_starts = [r.start for r in rota]
         self.duty_ends = [r.end for r in rota]
         self.duty_person = [r.person for r in rota]
         self.wake_at = inf
-        self.overtime: list[Stretch] = []
-        self.interventions: list[Stretch] = []
+        self.free = len(techs)
+        """How many technicians have no job (on shift or not)."""
         self.callouts: list[Callout] = []
-        self.work: list[Work] = []
+        self.log: list[tuple[int, int, float, float, float, bool]] = []
+        """Every stretch of work as it stops: the fields of :class:`Work`."""
 
     # ------------------------------------------------------------------ events
 
@@ -325,17 +491,22 @@ class TeamDesk:
         """A new incident for this team."""
         self.by[job] = self.code
         now = self.clock.now
-        tech = self._free_on_shift(job, now)
-        if tech is not None:
-            self._start(tech, job, 0.0, False, now)
-            return
+        if self.free:
+            tech = self._free_on_shift(job, now)
+            if tech is not None:
+                self._start(tech, job, 0.0, False, now)
+                return
         priority = self.priority[job]
         if self.preemption and priority == 0 and self._preempt_for(job):
             self._dispatch()  # the interrupted work may go to someone free now, or wait for the next shift
             return
-        self._enqueue(job, front=False)
-        if priority in self.on_call_priorities and self._call_out(now):
-            return
+        self.queues[priority][self.service[job]].append(job)
+        self.waiting[priority] += 1
+        if self.on_call_priorities:
+            if priority in self.on_call_priorities and self._call_out(now):
+                return
+        elif not self.free:
+            return  # everybody is busy and nobody is on call: whoever finishes first takes it
         self._plan_wake()
 
     def _done(self, work: tuple[_Technician, int]) -> None:
@@ -343,11 +514,14 @@ class TeamDesk:
         if token != tech.token:
             return
         now = self.clock.now
-        self.restored[tech.job] = now
-        self._account(tech, now)
+        job, begin = tech.job, tech.started
+        self.restored[job] = now
+        self.log.append((tech.index, job, tech.assigned, begin if begin <= now else now, now, tech.callout))
         tech.job = -1
         tech.free_since = now
-        self._after_free(tech, now)
+        self.free += 1
+        if any(self.waiting):
+            self._after_free(tech, now)
 
     def _shift_over(self, work: tuple[_Technician, int]) -> None:
         """Hand-over: the shift ended before the job did; the work goes back to the queue."""
@@ -366,12 +540,18 @@ class TeamDesk:
     # ------------------------------------------------------------------ mechanics
 
     def _free_on_shift(self, job: int, now: float) -> _Technician | None:
+        """The technician free the longest among those on shift who may take the job (None if nobody)."""
+        if not self.free:
+            return None
         service, priority = self.service[job], self.priority[job]
         best = None
         for tech in self.techs:
-            if tech.job < 0 and service in tech.skills and priority in tech.levels and tech.on_shift(now) and (
+            if tech.job < 0 and service in tech.skills and priority in tech.levels and (
                     best is None or tech.free_since < best.free_since):
-                best = tech
+                if not tech.lo <= now < tech.hi:
+                    tech.locate(now)
+                if tech.on:
+                    best = tech
         return best
 
     def _duty_holder(self, now: float) -> _Technician | None:
@@ -385,23 +565,30 @@ class TeamDesk:
         tech.job = job
         tech.assigned = now
         tech.started = start
-        tech.due = start + remaining
-        tech.token += 1
+        tech.due = due = start + remaining
+        tech.token = token = tech.token + 1
         tech.callout = callout
+        self.free -= 1
         if isnan(self.started[job]):
             self.started[job] = start
-        self.clock.after(delay + remaining, self._done, (tech, tech.token))
+        if delay + remaining < 0:
+            raise ValueError(f"negative delay {delay + remaining}")  # as Clock.after
+        heappush(self._events, (now + (delay + remaining), next(self._order), self._done, (tech, token)))
         if self.handover and not callout:
-            end = tech.shift_end(now)
-            if tech.due > end + 1e-9:
-                self.clock.boundary(end - now, self._shift_over, (tech, tech.token))
+            if not tech.lo <= now < tech.hi:
+                tech.locate(now)
+            end = tech.hi if tech.on else now  # the end of the shift running now
+            if due > end + 1e-9:
+                self.clock.boundary(end - now, self._shift_over, (tech, token))
 
     def _after_free(self, tech: _Technician, now: float) -> None:
         """A technician has finished: take the most urgent work they can do now, or plan a wake-up."""
         if not any(self.waiting):
             return
         job = -1
-        if tech.on_shift(now):
+        if not tech.lo <= now < tech.hi:
+            tech.locate(now)
+        if tech.on:
             job = self._pick(tech, _EVERY_PRIORITY)
             callout = False
         elif self._duty_holder(now) is tech:
@@ -415,35 +602,47 @@ class TeamDesk:
     def _dispatch(self) -> None:
         """Give waiting work to every free technician on shift, then to the on-call engineer."""
         now = self.clock.now
-        for tech in sorted((t for t in self.techs if t.job < 0), key=lambda t: t.free_since):
+        for tech in sorted((t for t in self.techs if t.job < 0), key=_free_since) if self.free else ():
             if not any(self.waiting):
                 return
             if tech.on_shift(now):
                 job = self._pick(tech, _EVERY_PRIORITY)
                 if job >= 0:
                     self._start(tech, job, 0.0, False, now)
-        if any(self.waiting[p] for p in self.on_call_priorities):
+        if self.on_call_priorities and any(self.waiting[p] for p in self.on_call_priorities):
             self._call_out(now)
         if any(self.waiting):
             self._plan_wake()
 
     def _plan_wake(self) -> None:
-        """Schedule a wake-up at the next moment someone could start waiting work."""
+        """Schedule a wake-up at the next moment someone could start waiting work: the next shift start of
+        a free technician who may take some of it (now itself if one is already on shift), or the next
+        stretch of duty when work of an on-call priority waits. One wake-up is pending at a time."""
+        if not self.free and not self.on_call_priorities:
+            return  # everybody is busy: whoever finishes first takes the work
         now = self.clock.now
         at = inf
-        for tech in self.techs:
-            if tech.job < 0 and self._has_work_for(tech):
-                at = min(at, tech.next_start(now))  # now itself when someone free is already on shift
-        if any(self.waiting[p] for p in self.on_call_priorities):
-            i = bisect_right(self.duty_starts, now)  # the next stretch of duty strictly after now
-            if i < len(self.duty_starts):
-                at = min(at, self.duty_starts[i])
+        if self.free:
+            queues_of = self.queues_of
+            for tech in self.techs:
+                if tech.job < 0 and any(queues_of[tech.index]):
+                    if not tech.lo <= now < tech.hi:
+                        tech.locate(now)
+                    start = now if tech.on else tech.hi
+                    if start < at:
+                        at = start
+        for p in self.on_call_priorities:
+            if self.waiting[p]:
+                i = bisect_right(self.duty_starts, now)  # the next stretch of duty strictly after now
+                if i < len(self.duty_starts) and self.duty_starts[i] < at:
+                    at = self.duty_starts[i]
+                break
         if at < inf and (at < self.wake_at or self.wake_at < now):
             self.wake_at = at
             self.clock.boundary(max(0.0, at - now), self._wake, at)
 
     def _has_work_for(self, tech: _Technician) -> bool:
-        return any(self.queues[p][s] for p in tech.levels if self.waiting[p] for s in tech.skills)
+        return any(self.queues_of[tech.index])
 
     def _pick(self, tech: _Technician, priorities) -> int:
         for p in priorities:
@@ -482,24 +681,9 @@ class TeamDesk:
         return True
 
     def _account(self, tech: _Technician, now: float) -> None:
-        """Book the work just ended: on call, on shift, or overtime past the shift's end."""
+        """Log the work just ended (booked on shift, on call or as overtime after the run: :class:`TeamRun`)."""
         begin = tech.started
-        self.work.append(Work(tech.index, tech.job, tech.assigned, min(begin, now), now, tech.callout))
-        if now <= begin:
-            return
-        if tech.callout:
-            tech.call_work += now - begin
-            self.interventions.append(Stretch(tech.index, begin, now))
-            return
-        if tech.on_shift(begin) and now <= tech.hi:  # within one shift: no overtime
-            tech.shift_work += now - begin
-            return
-        overtime = 0.0
-        for a, b in tech.off_shift(begin, now):
-            if b - a > 1e-9:
-                self.overtime.append(Stretch(tech.index, a, b))
-                overtime += b - a
-        tech.shift_work += now - begin - overtime
+        self.log.append((tech.index, tech.job, tech.assigned, begin if begin <= now else now, now, tech.callout))
 
     def _interrupt(self, tech: _Technician) -> None:
         """Stop the technician's work; the incident goes back to the head of its queue with what remains."""
@@ -510,17 +694,17 @@ class TeamDesk:
         tech.token += 1
         tech.job = -1
         tech.free_since = now
+        self.free += 1
         self._enqueue(job, front=True)
 
     def _preempt_for(self, job: int) -> bool:
         now = self.clock.now
-        service = self.service[job]
+        service, priority = self.service[job], self.priority
         victim = None
         for tech in self.techs:
-            if (tech.job >= 0 and self.priority[tech.job] > 0 and service in tech.skills and 0 in tech.levels
+            if (tech.job >= 0 and priority[tech.job] > 0 and service in tech.skills and 0 in tech.levels
                     and tech.started <= now and (tech.callout or tech.on_shift(now))):
-                if victim is None or (self.priority[tech.job], tech.started) > (
-                        self.priority[victim.job], victim.started):
+                if victim is None or (priority[tech.job], tech.started) > (priority[victim.job], victim.started):
                     victim = tech
         if victim is None:
             return False
@@ -545,6 +729,7 @@ class TeamDesk:
                 tech.token += 1
                 tech.job = -1
                 tech.free_since = now
+                self.free += 1
                 self._after_free(tech, now)
                 return
         queue = self.queues[self.priority[job]][self.service[job]]
@@ -554,15 +739,12 @@ class TeamDesk:
 
     def result(self) -> TeamRun:
         now = self.clock.now
-        in_progress = [Work(t.index, t.job, t.assigned, min(t.started, now), now, t.callout)
+        in_progress = [(t.index, t.job, t.assigned, t.started if t.started <= now else now, now, t.callout)
                        for t in self.techs if t.job >= 0]
         backlog = sum(self.waiting) + len(in_progress)
         return TeamRun(
             name=self.name, team=self.team, plans=self.plans, rota=self.rota, active_until=self.active_until,
-            shift_work=np.array([t.shift_work for t in self.techs]),
-            call_work=np.array([t.call_work for t in self.techs]),
-            overtime=self.overtime, interventions=self.interventions, callouts=self.callouts,
-            work=self.work + in_progress, backlog=backlog,
+            callouts=self.callouts, work=WorkLog(self.log + in_progress), stopped=len(self.log), backlog=backlog,
         )
 
 
@@ -684,7 +866,7 @@ class Desks:
                  record: _Record, cache: dict) -> None:
         self.plan, self.load, self.streams, self.clock, self.record = plan, load, streams, clock, record
         self.cache = cache
-        self.arrival = load.time.tolist()
+        self.arrival = record.time
         self.horizon = plan.calendar.horizon
         team_use: dict[str, tuple[TeamPlan, set[int], float]] = {}
         provider_use: dict[str, tuple[ProviderPlan, set[int]]] = {}
@@ -803,12 +985,11 @@ def simulate(plan: Plan, scenario: ScenarioPlan, load: Load, streams: Streams,
     on the team and the replication's streams, so they are drawn once.
     """
     calendar = plan.calendar
-    env = simpy.Environment(initial_time=calendar.warm_up_start)
-    clock = Clock(env)
+    clock = Clock(calendar.warm_up_start)
     horizon = calendar.horizon
     n = len(load)
     record = _Record(started=[nan] * n, restored=[nan] * n, by=[NOBODY] * n, escalated=[False] * n,
-                     priority=load.priority.tolist())
+                     priority=load.priority.tolist(), time=load.time.tolist(), service=load.service.tolist())
     desks = Desks(plan, scenario, load, streams, clock, record, {} if cache is None else cache)
     handled = np.zeros(n, dtype=bool)
     exists_after = np.zeros(n, dtype=bool)
@@ -830,10 +1011,10 @@ def simulate(plan: Plan, scenario: ScenarioPlan, load: Load, streams: Streams,
     for assignment, (_, (before, after)) in zip(scenario.assignments, routes):
         idx = np.flatnonzero(load.service == assignment.service)
         instant[idx] = np.where(load.time[idx] < assignment.transition_end, before, after)
-    services = load.service.tolist()
+    services = record.service
     for job in np.flatnonzero(handled & instant).tolist():
         route[services[job]](job)
-    _declare(clock, load, route, handled & ~instant)
+    clock.declare(record.time, np.flatnonzero(handled & ~instant).tolist(), services, route)
     clock.run(horizon)
     for desk in (*desks.clocks.values(), *desks.supports.values()):
         desk.finish()
@@ -844,27 +1025,3 @@ def simulate(plan: Plan, scenario: ScenarioPlan, load: Load, streams: Streams,
         by=np.array(record.by, dtype=np.int8), escalated=np.array(record.escalated, dtype=bool),
         planned=planned, platform_outages=platform, maintenance=maintenance,
     )
-
-
-def _declare(clock: Clock, load: Load, route: list[Callable[[int], None]], exists: np.ndarray) -> None:
-    """Hand each incident to its service's router when it is declared: one timeout at a time, the next
-    scheduled once the incident before it has been handed on."""
-    times = load.time.tolist()
-    services = load.service.tolist()
-    jobs = np.flatnonzero(exists).tolist()
-
-    def declare(k: int) -> None:
-        job = jobs[k]
-        route[services[job]](job)
-        following(k + 1)
-
-    def following(k: int) -> None:
-        while k < len(jobs):
-            job = jobs[k]
-            if times[job] > clock.now:
-                clock.after(times[job] - clock.now, declare, k)
-                return
-            route[services[job]](job)
-            k += 1
-
-    following(0)
