@@ -213,3 +213,15 @@ def revalue(results, study):
                    incidents=results.incidents, target=results.target, precision=results.precision,
                    controls=results.controls, control_means=results.control_means, ledger=results.ledger,
                    revalued_from=simulated)
+
+
+def figure_by_replication(plan, book: Ledger, scenario: str, metric: str) -> np.ndarray:
+    """One valued whole-horizon figure of a scenario (``economic_cost``...), one value per replication, at the
+    plan's prices: what the what-if questions solve on."""
+    from .metrics import value
+
+    for part in value(plan, plan.scenario(scenario), book.scenarios[scenario]):
+        for key, values in zip(part.keys, part.values):
+            if key == ("scenario", "all", metric, "", "all"):
+                return np.broadcast_to(values, (len(book),)).astype(float)
+    raise KeyError(metric)
