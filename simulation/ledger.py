@@ -182,24 +182,25 @@ def valued_matrix(plan, book: Ledger) -> np.ndarray:
     return np.concatenate(blocks, axis=1) if blocks else np.zeros((len(book), 0))
 
 
-def revalue(results, study):
+def revalue(results, study, plan=None, checked: bool = False):
     """The results of ``results``' replications had they been simulated with ``study``: the same rows, with
     every valued row (:data:`simulation.metrics.VALUED`) priced again from the ledger at ``study``'s prices and
     judgements. Exact (the same figures as a simulation of ``study`` on the same seed and replications), and
     no simulation: ``study`` may differ from the simulated one only in re-valued paths
-    (:func:`sourcing.paths.revalued`), else :class:`NotRevaluable`."""
+    (:func:`sourcing.paths.revalued`), else :class:`NotRevaluable` (``checked``: the caller knows it does).
+    ``plan`` is ``study`` compiled, when the caller has it."""
     from sourcing.paths import structure
 
     from .metrics import VALUED
-    from .plan import compiled
+    from .plan import compiled, repriced
     from .replications import Results
 
     if results.ledger is None:
         raise NotRevaluable("these results kept no ledger")
     simulated = results.revalued_from or results.study
-    if structure(study) != structure(simulated):
+    if not checked and structure(study) != structure(simulated):
         raise NotRevaluable("the study differs in what is simulated")
-    plan = compiled(study)
+    plan = plan if plan is not None else repriced(compiled(simulated), study)
     matrix = valued_matrix(plan, results.ledger)
     rows = results.rows
     mask = rows["metric"].isin(VALUED).to_numpy()
@@ -225,3 +226,87 @@ def figure_by_replication(plan, book: Ledger, scenario: str, metric: str) -> np.
             if key == ("scenario", "all", metric, "", "all"):
                 return np.broadcast_to(values, (len(book),)).astype(float)
     raise KeyError(metric)
+
+
+# --------------------------------------------------------------------------- on disk
+
+def to_bytes(book: Ledger) -> bytes:
+    """A ledger as a NumPy ``.npz`` archive (arrays only, no pickled objects): what a run folder and a run
+    store keep to value a run again."""
+    import io
+    import json
+
+    arrays: dict[str, np.ndarray] = {"replications": book.replications}
+    index: dict[str, dict] = {}
+    for name, scenario in book.scenarios.items():
+        k = len(index)
+        entry = {"name": name, "replications": scenario.replications, "services": [], "teams": [], "contracts": []}
+        for group, records in (("services", list(enumerate(scenario.services))), ("teams", list(scenario.teams.items())),
+                               ("contracts", list(scenario.contracts.items()))):
+            for j, (label, record) in enumerate(records):
+                entry[group].append(label)
+                for f in fields(record):
+                    value = getattr(record, f.name)
+                    if value is not None:
+                        arrays[f"s{k}.{group}.{j}.{f.name}"] = value
+        index[str(k)] = entry
+    arrays["index"] = np.frombuffer(json.dumps(index).encode(), dtype=np.uint8)
+    out = io.BytesIO()
+    np.savez(out, **arrays)
+    return out.getvalue()
+
+
+def from_bytes(data: bytes) -> Ledger:
+    """The ledger :func:`to_bytes` wrote."""
+    import io
+    import json
+
+    with np.load(io.BytesIO(data), allow_pickle=False) as archive:
+        arrays = {key: archive[key] for key in archive.files}
+    index = json.loads(arrays["index"].tobytes().decode())
+    scenarios = {}
+    for k, entry in index.items():
+        def record(kind, group: str, j: int):
+            values = {f.name: arrays.get(f"s{k}.{group}.{j}.{f.name}") for f in fields(kind)}
+            return kind(**values)
+
+        scenarios[entry["name"]] = ScenarioLedger(
+            entry["replications"],
+            tuple(record(ServiceLedger, "services", j) for j in range(len(entry["services"]))),
+            {name: record(TeamLedger, "teams", j) for j, name in enumerate(entry["teams"])},
+            {name: record(ContractLedger, "contracts", j) for j, name in enumerate(entry["contracts"])})
+    return Ledger(arrays["replications"], scenarios)
+
+
+def revalue_unordered(rows, book: Ledger, study, plan=None):
+    """:func:`revalue`'s rows for rows in any order (as a store gives them back): each valued row is found
+    by its key (scenario, replication, scope, subject, metric, priority, period), not by its place."""
+    import pandas as pd
+
+    from .metrics import value
+    from .plan import compiled
+
+    plan = plan if plan is not None else compiled(study)
+    frames = []
+    for scenario in plan.scenarios:
+        keys, columns = [], []
+        for part in value(plan, scenario, book.scenarios[scenario.name]):
+            keys += part.keys
+            columns += [np.broadcast_to(v, (len(book),)) for v in part.values]
+        if not keys:
+            continue
+        matrix = np.column_stack(columns)
+        index = pd.MultiIndex.from_tuples(
+            [(scenario.name, int(r), *key) for r in book.replications.tolist() for key in keys],
+            names=["scenario", "replication", "scope", "subject", "metric", "priority", "period"])
+        frames.append(pd.Series(matrix.ravel(), index=index))
+    found = pd.concat(frames)
+    names = list(found.index.names)
+    at = pd.MultiIndex.from_frame(rows[names].astype({c: str for c in names if c != "replication"}))
+    looked = found.reindex(at).to_numpy()
+    fresh = rows.copy()
+    values = fresh["value"].to_numpy().copy()
+    hit = ~np.isnan(looked)
+    values[hit] = looked[hit]
+    fresh["value"] = values
+    return fresh

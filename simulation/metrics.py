@@ -586,7 +586,8 @@ class ProviderContract(Contract):
 
     def value_bill(self, out: list[Valued], prices: Prices, uses: list[tuple[ServicePlan, Assignment]],
                    parts: list, quantities: ContractLedger) -> list[money.CostLine]:
-        offer, name = self.provider, self.name
+        name = self.name
+        offer = prices.plan.providers[name]  # the valued plan's terms (a re-valued study has its own)
         economics = prices.economics
         index = money.index_by_month(offer.indexation, economics, prices.money)
         monthly_fee = money.monthly_fees(offer.fees.monthly, offer.indexation, economics, prices.money,
@@ -652,7 +653,7 @@ class SaasContract(Contract):
 
     def value_service(self, out: Valued, prices: Prices, service: ServicePlan, assignment: Assignment,
                       quantities: ServiceLedger) -> _SaasBill:
-        offer = self.saas
+        offer = prices.plan.saas[self.name]  # the valued plan's terms (a re-valued study has its own)
         name = service.name
         in_force = self._in_force(prices.money.bounds, assignment)
         users = service.users_by_year[prices.money.year]
@@ -673,7 +674,7 @@ class SaasContract(Contract):
                    parts: list[_SaasBill], quantities: object | None) -> list[money.CostLine]:
         """Each SaaS contract once: its services' subscriptions and credits, one retained organisation,
         one migration, one exit."""
-        return money.saas_costs(self.name, self.saas.offer, prices.economics, prices.money,
+        return money.saas_costs(self.name, prices.plan.saas[self.name].offer, prices.economics, prices.money,
                                 sum(p.subscription for p in parts), sum(p.credits_received for p in parts),
                                 prices.active(0.0, np.inf), moved=any(p.moved for p in parts))
 

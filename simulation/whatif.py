@@ -31,7 +31,7 @@ from sourcing.scenario import Study
 from . import ledger as ledgers
 from .batch import LocalExecutor, Task
 from .compare import _chosen, _estimate, scenario_values
-from .plan import compiled
+from .plan import compiled, repriced
 from .replications import Results, concat
 from .variance import expected_controls
 
@@ -278,12 +278,13 @@ def _breakeven_on_prices(study: Study, a: str, b: str, target: Path, path: str, 
 
     base = evaluate([study], replications, seed, executor, workers)[0]
     book = base.ledger
+    simulated_plan = compiled(study)
     unit = quantity(locate(study_data(study), target)).unit
     cache: dict[float, np.ndarray] = {}
 
     def by_replication(x: float) -> np.ndarray:
         if x not in cache:
-            plan = compiled(set_number(study, target, x))
+            plan = repriced(simulated_plan, set_number(study, target, x))
             cache[x] = (ledgers.figure_by_replication(plan, book, a, "economic_cost")
                         - ledgers.figure_by_replication(plan, book, b, "economic_cost"))
         return cache[x]
@@ -641,6 +642,8 @@ class Sensitivity:
     base: Difference
     swings: list[Swing]
     """Sorted by the width of the swing, widest first (the tornado)."""
+    evaluations: Evaluations = field(default_factory=Evaluations)
+    """How many swings were simulated and how many re-valued from the base run's ledger."""
 
 
 def two_cheapest(results: Results) -> tuple[str, str]:
@@ -667,7 +670,9 @@ def parse_swing(text: str, study: Study) -> Assumption:
 
 def sensitivity(study: Study, assumptions: tuple[Assumption, ...] = DEFAULT_ASSUMPTIONS, replications: int = 40,
                 seed: int = 1, workers: int = 1, executor=None, pair: tuple[str, str] | None = None) -> Sensitivity:
-    """A tornado of the economic-cost difference between the two cheapest options (or ``pair``)."""
+    """A tornado of the economic-cost difference between the two cheapest options (or ``pair``). A swing of
+    prices is re-valued from the base run's ledger (no simulation); the others are simulated, together and
+    on the same seed."""
     base = evaluate([study], replications, seed, executor, workers)[0]
     winner, runner = pair or two_cheapest(base)
     base_diff = difference(base, winner, runner)
@@ -678,7 +683,8 @@ def sensitivity(study: Study, assumptions: tuple[Assumption, ...] = DEFAULT_ASSU
             continue
         variants += [low, high]
         index.append(assumption)
-    results = evaluate(variants, replications, seed, executor, workers) if variants else []
+    counts = Evaluations()
+    results = evaluate_variants(base, variants, replications, seed, executor, workers, counts) if variants else []
     swings = []
     for k, assumption in enumerate(index):
         at_low, at_high = difference(results[2 * k], winner, runner), difference(results[2 * k + 1], winner, runner)
@@ -686,7 +692,7 @@ def sensitivity(study: Study, assumptions: tuple[Assumption, ...] = DEFAULT_ASSU
         swings.append(Swing(assumption.name, assumption.low, assumption.high, at_low, at_high, flips,
                             assumption.additive))
     swings.sort(key=lambda s: -abs(s.at_high.mean - s.at_low.mean))
-    return Sensitivity(winner, runner, base_diff, swings)
+    return Sensitivity(winner, runner, base_diff, swings, counts)
 
 
 def global_sensitivity(study: Study, method: str = "morris", samples: int = 8, replications: int = 10, seed: int = 1,

@@ -119,8 +119,8 @@ class Months:
         if monthly.ndim == 1:
             return np.bincount(self.year, weights=monthly, minlength=self.n_years)
         out = np.zeros((*monthly.shape[:-1], self.n_years))
-        for y in range(self.n_years):
-            out[..., y] = monthly[..., self.year == y].sum(axis=-1)
+        for m, y in enumerate(self.year.tolist()):  # month after month, as bincount adds: the same sums
+            out[..., y] += monthly[..., m]
         return out
 
     def of(self, t: np.ndarray) -> np.ndarray:

@@ -125,10 +125,15 @@ def test_revaluing_the_ledger_equals_simulating_again(name, data):
     same_figures(revalue(simulated(name), study), run_study(study, REPLICATIONS, seed=SEED))
 
 
-def test_a_run_values_its_own_ledger():
-    """Re-valuing at the run's own prices changes nothing, bit for bit."""
-    results = simulated("email-1000")
-    again = revalue(results, results.study)
+@pytest.mark.parametrize("name", NAMES)
+def test_a_run_values_its_own_ledger_bit_for_bit_even_from_disk(name):
+    """Re-valuing at the run's own prices changes nothing, bit for bit, from the ledger as a store keeps it."""
+    from dataclasses import replace
+
+    from simulation.ledger import from_bytes, to_bytes
+
+    results = simulated(name)
+    again = revalue(replace(results, ledger=from_bytes(to_bytes(results.ledger))), results.study)
     assert (again.rows["value"].to_numpy() == results.rows["value"].to_numpy()).all()
 
 
