@@ -17,6 +17,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -27,9 +30,11 @@ from sourcing.batch import Batch, Planned
 from sourcing.paths import structure
 
 from .compare import relative_precision
-from .ledger import revalue, revalue_unordered
+from .ledger import revalue_unordered, valued_matrix
+from .metrics import VALUED
 from .plan import Plan, compiled, repriced
-from .replications import Chunk, Results, _batch, _worker_start, next_target
+from .ledger import concat as ledger_concat
+from .replications import Chunk, _batch, _worker_start, concat, next_target
 from .store import Store, StoreError
 from .variance import expected_controls
 
@@ -177,27 +182,29 @@ def run_batch(batch: Batch, planned: list[Planned], store: Store, executor, work
 
     def revalued(source: StudyState, chunk: Chunk, ordered: bool = True) -> None:
         """The studies re-valued from ``source``: this chunk of its replications at their prices (``ordered``:
-        its rows as the simulation made them; else as a store gives them back)."""
-        simulated = Results(source.planned.study, batch.seed, len(chunk.ledger), chunk.rows, ledger=chunk.ledger)
-        simulated.revalued_from = source.planned.study
+        its rows as the simulation made them; else as a store gives them back), in one transaction."""
+        waiting = [state for state in dependents.get(source.planned.key, [])
+                   if any(r not in state.done for r in chunk.ledger.replications.tolist())]
+        if not waiting:
+            return
         controls = chunk.controls if chunk.controls is not None and len(chunk.controls) else None
-        parts, written = [], []
-        for state in dependents.get(source.planned.key, []):
-            wanted = [r for r in chunk.ledger.replications.tolist() if r not in state.done]
-            if not wanted:
-                continue
+        mask = chunk.rows["metric"].isin(VALUED).to_numpy()
+        values = np.tile(chunk.rows["value"].to_numpy(), (len(waiting), 1))
+        for k, state in enumerate(waiting):
             if state.planned.key not in plans:
                 plans[state.planned.key] = repriced(compiled(source.planned.study), state.planned.study)
             plan = plans[state.planned.key]
-            rows = (revalue(simulated, state.planned.study, plan, checked=True).rows if ordered else
-                    revalue_unordered(chunk.rows, chunk.ledger, state.planned.study, plan))
-            parts.append((state.planned.key, rows, controls, None))
-            written.append((state, wanted))
-        store.write_many(parts)  # one transaction for every study re-valued from this chunk
-        for state, wanted in written:
-            state.done.update(wanted)
+            if ordered:
+                values[k, mask] = valued_matrix(plan, chunk.ledger).ravel()
+            else:
+                values[k] = revalue_unordered(chunk.rows, chunk.ledger, state.planned.study, plan)["value"]
+        store.write_revalued([state.planned.key for state in waiting], chunk.rows, values, controls)
+        for state in waiting:
+            state.done.update(chunk.ledger.replications.tolist())
             if progress:
                 progress(state.planned.key, len(state.done), state.target)
+
+    waiting: dict[str, list[Chunk]] = {}  # a source's chunks, re-valued together once it is complete
 
     def finished(task: Task, chunk: Chunk) -> None:
         store.write(task.study, chunk.rows, chunk.controls if len(chunk.controls) else None,
@@ -206,7 +213,16 @@ def run_batch(batch: Batch, planned: list[Planned], store: Store, executor, work
         state.done.update(task.replications)
         if progress:
             progress(state.planned.key, len(state.done), state.target)
-        revalued(state, chunk)
+        if task.study in dependents:
+            parts = waiting.setdefault(task.study, [])
+            parts.append(chunk)
+            if all(r in state.done for r in range(state.target)):
+                parts.sort(key=lambda c: int(c.ledger.replications[0]))
+                controls = [c.controls for c in parts if c.controls is not None and len(c.controls)]
+                revalued(state, Chunk(concat([c.rows for c in parts]), parts[0].incidents,
+                                      pd.concat(controls, ignore_index=True) if controls else parts[0].controls,
+                                      ledger_concat([c.ledger for c in parts])))
+                del waiting[task.study]
 
     for state in states:  # a resumed batch: what its sources finished before it stopped
         if state.planned.key in dependents and state.done:

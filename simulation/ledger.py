@@ -174,12 +174,14 @@ def valued_matrix(plan, book: Ledger) -> np.ndarray:
     columns in the order the rows of a run hold them (scenario by scenario)."""
     from .metrics import value
 
-    blocks = []
+    columns = []
     for scenario in plan.scenarios:
         for part in value(plan, scenario, book.scenarios[scenario.name]):
-            if part.values:
-                blocks.append(np.column_stack([np.broadcast_to(v, (len(book),)) for v in part.values]))
-    return np.concatenate(blocks, axis=1) if blocks else np.zeros((len(book), 0))
+            columns += part.values
+    out = np.empty((len(book), len(columns)))
+    for k, column in enumerate(columns):
+        out[:, k] = column
+    return out
 
 
 def revalue(results, study, plan=None, checked: bool = False):

@@ -176,6 +176,53 @@ class Store:
                     self.db.unregister("incoming")
         return written
 
+    def write_revalued(self, studies: list[str], rows: pd.DataFrame, values: np.ndarray,
+                       controls: pd.DataFrame | None) -> None:
+        """The rows of the same replications for several studies re-valued from one ledger, in one transaction
+        with their 'done' marks: ``rows`` are the simulated study's, ``values`` one row of values per study (in
+        the order of ``rows``). A study that already holds some of these replications (a resumed batch) is
+        written through :meth:`write_many`, which skips them."""
+        replications = sorted({int(r) for r in rows["replication"].unique()})
+        found = self.db.execute("SELECT DISTINCT study FROM done WHERE replication IN (SELECT unnest(?)) AND "
+                                "study IN (SELECT unnest(?))", [replications, studies]).fetchall()
+        partly = {row[0] for row in found}
+        if partly:
+            parts = []
+            for study, column in zip(studies, values):
+                if study in partly:
+                    fresh = rows.copy(deep=False)
+                    fresh["value"] = column
+                    parts.append((study, fresh, controls, None))
+            self.write_many(parts)
+        keep = [k for k, study in enumerate(studies) if study not in partly]
+        if not keep:
+            return
+        count, n = len(keep), len(rows)
+        columns = {"study": pd.Categorical.from_codes(np.repeat(np.arange(count), n), [studies[k] for k in keep])}
+        for c in ("scenario", "replication", "scope", "subject", "metric", "priority", "period"):
+            column = rows[c]
+            if isinstance(column.dtype, pd.CategoricalDtype):
+                columns[c] = pd.Categorical.from_codes(np.tile(column.cat.codes.to_numpy(), count),
+                                                       column.cat.categories)
+            else:
+                columns[c] = np.tile(column.to_numpy(), count)
+        columns["value"] = values[keep].ravel()
+        frames = {"results": pd.DataFrame(columns),
+                  "done": pd.DataFrame({"study": np.repeat([studies[k] for k in keep], len(replications)),
+                                        "replication": np.tile(np.array(replications, dtype=np.int32), count)})}
+        if controls is not None and len(controls):
+            long = controls[controls["replication"].isin(replications)].melt(
+                id_vars="replication", var_name="name", value_name="value")
+            frames["controls"] = pd.DataFrame({
+                "study": np.repeat([studies[k] for k in keep], len(long)),
+                "replication": np.tile(long["replication"].to_numpy(), count),
+                "name": np.tile(long["name"].to_numpy(), count), "value": np.tile(long["value"].to_numpy(), count)})
+        with self._transaction():
+            for table, frame in frames.items():
+                self.db.register("incoming", frame)
+                self.db.execute(f"INSERT INTO {table} SELECT * FROM incoming")
+                self.db.unregister("incoming")
+
     def _write(self, study: str, rows: pd.DataFrame, controls: pd.DataFrame, ledger,
                frames: dict[str, list[pd.DataFrame]]) -> int:
         replications = sorted({int(r) for r in rows["replication"].unique()})

@@ -243,3 +243,41 @@ def test_match_on_a_price_re_values_one_simulation():
     direct = [run_study(with_values(study, {FEE: v}), 4, seed=3) for v in ("3000 EUR", "9000 EUR")]
     for step, results in zip(found.steps, direct):
         assert step.cost_per_year == pytest.approx(results.figure("economic_cost", OUTSOURCED), rel=1e-9)
+
+
+def test_a_batch_simulates_each_structure_once_and_revalues_the_rest_exactly(tmp_path):
+    """A grid of two team sizes x two fees x two outage costs: two simulations, six re-valued studies, each
+    with the rows a simulation of its own gives (same seed)."""
+    import duckdb
+    from typer.testing import CliRunner
+
+    from simulation.store import Store
+    from sourcing.batch import load_batch
+    from sourcing.cli import app
+
+    path = tmp_path / "batch.yaml"
+    path.write_text(f"""\
+name: Prices and a team size
+seed: 4
+replications: 3
+studies:
+  - file: {(ROOT / "email-1000.yaml").as_posix()}
+grid:
+  teams.two-admins.members[0].count: [2, 3]
+  providers.msp-4h-ho.fees.monthly: [3000 EUR, 4000 EUR]
+  services.email.outage_cost_per_hour.business: [2000 EUR, 9000 EUR]
+""", encoding="utf-8")
+    result = CliRunner().invoke(app, ["batch", str(path), "--store", str(tmp_path / "s.duckdb")])
+    assert result.exit_code == 0, result.output
+    _, planned = load_batch(path)
+    with Store(tmp_path / "s.duckdb", read_only=True) as store:
+        revalued_from = store.revaluations()
+        assert len(revalued_from) == 6 and len(set(revalued_from.values())) == 2
+        for p in planned[:3]:
+            stored = store.rows(p.key).sort_values(KEYS[:1] + ["replication"] + KEYS[1:], kind="stable")
+            fresh = run_study(p.study, 3, seed=4).rows.astype({c: str for c in KEYS})
+            fresh = fresh.sort_values(KEYS[:1] + ["replication"] + KEYS[1:], kind="stable")
+            assert len(stored) == len(fresh)
+            np.testing.assert_allclose(stored["value"].to_numpy(), fresh["value"].to_numpy(), rtol=RTOL, atol=0)
+    assert duckdb.connect(str(tmp_path / "s.duckdb"), read_only=True).execute(
+        "SELECT count(DISTINCT study) FROM ledgers").fetchone()[0] == 2
