@@ -46,10 +46,11 @@ class Task(NamedTuple):
     replications: tuple[int, ...]
 
 
-def run_chunk(plan: Plan, seed: int, replications: tuple[int, ...], means: dict[str, float]) -> Chunk:
+def run_chunk(plan: Plan, seed: int, replications: tuple[int, ...], means: dict[str, float],
+              only: frozenset[str] | None = None) -> Chunk:
     """What a worker runs: the replications' tidy rows and control variates (the study compiled once, in
-    the process that sends the tasks)."""
-    return _batch(plan, seed, list(replications), 0, means or None)
+    the process that sends the tasks); with ``only``, just those scenarios."""
+    return _batch(plan, seed, list(replications), 0, means or None, only)
 
 
 Done = Callable[[Task, Chunk], None]
@@ -74,11 +75,11 @@ class LocalExecutor:
         if self.workers == 1:
             while pending:
                 task = pending[0]
-                done(task, run_chunk(*payloads[task.study][:2], task.replications, payloads[task.study][2]))
+                done(task, run_chunk(*payloads[task.study][:2], task.replications, *payloads[task.study][2:]))
                 pending.pop(0)
             return
         with ProcessPoolExecutor(max_workers=self.workers, initializer=_worker_start) as pool:
-            futures = {pool.submit(run_chunk, *payloads[t.study][:2], t.replications, payloads[t.study][2]): t
+            futures = {pool.submit(run_chunk, *payloads[t.study][:2], t.replications, *payloads[t.study][2:]): t
                        for t in pending}
             try:
                 while futures:
@@ -117,7 +118,7 @@ class DaskExecutor:
 
         scattered = {key: self.client.scatter(payload[0], broadcast=True) for key, payload in payloads.items()}
         futures = {self.client.submit(run_chunk, scattered[t.study], payloads[t.study][1], t.replications,
-                                      payloads[t.study][2], pure=False): t for t in tasks}
+                                      *payloads[t.study][2:], pure=False): t for t in tasks}
         try:
             for future in as_completed(futures):
                 done(futures[future], future.result())

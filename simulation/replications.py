@@ -30,7 +30,8 @@ from .metrics import COLUMNS, INCIDENT_COLUMNS, IncidentRow, Row, incident_rows,
 from .plan import Plan, compiled
 from .statistics import figure, summarize
 from .streams import Streams
-from .variance import expected_controls, load_controls
+from .staffing import plan_team
+from .variance import expected_controls, load_controls, used_teams
 
 Progress = Callable[[int, int], None]
 """Called with (replications done, replications planned)."""
@@ -108,10 +109,12 @@ def replicate(plan: Plan, seed: int, replication: int, detail: bool = False) -> 
     return rows, incidents
 
 
-def _replicate(plan: Plan, seed: int, replication: int, detail: bool,
-               means: dict[str, float] | None) -> tuple[list[Row], list[IncidentRow], dict[str, float], Ledger]:
+def _replicate(plan: Plan, seed: int, replication: int, detail: bool, means: dict[str, float] | None,
+               only: frozenset[str] | None = None) -> tuple[list[Row], list[IncidentRow], dict[str, float], Ledger]:
     """One replication: tidy rows, incident detail, (with control ``means``) its control variates, measured
-    on the same incidents and the same staffing draws as every scenario, and its ledger."""
+    on the same incidents and the same staffing draws as every scenario, and its ledger. With ``only``, just
+    those scenarios are simulated (each scenario's rows are the same whatever else is simulated: every
+    random input has its own stream)."""
     streams = Streams(seed, replication)
     load = draw_load(plan, streams)
     rows: list[Row] = []
@@ -119,6 +122,8 @@ def _replicate(plan: Plan, seed: int, replication: int, detail: bool,
     cache: dict = {}
     scenarios = {}
     for scenario in plan.scenarios:
+        if only is not None and scenario.name not in only:
+            continue
         run = simulate(plan, scenario, load, streams, cache)
         more, scenarios[scenario.name] = measured(plan, run, replication)
         rows += more
@@ -127,12 +132,15 @@ def _replicate(plan: Plan, seed: int, replication: int, detail: bool,
     controls = {}
     if means:
         plans = {key[1]: value[0] for key, value in cache.items() if key[0] == "team"}
+        for name in used_teams(plan):  # a team no simulated scenario ran: its staffing drawn all the same
+            if name not in plans:
+                plans[name] = plan_team(plan.teams[name], plan.calendar, streams)
         controls = load_controls(plan, load, plans, means)
     return rows, incidents, controls, Ledger(np.array([replication]), scenarios)
 
 
 def _batch(plan: Plan, seed: int, replications: list[int], detail_until: int,
-           means: dict[str, float] | None) -> Chunk:
+           means: dict[str, float] | None, only: frozenset[str] | None = None) -> Chunk:
     """Replications run one after the other, their rows kept as compact frames (a few dozen bytes a row,
     against about 150 as tuples), so that a run's memory grows with its rows, not with Python objects;
     with control ``means``, each replication's control variates too."""
@@ -141,7 +149,7 @@ def _batch(plan: Plan, seed: int, replications: list[int], detail_until: int,
     controls = []
     books = []
     for r in replications:
-        more, incidents, measured_controls, book = _replicate(plan, seed, r, r < detail_until, means)
+        more, incidents, measured_controls, book = _replicate(plan, seed, r, r < detail_until, means, only)
         rows += more
         details += incidents
         books.append(book)

@@ -44,14 +44,16 @@ METRICS = {"cost": ("economic_cost", -1), "availability": ("availability_service
 
 
 def evaluate(studies: list[Study], replications: int, seed: int, executor=None, workers: int = 1,
-             variance_reduction: bool = True, progress: Callable[[int, int], None] | None = None) -> list[Results]:
-    """Every study (variants of one file) on the same seed, in parallel tasks of a few replications each."""
+             variance_reduction: bool = True, progress: Callable[[int, int], None] | None = None,
+             scenarios: tuple[str, ...] | None = None) -> list[Results]:
+    """Every study (variants of one file) on the same seed, in parallel tasks of a few replications each;
+    with ``scenarios``, only those are simulated (their rows are the same as in a whole run)."""
     executor = executor or LocalExecutor(workers)
     size = max(1, min(10, math.ceil(replications * len(studies) / (max(workers, 1) * 4 * len(studies)))))
     payloads, tasks = {}, []
     for k, study in enumerate(studies):
         means = expected_controls(study) if variance_reduction else {}
-        payloads[str(k)] = (compiled(study), seed, means)
+        payloads[str(k)] = (compiled(study), seed, means, None if scenarios is None else frozenset(scenarios))
         tasks += [Task(str(k), tuple(range(r, min(r + size, replications)))) for r in range(0, replications, size)]
     chunks: dict[str, list] = {str(k): [] for k in range(len(studies))}
     done = [0]
@@ -87,23 +89,65 @@ class Evaluations:
 
 
 def evaluate_variants(base: Results, studies: list[Study], replications: int, seed: int, executor=None,
-                      workers: int = 1, counts: Evaluations | None = None) -> list[Results]:
+                      workers: int = 1, counts: Evaluations | None = None,
+                      scenarios: tuple[str, ...] | None = None) -> list[Results]:
     """Each variant of ``base``'s study: re-valued from ``base``'s ledger when it differs only in prices and
     judgements (:func:`simulation.ledger.revalue`: exact, no simulation), simulated otherwise (all the
-    simulated ones together, in parallel, on the same seed)."""
+    simulated ones together, in parallel, on the same seed; only ``scenarios`` when given)."""
     out: list[Results | None] = []
-    simulate = []
-    for study in studies:
+    simulate: dict[tuple[str, ...] | None, list[tuple[int, Study]]] = {}
+    for k, study in enumerate(studies):
         try:
             out.append(ledgers.revalue(base, study))
+            continue
         except ledgers.NotRevaluable:
             out.append(None)
-            simulate.append(study)
-    simulated = iter(evaluate(simulate, replications, seed, executor, workers) if simulate else [])
+        wanted = scenarios if scenarios is None else _affected(base.study, study, scenarios)
+        if wanted == ():  # nothing the compared options run changed: their rows are the base run's
+            out[k] = Results(study, base.seed, base.replications, base.rows[base.rows["scenario"].isin(scenarios)],
+                             controls=base.controls, control_means=base.control_means)
+            continue
+        simulate.setdefault(wanted, []).append((k, study))
+    for wanted, items in simulate.items():
+        found = evaluate([study for _, study in items], replications, seed, executor, workers, scenarios=wanted)
+        for (k, study), results in zip(items, found):
+            if scenarios is not None and wanted != scenarios:  # the others' rows are the base run's
+                kept = base.rows[base.rows["scenario"].isin([s for s in scenarios if s not in wanted])]
+                results = Results(study, seed, replications, concat([results.rows, kept]), controls=results.controls,
+                                  control_means=results.control_means)
+            out[k] = results
     if counts is not None:
-        counts.simulated += len(simulate)
-        counts.revalued += len(studies) - len(simulate)
-    return [r if r is not None else next(simulated) for r in out]
+        counts.simulated += sum(len(items) for items in simulate.values())
+        counts.revalued += sum(1 for r in out if r is not None) - sum(len(items) for items in simulate.values())
+    return out
+
+
+def _uses(study: Study, scenario: str) -> set[tuple[str, str]]:
+    """The teams, providers and SaaS offers a scenario puts to work (its transitions included)."""
+    used = set()
+    for assignment in compiled(study).scenario(scenario).assignments:
+        for runtime in (assignment.runtime, assignment.previous):
+            if runtime is None:
+                continue
+            used.update(("teams", t.name) for t in runtime.teams)
+            for offer, kind in ((runtime.provider, "providers"), (runtime.support, "saas"), (runtime.saas, "saas")):
+                if offer is not None:
+                    used.add((kind, offer.name))
+    return used
+
+
+def _affected(before: Study, after: Study, scenarios: tuple[str, ...]) -> tuple[str, ...] | None:
+    """Which of ``scenarios`` a change of structure can move: those that put to work a team or an offer it
+    changed (every one when it changes anything else, or a price too: None)."""
+    changed = changed_paths(before, after)
+    if any(revalued(path) for path in changed):
+        return scenarios
+    owners = set()
+    for path in changed:
+        if len(path) < 2 or path[0] not in ("teams", "providers", "saas"):
+            return scenarios
+        owners.add((path[0], path[1]))
+    return tuple(s for s in scenarios if _uses(before, s) & owners or _uses(after, s) & owners)
 
 
 @dataclass(frozen=True)
@@ -684,7 +728,8 @@ def sensitivity(study: Study, assumptions: tuple[Assumption, ...] = DEFAULT_ASSU
         variants += [low, high]
         index.append(assumption)
     counts = Evaluations()
-    results = evaluate_variants(base, variants, replications, seed, executor, workers, counts) if variants else []
+    results = (evaluate_variants(base, variants, replications, seed, executor, workers, counts, (winner, runner))
+               if variants else [])
     swings = []
     for k, assumption in enumerate(index):
         at_low, at_high = difference(results[2 * k], winner, runner), difference(results[2 * k + 1], winner, runner)
