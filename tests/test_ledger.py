@@ -297,3 +297,35 @@ def test_simulating_only_two_scenarios_gives_their_rows_and_controls_of_a_whole_
     assert (mine["value"].to_numpy() == part.rows["value"].to_numpy()).all()
     pd.testing.assert_frame_equal(whole.controls, part.controls)
     assert difference(whole, *pair) == difference(part, *pair)
+
+
+def test_run_from_a_run_folder_revalues_a_price_without_simulating(tmp_path, monkeypatch):
+    import json
+
+    from typer.testing import CliRunner
+
+    import simulation.replications
+    from sourcing.cli import app
+
+    runner = CliRunner()
+    scenario = str(ROOT / "small-firm.yaml")
+    folder = tmp_path / "run"
+    changes = ["--set", "teams.current.members[0].annual_cost=70000 EUR", "--set", "economics.discount_rate=7%"]
+    fresh = runner.invoke(app, ["run", scenario, "-n", "3", "--set", "calendar.horizon=1", *changes,
+                                "--format", "json"])
+    assert fresh.exit_code == 0, fresh.output
+    made = runner.invoke(app, ["run", scenario, "-n", "3", "--set", "calendar.horizon=1", "--out", str(folder),
+                               "--format", "json"])
+    assert made.exit_code == 0 and (folder / "ledger.npz").is_file()
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("nothing is simulated")
+
+    monkeypatch.setattr(simulation.replications, "run_study", refuse)
+    again = runner.invoke(app, ["run", "--from", str(folder), *changes, "--format", "json"])
+    assert again.exit_code == 0, again.output
+    mine, theirs = json.loads(again.output)["summary"], json.loads(fresh.output)["summary"]
+    assert [r["metric"] for r in mine] == [r["metric"] for r in theirs]
+    np.testing.assert_allclose([r["mean"] for r in mine], [r["mean"] for r in theirs], rtol=RTOL)
+    refused = runner.invoke(app, ["run", "--from", str(folder), "--set", "teams.current.members[0].count=2"])
+    assert refused.exit_code == 2 and "changes what is simulated" in refused.output
