@@ -272,6 +272,8 @@ def _share_simulations(states: list[StudyState], store: Store, known: set[str]) 
         first = firsts.setdefault(group, state)
         if first is state:
             continue
+        if first.done and not store.has_ledger(first.planned.key):
+            continue  # simulated before without keeping its ledger (an older store): simulated too
         state.source = first.planned.key
         dependents.setdefault(first.planned.key, []).append(state)
         store.add_revaluation(p.key, first.planned.key)

@@ -148,6 +148,9 @@ class Store:
         """Each re-valued study and the study it was re-valued from."""
         return dict(self.db.execute("SELECT study, source FROM revaluations").fetchall())
 
+    def has_ledger(self, study: str) -> bool:
+        return self.db.execute("SELECT count(*) FROM ledgers WHERE study = ?", [study]).fetchone()[0] > 0
+
     def ledger(self, study: str):
         """The ledger of a study's finished replications (None if it kept none)."""
         from .ledger import concat, from_bytes

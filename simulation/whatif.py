@@ -335,10 +335,15 @@ def _breakeven_on_prices(study: Study, a: str, b: str, target: Path, path: str, 
 
     tried: list[tuple[float, Difference]] = []
 
+    chosen = _chosen(study, base.control_means, [a, b])
+
     def shown(values) -> None:
+        """The paired difference at each value, estimated as :func:`difference` estimates it."""
         for x in values:
             if all(abs(x - t) > 1e-12 for t, _ in tried):
-                tried.append((float(x), difference(ledgers.revalue(base, set_number(study, target, x)), a, b)))
+                gaps = pd.Series(by_replication(float(x)), index=book.replications)
+                estimate = _estimate(gaps, base.controls, chosen)
+                tried.append((float(x), Difference(estimate.mean, estimate.half_width, len(gaps))))
         tried.sort(key=lambda item: item[0])
 
     shown(np.linspace(lo, hi, points))
