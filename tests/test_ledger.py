@@ -329,3 +329,42 @@ def test_run_from_a_run_folder_revalues_a_price_without_simulating(tmp_path, mon
     np.testing.assert_allclose([r["mean"] for r in mine], [r["mean"] for r in theirs], rtol=RTOL)
     refused = runner.invoke(app, ["run", "--from", str(folder), "--set", "teams.current.members[0].count=2"])
     assert refused.exit_code == 2 and "changes what is simulated" in refused.output
+
+
+def test_a_resumed_batch_revalues_from_the_stored_ledger_exactly(tmp_path):
+    """A batch stopped after its simulated study finished some replications but before its re-valued
+    variants were written: --resume re-values them from the ledger the store kept (rows in the store's order),
+    and the store ends exactly as an uninterrupted run's."""
+    import shutil
+
+    import duckdb
+    from typer.testing import CliRunner
+
+    from sourcing.cli import app
+
+    path = tmp_path / "batch.yaml"
+    path.write_text(f"""\
+name: Two fees
+seed: 2
+replications: 4
+studies:
+  - file: {(ROOT / "email-1000.yaml").as_posix()}
+grid:
+  providers.msp-4h-ho.fees.monthly: [3000 EUR, 4000 EUR, 5000 EUR]
+""", encoding="utf-8")
+    whole = tmp_path / "whole.duckdb"
+    assert CliRunner().invoke(app, ["batch", str(path), "--store", str(whole)]).exit_code == 0
+    cut = tmp_path / "cut.duckdb"
+    shutil.copy(whole, cut)
+    with duckdb.connect(str(cut)) as db:
+        source, = db.execute("SELECT DISTINCT source FROM revaluations").fetchone()
+        for table in ("results", "done", "controls"):  # the variants lost, the source's last replications lost
+            db.execute(f"DELETE FROM {table} WHERE study <> ? OR replication >= 2", [source])
+        db.execute("DELETE FROM ledgers WHERE first >= 2")
+        assert db.execute("SELECT count(*) FROM done").fetchone()[0] == 2
+    result = CliRunner().invoke(app, ["batch", str(path), "--store", str(cut), "--resume"])
+    assert result.exit_code == 0, result.output
+    order = "SELECT * FROM results ORDER BY study, scenario, replication, scope, subject, metric, priority, period"
+    a = duckdb.connect(str(whole), read_only=True).execute(order).df()
+    b = duckdb.connect(str(cut), read_only=True).execute(order).df()
+    pd.testing.assert_frame_equal(a, b)
