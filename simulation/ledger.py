@@ -93,13 +93,6 @@ class Ledger:
         return select(self, np.arange(min(count, len(self))))
 
 
-def _stack(values: list, offsets: list[int] | None = None) -> object:
-    first = values[0]
-    if first is None:
-        return None
-    return np.concatenate(values, axis=0)
-
-
 def _join(records: list, offsets: list[int]) -> object:
     """Records of the same type joined replication-wise (breach positions shifted by ``offsets``)."""
     kind = type(records[0])
@@ -111,13 +104,15 @@ def _join(records: list, offsets: list[int]) -> object:
         elif f.name.startswith("breach_"):
             out[f.name] = np.concatenate(values)
         else:
-            out[f.name] = _stack(values)
+            out[f.name] = None if values[0] is None else np.concatenate(values, axis=0)
     return kind(**out)
 
 
-def concat(ledgers: list[Ledger]) -> Ledger:
-    """Ledgers of successive replications as one (in the order given)."""
-    ledgers = [x for x in ledgers if len(x)]
+def concat(ledgers: list[Ledger | None]) -> Ledger | None:
+    """Ledgers of successive replications as one (in the order given); None if one of them is missing."""
+    if not ledgers or any(x is None for x in ledgers):
+        return None
+    ledgers = [x for x in ledgers if len(x)] or ledgers[:1]
     if len(ledgers) == 1:
         return ledgers[0]
     sizes = [len(x) for x in ledgers]
@@ -135,6 +130,7 @@ def concat(ledgers: list[Ledger]) -> Ledger:
 
 
 def _pick(record: object, keep: np.ndarray) -> object:
+    """A record's replications at positions ``keep``, its breaches renumbered to their new positions."""
     out = {}
     position = np.full(int(keep.max()) + 1 if len(keep) else 0, -1)
     position[keep] = np.arange(len(keep))
