@@ -6,8 +6,10 @@
   and which swings flip the decision (a tornado; Morris screening or Sobol indices as an option).
 
 Every evaluation replays the same incidents (the same seed: common random numbers across options and
-across the values tried), and every figure is a paired difference with its confidence interval. The many
-variants run through the batch runner's executors (local processes, or a Dask cluster when given).
+across the values tried), and every figure is a paired difference with its confidence interval. A value of
+a price or a judgement (:func:`sourcing.paths.revalued`) is never simulated: one run's ledger is valued at
+it (:mod:`simulation.ledger`, exact); the other variants run through the batch runner's executors (local
+processes, or a Dask cluster when given), only for the options they can move.
 """
 
 from __future__ import annotations

@@ -6,6 +6,10 @@ A path names a value as a consultant reads the file: ``providers.msp.fees.monthl
 ``services["e.mail"].users``. Values are written as in the file, with their units (``4200 EUR``, ``4h``,
 ``5%``); a changed file goes through the same validation as a file, so a wrong value gets the same
 message, with the path.
+
+Every path has a kind (:data:`PATH_KINDS`, one registry): *structural* (a new value needs a new simulation),
+*price* or *judgement* (a stored run is valued again at it, :mod:`simulation.ledger`), with its unit and
+its label in the catalogue (``param.*``), so that no screen shows a dotted path.
 """
 
 from __future__ import annotations
