@@ -47,15 +47,17 @@ METRICS = {"cost": ("economic_cost", -1), "availability": ("availability_service
 
 def evaluate(studies: list[Study], replications: int, seed: int, executor=None, workers: int = 1,
              variance_reduction: bool = True, progress: Callable[[int, int], None] | None = None,
-             scenarios: tuple[str, ...] | None = None) -> list[Results]:
+             scenarios: tuple[str, ...] | list[tuple[str, ...] | None] | None = None) -> list[Results]:
     """Every study (variants of one file) on the same seed, in parallel tasks of a few replications each;
-    with ``scenarios``, only those are simulated (their rows are the same as in a whole run)."""
+    with ``scenarios`` (for every study, or a list of one per study), only those are simulated (their rows
+    are the same as in a whole run)."""
+    each = scenarios if isinstance(scenarios, list) else [scenarios] * len(studies)
     executor = executor or LocalExecutor(workers)
     size = max(1, min(10, math.ceil(replications * len(studies) / (max(workers, 1) * 4 * len(studies)))))
     payloads, tasks = {}, []
     for k, study in enumerate(studies):
         means = expected_controls(study) if variance_reduction else {}
-        payloads[str(k)] = (compiled(study), seed, means, None if scenarios is None else frozenset(scenarios))
+        payloads[str(k)] = (compiled(study), seed, means, None if each[k] is None else frozenset(each[k]))
         tasks += [Task(str(k), tuple(range(r, min(r + size, replications)))) for r in range(0, replications, size)]
     chunks: dict[str, list] = {str(k): [] for k in range(len(studies))}
     done = [0]
@@ -110,17 +112,18 @@ def evaluate_variants(base: Results, studies: list[Study], replications: int, se
                              controls=base.controls, control_means=base.control_means)
             continue
         simulate.setdefault(wanted, []).append((k, study))
-    for wanted, items in simulate.items():
-        found = evaluate([study for _, study in items], replications, seed, executor, workers, scenarios=wanted)
-        for (k, study), results in zip(items, found):
-            if scenarios is not None and wanted != scenarios:  # the others' rows are the base run's
-                kept = base.rows[base.rows["scenario"].isin([s for s in scenarios if s not in wanted])]
-                results = Results(study, seed, replications, concat([results.rows, kept]), controls=results.controls,
-                                  control_means=results.control_means)
-            out[k] = results
+    items = [(wanted, k, study) for wanted, group in simulate.items() for k, study in group]
+    found = evaluate([study for _, _, study in items], replications, seed, executor, workers,
+                     scenarios=[wanted for wanted, _, _ in items]) if items else []  # in one pool, in parallel
+    for (wanted, k, study), results in zip(items, found):
+        if scenarios is not None and wanted != scenarios:  # the others' rows are the base run's
+            kept = base.rows[base.rows["scenario"].isin([s for s in scenarios if s not in wanted])]
+            results = Results(study, seed, replications, concat([results.rows, kept]), controls=results.controls,
+                              control_means=results.control_means)
+        out[k] = results
     if counts is not None:
-        counts.simulated += sum(len(items) for items in simulate.values())
-        counts.revalued += sum(1 for r in out if r is not None) - sum(len(items) for items in simulate.values())
+        counts.simulated += len(items)
+        counts.revalued += len(studies) - len(items)
     return out
 
 
