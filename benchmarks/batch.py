@@ -59,6 +59,9 @@ def main() -> None:
         path = batch_file(folder, args.replications)
         one = run(path, folder / "one.duckdb", "--workers", "1")
         print(f"  local, 1 worker (reference): {one:6.1f} s, {total / one:5.1f} replications/s")
+        with duckdb.connect(str(folder / "one.duckdb"), read_only=True) as db:
+            revalued = int(db.execute("SELECT count(*) FROM revaluations").fetchone()[0])
+        print(f"  {revalued} of 48 variants re-valued from a simulated variant's ledger, {48 - revalued} simulated")
         for label, options, workers in (("local, 2 workers", ("--workers", "2"), 2),
                                         ("Dask LocalCluster, 2 workers", ("--scheduler", "local:2"), 2)):
             store = folder / f"{label.split()[0]}{workers}.duckdb"

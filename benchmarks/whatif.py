@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 from simulation.replications import run_study
-from simulation.whatif import DEFAULT_ASSUMPTIONS, breakeven, quantity_text, sensitivity
+from simulation.whatif import DEFAULT_ASSUMPTIONS, breakeven, sensitivity
 from sourcing.files import load_study
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,7 +38,7 @@ def main() -> None:
                       replications=n, seed=1, low=1000.0, high=30000.0, workers=workers)
     elapsed = time.perf_counter() - t0
     answer = ("none in range" if found.value is None else
-              f"{quantity_text(found.value, found.unit)} [{found.text(found.low)}, {found.text(found.high)}]")
+              f"{found.text(found.value)} [{found.text(found.low)}, {found.text(found.high)}]")
     print(f"break-even of the monthly fee: {answer}; {len(found.points)} values tried, {elapsed:.1f} s "
           f"({elapsed / reference:.1f} x the reference run)")
 
@@ -48,7 +48,9 @@ def main() -> None:
     flips = [s.assumption for s in tornado.swings if s.flips]
     print(f"default tornado: {len(tornado.swings)} assumptions, {2 * len(tornado.swings) + 1} evaluations of "
           f"{max(20, n * 2 // 3)} replications, {elapsed:.1f} s ({elapsed / reference:.1f} x the reference run); "
-          f"{tornado.winner} over {tornado.runner_up}; flips the decision: {', '.join(flips) or 'none'}")
+          f"{tornado.winner} over {tornado.runner_up}; flips the decision: {', '.join(flips) or 'none'}; "
+          f"{tornado.evaluations.revalued} of {tornado.evaluations.revalued + tornado.evaluations.simulated} swings "
+          f"re-valued without simulating")
 
 
 if __name__ == "__main__":

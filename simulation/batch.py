@@ -6,12 +6,20 @@ the number of workers and the order in which tasks finish. Finished tasks stream
 which writes them into the store, one transaction each. A study with a precision target runs in rounds:
 the first round is its replications; each next round's size is computed from the rounds before, so a
 resumed batch replays exactly the decisions an uninterrupted one takes.
+
+Variants that differ only in prices and judgements (:func:`sourcing.paths.revalued`) simulate the same
+incidents, repairs and outages: each distinct structure is simulated once, and its other variants are
+re-valued from its ledger as its replications finish (exact, no simulation; recorded in the store's
+``revaluations`` table). A resumed batch re-values from the ledger the store kept.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -19,9 +27,14 @@ from typing import NamedTuple
 
 from sourcing.batch import Batch, Planned
 
+from sourcing.paths import structure
+
 from .compare import relative_precision
-from .plan import Plan, compiled
-from .replications import Chunk, _batch, _worker_start, next_target
+from .ledger import revalue_unordered, valued_matrix
+from .metrics import VALUED
+from .plan import Plan, compiled, repriced
+from .ledger import concat as ledger_concat
+from .replications import Chunk, _batch, _worker_start, concat, next_target
 from .store import Store, StoreError
 from .variance import expected_controls
 
@@ -33,10 +46,11 @@ class Task(NamedTuple):
     replications: tuple[int, ...]
 
 
-def run_chunk(plan: Plan, seed: int, replications: tuple[int, ...], means: dict[str, float]) -> Chunk:
+def run_chunk(plan: Plan, seed: int, replications: tuple[int, ...], means: dict[str, float],
+              only: frozenset[str] | None = None) -> Chunk:
     """What a worker runs: the replications' tidy rows and control variates (the study compiled once, in
-    the process that sends the tasks)."""
-    return _batch(plan, seed, list(replications), 0, means or None)
+    the process that sends the tasks); with ``only``, just those scenarios."""
+    return _batch(plan, seed, list(replications), 0, means or None, only)
 
 
 Done = Callable[[Task, Chunk], None]
@@ -61,11 +75,11 @@ class LocalExecutor:
         if self.workers == 1:
             while pending:
                 task = pending[0]
-                done(task, run_chunk(*payloads[task.study][:2], task.replications, payloads[task.study][2]))
+                done(task, run_chunk(*payloads[task.study][:2], task.replications, *payloads[task.study][2:]))
                 pending.pop(0)
             return
         with ProcessPoolExecutor(max_workers=self.workers, initializer=_worker_start) as pool:
-            futures = {pool.submit(run_chunk, *payloads[t.study][:2], t.replications, payloads[t.study][2]): t
+            futures = {pool.submit(run_chunk, *payloads[t.study][:2], t.replications, *payloads[t.study][2:]): t
                        for t in pending}
             try:
                 while futures:
@@ -104,7 +118,7 @@ class DaskExecutor:
 
         scattered = {key: self.client.scatter(payload[0], broadcast=True) for key, payload in payloads.items()}
         futures = {self.client.submit(run_chunk, scattered[t.study], payloads[t.study][1], t.replications,
-                                      payloads[t.study][2], pure=False): t for t in tasks}
+                                      *payloads[t.study][2:], pure=False): t for t in tasks}
         try:
             for future in as_completed(futures):
                 done(futures[future], future.result())
@@ -127,6 +141,8 @@ class StudyState:
     done: set[int]
     rounds: list[int]
     """End of each round of replications (precision targets); one round for a fixed number."""
+    source: str | None = None
+    """The simulated study this one is re-valued from (None: simulated itself)."""
 
     @property
     def target(self) -> int:
@@ -149,28 +165,81 @@ def run_batch(batch: Batch, planned: list[Planned], store: Store, executor, work
                          f"variant '{clash[0].variant}'): add --resume to finish them, or choose a new store")
     run_id = store.begin_run(batch.seed, command, batch_file, batch_sha256, batch.name)
     states = []
+    shapes: dict[str, dict[str, float]] = {}  # control means by structure: prices do not move them
     for position, p in enumerate(planned):
         if p.key in known:
             means = store.control_means(p.key)  # as the first run computed them
         else:
-            means = expected_controls(p.study) if batch.variance_reduction else {}
+            shape = structure(p.study)
+            if shape not in shapes:
+                shapes[shape] = expected_controls(p.study) if batch.variance_reduction else {}
+            means = shapes[shape]
             store.add_study(run_id, position, p, batch.seed, means)
         states.append(StudyState(p, means, store.done(p.key), [p.replications]))
     by_key = {s.planned.key: s for s in states}
+    dependents = _share_simulations(states, store, known)
+    plans: dict[str, Plan] = {}  # each re-valued study compiled once
     payloads: dict[str, tuple] = {}  # compiled when a study has work left (a finished one costs nothing)
 
+    def revalued(source: StudyState, chunk: Chunk, ordered: bool = True) -> None:
+        """The studies re-valued from ``source``: this chunk of its replications at their prices (``ordered``:
+        its rows as the simulation made them; else as a store gives them back), in one transaction."""
+        waiting = [state for state in dependents.get(source.planned.key, [])
+                   if any(r not in state.done for r in chunk.ledger.replications.tolist())]
+        if not waiting:
+            return
+        controls = chunk.controls if chunk.controls is not None and len(chunk.controls) else None
+        mask = chunk.rows["metric"].isin(VALUED).to_numpy()
+        values = np.tile(chunk.rows["value"].to_numpy(), (len(waiting), 1))
+        for k, state in enumerate(waiting):
+            if state.planned.key not in plans:
+                plans[state.planned.key] = repriced(compiled(source.planned.study), state.planned.study)
+            plan = plans[state.planned.key]
+            if ordered:
+                values[k, mask] = valued_matrix(plan, chunk.ledger).ravel()
+            else:
+                values[k] = revalue_unordered(chunk.rows, chunk.ledger, state.planned.study, plan)["value"]
+        store.write_revalued([state.planned.key for state in waiting], chunk.rows, values, controls)
+        for state in waiting:
+            state.done.update(chunk.ledger.replications.tolist())
+            if progress:
+                progress(state.planned.key, len(state.done), state.target)
+
+    waiting: dict[str, list[Chunk]] = {}  # a source's chunks, re-valued together once it is complete
+
     def finished(task: Task, chunk: Chunk) -> None:
-        store.write(task.study, chunk.rows, chunk.controls if len(chunk.controls) else None)
+        store.write(task.study, chunk.rows, chunk.controls if len(chunk.controls) else None,
+                    chunk.ledger if task.study in dependents else None)
         state = by_key[task.study]
         state.done.update(task.replications)
         if progress:
             progress(state.planned.key, len(state.done), state.target)
+        if task.study in dependents:
+            parts = waiting.setdefault(task.study, [])
+            parts.append(chunk)
+            if all(r in state.done for r in range(state.target)):
+                parts.sort(key=lambda c: int(c.ledger.replications[0]))
+                controls = [c.controls for c in parts if c.controls is not None and len(c.controls)]
+                revalued(state, Chunk(concat([c.rows for c in parts]), parts[0].incidents,
+                                      pd.concat(controls, ignore_index=True) if controls else parts[0].controls,
+                                      ledger_concat([c.ledger for c in parts])))
+                del waiting[task.study]
+
+    for state in states:  # a resumed batch: what its sources finished before it stopped
+        if state.planned.key in dependents and state.done:
+            book = store.ledger(state.planned.key)
+            if book is not None:
+                rows = store.rows(state.planned.key)
+                controls = store.controls(state.planned.key)
+                revalued(state, Chunk(rows, rows.iloc[:0], controls, book), ordered=False)
 
     while True:
         for state in states:
             _next_round(state, store)
         tasks = []
         for state in states:
+            if state.source is not None:
+                continue
             missing = [r for r in range(state.target) if r not in state.done]
             size = chunk_size(len(missing), workers)
             tasks += [Task(state.planned.key, tuple(missing[k:k + size])) for k in range(0, len(missing), size)]
@@ -182,6 +251,33 @@ def run_batch(batch: Batch, planned: list[Planned], store: Store, executor, work
                 payloads[task.study] = (compiled(state.planned.study), batch.seed, state.means)
         executor.run(tasks, payloads, finished)
     return states
+
+
+def _share_simulations(states: list[StudyState], store: Store, known: set[str]) -> dict[str, list[StudyState]]:
+    """Which studies are simulated and which re-valued from them: among the studies of a fixed number of
+    replications, the first of each structure (same file, structure and replications) is simulated, the
+    others re-valued from it. A study already in the store keeps how it was made: one simulated before
+    without a ledger is simulated again if unfinished (resume stays exact either way)."""
+    earlier = store.revaluations()
+    firsts: dict[tuple, StudyState] = {}
+    dependents: dict[str, list[StudyState]] = {}
+    for state in states:
+        p = state.planned
+        if p.precision is not None:
+            continue
+        if p.key in known and p.key not in earlier:
+            if state.done:
+                continue  # simulated by an earlier run: it finishes as it started
+        group = (p.file, p.replications, structure(p.study))
+        first = firsts.setdefault(group, state)
+        if first is state:
+            continue
+        if first.done and not store.has_ledger(first.planned.key):
+            continue  # simulated before without keeping its ledger (an older store): simulated too
+        state.source = first.planned.key
+        dependents.setdefault(first.planned.key, []).append(state)
+        store.add_revaluation(p.key, first.planned.key)
+    return dependents
 
 
 def _next_round(state: StudyState, store: Store) -> None:

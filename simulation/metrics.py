@@ -1,5 +1,12 @@
 """Per-replication measurements, as tidy rows (one row per scenario x subject x metric x period).
 
+A replication is measured in two passes. :func:`record` writes every row that no price changes (times,
+availability, counts) and the :class:`~simulation.ledger.ScenarioLedger` of the quantities costs are made
+of; :func:`value` prices a ledger with a study's prices and judgements (money rules in :mod:`sourcing.money`,
+vectorised over replications) into the other rows (:data:`VALUED`: every cost, penalties, credits, months
+below a target). A run values its own ledger; a re-valuation values a stored one at other prices, through
+the same function, so both give the same figures.
+
 Downtime is measured on the service's *impact timeline*: a P1 takes away ``p1_impact`` of the
 service (all of it by default), a P2 ``p2_impact``, a P3/P4 one user's share; planned downtime, SaaS outages
 and SaaS maintenance take it all. Concurrent impacts add up to at most a full outage. The
@@ -9,7 +16,7 @@ service time, business hours), which is exact at every boundary.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from itertools import chain
 from typing import TYPE_CHECKING, ClassVar, NamedTuple
@@ -23,9 +30,10 @@ from sourcing.units import HOURS_PER_MONTH
 
 from . import sustainability
 from .engine import PROVIDER, ScenarioRun, Stretch, TeamRun, Work
+from .ledger import ContractLedger, ScenarioLedger, ServiceLedger, TeamLedger
 
 if TYPE_CHECKING:
-    from .plan import Assignment, Plan, ProviderPlan, SaasPlan, ServicePlan
+    from .plan import Assignment, Plan, ProviderPlan, SaasPlan, ScenarioPlan, ServicePlan, TeamPlan
 
 
 class Row(NamedTuple):
@@ -117,22 +125,64 @@ TOTALS = frozenset({
     *(f"cost.{c}" for c in money.CATEGORIES)})
 """Metrics whose whole-horizon row (period 'all') adds up the horizon: their label says "over 5 years"."""
 
+VALUED = frozenset({
+    "months_below_target", "any_month_below", "months_meeting_target", "months_below_sla", "credits_due",
+    "credits_received", "penalties_due", "penalties_before_cap", "cap_binding_months", "cost_of_ownership",
+    "cost_of_ownership_npv", "downtime_cost", "received", "economic_cost", "economic_cost_npv",
+    *(f"cost.{c}" for c in money.CATEGORIES)})
+"""Metrics that :func:`value` writes from a ledger and the study's prices and judgements; every other row is
+the same whatever the prices."""
+
 NIGHT_START, NIGHT_END = 20, 8
 """A call-out between 20:00 and 08:00 local time disturbs a night."""
 
 
 class Rows:
-    """The tidy rows of one scenario in one replication, as they are measured."""
+    """The tidy rows of one scenario in one replication, as they are measured, with the places where the
+    valued rows (:func:`value`) go."""
 
     def __init__(self, scenario: str, replication: int) -> None:
         self.scenario = scenario
         self.replication = replication
         self.rows: list[Row] = []
+        self.slots: list[tuple[int, tuple]] = []
 
     def add(self, scope: str, subject: str, metric: str, value: float, priority: str = "",
             period: str = "all") -> None:
         self.rows.append(Row(self.scenario, self.replication, scope, subject, metric, priority, period,
                              float(value)))
+
+    def mark(self, slot: tuple) -> None:
+        """The valued rows of ``slot`` go here."""
+        self.slots.append((len(self.rows), slot))
+
+    def assemble(self, valued: list[Valued]) -> list[Row]:
+        """The measured rows with the valued rows of one replication in their places."""
+        if [v.slot for v in valued] != [slot for _, slot in self.slots]:
+            raise AssertionError("valued rows and their places differ")
+        out: list[Row] = []
+        start = 0
+        for (position, _), part in zip(self.slots, valued):
+            out += self.rows[start:position]
+            out += [Row(self.scenario, self.replication, *key, float(v[0])) for key, v in zip(part.keys, part.values)]
+            start = position
+        out += self.rows[start:]
+        return out
+
+
+@dataclass
+class Valued:
+    """The valued rows of one place of a scenario's rows: their keys (scope, subject, metric, priority,
+    period) and their values, one per replication."""
+
+    slot: tuple
+    keys: list[tuple[str, str, str, str, str]]
+    values: list[np.ndarray]
+
+    def add(self, scope: str, subject: str, metric: str, value: np.ndarray, priority: str = "",
+            period: str = "all") -> None:
+        self.keys.append((scope, subject, metric, priority, period))
+        self.values.append(np.asarray(value, dtype=float))
 
 
 def period(year: int | None) -> str:
@@ -186,7 +236,8 @@ class Context:
 
 @dataclass
 class Pooled:
-    """Scenario-wide sums: availability weighted by users, targets and GTR pooled over services."""
+    """Scenario-wide sums: availability weighted by users, targets and GTR pooled over services (months
+    below a target are valued rows: :class:`Targets`)."""
 
     weighted_availability: float = 0.0
     users: float = 0.0
@@ -195,15 +246,6 @@ class Pooled:
     gtr_ok: float = 0.0
     gtr_judged: float = 0.0
     downtime: float = 0.0
-    any_below: float = 0.0
-    months_below: float = 0.0
-    has_target: bool = False
-
-    def count_below(self, below: int) -> None:
-        """A service's months below its availability target (or its SaaS SLA)."""
-        self.has_target = True
-        self.any_below = max(self.any_below, float(below > 0))
-        self.months_below += below
 
     def write(self, rows: Rows) -> None:
         rows.add("scenario", "all", "availability_service_time", self.weighted_availability / self.users)
@@ -212,9 +254,27 @@ class Pooled:
             rows.add("scenario", "all", "within_target", self.within / self.judged)
         if self.gtr_judged:
             rows.add("scenario", "all", "gtr_compliance", self.gtr_ok / self.gtr_judged)
+        rows.mark(("pooled",))
+
+
+@dataclass
+class Targets:
+    """Months below target pooled over a scenario's services, one value per replication (valued rows)."""
+
+    any_below: np.ndarray
+    months_below: np.ndarray
+    has_target: bool = False
+
+    def count_below(self, below: np.ndarray) -> None:
+        """A service's months below its availability target (or its SaaS SLA)."""
+        self.has_target = True
+        self.any_below = np.maximum(self.any_below, (below > 0).astype(float))
+        self.months_below = self.months_below + below
+
+    def write(self, valued: Valued) -> None:
         if self.has_target:
-            rows.add("scenario", "all", "any_month_below", self.any_below)
-            rows.add("scenario", "all", "months_below_target", self.months_below)
+            valued.add("scenario", "all", "any_month_below", self.any_below)
+            valued.add("scenario", "all", "months_below_target", self.months_below)
 
 
 class Contract:
@@ -232,41 +292,135 @@ class Contract:
         return self.order, self.name
 
     def measure_service(self, rows: Rows, ctx: Context, service: ServicePlan,
-                        assignment: Assignment) -> object | None:
-        """Rows of one service under this contract, and that service's part of the bill (None if none)."""
+                        assignment: Assignment) -> np.ndarray | None:
+        """Rows of one service under this contract, and what its part of the bill is made of (None if none)."""
         return None
 
-    def bill(self, rows: Rows, ctx: Context, uses: list[tuple[ServicePlan, Assignment]],
-             parts: list) -> list[money.CostLine]:
-        """Rows and cost lines of the whole contract, from the services that use it and their parts."""
+    def value_service(self, out: Valued, prices: Prices, service: ServicePlan, assignment: Assignment,
+                      quantities: ServiceLedger) -> object | None:
+        """Valued rows of one service under this contract, and that service's part of the bill (None if none)."""
+        return None
+
+    def measure_bill(self, rows: Rows, ctx: Context, uses: list[tuple[ServicePlan, Assignment]]) -> object | None:
+        """Rows of the whole contract, and what its bill is made of (None if nothing beyond the services')."""
+        return None
+
+    def value_bill(self, out: list[Valued], prices: Prices, uses: list[tuple[ServicePlan, Assignment]],
+                   parts: list, quantities: object | None) -> list[money.CostLine]:
+        """Valued rows and cost lines of the whole contract."""
         raise NotImplementedError
+
+
+def _contracts(scenario: ScenarioPlan) -> list[tuple[Contract, list[tuple[int, Assignment]]]]:
+    """Each contract of a scenario once, with the services that use it (by position), in billing order."""
+    bills: dict[tuple[int, str], tuple[Contract, list]] = {}
+    for k, assignment in enumerate(scenario.assignments):
+        contract = assignment.runtime.contract
+        if contract is not None:
+            bills.setdefault(contract.key, (contract, []))[1].append((k, assignment))
+    return sorted(bills.values(), key=lambda bill: bill[0].order)
 
 
 def measure(plan: Plan, run: ScenarioRun, replication: int) -> list[Row]:
     """All metrics of one scenario in one replication as tidy rows."""
+    return measured(plan, run, replication)[0]
+
+
+def measured(plan: Plan, run: ScenarioRun, replication: int) -> tuple[list[Row], ScenarioLedger]:
+    """All metrics of one scenario in one replication as tidy rows, and its ledger of quantities (whose
+    prices make the valued rows: the one path from quantities to money)."""
     rows = Rows(run.scenario.name, replication)
+    ledger = record(rows, plan, run)
+    return rows.assemble(value(plan, run.scenario, ledger)), ledger
+
+
+def record(rows: Rows, plan: Plan, run: ScenarioRun) -> ScenarioLedger:
+    """The rows no price changes, and the ledger of quantities of one replication."""
     ctx = Context(plan, run)
-    lines: list[money.CostLine] = []
-    bills: dict[tuple[int, str], tuple[Contract, list, list]] = {}
+    services = []
     for service, assignment in zip(plan.services, run.scenario.assignments):
-        lines += _service(rows, ctx, service, assignment)
+        quantities = _service(rows, ctx, service, assignment)
         contract = assignment.runtime.contract
         if contract is not None:
-            _, uses, parts = bills.setdefault(contract.key, (contract, [], []))
-            uses.append((service, assignment))
-            part = contract.measure_service(rows, ctx, service, assignment)
-            if part is not None:
-                parts.append(part)
-    for team_run in run.teams.values():
-        lines += _team(rows, ctx, team_run)
-    for contract, uses, parts in sorted(bills.values(), key=lambda bill: bill[0].order):
-        lines += contract.bill(rows, ctx, uses, parts)
+            sla = contract.measure_service(rows, ctx, service, assignment)
+            rows.mark(("contract_service", service.index))
+            if sla is not None:
+                quantities = replace(quantities, sla_availability=sla[None, :])
+        services.append(quantities)
+    teams = {name: _team(rows, ctx, team_run) for name, team_run in run.teams.items()}
+    contracts = {}
+    for contract, uses in _contracts(run.scenario):
+        found = contract.measure_bill(rows, ctx, [(plan.services[k], a) for k, a in uses])
+        if found is not None:
+            contracts[contract.name] = found
     ctx.pooled.write(rows)
-    _costs(rows, lines, plan.economics.discount_rate, ctx.n_years)
-    return rows.rows
+    rows.mark(("costs",))
+    return ScenarioLedger(1, tuple(services), teams, contracts)
 
 
-def _service(rows: Rows, ctx: Context, service: ServicePlan, assignment: Assignment) -> list[money.CostLine]:
+class Prices:
+    """What valuing a ledger reads of a compiled study: its calendar of money, economics and judgements."""
+
+    def __init__(self, plan: Plan, replications: int) -> None:
+        self.plan = plan
+        self.replications = replications
+        self.economics = plan.economics
+        self.money = plan.calendar.months
+        self.years = plan.calendar.years
+        self.n_years = plan.calendar.n_years
+
+    def active(self, start: float, until: float) -> list[float]:
+        return money.active_share(self.years.tolist(), start, until)
+
+
+def value(plan: Plan, scenario: ScenarioPlan, ledger: ScenarioLedger) -> list[Valued]:
+    """The valued rows of a scenario (:data:`VALUED`) from its ledger, at the plan's prices and judgements,
+    for every replication of the ledger at once, in the places :func:`record` marked."""
+    prices = Prices(plan, ledger.replications)
+    r = ledger.replications
+    out: list[Valued] = []
+    lines: list[money.CostLine] = []
+    targets = Targets(np.zeros(r), np.zeros(r))
+    parts: dict[tuple[int, str], list] = {}
+    for service, assignment, quantities in zip(plan.services, scenario.assignments, ledger.services):
+        here = Valued(("service", service.index), [], [])
+        out.append(here)
+        if service.availability_target is not None:
+            monthly = quantities.availability_month
+            below = np.sum(monthly < service.availability_target - 1e-12, axis=-1).astype(float)
+            here.add("service", service.name, "months_below_target", below)
+            here.add("service", service.name, "any_month_below", (below > 0).astype(float))
+            n_months = monthly.shape[-1]
+            here.add("service", service.name, "months_meeting_target",
+                     1 - below / n_months if n_months else np.ones(r))
+            targets.count_below(below)
+        lines += money.downtime_costs(service.name, service.outage_cost, list(quantities.downtime_business.T),
+                                      list(quantities.downtime_off.T))
+        lines += money.infrastructure_costs(service.name, service.infrastructure, prices.economics,
+                                            service.users_by_year, prices.active(0.0, assignment.infrastructure_until))
+        contract = assignment.runtime.contract
+        if contract is not None:
+            slot = Valued(("contract_service", service.index), [], [])
+            out.append(slot)
+            part = contract.value_service(slot, prices, service, assignment, quantities)
+            if part is not None:
+                parts.setdefault(contract.key, []).append(part)
+                if isinstance(part, _SaasBill) and part.below is not None and service.availability_target is None:
+                    slot.add("service", service.name, "any_month_below", (part.below > 0).astype(float))
+                    targets.count_below(part.below)
+    for name, team in ledger.teams.items():
+        lines += _team_costs(prices, plan.teams[name], team)
+    for contract, uses in _contracts(scenario):
+        lines += contract.value_bill(out, prices, [(plan.services[k], a) for k, a in uses],
+                                     parts.get(contract.key, []), ledger.contracts.get(contract.name))
+    pooled = Valued(("pooled",), [], [])
+    targets.write(pooled)
+    out.append(pooled)
+    out.append(_costs(lines, prices.economics.discount_rate, prices.n_years, r))
+    return out
+
+
+def _service(rows: Rows, ctx: Context, service: ServicePlan, assignment: Assignment) -> ServiceLedger:
     run, pooled = ctx.run, ctx.pooled
     name = service.name
     load = run.load
@@ -315,21 +469,14 @@ def _service(rows: Rows, ctx: Context, service: ServicePlan, assignment: Assignm
     pooled.within += within
     pooled.judged += judged
     pooled.downtime += down_all[at[-1]]
-
-    below = _monthly_targets(rows, ctx, service, knots, down_st)
-    if below is not None:
-        pooled.count_below(below)
-
-    lines = money.downtime_costs(name, service.outage_cost, by_year_bh, by_year_off)
-    lines += money.infrastructure_costs(name, service.infrastructure, ctx.economics, users,
-                                        ctx.active(0.0, assignment.infrastructure_until))
-    return lines
+    monthly = _monthly_availability(rows, ctx, service, knots, down_st)
+    return ServiceLedger(by_year_bh[None, :], by_year_off[None, :], monthly[None, :])
 
 
-def _monthly_targets(rows: Rows, ctx: Context, service: ServicePlan, knots: np.ndarray,
-                     down: np.ndarray) -> int | None:
-    """Availability in the agreed service time for each calendar month (rows with period 'YYYY-MM');
-    and the months below the service's availability target (None without a target). ``down`` is the
+def _monthly_availability(rows: Rows, ctx: Context, service: ServicePlan, knots: np.ndarray,
+                          down: np.ndarray) -> np.ndarray:
+    """Availability in the agreed service time for each calendar month (rows with period 'YYYY-MM'), which
+    the months below the service's availability target are counted from (valued rows). ``down`` is the
     downtime in the agreed service time accumulated up to each knot."""
     service_time = service.service_time
     at = np.searchsorted(knots, ctx.months)
@@ -338,13 +485,8 @@ def _monthly_targets(rows: Rows, ctx: Context, service: ServicePlan, knots: np.n
         monthly = np.where(covered > 0, 1 - np.diff(down[at]) / np.where(covered > 0, covered, 1.0), 1.0)
     for label, value in zip(ctx.month_labels, monthly.tolist()):
         rows.add("service", service.name, "availability_month", value, period=label)
-    if service.availability_target is None:
-        return None
-    below = int(np.sum(monthly < service.availability_target - 1e-12))
-    rows.add("service", service.name, "months_below_target", below)
-    rows.add("service", service.name, "any_month_below", float(below > 0))
-    rows.add("service", service.name, "months_meeting_target", 1 - below / len(monthly) if len(monthly) else 1.0)
-    return below
+    rows.mark(("service", service.index))
+    return monthly
 
 
 def _restoration(rows: Rows, service: ServicePlan, arrival: np.ndarray, priority: np.ndarray,
@@ -395,8 +537,7 @@ class ProviderContract(Contract):
         super().__init__(provider.name)
         self.provider = provider
 
-    def bill(self, rows: Rows, ctx: Context, uses: list[tuple[ServicePlan, Assignment]],
-             parts: list) -> list[money.CostLine]:
+    def measure_bill(self, rows: Rows, ctx: Context, uses: list[tuple[ServicePlan, Assignment]]) -> ContractLedger:
         run, offer, name = ctx.run, self.provider, self.name
         load = run.load
         in_contract = np.zeros(len(load), dtype=bool)
@@ -429,36 +570,51 @@ class ProviderContract(Contract):
         if gti.judged.any():
             rows.add("contract", name, "gti_compliance", 1 - gti.breached[gti.judged].mean())
         rows.add("contract", name, "gtr_breaches", int(gtr.breached.sum()))
-
-        economics = ctx.economics
-        index = money.index_by_month(offer.indexation, economics, ctx.money)
-        monthly_fee = money.monthly_fees(offer.fees.monthly, offer.indexation, economics, ctx.money,
-                                         ctx.money.in_force())
+        rows.mark(("contract", name))
         month = ctx.month_of(arrival)
-        due = money.penalties(offer.penalties, month, priority, gtr.breached, gtr.late_hours, monthly_fee)
-        rows.add("contract", name, "penalties_due", due.due.sum())
-        rows.add("contract", name, "penalties_before_cap", due.before_cap.sum())
-        rows.add("contract", name, "cap_binding_months", int(due.capped.sum()))
-        n_months = len(monthly_fee)
+        n_months = len(ctx.months) - 1
         tickets = np.bincount(np.concatenate((month, ctx.month_of(load.time[escalated]))), minlength=n_months)
         at_start = started[has_start]
         hno_started = offer.hno.is_open_many(at_start) & coverage.is_open_many(at_start)
         hno_count = np.bincount(month[has_start][hno_started], minlength=n_months)
         rows.add("contract", name, "tickets", int(tickets.sum()))
         rows.add("contract", name, "escalations", len(escalated))
-        variable = money.variable_fees(offer.fees, tickets, hno_count, index)
+        breached = gtr.breached
+        return ContractLedger(tickets[None, :].astype(float), hno_count[None, :].astype(float),
+                              np.zeros(int(breached.sum()), dtype=np.int64), month[breached], priority[breached],
+                              np.asarray(gtr.late_hours, dtype=float)[breached])
+
+    def value_bill(self, out: list[Valued], prices: Prices, uses: list[tuple[ServicePlan, Assignment]],
+                   parts: list, quantities: ContractLedger) -> list[money.CostLine]:
+        name = self.name
+        offer = prices.plan.providers[name]  # the valued plan's terms (a re-valued study has its own)
+        economics = prices.economics
+        index = money.index_by_month(offer.indexation, economics, prices.money)
+        monthly_fee = money.monthly_fees(offer.fees.monthly, offer.indexation, economics, prices.money,
+                                         prices.money.in_force())
+        due = money.penalties_by_replication(offer.penalties, quantities.breach_replication, quantities.breach_month,
+                                             quantities.breach_priority, quantities.breach_late, monthly_fee,
+                                             prices.replications)
+        here = Valued(("contract", name), [], [])
+        here.add("contract", name, "penalties_due", due.due.sum(axis=-1))
+        here.add("contract", name, "penalties_before_cap", due.before_cap.sum(axis=-1))
+        here.add("contract", name, "cap_binding_months", due.capped.sum(axis=-1))
+        out.append(here)
+        variable = money.variable_fees(offer.fees, quantities.tickets, quantities.hno, index)
         moved = any(assignment.moves for _, assignment in uses)
-        return money.provider_costs(name, offer.offer, economics, ctx.money, monthly_fee, variable, due.due,
-                                    ctx.active(0.0, np.inf), moved)
+        return money.provider_costs(name, offer.offer, economics, prices.money, monthly_fee, variable, due.due,
+                                    prices.active(0.0, np.inf), moved)
 
 
 @dataclass(frozen=True)
 class _SaasBill:
-    """One service's part of a SaaS contract: its subscription and the credits received, per month."""
+    """One service's part of a SaaS contract: its subscription and the credits received, per month (one row
+    per replication), and its months below the SLA (None without an SLA)."""
 
     subscription: np.ndarray
     credits_received: np.ndarray
     moved: bool
+    below: np.ndarray | None = None
 
 
 class SaasContract(Contract):
@@ -471,9 +627,12 @@ class SaasContract(Contract):
         super().__init__(saas.name)
         self.saas = saas
 
-    def measure_service(self, rows: Rows, ctx: Context, service: ServicePlan,
-                        assignment: Assignment) -> _SaasBill:
-        offer = self.saas
+    @staticmethod
+    def _in_force(months: np.ndarray, assignment: Assignment) -> np.ndarray:
+        begins = np.maximum(months[:-1], assignment.transition_end)
+        return months[1:] - begins > 1e-9
+
+    def measure_service(self, rows: Rows, ctx: Context, service: ServicePlan, assignment: Assignment) -> np.ndarray:
         name = service.name
         start = assignment.transition_end
         outages = ctx.run.platform_outages[name]
@@ -485,35 +644,39 @@ class SaasContract(Contract):
         length = ctx.months[1:] - begins
         in_force = length > 1e-9
         availability = np.where(in_force, 1 - month_down / np.where(in_force, length, 1.0), 1.0)
-        users = service.users_by_year[ctx.month_year]
-        subscription = money.monthly_fees(users * offer.price_per_user_month, offer.indexation, ctx.economics,
-                                          ctx.money, ctx.money.in_force())
         rows.add("service", name, "sla_availability",
                  float(np.mean(availability[in_force])) if in_force.any() else 1.0)
         for label, value, counted in zip(ctx.month_labels, availability.tolist(), in_force.tolist()):
             if counted:
                 rows.add("service", name, "sla_availability_month", value, period=label)
+        return availability
+
+    def value_service(self, out: Valued, prices: Prices, service: ServicePlan, assignment: Assignment,
+                      quantities: ServiceLedger) -> _SaasBill:
+        offer = prices.plan.saas[self.name]  # the valued plan's terms (a re-valued study has its own)
+        name = service.name
+        in_force = self._in_force(prices.money.bounds, assignment)
+        users = service.users_by_year[prices.money.year]
+        subscription = money.monthly_fees(users * offer.price_per_user_month, offer.indexation, prices.economics,
+                                          prices.money, prices.money.in_force())
         if offer.sla is None:
-            return _SaasBill(subscription, np.zeros_like(subscription), assignment.moves)
-        credits = money.sla_credits(offer.sla, availability, subscription)
+            return _SaasBill(subscription, np.zeros((prices.replications, len(subscription))), assignment.moves)
+        credits = money.sla_credits(offer.sla, quantities.sla_availability, subscription)
         due = np.where(in_force, credits.due, 0.0)
         received = np.where(in_force, credits.received, 0.0)
-        below = int(np.sum(credits.below & in_force))
-        rows.add("service", name, "months_below_sla", below)
-        rows.add("service", name, "credits_due", due.sum())
-        rows.add("service", name, "credits_received", received.sum())
-        if service.availability_target is None:
-            rows.add("service", name, "any_month_below", float(below > 0))
-            ctx.pooled.count_below(below)
-        return _SaasBill(subscription, received, assignment.moves)
+        below = np.sum(credits.below & in_force, axis=-1).astype(float)
+        out.add("service", name, "months_below_sla", below)
+        out.add("service", name, "credits_due", due.sum(axis=-1))
+        out.add("service", name, "credits_received", received.sum(axis=-1))
+        return _SaasBill(subscription, received, assignment.moves, below)
 
-    def bill(self, rows: Rows, ctx: Context, uses: list[tuple[ServicePlan, Assignment]],
-             parts: list[_SaasBill]) -> list[money.CostLine]:
+    def value_bill(self, out: list[Valued], prices: Prices, uses: list[tuple[ServicePlan, Assignment]],
+                   parts: list[_SaasBill], quantities: object | None) -> list[money.CostLine]:
         """Each SaaS contract once: its services' subscriptions and credits, one retained organisation,
         one migration, one exit."""
-        return money.saas_costs(self.name, self.saas.offer, ctx.economics, ctx.money,
+        return money.saas_costs(self.name, prices.plan.saas[self.name].offer, prices.economics, prices.money,
                                 sum(p.subscription for p in parts), sum(p.credits_received for p in parts),
-                                ctx.active(0.0, np.inf), moved=any(p.moved for p in parts))
+                                prices.active(0.0, np.inf), moved=any(p.moved for p in parts))
 
 
 def _table(records: list[tuple], width: int) -> np.ndarray:
@@ -540,7 +703,7 @@ def _split_by_year(segments: list[tuple[int, float, float]] | np.ndarray, years:
     return out
 
 
-def _team(rows: Rows, ctx: Context, run: TeamRun) -> list[money.CostLine]:
+def _team(rows: Rows, ctx: Context, run: TeamRun) -> TeamLedger:
     calendar = ctx.plan.calendar
     years = ctx.years
     n_years = ctx.n_years
@@ -589,41 +752,49 @@ def _team(rows: Rows, ctx: Context, run: TeamRun) -> list[money.CostLine]:
                                   run.overtime, on_call.window if on_call is not None else None)
     for metric, value in rest.items():
         rows.add("team", run.name, metric, value)
-    person_years = []
+    departures = np.zeros((people, n_years))
     for i, plan in enumerate(run.plans):
-        departures = np.bincount(np.clip(np.searchsorted(years, plan.departures, side="right") - 1, 0, n_years - 1),
-                                 minlength=n_years) if plan.departures else np.zeros(n_years, dtype=int)
-        for y in range(n_years):
-            employed = max(0.0, active[y] - vacant[i, y] / year_length[y])
-            person_years.append(money.PersonYear(
-                person=plan.person, year=y, employed_share=employed,
-                departures=int(departures[y]), overtime_hours=overtime[i, y],
-                intervention_hours=interventions[i, y],
-            ))
-    return money.team_costs(run.name, run.team.team, ctx.economics, person_years, duty_weeks.tolist(),
-                            callouts_by_year.tolist())
+        if plan.departures:
+            departures[i] = np.bincount(np.clip(np.searchsorted(years, plan.departures, side="right") - 1, 0,
+                                                n_years - 1), minlength=n_years)
+    employed = np.maximum(0.0, np.asarray(active)[None, :] - vacant / year_length[None, :])
+    return TeamLedger(employed[None], departures[None], overtime[None], interventions[None],
+                      np.asarray(duty_weeks, dtype=float)[None], callouts_by_year.astype(float)[None])
+
+
+def _team_costs(prices: Prices, team: TeamPlan, quantities: TeamLedger) -> list[money.CostLine]:
+    """A team's staff, hiring, on-call and overtime costs from its ledger, at the plan's prices."""
+    person_years = [money.PersonYear(person=member.person, year=y, employed_share=quantities.employed[:, i, y],
+                                     departures=quantities.departures[:, i, y],
+                                     overtime_hours=quantities.overtime[:, i, y],
+                                     intervention_hours=quantities.interventions[:, i, y])
+                    for i, member in enumerate(team.members) for y in range(prices.n_years)]
+    return money.team_costs(team.name, team.team, prices.economics, person_years, list(quantities.duty_weeks.T),
+                            list(quantities.callouts.T))
 
 
 def _at_night(hour: int) -> bool:
     return hour >= NIGHT_START or hour < NIGHT_END
 
 
-def _costs(rows: Rows, lines: list[money.CostLine], rate: float, n_years: int) -> None:
+def _costs(lines: list[money.CostLine], rate: float, n_years: int, replications: int) -> Valued:
     """Cost rows per category and year (one-off amounts shown in year 1), totals and NPVs."""
-    total = money.totals(lines, n_years, rate)
+    out = Valued(("costs",), [], [])
+    total = money.totals(lines, n_years, rate, replications)
     for category, amounts in total.by_category.items():
         for y in range(n_years):
-            rows.add("scenario", "all", f"cost.{category}", amounts[y], period=period(y))
-        rows.add("scenario", "all", f"cost.{category}", amounts.sum())
+            out.add("scenario", "all", f"cost.{category}", amounts[:, y], period=period(y))
+        out.add("scenario", "all", f"cost.{category}", amounts.sum(axis=-1))
     for y in range(n_years):
-        rows.add("scenario", "all", "cost_of_ownership", total.ownership[y], period=period(y))
-        rows.add("scenario", "all", "economic_cost", total.economic[y], period=period(y))
-    rows.add("scenario", "all", "cost_of_ownership", total.ownership.sum())
-    rows.add("scenario", "all", "downtime_cost", total.downtime)
-    rows.add("scenario", "all", "received", total.received)
-    rows.add("scenario", "all", "economic_cost", total.economic.sum())
-    rows.add("scenario", "all", "cost_of_ownership_npv", total.ownership_npv)
-    rows.add("scenario", "all", "economic_cost_npv", total.economic_npv)
+        out.add("scenario", "all", "cost_of_ownership", total.ownership[:, y], period=period(y))
+        out.add("scenario", "all", "economic_cost", total.economic[:, y], period=period(y))
+    out.add("scenario", "all", "cost_of_ownership", total.ownership.sum(axis=-1))
+    out.add("scenario", "all", "downtime_cost", total.downtime)
+    out.add("scenario", "all", "received", total.received)
+    out.add("scenario", "all", "economic_cost", total.economic.sum(axis=-1))
+    out.add("scenario", "all", "cost_of_ownership_npv", total.ownership_npv)
+    out.add("scenario", "all", "economic_cost_npv", total.economic_npv)
+    return out
 
 
 class IncidentRow(NamedTuple):

@@ -528,11 +528,39 @@ def _assignment(plan: Plan, schedule: Schedule, scenario: Scenario, baseline: Sc
     runtime = runtime_for(option, plan, schedule)
     transition = runtime.transition
     if before == option or transition is None or transition.duration <= 0:
-        cost = transition.cost if transition and before != option else 0.0
-        return Assignment(index, runtime, None, 0.0, moves=cost > 0)
+        # A set-up or migration cost is due when the scenario changes the option (money charges it only when
+        # there is one): whether it moves stays the same whatever the cost, a price.
+        return Assignment(index, runtime, None, 0.0, moves=transition is not None and before != option)
     return Assignment(index, runtime, runtime_for(before, plan, schedule), transition.duration, moves=True)
 
 
 def _by_priority(table: dict[str, float | None]) -> np.ndarray:
     """A per-priority table as an array indexed by priority (NaN where there is no value)."""
     return np.array([np.nan if table.get(p) is None else table[p] for p in PRIORITIES])
+
+
+def repriced(plan: Plan, study: Study) -> Plan:
+    """``plan`` with the prices and judgements of ``study``, a study of the same structure (it differs only in
+    re-valued paths, :func:`sourcing.paths.revalued`): what valuing a ledger reads, without compiling
+    calendars, shifts and rotas again."""
+    names = list(study.services)
+    services = tuple(replace(s, outage_cost=study.services[s.name].outage_cost_per_hour,
+                             infrastructure=study.services[s.name].infrastructure,
+                             availability_target=study.services[s.name].availability_target)
+                     for s in plan.services)
+    teams = {}
+    for name, team in plan.teams.items():
+        validated = study.teams[name]
+        people = validated.people(names)
+        teams[name] = replace(team, team=validated,
+                              members=tuple(replace(m, person=p) for m, p in zip(team.members, people)))
+    providers = {name: replace(p, offer=study.providers[name], fees=study.providers[name].fees,
+                               penalties=study.providers[name].penalties,
+                               transition=study.providers[name].transition,
+                               indexation=study.providers[name].indexation)
+                 for name, p in plan.providers.items()}
+    saas = {name: replace(p, offer=study.saas[name], sla=study.saas[name].sla,
+                          price_per_user_month=study.saas[name].price_per_user_month,
+                          indexation=study.saas[name].indexation, migration=study.saas[name].migration)
+            for name, p in plan.saas.items()}
+    return replace(plan, economics=study.economics, services=services, teams=teams, providers=providers, saas=saas)

@@ -24,11 +24,14 @@ from sourcing.scenario import Study
 
 from .engine import simulate
 from .incidents import draw_load
-from .metrics import COLUMNS, INCIDENT_COLUMNS, IncidentRow, Row, incident_rows, measure
+from . import ledger as ledgers
+from .ledger import Ledger
+from .metrics import COLUMNS, INCIDENT_COLUMNS, IncidentRow, Row, incident_rows, measured
 from .plan import Plan, compiled
 from .statistics import figure, summarize
 from .streams import Streams
-from .variance import expected_controls, load_controls
+from .staffing import plan_team
+from .variance import expected_controls, load_controls, used_teams
 
 Progress = Callable[[int, int], None]
 """Called with (replications done, replications planned)."""
@@ -78,11 +81,13 @@ def _worker_start(*run: object) -> None:
 
 
 class Chunk(NamedTuple):
-    """What some replications produced: tidy rows, incident detail and control variates (one row each)."""
+    """What some replications produced: tidy rows, incident detail, control variates (one row each) and the
+    ledger of quantities their costs are made of."""
 
     rows: pd.DataFrame
     incidents: pd.DataFrame
     controls: pd.DataFrame
+    ledger: Ledger | None = None
 
 
 def _batch_of(replications: list[int]) -> tuple[int, int, Chunk]:
@@ -100,46 +105,58 @@ def run_replication(study: Study, seed: int, replication: int,
 
 def replicate(plan: Plan, seed: int, replication: int, detail: bool = False) -> tuple[list[Row], list[IncidentRow]]:
     """:func:`run_replication` on a compiled study."""
-    rows, incidents, _ = _replicate(plan, seed, replication, detail, None)
+    rows, incidents, _, _ = _replicate(plan, seed, replication, detail, None)
     return rows, incidents
 
 
-def _replicate(plan: Plan, seed: int, replication: int, detail: bool,
-               means: dict[str, float] | None) -> tuple[list[Row], list[IncidentRow], dict[str, float]]:
-    """One replication: tidy rows, incident detail, and (with control ``means``) its control variates,
-    measured on the same incidents and the same staffing draws as every scenario."""
+def _replicate(plan: Plan, seed: int, replication: int, detail: bool, means: dict[str, float] | None,
+               only: frozenset[str] | None = None) -> tuple[list[Row], list[IncidentRow], dict[str, float], Ledger]:
+    """One replication: tidy rows, incident detail, (with control ``means``) its control variates, measured
+    on the same incidents and the same staffing draws as every scenario, and its ledger. With ``only``, just
+    those scenarios are simulated (each scenario's rows are the same whatever else is simulated: every
+    random input has its own stream)."""
     streams = Streams(seed, replication)
     load = draw_load(plan, streams)
     rows: list[Row] = []
     incidents: list[IncidentRow] = []
     cache: dict = {}
+    scenarios = {}
     for scenario in plan.scenarios:
+        if only is not None and scenario.name not in only:
+            continue
         run = simulate(plan, scenario, load, streams, cache)
-        rows += measure(plan, run, replication)
+        more, scenarios[scenario.name] = measured(plan, run, replication)
+        rows += more
         if detail:
             incidents += incident_rows(plan, run, replication)
     controls = {}
     if means:
         plans = {key[1]: value[0] for key, value in cache.items() if key[0] == "team"}
+        for name in used_teams(plan):  # a team no simulated scenario ran: its staffing drawn all the same
+            if name not in plans:
+                plans[name] = plan_team(plan.teams[name], plan.calendar, streams)
         controls = load_controls(plan, load, plans, means)
-    return rows, incidents, controls
+    return rows, incidents, controls, Ledger(np.array([replication]), scenarios)
 
 
 def _batch(plan: Plan, seed: int, replications: list[int], detail_until: int,
-           means: dict[str, float] | None) -> Chunk:
+           means: dict[str, float] | None, only: frozenset[str] | None = None) -> Chunk:
     """Replications run one after the other, their rows kept as compact frames (a few dozen bytes a row,
     against about 150 as tuples), so that a run's memory grows with its rows, not with Python objects;
     with control ``means``, each replication's control variates too."""
     rows: list[Row] = []
     details: list[IncidentRow] = []
     controls = []
+    books = []
     for r in replications:
-        more, incidents, measured_controls = _replicate(plan, seed, r, r < detail_until, means)
+        more, incidents, measured_controls, book = _replicate(plan, seed, r, r < detail_until, means, only)
         rows += more
         details += incidents
+        books.append(book)
         if means:
             controls.append({"replication": r, **measured_controls})
-    return Chunk(compact(rows, COLUMNS), compact(details, INCIDENT_COLUMNS), pd.DataFrame(controls))
+    return Chunk(compact(rows, COLUMNS), compact(details, INCIDENT_COLUMNS), pd.DataFrame(controls),
+                 ledgers.concat(books))
 
 
 def compact(rows: list[tuple], columns: tuple[str, ...]) -> pd.DataFrame:
@@ -193,12 +210,18 @@ class Results:
     """Control variates per replication (``replication`` then one column per control), when used."""
     control_means: dict[str, float] | None = None
     """Their exact expectations (:func:`simulation.variance.expected_controls`)."""
+    ledger: Ledger | None = field(default=None, repr=False)
+    """The quantities each replication's costs are made of, to value them at other prices
+    (:func:`simulation.ledger.revalue`)."""
+    revalued_from: Study | None = field(default=None, repr=False)
+    """The study that was simulated, when these results are its ledger valued at this study's prices."""
 
     def extended(self, more: Results) -> Results:
         """These replications followed by ``more`` (the next ones of the same study and seed)."""
         controls = None if self.controls is None else pd.concat([self.controls, more.controls], ignore_index=True)
+        book = None if self.ledger is None or more.ledger is None else ledgers.concat([self.ledger, more.ledger])
         return Results(self.study, self.seed, self.replications + more.replications, concat([self.rows, more.rows]),
-                       controls=controls, control_means=self.control_means)
+                       controls=controls, control_means=self.control_means, ledger=book)
 
     @cached_property
     def summary(self) -> pd.DataFrame:
@@ -266,7 +289,8 @@ def run_study(study: Study, replications: int, seed: int = 0, workers: int = 1,
     incidents = concat([c.incidents for c in ordered]) if detail else None
     controls = pd.concat([c.controls for c in ordered], ignore_index=True) if controlled else None
     return Results(study=study, seed=seed, replications=replications, rows=rows, incidents=incidents,
-                   controls=controls, control_means=means or None)
+                   controls=controls, control_means=means or None,
+                   ledger=ledgers.concat([c.ledger for c in ordered]))
 
 
 def check_budget(rows_per_replication: int, replications: int) -> None:

@@ -15,7 +15,11 @@ Tables:
 - ``controls``: the control variates of each replication (variance reduction);
 - ``done``: the replications finished, written in the same transaction as their rows, so that a batch
   killed at any moment (Ctrl-C, ``kill -9``, a power cut) loses no finished replication and leaves none
-  half-written.
+  half-written;
+- ``ledgers``: the ledger of quantities of a simulated study's finished replications (a NumPy archive per
+  task, :func:`simulation.ledger.to_bytes`), written with their rows, to value them at other prices;
+- ``revaluations``: each study that was not simulated but re-valued from another study's ledger (its
+  variant differs only in prices and judgements), and that study.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from sourcing import __version__
@@ -48,6 +53,8 @@ CREATE TABLE IF NOT EXISTS controls (study VARCHAR, replication INTEGER, name VA
 CREATE TABLE IF NOT EXISTS targets (study VARCHAR, service VARCHAR, availability_target DOUBLE,
     months_at_target DOUBLE);
 CREATE TABLE IF NOT EXISTS done (study VARCHAR, replication INTEGER, PRIMARY KEY (study, replication));
+CREATE TABLE IF NOT EXISTS ledgers (study VARCHAR, first INTEGER, count INTEGER, data BLOB);
+CREATE TABLE IF NOT EXISTS revaluations (study VARCHAR PRIMARY KEY, source VARCHAR);
 """
 
 
@@ -133,31 +140,117 @@ class Store:
     def done(self, study: str) -> set[int]:
         return {row[0] for row in self.db.execute("SELECT replication FROM done WHERE study = ?", [study]).fetchall()}
 
-    def write(self, study: str, rows: pd.DataFrame, controls: pd.DataFrame) -> int:
-        """The rows of some finished replications, in one transaction with their 'done' marks; replications
-        already stored (a task run twice after a worker died) are skipped, so nothing is counted twice.
-        Returns how many replications were written."""
-        replications = sorted({int(r) for r in rows["replication"].unique()})
+    def add_revaluation(self, study: str, source: str) -> None:
+        """Record that ``study`` is re-valued from ``source``'s ledger instead of simulated."""
+        self.db.execute("INSERT INTO revaluations VALUES (?, ?) ON CONFLICT DO NOTHING", [study, source])
+
+    def revaluations(self) -> dict[str, str]:
+        """Each re-valued study and the study it was re-valued from."""
+        return dict(self.db.execute("SELECT study, source FROM revaluations").fetchall())
+
+    def has_ledger(self, study: str) -> bool:
+        return self.db.execute("SELECT count(*) FROM ledgers WHERE study = ?", [study]).fetchone()[0] > 0
+
+    def ledger(self, study: str):
+        """The ledger of a study's finished replications (None if it kept none)."""
+        from .ledger import concat, from_bytes
+
+        found = self.db.execute("SELECT data FROM ledgers WHERE study = ? ORDER BY first", [study]).fetchall()
+        return concat([from_bytes(bytes(row[0])) for row in found]) if found else None
+
+    def write(self, study: str, rows: pd.DataFrame, controls: pd.DataFrame, ledger=None) -> int:
+        """The rows of some finished replications, in one transaction with their 'done' marks (and their
+        ledger, when given); replications already stored (a task run twice after a worker died) are skipped,
+        so nothing is counted twice. Returns how many replications were written."""
+        return self.write_many([(study, rows, controls, ledger)])[0]
+
+    def write_many(self, parts: list[tuple]) -> list[int]:
+        """:meth:`write` of several studies (study, rows, controls, ledger) in one transaction."""
+        written = []
         with self._transaction():
-            already = self.done(study)
-            fresh = [r for r in replications if r not in already]
-            if fresh:
-                part = rows[rows["replication"].isin(fresh)].copy()
-                part.insert(0, "study", study)
-                frame = part[["study", "scenario", "replication", "scope", "subject", "metric", "priority",
-                              "period", "value"]].astype({c: str for c in ("scenario", "scope", "subject", "metric",
-                                                                          "priority", "period")})
+            frames: dict[str, list[pd.DataFrame]] = {"results": [], "controls": [], "done": []}
+            for study, rows, controls, ledger in parts:
+                written.append(self._write(study, rows, controls, ledger, frames))
+            for table, found in frames.items():
+                if found:
+                    frame = pd.concat(found, ignore_index=True) if len(found) > 1 else found[0]
+                    self.db.register("incoming", frame)
+                    self.db.execute(f"INSERT INTO {table} SELECT * FROM incoming")
+                    self.db.unregister("incoming")
+        return written
+
+    def write_revalued(self, studies: list[str], rows: pd.DataFrame, values: np.ndarray,
+                       controls: pd.DataFrame | None) -> None:
+        """The rows of the same replications for several studies re-valued from one ledger, in one transaction
+        with their 'done' marks: ``rows`` are the simulated study's, ``values`` one row of values per study (in
+        the order of ``rows``). A study that already holds some of these replications (a resumed batch) is
+        written through :meth:`write_many`, which skips them."""
+        replications = sorted({int(r) for r in rows["replication"].unique()})
+        found = self.db.execute("SELECT DISTINCT study FROM done WHERE replication IN (SELECT unnest(?)) AND "
+                                "study IN (SELECT unnest(?))", [replications, studies]).fetchall()
+        partly = {row[0] for row in found}
+        if partly:
+            parts = []
+            for study, column in zip(studies, values):
+                if study in partly:
+                    fresh = rows.copy(deep=False)
+                    fresh["value"] = column
+                    parts.append((study, fresh, controls, None))
+            self.write_many(parts)
+        keep = [k for k, study in enumerate(studies) if study not in partly]
+        if not keep:
+            return
+        count, n = len(keep), len(rows)
+        columns = {"study": pd.Categorical.from_codes(np.repeat(np.arange(count), n), [studies[k] for k in keep])}
+        for c in ("scenario", "replication", "scope", "subject", "metric", "priority", "period"):
+            column = rows[c]
+            if isinstance(column.dtype, pd.CategoricalDtype):
+                columns[c] = pd.Categorical.from_codes(np.tile(column.cat.codes.to_numpy(), count),
+                                                       column.cat.categories)
+            else:
+                columns[c] = np.tile(column.to_numpy(), count)
+        columns["value"] = values[keep].ravel()
+        frames = {"results": pd.DataFrame(columns),
+                  "done": pd.DataFrame({"study": np.repeat([studies[k] for k in keep], len(replications)),
+                                        "replication": np.tile(np.array(replications, dtype=np.int32), count)})}
+        if controls is not None and len(controls):
+            long = controls[controls["replication"].isin(replications)].melt(
+                id_vars="replication", var_name="name", value_name="value")
+            frames["controls"] = pd.DataFrame({
+                "study": np.repeat([studies[k] for k in keep], len(long)),
+                "replication": np.tile(long["replication"].to_numpy(), count),
+                "name": np.tile(long["name"].to_numpy(), count), "value": np.tile(long["value"].to_numpy(), count)})
+        with self._transaction():
+            for table, frame in frames.items():
                 self.db.register("incoming", frame)
-                self.db.execute("INSERT INTO results SELECT * FROM incoming")
+                self.db.execute(f"INSERT INTO {table} SELECT * FROM incoming")
                 self.db.unregister("incoming")
-                if controls is not None and len(controls):
-                    long = controls[controls["replication"].isin(fresh)].melt(
-                        id_vars="replication", var_name="name", value_name="value")
-                    long.insert(0, "study", study)
-                    self.db.register("incoming_controls", long[["study", "replication", "name", "value"]])
-                    self.db.execute("INSERT INTO controls SELECT * FROM incoming_controls")
-                    self.db.unregister("incoming_controls")
-                self.db.executemany("INSERT INTO done VALUES (?, ?)", [[study, r] for r in fresh])
+
+    def _write(self, study: str, rows: pd.DataFrame, controls: pd.DataFrame, ledger,
+               frames: dict[str, list[pd.DataFrame]]) -> int:
+        replications = sorted({int(r) for r in rows["replication"].unique()})
+        already = self.done(study)
+        fresh = [r for r in replications if r not in already]
+        if fresh:
+            part = rows[rows["replication"].isin(fresh)].copy()
+            part.insert(0, "study", study)
+            text = [c for c in ("scenario", "scope", "subject", "metric", "priority", "period")
+                    if not isinstance(part[c].dtype, pd.CategoricalDtype)]  # categories go in as they are
+            frames["results"].append(part[["study", "scenario", "replication", "scope", "subject", "metric", "priority",
+                                "period", "value"]].astype({c: str for c in text}))
+            if controls is not None and len(controls):
+                long = controls[controls["replication"].isin(fresh)].melt(
+                    id_vars="replication", var_name="name", value_name="value")
+                long.insert(0, "study", study)
+                frames["controls"].append(long[["study", "replication", "name", "value"]])
+            frames["done"].append(pd.DataFrame({"study": study, "replication": np.array(fresh, dtype=np.int32)}))
+            if ledger is not None:
+                from .ledger import select, to_bytes
+
+                keep = np.flatnonzero(np.isin(ledger.replications, fresh))
+                part = select(ledger, keep) if len(keep) < len(ledger) else ledger
+                self.db.execute("INSERT INTO ledgers VALUES (?, ?, ?, ?)",
+                                [study, int(part.replications.min()), len(part), to_bytes(part)])
         return len(fresh)
 
     # ------------------------------------------------------------------ reading
@@ -193,7 +286,8 @@ class Store:
         folder.mkdir(parents=True, exist_ok=True)
         written = []
         present = {row[0] for row in self.db.execute("SELECT table_name FROM information_schema.tables").fetchall()}
-        for table in [t for t in ("runs", "studies", "targets", "results", "controls", "done") if t in present]:
+        for table in [t for t in ("runs", "studies", "targets", "results", "controls", "done", "revaluations")
+                      if t in present]:
             for kind in formats:
                 target = folder / f"{table}.{kind}"
                 options = "(FORMAT PARQUET)" if kind == "parquet" else "(HEADER, DELIMITER ',')"

@@ -6,8 +6,10 @@
   and which swings flip the decision (a tornado; Morris screening or Sobol indices as an option).
 
 Every evaluation replays the same incidents (the same seed: common random numbers across options and
-across the values tried), and every figure is a paired difference with its confidence interval. The many
-variants run through the batch runner's executors (local processes, or a Dask cluster when given).
+across the values tried), and every figure is a paired difference with its confidence interval. A value of
+a price or a judgement (:func:`sourcing.paths.revalued`) is never simulated: one run's ledger is valued at
+it (:mod:`simulation.ledger`, exact); the other variants run through the batch runner's executors (local
+processes, or a Dask cluster when given), only for the options they can move.
 """
 
 from __future__ import annotations
@@ -25,12 +27,13 @@ from scipy.special import ndtr, stdtrit
 from sourcing import words
 from sourcing.errors import Problem, ScenarioError
 from sourcing.files import study_from_data
-from sourcing.paths import Path, locate, parse_path, path_text, quantity, study_data
+from sourcing.paths import Path, changed_paths, locate, parse_path, path_text, quantity, revalued, study_data
 from sourcing.scenario import Study
 
+from . import ledger as ledgers
 from .batch import LocalExecutor, Task
 from .compare import _chosen, _estimate, scenario_values
-from .plan import compiled
+from .plan import compiled, repriced
 from .replications import Results, concat
 from .variance import expected_controls
 
@@ -43,14 +46,18 @@ METRICS = {"cost": ("economic_cost", -1), "availability": ("availability_service
 
 
 def evaluate(studies: list[Study], replications: int, seed: int, executor=None, workers: int = 1,
-             variance_reduction: bool = True, progress: Callable[[int, int], None] | None = None) -> list[Results]:
-    """Every study (variants of one file) on the same seed, in parallel tasks of a few replications each."""
+             variance_reduction: bool = True, progress: Callable[[int, int], None] | None = None,
+             scenarios: tuple[str, ...] | list[tuple[str, ...] | None] | None = None) -> list[Results]:
+    """Every study (variants of one file) on the same seed, in parallel tasks of a few replications each;
+    with ``scenarios`` (for every study, or a list of one per study), only those are simulated (their rows
+    are the same as in a whole run)."""
+    each = scenarios if isinstance(scenarios, list) else [scenarios] * len(studies)
     executor = executor or LocalExecutor(workers)
     size = max(1, min(10, math.ceil(replications * len(studies) / (max(workers, 1) * 4 * len(studies)))))
     payloads, tasks = {}, []
     for k, study in enumerate(studies):
         means = expected_controls(study) if variance_reduction else {}
-        payloads[str(k)] = (compiled(study), seed, means)
+        payloads[str(k)] = (compiled(study), seed, means, None if each[k] is None else frozenset(each[k]))
         tasks += [Task(str(k), tuple(range(r, min(r + size, replications)))) for r in range(0, replications, size)]
     chunks: dict[str, list] = {str(k): [] for k in range(len(studies))}
     done = [0]
@@ -68,8 +75,84 @@ def evaluate(studies: list[Study], replications: int, seed: int, executor=None, 
         means = payloads[str(k)][2]
         controls = pd.concat([c.controls for c in parts], ignore_index=True) if means else None
         out.append(Results(study, seed, replications, concat([c.rows for c in parts]), controls=controls,
-                           control_means=means or None))
+                           control_means=means or None, ledger=ledgers.concat([c.ledger for c in parts])))
     return out
+
+
+@dataclass
+class Evaluations:
+    """How the variants of a question were answered: simulated, or re-valued from a simulated run."""
+
+    simulated: int = 0
+    revalued: int = 0
+
+    @property
+    def share_revalued(self) -> float:
+        total = self.simulated + self.revalued
+        return self.revalued / total if total else 0.0
+
+
+def evaluate_variants(base: Results, studies: list[Study], replications: int, seed: int, executor=None,
+                      workers: int = 1, counts: Evaluations | None = None,
+                      scenarios: tuple[str, ...] | None = None) -> list[Results]:
+    """Each variant of ``base``'s study: re-valued from ``base``'s ledger when it differs only in prices and
+    judgements (:func:`simulation.ledger.revalue`: exact, no simulation), simulated otherwise (all the
+    simulated ones together, in parallel, on the same seed; only ``scenarios`` when given)."""
+    out: list[Results | None] = []
+    simulate: dict[tuple[str, ...] | None, list[tuple[int, Study]]] = {}
+    for k, study in enumerate(studies):
+        try:
+            out.append(ledgers.revalue(base, study))
+            continue
+        except ledgers.NotRevaluable:
+            out.append(None)
+        wanted = scenarios if scenarios is None else _affected(base.study, study, scenarios)
+        if wanted == ():  # nothing the compared options run changed: their rows are the base run's
+            out[k] = Results(study, base.seed, base.replications, base.rows[base.rows["scenario"].isin(scenarios)],
+                             controls=base.controls, control_means=base.control_means)
+            continue
+        simulate.setdefault(wanted, []).append((k, study))
+    items = [(wanted, k, study) for wanted, group in simulate.items() for k, study in group]
+    found = evaluate([study for _, _, study in items], replications, seed, executor, workers,
+                     scenarios=[wanted for wanted, _, _ in items]) if items else []  # in one pool, in parallel
+    for (wanted, k, study), results in zip(items, found):
+        if scenarios is not None and wanted != scenarios:  # the others' rows are the base run's
+            kept = base.rows[base.rows["scenario"].isin([s for s in scenarios if s not in wanted])]
+            results = Results(study, seed, replications, concat([results.rows, kept]), controls=results.controls,
+                              control_means=results.control_means)
+        out[k] = results
+    if counts is not None:
+        counts.simulated += len(items)
+        counts.revalued += len(studies) - len(items)
+    return out
+
+
+def _uses(study: Study, scenario: str) -> set[tuple[str, str]]:
+    """The teams, providers and SaaS offers a scenario puts to work (its transitions included)."""
+    used = set()
+    for assignment in compiled(study).scenario(scenario).assignments:
+        for runtime in (assignment.runtime, assignment.previous):
+            if runtime is None:
+                continue
+            used.update(("teams", t.name) for t in runtime.teams)
+            for offer, kind in ((runtime.provider, "providers"), (runtime.support, "saas"), (runtime.saas, "saas")):
+                if offer is not None:
+                    used.add((kind, offer.name))
+    return used
+
+
+def _affected(before: Study, after: Study, scenarios: tuple[str, ...]) -> tuple[str, ...] | None:
+    """Which of ``scenarios`` a change of structure can move: those that put to work a team or an offer it
+    changed (every one when it changes anything else, or a price too: None)."""
+    changed = changed_paths(before, after)
+    if any(revalued(path) for path in changed):
+        return scenarios
+    owners = set()
+    for path in changed:
+        if len(path) < 2 or path[0] not in ("teams", "providers", "saas"):
+            return scenarios
+        owners.add((path[0], path[1]))
+    return tuple(s for s in scenarios if _uses(before, s) & owners or _uses(after, s) & owners)
 
 
 @dataclass(frozen=True)
@@ -147,6 +230,8 @@ class BreakEven:
     points: list[tuple[float, Difference]] = field(default_factory=list)
     """Every value tried and the difference found there."""
     note: str = ""
+    results: Results | None = field(default=None, repr=False)
+    """The one simulation a break-even of a price is solved on (its ledger re-valued at every value)."""
 
     def text(self, number: float | None, lang: str = "en") -> str:
         """A value of the parameter in its unit, in the reader's locale (``unbounded`` for a band's open end)."""
@@ -193,6 +278,9 @@ def breakeven(study: Study, a: str, b: str, path: str, replications: int = 60, s
     target, current = _check(study, a, b, path)
     lo = low if low is not None else (current * 0.5 if current else 0.0)
     hi = high if high is not None else (current * 1.5 if current else 1.0)
+    if metric == "economic_cost" and revalued(target):
+        return _breakeven_on_prices(study, a, b, target, path, current, lo, hi, low is None and high is None,
+                                    replications, seed, workers, executor, points)
     tried: list[tuple[float, Difference]] = []
 
     def measure(values: list[float]) -> list[tuple[float, Difference]]:
@@ -225,6 +313,124 @@ def breakeven(study: Study, a: str, b: str, path: str, replications: int = 60, s
     value, interval = _root(inside)
     return BreakEven(a, b, path, metric, value, interval[0], interval[1], unit, current, tried,
                      "regression on paired differences; 95 % interval from their band")
+
+
+def _breakeven_on_prices(study: Study, a: str, b: str, target: Path, path: str, current: float, lo: float,
+                         hi: float, widen: bool, replications: int, seed: int, workers: int, executor,
+                         points: int) -> BreakEven:
+    """Break-even of a price: one simulation, then the cost difference of every replication at any price is
+    arithmetic on its ledger (the same incidents at every value, exactly). Where the difference is linear in
+    the price (no cap or tier binds in between), the break-even is a ratio of means, -mean(a)/mean(b) of the
+    replications' lines a + b x, with Fieller's 95 % interval; otherwise it is found by root finding on the
+    mean difference (Brent), with a bootstrap interval over replications."""
+    from scipy.optimize import brentq
+
+    base = evaluate([study], replications, seed, executor, workers)[0]
+    book = base.ledger
+    simulated_plan = compiled(study)
+    unit = quantity(locate(study_data(study), target)).unit
+    cache: dict[float, np.ndarray] = {}
+
+    def by_replication(x: float) -> np.ndarray:
+        if x not in cache:
+            plan = repriced(simulated_plan, set_number(study, target, x))
+            cache[x] = (ledgers.figure_by_replication(plan, book, a, "economic_cost")
+                        - ledgers.figure_by_replication(plan, book, b, "economic_cost"))
+        return cache[x]
+
+    tried: list[tuple[float, Difference]] = []
+
+    chosen = _chosen(study, base.control_means, [a, b])
+
+    def shown(values) -> None:
+        """The paired difference at each value, estimated as :func:`difference` estimates it."""
+        for x in values:
+            if all(abs(x - t) > 1e-12 for t, _ in tried):
+                gaps = pd.Series(by_replication(float(x)), index=book.replications)
+                estimate = _estimate(gaps, base.controls, chosen)
+                tried.append((float(x), Difference(estimate.mean, estimate.half_width, len(gaps))))
+        tried.sort(key=lambda item: item[0])
+
+    shown(np.linspace(lo, hi, points))
+    bracket = _bracket(tried)
+    widenings = 0
+    while bracket is None and widenings < 2 and widen:
+        span = hi - lo
+        lo, hi = max(lo - span, 0.0 if current >= 0 else lo - span), hi + span
+        shown([lo, hi])
+        bracket = _bracket(tried)
+        widenings += 1
+    if bracket is None:
+        sign = "lower" if tried[0][1].mean < 0 else "higher"
+        note = (f"no break-even between {words.value(tried[0][0], unit)} and {words.value(tried[-1][0], unit)}: "
+                f"{a} costs {sign} than {b} throughout")
+        return BreakEven(a, b, path, "economic_cost", None, None, None, unit, current, tried, note, base)
+    left, right = bracket
+    d0, d1 = by_replication(left), by_replication(right)
+    slope = (d1 - d0) / (right - left) if right > left else np.zeros_like(d0)
+    level = d0 - slope * left
+    checks = [x for x, _ in tried if left <= x <= right] + [(left + right) / 2]
+    linear = right > left and all(np.allclose(by_replication(x), level + slope * x, rtol=1e-9, atol=1e-6)
+                                  for x in checks)
+    if linear:
+        value = float(-level.mean() / slope.mean())
+        interval = fieller(level, slope)
+        note = "ratio of means on the same replications; 95 % interval by Fieller's theorem"
+    else:
+        value = float(brentq(lambda x: float(by_replication(x).mean()), left, right,
+                             xtol=1e-6 * max(abs(right - left), 1e-12)))
+        interval = _bootstrap_root(by_replication, left, right, seed, 0.0 if current >= 0 else -math.inf)
+        note = "root of the mean difference on the same replications; 95 % interval by bootstrap"
+    if all(abs(value - t) > 1e-9 * max(abs(value), 1.0) for t, _ in tried):
+        shown([value])
+    return BreakEven(a, b, path, "economic_cost", value, interval[0], interval[1], unit, current, tried, note, base)
+
+
+def fieller(level: np.ndarray, slope: np.ndarray, confidence: float = 0.95) -> tuple[float, float]:
+    """Fieller's interval for the root of the mean line, -mean(level)/mean(slope), when each replication's
+    difference is the line level + slope x: the values x where the mean difference is within its
+    confidence interval of zero (Student's quantile, paired replications). Unbounded when the slope is not
+    distinguishable from zero."""
+    n = len(level)
+    if n < 2:
+        root = float(-level.mean() / slope.mean())
+        return root, root
+    t2 = stdtrit(n - 1, 0.5 + confidence / 2) ** 2 / n
+    cov = np.cov(np.vstack([level, slope]), ddof=1)
+    a_, b_ = float(level.mean()), float(slope.mean())
+    qa = b_ * b_ - t2 * cov[1, 1]
+    qb = 2 * (a_ * b_ - t2 * cov[0, 1])
+    qc = a_ * a_ - t2 * cov[0, 0]
+    disc = qb * qb - 4 * qa * qc
+    if qa <= 0 or disc < 0:
+        return -math.inf, math.inf
+    root = math.sqrt(disc)
+    ends = sorted(((-qb - root) / (2 * qa), (-qb + root) / (2 * qa)))
+    return float(ends[0]), float(ends[1])
+
+
+def _bootstrap_root(by_replication: Callable[[float], np.ndarray], left: float, right: float, seed: int,
+                    floor: float = -math.inf, grid: int = 17, draws: int = 2000) -> tuple[float, float]:
+    """Percentile bootstrap over replications of the root of the mean difference, on a grid across the
+    bracket (widened once on each side, never below ``floor``), the root of each resample by linear
+    interpolation."""
+    span = right - left
+    xs = np.linspace(max(left - span, floor), right + span, grid)
+    table = np.column_stack([by_replication(float(x)) for x in xs])  # replications x grid
+    rng = np.random.default_rng(seed)
+    n = table.shape[0]
+    roots = np.full(draws, np.nan)
+    for k in range(draws):
+        mean = table[rng.integers(0, n, n)].mean(axis=0)
+        change = np.flatnonzero(np.sign(mean[:-1]) * np.sign(mean[1:]) <= 0)
+        if len(change):
+            j = change[0]
+            y0, y1 = mean[j], mean[j + 1]
+            roots[k] = xs[j] if y1 == y0 else xs[j] - y0 * (xs[j + 1] - xs[j]) / (y1 - y0)
+    if np.isnan(roots).mean() > 0.025:
+        return -math.inf, math.inf
+    low, high = np.nanpercentile(roots, [2.5, 97.5])
+    return float(low), float(high)
 
 
 def _check(study: Study, a: str, b: str, path: str) -> tuple[Path, float]:
@@ -327,16 +533,23 @@ def match(study: Study, a: str, b: str, path: str, values: list[Any] | None = No
     _check_names(study, a, b)
     target = parse_path(path)
     current = locate(study_data(study), target, source="--vary")
+    priced = revalued(target)
     if values is None:
         if isinstance(current, bool):
             values = [not current]
         elif isinstance(current, int):
             values = list(range(current, current + 9))
+        elif priced and on == "cost":
+            return _match_on_prices(study, a, b, path, replications, seed, workers, executor)
         else:
             raise ScenarioError([Problem(target, "give the values to try with --values (this parameter is not a "
                                                  "whole number)")], source="--vary")
     studies = [set_value(study, target, v) for v in values]
-    results = evaluate([study, *studies], replications, seed, executor, workers)
+    if priced:  # one simulation; every value re-valued on its replications
+        base = evaluate([study], replications, seed, executor, workers)[0]
+        results = [base, *evaluate_variants(base, studies, replications, seed, executor, workers)]
+    else:
+        results = evaluate([study, *studies], replications, seed, executor, workers)
     years = study.calendar.horizon
     base_cost = results[0].figure("economic_cost", a) / years
     steps, found = [], None
@@ -349,6 +562,26 @@ def match(study: Study, a: str, b: str, path: str, values: list[Any] | None = No
         if found is None and oriented.mean >= 0:
             found = step
     return Match(a, b, path, on, steps, found, base_cost)
+
+
+def _match_on_prices(study: Study, a: str, b: str, path: str, replications: int, seed: int, workers: int,
+                     executor) -> Match:
+    """Match on a price without values to try: the break-even on the same replications (one simulation),
+    where A starts or stops costing no more than B (else the first value tried at which it does)."""
+    found = breakeven(study, a, b, path, replications=replications, seed=seed, workers=workers, executor=executor)
+    years = study.calendar.horizon
+    target = parse_path(path)
+    steps, first = [], None
+    for value, diff in found.points:
+        oriented = Difference(-diff.mean, diff.half_width, diff.n)
+        priced = ledgers.revalue(found.results, set_number(study, target, value))
+        step = MatchStep(found.text(value), diff, oriented.probability_positive(),
+                         priced.figure("economic_cost", a) / years)
+        steps.append(step)
+        at_root = found.value is not None and abs(value - found.value) <= 1e-9 * max(abs(value), 1.0)
+        if at_root or (found.value is None and first is None and oriented.mean >= 0):
+            first = step
+    return Match(a, b, path, "cost", steps, first, found.results.figure("economic_cost", a) / years)
 
 
 def _check_names(study: Study, a: str, b: str) -> None:
@@ -463,6 +696,8 @@ class Sensitivity:
     base: Difference
     swings: list[Swing]
     """Sorted by the width of the swing, widest first (the tornado)."""
+    evaluations: Evaluations = field(default_factory=Evaluations)
+    """How many swings were simulated and how many re-valued from the base run's ledger."""
 
 
 def two_cheapest(results: Results) -> tuple[str, str]:
@@ -489,7 +724,9 @@ def parse_swing(text: str, study: Study) -> Assumption:
 
 def sensitivity(study: Study, assumptions: tuple[Assumption, ...] = DEFAULT_ASSUMPTIONS, replications: int = 40,
                 seed: int = 1, workers: int = 1, executor=None, pair: tuple[str, str] | None = None) -> Sensitivity:
-    """A tornado of the economic-cost difference between the two cheapest options (or ``pair``)."""
+    """A tornado of the economic-cost difference between the two cheapest options (or ``pair``). A swing of
+    prices is re-valued from the base run's ledger (no simulation); the others are simulated, together and
+    on the same seed."""
     base = evaluate([study], replications, seed, executor, workers)[0]
     winner, runner = pair or two_cheapest(base)
     base_diff = difference(base, winner, runner)
@@ -500,7 +737,9 @@ def sensitivity(study: Study, assumptions: tuple[Assumption, ...] = DEFAULT_ASSU
             continue
         variants += [low, high]
         index.append(assumption)
-    results = evaluate(variants, replications, seed, executor, workers) if variants else []
+    counts = Evaluations()
+    results = (evaluate_variants(base, variants, replications, seed, executor, workers, counts, (winner, runner))
+               if variants else [])
     swings = []
     for k, assumption in enumerate(index):
         at_low, at_high = difference(results[2 * k], winner, runner), difference(results[2 * k + 1], winner, runner)
@@ -508,7 +747,7 @@ def sensitivity(study: Study, assumptions: tuple[Assumption, ...] = DEFAULT_ASSU
         swings.append(Swing(assumption.name, assumption.low, assumption.high, at_low, at_high, flips,
                             assumption.additive))
     swings.sort(key=lambda s: -abs(s.at_high.mean - s.at_low.mean))
-    return Sensitivity(winner, runner, base_diff, swings)
+    return Sensitivity(winner, runner, base_diff, swings, counts)
 
 
 def global_sensitivity(study: Study, method: str = "morris", samples: int = 8, replications: int = 10, seed: int = 1,

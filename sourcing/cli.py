@@ -322,7 +322,7 @@ def _interruptible():
 
 @app.command()
 def run(
-    file: Annotated[Path, typer.Argument(help="Scenario file (YAML).")],
+    file: Annotated[Path | None, typer.Argument(help="Scenario file (YAML); none with --from.")] = None,
     replications: Replications = 30,
     seed: Seed = 1,
     workers: Workers = 1,
@@ -339,15 +339,27 @@ def run(
     output: Format = OutputFormat.table,
     results_format: Annotated[
         ResultsFormat, typer.Option(help="File format of tidy results in --out.")] = ResultsFormat.csv,
+    from_dir: Annotated[Path | None, typer.Option(
+        "--from", help="A run folder written by --out: its replications valued again at the --set prices and "
+                       "judgements, without simulating.")] = None,
 ) -> None:
-    """Simulate every scenario of FILE: the verdict first, then means with 95 % confidence intervals."""
-    from simulation.compare import compare
-    from simulation.verdict import sentences, verdict
-
-    from .words import say
-
+    """Simulate every scenario of FILE: the verdict first, then means with 95 % confidence intervals. With
+    --from a run folder, value its replications again at the --set prices, without simulating."""
     target = _precision(precision)
     _check_language(language)
+    if from_dir is not None:
+        if file is not None:
+            _fail("give either a scenario file or --from a run folder, not both")
+        results, study = _revalued_run(from_dir, sets)
+        file, seed = from_dir / "scenario.yaml", results.seed
+        chosen = baseline or study.baseline_name
+        if chosen not in [s.name for s in study.scenarios]:
+            _fail(f"--baseline: '{chosen}' is not a scenario of {file}")
+        _prepare_out(out_dir)
+        _report_run(file, study, results, None, chosen, seed, language, output, out_dir, results_format, workers)
+        return
+    if file is None:
+        _fail("give a scenario file (or --from a run folder written by --out)")
     study = _load(file, sets)
     chosen = baseline or study.baseline_name
     if chosen not in [s.name for s in study.scenarios]:
@@ -356,6 +368,59 @@ def run(
     _print_notices(study)
     results, selection = _simulate(study, file.name, replications, seed, workers, target, max_replications, until,
                                    indifference, variance_reduction, language)
+    _report_run(file, study, results, selection, chosen, seed, language, output, out_dir, results_format, workers)
+
+
+def _revalued_run(folder: Path, sets: list[str] | None):
+    """A run folder's replications valued at the ``--set`` values: (results, study). Only prices and
+    judgements may change (anything else needs a simulation: said, with the path)."""
+    import numpy as np
+
+    from simulation.ledger import NotRevaluable, from_bytes, revalue
+    from simulation.replications import Results
+
+    from .paths import changed_paths, path_text, revalued
+
+    if not (folder / "ledger.npz").is_file() or not (folder / "run.json").is_file():
+        _fail(f"{folder}: not a run folder with a ledger (write one with 'sourcing run FILE --out {folder}')")
+    simulated = _load(folder / "scenario.yaml")
+    study = _load(folder / "scenario.yaml", sets)
+    structural = [p for p in changed_paths(simulated, study) if not revalued(p)]
+    if structural:
+        _fail(f"--set {path_text(structural[0])}: changes what is simulated, not a price or a judgement: run the "
+              f"scenario again with it (sourcing run {folder / 'scenario.yaml'} --set ...)")
+    record = json.loads((folder / "run.json").read_text(encoding="utf-8"))
+    if (folder / "results.parquet").is_file():
+        rows = pd.read_parquet(folder / "results.parquet")
+    else:
+        rows = pd.read_csv(folder / "results.csv", keep_default_na=False, na_values=[""],
+                           dtype={c: str for c in ("scenario", "scope", "subject", "metric", "priority", "period")})
+    rows = rows.drop(columns=["seed"])
+    for column in ("scenario", "scope", "subject", "metric", "priority", "period"):
+        rows[column] = pd.Categorical(rows[column].fillna("").astype(str))
+    controls, means = None, None
+    if (folder / "controls.csv").is_file():
+        controls = pd.read_csv(folder / "controls.csv")
+        means = json.loads((folder / "control_means.json").read_text(encoding="utf-8"))
+    ledger = from_bytes((folder / "ledger.npz").read_bytes())
+    if not np.array_equal(np.sort(rows["replication"].unique()), ledger.replications):
+        _fail(f"{folder}: its results and its ledger hold different replications; run the scenario again")
+    results = Results(simulated, int(record["seed"]), int(record["replications"]), rows, controls=controls,
+                      control_means=means, ledger=ledger)
+    try:
+        return revalue(results, study), study
+    except NotRevaluable as exc:
+        _fail(f"{folder}: {exc}")
+
+
+def _report_run(file: Path, study: Study, results, selection, chosen: str, seed: int, language: str,
+                output: OutputFormat, out_dir: Path | None, results_format: ResultsFormat, workers: int) -> None:
+    """The verdict, the comparison and the tables of a run (simulated, or re-valued from a run folder)."""
+    from simulation.compare import compare
+    from simulation.verdict import sentences, verdict
+
+    from .words import say
+
     decision = compare(results.rows, chosen, results.controls, results.control_means, study, results.summary)
     found = verdict(results, study, seed=seed)
     words = sentences(found, language, study.currency, results.replications, study.names)
@@ -1198,6 +1263,8 @@ def _run_record(sources: list[Path], seed: int, replications: int, workers: int)
 
 
 def _write(out_dir: Path, file: Path, study: Study, results, results_format: ResultsFormat, workers: int) -> None:
+    from simulation.ledger import to_bytes as ledger_to_bytes
+
     rows = results.rows.copy()
     rows.insert(2, "seed", results.seed)
     table = ({"results.parquet": lambda path: rows.to_parquet(path, index=False)}
@@ -1211,6 +1278,7 @@ def _write(out_dir: Path, file: Path, study: Study, results, results_format: Res
            if results.controls is not None else {}),
         "scenario.yaml": dump_study(study),
         "run.json": _run_record([file], results.seed, results.replications, workers),
+        **({"ledger.npz": ledger_to_bytes(results.ledger)} if results.ledger is not None else {}),
     })
 
 

@@ -1,7 +1,9 @@
 """Every money rule of the toolkit, each written once, each checked by hand in ``tests/test_money.py``.
 
 Functions here take quantities measured by the simulation (hours, counts, availability, shares of a
-period) and the scenario's prices, and return amounts or :class:`CostLine` rows.
+period) and the scenario's prices, and return amounts or :class:`CostLine` rows. Every quantity may carry
+a leading axis of replications (a ledger of many replications valued at once, :mod:`simulation.ledger`):
+the rules are the same arithmetic on arrays, so one replication and a thousand are priced by the same code.
 
 Conventions:
 
@@ -59,7 +61,8 @@ class CostLine:
 
     category: str
     year: int | None
-    amount: float
+    amount: float | np.ndarray
+    """One amount, or one per replication."""
     subject: str = ""
 
 
@@ -111,8 +114,14 @@ class Months:
         return inside / self.whole
 
     def by_year(self, monthly: np.ndarray) -> np.ndarray:
-        """Sum of monthly amounts per scenario year."""
-        return np.bincount(self.year, weights=np.asarray(monthly, dtype=float), minlength=self.n_years)
+        """Sum of monthly amounts per scenario year (on the last axis: one row per replication)."""
+        monthly = np.asarray(monthly, dtype=float)
+        if monthly.ndim == 1:
+            return np.bincount(self.year, weights=monthly, minlength=self.n_years)
+        out = np.zeros((*monthly.shape[:-1], self.n_years))
+        for m, y in enumerate(self.year.tolist()):  # month after month, as bincount adds: the same sums
+            out[..., y] += monthly[..., m]
+        return out
 
     def of(self, t: np.ndarray) -> np.ndarray:
         """The month of each instant."""
@@ -175,10 +184,19 @@ def penalties(penalty: Penalties, month: np.ndarray, priority: np.ndarray, breac
     ``month`` is the month each incident was declared in, ``monthly_fee`` the fee billed each month
     (a penalty written as a share is a share of it).
     """
+    found = penalties_by_replication(penalty, np.zeros(int(breached.sum()), dtype=int), month[breached],
+                                     priority[breached], late_hours[breached], monthly_fee, 1)
+    return MonthlyPenalties(found.before_cap[0], found.due[0], found.capped[0])
+
+
+def penalties_by_replication(penalty: Penalties, replication: np.ndarray, month: np.ndarray, priority: np.ndarray,
+                             late_hours: np.ndarray, monthly_fee: np.ndarray, replications: int) -> MonthlyPenalties:
+    """:func:`penalties` of many replications at once, from their breaches only: each breach's replication
+    (0 .. ``replications`` - 1), month, priority and covered hours late; arrays of (replications, months)."""
     n_months = len(monthly_fee)
-    raw = np.zeros(n_months)
+    raw = np.zeros((replications, n_months))
     for k, name in enumerate(PRIORITIES):
-        mask = breached & (priority == k)
+        mask = priority == k
         if not mask.any():
             continue
         months = month[mask]
@@ -189,9 +207,9 @@ def penalties(penalty: Penalties, month: np.ndarray, priority: np.ndarray, breac
         if name in penalty.per_hour_late:
             started_hours = np.ceil(late_hours[mask] - 1e-9)
             amount += started_hours * (penalty.per_hour_late[name].amount + penalty.per_hour_late[name].share * fee)
-        np.add.at(raw, months, amount)
+        np.add.at(raw, (replication[mask], months), amount)
     if penalty.monthly_cap is None:
-        return MonthlyPenalties(raw, raw.copy(), np.zeros(n_months, dtype=bool))
+        return MonthlyPenalties(raw, raw.copy(), np.zeros(raw.shape, dtype=bool))
     cap = penalty.monthly_cap.amount + penalty.monthly_cap.share * monthly_fee
     due = np.minimum(raw, cap)
     return MonthlyPenalties(raw, due, raw > cap + 1e-9)
@@ -217,9 +235,19 @@ def credit_share(sla: Sla, availability: float) -> float:
     return min(share, sla.cap)
 
 
+def credit_shares(sla: Sla, availability: np.ndarray) -> np.ndarray:
+    """:func:`credit_share` of every month of an array (any shape)."""
+    availability = np.asarray(availability, dtype=float)
+    share = np.zeros(availability.shape)
+    for tier in sla.credits:
+        share = np.where(availability < tier.below - 1e-12, np.maximum(share, tier.credit), share)
+    return np.minimum(share, sla.cap)
+
+
 def sla_credits(sla: Sla, availability: np.ndarray, monthly_fee: np.ndarray) -> MonthlyCredits:
-    """Credits of each month from its measured availability and its billed subscription."""
-    shares = np.array([credit_share(sla, a) for a in availability])
+    """Credits of each month from its measured availability and its billed subscription (availability may
+    hold one row per replication)."""
+    shares = credit_shares(sla, availability)
     due = shares * monthly_fee
     below = availability < sla.availability - 1e-12
     return MonthlyCredits(availability, below, due, due if sla.claimed else np.zeros_like(due))
@@ -248,14 +276,19 @@ def one_offs(subject: str, transition_cost: float, moved: bool, exit_cost: float
     return lines
 
 
+def yearly(months: Months, monthly: np.ndarray) -> list:
+    """Monthly amounts summed per scenario year, year by year (each a number, or one per replication)."""
+    return list(np.moveaxis(months.by_year(monthly), -1, 0))
+
+
 def provider_costs(name: str, offer: ProviderOffer, economics: Economics, months: Months, fixed: np.ndarray,
                    variable: np.ndarray, penalties_due: np.ndarray, active: Sequence[float],
                    moved: bool) -> list[CostLine]:
     """A managed-services contract over the horizon: fixed and variable fees (monthly amounts summed per
     year), penalties received, retained organisation, transition and exit."""
-    lines = [CostLine("provider_fixed", y, amount, name) for y, amount in enumerate(months.by_year(fixed))]
-    lines += [CostLine("provider_variable", y, amount, name) for y, amount in enumerate(months.by_year(variable))]
-    lines += [CostLine("penalties", y, -amount, name) for y, amount in enumerate(months.by_year(penalties_due))]
+    lines = [CostLine("provider_fixed", y, amount, name) for y, amount in enumerate(yearly(months, fixed))]
+    lines += [CostLine("provider_variable", y, amount, name) for y, amount in enumerate(yearly(months, variable))]
+    lines += [CostLine("penalties", y, -amount, name) for y, amount in enumerate(yearly(months, penalties_due))]
     lines += retained_costs(name, offer.retained, economics, active)
     lines += one_offs(name, offer.transition.cost, moved, offer.exit_cost, months.n_years)
     return lines
@@ -265,8 +298,8 @@ def saas_costs(name: str, offer: SaasOffer, economics: Economics, months: Months
                credits_received: np.ndarray, active: Sequence[float], moved: bool) -> list[CostLine]:
     """A SaaS contract over the horizon: subscriptions (monthly amounts summed per year), credits
     received, retained organisation, migration and exit."""
-    lines = [CostLine("subscription", y, amount, name) for y, amount in enumerate(months.by_year(subscription))]
-    lines += [CostLine("credits", y, -amount, name) for y, amount in enumerate(months.by_year(credits_received))]
+    lines = [CostLine("subscription", y, amount, name) for y, amount in enumerate(yearly(months, subscription))]
+    lines += [CostLine("credits", y, -amount, name) for y, amount in enumerate(yearly(months, credits_received))]
     lines += retained_costs(name, offer.retained, economics, active)
     lines += one_offs(name, offer.migration.cost, moved, offer.exit_cost, months.n_years)
     return lines
@@ -286,11 +319,11 @@ class PersonYear:
 
     person: Person
     year: int
-    employed_share: float
-    """Share of the year the post was filled (not vacant)."""
-    departures: int = 0
-    overtime_hours: float = 0.0
-    intervention_hours: float = 0.0
+    employed_share: float | np.ndarray
+    """Share of the year the post was filled (not vacant); each field may hold one value per replication."""
+    departures: int | np.ndarray = 0
+    overtime_hours: float | np.ndarray = 0.0
+    intervention_hours: float | np.ndarray = 0.0
 
 
 def team_costs(team_name: str, team: Team, economics: Economics, years: Sequence[PersonYear],
@@ -350,8 +383,11 @@ def downtime_costs(service_name: str, cost: OutageCost, business_hours: Sequence
 # --------------------------------------------------------------------------- totals
 
 
-def npv(yearly: Sequence[float], rate: float, upfront: float = 0.0) -> float:
-    """Net present value: ``upfront`` at time zero, ``yearly[y]`` at the end of year ``y + 1``."""
+def npv(yearly: Sequence[float] | np.ndarray, rate: float, upfront: float | np.ndarray = 0.0) -> float | np.ndarray:
+    """Net present value: ``upfront`` at time zero, ``yearly[y]`` at the end of year ``y + 1`` (years on the
+    last axis of an array: one NPV per replication)."""
+    if isinstance(yearly, np.ndarray) and yearly.ndim > 1:
+        return upfront + sum(yearly[..., y] / (1 + rate) ** (y + 1) for y in range(yearly.shape[-1]))
     return upfront + sum(amount / (1 + rate) ** (y + 1) for y, amount in enumerate(yearly))
 
 
@@ -363,28 +399,30 @@ class Totals:
     by_category: dict[str, np.ndarray]
     ownership: np.ndarray
     economic: np.ndarray
-    downtime: float
-    received: float
-    ownership_npv: float
-    economic_npv: float
+    downtime: float | np.ndarray
+    received: float | np.ndarray
+    ownership_npv: float | np.ndarray
+    economic_npv: float | np.ndarray
 
 
-def totals(lines: Sequence[CostLine], n_years: int, rate: float) -> Totals:
+def totals(lines: Sequence[CostLine], n_years: int, rate: float, replications: int | None = None) -> Totals:
     """Ownership excludes the business cost of downtime and what is received; the economic cost is
-    ownership + downtime - penalties and credits received."""
-    yearly: dict[str, np.ndarray] = defaultdict(lambda: np.zeros(n_years))
-    upfront: dict[str, float] = defaultdict(float)
+    ownership + downtime - penalties and credits received. With ``replications``, every amount holds one
+    value per replication and every total is an array of them (years on the last axis)."""
+    shape = (n_years,) if replications is None else (replications, n_years)
+    yearly: dict[str, np.ndarray] = defaultdict(lambda: np.zeros(shape))
+    upfront: dict[str, float | np.ndarray] = defaultdict(float)
     for line in lines:
         if line.year is None:
-            upfront[line.category] += line.amount
+            upfront[line.category] = upfront[line.category] + line.amount
         else:
-            yearly[line.category][line.year] += line.amount
-    ownership, downtime, received = np.zeros(n_years), np.zeros(n_years), np.zeros(n_years)
+            yearly[line.category][..., line.year] += line.amount
+    ownership, downtime, received = np.zeros(shape), np.zeros(shape), np.zeros(shape)
     upfront_ownership = sum(upfront[c] for c in OWNERSHIP)
     by_category = {}
     for category in CATEGORIES:
         amounts = yearly[category].copy()
-        amounts[0] += upfront[category]
+        amounts[..., 0] += upfront[category]
         by_category[category] = amounts
         if category == "downtime":
             downtime += yearly[category]
@@ -393,10 +431,14 @@ def totals(lines: Sequence[CostLine], n_years: int, rate: float) -> Totals:
         else:
             ownership += yearly[category]
     economic = ownership + downtime + received
-    first_year = np.zeros(n_years)
-    first_year[0] = upfront_ownership
+    first_year = np.zeros(shape)
+    first_year[..., 0] = upfront_ownership
+    if replications is None:
+        downtime_total, received_total = float(downtime.sum()), float(-received.sum())
+    else:
+        downtime_total, received_total = downtime.sum(axis=-1), -received.sum(axis=-1)
     return Totals(by_category=by_category, ownership=ownership + first_year, economic=economic + first_year,
-                  downtime=float(downtime.sum()), received=float(-received.sum()),
+                  downtime=downtime_total, received=received_total,
                   ownership_npv=npv(ownership, rate, upfront_ownership),
                   economic_npv=npv(economic, rate, upfront_ownership))
 

@@ -6,12 +6,17 @@ A path names a value as a consultant reads the file: ``providers.msp.fees.monthl
 ``services["e.mail"].users``. Values are written as in the file, with their units (``4200 EUR``, ``4h``,
 ``5%``); a changed file goes through the same validation as a file, so a wrong value gets the same
 message, with the path.
+
+Every path has a kind (:data:`PATH_KINDS`, one registry): *structural* (a new value needs a new simulation),
+*price* or *judgement* (a stored run is valued again at it, :mod:`simulation.ledger`), with its unit and
+its label in the catalogue (``param.*``), so that no screen shows a dotted path.
 """
 
 from __future__ import annotations
 
 import copy
 import difflib
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -183,3 +188,216 @@ def read_quantity(study: Study, text: str, source: str = "--vary") -> tuple[Path
         return path, quantity(value)
     except ValueError as exc:
         raise ScenarioError([Problem(path, str(exc))], source=source) from None
+
+
+# --------------------------------------------------------------------------- what kind of value a path holds
+
+STRUCTURAL, PRICE, JUDGEMENT = "structural", "price", "judgement"
+"""*Structural*: changes what is simulated (volumes, repair times, staffing, coverage, GTR, provider
+performance, outages): a new value needs a new simulation. *Price*: fees, salaries, premiums, prices,
+penalties and credits, outage costs, one-off costs, economics: a new value re-values the quantities already
+simulated (:mod:`simulation.ledger`). *Judgement*: how results are judged (availability targets)."""
+
+
+@dataclass(frozen=True)
+class PathKind:
+    """What a path of the scenario file holds: its kind, its unit (an identifier of the catalogue's
+    ``unit.`` entries, ``money`` for an amount in the study's currency, ``share`` or ``text``), its label
+    (``param.<label>`` in the catalogue, English and French) and whether a stored run answers a change of it
+    without simulating again (every price, and the judgements that only valued rows read)."""
+
+    pattern: str
+    kind: str
+    unit: str
+    label: str
+    revalued: bool
+
+    @property
+    def parts(self) -> tuple[str, ...]:
+        return tuple(self.pattern.replace("[*]", ".[*]").split("."))
+
+
+def _kinds(kind: str, revalued: bool, *entries: tuple[str, str, str]) -> list[PathKind]:
+    return [PathKind(pattern, kind, unit, label, revalued) for pattern, unit, label in entries]
+
+
+PATH_KINDS: tuple[PathKind, ...] = tuple([
+    *_kinds(PRICE, True,
+            ("economics.discount_rate", "share", "discount_rate"),
+            ("economics.salary_growth", "share", "salary_growth"),
+            ("economics.price_indexation", "share", "price_indexation"),
+            ("economics.working_hours_per_year", "hours", "working_hours_per_year"),
+            ("services.*.outage_cost_per_hour.business", "money", "outage_cost_business"),
+            ("services.*.outage_cost_per_hour.off_hours", "money", "outage_cost_off_hours"),
+            ("services.*.infrastructure.capex", "money", "capex"),
+            ("services.*.infrastructure.depreciation_years", "years", "depreciation_years"),
+            ("services.*.infrastructure.opex_per_year", "money", "opex_per_year"),
+            ("services.*.infrastructure.licences_per_year", "money", "licences_per_year"),
+            ("services.*.infrastructure.licences_per_user_per_year", "money", "licences_per_user_per_year"),
+            ("teams.*.members[*].annual_cost", "money", "annual_cost"),
+            ("teams.*.overtime_premium", "share", "overtime_premium"),
+            ("teams.*.on_call.weekly_premium", "money", "on_call_weekly_premium"),
+            ("teams.*.on_call.per_intervention", "money", "on_call_per_intervention"),
+            ("teams.*.departures.hiring_cost", "money", "hiring_cost"),
+            ("providers.*.fees.monthly", "money", "monthly_fee"),
+            ("providers.*.fees.extra_ticket", "money", "extra_ticket"),
+            ("providers.*.fees.tickets_included", "tickets_per_month", "tickets_included"),
+            ("providers.*.fees.hno_multiplier", "times", "hno_multiplier"),
+            ("providers.*.penalties.per_breach.*", "charge", "penalty_per_breach"),
+            ("providers.*.penalties.per_hour_late.*", "charge", "penalty_per_hour_late"),
+            ("providers.*.penalties.monthly_cap", "charge", "penalty_cap"),
+            ("providers.*.penalties.**", "charge", "penalties"),
+            ("providers.*.transition.cost", "money", "transition_cost"),
+            ("providers.*.retained.annual_cost", "money", "retained_cost"),
+            ("providers.*.retained.fte", "fte", "retained_fte"),
+            ("providers.*.exit_cost", "money", "exit_cost"),
+            ("providers.*.indexation", "share", "indexation"),
+            ("providers.*.contract_years", "years", "contract_years"),
+            ("saas.*.price_per_user_month", "money", "price_per_user_month"),
+            ("saas.*.sla.availability", "share", "sla_availability"),
+            ("saas.*.sla.cap", "share", "credit_cap"),
+            ("saas.*.sla.claimed", "text", "credits_claimed"),
+            ("saas.*.sla.credits[*].below", "share", "credit_tier_below"),
+            ("saas.*.sla.credits[*].credit", "share", "credit_tier_credit"),
+            ("saas.*.sla.**", "share", "sla"),
+            ("saas.*.migration.cost", "money", "migration_cost"),
+            ("saas.*.retained.annual_cost", "money", "retained_cost"),
+            ("saas.*.retained.fte", "fte", "retained_fte"),
+            ("saas.*.exit_cost", "money", "exit_cost"),
+            ("saas.*.indexation", "share", "indexation")),
+    *_kinds(JUDGEMENT, True,
+            ("services.*.availability_target", "share", "availability_target"),
+            ("services.*.months_at_target", "share", "months_at_target")),
+    *_kinds(JUDGEMENT, False,
+            ("services.*.restore_targets.*", "hours", "restore_target")),
+    *_kinds(STRUCTURAL, False,
+            ("name", "text", "study_name"),
+            ("description", "text", "description"),
+            ("currency", "text", "currency"),
+            ("baseline", "text", "baseline"),
+            ("calendar.horizon", "years", "horizon"),
+            ("calendar.warm_up", "hours", "warm_up"),
+            ("calendar.windows.**", "text", "window"),
+            ("calendar.**", "text", "calendar"),
+            ("services.*.users", "users", "users"),
+            ("services.*.users_growth_per_year", "share", "users_growth_per_year"),
+            ("services.*.service_time", "text", "service_time"),
+            ("services.*.business_hours", "text", "business_hours"),
+            ("services.*.p1_impact", "share", "p1_impact"),
+            ("services.*.p2_impact", "share", "p2_impact"),
+            ("services.*.incidents.per_month", "a_month", "incidents_per_month"),
+            ("services.*.incidents.per_user_per_month", "per_user_per_month", "incidents_per_user_per_month"),
+            ("services.*.incidents.priorities.*", "share", "priority_mix"),
+            ("services.*.incidents.growth_per_year", "share", "incident_growth"),
+            ("services.*.incidents.**", "text", "weekly_profile"),
+            ("services.*.changes.**", "text", "changes"),
+            ("services.*.**", "text", "service"),
+            ("teams.*.members[*].count", "people", "headcount"),
+            ("teams.*.members[*].**", "text", "member"),
+            ("teams.*.repair_time.**", "hours", "repair_time"),
+            ("teams.*.repair_time_by_service.**", "hours", "repair_time"),
+            ("teams.*.departures.yearly_probability", "share", "departure_rate"),
+            ("teams.*.departures.hiring_delay", "hours", "hiring_delay"),
+            ("teams.*.on_call.**", "text", "on_call"),
+            ("teams.*.absences.**", "text", "absences"),
+            ("teams.*.**", "text", "team"),
+            ("providers.*.fees.hno_window", "text", "hno_window"),
+            ("providers.*.transition.duration", "hours", "transition_duration"),
+            ("providers.*.coverage", "text", "coverage"),
+            ("providers.*.gti.**", "hours", "gti"),
+            ("providers.*.gtr.**", "hours", "gtr"),
+            ("providers.*.performance.**", "hours", "performance"),
+            ("providers.*.capacity", "engineers", "capacity"),
+            ("providers.*.prevents.**", "share", "prevents"),
+            ("providers.*.hosting", "text", "hosting"),
+            ("providers.*.**", "text", "provider"),
+            ("saas.*.migration.duration", "hours", "migration_duration"),
+            ("saas.*.outages.**", "text", "saas_outages"),
+            ("saas.*.maintenance.**", "text", "maintenance"),
+            ("saas.*.support.**", "text", "support"),
+            ("saas.*.**", "text", "saas"),
+            ("scenarios.**", "text", "scenarios")),
+])
+"""The one registry of what each path of a scenario file holds, first match first (``*`` any name, ``[*]``
+any position, ``**`` anything below). ``--set``, batch grids and the what-if questions read it to decide
+whether a new value needs a simulation; screens read its labels, never the path."""
+
+
+def _matches(parts: tuple[str, ...], path: Path) -> bool:
+    for k, want in enumerate(parts):
+        if want == "**":
+            return len(path) > k
+        if k >= len(path):
+            return False
+        part = path[k]
+        if want == "[*]":
+            if not isinstance(part, int):
+                return False
+        elif want != "*" and want != part:
+            return False
+        elif want == "*" and isinstance(part, int):
+            return False
+    return len(path) == len(parts)
+
+
+def path_kind(path: str | Path) -> PathKind:
+    """What the value at ``path`` is (structural for a path the registry does not know: simulated again)."""
+    return _path_kind(parse_path(path) if isinstance(path, str) else tuple(path))
+
+
+@functools.lru_cache(maxsize=4096)
+def _path_kind(target: Path) -> PathKind:
+    for entry in PATH_KINDS:
+        if _matches(entry.parts, target):
+            return entry
+    return PathKind(path_text(target), STRUCTURAL, "text", "unknown", False)
+
+
+def revalued(path: str | Path) -> bool:
+    """True when a new value at ``path`` only re-values a stored run (a price, or a judgement the valued rows
+    read): nothing is simulated again."""
+    return path_kind(path).revalued
+
+
+def path_label(path: str | Path, lang: str = "en") -> str:
+    """A path in the reader's words: its label, and the name it is under (the service, team or offer)."""
+    from .words import say
+
+    target = parse_path(path) if isinstance(path, str) else tuple(path)
+    text = say(f"param.{path_kind(target).label}", lang)
+    owner = target[1] if len(target) > 2 and target[0] in ("services", "teams", "providers", "saas") else None
+    return f"{text} ({owner})" if owner is not None else text
+
+
+def structure(study: Study) -> str:
+    """The study with every re-valued value left out, as text: two studies with the same structure simulate
+    the same quantities (the same seed draws the same incidents, repairs and outages)."""
+    import json
+
+    def strip(node: Any, path: Path) -> Any:
+        if isinstance(node, dict):
+            return {k: strip(v, (*path, k)) for k, v in node.items()
+                    if isinstance(v, (dict, list)) or not revalued((*path, k))}
+        if isinstance(node, list):
+            return [strip(v, (*path, k)) for k, v in enumerate(node)]
+        return node
+
+    return json.dumps(strip(study_data(study), ()), sort_keys=True, default=str)
+
+
+def changed_paths(before: Study, after: Study) -> list[Path]:
+    """Every leaf path whose value differs between two studies (present in one only included)."""
+    found: list[Path] = []
+
+    def walk(a: Any, b: Any, path: Path) -> None:
+        if isinstance(a, dict) and isinstance(b, dict):
+            for k in dict.fromkeys([*a, *b]):
+                walk(a.get(k), b.get(k), (*path, k))
+        elif isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+            for k, (x, y) in enumerate(zip(a, b)):
+                walk(x, y, (*path, k))
+        elif a != b:
+            found.append(path)
+
+    walk(study_data(before), study_data(after), ())
+    return found

@@ -21,7 +21,7 @@ def test_run_writes_results_scenario_seed_and_version(tmp_path):
     result = runner.invoke(app, ["run", str(EXAMPLE), "-n", "3", "--seed", "7", "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert {p.name for p in out.iterdir()} == {"results.csv", "summary.csv", "scenario.yaml", "run.json",
-                                               "controls.csv", "control_means.json"}
+                                               "controls.csv", "control_means.json", "ledger.npz"}
     rows = pd.read_csv(out / "results.csv")
     assert list(rows.columns) == ["scenario", "replication", "seed", "scope", "subject", "metric", "priority",
                                   "period", "value"]
