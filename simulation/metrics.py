@@ -714,7 +714,7 @@ def _team(rows: Rows, ctx: Context, run: TeamRun) -> TeamLedger:
     shift_hours = np.array([float(np.sum(np.clip(p.on_shift[:, 1], 0.0, None) - np.clip(p.on_shift[:, 0], 0.0, None)))
                             for p in run.plans])
     overtime = _split_by_year(_table(run.overtime, len(Stretch._fields)), years, people)
-    work = _table(run.work, len(Work._fields))
+    work = run.work.table()
     on_shift_work = work[work[:, _ON_CALL] == 0][:, _STRETCH]
     worked = _split_by_year(on_shift_work, years, people)
     shift_work = worked.sum(axis=1) - overtime.sum(axis=1)
