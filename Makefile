@@ -26,7 +26,7 @@ $(STAMP): pyproject.toml $(CONSTRAINTS)
 setup: $(STAMP)
 
 app: $(STAMP)
-	$(BIN)/streamlit run app.py
+	$(BIN)/streamlit run server.py
 
 demo: $(STAMP)
 	$(BIN)/sourcing run scenarios/small-firm.yaml --replications 50 --workers 2

@@ -1,78 +1,118 @@
-"""The app's first results, measured in Chromium: seconds from navigation to the verdict and the first
-figures on the Compare page, on a cold server (just started: nothing imported, nothing simulated) and on
-a warm one (a second visitor of the same example), then until every replication is shown.
+"""The app's cold start, measured in Chromium: seconds from opening the Compare page to its first results
+(a figure with its half-width in the main table), on a server just started, each in a browser just
+launched, three rounds of:
 
-Run: ``python benchmarks/app.py`` (Debian's ``/usr/bin/chromium`` and the playwright package). Prints
-figures, including the warm time as a share of the cold one; asserts nothing.
+1. ``app.py``, nothing kept: ``streamlit run app.py`` (no warm-up) with an empty disk cache, what a first
+   visitor met before the warm-up: the page imports the app, simulates a first estimate on 5
+   replications, shows it, then the other 15;
+2. ``server.py``, first start: ``streamlit run server.py`` with an empty disk cache: the server simulates
+   the bundled example at start, before it answers (its start-up time is printed);
+3. ``server.py``, restart: the same on the disk cache the first start left;
+
+then, on the last server, a second visitor (nothing left to import or simulate). Each round gives the
+server a home folder of its own (Streamlit's disk cache is ``~/.streamlit/cache``), removed afterwards.
+The number of replications the first results show is printed beside their time.
+
+Run: ``python benchmarks/app.py [--rounds 3]`` (Debian's ``/usr/bin/chromium`` and the playwright
+package). Prints figures and the machine's load; asserts nothing.
 """
 
 from __future__ import annotations
 
+import argparse
 import os
-import signal
-import socket
-import subprocess
+import re
+import statistics
 import sys
+import tempfile
 import time
-import urllib.request
 from pathlib import Path
+from typing import NamedTuple
 
 ROOT = Path(__file__).resolve().parents[1]
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
+sys.path.insert(0, str(ROOT))
+
+from webapp.screenshots import HEIGHT, LONG_MS, WIDTH, chromium, serve  # noqa: E402
+from webapp.session import DEFAULT_REPLICATIONS  # noqa: E402
+
 FIGURE = '[data-testid="stMain"] [data-testid="stTable"] td:has-text("±")'
 """A figure with its half-width in the Compare page's main table."""
+NOTE = re.compile(r"^([\d,]+) replications, seed")
+"""The caption under the verdict, which says how many replications the figures are on."""
 
 
-def serve() -> tuple[subprocess.Popen, str]:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    process = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-                                "--server.port", str(port), "--browser.gatherUsageStats", "false"], cwd=ROOT,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(240):
-        try:
-            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=1) as answer:
-                if answer.status == 200:
-                    return process, base
-        except OSError:
-            time.sleep(0.25)
-    raise SystemExit("the Streamlit server did not start")
+class Visit(NamedTuple):
+    first: float
+    """Seconds from opening the page to its first results."""
+    replications: int
+    """Replications those first results are on."""
+    complete: float
+    """Seconds to the page with every replication (nothing running any more)."""
 
 
-def visit(browser, base: str) -> tuple[float, float]:
-    """Seconds to the first figures, and to the page with every replication (no progress bar left)."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+def visit(browser, base: str) -> Visit:
+    context = browser.new_context(viewport={"width": WIDTH, "height": HEIGHT}, locale="en-GB")
     page = context.new_page()
     t0 = time.perf_counter()
-    page.goto(base)
-    page.locator(FIGURE).first.wait_for(state="visible", timeout=120_000)
+    page.goto(base, wait_until="commit", timeout=LONG_MS)
+    page.locator(FIGURE).first.wait_for(state="visible", timeout=LONG_MS)
     first = time.perf_counter() - t0
-    page.wait_for_function("() => !document.querySelector('[data-testid=\"stProgress\"]') && "
-                           "!document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=300_000)
+    note = page.get_by_text(NOTE).first.text_content(timeout=LONG_MS) or ""
+    replications = int(NOTE.match(note).group(1).replace(",", ""))
+    every = re.compile(rf"^{DEFAULT_REPLICATIONS} replications, seed")
+    page.get_by_text(every).first.wait_for(state="visible", timeout=5 * LONG_MS)
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stProgress\"]')", timeout=LONG_MS)
     complete = time.perf_counter() - t0
     context.close()
-    return first, complete
+    return Visit(first, replications, complete)
 
 
-def main() -> None:
-    from playwright.sync_api import sync_playwright
+def started(script: str, home: Path, log: Path):
+    """The server, entered: (its context, base URL, seconds it took to answer)."""
+    t0 = time.perf_counter()
+    server = serve(log, ROOT, script=script, home=home)
+    base = server.__enter__()
+    return server, base, time.perf_counter() - t0
 
-    process, base = serve()
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS, headless=True)
-            cold, cold_all = visit(browser, base)
-            warm, warm_all = visit(browser, base)
-            browser.close()
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=30)
-    print("Compare page of the bundled example (e-mail for 1,000 users), 1,400 px, headless Chromium:")
-    print(f"  cold server: first results {cold:.1f} s, every replication shown {cold_all:.1f} s")
-    print(f"  warm server: first results {warm:.1f} s ({warm / cold:.0%} of cold), every replication shown "
-          f"{warm_all:.1f} s")
+
+def round_(number: int, log: Path) -> dict[str, tuple[float, Visit]]:
+    out: dict[str, tuple[float, Visit]] = {}
+    with tempfile.TemporaryDirectory(prefix="app-bench-") as folder:
+        for name, script, home in (("app.py, nothing kept", "app.py", Path(folder) / "empty"),
+                                   ("server.py, first start", "server.py", Path(folder) / "kept"),
+                                   ("server.py, restart", "server.py", Path(folder) / "kept")):
+            home.mkdir(exist_ok=True)
+            server, base, start = started(script, home, log)
+            try:
+                with chromium() as browser:
+                    out[name] = (start, visit(browser, base))
+                    if name == "server.py, restart":
+                        out["second visitor"] = (0.0, visit(browser, base))
+            finally:
+                server.__exit__(None, None, None)
+            print(f"round {number}, {name}: server answered after {start:.1f} s, first results "
+                  f"{out[name][1].first:.1f} s ({out[name][1].replications} replications), every replication "
+                  f"{out[name][1].complete:.1f} s; load {os.getloadavg()[0]:.1f}", flush=True)
+    return out
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args(argv)
+    log = Path(tempfile.gettempdir()) / "app-bench-server.log"
+    rounds = [round_(k, log) for k in range(1, args.rounds + 1)]
+    print(f"\nCompare page of the bundled example (e-mail for 1,000 users), {WIDTH} px, headless Chromium, "
+          f"{args.rounds} rounds (median, then each round); {os.cpu_count()} cores:")
+    for name in rounds[0]:
+        starts = [r[name][0] for r in rounds]
+        firsts = [r[name][1].first for r in rounds]
+        completes = [r[name][1].complete for r in rounds]
+        shown = sorted({r[name][1].replications for r in rounds})
+        print(f"  {name:24} server answers {statistics.median(starts):4.1f} s | first results "
+              f"{statistics.median(firsts):4.1f} s ({', '.join(f'{v:.1f}' for v in firsts)}) on "
+              f"{'/'.join(map(str, shown))} replications | all {DEFAULT_REPLICATIONS}: "
+              f"{statistics.median(completes):4.1f} s")
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ replayed so that a large export back-tests in seconds.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import NamedTuple
 
 import numpy as np
@@ -207,7 +207,7 @@ def backtest(desk: Desk, team: TeamSpec, time_zone: str, separate: bool = True, 
     quantiles. A fit the team cannot reach is not kept: the history's times are replayed instead, and the
     failure says which assumption is wrong."""
     w = _window(desk, budget)
-    repairs = history_repairs(desk)
+    repairs = history_repairs(desk, own=team.rota)
     targets = _targets(w)
     fitting = separate and not team.repair_given
     notes: list[tuple[str, dict[str, object]]] = []
@@ -438,6 +438,24 @@ def repair_quantile(repair: RepairTime, u: np.ndarray) -> np.ndarray:
     return quantile(_DISTRIBUTION.validate_python(repair.exact()), u)
 
 
+HANDS_ON_GRID = 100_000
+"""Probabilities a repair time's mean is taken over when its family has no closed form (gamma, Weibull)."""
+
+
+def hands_on(repairs: Repairs) -> dict[str, dict[str, float]]:
+    """Mean hands-on time (hours) of each service's repair time of each priority, as the engine draws them."""
+    grid = (np.arange(HANDS_ON_GRID) + 0.5) / HANDS_ON_GRID
+    out: dict[str, dict[str, float]] = {}
+    for name, times in repairs.items():
+        out[name] = {}
+        for p, repair in times.items():
+            mean = getattr(_DISTRIBUTION.validate_python(repair.exact()), "mean", None)
+            if not isinstance(mean, int | float):
+                mean = np.mean(repair_quantile(repair, grid))
+            out[name][p] = float(mean)
+    return out
+
+
 class Shifts(NamedTuple):
     """The hours someone of the team is on shift: merged intervals and the covered hours before each bound."""
 
@@ -634,10 +652,24 @@ def calibrate_history(history: History, service: str, team: TeamSpec | None = No
     from sourcing.calibration_file import placeholder_team, scenario_yaml, written_repair
 
     desk = calibrate_desk(history, service, country=country, lang=lang, by_service=by_service, stable=stable)
-    team = team or placeholder_team(desk.whole, time_zone, lang)
+    placeholder = team is None
+    team = team or placeholder_team(desk, time_zone, lang)
     if on_estimated is not None:
         on_estimated(desk, team)
+    # A rota around the clock sized not to be the bottleneck leaves no queue to separate: the history's times
+    # are its hands-on times (said in the file as an assumption).
+    separate = separate and not team.rota
     found = backtest(desk, team, time_zone, separate=separate, seed=seed) if replay else None
+    if placeholder and found is not None and found.separate and found.failure is None and desk.whole.team is None:
+        # Sized from the history's times to restore (the most the work can be), the placeholder is sized again
+        # from the hands-on times the fit found, and the fit run again with it when that changes its size.
+        resized = placeholder_team(desk, time_zone, lang, hands_on(found.repairs))
+        if resized.data == team.data:
+            team, found = resized, replace(found, team=resized)
+        else:
+            again = backtest(desk, resized, time_zone, separate=separate, seed=seed)
+            if again.failure is None:
+                team, found = resized, again
     if found is not None and on_backtested is not None:
         on_backtested(found)
     written = written_repair(desk, found)

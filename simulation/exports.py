@@ -370,15 +370,18 @@ def offers_workbook(comparison, lang: str = "en") -> bytes:
     write_sheet(book, say("export.sheet.offers", lang), frame,
                 {c: (lambda k: number_format(kinds[k], currency)) for c in frame.columns[1:]},
                 notes=[tender.name, say("offers.report_note", lang, tender=tender.name, base=comparison.study.name)])
+    from .report import compliance_text
+
     scores = comparison.ranking.scores
     frame = pd.DataFrame({
         say("export.offer", lang): [tender.name_of(o) for o in scores.index],
+        say("eligibility.column", lang): [compliance_text(comparison, o, lang) for o in scores.index],
         say("ranking.weighted_sum_score", lang): scores["weighted_sum"],
         say("ranking.weighted_sum_rank", lang): scores["weighted_sum_rank"],
         say("ranking.topsis_score", lang): scores["topsis"],
         say("ranking.topsis_rank", lang): scores["topsis_rank"]})
     write_sheet(book, say("export.sheet.ranking", lang), frame,
-                {frame.columns[1]: FORMATS["score"], frame.columns[3]: FORMATS["score"]},
+                {frame.columns[2]: FORMATS["score"], frame.columns[4]: FORMATS["score"]},
                 notes=[plain(s) for s in ranking_sentences(comparison, lang)])
     sensitivity = comparison.ranking.sensitivity
     if not sensitivity.empty:
@@ -526,13 +529,13 @@ def run_report(study: Study, comparison: Comparison, summary: pd.DataFrame, figu
 
 
 def offers_report(comparison, figures: Sequence[Any], lang: str = "en") -> str:
-    """Self-contained HTML report of a procurement comparison: what the rankings say first, then the tables
-    and the charts."""
-    from .report import offer_sections, ranking_sentences
+    """Self-contained HTML report of a procurement comparison: which offer and what it costs, what the
+    rankings say, then the tables and the charts."""
+    from .report import cost_sentences, offer_sections, ranking_sentences
 
     tender = comparison.tender
     intro = [say("offers.report_note", lang, tender=tender.name, base=comparison.study.name),
              say("export.report_run", lang, n=comparison.results.replications, seed=comparison.results.seed,
                  version=__version__)]
     return html_report(tender.name, offer_sections(comparison, lang), figures, lang, tender.currency,
-                       ranking_sentences(comparison, lang), intro)
+                       cost_sentences(comparison, lang) + ranking_sentences(comparison, lang), intro)

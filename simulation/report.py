@@ -200,9 +200,107 @@ def _eligibility(short, lang: str) -> str:
                      target=words.percent(short.target, lang), required=words.percent(short.required, lang, 0))
 
 
+def breach_text(breach, comparison, lang: str = "en") -> str:
+    """One failed requirement in words: which, what the offer gives, what is required."""
+    from sourcing.tender import criterion_label
+
+    say = words.say
+    if breach.requirement == "availability":
+        short = breach.shortfall
+        return say("eligibility.availability", lang, service=comparison.study.name_of(short.service),
+                   share=words.percent(short.months_meeting, lang, 0), target=words.percent(short.target, lang),
+                   required=words.percent(short.required, lang, 0))
+    if breach.requirement == "coverage":
+        return say("eligibility.coverage", lang, offered=breach.offered, required=breach.required)
+    if breach.requirement == "gtr":
+        required = words.hours(breach.required, lang, 0 if float(breach.required).is_integer() else 2)
+        if breach.offered is None:
+            return say("eligibility.gtr_none", lang, priority=breach.subject, required=required)
+        return say("eligibility.gtr", lang, priority=breach.subject, required=required,
+                   offered=words.hours(breach.offered, lang, 0 if float(breach.offered).is_integer() else 2))
+    tender = comparison.tender
+    return say("eligibility.score", lang, criterion=criterion_label(breach.subject, tender.criteria, lang),
+               offered=words.decimal_text(breach.offered, lang), required=words.decimal_text(breach.required, lang))
+
+
+def compliance_text(comparison, offer: str, lang: str = "en") -> str:
+    """``Compliant``, or ``Non-compliant: `` and every requirement the offer fails (in a cell)."""
+    found = comparison.breaches.get(offer)
+    if not found:
+        return words.say("eligibility.compliant", lang)
+    return words.say("eligibility.non_compliant", lang, reasons="; ".join(breach_text(b, comparison, lang)
+                                                                        for b in found))
+
+
+def cost_table(comparison, lang: str = "en") -> pd.DataFrame:
+    """The headline: each offer's simulated economic cost per year and over its contract (95 % intervals),
+    cheapest compliant offer first, and whether it is compliant. Offers are rows."""
+    say = words.say
+    tender = comparison.tender
+    summary = comparison.summary.set_index(["offer", "figure"])
+
+    def cell(offer: str, figure: str):
+        if (offer, figure) not in summary.index:
+            return say("unit.missing", lang)
+        return Cell(summary.at[(offer, figure), "mean"], summary.at[(offer, figure), "half_width"],
+                    int(summary.at[(offer, figure), "n"]), "money")
+
+    order = comparison.cost_order()
+    return pd.DataFrame({
+        say("figure.economic_cost_year", lang): [cell(o, "economic_cost_year") for o in order],
+        say("figure.economic_cost_contract", lang): [
+            f"{cell(o, 'economic_cost_contract').text(tender.currency, lang)} "
+            f"({words.horizon(min(tender.offers[o].contract_years, comparison.study.calendar.horizon), lang)})"
+            if (o, "economic_cost_contract") in summary.index else say("unit.missing", lang) for o in order],
+        say("eligibility.column", lang): [compliance_text(comparison, o, lang) for o in order],
+    }, index=[tender.name_of(o) for o in order])
+
+
+def cost_sentences(comparison, lang: str = "en") -> list[str]:
+    """The headline in words: the cheapest compliant offer a year and by how much the next one costs more,
+    and which offers are non-compliant, ranked apart."""
+    say = words.say
+    tender = comparison.tender
+    currency = tender.currency
+    means = comparison.summary[comparison.summary["figure"] == "economic_cost_year"].set_index("offer")
+    compliant = [o for o in comparison.cost_order() if o in set(comparison.compliant)]
+    out = []
+
+    def amount(offer: str) -> str:
+        return words.estimate(float(means.at[offer, "mean"]), float(means.at[offer, "half_width"]), "money",
+                              currency, lang)
+
+    if not compliant:
+        out.append(say("eligibility.none", lang))
+    else:
+        best = compliant[0]
+        if len(compliant) == 1:
+            out.append(say("eligibility.only", lang, offer=tender.name_of(best), cost=amount(best)))
+        else:
+            out.append(say("eligibility.cheapest", lang, offer=tender.name_of(best), cost=amount(best)))
+        others = [o for o in comparison.cost_order() if o != best]
+        if others:
+            # against the next offer by cost, compliant or not (said which): paired on the same incidents
+            other = min(others, key=lambda o: float(means.at[o, "mean"]))
+            gap, half = comparison.difference(best, other)
+            key = "eligibility.gap_more" if gap >= 0 else "eligibility.gap_less"
+            out.append(say(key, lang, offer=tender.name_of(best), other=tender.name_of(other),
+                           status=say("eligibility.status_yes" if other in set(comparison.compliant)
+                                      else "eligibility.status_no", lang),
+                           gap=words.estimate(abs(gap), half, "money", currency, lang),
+                           settled=say("eligibility.gap_settled" if abs(gap) > half else "eligibility.gap_open",
+                                       lang)))
+    apart = [o for o in comparison.cost_order() if o in comparison.breaches]
+    if apart:
+        out.append(say("eligibility.apart", lang, offers=", ".join(f"**{tender.name_of(o)}**" for o in apart)))
+    return out
+
+
 def offer_sections(comparison, lang: str = "en") -> list[tuple[str, pd.DataFrame]]:
-    """Procurement: each offer's figures on the same incidents, the ranking, and how far each weight must
-    move before the winner changes. Offers are columns, named as the buyer calls them."""
+    """Procurement: what each offer really costs a year and whether it is compliant (offers as rows), each
+    offer's figures on the same incidents (offers as columns), the weights as entered and normalised, the
+    ranking (compliant offers first, the others apart) and how far each weight must move before the winner
+    changes. Offers are named as the buyer calls them."""
     from sourcing.tender import criterion_label
 
     from .procurement import FIGURES, figure_label
@@ -225,32 +323,46 @@ def offer_sections(comparison, lang: str = "en") -> list[tuple[str, pd.DataFrame
         row = say("ranking.score", lang, label=criterion_label(key, tender.criteria, lang),
                   low=words.number(criterion.low, lang, 0), high=words.number(criterion.high, lang, 0))
         figures[row] = {tender.name_of(o): words.number(tender.offers[o].scores[key], lang, 0) for o in offers}
-    out = [(say("section.offers", lang), pd.DataFrame.from_dict(figures, orient="index", columns=columns)),
-           (say("section.weights", lang), weights_table(comparison.ranking, tender, lang))]
-    scores = comparison.ranking.scores
-    ranking = {
-        say("ranking.weighted_sum_score", lang): {
-            tender.name_of(o): words.number(scores.at[o, "weighted_sum"], lang, 3) for o in offers},
-        say("ranking.weighted_sum_rank", lang): {tender.name_of(o): str(scores.at[o, "weighted_sum_rank"])
-                                                for o in offers},
-        say("ranking.topsis_score", lang): {
-            tender.name_of(o): words.number(scores.at[o, "topsis"], lang, 3) for o in offers},
-        say("ranking.topsis_rank", lang): {tender.name_of(o): str(scores.at[o, "topsis_rank"]) for o in offers},
-    }
-    out.append((say("section.ranking", lang), pd.DataFrame.from_dict(ranking, orient="index", columns=columns)))
+    out = [(say("section.offer_costs", lang), cost_table(comparison, lang)),
+           (say("section.offers", lang), pd.DataFrame.from_dict(figures, orient="index", columns=columns)),
+           (say("section.weights", lang), weights_table(comparison.ranking, tender, lang)),
+           (say("section.ranking", lang), ranking_table(comparison, lang))]
     margins: dict[str, dict] = {}
     for row in comparison.ranking.sensitivity.itertuples(index=False):
         name = say("ranking.weight", lang, criterion=criterion_label(row.criterion, tender.criteria, lang),
                    weight=words.percent(row.weight, lang, 0),
                    entered=words.decimal_text(comparison.ranking.entered[row.criterion], lang))
         margins.setdefault(name, {})[row.method] = _margin(row, tender, lang)
-    if margins:
+    if margins and len(comparison.compliant) != 1:  # one compliant offer comes first whatever the weights
         winners = {m: tender.name_of(comparison.ranking.winner(m)) for m in ("weighted_sum", "topsis")}
         names = {"weighted_sum": say("ranking.column_weighted_sum", lang, winner=winners["weighted_sum"]),
                  "topsis": say("ranking.column_topsis", lang, winner=winners["topsis"])}
         out.append((say("section.sensitivity", lang),
                     pd.DataFrame.from_dict(margins, orient="index").rename(columns=names)))
     return out
+
+
+def ranking_table(comparison, lang: str = "en") -> pd.DataFrame:
+    """Offers as rows in the weighted sum's order, compliant offers first and the others apart: each method's
+    score and rank (a non-compliant offer's rank says it is ranked apart)."""
+    say = words.say
+    tender = comparison.tender
+    scores = comparison.ranking.scores
+    order = comparison.standing("weighted_sum")
+    apart = set(comparison.breaches)
+
+    def rank_text(offer: str, method: str) -> str:
+        number = str(int(scores.at[offer, f"{method}_rank"]))
+        return say("ranking.apart_rank", lang, rank=number) if offer in apart else number
+
+    return pd.DataFrame({
+        say("eligibility.column", lang): [say("eligibility.compliant" if o not in apart else "eligibility.short_no",
+                                              lang) for o in order],
+        say("ranking.weighted_sum_score", lang): [words.number(scores.at[o, "weighted_sum"], lang, 3) for o in order],
+        say("ranking.weighted_sum_rank", lang): [rank_text(o, "weighted_sum") for o in order],
+        say("ranking.topsis_score", lang): [words.number(scores.at[o, "topsis"], lang, 3) for o in order],
+        say("ranking.topsis_rank", lang): [rank_text(o, "topsis") for o in order],
+    }, index=[tender.name_of(o) for o in order])
 
 
 def weights_table(ranking, tender, lang: str = "en") -> pd.DataFrame:
@@ -277,35 +389,59 @@ def _margin(row, tender, lang: str) -> str:
 
 
 def ranking_sentences(comparison, lang: str = "en") -> list[str]:
-    """What the two rankings say together: the same winner or not, which method to trust for what when
-    they disagree, how close the decision is (the lead in score, and the smallest change of one weight that
-    changes a winner)."""
+    """What the ranking says: which offer comes first among the compliant ones (the others are ranked apart),
+    whether the two methods agree and which to trust for what when they do not, which neighbours cannot be
+    told apart (the rule of :func:`simulation.procurement.ranking_uncertainty`), how close the decision is
+    (the lead in score, and the smallest change of one weight that changes a winner)."""
     from sourcing.tender import criterion_label
+
+    from .procurement import BOOTSTRAP, SETTLED
 
     say = words.say
     tender = comparison.tender
     ranking = comparison.ranking
     scores = ranking.scores
+    compliant = comparison.compliant
     out = []
-    leaders = {}
-    for method in ("weighted_sum", "topsis"):
-        ordered = scores[method].sort_values(ascending=False)
-        second = ordered.index[1] if len(ordered) > 1 else None
-        gap = float(ordered.iloc[0] - ordered.iloc[1]) if second is not None else float("nan")
-        leaders[method] = (str(ordered.index[0]), None if second is None else str(second), gap)
-    (ws, ws_second, ws_gap), (tp, tp_second, tp_gap) = leaders["weighted_sum"], leaders["topsis"]
-    if ws == tp:
+    standings = {m: comparison.standing(m) for m in ("weighted_sum", "topsis")}
+    ws, tp = ranking.winner("weighted_sum"), ranking.winner("topsis")
+    if not compliant:
+        out.append(say("ranking.none_compliant", lang))
+    elif len(compliant) == 1:
+        out.append(say("ranking.only_compliant", lang, winner=tender.name_of(compliant[0])))
+    elif ws == tp:
         out.append(say("ranking.agree", lang, winner=tender.name_of(ws)))
     else:
         out.append(say("ranking.disagree", lang, weighted=tender.name_of(ws), topsis=tender.name_of(tp)))
+    if ws != tp and len(compliant) > 1:
         out.append(say("ranking.trust", lang))
-    if ws_second is not None:
-        if ws == tp and ws_second == tp_second:
-            out.append(say("ranking.lead_one", lang, winner=tender.name_of(ws), second=tender.name_of(ws_second),
-                           gap=words.number(ws_gap, lang, 3), topsis_gap=words.number(tp_gap, lang, 3)))
+    elif standings["weighted_sum"] != standings["topsis"]:
+        out.append(say("ranking.orders_differ", lang) + " " + say("ranking.trust", lang))
+    close = [tie for tie in comparison.ties if not tie.settled]
+    for tie in close:
+        out.append(say("ranking.tie", lang, ahead=tender.name_of(tie.ahead), behind=tender.name_of(tie.behind),
+                       method=say(f"ranking.method_{tie.method}", lang),
+                       ahead_score=words.number(scores.at[tie.ahead, tie.method], lang, 3),
+                       behind_score=words.number(scores.at[tie.behind, tie.method], lang, 3),
+                       held=words.percent(tie.held, lang, 0)))
+    if comparison.ties:
+        replications = int(comparison.figures["replication"].nunique())
+        rule = say("ranking.uncertainty_rule", lang, draws=words.number(BOOTSTRAP, lang, 0),
+                   replications=words.count(replications, "count.replications", lang),
+                   settled=words.percent(SETTLED, lang, 0))
+        out.append(rule if close else say("ranking.all_settled", lang) + " " + rule)
+    pairs = {m: [o for o in standings[m] if o in set(compliant)][:2] for m in standings}
+    if all(len(p) == 2 for p in pairs.values()):
+        (ws_first, ws_second), (tp_first, tp_second) = pairs["weighted_sum"], pairs["topsis"]
+        ws_gap = float(scores.at[ws_first, "weighted_sum"] - scores.at[ws_second, "weighted_sum"])
+        tp_gap = float(scores.at[tp_first, "topsis"] - scores.at[tp_second, "topsis"])
+        if (ws_first, ws_second) == (tp_first, tp_second):
+            out.append(say("ranking.lead_one", lang, winner=tender.name_of(ws_first),
+                           second=tender.name_of(ws_second), gap=words.number(ws_gap, lang, 3),
+                           topsis_gap=words.number(tp_gap, lang, 3)))
         else:
-            out.append(say("ranking.lead", lang, winner=tender.name_of(ws), second=tender.name_of(ws_second),
-                           gap=words.number(ws_gap, lang, 3), topsis_winner=tender.name_of(tp),
+            out.append(say("ranking.lead", lang, winner=tender.name_of(ws_first), second=tender.name_of(ws_second),
+                           gap=words.number(ws_gap, lang, 3), topsis_winner=tender.name_of(tp_first),
                            topsis_second=tender.name_of(tp_second), topsis_gap=words.number(tp_gap, lang, 3)))
     sensitivity = ranking.sensitivity
     if not sensitivity.empty:

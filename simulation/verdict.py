@@ -62,6 +62,26 @@ class Verdict:
     doubts: dict[str, Doubt] = field(default_factory=dict)
     """Options whose figures cannot describe a real service (:mod:`simulation.plausibility`): never
     recommended; when every option has one, nothing is."""
+    next_option: str | None = None
+    """The option the margin is stated against: the runner-up when one qualifies, else the next cheapest
+    believable option (which misses a target); None when there is no other option."""
+    next_qualifies: bool = False
+    """Whether ``next_option`` meets every availability target (False when none does: it is then like the
+    recommended)."""
+    margin: tuple[float, float, float] | None = None
+    """``next_option`` minus recommended economic cost over the horizon: mean, low, high (95 %); negative when
+    the recommended costs more (it is the price of meeting the targets)."""
+    margin_probability: float | None = None
+    """Share of bootstrap resamples of the replications in which the recommended costs less than
+    ``next_option`` (how sure the margin's sign is)."""
+
+    def __post_init__(self) -> None:
+        """A verdict written with a runner-up only (as before the next option was kept) states its margin
+        against that runner-up."""
+        if self.next_option is None and self.runner_up is not None:
+            self.next_option, self.next_qualifies = self.runner_up, True
+            self.margin = self.difference
+            self.margin_probability = self.probability
 
     @property
     def decided(self) -> bool:
@@ -95,6 +115,16 @@ def verdict(results: Results, study: Study, sensitive_to: list[str] | None = Non
         difference = (diff.mean, diff.mean - diff.half_width, diff.mean + diff.half_width)
         equivalent = bool(-indifference <= difference[1] and difference[2] <= indifference)
         probability = _pcs(cost[ranked], seed)
+    others = sorted((s for s in believable if s != best), key=lambda s: figure(summary, "economic_cost", s))
+    following = runner or (others[0] if others else None)
+    margin = margin_probability = None
+    if following is not None:
+        if following == runner:
+            margin = difference
+        else:
+            apart = estimate(cost[following] - cost[best], [best, following])
+            margin = (apart.mean, apart.mean - apart.half_width, apart.mean + apart.half_width)
+        margin_probability = _pcs(cost[[best, following]], seed)
     most_available = max(availability.columns, key=lambda s: figure(summary, "availability_service_time", s))
     gives_up = None
     if most_available != best:
@@ -102,7 +132,8 @@ def verdict(results: Results, study: Study, sensitive_to: list[str] | None = Non
         gives_up = (most_available, gap.mean, gap.mean - gap.half_width, gap.mean + gap.half_width)
     return Verdict(best, runner, ranked, excluded, difference, study.calendar.horizon, probability,
                    bool(equivalent), indifference, gives_up, list(sensitive_to or []), list(unsustainable or []),
-                   _rest(summary, best), rare_events(study, controls, results.replications), doubtful)
+                   _rest(summary, best), rare_events(study, controls, results.replications), doubtful,
+                   following, following is not None and following not in excluded, margin, margin_probability)
 
 
 def _rest(summary: pd.DataFrame, scenario: str) -> dict[str, dict[str, float]]:
@@ -150,20 +181,11 @@ def sentences(v: Verdict, lang: str = "en", currency: str = "EUR", replications:
                        horizon=over))
     else:
         out.append(say("verdict.recommend", lang, best=v.recommended, horizon=over))
-    if v.runner_up is not None and v.difference is not None:
-        mean, low, high = v.difference
-        if v.equivalent:
-            out.append(say("verdict.equivalent", lang, best=v.recommended, runner=v.runner_up,
-                           amount=money(v.indifference, currency, lang), horizon=over))
-        else:
-            out.append(say("verdict.margin", lang, amount=money(mean, currency, lang), runner=v.runner_up,
-                           horizon=over, per_year=money(mean / v.years, currency, lang),
-                           low=money(low, currency, lang), high=money(high, currency, lang)))
-            if low <= 0:
-                out.append(say("verdict.unsettled", lang))
-        if v.probability is not None and v.probability == v.probability:
-            out.append(say("verdict.sure", lang, pcs=percent(v.probability, lang, 1),
-                           n=replications or say("verdict.the", lang)))
+    if v.equivalent and v.runner_up is not None:
+        out.append(say("verdict.equivalent", lang, best=v.recommended, runner=v.runner_up,
+                       amount=money(v.indifference, currency, lang), horizon=over))
+    elif v.next_option is not None and v.margin is not None:
+        out += _margin(v, lang, currency, replications)
     for event in v.rare:
         out.append(say("verdict.rare", lang, team=(names or {}).get(event.team, event.team),
                        every=number(1 / event.per_replication, lang, 0), seen=number(max(event.seen, 0), lang, 0),
@@ -180,6 +202,8 @@ def sentences(v: Verdict, lang: str = "en", currency: str = "EUR", replications:
         other, mean, low, high = v.gives_up
         out.append(say("verdict.gives_up", lang, points=points(mean, lang), other=other, low=points(low, lang),
                        high=points(high, lang)))
+    elif v.next_option is not None:
+        out.append(say("verdict.gives_up_nothing", lang))
     if v.sensitive_to:
         out.append(say("verdict.sensitive", lang, names=", ".join(v.sensitive_to[:3])))
     from .sustainability import flags
@@ -189,6 +213,32 @@ def sentences(v: Verdict, lang: str = "en", currency: str = "EUR", replications:
         found += [f"{(names or {}).get(team, team)}: {flag}" for flag in flags(figures, lang)]
     if found:
         out.append(say("verdict.unsustainable", lang, flags="; ".join(found)))
+    return out
+
+
+def _margin(v: Verdict, lang: str, currency: str, replications: int | None) -> list[str]:
+    """By how much the recommended option costs less (or more) than the next option, over the horizon and
+    a year, its interval in words, whether the gap is established, and how sure its direction is."""
+    from sourcing.words import horizon, money, percent, saving_span, say
+
+    other = v.next_option
+    mean, low, high = v.margin
+    less = mean >= 0
+    span = saving_span(low, high, currency, lang)
+    which = ("" if v.next_qualifies and not v.excluded else
+             say("verdict.which_meets" if v.next_qualifies else "verdict.which_misses", lang))
+    out = [say("verdict.margin_less" if less else "verdict.margin_more", lang, other=other, which=which,
+               amount=money(abs(mean), currency, lang), horizon=horizon(v.years, lang),
+               per_year=money(abs(mean) / v.years, currency, lang), span=span)]
+    if low <= 0 <= high:
+        out.append(say("verdict.unsettled" if v.next_qualifies else "verdict.not_established", lang, other=other))
+    n = replications or say("verdict.the", lang)
+    if v.next_option == v.runner_up and v.probability is not None and v.probability == v.probability:
+        out.append(say("verdict.sure", lang, pcs=percent(v.probability, lang, 1), n=n))
+    elif v.margin_probability is not None and v.margin_probability == v.margin_probability:
+        share = v.margin_probability if less else 1 - v.margin_probability
+        out.append(say("verdict.sure_less" if less else "verdict.sure_more", lang, other=other,
+                       pcs=percent(share, lang, 1), n=n))
     return out
 
 

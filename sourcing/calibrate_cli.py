@@ -281,7 +281,7 @@ def _print_reading(history, lang: str) -> None:
         [{head["export"]: label, head["level"]: level,
           head["tickets"]: number(history.label_counts.get(label, 0), lang, 0)}
          for label, level in sorted(history.priorities.items(), key=lambda item: (item[1], item[0]))]))
-    if history.waiting == "states":
+    if history.waiting in ("states", "no_pending"):  # without a pending state, the note comes with the estimates
         _line(say("calibrate.cli.pending_states", lang, states=", ".join(history.pending_states) or "-"))
     else:
         _flagged("note", say("calibrate.notes.no_states", lang), lang)
@@ -331,11 +331,14 @@ def _print_estimates(desk, team, lang: str) -> None:
 
 
 def _print_backtest(found, lang: str) -> None:
-    from .calibration_report import backtest_table
+    from .calibration_report import backtest_table, rating_lines
 
     how = (say("calibrate.cli.how_separate", lang, rounds=found.rounds) if found.separate else
            say("calibrate.cli.how_include" if not found.team.repair_given else "calibrate.cli.how_given", lang))
     start, end = found.window
+    _line(say("conclusion.rating_title", lang))
+    for line in rating_lines(found, lang):
+        _line("  " + line.replace("**", ""))
     _print_frame(say("calibrate.backtest", lang) + "\n" + say(
         "calibrate.cli.backtest_line", lang, start=start.date(), end=end.date(),
         incidents=number(found.incidents, lang, 0), origin=found.team.origin, how=how), backtest_table(found, lang))

@@ -680,6 +680,20 @@ class Desk:
     """The export's column the services are split by (None: one service)."""
     grouped: tuple[str, ...] = ()
     """The column's values grouped into 'other'."""
+    groups: int = 1
+    """When one service is written for the whole export: the assignment groups its tickets spread over (their
+    effective number), each taken to support a service of its own."""
+
+
+def group_spread(tickets: pd.DataFrame) -> int:
+    """How many assignment groups the tickets spread over, each counted by its share of them (the exponential
+    of the shares' entropy: a group with one ticket in a thousand barely counts); 1 without a group column."""
+    groups = tickets["group"].dropna().astype(str).str.strip()
+    groups = groups[groups != ""]
+    if groups.empty:
+        return 1
+    shares = groups.value_counts(normalize=True).to_numpy()
+    return max(1, round(float(np.exp(-np.sum(shares * np.log(shares))))))
 
 
 def service_name(value: str, taken: set[str]) -> str:
@@ -706,14 +720,15 @@ def calibrate_desk(history: History, service: str, country: str | None = "FR", l
     whole = calibrate(history, country, lang, stable=stable, service=service)
     column = history.columns.get("service") if by_service else None
     values = whole.tickets["service"] if column else None
+    alone = Desk(whole, (whole,), None, groups=group_spread(whole.tickets))
     if values is None or values.isna().all():
-        return Desk(whole, (whole,), None)
+        return alone
     counts = values.fillna("").value_counts()
     total = int(counts.sum())
     leading = [v for v, n in counts.items() if v and n >= MIN_SERVICE_TICKETS and n >= MIN_SERVICE_SHARE * total]
     leading = leading[:MAX_CALIBRATED_SERVICES]
     if len(leading) < 2 and (not leading or counts[leading[0]] == total):
-        return Desk(whole, (whole,), None)
+        return alone
     tickets = history.tickets
     key = tickets["service"].fillna("")
     taken: set[str] = set()

@@ -18,8 +18,8 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from .calendar import WINDOW_HO, Calendar
-from .calibration import Calibration, Desk, Fit, RepairFit
+from .calendar import WINDOW_24_7, WINDOW_HO, Calendar, Window, parse_rules
+from .calibration import MIN_FIT, Calibration, Desk, Fit, RepairFit
 from .cells import TRIGGERS
 from .errors import Problem, ScenarioError
 from .files import parse_yaml, study_from_data
@@ -35,9 +35,104 @@ TEAM_NAME = "in-house"
 SCENARIO_NAME = "In-house (calibrated)"
 PLACEHOLDER_COST = "45000 EUR"
 """Loaded annual cost of a placeholder technician [E: 32 kEUR gross x 1.4]."""
-TARGET_UTILISATION = 0.7
-"""Share of shift hours a placeholder team sized from the times to restore spends restoring incidents (used
-only when the export does not say who resolved the tickets)."""
+PLACEHOLDER_SEAT_COST = "245000 EUR"
+"""Annual cost of a placeholder seat staffed around the clock: :data:`SEAT_PEOPLE` technicians (5.45 x 45,000
+EUR, to the thousand) [E]."""
+PLACEHOLDER_EXTENDED_COST = "123000 EUR"
+"""Annual cost of a placeholder seat of the extended hours: :data:`EXTENDED_PEOPLE` technicians (2.73 x
+45,000 EUR, to the thousand) [E]."""
+TARGET_UTILISATION = 0.5
+"""Share of shift hours a placeholder team spends on the hands-on time of the repair times written (used only
+when the export does not say who resolved the tickets): half, so that the team is not the bottleneck. Repair
+times of desks are heavy-tailed (a ticket held for days takes a seat for days): at 70 % a rota of twenty seats
+still queues a P4 for hours on average, at 50 % for minutes; and a technician's other half goes to requests,
+changes and projects, which the simulation does not count."""
+OFF_HOURS_SHARE = 1 / 3
+"""Above this share of a priority's incidents restored outside the placeholder team's hours, it is on call
+for it (P1, P2) or works longer hours (P3, P4: extended, then around the clock): the history was worked at
+those hours. A team in
+business hours restores a few of its incidents outside them (those whose pending spells end at night, the
+long ones finished by the on-call rota); incidents restored at any hour would be 70 % outside."""
+SEAT_PEOPLE = 5.45
+"""People a seat staffed around the clock takes: 8,760 / 1,607 hours (docs/sources.md) [E]."""
+EXTENDED_PEOPLE = 2.73
+"""People a seat of the extended hours (84 hours a week) takes: 84 x 52.18 / 1,607 hours [E]."""
+INCIDENTS_PER_USER = 0.7
+"""Incidents a month per user of a service: one ticket a user a month, the middle of the usual 0.5 to 1.5,
+70 % of them incidents (docs/sources.md) [E]. Sizes the users of a calibrated service, whom each P3 and P4
+takes one of down."""
+
+
+EXTENDED = "extended"
+EXTENDED_HOURS = "Mon-Sat 08:00-22:00"
+"""The extended hours a placeholder team may work: a provider's usual 'extended' window (docs/sources.md)."""
+OUTSIDE_EXTENDED = "outside-extended"
+WINDOW_EXTENDED = Window(label=EXTENDED, rules=parse_rules(EXTENDED_HOURS))
+
+
+class Hours(NamedTuple):
+    """When the placeholder team works: its members' shift, the priorities on call outside it, and the shares of
+    the history's incidents restored outside business hours and outside the extended hours that chose it."""
+
+    kind: str
+    """'office' (business hours), 'extended' (:data:`EXTENDED_HOURS`) or 'rota' (seats staffed around the
+    clock)."""
+    shift: str
+    on_call: tuple[str, ...]
+    off_hours: dict[str, float]
+    """Per priority, the share of the history's resolved incidents restored outside business hours."""
+    off_extended: dict[str, float] = {}
+    """The same outside the extended hours."""
+
+    @property
+    def weekly(self) -> float:
+        """Hours a member is on shift in a week."""
+        return {"office": WINDOW_HO, "extended": WINDOW_EXTENDED}.get(self.kind, WINDOW_24_7).weekly_hours
+
+    @property
+    def people(self) -> float:
+        """People one member line's count stands for: a technician in business hours, a seat otherwise."""
+        return {"office": 1.0, "extended": EXTENDED_PEOPLE}.get(self.kind, SEAT_PEOPLE)
+
+    @property
+    def windows(self) -> dict[str, Any]:
+        """The calendar windows the team's shift and on-call rota name (none for business hours or a rota)."""
+        if self.kind != "extended":
+            return {}
+        return {EXTENDED: {"hours": EXTENDED_HOURS}, OUTSIDE_EXTENDED: {"except": EXTENDED}}
+
+
+def restored_outside(calibration: Calibration, time_zone: str, window: Window = WINDOW_HO) -> dict[str, float]:
+    """Per priority, the share of the resolved incidents (the stable period's) restored outside ``window``
+    (business hours by default; public holidays count as outside a window closed on them)."""
+    tickets = calibration.tickets
+    resolved = tickets[tickets["resolved"].notna()]
+    calendar = history_calendar(calibration, time_zone, warm_up_days=0)
+    schedule = calendar.schedule(window)
+    at = local_hours(calendar, resolved["resolved"])
+    inside = (schedule.cumulative(at + 1 / 120) - schedule.cumulative(at)) > 0
+    priority = resolved["priority"].astype(str).to_numpy()
+    return {p: float(np.mean(~inside[priority == p])) for p in PRIORITIES if np.any(priority == p)}
+
+
+def placeholder_hours(calibration: Calibration, time_zone: str) -> Hours:
+    """The shortest hours that hold the history's bulk of work (P3, P4: at most :data:`OFF_HOURS_SHARE` of them
+    restored outside): business hours, then the extended hours, then a rota around the clock; on call outside
+    them for P1, and for P2 when the history restores more than that share of its P2 outside them (on call is
+    for the few urgent ones, not for the bulk of the work)."""
+    office = restored_outside(calibration, time_zone)
+    extended = restored_outside(calibration, time_zone, WINDOW_EXTENDED)
+
+    def bulk(off: dict[str, float]) -> bool:
+        return all(off.get(p, 0.0) <= OFF_HOURS_SHARE for p in ("P3", "P4"))
+
+    for kind, shift, off in (("office", "HO", office), ("extended", EXTENDED, extended)):
+        if bulk(off):
+            on_call = ("P1", "P2") if off.get("P2", 0.0) > OFF_HOURS_SHARE else ("P1",)
+            return Hours(kind, shift, on_call, office, extended)
+    return Hours("rota", "24/7", (), office, extended)
+
+
 DEFAULT_REPAIR = (2.0, 8.0)
 """Median and P90 (hours) written for a priority without any resolved ticket [E]."""
 
@@ -112,6 +207,13 @@ class TeamSpec(NamedTuple):
     data: dict[str, Any]
     origin: str
     repair_given: bool = False
+    hours: Hours | None = None
+    """When a placeholder team works (None: the team was given)."""
+
+    @property
+    def rota(self) -> bool:
+        """A placeholder staffed around the clock: sized not to be the bottleneck, it has no queue to separate."""
+        return self.hours is not None and self.hours.kind == "rota"
 
 
 def _hours(text: str) -> float:
@@ -142,10 +244,12 @@ def check_service_name(name: str) -> str:
     return name
 
 
-def default_repair(fit: RepairFit, tables: bool = True) -> RepairTime:
+def default_repair(fit: RepairFit, tables: bool = True, own: bool = False) -> RepairTime:
     """The distribution written for a priority: the history's quantiles when no family fits (and ``tables``),
-    its best fit, or a default when nothing could be fitted."""
-    if tables and fit.empirical:
+    or always with ``own`` (the history's times taken as they are) when it has enough tickets; its best fit;
+    or a default when nothing could be fitted."""
+    enough = fit.best is not None and not fit.borrowed and len(fit.hours) >= MIN_FIT
+    if tables and (fit.empirical or (own and enough)):
         return RepairTime.of_table(*fit.table())
     if fit.best is not None:
         return RepairTime.of(fit.best)
@@ -153,9 +257,11 @@ def default_repair(fit: RepairFit, tables: bool = True) -> RepairTime:
     return RepairTime("lognormal", median, p90, median)
 
 
-def history_repairs(desk: Desk, tables: bool = True) -> Repairs:
-    """Each service's repair times as the history gives them (the time to restore, queue included)."""
-    return {c.service: {p: default_repair(c.repair_for(p), tables) for p in PRIORITIES} for c in desk.services}
+def history_repairs(desk: Desk, tables: bool = True, own: bool = False) -> Repairs:
+    """Each service's repair times as the history gives them (the time to restore, queue included); with
+    ``own``, the history's own quantiles wherever a priority has :data:`~sourcing.calibration.MIN_FIT` tickets
+    (the repair times of a team that is not the bottleneck: a fitted family would move its quantiles)."""
+    return {c.service: {p: default_repair(c.repair_for(p), tables, own) for p in PRIORITIES} for c in desk.services}
 
 
 class Written(NamedTuple):
@@ -184,6 +290,11 @@ def written_repair(desk: Desk, backtest: Backtest | None = None) -> Written:
         return Written(backtest.repairs, "calibrate.notes.given_written", {})
     if backtest is not None and backtest.failure is not None:
         return Written(history_repairs(desk), "calibrate.notes.raw_refused", {})
+    if backtest is not None and backtest.team.rota:
+        waiting = desk.whole.history.waiting
+        return Written(history_repairs(desk, own=True), "calibrate.notes.rota_written",
+                       {"what": lambda lang: say("calibrate.notes.rota_paused" if waiting == "states" else
+                                                 "calibrate.notes.rota_elapsed", lang)})
     return Written(history_repairs(desk), "calibrate.notes.raw", {})
 
 
@@ -210,10 +321,19 @@ def team_from_text(text: str, source: str) -> TeamSpec:
     return TeamSpec(data, f"--team {source}", "repair_time" in data)
 
 
-def _team(count: int) -> dict[str, Any]:
-    return {"members": [{"count": count, "role": "technician", "annual_cost": PLACEHOLDER_COST, "shift": "HO"}],
-            "on_call": {"window": "HNO", "priorities": ["P1"], "call_out_delay": {"median": "30min", "p90": "1h"},
-                        "weekly_premium": "150 EUR"}}
+def _team(count: int, hours: Hours | None = None) -> dict[str, Any]:
+    if hours is not None and hours.kind == "rota":
+        return {"members": [{"count": count, "role": "24/7 seat", "annual_cost": PLACEHOLDER_SEAT_COST,
+                             "shift": "24/7"}]}
+    on_call = list(hours.on_call) if hours is not None else ["P1"]
+    member = {"count": count, "role": "technician", "annual_cost": PLACEHOLDER_COST, "shift": "HO"}
+    outside = "HNO"
+    if hours is not None and hours.kind == "extended":
+        member.update(role="extended-hours seat", annual_cost=PLACEHOLDER_EXTENDED_COST, shift=EXTENDED)
+        outside = OUTSIDE_EXTENDED
+    return {"members": [member],
+            "on_call": {"window": outside, "priorities": on_call,
+                        "call_out_delay": {"median": "30min", "p90": "1h"}, "weekly_premium": "150 EUR"}}
 
 
 def local_hours(calendar: Calendar, stamps: pd.Series) -> np.ndarray:
@@ -231,38 +351,51 @@ def history_calendar(calibration: Calibration, time_zone: str, start: date | Non
                     country=calibration.country, warm_up_days=warm_up_days)
 
 
-def placeholder_team(calibration: Calibration, time_zone: str, lang: str = "en") -> TeamSpec:
-    """A team sized from who worked the tickets (:class:`~sourcing.calibration_guards.TeamEstimate`); when the
-    export does not say, enough technicians in business hours that the tickets' median times in business
-    hours take :data:`TARGET_UTILISATION` of their shifts. At most :data:`MAX_TEAM`, said when capped."""
+def placeholder_team(desk: Desk | Calibration, time_zone: str, lang: str = "en",
+                     hands_on: dict[str, dict[str, float]] | None = None) -> TeamSpec:
+    """The in-house team when none is given. Its hours come from when the history restores its incidents
+    (:func:`placeholder_hours`). Its size from who worked the tickets
+    (:class:`~sourcing.calibration_guards.TeamEstimate`; a seat takes :attr:`Hours.people` of
+    them); when the export does not say, from the work the repair times written imply: each service's
+    incidents a month times the mean hands-on time of each priority (``hands_on``, hours per service and
+    priority; the history's times to restore without it, the most the work can be), at
+    :data:`TARGET_UTILISATION` of the members' shift hours. At most :data:`MAX_TEAM`, said when capped."""
+    if isinstance(desk, Calibration):
+        desk = Desk(desk, (desk,), None)
+    calibration = desk.whole
+    hours = placeholder_hours(calibration, time_zone)
+    off = [f"{p} {percent(hours.off_hours[p], lang, 0)}" for p in PRIORITIES if p in hours.off_hours]
+    outside = [f"{p} {percent(hours.off_extended[p], lang, 0)}" for p in PRIORITIES if p in hours.off_extended]
+    when = say(f"calibrate.notes.hours_{hours.kind}", lang, on_call=", ".join(hours.on_call),
+               off=", ".join(off), extended=", ".join(outside), window=EXTENDED_HOURS,
+               people=number(hours.people, lang, 2))
     found = calibration.team
     if found is not None:
-        count = min(MAX_TEAM, found.people)
-        origin = say("calibrate.notes.placeholder_people", lang, count=count, column=found.column,
+        wanted = max(1, math.ceil(found.people / hours.people - 1e-9))
+        count = min(MAX_TEAM, wanted)
+        origin = say("calibrate.notes.placeholder_people", lang, count=count, hours=when, column=found.column,
                      effective=number(found.effective, lang, 1), distinct=number(found.distinct, lang, 0),
                      everyone=number(found.everyone, lang, 0), weeks=found.weeks)
     else:
-        tickets = calibration.tickets
-        resolved = tickets[tickets["resolved"].notna()]
-        calendar = history_calendar(calibration, time_zone, warm_up_days=0)
-        schedule = calendar.schedule(WINDOW_HO)
-        opened = local_hours(calendar, resolved["opened"])
-        business = schedule.cumulative(opened + resolved["ttr"].to_numpy()) - schedule.cumulative(opened)
-        weeks = calibration.months * HOURS_PER_MONTH / 168
-        load = 0.0
-        priority = resolved["priority"].astype(str).to_numpy()
-        for rate in calibration.rates:
-            spent = business[priority == rate.priority]
-            if len(spent):
-                load += rate.count / weeks * float(np.median(spent))
-        wanted = max(1, math.ceil(load / (WINDOW_HO.weekly_hours * TARGET_UTILISATION)))
+        if hands_on is None:
+            hands_on = {c.service: {p: repair.mean for p, repair in times.items()}
+                        for c, times in zip(desk.services, history_repairs(desk, own=hours.kind == "rota").values())}
+            basis = "calibrate.notes.sized_history"
+        else:
+            basis = "calibrate.notes.sized_written"
+        work = sum(rate.per_month.value * hands_on[c.service][rate.priority]
+                   for c in desk.services for rate in c.rates)
+        incidents = sum(rate.per_month.value for c in desk.services for rate in c.rates)
+        weekly_work = work / HOURS_PER_MONTH * 168
+        wanted = max(1, math.ceil(weekly_work / (hours.weekly * TARGET_UTILISATION) - 1e-9))
         count = int(min(MAX_TEAM, wanted))
-        origin = say("calibrate.notes.placeholder", lang, count=count, share=percent(TARGET_UTILISATION, lang, 0))
-    wanted = found.people if found is not None else wanted
+        origin = say("calibrate.notes.placeholder", lang, count=count, hours=when, sized=say(
+            basis, lang, mean=number(work / incidents if incidents else 0.0, lang, 1),
+            work=number(weekly_work, lang, 0), share=percent(TARGET_UTILISATION, lang, 0)))
     if wanted > MAX_TEAM:
         origin += "; " + say("calibrate.notes.placeholder_capped", lang, wanted=number(wanted, lang, 0),
                              most=MAX_TEAM)
-    return TeamSpec(_team(count), origin)
+    return TeamSpec(_team(count, hours), origin, hours=hours)
 
 
 # --------------------------------------------------------------------------- the scenario
@@ -295,6 +428,17 @@ def _impact(calibration: Calibration, priority: str) -> float:
     return next(i.value for i in calibration.impacts if i.priority == priority)
 
 
+def _spread(desk: Desk) -> int:
+    """The services one written service stands for: the desk's assignment groups when the whole export is one
+    service, else 1 (each service is its own)."""
+    return desk.groups if len(desk.services) == 1 else 1
+
+
+def _users(calibration: Calibration) -> int:
+    """Users of a calibrated service: its incidents a month at :data:`INCIDENTS_PER_USER`."""
+    return int(min(10_000_000, max(1, round(calibration.per_month.value / INCIDENTS_PER_USER))))
+
+
 def scenario_data(desk: Desk, team: TeamSpec, repairs: Repairs, time_zone: str, source: str,
                   calendar: Calendar | None = None, lang: str = "en") -> dict[str, Any]:
     """The calibrated study as scenario-file data."""
@@ -305,10 +449,10 @@ def scenario_data(desk: Desk, team: TeamSpec, repairs: Repairs, time_zone: str, 
         per_month, growth = _per_month(c)
         profile = c.profile
         services[c.service] = {
-            "users": 100, "service_time": "24/7", "business_hours": "HO",
+            "users": _users(c), "service_time": "24/7", "business_hours": "HO",
             "outage_cost_per_hour": {"business": "0 EUR", "off_hours": "0 EUR"},
-            "p1_impact": format_percent(round(_impact(whole, "P1"), 4)),
-            "p2_impact": format_percent(round(_impact(whole, "P2"), 4)),
+            "p1_impact": format_percent(round(_impact(whole, "P1") / _spread(desk), 4)),
+            "p2_impact": format_percent(round(_impact(whole, "P2") / _spread(desk), 4)),
             "incidents": {"per_month": float(f"{per_month:.4g}"), "priorities": _mix(c),
                           "weekly_profile": profile.named or [float(f"{w:.3g}") for w in profile.weights],
                           "growth_per_year": format_percent(round(growth, 4))},
@@ -326,7 +470,8 @@ def scenario_data(desk: Desk, team: TeamSpec, repairs: Repairs, time_zone: str, 
         "name": name[:80].strip(),
         "calendar": {"start": calendar.start.isoformat(), "horizon": f"{calendar.horizon_years}y",
                      "time_zone": calendar.time_zone, "country": calendar.country,
-                     "warm_up": f"{calendar.warm_up_days}d"},
+                     "warm_up": f"{calendar.warm_up_days}d",
+                     **({"windows": team.hours.windows} if team.hours is not None and team.hours.windows else {})},
         "services": services,
         "teams": {TEAM_NAME: team_data},
         "scenarios": [{"name": SCENARIO_NAME, "default": {"make": TEAM_NAME}}],
@@ -408,12 +553,16 @@ def scenario_yaml(desk: Desk, team: TeamSpec, repairs: Repairs, time_zone: str, 
     check = whole.country_check
     if check is not None and check.suggest:
         lines.append(f"  # {s('country_better', best=check.best, dip=percent(1 - check.best_dip, lang, 0))}")
-    lines += [f"  warm_up: {calendar['warm_up']}", "", "services:"]
+    lines.append(f"  warm_up: {calendar['warm_up']}")
+    if "windows" in calendar:
+        lines.append(f"  windows:                  # {s('windows')}")
+        lines += [f"    {name}: {_flow(value)}" for name, value in calendar["windows"].items()]
+    lines += ["", "services:"]
     if desk.column is not None:
         lines.append(f"  # {s('services', column=desk.column, count=len(desk.services))}"
                      + (f" {s('grouped', values=', '.join(desk.grouped[:12]))}" if desk.grouped else ""))
     for c in desk.services:
-        lines += _service_lines(c, whole, data["services"][c.service], lang)
+        lines += _service_lines(c, whole, data["services"][c.service], lang, _spread(desk))
     lines += ["", "teams:", f"  {TEAM_NAME}:", f"    # {_comment(team.origin)} ({s('adjust_me')})"]
     team_data = data["teams"][TEAM_NAME]
     for key, value in team_data.items():
@@ -441,13 +590,15 @@ def scenario_yaml(desk: Desk, team: TeamSpec, repairs: Repairs, time_zone: str, 
     return text
 
 
-def _service_lines(c: Calibration, whole: Calibration, data: dict[str, Any], lang: str) -> list[str]:
+def _service_lines(c: Calibration, whole: Calibration, data: dict[str, Any], lang: str,
+                   spread: int = 1) -> list[str]:
     def s(key: str, **values: object) -> str:
         return _comment(say(f"calibrate.file.{key}", lang, **values))
 
     incidents = data["incidents"]
+    users = s("users", per_month=_g(c.per_month.value, lang), ratio=number(INCIDENTS_PER_USER, lang, 1))
     lines = [f"  {_flow(c.service)}:",
-             f"    users: 100                  # {s('users')}",
+             f"    users: {data['users']:<20} # {users}",
              f"    service_time: 24/7          # {s('service_time')}",
              "    business_hours: HO",
              f"    outage_cost_per_hour: {{business: 0 EUR, off_hours: 0 EUR}}   # {s('outage_cost')}"]
@@ -458,6 +609,8 @@ def _service_lines(c: Calibration, whole: Calibration, data: dict[str, Any], lan
             why = s("impact_known", count=number(impact.known, lang, 0), priority=impact.priority, labels=labels)
         else:
             why = s("impact_assumed_p1" if impact.priority == "P1" else "impact_assumed_p2")
+        if spread > 1:
+            why = s("impact_spread", base=why, groups=number(spread, lang, 0), share=percent(impact.value, lang, 0))
         lines.append(f"    {key}: {data[key]:<18} # {why}")
     lines.append("    incidents:")
     per_month = c.per_month

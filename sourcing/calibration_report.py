@@ -208,6 +208,21 @@ def backtest_table(backtest: Backtest, lang: str = "en") -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _bold(text: str) -> str:
+    """``**good**`` (escaped text) as HTML bold."""
+    return "".join(f"<b>{part}</b>" if k % 2 else part for k, part in enumerate(text.split("**")))
+
+
+def rating_lines(backtest: Backtest, lang: str = "en") -> list[str]:
+    """A plain rating per priority of how well the back-test reproduces the history (good, fair, poor), said
+    before the table of quantiles it sums up."""
+    from simulation.conclusions import backtest_ratings
+
+    from .conclusions import rating_sentence
+
+    return [rating_sentence(r, lang) for r in backtest_ratings(backtest)]
+
+
 def waiting_table(calibration: Calibration, lang: str = "en") -> pd.DataFrame:
     """Per priority: resolved tickets, how many waited for the user or a supplier, and the share of the elapsed
     time spent waiting (the SLA clock paused)."""
@@ -239,7 +254,10 @@ def desk_notes(desk: Desk, lang: str = "en") -> list[str]:
     if check is not None and check.suggest:
         out.append(say("calibrate.notes.country", lang, best=check.best, given=check.given or "none",
                        dip=percent(1 - check.best_dip, lang, 0), days=check.holidays))
-    if c.history.waiting != "states":
+    if c.history.waiting == "no_pending":
+        states = ", ".join(f"'{state}'" for state in c.history.states[:12])  # the export's words, quoted
+        out.append(say("calibrate.notes.no_pending", lang, states=states))
+    elif c.history.waiting != "states":
         out.append(say("calibrate.notes.no_states", lang))
     if desk.column is not None:
         out.append(say("calibrate.notes.services", lang, column=desk.column,
@@ -291,7 +309,9 @@ def html_report(done: Calibrated, service: str, lang: str = "en") -> str:
         parts += [f"<h2>{e(title)}</h2>", table(estimates_table(c, lang)),
                   f"<p>{said('notes.trend_and_season', trend=c.trend.note, season=c.seasonality.note)}</p>"]
     if backtest is not None:
-        parts += [f"<h2>{said('html.backtest')}</h2>", f"<p>{e(backtest.team.origin)}.</p>", table(backtest_table(backtest, lang))]
+        parts += [f"<h2>{said('html.backtest')}</h2>", f"<p>{e(backtest.team.origin)}.</p>"]
+        parts += [f"<p>{_bold(e(line))}</p>" for line in rating_lines(backtest, lang)]
+        parts.append(table(backtest_table(backtest, lang)))
         parts += [f"<p><b>{said('html.warning')}</b>: {e(note)}</p>" for note in backtest.warnings(lang)]
     parts += [f"<p><b>{said('html.warning')}</b>: {e(note)}</p>" for note in done.implausible(lang)]
     for k, figure in enumerate(figures(calibration, backtest, lang)):

@@ -103,6 +103,14 @@ def _print_verdict(words: list[str], lang: str = "en") -> None:
         out.print(text, highlight=False, soft_wrap=True)
 
 
+def _print_said(line: str) -> None:
+    """A sentence of the catalogue, bold where it says so (``**name**``)."""
+    text = Text()
+    for k, part in enumerate(line.split("**")):
+        text.append(part, style="bold" if k % 2 else "")
+    out.print(text, highlight=False, soft_wrap=True)
+
+
 def _print_notices(study: Study, notes: bool = False, console: Console = err) -> None:
     """Warnings on values a French reader would question (and, with ``notes``, how public holidays
     change the windows): the file is valid and runs as written."""
@@ -612,7 +620,11 @@ def breakeven(
                 "points": points}
     if _emit(output, document, pd.DataFrame(points, columns=["value", "difference", "ci_low", "ci_high"])):
         return
-    out.print(Text(found.sentence(language)), highlight=False, soft_wrap=True)
+    from simulation.conclusions import breakeven_conclusion
+
+    from .conclusions import breakeven_sentence
+
+    _print_said(breakeven_sentence(breakeven_conclusion(found, study.names), language))
     if found.value is not None:
         out.print(Text(say("whatif.cli_method", language, replications=count(replications, "count.replications",
                                                                               language), seed=seed)),
@@ -674,7 +686,11 @@ def match(
     if _emit(output, document, pd.DataFrame(steps, columns=["value", "difference", "ci_low", "ci_high",
                                                             "probability", "cost_per_year"])):
         return
-    out.print(Text(found.sentence(study.currency, language)), highlight=False, soft_wrap=True)
+    from simulation.conclusions import match_conclusion
+
+    from .conclusions import match_sentence
+
+    _print_said(match_sentence(match_conclusion(found, study.names), study.currency, language))
     shown = found.table(study.currency, language)
     table = _table(say("whatif.cli_minus", language, what=say(f"whatif.on_{on}", language), a=scenario, b=like),
                    list(shown.columns))
@@ -746,6 +762,12 @@ def sensitivity(
     if _emit(output, document, pd.DataFrame(swings, columns=["assumption", "low", "high", "at_low", "at_high",
                                                              "flips"])):
         return
+    from simulation.conclusions import tornado_conclusion
+
+    from .conclusions import tornado_sentences
+
+    for line in tornado_sentences(tornado_conclusion(found), assumption_label, study.currency, language):
+        _print_said(line)
     out.print(Text(say("whatif.cli_tornado", language, winner=found.winner, runner=found.runner_up,
                        amount=money(-found.base.mean, study.currency, language),
                        horizon=horizon(study.calendar.horizon, language))), highlight=False, soft_wrap=True)
@@ -919,7 +941,7 @@ def offers_compare(
 ) -> None:
     """Simulate every offer on the base scenario's incidents, and rank the offers."""
     from simulation.procurement import compare_offers
-    from simulation.report import offer_sections
+    from simulation.report import cost_sentences, offer_sections, ranking_sentences
 
     from .grid import load_tender, tender_yaml
     from .words import count, say
@@ -972,6 +994,11 @@ def offers_compare(
         document = {"offers": str(offers_file), "scenario": str(base_path), "version": __version__, "seed": seed,
                     "replications": replications, "confidence": 0.95, "weights": comparison.ranking.weights,
                     "weights_entered": comparison.ranking.entered,
+                    "compliant": comparison.compliant,
+                    "non_compliant": {offer: [{"requirement": b.requirement, "subject": b.subject,
+                                               "required": b.required, "offered": b.offered}
+                                              for b in found] for offer, found in comparison.breaches.items()},
+                    "ranking_uncertainty": [tie._asdict() | {"settled": tie.settled} for tie in comparison.ties],
                     "summary": records(comparison.summary),
                     "ranking": records(comparison.ranking.scores.reset_index(names="offer")),
                     "sensitivity": records(comparison.ranking.sensitivity)}
@@ -981,7 +1008,21 @@ def offers_compare(
     out.print(Text(tender.name, style="bold") + Text(f"  ({note})"), highlight=False)
     out.print(Text(say("offers.report_note", language, tender=tender.name, base=base.name)),
               highlight=False, soft_wrap=True)
-    _print_tables(sections, tender.currency, language)
+
+    def lines(title: str, found: list[str]) -> None:
+        """Sentences under a bold title, bold where the sentence says so."""
+        out.print(Text(title, style="bold"), highlight=False)
+        for line in found:
+            text = Text("  ")
+            for k, part in enumerate(line.split("**")):
+                text.append(part, style="bold" if k % 2 else "")
+            out.print(text, highlight=False, soft_wrap=True)
+
+    _print_tables(sections[:1], tender.currency, language)
+    lines(say("offers.verdict", language), cost_sentences(comparison, language))
+    _print_tables(sections[1:4], tender.currency, language)
+    lines(say("offers.reading", language), ranking_sentences(comparison, language))
+    _print_tables(sections[4:], tender.currency, language)
     if out_dir is not None:
         out.print(f"comparison written to {out_dir}", highlight=False)
 

@@ -46,6 +46,8 @@ from .tender import DEFAULT_CRITERIA, DEFAULT_WEIGHTS, Criterion, Tender
 FIRST_PROVIDER_COLUMN = 4  # columns: field, question, unit, then one per provider
 HEADINGS = ("field", "question", "unit and allowed values")
 """Row 1 of the grid before the providers' names."""
+HEADINGS_FR = ("champ", "question", "unité et valeurs admises")
+"""The same headings in a grid sent out in French (``template(lang="fr")``): read alike."""
 MAX_PROVIDERS = MAX_COLUMNS - (FIRST_PROVIDER_COLUMN - 1)
 """Most providers a grid may hold (60)."""
 MAX_FILE_BYTES = max(MAX_XLSX_BYTES, MAX_CSV_BYTES)
@@ -114,23 +116,57 @@ def _rows(criteria: dict[str, Criterion]) -> list[Row]:
 ROWS = _rows(DEFAULT_CRITERIA)
 
 
-def template(providers: list[str] | None = None, currency: str = "EUR", name: str = "Call for tenders",
-             services: list[str] | None = None, scenario: str | None = None) -> bytes:
-    """An empty grid as an Excel workbook: sheet 'Offers' to fill, sheet 'Tender' for the settings."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
+def _family(key: str) -> tuple[str, str]:
+    """A row's catalogue name and its priority: ``penalties.per_breach.P1`` -> (``penalties_per_breach``, P1)."""
+    head, _, last = key.rpartition(".")
+    if last in PRIORITIES:
+        return head.replace(".", "_"), last
+    return key.replace(".", "_"), ""
 
-    providers = providers or ["Provider A", "Provider B", "Provider C"]
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "Offers"
-    sheet.append([*HEADINGS, *providers])
-    for row in ROWS:
+
+def row_words(row: Row, currency: str, lang: str = "en") -> tuple[str, str]:
+    """The question and the unit and allowed values of a row, in the reader's language (the grid sent out)."""
+    from .words import known, say
+
+    if lang == "en":
         unit = row.allowed.replace("the tender's currency", currency)
         if row.kind == "money":
             unit = f"{currency}: {unit}"
-        optional = "" if row.required or "(optional" in row.question else " (optional)"
-        sheet.append([row.key, row.question + optional, unit])
+        optional = "" if row.required or "(optional" in row.question else say("grid.optional", lang)
+        return row.question + optional, unit
+    family, priority = _family(row.key)
+    if family.startswith("scores_"):
+        key = family.removeprefix("scores_")
+        criterion = DEFAULT_CRITERIA[key]
+        label = say(f"criterion.{key}", lang) if known(f"criterion.{key}") else criterion.label
+        describe = say(f"grid.describe.{key}", lang) if known(f"grid.describe.{key}") else criterion.description
+        return (say("grid.question.score", lang, label=label),
+                say("grid.allowed.score", lang, low=f"{criterion.low:g}", high=f"{criterion.high:g}",
+                    description=describe))
+    question = say(f"grid.question.{family}", lang, p=priority)
+    optional = "" if row.required or "(optional" in row.question else say("grid.optional", lang)
+    return question + optional, say(f"grid.allowed.{family}", lang, currency=currency)
+
+
+def template(providers: list[str] | None = None, currency: str = "EUR", name: str | None = None,
+             services: list[str] | None = None, scenario: str | None = None, lang: str = "en") -> bytes:
+    """An empty grid as an Excel workbook: sheet 'Offers' to fill, sheet 'Tender' for the settings. The
+    questions, units and headings are in the reader's language; the field names (column A), the setting
+    names and the sheets' names stay as :func:`read_grid` reads them."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    from .words import say
+
+    providers = providers or [say("grid.default_provider", lang, letter=letter) for letter in "ABC"]
+    name = name or say("grid.default_name", lang)
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Offers"
+    sheet.append([*(say(f"grid.headings.{k}", lang) for k in ("field", "question", "unit")), *providers])
+    for row in ROWS:
+        question, unit = row_words(row, currency, lang)
+        sheet.append([row.key, question, unit])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     fill = PatternFill("solid", fgColor="FFF2CC")
@@ -142,13 +178,19 @@ def template(providers: list[str] | None = None, currency: str = "EUR", name: st
     sheet.column_dimensions["B"].width = 60
     sheet.column_dimensions["C"].width = 50
     settings = book.create_sheet("Tender")
-    settings.append(["setting", "value", "meaning"])
-    settings.append(["name", name, "name of the call for tenders"])
-    settings.append(["currency", currency, "currency of every amount"])
-    settings.append(["services", ", ".join(services or []), "services the offers are for (empty: all)"])
-    settings.append(["scenario", scenario or "", "base scenario file (optional)"])
+    settings.append([say(f"grid.sheet.{k}", lang) for k in ("setting", "value", "meaning")])
+    settings.append(["name", name, say("grid.sheet.name", lang)])
+    settings.append(["currency", currency, say("grid.sheet.currency", lang)])
+    settings.append(["services", ", ".join(services or []), say("grid.sheet.services", lang)])
+    settings.append(["scenario", scenario or "", say("grid.sheet.scenario", lang)])
     for key, weight in DEFAULT_WEIGHTS.items():
-        settings.append([f"weight.{key}", weight, "ranking weight (any scale; normalised)"])
+        settings.append([f"weight.{key}", weight, say("grid.sheet.weight", lang)])
+    settings.append(["requirement.coverage", "", say("grid.sheet.requirement_coverage", lang)])
+    for priority in PRIORITIES:
+        settings.append([f"requirement.gtr.{priority}", "", say("grid.sheet.requirement_gtr", lang, p=priority)])
+    for key in DEFAULT_CRITERIA:
+        settings.append([f"requirement.score.{key}", "", say("grid.sheet.requirement_score", lang,
+                                                             label=say(f"criterion.{key}", lang))])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -266,7 +308,7 @@ def read_grid(content: bytes, source: str, kind: str) -> Tender:
         "currency": currency,
         "offers": offers,
     }
-    for key in ("services", "scenario", "weights"):
+    for key in ("services", "scenario", "weights", "requirements"):
         if settings.get(key):
             data[key] = settings[key]
     try:
@@ -338,7 +380,7 @@ def _headings(header: list[Cell]) -> list[Problem]:
     problems = []
     for k, heading in enumerate(HEADINGS):
         text = _label(header[k]) if k < len(header) else ""
-        if text and _fold(text) != heading:
+        if text and _fold(text) not in (heading, _fold(HEADINGS_FR[k])):
             problems.append(Problem((), f"cell {column_letter(k + 1)}1 reads '{text[:60]}' where the template has "
                                         f"'{heading}': the first three columns are {', '.join(HEADINGS)} and the "
                                         "providers start in column D; restore the template's columns", 1))
@@ -389,6 +431,7 @@ def _settings(sheet: Sheet, problems: list[Problem]) -> tuple[dict[str, Any], di
     rows = _unmerged(sheet, "Tender", labels=1, names_row=False, problems=problems)
     found: dict[str, Any] = {}
     weights: dict[str, float] = {}
+    requirements: dict[str, Any] = {}
     line_of: dict[str, int] = {}
     for number, line in enumerate(rows[1:], start=2):
         key_cell, cell = line[0], (line[1] if len(line) > 1 else Cell())
@@ -398,9 +441,10 @@ def _settings(sheet: Sheet, problems: list[Problem]) -> tuple[dict[str, Any], di
             if not cell.empty or key_cell.problem:
                 problems.append(Problem((), f"{where} has a value but no setting name in column A", number))
             continue
-        if key not in SETTINGS and not key.startswith("weight."):
+        if key not in SETTINGS and not key.startswith(("weight.", "requirement.")):
             problems.append(Problem((), f"{where}: '{key}' is not a setting (settings: {', '.join(SETTINGS)}, "
-                                        "weight.<criterion>)", number))
+                                        "weight.<criterion>, requirement.coverage, requirement.gtr.P1 to P4, "
+                                        "requirement.score.<criterion>)", number))
             continue
         if key in line_of:
             problems.append(Problem((), f"{where}: '{key}' is already set on row {line_of[key]}: keep one", number))
@@ -414,6 +458,19 @@ def _settings(sheet: Sheet, problems: list[Problem]) -> tuple[dict[str, Any], di
                 weight = read_cell(cell.value, "number", cell.number_format)
                 if weight is not None:
                     weights[key.removeprefix("weight.")] = weight
+                continue
+            if key.startswith("requirement."):
+                place = _requirement(key)
+                if place is None:
+                    problems.append(Problem((), f"{where}: '{key}' is not a requirement (requirement.coverage, "
+                                                "requirement.gtr.P1 to P4, requirement.score.<criterion>)", number))
+                    continue
+                value = read_cell(cell.value, REQUIREMENT_KINDS[place[0]], cell.number_format)
+                if value is not None and value != "none":  # no ceiling written: no requirement
+                    target = requirements
+                    for part in place[:-1]:
+                        target = target.setdefault(part, {})
+                    target[place[-1]] = value
                 continue
             text = read_cell(cell.value, "text")
         except CellError as exc:
@@ -433,13 +490,36 @@ def _settings(sheet: Sheet, problems: list[Problem]) -> tuple[dict[str, Any], di
             found[key] = text
     if weights:
         found["weights"] = weights
+    if requirements:
+        found["requirements"] = requirements
     return found, line_of
+
+
+REQUIREMENT_KINDS = {"coverage": "text", "gtr": "hours", "scores": "number"}
+"""How a requirement's cell is read (the tender's ``requirements:``)."""
+
+
+def _requirement(key: str) -> tuple[str, ...] | None:
+    """Where a setting ``requirement.…`` goes in the tender's ``requirements``: ``requirement.gtr.p1`` ->
+    (gtr, P1); None when it names no requirement."""
+    parts = key.split(".")[1:]
+    if parts == ["coverage"]:
+        return ("coverage",)
+    if len(parts) == 2 and parts[0] == "gtr" and parts[1].upper() in PRIORITIES:
+        return ("gtr", parts[1].upper())
+    if len(parts) == 2 and parts[0] == "score" and parts[1]:
+        return ("scores", parts[1])
+    return None
 
 
 def _setting_located(problem: Problem, lines: dict[str, int]) -> Problem:
     """A problem with a tender setting, placed on its row of the sheet 'Tender' when it has one."""
     key = "weight." + str(problem.path[1]) if problem.path[0] == "weights" and len(problem.path) > 1 \
         else str(problem.path[0])
+    if problem.path[0] == "requirements" and len(problem.path) > 1:
+        tail = [str(p) for p in problem.path[1:]]
+        head = "score" if tail[0] == "scores" else tail[0]
+        key = "requirement." + ".".join([head, *(t.casefold() for t in tail[1:])])
     line = lines.get(key)
     if line is None:
         return problem

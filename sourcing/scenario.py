@@ -292,6 +292,8 @@ class Infrastructure(Model):
 class Service(Model):
     """An IT service, its users, what an outage costs and what disturbs it."""
 
+    name: str | None = None
+    """What the director calls this service in sentences, tables and charts; its identifier when absent."""
     description: str = ""
     users: Annotated[Count, Field(ge=1, le=10_000_000)]
     users_growth_per_year: Rate = 0.0
@@ -658,12 +660,13 @@ class Study(Model):
 
     @cached_property
     def names(self) -> dict[str, str]:
-        """What to call each provider offer, SaaS offer and team in tables and charts, by identifier
-        (see :func:`display_names`)."""
-        return {**display_names(self.teams), **display_names(self.saas), **display_names(self.providers)}
+        """What to call each service, provider offer, SaaS offer and team in sentences, tables and charts, by
+        identifier (see :func:`display_names`)."""
+        return {**display_names(self.services), **display_names(self.teams), **display_names(self.saas),
+                **display_names(self.providers)}
 
     def name_of(self, key: str) -> str:
-        """The display name of a provider offer, SaaS offer or team; ``key`` itself for anything else."""
+        """The display name of a service, provider offer, SaaS offer or team; ``key`` itself for anything else."""
         return self.names.get(key, key)
 
 

@@ -13,8 +13,8 @@ from typing import Annotated, Literal
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from .errors import Problem, ScenarioError
-from .model import Model, Name
-from .offers import ProviderOffer
+from .model import Model, Name, Priority
+from .offers import Guarantee, ProviderOffer
 from .scenario import Study, check_guarantees, display_names
 
 
@@ -81,6 +81,23 @@ NAME_LENGTH: int = next(m.max_length for info in Name.__metadata__ for m in info
 """Most characters a name may have (the limit of :data:`~sourcing.model.Name`)."""
 
 
+class Requirements(Model):
+    """What an offer must meet to be eligible at all, whatever its score (the tender's mandatory requirements).
+
+    The services' monthly availability targets of the base scenario are always required (the one rule of
+    :mod:`simulation.targets`); these are the tender's own: a coverage window the contract clock must run in
+    (every hour of it), a GTR ceiling per priority (covered hours, as the offers write them) and a lowest
+    acceptable score on a qualitative criterion (``data_location: 3``: in the EU).
+    """
+
+    coverage: str | None = None
+    """A window (``24/7``, ``HO``, rules) every hour of which the offer's coverage window must include."""
+    gtr: dict[Priority, Guarantee] = {}
+    """Longest acceptable GTR per priority; a best-effort GTR ('none') fails it."""
+    scores: dict[str, Annotated[float, Field(allow_inf_nan=False)]] = {}
+    """Lowest acceptable score per qualitative criterion."""
+
+
 class TenderOffer(ProviderOffer):
     """A provider's offer as answered to the tender, with its qualitative scores."""
 
@@ -99,6 +116,8 @@ class Tender(Model):
     """Services the offers are for; all the base scenario's services if absent."""
     criteria: dict[Name, Criterion] = DEFAULT_CRITERIA
     weights: dict[str, Annotated[float, Field(ge=0)]] = DEFAULT_WEIGHTS
+    requirements: Requirements = Requirements()
+    """Mandatory requirements: an offer that fails one is not eligible and is ranked apart."""
     offers: Annotated[dict[Name, TenderOffer], Field(min_length=1)]
 
     @field_validator("offers")
@@ -130,6 +149,18 @@ class Tender(Model):
                     for key in self.weights if key not in known]
         for name, offer in self.offers.items():
             problems += check_guarantees(offer, {}, ("offers", name))
+        for key, value in self.requirements.scores.items():
+            criterion = self.criteria.get(key)
+            if criterion is None:
+                problems.append(Problem(("requirements", "scores", key),
+                                        f"'{key}' is not a qualitative criterion of this tender (criteria: "
+                                        f"{', '.join(self.criteria)})"))
+            elif not criterion.low <= value <= criterion.high:
+                problems.append(Problem(("requirements", "scores", key),
+                                        f"{value:g} is off the scale {criterion.low:g} to {criterion.high:g}"))
+        if self.requirements.gtr and None in self.requirements.gtr.values():
+            problems.append(Problem(("requirements", "gtr"), "a GTR ceiling is a duration such as '4h'; leave a "
+                                                             "priority out to set no ceiling"))
         if not problems and sum(self.weights.values()) <= 0:
             problems.append(Problem(("weights",), "at least one weight must be above zero"))
         if problems:
@@ -166,6 +197,12 @@ def tender_study(base: Study, tender: Tender) -> Study:
         if service not in base.services:
             problems.append(Problem(("services", i), f"'{service}' is not a service of the base scenario "
                                                      f"({', '.join(base.services)})"))
+    if tender.requirements.coverage is not None:
+        try:
+            base.window(tender.requirements.coverage)
+        except ValueError as exc:
+            problems.append(Problem(("requirements", "coverage"), f"'{tender.requirements.coverage}' is not a "
+                                                                  f"window of the base scenario: {exc}"))
     for name in tender.offers:
         if name in base.providers:
             problems.append(Problem(("offers", name), f"the base scenario already has a provider offer '{name}'"))

@@ -186,10 +186,13 @@ class History:
     now: datetime | None = None
     waiting: str = "none"
     """How the time spent waiting for the user or a supplier was read: 'states' (a state history with times:
-    each incident's pending spells measured, as the ticket tool's SLA clock pauses in them) or 'none' (only
-    opened and resolved: the waiting stays in the time to restore)."""
+    each incident's pending spells measured, as the ticket tool's SLA clock pauses in them), 'no_pending' (a
+    state history none of whose states is a pending one: the waiting stays in the time to restore) or 'none'
+    (only opened and resolved: the waiting stays in the time to restore)."""
     pending_states: tuple[str, ...] = ()
     """The export's states counted as pending."""
+    states: tuple[str, ...] = ()
+    """Every state the export's state history shows (empty without one)."""
     membership: pd.DataFrame | None = None
     """Every row of the export with an opening date: ``row``, ``id``, ``group`` and ``rank`` (its place in the
     incident's history), to keep the rows of some groups (:func:`sourcing.calibration.restrict`)."""
@@ -664,7 +667,7 @@ def read_export(content: bytes, source: str, kind: str | None = None, columns: d
         tickets["reopened"] = pd.NA
     tickets["due"] = dates["due"][tickets.index] if "due" in dates else pd.NaT
     tickets["closed"] = dates["closed"][tickets.index] if "closed" in dates else pd.NaT
-    waiting, pending_states, membership = "none", (), None
+    waiting, pending_states, membership, seen = "none", (), None, ()
     tickets["groups"] = [(g,) if isinstance(g, str) else () for g in tickets["group"]]
     tickets["pending"] = np.nan
     if latest.events is not None:
@@ -675,8 +678,10 @@ def read_export(content: bytes, source: str, kind: str | None = None, columns: d
         tickets["groups"] = [g if isinstance(g, tuple) else () for g in tickets["groups"]]
         tickets["closed"] = by_id["closed"].fillna(timeline.closed_state.reindex(by_id.index)).to_numpy()
         _resolution_from_states(tickets, timeline, notes, lang)
-        if timeline.spans is not None:
-            waiting, pending_states = "states", timeline.states
+        if timeline.spans is not None and not timeline.states:
+            waiting, seen = "no_pending", timeline.seen
+        elif timeline.spans is not None:
+            waiting, pending_states, seen = "states", timeline.states, timeline.seen
             opened = tickets.set_index("id")["opened"]
             resolved = tickets.set_index("id")["resolved"]
             tickets["pending"] = _pending_hours(timeline.spans, opened, resolved, time_zone).to_numpy()
@@ -692,6 +697,7 @@ def read_export(content: bytes, source: str, kind: str | None = None, columns: d
     return History(source=source, format=kind, columns=mapping, priorities=used, label_counts=label_counts,
                    date_order=order_used, tickets=tickets.sort_values("opened").reset_index(drop=True), rows=rows,
                    excluded=excluded, notes=tuple(notes), now=now, waiting=waiting, pending_states=pending_states,
+                   states=seen,
                    membership=membership, time_zone=time_zone)
 
 
@@ -842,6 +848,8 @@ class Timeline(NamedTuple):
     update times and states."""
     states: tuple[str, ...]
     """The export's states counted as pending."""
+    seen: tuple[str, ...] = ()
+    """Every state of the export (with a state history)."""
 
 
 def _timeline(order: pd.DataFrame, cells: dict[str, pd.Series], dates: dict[str, pd.Series],
@@ -851,7 +859,7 @@ def _timeline(order: pd.DataFrame, cells: dict[str, pd.Series], dates: dict[str,
     ids = order["id"].to_numpy()
     first = np.r_[True, ids[1:] != ids[:-1]]
     empty = pd.Series(pd.NaT, index=pd.Index(pd.unique(ids)), dtype="datetime64[ns]")
-    resolved_state, closed_state, spans, states = empty, empty, None, ()
+    resolved_state, closed_state, spans, states, seen = empty, empty, None, (), ()
     if "group" in cells:
         group = cells["group"][rows].fillna("").to_numpy()
         frame = pd.DataFrame({"id": ids, "group": group})
@@ -866,6 +874,7 @@ def _timeline(order: pd.DataFrame, cells: dict[str, pd.Series], dates: dict[str,
         state = cells["state"][rows].fillna("")
         codes, names = pd.factorize(state)
         names = pd.Series(names, dtype=object)
+        seen = tuple(sorted(n for n in names if n))
 
         def matching(pattern: re.Pattern) -> np.ndarray:  # each distinct state tested once
             return names.str.contains(pattern).to_numpy(dtype=bool)[codes]
@@ -885,7 +894,7 @@ def _timeline(order: pd.DataFrame, cells: dict[str, pd.Series], dates: dict[str,
             after = np.r_[when[1:], np.datetime64("NaT")]
             after = np.where(last, np.datetime64("NaT"), after)
             spans = pd.DataFrame({"id": ids[waits], "start": when[waits], "end": after[waits]})
-    return Timeline(resolved_state, closed_state, groups, spans, states)
+    return Timeline(resolved_state, closed_state, groups, spans, states, seen)
 
 
 def real_hours(begin: pd.Series | np.ndarray, end: pd.Series | np.ndarray, time_zone: str) -> np.ndarray:

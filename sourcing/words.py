@@ -227,6 +227,16 @@ def interval(mean: float, low: float, high: float, unit: str, currency: str = "E
             f"{quantity(high, unit, currency, lang, signed=True, bare=True, digits_like=mean)}]")
 
 
+def saving_span(low: float, high: float, currency: str = "EUR", lang: str = "en") -> str:
+    """The 95 % interval of a saving in words (positive: costs less): ``95 % CI 57.7 k€ to 73.5 k€`` when both
+    ends go one way (as amounts of that direction), ``95 % CI from 20.0 k€ less to 10.0 k€ more`` when the
+    interval holds zero, never ``-10.0 k€ to 20.0 k€``."""
+    if low > 0 or high < 0:
+        ends = sorted(abs(x) for x in (low, high))
+        return say("verdict.span", lang, low=money(ends[0], currency, lang), high=money(ends[1], currency, lang))
+    return say("verdict.span_across", lang, less=money(high, currency, lang), more=money(-low, currency, lang))
+
+
 def unit_label(unit: str, currency: str = "EUR", lang: str = "en") -> str:
     """What a column of bare figures of this unit is written in: ``k€``, ``%``, ``h`` (empty for counts)."""
     return {"money": thousands(currency), "share": "%", "probability": "%", "h": "h"}.get(unit, "")

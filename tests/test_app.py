@@ -72,7 +72,7 @@ def test_switching_example_and_language():
     table = kpis(at)
     assert "Coût de possession sur 5 ans (k€)" in table.columns
     assert re.fullmatch(r"\d[\d\u202f]*,\d ± \d[\d\u202f]*,\d", table.iloc[0]["Coût de possession sur 5 ans (k€)"])
-    assert at.markdown[0].value.startswith("Recommandé : **")
+    assert at.markdown[0].value.startswith("Recommandée : **")
 
 
 def test_a_link_opens_the_app_on_the_study_it_names_and_says_what_it_could_not_use():
@@ -104,6 +104,27 @@ def test_every_page_renders(page):
     assert not at.exception, at.exception
     assert not at.error, [e.value for e in at.error]
     assert at.title
+
+
+def test_what_would_it_take_opens_on_the_recommended_option_and_states_each_rota_against_its_thresholds():
+    """The break-even opens on the recommended option and the one it is weighed against (not on two options
+    the verdict excluded), the parameters go by their names (no dotted path), and each on-call rota is
+    measured against the thresholds a French reader applies, the conclusion first."""
+    at = start()
+    at.switch_page("webapp/pages/whatif.py").run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="be_a").value == "SaaS 99.9%" and at.selectbox(key="be_b").value == "Outsourced, GTR 4h HO"
+    options = at.selectbox(key="be_path").options
+    assert "The monthly fee of Messaging MSP" in options and not any("providers." in o for o in options)
+    # the question a director asks first: below what price does the recommended offer stay the cheaper?
+    assert at.selectbox(key="be_path").value == "saas.mail-cloud.price_per_user_month"
+    said = [m.value for m in (*at.success, *at.info, *at.warning)]
+    rota = [s for s in said if s.startswith("Messaging admins in **In-house**")]
+    assert rota and "share of weeks one person is on call" in rota[0] and "(threshold 51.9 %)" in rota[0]
+    thresholds = at.dataframe[0].value
+    assert list(thresholds.columns) == ["Figure", "This rota", "Threshold", "Against the threshold"]
+    assert 50.0 <= float(thresholds.iloc[0]["This rota"].split()[0]) <= 51.9   # a weekly rota of two: one week in two
+    assert thresholds.iloc[0]["Threshold"] == "51.9 %" and thresholds.iloc[0]["Against the threshold"] == "at the edge"
 
 
 def test_service_page_shows_restoration_and_monthly_availability():
@@ -210,27 +231,59 @@ def _offers_page() -> AppTest:
     return at
 
 
+CRITERIA = ("price", "availability", "gtr_breach", "uncovered_downtime", "reversibility_plan", "data_location",
+            "references", "financial_strength", "support_language")
+
+
 def test_offers_page_ranks_the_example_offers_and_weights_change_the_ranking():
+    """The page opens on what each offer costs a year and whether it is compliant; the ranking puts the
+    compliant offers first (the others are ranked apart, said in their rank), with the weights beside it as
+    entered and normalised; typing weights re-ranks the offers."""
     at = _offers_page()
-    ranking = at.table[0].value
-    assert list(ranking.columns) == ["Budget MSP", "Standard MSP", "Premium MSP"]
-    figures = at.dataframe[0].value
+    costs, ranking = at.table[0].value, at.table[1].value
+    assert set(costs.index) == {"Budget MSP", "Standard MSP", "Premium MSP"}
+    assert list(costs.columns)[0] == "Economic cost per year"
+    assert all(cell.endswith(tuple("0123456789")) for cell in costs["Economic cost per year"])
+    compliant = [o for o in ranking.index if ranking.at[o, "Eligibility"] == "Compliant"]
+    assert list(ranking.index[:len(compliant)]) == compliant  # compliant offers first
+    for offer in ranking.index[len(compliant):]:
+        assert ranking.at[offer, "Eligibility"] == "Non-compliant"
+        assert ranking.at[offer, "Weighted sum: rank"].endswith("(ranked apart)")
+        assert costs.at[offer, "Eligibility"].startswith("Non-compliant: availability of 'E-mail'")
+    figures = at.table[2].value
     assert figures.loc["Effective yearly price (fees + variable − penalties)", "Budget MSP"].endswith(
         tuple("0123456789"))
     said = " ".join(m.value for m in at.markdown)
-    if ranking.loc["Weighted sum: rank"].tolist().index("1") != ranking.loc["TOPSIS: rank"].tolist().index("1"):
-        assert "The two methods disagree" in said and "compensatory" in said and "TOPSIS measures" in said
-    assert "How close:" in said
-    before = ranking.loc["Weighted sum: rank"].tolist()
-    for key in ("availability", "gtr_breach", "uncovered_downtime", "reversibility_plan", "data_location",
-                "references", "financial_strength", "support_language"):
-        at.slider(key=f"weight-{key}").set_value(0)
-    at.slider(key="weight-price").set_value(100).run()
-    after = at.table[0].value.loc["Weighted sum: rank"].tolist()
-    assert after != before
-    assert after[0] == "1"  # on price alone the budget offer wins
+    assert "How sure:" in said and "2,000" in said
+    shares = [m.value for m in at.markdown if m.value.endswith(" %")]
+    assert shares[:len(CRITERIA)] == ["35.0 %", "15.0 %", "10.0 %", "15.0 %", "5.0 %", "5.0 %", "5.0 %", "5.0 %",
+                                      "5.0 %"]
+    assert [at.number_input(key=f"weight-{k}").value for k in CRITERIA] == [35, 15, 10, 15, 5, 5, 5, 5, 5]
+    before = ranking["Weighted sum: score (0 to 1)"].tolist()
+    for key in CRITERIA[1:]:
+        at.number_input(key=f"weight-{key}").set_value(0.0)
+    at.number_input(key="weight-price").set_value(50.0).run()
+    after = at.table[1].value
+    assert after["Weighted sum: score (0 to 1)"].tolist() != before
+    cheapest = figures.loc["Effective yearly price (fees + variable − penalties)"].map(
+        lambda text: float(text.split()[0].replace(",", ""))).idxmin()
+    assert after.at[cheapest, "Weighted sum: score (0 to 1)"] == "1.000"  # on price alone it scores best
+    assert [m.value for m in at.markdown if m.value.endswith(" %")][:2] == ["100.0 %", "0.0 %"]
     labels = [b.proto.label for b in at.get("download_button")]
-    assert labels == ["Workbook (Excel)", "Report (HTML, self-contained)"]
+    assert labels == ["Download the blank grid to send to providers (Excel)", "Workbook (Excel)",
+                      "Report (HTML, self-contained)"]
+
+
+def test_offers_page_in_french_offers_the_french_grid_and_says_compliance():
+    at = start()
+    at.selectbox(key="lang").set_value("fr").run()
+    at.switch_page("webapp/pages/offers.py").run()
+    assert not at.exception, at.exception
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels[0] == "Télécharger la grille vierge à envoyer aux prestataires (Excel)"
+    assert list(at.table[0].value.columns) == ["Coût économique par an", "Coût économique sur la durée du contrat",
+                                               "Conformité"]
+    assert set(at.table[1].value["Conformité"]) <= {"Conforme", "Non conforme"}
 
 
 def test_offers_page_reads_a_filled_grid_and_explains_a_wrong_cell():
@@ -244,9 +297,36 @@ def test_offers_page_reads_a_filled_grid_and_explains_a_wrong_cell():
     at.file_uploader(key="offers_file").set_value(("grid.xlsx", filled_grid(tender), "application/octet-stream"))
     at.run()
     assert not at.error, [e.value for e in at.error]
-    assert list(at.table[0].value.columns) == ["Budget MSP", "Standard MSP", "Premium MSP"]
+    assert set(at.table[0].value.index) == {"Budget MSP", "Standard MSP", "Premium MSP"}
     broken = filled_grid(tender, lambda sheet: sheet.cell(row=_row_of("fees.monthly"), column=5, value="lots"))
     at.file_uploader(key="offers_file").set_value(("grid.xlsx", broken, "application/octet-stream"))
     at.run()
     assert not at.exception
     assert any("standard-24-7" in e.value and f"row {_row_of('fees.monthly')}" in e.value for e in at.error)
+
+
+def test_the_server_simulates_the_bundled_example_once_and_a_restart_reads_it_from_disk(tmp_path):
+    """``streamlit run server.py`` simulates the bundled example before it answers and keeps it in
+    Streamlit's disk cache (``~/.streamlit/cache``, here a home of its own); a restarted server reads it
+    back: the file is not written again (the same bytes, the same modification time). An entry cut short
+    (a full disk, a crash while writing) is dropped and written again, never an error."""
+    from webapp.screenshots import serve
+
+    cache = tmp_path / "home" / ".streamlit" / "cache"
+    cache.parent.parent.mkdir()
+    log = tmp_path / "server.log"
+    with serve(log, ROOT, script="server.py", home=tmp_path / "home"):
+        kept = sorted(cache.glob("*.memo"))
+    assert len(kept) == 1, kept
+    written = kept[0].stat().st_mtime_ns, kept[0].read_bytes()
+    with serve(log, ROOT, script="server.py", home=tmp_path / "home"):
+        assert sorted(cache.glob("*.memo")) == kept
+    assert (kept[0].stat().st_mtime_ns, kept[0].read_bytes()) == written
+    assert "warm-up failed" not in log.read_text(errors="replace")
+
+    kept[0].write_bytes(written[1][: len(written[1]) // 2])
+    with serve(log, ROOT, script="server.py", home=tmp_path / "home"):
+        assert sorted(cache.glob("*.memo")) == kept
+    assert kept[0].stat().st_size == len(written[1])   # written whole again (only the seconds it took differ)
+    output = log.read_text(errors="replace")
+    assert "warm-up failed" not in output and "cannot be read: dropped" in output

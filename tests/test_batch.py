@@ -313,7 +313,7 @@ def test_the_terminal_report_shows_the_map_its_marks_and_each_studys_verdict(tar
     assert len(re.findall(r"│ In-house +│ .* k€ ± ", text)) == 6
     french = CliRunner().invoke(app, ["report", str(targets_store), "--lang", "fr"], terminal_width=250).stdout
     assert "Lignes : saas.mail-cloud.price_per_user_month" in french
-    assert french.count("Recommandé : ") + french.count("Aucune option ne tient tous les objectifs mensuels") == 6
+    assert french.count("Recommandée : ") + french.count("Aucune option ne tient tous les objectifs mensuels") == 6
     target = targets_store.parent / "report.xlsx"
     assert invoke("report", str(targets_store), "--out", str(target))[0] == 0
     book = openpyxl.load_workbook(target)

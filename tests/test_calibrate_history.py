@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 from sourcing.tickets import read_export
-from tests import exports
+import exports   # tests/ is on the path (pyproject); a package named "tests" (Ciw ships one) would shadow "from tests import"
 
 NOW = datetime(2026, 1, 1)
 

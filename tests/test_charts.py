@@ -247,7 +247,9 @@ def test_offers_workbook_in_french(offers):
     assert header[:2] == ["Indicateur", "Budget MSP"]
     assert sheet["A4"].value == "Prix annuel effectif (forfait + variable − pénalités)"
     assert sheet["B4"].number_format.endswith('k€"') and sheet.freeze_panes == "B4"
-    assert book["Classement"]["A1"].value.startswith(("Les deux méthodes", "Les deux"))
+    assert book["Classement"]["A1"].value.startswith(("Les deux méthodes", "Les deux", "Seule ", "Aucune offre"))
+    ranking = [[c.value for c in row] for row in book["Classement"].iter_rows() if row[0].value == "Budget MSP"][0]
+    assert ranking[1] in ("Conforme",) or ranking[1].startswith("Non conforme : ")
 
 
 def test_html_report_verdict_first_in_french_self_contained_and_small(run):

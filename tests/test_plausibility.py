@@ -55,7 +55,7 @@ def test_an_option_that_cannot_keep_up_is_set_aside_with_its_cause() -> None:
     assert found.decided and found.recommended == "Ten technicians"
     assert "One technician" in found.doubts and "Ten technicians" not in found.doubts
     said = " ".join(sentences(found, "en"))
-    assert "Not considered: One technician (nobody keeps up with desk" in said
+    assert "Not considered: **One technician** (nobody keeps up with desk" in said
 
 
 def test_a_run_too_short_to_weigh_a_rare_whole_team_absence_says_so() -> None:

@@ -27,6 +27,7 @@ SAME_IN_BOTH = {
     "ranking.method_topsis", "ranking.topsis_rank",
     # Words spelt alike in both languages.
     "page.service", "service.choose", "editor.services", "editor.column.service", "verdict.title",
+    "grid.headings.question",
     "section.verdict", "export.sheet.verdict", "app.option", "chart.option", "export.option", "whatif.option_a",
     "whatif.option_b", "unit.points", "unit.point", "assumptions.source", "export.half_width",
     "export.description", "export.score", "export.sheet.scores", "metric.incidents", "export.total", "calibrate.format",
@@ -144,9 +145,71 @@ def test_the_verdict_in_french_says_the_horizon():
                     difference=(120_000.0, 80_000.0, 160_000.0), years=5, probability=0.98, equivalent=False,
                     indifference=1000.0, gives_up=None)
     french = sentences(found, "fr", "EUR", 30)
-    assert french[0] == ("Recommandé : **SaaS**, le coût économique le plus bas sur 5 ans parmi les options qui "
+    # "Recommandée" agrees with "option", which the sentence names
+    assert french[0] == ("Recommandée : **SaaS**, l'option au coût économique le plus bas sur 5 ans parmi celles qui "
                          "tiennent leurs objectifs de disponibilité.")
-    assert f"sur 5 ans ({written('24.0', 'fr')}{words.NARROW}k€ par an" in french[1]
+    assert f"sur 5 ans que l'option suivante en coût, **Interne** : {written('24.0', 'fr')}{words.NARROW}k€ par an" \
+        in french[1]
+
+
+def _only(margin: tuple[float, float, float], probability: float):
+    """A verdict in which one option meets the target (the bundled e-mail case): the next cheapest misses it."""
+    from simulation.targets import Shortfall
+    from simulation.verdict import Verdict
+
+    short = Shortfall(service="email", target=0.995, months_meeting=0.5, required=0.9, months_below_per_year=6.0,
+                      availability=0.98911)
+    return Verdict(recommended="SaaS 99.9%", runner_up=None, qualifying=["SaaS 99.9%"],
+                   excluded={"Outsourced, GTR 4h HO": short, "In-house": short}, difference=None, years=5,
+                   probability=None, equivalent=False, indifference=8000.0, gives_up=None,
+                   next_option="Outsourced, GTR 4h HO", next_qualifies=False, margin=margin,
+                   margin_probability=probability)
+
+
+def test_the_verdict_with_one_qualifying_option_says_how_much_over_the_horizon_and_how_sure():
+    """"Recommandé : SaaS 99.9%, la seule option…" once said no amount: the margin against the next option
+    (which misses its target, and the sentence says so), the horizon, a year's share and the certainty are there
+    in both languages, and services go by their names."""
+    from simulation.verdict import sentences
+
+    found = _only((1_117_000.0, 1_058_000.0, 1_176_000.0), 1.0)
+    names = {"email": "E-mail"}
+    english, french = sentences(found, "en", "EUR", 30, names), sentences(found, "fr", "EUR", 30, names)
+    assert english[0] == "Recommended: **SaaS 99.9%**, the only option that meets its availability targets."
+    assert french[0] == "Recommandée : **SaaS 99.9%**, la seule option qui tient ses objectifs de disponibilité."
+    assert english[1] == ("It costs 1,117.0 k€ less over 5 years than the next cheapest option, **Outsourced, GTR 4h "
+                          "HO** (which misses an availability target): 223.4 k€ a year (95 % CI 1,058.0 k€ to "
+                          "1,176.0 k€).")
+    n = words.NARROW
+    assert french[1] == (f"Elle coûte {written('1,117.0', 'fr')}{n}k€ de moins sur 5 ans que l'option suivante en "
+                         f"coût, **Outsourced, GTR 4h HO** (qui manque un objectif de disponibilité) : "
+                         f"{written('223.4', 'fr')}{n}k€ par an (IC 95 % de {written('1,058.0', 'fr')}{n}k€ à "
+                         f"{written('1,176.0', 'fr')}{n}k€).")
+    assert english[2] == ("How sure: it costs less than **Outsourced, GTR 4h HO** in 100.0 % of resamples of the 30 "
+                          "replications.")
+    assert french[2].startswith("Certitude : elle coûte moins que **Outsourced, GTR 4h HO** dans "
+                                f"{written('100.0', 'fr')}{n}%")
+    assert all("email" not in line for line in english + french)
+    assert any("E-mail reaches its monthly target" in line for line in english)
+    assert english[-1] == "What it gives up: nothing in availability, it is the most available option."
+
+
+def test_the_verdict_says_a_gap_in_words_and_when_it_is_not_established():
+    """An interval across zero reads "from 20.0 k€ less to 10.0 k€ more", not "-10.0 k€ to 20.0 k€", and the
+    sentence after it says the gap is not established; an option dearer than one that misses its target says
+    "more" and its certainty is the share of resamples in which it is dearer."""
+    from simulation.verdict import sentences
+
+    across = sentences(_only((5_000.0, -10_000.0, 20_000.0), 0.7), "en", "EUR", 30)
+    assert "costs 5.0 k€ less over 5 years" in across[1] and "(95 % CI from 20.0 k€ less to 10.0 k€ more)" in across[1]
+    assert across[2].startswith("The cost difference with **Outsourced, GTR 4h HO** is not established")
+    assert "70.0 % of resamples" in across[3]
+    dearer = sentences(_only((-50_000.0, -60_000.0, -40_000.0), 0.01), "fr", "EUR", 30)
+    n = words.NARROW
+    assert dearer[1].startswith(f"Elle coûte {written('50.0', 'fr')}{n}k€ de plus sur 5 ans que **Outsourced")
+    assert f"(IC 95 % de {written('40.0', 'fr')}{n}k€ à {written('60.0', 'fr')}{n}k€), le prix de ces objectifs" \
+        in dearer[1]
+    assert dearer[2].startswith("Certitude : elle coûte plus que") and f"{written('99.0', 'fr')}{n}%" in dearer[2]
 
 
 def test_numbers_beyond_babels_precision_are_written_not_raised():

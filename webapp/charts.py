@@ -355,18 +355,39 @@ def criterion_text(key: str, value: float, money: str = "EUR", lang: str = "en",
     return f"{score} / {words.number(high, lang, 0)}" if high is not None else score
 
 
+def goodness(key: str, values: pd.Series, direction: str, scale: tuple[float, float] | None = None,
+             target: float | None = None) -> pd.Series:
+    """How good each value is, from 0 (red) to 1 (green), on a fixed scale rather than among the offers (so a
+    4 out of 5 is never red because the others scored 5): a score on its scale (low 0, high 1); availability
+    against the target (at the target 0.5, no downtime 1, twice the downtime the target allows 0); any other
+    criterion by its ratio to the best offer's value (the best 1, half as much again 0.5, twice as much 0)."""
+    values = values.astype(float)
+    if scale is not None:
+        low, high = scale
+        return ((values - low) / (high - low)).clip(0, 1)
+    if key == "availability" and target is not None and target < 1:
+        return (1 - (1 - values) / (2 * (1 - target))).clip(0, 1)
+    if key == "availability":
+        values, direction = 1 - values, "min"  # compare downtime shares
+    best = values.min() if direction == "min" else values.max()
+    if not np.isfinite(best) or best <= 0:
+        return (values == best).astype(float).where(values.notna())
+    ratio = values / best
+    return (2 - ratio).clip(0, 1) if direction == "min" else (2 * ratio - 1).clip(0, 1)
+
+
 def criteria_heatmap(matrix: pd.DataFrame, directions: Mapping[str, str], labels: Mapping[str, str] | None = None,
                      money: str = "EUR", lang: str = "en", names: Mapping[str, str] | None = None,
-                     scales: Mapping[str, float] | None = None) -> go.Figure:
-    """Offers x criteria, coloured by how good each value is among the offers (green best, red worst), with
-    the value written in each cell with its unit."""
-    labels, names, scales = labels or {}, names or {}, scales or {}
+                     scales: Mapping[str, float] | None = None, lows: Mapping[str, float] | None = None,
+                     target: float | None = None) -> go.Figure:
+    """Offers x criteria, coloured on a fixed scale (:func:`goodness`: green good, yellow middling, red poor),
+    with the value written in each cell with its unit. ``scales`` and ``lows`` are the top and bottom of each
+    scored criterion's scale (0 when no bottom is given); ``target`` the availability target, if any."""
+    labels, names, scales, lows = labels or {}, names or {}, scales or {}, lows or {}
     good = pd.DataFrame(index=matrix.index)
     for column in matrix.columns:
-        values = matrix[column].astype(float)
-        span = values.max() - values.min()
-        scaled = (values - values.min()) / span if span > 0 else values * 0 + 0.5
-        good[column] = scaled if directions.get(column) == "max" else 1 - scaled
+        scale = (lows.get(column, 0.0), scales[column]) if column in scales else None
+        good[column] = goodness(column, matrix[column], directions.get(column, "max"), scale, target)
     text = [[criterion_text(c, float(matrix.at[o, c]), money, lang, scales.get(c)) for c in matrix.columns]
             for o in matrix.index]
     x = [labels.get(c, c).replace(" ", "<br>", 1) if len(labels.get(c, c)) > 14 else labels.get(c, c)
@@ -383,9 +404,10 @@ def criteria_heatmap(matrix: pd.DataFrame, directions: Mapping[str, str], labels
 
 def breakeven_chart(points: list[tuple[float, float, float, float]], value: float | None,
                     band: tuple[float, float] | None, x_title: str, y_title: str, title: str,
-                    lang: str = "en") -> go.Figure:
-    """The paired difference (A minus B) at each value tried, with its 95 % band, the zero line, and the
-    break-even with its interval."""
+                    lang: str = "en", today: float | None = None, today_label: str = "", value_label: str = "",
+                    band_label: str = "") -> go.Figure:
+    """The paired difference (A minus B) at each value tried, with its 95 % band, the zero line, the
+    break-even with its interval (both in the legend when labelled), and today's value marked."""
     x = [p[0] for p in points]
     figure = go.Figure()
     figure.add_trace(go.Scatter(x=x + x[::-1], y=[p[3] for p in points] + [p[2] for p in points][::-1],
@@ -394,10 +416,21 @@ def breakeven_chart(points: list[tuple[float, float, float, float]], value: floa
     figure.add_trace(go.Scatter(x=x, y=[p[1] for p in points], mode="lines+markers",
                                 name=say("chart.difference", lang), line={"color": OPTION_PALETTE[0]}))
     figure.add_hline(y=0, line={"color": "#444", "width": 1})
+    low = min([p[2] for p in points] + [0.0])
+    high = max([p[3] for p in points] + [0.0])
     if value is not None:
-        figure.add_vline(x=value, line={"color": "#d62728", "dash": "dash"})
         if band is not None and all(np.isfinite(band)):
-            figure.add_vrect(x0=band[0], x1=band[1], fillcolor="rgba(214,39,40,0.08)", line_width=0)
+            figure.add_trace(go.Scatter(x=[band[0], band[1], band[1], band[0], band[0]], y=[low, low, high, high, low],
+                                        fill="toself", fillcolor="rgba(214,39,40,0.08)", line={"width": 0},
+                                        mode="lines", hoverinfo="skip", name=band_label or " ",
+                                        showlegend=bool(band_label)))
+        figure.add_trace(go.Scatter(x=[value, value], y=[low, high], mode="lines", hoverinfo="skip",
+                                    line={"color": "#d62728", "dash": "dash"}, name=value_label or " ",
+                                    showlegend=bool(value_label)))
+    if today is not None and np.isfinite(today):
+        figure.add_trace(go.Scatter(x=[today, today], y=[low, high], mode="lines", hoverinfo="skip",
+                                    line={"color": "#2ca02c", "width": 2}, name=today_label or " ",
+                                    showlegend=bool(today_label)))
     return _layout(figure, title, x_title, y_title, lang=lang)
 
 

@@ -1,6 +1,6 @@
 """Screenshots of every page of the app in English and French at 1,400 px, for a reviewer to look at.
 
-``python -m webapp.screenshots`` (or ``make screenshots``) starts ``streamlit run app.py`` on a free
+``python -m webapp.screenshots`` (or ``make screenshots``) starts ``streamlit run server.py`` on a free
 local port, opens it in headless Chromium (Debian's ``/usr/bin/chromium`` through Playwright, nothing
 downloaded), chooses the language in the sidebar, visits every page from the sidebar's navigation as a
 user would (the session, so the language, is kept), waits for each page to finish, and writes one PNG
@@ -77,8 +77,10 @@ def stop(process: subprocess.Popen) -> None:
 
 
 @contextmanager
-def serve(log_path: Path, root: Path = ROOT) -> Iterator[str]:
-    """``streamlit run app.py`` on a free local port; yields its base URL and stops it afterwards.
+def serve(log_path: Path, root: Path = ROOT, script: str = "server.py", home: Path | None = None) -> Iterator[str]:
+    """``streamlit run server.py`` (the app, warmed before its first visitor; ``script="app.py"``: the app
+    alone) on a free local port; yields its base URL once it answers and stops it afterwards. ``home``:
+    the server's home folder, where Streamlit keeps its disk cache (``~/.streamlit/cache``).
 
     A port taken between the probe and the server's bind is retried; any other failure raises
     :class:`ServerError` with the server's output."""
@@ -91,11 +93,12 @@ def serve(log_path: Path, root: Path = ROOT) -> Iterator[str]:
         logged_before = log_path.stat().st_size if log_path.exists() else 0
         log = open(log_path, "ab")  # closed once the server has stopped
         process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py",
+            [sys.executable, "-m", "streamlit", "run", script,
              "--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1",
              "--browser.gatherUsageStats", "false"],
             cwd=root, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
             start_new_session=True,   # its own process group, so stopping reaches every child
+            env=None if home is None else {**os.environ, "HOME": str(home)},
         )
         deadline = time.monotonic() + SERVER_START_SECONDS
         while time.monotonic() < deadline and process.poll() is None and not healthy(f"{base}/_stcore/health"):

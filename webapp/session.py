@@ -1,18 +1,23 @@
 """What the pages share: the sidebar's choices, the scenario in use, and the cached simulation.
 
-Results are cached on the scenario's content, the seed and the number of replications, so going
-back to an unchanged scenario is instant; a new one runs with a progress bar.
+Results are cached on the scenario's content, the seed and the number of replications, with Streamlit's
+own caches: in memory for every session (``st.cache_resource``), so going back to an unchanged scenario is
+instant, and on disk (``st.cache_data(persist="disk")``) for the bundled examples at the default seed and
+replications, so a restarted server has them at once; ``server.py`` fills it before the first visitor. A
+new scenario runs with a progress bar, a first estimate on a few replications shown while the rest run.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import logging
 import re
-import threading
 import time
-from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, NamedTuple
 
 import pandas as pd
 import streamlit as st
@@ -21,10 +26,11 @@ from simulation.replications import Results, concat, run_study
 from sourcing.errors import ScenarioError
 from sourcing.files import MAX_BYTES, decode, study_from_text
 from sourcing.scenario import Study, expected_incidents
-from sourcing.words import count
+from sourcing.words import count, decimal_text
 
 from .i18n import LANGUAGES, t
 
+_LOG = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = {p.stem: p for p in sorted((ROOT / "scenarios").glob("*.yaml")) if "offers" not in p.name}
 DEFAULT_EXAMPLE = "email-1000"
@@ -32,7 +38,9 @@ MAX_UPLOAD_BYTES = MAX_BYTES
 """The same limit as the uploader's (``max_upload_size=1``, in MB) and as every scenario file's; the server's
 own limit (server.maxUploadSize) is the calibration page's, for ticket exports."""
 DEFAULT_REPLICATIONS = 20
+DEFAULT_SEED = 1
 CACHE_ENTRIES = 16
+"""Results kept in memory (runs, what-if answers, offers, calibrations), the least recently used dropped first."""
 FIRST_ESTIMATE = 5
 """Replications of the first estimate shown while the others run."""
 APP_BUDGET = 60_000_000
@@ -103,7 +111,7 @@ def sidebar() -> None:
     state.setdefault("source", "bundled")
     state.setdefault("example", DEFAULT_EXAMPLE if DEFAULT_EXAMPLE in EXAMPLES else next(iter(EXAMPLES)))
     state.setdefault("replications", DEFAULT_REPLICATIONS)
-    state.setdefault("seed", 1)
+    state.setdefault("seed", DEFAULT_SEED)
     with st.sidebar:
         st.selectbox(t("app.language", lang()), list(LANGUAGES), format_func=LANGUAGES.get, key="lang")
         language = lang()
@@ -194,25 +202,111 @@ def _plain(text: str) -> str:
     return text.replace("\\", "\\\\").replace("$", "\\$").replace("*", "\\*").replace("_", "\\_")
 
 
-@st.cache_resource
-def _store() -> tuple[OrderedDict, threading.Lock]:
-    return OrderedDict(), threading.Lock()
+class _NotKept(LookupError):
+    """Raised inside a cached function called without a value: nothing is kept under its arguments."""
 
 
-def remember(key: tuple, compute):
-    """The value cached under ``key`` (shared by all sessions, least recently used dropped first), or
-    ``compute()``'s result, stored."""
-    store, lock = _store()
-    with lock:
-        if key in store:
-            store.move_to_end(key)
-            return store[key]
-    value = compute()
-    with lock:
-        store[key] = value
-        while len(store) > CACHE_ENTRIES:
-            store.popitem(last=False)
-    return value
+_NONE = object()
+
+
+@st.cache_resource(max_entries=CACHE_ENTRIES, show_spinner=False)
+def _held(key: tuple, _value: Any = _NONE) -> Any:
+    """Streamlit's shared in-memory cache (every session; past :data:`CACHE_ENTRIES`, the least recently used
+    entry is dropped)
+    used as a store: the value kept under ``key``; called with ``_value`` (left out of the key, as every
+    argument whose name starts with '_'), keeps it. A call without a value raises :class:`_NotKept` when
+    nothing is kept (an exception is never cached), so asking never stores anything."""
+    if _value is _NONE:
+        raise _NotKept(key)
+    return _value
+
+
+def remember(key: tuple, compute: Callable[[], Any]) -> Any:
+    """The value kept under ``key`` (shared by all sessions), or ``compute()``'s result, kept.
+
+    ``compute`` runs outside the cached function, so what it draws (a progress bar) shows live and is
+    not replayed on later visits."""
+    try:
+        return _held(key)
+    except _NotKept:
+        return _held(key, compute())
+
+
+class Outcome(NamedTuple):
+    """What a simulation of a scenario file yields, without the study (read again from the file)."""
+
+    rows: pd.DataFrame
+    summary: pd.DataFrame
+    incidents: pd.DataFrame
+    seconds: float
+    controls: pd.DataFrame | None
+    control_means: dict[str, float] | None
+
+
+@st.cache_data(persist="disk", show_spinner=False)
+def _on_disk(text: str, seed: int, replications: int, code: str, _value: Outcome | None = None) -> Outcome:
+    """Streamlit's disk cache (``~/.streamlit/cache``, kept across restarts) used as a store, like
+    :func:`_held`: the outcome of the scenario file ``text`` with this seed and number of replications,
+    simulated by the code whose digest is ``code`` (:func:`code_version`: a new engine is never served
+    an old engine's numbers)."""
+    if _value is None:
+        raise _NotKept(seed, replications)
+    return _value
+
+
+@functools.cache
+def code_version() -> str:
+    """Digest of the code a kept result depends on besides the scenario file, the seed and the replications:
+    the core (``sourcing/``, ``simulation/``) and this module (which defines what is kept)."""
+    sha = hashlib.sha256()
+    for path in sorted([*(ROOT / "sourcing").rglob("*.py"), *(ROOT / "simulation").rglob("*.py"), Path(__file__)]):
+        sha.update(path.relative_to(ROOT).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return sha.hexdigest()
+
+
+@functools.cache
+def _bundled_texts() -> frozenset[str]:
+    return frozenset(path.read_text(encoding="utf-8") for path in EXAMPLES.values())
+
+
+def kept_on_disk(scenario: Active, seed: int, replications: int) -> bool:
+    """Whether this run is kept on disk: a bundled example at the sidebar's default seed and replications,
+    what a first visitor sees (a bounded set: other seeds, sizes and files stay in memory only)."""
+    return seed == DEFAULT_SEED and replications == DEFAULT_REPLICATIONS and scenario.text in _bundled_texts()
+
+
+def _kept(scenario: Active, seed: int, replications: int) -> Run | None:
+    """The run kept in memory or on disk, or None."""
+    key = ("run", digest(scenario.text), seed, replications)
+    try:
+        return _held(key)
+    except _NotKept:
+        pass
+    if not kept_on_disk(scenario, seed, replications):
+        return None
+    try:
+        outcome = _on_disk(scenario.text, seed, replications, code_version())
+    except _NotKept:
+        return None
+    except Exception:  # an entry the disk cache cannot read back (cut short by a full disk or a crash)
+        _LOG.warning("the disk cache's entry of %s (seed %s, %s replications) cannot be read: dropped",
+                     scenario.source, seed, replications, exc_info=True)
+        _on_disk.clear(scenario.text, seed, replications, code_version())
+        return None
+    return _held(key, Run(scenario.study, seed, replications, **outcome._asdict()))
+
+
+def _keep(scenario: Active, run: Run) -> Run:
+    """Keeps ``run`` in memory, and on disk when :func:`kept_on_disk`; returns the run kept (another
+    session's, when it finished the same one first)."""
+    if kept_on_disk(scenario, run.seed, run.replications):
+        try:
+            _on_disk(scenario.text, run.seed, run.replications, code_version(),
+                     Outcome(run.rows, run.summary, run.incidents, run.seconds, run.controls, run.control_means))
+        except Exception:  # a disk that cannot take it (full, read-only): the run stays in memory only
+            _LOG.warning("%s (seed %s, %s replications) could not be kept on disk", scenario.source, run.seed,
+                         run.replications, exc_info=True)
+    return _held(("run", digest(scenario.text), run.seed, run.replications), run)
 
 
 def results(scenario: Active) -> Run:
@@ -221,7 +315,7 @@ def results(scenario: Active) -> Run:
     A run too large for a shared server (replications x scenarios x expected incidents above
     :data:`APP_BUDGET`) is refused with the number of replications that fits: one upload never takes
     the server's memory or time from every other user."""
-    seed = int(st.session_state.get("seed", 1))
+    seed = int(st.session_state.get("seed", DEFAULT_SEED))
     replications = int(st.session_state.get("replications", DEFAULT_REPLICATIONS))
     work = replications * len(scenario.study.scenarios) * max(1.0, expected_incidents(scenario.study))
     if work > APP_BUDGET:
@@ -229,37 +323,45 @@ def results(scenario: Active) -> Run:
         st.error(t("app.too_much", lang(), n=replications, fits=max(fits, 0)))
         st.stop()
 
-    key = ("run", digest(scenario.text), seed, replications)
-    store, lock = _store()
-    with lock:
-        ready = store.get(key)
+    ready = _kept(scenario, seed, replications)
     if ready is not None:
-        return remember(key, lambda: ready)
+        return ready
     if replications > FIRST_ESTIMATE:
         # A first estimate on a few replications shows at once; :func:`refine` runs the rest at the end of
         # the page and reruns it with every replication (the same replications, so the same numbers).
         st.session_state["_refine"] = (scenario, seed, replications)
-        return remember(("run", digest(scenario.text), seed, FIRST_ESTIMATE),
-                        lambda: _simulate(scenario, seed, FIRST_ESTIMATE))
-    return remember(key, lambda: _simulate(scenario, seed, replications))
+        first = _kept(scenario, seed, FIRST_ESTIMATE) or _keep(scenario, _simulate(scenario, seed, FIRST_ESTIMATE))
+        language = lang()
+        st.info(t("app.first_estimate", language, first=decimal_text(FIRST_ESTIMATE, language),
+                  replications=count(replications, "count.replications", language)), icon=":material/hourglass_top:")
+        return first
+    return _keep(scenario, _simulate(scenario, seed, replications))
 
 
-def _simulate(scenario: Active, seed: int, replications: int, first: Run | None = None) -> Run:
-    """Replications of the active scenario with a progress bar; ``first`` holds those already run."""
+def _simulate(scenario: Active, seed: int, replications: int, first: Run | None = None, shown: bool = True) -> Run:
+    """Replications of the active scenario with a progress bar (unless not ``shown``: out of any page, as
+    in :func:`warm_up`); ``first`` holds those already run."""
     done = first.replications if first is not None else 0
-    message = t("app.simulating", lang(), replications=count(replications, "count.replications", lang()),
-                scenarios=count(len(scenario.study.scenarios), "count.scenarios", lang()))
-    bar = st.progress(done / replications, text=message)
+    bar = progress = None
+    if shown:
+        language = lang()
+        message = t("app.simulating", language, replications=count(replications, "count.replications", language),
+                    scenarios=count(len(scenario.study.scenarios), "count.scenarios", language))
+        bar = st.progress(done / replications, text=message)
+
+        def progress(k: int, total: int) -> None:
+            bar.progress((done + k) / replications, text=message)
+
     start = time.perf_counter()
-    outcome = run_study(scenario.study, replications - done, seed=seed, detail=True, first=done,
-                        progress=lambda k, total: bar.progress((done + k) / replications, text=message))
+    outcome = run_study(scenario.study, replications - done, seed=seed, detail=True, first=done, progress=progress)
     if first is not None:
         outcome = Results(scenario.study, seed, replications, concat([first.rows, outcome.rows]),
                           concat([first.incidents, outcome.incidents]),
                           controls=None if first.controls is None else pd.concat([first.controls, outcome.controls],
                                                                                    ignore_index=True),
                           control_means=first.control_means)
-    bar.empty()
+    if bar is not None:
+        bar.empty()
     return Run(scenario.study, seed, replications, outcome.rows, outcome.summary, outcome.incidents,
                time.perf_counter() - start + (first.seconds if first is not None else 0.0), outcome.controls,
                outcome.control_means)
@@ -271,10 +373,29 @@ def refine() -> None:
     if pending is None:
         return
     scenario, seed, replications = pending
-    quick = remember(("run", digest(scenario.text), seed, FIRST_ESTIMATE),
-                     lambda: _simulate(scenario, seed, FIRST_ESTIMATE))
-    remember(("run", digest(scenario.text), seed, replications), lambda: _simulate(scenario, seed, replications, quick))
+    if _kept(scenario, seed, replications) is None:
+        quick = _kept(scenario, seed, FIRST_ESTIMATE) or _keep(scenario, _simulate(scenario, seed, FIRST_ESTIMATE))
+        _keep(scenario, _simulate(scenario, seed, replications, quick))
     st.rerun()
+
+
+def warm_up(example: str = DEFAULT_EXAMPLE) -> Run:
+    """The bundled example at the default seed and replications, read from the disk cache or simulated
+    and kept there, then in memory: what the server does before its first visitor (``server.py``)."""
+    from simulation.verdict import verdict
+    from webapp import charts
+
+    text, source = _bundled(example)
+    scenario = Active(text, source, study_from_text(text, source))
+    run = (_kept(scenario, DEFAULT_SEED, DEFAULT_REPLICATIONS)
+           or _keep(scenario, _simulate(scenario, DEFAULT_SEED, DEFAULT_REPLICATIONS, shown=False)))
+    # The first calls the Compare page makes cost more than the next ones (the verdict's tables of rare
+    # events, plotly's checks of a figure's properties): made once here, they are not the first visitor's.
+    study = run.study
+    verdict(run, study, seed=run.seed)
+    charts.cost_breakdown(run.summary, money=study.currency, years=study.calendar.horizon,
+                          scenarios=[s.name for s in study.scenarios])
+    return run
 
 
 def digest(text: str | bytes) -> str:

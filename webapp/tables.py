@@ -107,8 +107,10 @@ def why(decision: Comparison, summary: pd.DataFrame, currency: str, lang: str, y
         parts = ", ".join(f"{say('cost.' + m.removeprefix('cost.'), lang).lower()} "
                           f"{words.money(v, currency, lang, signed=True)}" for m, v in delta.head(3).items()
                           if abs(v) > 0.5)
-        lines.append(say("compare.driver", lang, b=decision.baseline, s=row.scenario, horizon=over,
-                         d=words.money(row.mean, currency, lang, signed=True),
-                         lo=words.money(row.ci_low, currency, lang, signed=True),
-                         hi=words.money(row.ci_high, currency, lang, signed=True), parts=parts))
+        settled = "" if row.ci_low > 0 or row.ci_high < 0 else say("compare.not_established", lang)
+        lines.append(say("compare.driver_less" if row.mean <= 0 else "compare.driver_more", lang, b=decision.baseline,
+                         s=row.scenario, horizon=over, d=words.money(abs(row.mean), currency, lang),
+                         span=words.saving_span(-row.ci_high, -row.ci_low, currency, lang), settled=settled))
+        if parts:
+            lines[-1] += " " + say("compare.shifts", lang, parts=parts)
     return lines

@@ -12,6 +12,7 @@ from sourcing.calibration_report import (
     estimates_table,
     figures,
     html_report,
+    rating_lines,
     waiting_table,
 )
 from sourcing.errors import ScenarioError
@@ -129,6 +130,8 @@ for part in done.desk.services:
         st.warning(session._plain(warning))
 if found is not None:
     st.subheader(t("calibrate.backtest", language))
+    for line in rating_lines(found, language):
+        st.markdown(line)
     st.caption(session._plain(found.team.origin))
     st.dataframe(backtest_table(found, language), hide_index=True, width="stretch")
     for note in found.warnings(language):

@@ -1,5 +1,6 @@
-"""Procurement page: providers' offers on the same incidents, their real price and protection, and a
-weighted ranking whose weights the buyer sets."""
+"""Procurement page: providers' offers on the same incidents. First what each offer really costs a year and
+whether it is compliant (an offer that fails a mandatory requirement is ranked apart), then the weighted
+ranking with the weights beside it, as entered and normalised, and editable; near-ties said in words."""
 
 import dataclasses
 
@@ -7,10 +8,10 @@ import streamlit as st
 
 from simulation import exports
 from simulation.procurement import compare_offers, criteria_matrix, directions
-from simulation.report import offer_sections, ranking_sentences
+from simulation.report import cost_sentences, offer_sections, ranking_sentences
 from sourcing.errors import ScenarioError
 from sourcing.files import parse_yaml, study_from_text, validate
-from sourcing.grid import load_tender, read_grid
+from sourcing.grid import load_tender, read_grid, template
 from sourcing.ranking import rank
 from sourcing import words
 from sourcing.tender import SIMULATED_CRITERIA, Tender, criterion_label
@@ -21,6 +22,8 @@ language = session.lang()
 state = st.session_state
 st.title(t("offers.title", language))
 st.markdown(t("offers.intro", language))
+st.download_button(t("offers.grid", language), template(lang=language), file_name=t("offers.grid_file", language),
+                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="offers-grid")
 
 EXAMPLE = session.ROOT / "scenarios" / "email-offers.yaml"
 source = st.radio(t("offers.source", language), ["example", "upload"], horizontal=True, key="offers_source",
@@ -90,39 +93,64 @@ except ScenarioError as exc:
     st.stop()
 
 st.caption(t("app.run_note", language, n=replications, seed=seed))
-keys = [*SIMULATED_CRITERIA, *tender.criteria]
-with st.expander(t("offers.weights", language), expanded=False):
-    columns = st.columns(3)
-    chosen = {}
-    for k, key in enumerate(keys):
-        chosen[key] = columns[k % 3].slider(criterion_label(key, tender.criteria, language), 0, 100,
-                                            int(round(tender.criteria_weights()[key] * 100)), key=f"weight-{key}")
-matrix = criteria_matrix(tender, comparison.summary)
-ranking = rank(matrix, chosen if any(chosen.values()) else comparison.ranking.entered, directions(tender))
-shown = dataclasses.replace(comparison, ranking=ranking)
-sections = offer_sections(shown, language)
 currency = tender.currency
+keys = [*SIMULATED_CRITERIA, *tender.criteria]
+entered = comparison.ranking.entered
+
+st.subheader(t("offers.verdict", language))
+headline = offer_sections(comparison, language)[0]
+with st.container(border=True):
+    for line in cost_sentences(comparison, language):
+        st.markdown(line)
+st.caption(headline[0])
+st.table(tables.as_text(headline[1], currency, language))
 
 st.subheader(t("offers.ranking", language))
-with st.container(border=True):
-    for line in ranking_sentences(shown, language):
-        st.markdown(line)
-st.table(tables.as_text(sections[2][1], currency, language))
-st.caption(sections[1][0])
-st.table(tables.as_text(sections[1][1], currency, language))
+left, right = st.columns([2, 1], gap="large")
+with right:  # the weights first, so that the ranking beside them uses what the buyer just typed
+    st.markdown(f"**{t('offers.weights', language)}**")
+    st.caption(t("offers.weights_help", language))
+    chosen, slots = {}, {}
+    for key in keys:
+        field, share = st.columns([4, 1], vertical_alignment="bottom")
+        chosen[key] = field.number_input(criterion_label(key, tender.criteria, language), min_value=0.0,
+                                         value=float(entered[key]), step=1.0, format="%g",
+                                         key=f"weight-{key}")
+        slots[key] = share.empty()
+    total = sum(chosen.values())
+    if total <= 0:
+        st.warning(t("offers.weights_zero", language))
+        chosen = dict(entered)
+        total = sum(chosen.values())
+    for key in keys:
+        slots[key].markdown(words.percent(chosen[key] / total, language, 1))
+matrix = criteria_matrix(tender, comparison.summary)
+ranking = rank(matrix, chosen, directions(tender), comparison.compliant)
+shown = dataclasses.replace(comparison, ranking=ranking)
+sections = offer_sections(shown, language)
+with left:
+    st.table(tables.as_text(sections[3][1], currency, language))
+    with st.container(border=True):
+        for line in ranking_sentences(shown, language):
+            st.markdown(line)
+
 st.subheader(t("offers.figures", language))
-st.dataframe(tables.as_text(sections[0][1], currency, language), width="stretch")
+st.table(tables.as_text(sections[1][1], currency, language))
 price = charts.offer_prices(comparison.summary, list(tender.offers), money=currency, lang=language,
                             names=tender.names)
+targets = [s.availability_target for s in comparison.study.services.values() if s.availability_target is not None]
 heat = charts.criteria_heatmap(matrix, directions(tender), {k: criterion_label(k, tender.criteria, language,
                                                                                 short=True) for k in keys},
                                money=currency, lang=language, names=tender.names,
-                               scales={k: c.high for k, c in tender.criteria.items()})
+                               scales={k: c.high for k, c in tender.criteria.items()},
+                               lows={k: c.low for k, c in tender.criteria.items()},
+                               target=max(targets) if targets else None)
 st.plotly_chart(price, width="stretch")
 st.plotly_chart(heat, width="stretch")
-if len(sections) > 3:
+st.caption(t("offers.colours", language))
+if len(sections) > 4:
     st.subheader(t("offers.sensitivity", language))
-    st.table(tables.as_text(sections[3][1], currency, language))
+    st.table(tables.as_text(sections[4][1], currency, language))
 st.download_button(t("app.download_excel", language), exports.offers_workbook(shown, language),
                    file_name="offers.xlsx", mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                    key="offers-xlsx")

@@ -5,7 +5,16 @@ import pandas as pd
 import streamlit as st
 
 from simulation import report
+from simulation.conclusions import (
+    breakeven_conclusion,
+    match_conclusion,
+    parameter,
+    rest_conclusion,
+    tornado_conclusion,
+)
+from simulation.verdict import verdict
 from simulation.whatif import assumption_label, breakeven, match, sensitivity
+from sourcing import conclusions as said
 from sourcing import words
 from sourcing.errors import ScenarioError
 from sourcing.paths import path_text, quantity, study_data
@@ -52,16 +61,65 @@ if len(names) < 2:
     st.info(t("whatif.two", language))
     st.stop()
 
+
+def named(path: str) -> str:
+    """A parameter of the file in the reader's words (the path is the key, never shown)."""
+    return said.parameter_text(parameter(path, study.names), language)
+
+
+def title(path: str) -> str:
+    """The parameter's words as a label or an axis title: capitalised."""
+    text = named(path)
+    return text[:1].upper() + text[1:]
+
+
+run = session.results(scenario)
+decision = verdict(run, study, seed=run.seed)
+# The recommended option and the one it is weighed against (its runner-up, or the next cheapest when it is
+# the only one meeting the targets): the pair every tool opens on.
+pair = ((decision.recommended, decision.next_option) if decision.decided and decision.next_option
+        else (names[0], names[1]))
+
+
+def offers_of(option: str) -> set[str]:
+    """The identifiers an option's entry names (its teams, provider offers and SaaS offers)."""
+    found: set[str] = set()
+
+    def walk(node) -> None:
+        if isinstance(node, dict):
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+        elif isinstance(node, str):
+            found.add(node)
+
+    walk(next((entry for entry in study_data(study).get("scenarios", []) if entry.get("name") == option), {}))
+    return found
+
+
+def first_price(options: tuple[str, ...]) -> int:
+    """The price of the recommended option's offer (else of the one it is weighed against, else any monthly
+    fee): the break-even a director asks first ("below what price does it stay the cheaper?")."""
+    for option in options:
+        owned = offers_of(option)
+        for i, p in enumerate(paths):
+            parts = p.split(".")
+            if len(parts) > 2 and parts[1] in owned and p.endswith(("price_per_user_month", "fees.monthly")):
+                return i
+    return next((i for i, p in enumerate(paths) if p.endswith("fees.monthly")), 0)
+
 breakeven_tab, tornado_tab, match_tab, rest_tab = st.tabs([
     t("whatif.breakeven", language), t("whatif.tornado", language), t("whatif.match", language),
     t("whatif.sustainability", language)])
 
 with breakeven_tab:
     left, right, middle = st.columns(3)
-    a = left.selectbox(t("whatif.option_a", language), names, index=min(1, len(names) - 1), key="be_a")
-    b = right.selectbox(t("whatif.option_b", language), names, index=0, key="be_b")
-    path = middle.selectbox(t("whatif.parameter", language), paths, key="be_path",
-                            index=next((i for i, p in enumerate(paths) if p.endswith("fees.monthly")), 0))
+    a = left.selectbox(t("whatif.option_a", language), names, index=names.index(pair[0]), key="be_a")
+    b = right.selectbox(t("whatif.option_b", language), names, index=names.index(pair[1]), key="be_b")
+    path = middle.selectbox(t("whatif.parameter", language), paths, key="be_path", format_func=title,
+                            index=first_price(pair))
     on = st.radio(t("whatif.on", language), ["cost", "availability"], horizontal=True, key="be_on",
                   format_func=lambda k: t(f"whatif.on_{k}", language))
     replications = st.slider(t("whatif.replications_each", language), 20, 200, 40, step=10, key="be_n")
@@ -75,15 +133,22 @@ with breakeven_tab:
             st.error(session.problems_text(exc))
     found = st.session_state.get("be_result")
     if found is not None and (found.a, found.b, found.path) == (a, b, path):
-        (st.info if found.value is None else st.success)(found.sentence(language))
+        conclusion = breakeven_conclusion(found, study.names)
+        (st.info if conclusion.today_winner is None else st.success)(said.breakeven_sentence(conclusion, language))
         scale = 1000 if found.metric == "economic_cost" else 0.01
         points = [(x, d.mean / scale, d.low / scale, d.high / scale) for x, d in found.points]
         y_title = (t("whatif.difference_cost", language, horizon=words.horizon(years, language), unit=unit)
                    if found.metric == "economic_cost" else t("whatif.difference_availability", language))
-        st.plotly_chart(charts.breakeven_chart(points, found.value, (found.low, found.high),
-                                               f"{path} ({found.unit})" if found.unit else path, y_title,
-                                               t("chart.breakeven", language, a=a, b=b, parameter=path),
-                                               lang=language), width="stretch")
+        per = said.per_text(conclusion.parameter.per, language) if found.unit else ""
+        x_unit = f"{words.symbol(found.unit)}{per}" if found.unit and found.unit not in ("%", "h") else found.unit
+        st.plotly_chart(charts.breakeven_chart(
+            points, found.value, (found.low, found.high),
+            f"{title(path)} ({x_unit})" if x_unit else title(path), y_title,
+            t("chart.breakeven", language, a=a, b=b, parameter=named(path)), lang=language, today=found.current,
+            today_label=t("conclusion.today_label", language, value=said.value_text(
+                found.current, found.unit, conclusion.parameter.per, language)),
+            value_label=t("conclusion.breakeven_line", language), band_label=t("conclusion.breakeven_band", language)),
+            width="stretch")
         table = pd.DataFrame([{path: x, "difference": d.mean, "ci_low": d.low, "ci_high": d.high}
                               for x, d in found.points])
         st.download_button(t("app.download_csv", language), table.to_csv(index=False).encode(), "breakeven.csv",
@@ -92,23 +157,27 @@ with breakeven_tab:
 with tornado_tab:
     replications = st.slider(t("whatif.replications_each", language), 10, 100, 20, step=10, key="to_n")
     if st.button(t("whatif.rank_assumptions", language), key="to_go", type="primary"):
-        st.session_state["to_result"] = cached(("tornado", replications),
-                                               lambda: sensitivity(study, replications=replications, seed=seed))
+        st.session_state["to_result"] = cached(("tornado", replications, pair),
+                                               lambda: sensitivity(study, replications=replications, seed=seed,
+                                                                   pair=pair))
     found = st.session_state.get("to_result")
     if found is not None:
         over = words.horizon(years, language)
+        conclusion = tornado_conclusion(found)
+        lines = said.tornado_sentences(conclusion, assumption_label, currency, language)
+        (st.success if conclusion.holds else st.warning)("\n\n".join(lines))
         st.markdown(t("whatif.tornado_note", language, winner=found.winner, runner=found.runner_up, horizon=over,
                       amount=words.money(-found.base.mean, currency, language)))
-        swings = [(assumption_label(s.assumption, language) + (" ⚠" if s.flips else ""), s.at_low.mean / 1000,
-                   s.at_high.mean / 1000) for s in found.swings]
+        swings = [(f"{assumption_label(s.assumption, language)} ({said.move_text(s.low, s.additive, language)}"
+                   f" / {said.move_text(s.high, s.additive, language)})" + (" ⚠" if s.flips else ""),
+                   s.at_low.mean / 1000, s.at_high.mean / 1000) for s in found.swings]
         st.plotly_chart(charts.tornado(swings, found.base.mean / 1000,
                                        t("chart.tornado_axis", language, winner=found.winner, runner=found.runner_up,
                                          unit=unit),
                                        t("chart.tornado", language, winner=found.winner, runner=found.runner_up,
                                          horizon=over), lang=language), width="stretch")
-        flips = [assumption_label(s.assumption, language) for s in found.swings if s.flips]
-        if flips:
-            st.warning(t("whatif.flips", language, names=", ".join(flips)))
+        st.dataframe(pd.DataFrame(said.tried_rows(conclusion, assumption_label, currency, language)),
+                     hide_index=True, width="stretch")
         table = pd.DataFrame([{"assumption": s.assumption, "low": s.low, "high": s.high, "at_low": s.at_low.mean,
                                "at_high": s.at_high.mean, "flips": s.flips} for s in found.swings])
         st.download_button(t("app.download_csv", language), table.to_csv(index=False).encode(), "tornado.csv",
@@ -118,7 +187,7 @@ with match_tab:
     left, right = st.columns(2)
     a = left.selectbox(t("whatif.option_improve", language), names, index=0, key="ma_a")
     b = right.selectbox(t("whatif.option_match", language), names, index=len(names) - 1, key="ma_b")
-    path = st.selectbox(t("whatif.parameter", language), paths, key="ma_path",
+    path = st.selectbox(t("whatif.parameter", language), paths, key="ma_path", format_func=title,
                         index=next((i for i, p in enumerate(paths) if p.endswith("].count")), 0))
     values = st.text_input(t("whatif.values_to_try", language), key="ma_values")
     on = st.radio(t("whatif.on", language), ["availability", "gtr-compliance", "cost"], horizontal=True,
@@ -134,7 +203,8 @@ with match_tab:
             st.error(session.problems_text(exc))
     found = st.session_state.get("ma_result")
     if found is not None:
-        (st.info if found.found is None else st.success)(found.sentence(currency, language))
+        (st.info if found.found is None else st.success)(
+            said.match_sentence(match_conclusion(found, study.names), currency, language))
         st.dataframe(found.table(currency, language), hide_index=True, width="stretch")
         raw = pd.DataFrame([{found.path: s.value, "difference": s.difference.mean, "ci_low": s.difference.low,
                              "ci_high": s.difference.high, "p_at_least_as_good": s.probability,
@@ -143,8 +213,7 @@ with match_tab:
                            "text/csv", key="ma_csv")
 
 with rest_tab:
-    run = session.results(scenario)
-    from simulation.sustainability import METRICS, flags
+    from simulation.sustainability import METRICS
 
     part = run.summary[(run.summary["scope"] == "team") & run.summary["metric"].isin(METRICS)
                        & (run.summary["period"] == "all")]
@@ -152,15 +221,15 @@ with rest_tab:
         st.info(t("whatif.no_team", language))
     for (option, team), rows in part.groupby(["scenario", "subject"], observed=True):
         figures = dict(zip(rows["metric"], rows["mean"]))
-        found = flags(figures, language)
+        conclusion = rest_conclusion(str(option), str(team), figures)
         with st.container(border=True):
-            st.markdown(f"**{option} — {study.name_of(str(team))}**")
-            st.dataframe(pd.DataFrame({
-                t("app.figure", language): [report.label(m, language) for m in figures],
-                t("app.mean", language): [words.quantity(v, report.unit(m), currency, language)
-                                          for m, v in figures.items()]}),
-                hide_index=True, width="stretch")
-            for line in found:
-                st.warning(line)
-            if not found:
-                st.caption(t("whatif.sustainable", language))
+            sentence = said.rest_sentence(conclusion, study.name_of(str(team)), language)
+            (st.warning if conclusion.above else st.info if conclusion.near else st.success)(sentence)
+            st.dataframe(pd.DataFrame(said.rest_rows(conclusion, language)), hide_index=True, width="stretch")
+            others = {m: v for m, v in figures.items() if m not in {c.metric for c in conclusion.checks}}
+            if others:
+                st.dataframe(pd.DataFrame({
+                    t("app.figure", language): [report.label(m, language) for m in others],
+                    t("app.mean", language): [words.quantity(v, report.unit(m), currency, language)
+                                              for m, v in others.items()]}),
+                    hide_index=True, width="stretch")
