@@ -9,7 +9,7 @@ from simulation.report import decision_sections
 from simulation.verdict import sentences, verdict
 from sourcing import words
 from sourcing.checks import notices
-from webapp import charts, session, tables
+from webapp import charts, knobs, session, tables
 from webapp.i18n import t
 
 language = session.lang()
@@ -22,12 +22,22 @@ years = study.calendar.horizon
 colours = charts.option_colours(names)
 
 st.title(study.name)
+# The prices beside the verdict: drawn first (their values decide every figure below), each change answered
+# from the run's ledger without simulating.
+said, prices = st.columns([3, 2], gap="medium")
+with prices.container(border=True):
+    priced = knobs.panel(scenario, run, language)
+run = priced.run
+study = run.study
 found = verdict(run, study, seed=run.seed)
-with st.container(border=True):
-    st.subheader(t("verdict.title", language))
-    for line in sentences(found, language, currency, run.replications, study.names):
-        st.markdown(line)
-st.caption(t("app.run_note", language, n=run.replications, seed=run.seed))
+with said:
+    with st.container(border=True):
+        st.subheader(t("verdict.title", language))
+        for line in sentences(found, language, currency, run.replications, study.names):
+            st.markdown(line)
+    st.caption(t("app.run_note", language, n=run.replications, seed=run.seed))
+    if priced.changed:
+        st.info(t("knobs.repriced", language), icon=":material/sell:")
 
 decision = compare(run.rows, study.baseline_name, run.controls, run.control_means, study, run.summary)
 head = decision.headline.set_index(["scenario", "metric"])
