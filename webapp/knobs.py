@@ -203,13 +203,14 @@ def _reset(origin: str, found: list[Knob]) -> None:
         st.session_state[_key(origin, k)] = knob.shown(knob.number)
 
 
-def _keep(text: str, run: session.Run) -> None:
+def _keep(text: str, study: Study, changed: dict[Path, float], source: str, run: session.Run) -> None:
     """Before the rerun: the file with these prices becomes the scenario in use (the editor's too), its run
     the re-valued one (nothing simulated)."""
     state = st.session_state
-    state["edited_text"] = text
+    kept = written(text, study, changed, source)
+    state["edited_text"] = kept
     state["source"] = "edited"
-    session.adopt(text, replace(run, study=study_from_text(text, t("app.edited_source", session.lang()))))
+    session.adopt(kept, replace(run, study=study_from_text(kept, t("app.edited_source", session.lang()))))
 
 
 def panel(scenario: session.Active, run: session.Run, language: str) -> Priced:
@@ -246,13 +247,14 @@ def panel(scenario: session.Active, run: session.Run, language: str) -> Priced:
         return Priced(run, {})
     shown_run = session.remember(("priced", session.digest(scenario.text), run.seed, run.replications, key),
                                  lambda: repriced_run(run, study_at))
-    text = session.remember(("priced-text", session.digest(scenario.text), key),
-                            lambda: written(scenario.text, study, changed, scenario.source))
     left, right = st.columns(2)
     left.button(t("knobs.keep", language), type="primary", key=f"knob-keep-{origin}", on_click=_keep,
-                args=(text, shown_run), width="stretch")
+                args=(scenario.text, study, changed, scenario.source, shown_run), width="stretch")
     right.button(t("knobs.reset", language), key=f"knob-reset-{origin}", on_click=_reset, args=(origin, found),
                  width="stretch")
-    st.download_button(t("knobs.download", language), text.encode("utf-8"), file_name="scenario.yaml",
-                       mime="application/x-yaml", key=f"knob-download-{origin}", width="stretch")
+    # The file is written when asked for (a click), not at every change of a price.
+    st.download_button(t("knobs.download", language),
+                       lambda: written(scenario.text, study, changed, scenario.source).encode("utf-8"),
+                       file_name="scenario.yaml", mime="application/x-yaml", key=f"knob-download-{origin}",
+                       on_click="ignore", width="stretch")
     return Priced(shown_run, changed)

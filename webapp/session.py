@@ -174,7 +174,7 @@ def active() -> Active | None:
     if isinstance(chosen, tuple):
         text, source = chosen
         try:
-            found = Active(text, source, study_from_text(text, source))
+            found = Active(text, source, _study(text, source))
             state["last_good"] = (text, source)
             return found
         except ScenarioError as exc:
@@ -187,9 +187,17 @@ def active() -> Active | None:
         if problem is not None:
             st.warning(t("app.still_previous", language))
         text, source = state["last_good"]
-        return Active(text, source, study_from_text(text, source))
+        return Active(text, source, _study(text, source))
     text, source = _bundled(DEFAULT_EXAMPLE)
-    return Active(text, source, study_from_text(text, source))
+    return Active(text, source, _study(text, source))
+
+
+@st.cache_resource(max_entries=CACHE_ENTRIES, show_spinner=False)
+def _study(text: str, source: str) -> Study:
+    """The scenario file ``text`` validated, kept in memory (shared, never changed): a page's rerun at a new
+    price does not read and validate the file again. A file with problems raises every time (an exception
+    is never kept)."""
+    return study_from_text(text, source)
 
 
 def _bundled(name: str) -> tuple[str, str]:

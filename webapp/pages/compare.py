@@ -79,32 +79,42 @@ st.caption(t("compare.table_note", language))
 
 baseline = st.selectbox(t("compare.baseline", language), names, index=names.index(study.baseline_name),
                         key="baseline")
-decision = compare(run.rows, baseline, run.controls, run.control_means, study, run.summary)
+if baseline != study.baseline_name:
+    decision = compare(run.rows, baseline, run.controls, run.control_means, study, run.summary)
 with st.expander(t("compare.why", language), expanded=True):
     for line in tables.why(decision, run.summary, currency, language, years):
         st.markdown(f"- {line}")
 
+# Only the open tab is drawn (a click on another reruns the page): a change of price redraws one chart.
 breakdown, frontier, against, risk, details = st.tabs([
     t("compare.cost_breakdown", language), t("compare.cost_vs_availability", language),
-    t("compare.differences", language), t("compare.risk", language), t("compare.details", language)])
-with breakdown:
-    per_year = st.toggle(t("compare.per_year", language), key="per_year")
-    st.plotly_chart(charts.cost_breakdown(run.summary, per_year=per_year, money=currency, lang=language,
-                                          years=years, scenarios=names), width="stretch")
-with frontier:
-    st.plotly_chart(charts.cost_vs_availability(decision.headline, decision.frontier, money=currency, lang=language,
-                                                years=years, colours=colours), width="stretch")
-with against:
-    st.dataframe(tables.differences_table(decision, currency, language, years), width="stretch", hide_index=True)
-    st.plotly_chart(charts.paired_differences(decision.differences, "economic_cost", money=currency, lang=language,
-                                              years=years, baseline=baseline, colours=colours), width="stretch")
-with risk:
-    st.table(tables.risk(decision, currency, language, years))
-    left, right = st.columns(2)
-    left.plotly_chart(charts.cost_distribution(run.rows, money=currency, lang=language, years=years,
-                                               colours=colours), width="stretch")
-    right.plotly_chart(charts.exceedance(run.rows, money=currency, lang=language, years=years, colours=colours),
-                       width="stretch")
-with details:
-    comparison_table = decision_sections(decision, language, years)[0][1]
-    st.dataframe(tables.as_text(comparison_table, currency, language), width="stretch")
+    t("compare.differences", language), t("compare.risk", language), t("compare.details", language)],
+    key="compare_tab", on_change="rerun")
+if breakdown.open:
+    with breakdown:
+        per_year = st.toggle(t("compare.per_year", language), key="per_year")
+        st.plotly_chart(charts.cost_breakdown(run.summary, per_year=per_year, money=currency, lang=language,
+                                              years=years, scenarios=names), width="stretch")
+if frontier.open:
+    with frontier:
+        st.plotly_chart(charts.cost_vs_availability(decision.headline, decision.frontier, money=currency,
+                                                    lang=language, years=years, colours=colours), width="stretch")
+if against.open:
+    with against:
+        st.dataframe(tables.differences_table(decision, currency, language, years), width="stretch",
+                     hide_index=True)
+        st.plotly_chart(charts.paired_differences(decision.differences, "economic_cost", money=currency,
+                                                  lang=language, years=years, baseline=baseline, colours=colours),
+                        width="stretch")
+if risk.open:
+    with risk:
+        st.table(tables.risk(decision, currency, language, years))
+        left, right = st.columns(2)
+        left.plotly_chart(charts.cost_distribution(run.rows, money=currency, lang=language, years=years,
+                                                   colours=colours), width="stretch")
+        right.plotly_chart(charts.exceedance(run.rows, money=currency, lang=language, years=years,
+                                             colours=colours), width="stretch")
+if details.open:
+    with details:
+        comparison_table = decision_sections(decision, language, years)[0][1]
+        st.dataframe(tables.as_text(comparison_table, currency, language), width="stretch")
