@@ -168,3 +168,36 @@ def test_breakeven_on_a_run_already_simulated_is_the_breakeven_of_its_simulation
     assert on_run.value == pytest.approx(simulated.value, rel=1e-9)
     assert (on_run.low, on_run.high) == pytest.approx((simulated.low, simulated.high), rel=1e-9)
     assert [x for x, _ in on_run.points] == pytest.approx([x for x, _ in simulated.points], rel=1e-12)
+
+
+@pytest.mark.parametrize("example", ["email-1000", "small-firm"])
+def test_scenario_values_is_the_pivot_table_it_replaces(example):
+    """The Compare page's replication x option tables, built without pivot_table for speed: the same frames
+    (values, order, index and column types) on every scenario-level figure."""
+    import pandas as pd
+
+    from simulation.compare import scenario_values
+
+    rows = run_study(load_study(ROOT / "scenarios" / f"{example}.yaml"), 3, seed=5).rows
+    top = rows[(rows["scope"] == "scenario") & (rows["period"] == "all")]
+    for metric in pd.unique(top["metric"]):
+        part = top[top["metric"] == metric]
+        table = part.pivot_table(index="replication", columns="scenario", values="value", aggfunc="first",
+                                 sort=False)
+        order = [str(s) for s in pd.unique(rows["scenario"])]
+        pd.testing.assert_frame_equal(scenario_values(rows, metric), table[[c for c in order if c in table.columns]],
+                                      check_exact=True)
+
+
+def test_what_would_it_take_answers_a_price_question_as_it_opens_without_simulating(simulations):
+    at = start()
+    simulations.clear()
+    at.switch_page("webapp/pages/whatif.py").run()
+    assert not at.exception, at.exception
+    said = [m.value for m in (*at.success, *at.info)]
+    assert any(s.startswith("Below ") and "price per user of Cloud mail" in s for s in said), said
+    at.selectbox(key="be_path").set_value("providers.msp-4h-ho.fees.monthly").run()
+    said = [m.value for m in (*at.success, *at.info)]
+    assert any("for the monthly fee of Messaging MSP, **SaaS 99.9%** costs less" in s for s in said), said
+    assert simulations == []
+    assert "be_n" not in [s.key for s in at.slider]   # no replications to choose: none are simulated

@@ -247,11 +247,10 @@ def panel(scenario: session.Active, run: session.Run, language: str) -> Priced:
         return Priced(run, {})
     shown_run = session.remember(("priced", session.digest(scenario.text), run.seed, run.replications, key),
                                  lambda: repriced_run(run, study_at))
-    left, right = st.columns(2)
-    left.button(t("knobs.keep", language), type="primary", key=f"knob-keep-{origin}", on_click=_keep,
-                args=(scenario.text, study, changed, scenario.source, shown_run), width="stretch")
-    right.button(t("knobs.reset", language), key=f"knob-reset-{origin}", on_click=_reset, args=(origin, found),
-                 width="stretch")
+    st.button(t("knobs.keep", language), type="primary", key=f"knob-keep-{origin}", on_click=_keep,
+              args=(scenario.text, study, changed, scenario.source, shown_run), width="stretch")
+    st.button(t("knobs.reset", language), key=f"knob-reset-{origin}", on_click=_reset, args=(origin, found),
+              width="stretch")
     # The file is written when asked for (a click), not at every change of a price.
     st.download_button(t("knobs.download", language),
                        lambda: written(scenario.text, study, changed, scenario.source).encode("utf-8"),
