@@ -218,7 +218,9 @@ def panel(scenario: session.Active, run: session.Run, language: str) -> Priced:
     study = run.study
     currency = study.currency
     origin = session.digest(scenario.text)[:12]
-    found = knobs(study)
+    found = knobs(study) if run.ledger is not None else []
+    if not found:  # nothing to price (or a run that kept no ledger: it cannot be re-valued)
+        return Priced(run, {})
     state = st.session_state
     st.markdown(f"**{t('knobs.title', language)}**")
     st.caption(t("knobs.intro", language))
