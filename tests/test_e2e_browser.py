@@ -419,7 +419,8 @@ def everything_shown(page) -> list[str]:
     tabs = page.locator('[data-testid="stMain"] [role="tab"]')
     for k in range(tabs.count()):
         tabs.nth(k).click()
-        page.wait_for_timeout(300)   # the panel (and its charts) are drawn on the client
+        page.wait_for_timeout(300)   # the panel (and its charts) are drawn on the client, or by a rerun
+        settled(page)
         pieces += visible_text(page)
     return pieces
 

@@ -22,6 +22,8 @@ from typing import Any, NamedTuple
 import pandas as pd
 import streamlit as st
 
+from simulation import ledger as ledgers
+from simulation.ledger import Ledger
 from simulation.replications import Results, concat, run_study
 from sourcing.errors import ScenarioError
 from sourcing.files import MAX_BYTES, decode, study_from_text
@@ -70,6 +72,14 @@ class Run:
     seconds: float
     controls: pd.DataFrame | None = None
     control_means: dict[str, float] | None = None
+    ledger: Ledger | None = None
+    """What the replications' costs are made of: the run valued at other prices without simulating
+    (:mod:`webapp.knobs`)."""
+
+    def as_results(self) -> Results:
+        """The run as the core's results (what the analyses and :func:`simulation.ledger.revalue` take)."""
+        return Results(self.study, self.seed, self.replications, self.rows, incidents=self.incidents,
+                       controls=self.controls, control_means=self.control_means, ledger=self.ledger)
 
 
 def lang() -> str:
@@ -164,7 +174,7 @@ def active() -> Active | None:
     if isinstance(chosen, tuple):
         text, source = chosen
         try:
-            found = Active(text, source, study_from_text(text, source))
+            found = Active(text, source, _study(text, source))
             state["last_good"] = (text, source)
             return found
         except ScenarioError as exc:
@@ -177,9 +187,17 @@ def active() -> Active | None:
         if problem is not None:
             st.warning(t("app.still_previous", language))
         text, source = state["last_good"]
-        return Active(text, source, study_from_text(text, source))
+        return Active(text, source, _study(text, source))
     text, source = _bundled(DEFAULT_EXAMPLE)
-    return Active(text, source, study_from_text(text, source))
+    return Active(text, source, _study(text, source))
+
+
+@st.cache_resource(max_entries=CACHE_ENTRIES, show_spinner=False)
+def _study(text: str, source: str) -> Study:
+    """The scenario file ``text`` validated, kept in memory (shared, never changed): a page's rerun at a new
+    price does not read and validate the file again. A file with problems raises every time (an exception
+    is never kept)."""
+    return study_from_text(text, source)
 
 
 def _bundled(name: str) -> tuple[str, str]:
@@ -241,6 +259,7 @@ class Outcome(NamedTuple):
     seconds: float
     controls: pd.DataFrame | None
     control_means: dict[str, float] | None
+    ledger: Ledger | None = None
 
 
 @st.cache_data(persist="disk", show_spinner=False)
@@ -302,7 +321,8 @@ def _keep(scenario: Active, run: Run) -> Run:
     if kept_on_disk(scenario, run.seed, run.replications):
         try:
             _on_disk(scenario.text, run.seed, run.replications, code_version(),
-                     Outcome(run.rows, run.summary, run.incidents, run.seconds, run.controls, run.control_means))
+                     Outcome(run.rows, run.summary, run.incidents, run.seconds, run.controls, run.control_means,
+                             run.ledger))
         except Exception:  # a disk that cannot take it (full, read-only): the run stays in memory only
             _LOG.warning("%s (seed %s, %s replications) could not be kept on disk", scenario.source, run.seed,
                          run.replications, exc_info=True)
@@ -359,12 +379,21 @@ def _simulate(scenario: Active, seed: int, replications: int, first: Run | None 
                           concat([first.incidents, outcome.incidents]),
                           controls=None if first.controls is None else pd.concat([first.controls, outcome.controls],
                                                                                    ignore_index=True),
-                          control_means=first.control_means)
+                          control_means=first.control_means,
+                          ledger=None if first.ledger is None or outcome.ledger is None
+                          else ledgers.concat([first.ledger, outcome.ledger]))
     if bar is not None:
         bar.empty()
     return Run(scenario.study, seed, replications, outcome.rows, outcome.summary, outcome.incidents,
                time.perf_counter() - start + (first.seconds if first is not None else 0.0), outcome.controls,
-               outcome.control_means)
+               outcome.control_means, outcome.ledger)
+
+
+def adopt(text: str, run: Run) -> None:
+    """Keeps ``run`` as the run of the scenario file ``text`` at its seed and replications: a file that
+    differs from the simulated one only in prices, whose run was re-valued from the ledger (the same figures
+    as a simulation), opens without simulating."""
+    _held(("run", digest(text), run.seed, run.replications), run)
 
 
 def refine() -> None:

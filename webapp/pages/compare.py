@@ -9,7 +9,7 @@ from simulation.report import decision_sections
 from simulation.verdict import sentences, verdict
 from sourcing import words
 from sourcing.checks import notices
-from webapp import charts, session, tables
+from webapp import charts, knobs, session, tables
 from webapp.i18n import t
 
 language = session.lang()
@@ -22,12 +22,22 @@ years = study.calendar.horizon
 colours = charts.option_colours(names)
 
 st.title(study.name)
+# The prices beside the verdict: drawn first (their values decide every figure below), each change answered
+# from the run's ledger without simulating.
+said, prices = st.columns([3, 2], gap="medium")
+with prices.container(border=True):
+    priced = knobs.panel(scenario, run, language)
+run = priced.run
+study = run.study
 found = verdict(run, study, seed=run.seed)
-with st.container(border=True):
-    st.subheader(t("verdict.title", language))
-    for line in sentences(found, language, currency, run.replications, study.names):
-        st.markdown(line)
-st.caption(t("app.run_note", language, n=run.replications, seed=run.seed))
+with said:
+    with st.container(border=True):
+        st.subheader(t("verdict.title", language))
+        for line in sentences(found, language, currency, run.replications, study.names):
+            st.markdown(line)
+    st.caption(t("app.run_note", language, n=run.replications, seed=run.seed))
+    if priced.changed:
+        st.info(t("knobs.repriced", language), icon=":material/sell:")
 
 decision = compare(run.rows, study.baseline_name, run.controls, run.control_means, study, run.summary)
 head = decision.headline.set_index(["scenario", "metric"])
@@ -69,32 +79,42 @@ st.caption(t("compare.table_note", language))
 
 baseline = st.selectbox(t("compare.baseline", language), names, index=names.index(study.baseline_name),
                         key="baseline")
-decision = compare(run.rows, baseline, run.controls, run.control_means, study, run.summary)
+if baseline != study.baseline_name:
+    decision = compare(run.rows, baseline, run.controls, run.control_means, study, run.summary)
 with st.expander(t("compare.why", language), expanded=True):
     for line in tables.why(decision, run.summary, currency, language, years):
         st.markdown(f"- {line}")
 
+# Only the open tab is drawn (a click on another reruns the page): a change of price redraws one chart.
 breakdown, frontier, against, risk, details = st.tabs([
     t("compare.cost_breakdown", language), t("compare.cost_vs_availability", language),
-    t("compare.differences", language), t("compare.risk", language), t("compare.details", language)])
-with breakdown:
-    per_year = st.toggle(t("compare.per_year", language), key="per_year")
-    st.plotly_chart(charts.cost_breakdown(run.summary, per_year=per_year, money=currency, lang=language,
-                                          years=years, scenarios=names), width="stretch")
-with frontier:
-    st.plotly_chart(charts.cost_vs_availability(decision.headline, decision.frontier, money=currency, lang=language,
-                                                years=years, colours=colours), width="stretch")
-with against:
-    st.dataframe(tables.differences_table(decision, currency, language, years), width="stretch", hide_index=True)
-    st.plotly_chart(charts.paired_differences(decision.differences, "economic_cost", money=currency, lang=language,
-                                              years=years, baseline=baseline, colours=colours), width="stretch")
-with risk:
-    st.table(tables.risk(decision, currency, language, years))
-    left, right = st.columns(2)
-    left.plotly_chart(charts.cost_distribution(run.rows, money=currency, lang=language, years=years,
-                                               colours=colours), width="stretch")
-    right.plotly_chart(charts.exceedance(run.rows, money=currency, lang=language, years=years, colours=colours),
-                       width="stretch")
-with details:
-    comparison_table = decision_sections(decision, language, years)[0][1]
-    st.dataframe(tables.as_text(comparison_table, currency, language), width="stretch")
+    t("compare.differences", language), t("compare.risk", language), t("compare.details", language)],
+    key="compare_tab", on_change="rerun")
+if breakdown.open:
+    with breakdown:
+        per_year = st.toggle(t("compare.per_year", language), key="per_year")
+        st.plotly_chart(charts.cost_breakdown(run.summary, per_year=per_year, money=currency, lang=language,
+                                              years=years, scenarios=names), width="stretch")
+if frontier.open:
+    with frontier:
+        st.plotly_chart(charts.cost_vs_availability(decision.headline, decision.frontier, money=currency,
+                                                    lang=language, years=years, colours=colours), width="stretch")
+if against.open:
+    with against:
+        st.dataframe(tables.differences_table(decision, currency, language, years), width="stretch",
+                     hide_index=True)
+        st.plotly_chart(charts.paired_differences(decision.differences, "economic_cost", money=currency,
+                                                  lang=language, years=years, baseline=baseline, colours=colours),
+                        width="stretch")
+if risk.open:
+    with risk:
+        st.table(tables.risk(decision, currency, language, years))
+        left, right = st.columns(2)
+        left.plotly_chart(charts.cost_distribution(run.rows, money=currency, lang=language, years=years,
+                                                   colours=colours), width="stretch")
+        right.plotly_chart(charts.exceedance(run.rows, money=currency, lang=language, years=years,
+                                             colours=colours), width="stretch")
+if details.open:
+    with details:
+        comparison_table = decision_sections(decision, language, years)[0][1]
+        st.dataframe(tables.as_text(comparison_table, currency, language), width="stretch")

@@ -12,6 +12,7 @@ from simulation.conclusions import (
     rest_conclusion,
     tornado_conclusion,
 )
+from simulation.repricing import answers_at_once, breakeven_on_run
 from simulation.verdict import verdict
 from simulation.whatif import assumption_label, breakeven, match, sensitivity
 from sourcing import conclusions as said
@@ -122,9 +123,22 @@ with breakeven_tab:
                             index=first_price(pair))
     on = st.radio(t("whatif.on", language), ["cost", "availability"], horizontal=True, key="be_on",
                   format_func=lambda k: t(f"whatif.on_{k}", language))
-    replications = st.slider(t("whatif.replications_each", language), 20, 200, 40, step=10, key="be_n")
+    # A price on cost is solved on the run already simulated (its ledger re-valued at every price): at once,
+    # without a button; anything else simulates each value tried.
+    at_once = answers_at_once(path, on)
+    if at_once:
+        st.caption(t("whatif.at_once", language,
+                     replications=words.count(run.replications, "count.replications", language)))
+    else:
+        replications = st.slider(t("whatif.replications_each", language), 20, 200, 40, step=10, key="be_n")
     if a == b:
         st.warning(t("whatif.two_different", language))
+    elif at_once:
+        try:
+            st.session_state["be_result"] = cached(("breakeven-run", a, b, path, run.replications),
+                                                   lambda: breakeven_on_run(run.as_results(), a, b, path))
+        except ScenarioError as exc:
+            st.error(session.problems_text(exc))
     elif st.button(t("whatif.find_breakeven", language), key="be_go", type="primary"):
         try:
             st.session_state["be_result"] = cached(("breakeven", a, b, path, on, replications),
