@@ -323,11 +323,18 @@ def _breakeven_on_prices(study: Study, a: str, b: str, target: Path, path: str, 
     the price (no cap or tier binds in between), the break-even is a ratio of means, -mean(a)/mean(b) of the
     replications' lines a + b x, with Fieller's 95 % interval; otherwise it is found by root finding on the
     mean difference (Brent), with a bootstrap interval over replications."""
+    base = evaluate([study], replications, seed, executor, workers)[0]
+    return solve_on_ledger(base, study, a, b, target, path, current, lo, hi, widen, points)
+
+
+def solve_on_ledger(base: Results, study: Study, a: str, b: str, target: Path, path: str, current: float,
+                    lo: float, hi: float, widen: bool, points: int) -> BreakEven:
+    """The break-even of the price at ``target`` solved on ``base``'s ledger, with no simulation: ``base``
+    simulated ``study`` (or a study it was re-valued from); every price tried re-values its replications."""
     from scipy.optimize import brentq
 
-    base = evaluate([study], replications, seed, executor, workers)[0]
     book = base.ledger
-    simulated_plan = compiled(study)
+    simulated_plan = compiled(base.revalued_from or study)
     unit = quantity(locate(study_data(study), target)).unit
     cache: dict[float, np.ndarray] = {}
 
@@ -379,7 +386,7 @@ def _breakeven_on_prices(study: Study, a: str, b: str, target: Path, path: str, 
     else:
         value = float(brentq(lambda x: float(by_replication(x).mean()), left, right,
                              xtol=1e-6 * max(abs(right - left), 1e-12)))
-        interval = _bootstrap_root(by_replication, left, right, seed, 0.0 if current >= 0 else -math.inf)
+        interval = _bootstrap_root(by_replication, left, right, base.seed, 0.0 if current >= 0 else -math.inf)
         note = "root of the mean difference on the same replications; 95 % interval by bootstrap"
     if all(abs(value - t) > 1e-9 * max(abs(value), 1.0) for t, _ in tried):
         shown([value])
