@@ -229,7 +229,9 @@ class BreakEven:
     current: float
     points: list[tuple[float, Difference]] = field(default_factory=list)
     """Every value tried and the difference found there."""
-    note: str = ""
+    method: str = "none"
+    """How it was found: ``regression`` (a band over simulated values), ``fieller`` (a ratio of means on one
+    ledger), ``brent`` (a root on one ledger, bootstrap interval) or ``none`` (no break-even in the range)."""
     results: Results | None = field(default=None, repr=False)
     """The one simulation a break-even of a price is solved on (its ledger re-valued at every value)."""
 
@@ -302,17 +304,12 @@ def breakeven(study: Study, a: str, b: str, path: str, replications: int = 60, s
         widenings += 1
     unit = quantity(locate(study_data(study), target)).unit
     if bracket is None:
-        sign = "lower" if tried[0][1].mean < 0 else "higher"
-        what = "costs" if on == "cost" else "is"
-        note = (f"no break-even between {words.value(tried[0][0], unit)} and {words.value(tried[-1][0], unit)}: "
-                f"{a} {what} {sign} than {b} throughout")
-        return BreakEven(a, b, path, metric, None, None, None, unit, current, tried, note)
+        return BreakEven(a, b, path, metric, None, None, None, unit, current, tried, "none")
     left, right = bracket
     measure(list(np.linspace(left, right, points))[1:-1])
     inside = [(x, d) for x, d in tried if left - 1e-12 <= x <= right + 1e-12]
     value, interval = _root(inside)
-    return BreakEven(a, b, path, metric, value, interval[0], interval[1], unit, current, tried,
-                     "regression on paired differences; 95 % interval from their band")
+    return BreakEven(a, b, path, metric, value, interval[0], interval[1], unit, current, tried, "regression")
 
 
 def _breakeven_on_prices(study: Study, a: str, b: str, target: Path, path: str, current: float, lo: float,
@@ -368,10 +365,7 @@ def solve_on_ledger(base: Results, study: Study, a: str, b: str, target: Path, p
         bracket = _bracket(tried)
         widenings += 1
     if bracket is None:
-        sign = "lower" if tried[0][1].mean < 0 else "higher"
-        note = (f"no break-even between {words.value(tried[0][0], unit)} and {words.value(tried[-1][0], unit)}: "
-                f"{a} costs {sign} than {b} throughout")
-        return BreakEven(a, b, path, "economic_cost", None, None, None, unit, current, tried, note, base)
+        return BreakEven(a, b, path, "economic_cost", None, None, None, unit, current, tried, "none", base)
     left, right = bracket
     d0, d1 = by_replication(left), by_replication(right)
     slope = (d1 - d0) / (right - left) if right > left else np.zeros_like(d0)
@@ -382,15 +376,15 @@ def solve_on_ledger(base: Results, study: Study, a: str, b: str, target: Path, p
     if linear:
         value = float(-level.mean() / slope.mean())
         interval = fieller(level, slope)
-        note = "ratio of means on the same replications; 95 % interval by Fieller's theorem"
+        method = "fieller"
     else:
         value = float(brentq(lambda x: float(by_replication(x).mean()), left, right,
                              xtol=1e-6 * max(abs(right - left), 1e-12)))
         interval = _bootstrap_root(by_replication, left, right, base.seed, 0.0 if current >= 0 else -math.inf)
-        note = "root of the mean difference on the same replications; 95 % interval by bootstrap"
+        method = "brent"
     if all(abs(value - t) > 1e-9 * max(abs(value), 1.0) for t, _ in tried):
         shown([value])
-    return BreakEven(a, b, path, "economic_cost", value, interval[0], interval[1], unit, current, tried, note, base)
+    return BreakEven(a, b, path, "economic_cost", value, interval[0], interval[1], unit, current, tried, method, base)
 
 
 def fieller(level: np.ndarray, slope: np.ndarray, confidence: float = 0.95) -> tuple[float, float]:

@@ -91,6 +91,11 @@ def _load(path: Path, sets: list[str] | None = None) -> Study:
         raise typer.Exit(2) from None
 
 
+def _capitalised(text: str) -> str:
+    """A label that heads a column: its first letter upper case (``the monthly fee`` -> ``The monthly fee``)."""
+    return text[:1].upper() + text[1:]
+
+
 def _print_verdict(words: list[str], lang: str = "en") -> None:
     """The verdict, first and in plain words (bold where the sentence says so)."""
     from .words import say
@@ -681,21 +686,22 @@ def breakeven(
     points = [{"value": x, "difference": d.mean, "ci_low": d.low, "ci_high": d.high} for x, d in found.points]
     document = {"file": str(file), "between": list(between), "vary": vary, "on": on, "seed": seed,
                 "replications": replications, "break_even": found.value, "ci_low": found.low,
-                "ci_high": found.high, "unit": found.unit, "today": found.current, "method": found.note,
+                "ci_high": found.high, "unit": found.unit, "today": found.current, "method": found.method,
                 "points": points}
     if _emit(output, document, pd.DataFrame(points, columns=["value", "difference", "ci_low", "ci_high"])):
         return
-    from simulation.conclusions import breakeven_conclusion
+    from simulation.conclusions import breakeven_conclusion, parameter
 
-    from .conclusions import breakeven_sentence
+    from .conclusions import breakeven_sentence, parameter_text
 
     _print_said(breakeven_sentence(breakeven_conclusion(found, study.names), language))
     if found.value is not None:
-        out.print(Text(say("whatif.cli_method", language, replications=count(replications, "count.replications",
+        out.print(Text(say(f"whatif.cli_method_{found.method}", language, replications=count(replications, "count.replications",
                                                                               language), seed=seed)),
                   highlight=False, soft_wrap=True)
     table = _table(say("whatif.cli_minus", language, what=say(f"whatif.on_{on}", language), a=between[0],
-                       b=between[1]), [vary, say("whatif.difference", language), say("whatif.ci", language)])
+                       b=between[1]), [_capitalised(parameter_text(parameter(vary, study.names), language)),
+                                     say("whatif.difference", language), say("whatif.ci", language)])
     for x, d in found.points:
         table.add_row(found.text(x, language), gap(d.mean, on, study.currency, language),
                       f"[{gap(d.low, on, study.currency, language)}, {gap(d.high, on, study.currency, language)}]")
