@@ -156,7 +156,7 @@ def active() -> Active | None:
     if isinstance(chosen, tuple):
         text, source = chosen
         try:
-            found = Active(text, source, study_from_text(text, source))
+            found = Active(text, source, study_from_text(text, source, lang()))
             state["last_good"] = (text, source)
             return found
         except ScenarioError as exc:
@@ -169,9 +169,9 @@ def active() -> Active | None:
         if problem is not None:
             st.warning(t("app.still_previous", language))
         text, source = state["last_good"]
-        return Active(text, source, study_from_text(text, source))
+        return Active(text, source, study_from_text(text, source, lang()))
     text, source = _bundled(DEFAULT_EXAMPLE)
-    return Active(text, source, study_from_text(text, source))
+    return Active(text, source, study_from_text(text, source, lang()))
 
 
 def _bundled(name: str) -> tuple[str, str]:
@@ -229,7 +229,7 @@ def results(scenario: Active) -> Run:
         st.error(t("app.too_much", lang(), n=replications, fits=max(fits, 0)))
         st.stop()
 
-    key = ("run", digest(scenario.text), seed, replications)
+    key = ("run", _key(scenario), seed, replications)
     store, lock = _store()
     with lock:
         ready = store.get(key)
@@ -239,7 +239,7 @@ def results(scenario: Active) -> Run:
         # A first estimate on a few replications shows at once; :func:`refine` runs the rest at the end of
         # the page and reruns it with every replication (the same replications, so the same numbers).
         st.session_state["_refine"] = (scenario, seed, replications)
-        return remember(("run", digest(scenario.text), seed, FIRST_ESTIMATE),
+        return remember(("run", _key(scenario), seed, FIRST_ESTIMATE),
                         lambda: _simulate(scenario, seed, FIRST_ESTIMATE))
     return remember(key, lambda: _simulate(scenario, seed, replications))
 
@@ -271,10 +271,16 @@ def refine() -> None:
     if pending is None:
         return
     scenario, seed, replications = pending
-    quick = remember(("run", digest(scenario.text), seed, FIRST_ESTIMATE),
+    quick = remember(("run", _key(scenario), seed, FIRST_ESTIMATE),
                      lambda: _simulate(scenario, seed, FIRST_ESTIMATE))
-    remember(("run", digest(scenario.text), seed, replications), lambda: _simulate(scenario, seed, replications, quick))
+    remember(("run", _key(scenario), seed, replications), lambda: _simulate(scenario, seed, replications, quick))
     st.rerun()
+
+
+def _key(scenario: Active) -> str:
+    """What a run is cached on: the file's text, and the language when the file translates its names (the
+    same figures, under other names)."""
+    return digest(scenario.text + (lang() if "translations" in scenario.text else ""))
 
 
 def digest(text: str | bytes) -> str:
