@@ -126,6 +126,9 @@ def study_from_text(text: str, source: str = "<input>", lang: str | None = None)
     """Validate scenario YAML text; ``source`` names it in error messages. With ``lang``, the names and
     descriptions the file translates into that language are used (see :func:`in_language`)."""
     data, root = parse_yaml(text, source)
+    problems = translation_problems(data, whole_file=True) if isinstance(data, dict) else []
+    if problems:
+        raise ScenarioError(_with_lines(problems, root), source=source)
     return study_from_data(data, source=source, root=root, lang=lang)
 
 
@@ -155,9 +158,10 @@ def _translatable(node: Any, path: tuple = ()) -> typing.Iterator[tuple[tuple, s
             yield from _translatable(value, (*path, k))
 
 
-def translation_problems(data: dict) -> list[Problem]:
-    """What is wrong with the file's ``translations``: ``{fr: {text as written: its French}}``, where each
-    text is a name or description of the file."""
+def translation_problems(data: dict, whole_file: bool = False) -> list[Problem]:
+    """What is wrong with the file's ``translations``: ``{fr: {text as written: its French}}``; with
+    ``whole_file`` (a file as written, not data derived from it), each text must be a name or description
+    of the file (a misspelt one would never be used)."""
     block = data.get("translations")
     if block is None:
         return []
@@ -177,7 +181,7 @@ def translation_problems(data: dict) -> list[Problem]:
             for text, translated in table.items():
                 if not isinstance(translated, str) or not translated.strip():
                     problems.append(Problem(("translations", language, str(text)), "write its translation as text"))
-                elif text not in texts:
+                elif whole_file and text not in texts:
                     close = difflib.get_close_matches(str(text), sorted(texts), n=1)
                     hint = f": did you mean '{close[0]}'?" if close else " (a name, description or provider)"
                     problems.append(Problem(("translations", language, str(text)),

@@ -83,7 +83,8 @@ with breakdown:
                                           years=years, scenarios=names), width="stretch")
 with frontier:
     st.plotly_chart(charts.cost_vs_availability(decision.headline, decision.frontier, money=currency, lang=language,
-                                                years=years, colours=colours), width="stretch")
+                                                years=years, colours=colours, target=charts.common_target(study)),
+                    width="stretch")
 with against:
     st.dataframe(tables.differences_table(decision, currency, language, years), width="stretch", hide_index=True)
     st.plotly_chart(charts.paired_differences(decision.differences, "economic_cost", money=currency, lang=language,

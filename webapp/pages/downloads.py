@@ -36,7 +36,7 @@ st.download_button(t("app.download_yaml", language), dump_study(study).encode("u
 currency = study.currency
 figures = [charts.cost_breakdown(run.summary, money=currency, lang=language, years=years, scenarios=names),
            charts.cost_vs_availability(decision.headline, decision.frontier, money=currency, lang=language,
-                                       years=years, colours=colours),
+                                       years=years, colours=colours, target=charts.common_target(study)),
            charts.paired_differences(decision.differences, "economic_cost", money=currency, lang=language,
                                      years=years, baseline=decision.baseline, colours=colours),
            charts.exceedance(run.rows, money=currency, lang=language, years=years, colours=colours)]
