@@ -362,6 +362,9 @@ def visible_text(page) -> list[str]:
     return page.evaluate("""() => {
         const lines = [];
         const file = new Set();
+        // Material icons are drawn from their names (a ligature): "keyboard_arrow_down" is a glyph, not text.
+        const icons = new Set([...document.querySelectorAll('[data-testid="stIconMaterial"]')]
+            .map(i => i.textContent.trim()));
         for (const own of document.querySelectorAll('[data-testid="stMain"] textarea, [data-testid="stCode"]')) {
             (own.value || own.innerText).split('\\n').forEach(l => file.add(l.trim()));
         }
@@ -375,7 +378,7 @@ def visible_text(page) -> list[str]:
                 '[data-testid="stMain"] [role="gridcell"], [data-testid="stMain"] [role="columnheader"]')) {
             lines.push(cell.textContent);
         }
-        return lines.map(l => l.trim()).filter(l => l);
+        return lines.map(l => l.trim()).filter(l => l && !icons.has(l));
     }""")
 
 
