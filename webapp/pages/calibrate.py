@@ -102,13 +102,18 @@ if isinstance(done, ScenarioError):
 calibration, found = done.calibration, done.backtest
 history = calibration.history
 st.subheader(t("calibrate.read", language))
+def _day(stamp) -> str:
+    """A date as the reader writes it: 29/02/2016 in French, 29 Feb 2016 in English."""
+    return stamp.strftime("%d/%m/%Y" if language == "fr" else "%d %b %Y")
+
+
 ORDERS = {"day first": "calibrate.day_first", "month first": "calibrate.month_first"}
 dates = t(ORDERS.get(history.date_order, "calibrate.iso_dates"), language)
 st.markdown(session._plain(t("calibrate.read_line", language, source=history.source, format=history.format,
                              rows=number(history.rows, language, 0),
                              incidents=number(len(history.tickets), language, 0),
-                             start=history.tickets["opened"].min().date(),
-                             end=history.tickets["opened"].max().date(), order=dates)))
+                             start=_day(history.tickets["opened"].min()),
+                             end=_day(history.tickets["opened"].max()), order=dates)))
 st.caption(t("calibrate.mapping", language))
 st.dataframe([{t("calibrate.table.export", language): label, t("calibrate.table.level", language): level,
                t("calibrate.table.tickets", language): number(history.label_counts.get(label, 0), language, 0)}
@@ -123,7 +128,7 @@ st.subheader(t("calibrate.estimates", language))
 for part in done.desk.services:
     if len(done.desk.services) > 1:
         st.caption(part.service)
-    st.dataframe(estimates_table(part, language), hide_index=True, width="stretch")
+    st.table(estimates_table(part, language).set_index(t("calibrate.table.priority", language)))   # wraps: fits
     st.caption(session._plain(t("calibrate.notes.trend_and_season", language, trend=part.trend.note,
                                 season=part.seasonality.note)))
     for warning in part.warnings:
@@ -133,7 +138,7 @@ if found is not None:
     for line in rating_lines(found, language):
         st.markdown(line)
     st.caption(session._plain(found.team.origin))
-    st.dataframe(backtest_table(found, language), hide_index=True, width="stretch")
+    st.table(backtest_table(found, language).set_index(t("calibrate.table.priority", language)))
     for note in found.warnings(language):
         st.warning(session._plain(note))
 st.info(t("calibrate.repair_note", language, note=done.written.note(language)))
