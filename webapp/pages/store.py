@@ -26,10 +26,13 @@ st.title(t("page.store", language))
 st.caption(t("store.page_intro", language))
 
 
-def _label(path: str) -> str:
-    """A swept parameter in words: what it is, and what it belongs to when that is a service, team or offer."""
-    owner, label = parameter(path, language)
-    return label if not owner or path.split(".")[0] in ("calendar", "economics") else f"{label} ({owner})"
+def _label(path: str, study=None, names: dict[str, str] | None = None) -> str:
+    """A swept parameter in words: what it is, and what it belongs to when that is a service, team or offer
+    (by its name, in the reader's language)."""
+    owner, label = parameter(path, language, study)
+    if not owner or path.split(".")[0] not in ("services", "teams", "providers", "saas"):
+        return label
+    return f"{label} ({_french(owner, names or {})})"
 
 
 def _value(value) -> str:
@@ -56,18 +59,22 @@ def _read(path: str, stamp: tuple[int, int], lang: str):
         swept = [p for p in dict.fromkeys(k for item in found for k in item.parameters)
                  if len({str(item.parameters.get(p)) for item in found}) > 1]
         several = len({item.file for item in found}) > 1
+
+        def label(path: str) -> str:
+            return _label(path, found[0].study, names)
+
         details = []
         for item in found:
-            said = ", ".join(f"{_label(p)} : {_value(item.parameters[p])}" if lang == "fr" else
-                             f"{_label(p)}: {_value(item.parameters[p])}" for p in swept if p in item.parameters)
+            said = ", ".join(f"{label(p)}\u202f: {_value(item.parameters[p])}" if lang == "fr" else
+                             f"{label(p)}: {_value(item.parameters[p])}" for p in swept if p in item.parameters)
             title = (f"{Path(item.file).stem} · " if several else "") + (said or _french(item.study.name, names))
             verdict = [_french(line, names) for line in sentences(item.verdict, lang, item.study.currency,
                                                                   item.results.replications, item.study.names)]
             figures = figures_shown(item, lang)
             figures.iloc[:, 0] = figures.iloc[:, 0].map(lambda s: _french(str(s), names))
             details.append((item.key, title, verdict, figures))
-        table = compact(found, lang, _label, _value).map(lambda c: _french(c, names) if isinstance(c, str) else c)
-        maps = winner_maps(found, lang, _label, _value)
+        table = compact(found, lang, label, _value).map(lambda c: _french(c, names) if isinstance(c, str) else c)
+        maps = winner_maps(found, lang, label, _value)
         for figure in maps:
             figure.for_each_trace(lambda trace: trace.update(name=_french(trace.name or "", names)))
             for trace in figure.data:
@@ -127,7 +134,7 @@ table, figures, details, xlsx, page = found
 st.subheader(t("store.across", language))
 for figure in figures:
     st.plotly_chart(figure, width="stretch")
-st.dataframe(table, hide_index=True, width="stretch")
+st.table(table.set_index(table.columns[0]))   # a static table: its headers wrap, it fits the page
 left, right = st.columns(2)
 left.download_button(t("app.download_excel", language), xlsx, "store-report.xlsx",
                      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
@@ -140,4 +147,4 @@ for key, _, verdict, figures_table in details:
     if key == chosen:
         for line in verdict:
             st.markdown(line)
-        st.dataframe(figures_table, hide_index=True, width="stretch")
+        st.table(figures_table.set_index(figures_table.columns[0]).rename_axis(t("app.option", language)))
