@@ -372,7 +372,7 @@ def visible_text(page) -> list[str]:
             lines.push(...area.innerText.split('\\n').filter(l => !file.has(l.trim())));
         }
         for (const text of document.querySelectorAll('[data-testid="stMain"] svg text')) {
-            const rows = [...text.querySelectorAll('tspan.line')];   // a label on two lines: two lines of text
+            const rows = [...text.querySelectorAll('tspan')];   // a label on two lines: two lines of text
             lines.push(...(rows.length ? rows.map(r => r.textContent) : [text.textContent]));
         }
         for (const cell of document.querySelectorAll(
@@ -545,6 +545,9 @@ def test_every_page_in_french_shows_no_english(french_page, server):
         found = english_on_screen(pieces, known, phrases, single)
         found |= {f"example {text!r}" for text in bundled for piece in pieces
                   if re.search(rf"(?<![\w-]){re.escape(text)}(?![\w-])", piece)}
+        for word in sorted(found):   # where each one is, for whoever reads the failure
+            bare = re.sub(r"^(example|number) '(.*)'$", r"\2", word)
+            print(f"[e2e] {name}: {word} in {next((p for p in pieces if bare in p), '')[:120]!r}")
         if name in NOT_YET:
             print(f"\n[e2e] {name}: {len(found)} English words or numbers left ({NOT_YET[name]})")
         elif found:

@@ -10,7 +10,7 @@ import yaml
 
 from sourcing import words
 from sourcing.errors import ScenarioError
-from sourcing.files import parse_yaml, study_from_data
+from sourcing.files import in_language, parse_yaml, study_from_data
 from webapp import editing, session
 from webapp.i18n import t
 
@@ -20,10 +20,15 @@ state = st.session_state
 currency = scenario.study.currency
 
 # The tables start from the scenario in use; a new scenario resets them.
-origin = hashlib.sha256(scenario.text.encode()).hexdigest()[:12]
+origin = hashlib.sha256((scenario.text + language).encode()).hexdigest()[:12]
 if state.get("editor_origin") != origin:
     state["editor_origin"] = origin
-    state["editor_base"] = yaml.safe_load(scenario.text)
+    # The tables edit the scenario in the reader's language: a file that translates its names shows them
+    # translated (and is written back so, without its translations).
+    loaded = yaml.safe_load(scenario.text)
+    translated = isinstance(loaded, dict) and isinstance(loaded.get("translations"), dict) \
+        and language in loaded["translations"]
+    state["editor_base"] = in_language(loaded, language) if translated else loaded
 base = state["editor_base"]
 
 st.title(t("page.editor", language))

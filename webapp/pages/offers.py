@@ -86,7 +86,8 @@ def simulate():
 
 
 try:
-    comparison = session.remember(("offers", session.digest(content), session.digest(base_text), seed, replications),
+    comparison = session.remember(("offers", session.digest(content), session.digest(base_text), seed, replications,
+                                   language),   # the offers' and options' names are in the reader's language
                                   simulate)
 except ScenarioError as exc:
     st.error(t("app.file_problem", language) + "\n\n" + session.problems_text(exc))
