@@ -594,7 +594,7 @@ def breakeven(
     from simulation.whatif import gap
 
     from .paths import quantity
-    from .words import count, say
+    from .words import INTERVAL_SEPARATOR, count, say
 
     _check_language(language)
     if on not in ("cost", "availability"):
@@ -634,7 +634,8 @@ def breakeven(
                        b=between[1]), [vary, say("whatif.difference", language), say("whatif.ci", language)])
     for x, d in found.points:
         table.add_row(found.text(x, language), gap(d.mean, on, study.currency, language),
-                      f"[{gap(d.low, on, study.currency, language)}, {gap(d.high, on, study.currency, language)}]")
+                      f"[{gap(d.low, on, study.currency, language)}{INTERVAL_SEPARATOR[language]}"
+                      f"{gap(d.high, on, study.currency, language)}]")
     out.print(table)
 
 

@@ -32,7 +32,7 @@ if st.toggle(t("assumptions.defaults_only", language), key="defaults_only"):
 headers = {"owner": t("setting.owner.heading", language), "parameter": t("assumptions.parameter", language),
            "value": t("assumptions.value", language), "unit": t("app.unit", language),
            "default": t("assumptions.default", language), "source": t("assumptions.source", language)}
+# Pixels: the whole grid fits the page at 1,400 px (a long source is cut in its cell, whole on hover).
 widths = {"owner": 180, "parameter": 260, "value": 130, "unit": 80, "default": 70, "source": 210}
-"""Pixels: the whole grid fits the page at 1,400 px (a long source is cut in its cell, whole on hover)."""
 st.dataframe(table.rename(columns=headers), width="stretch", hide_index=True, height=640,
              column_config={headers[k]: st.column_config.Column(width=w) for k, w in widths.items()})

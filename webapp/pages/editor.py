@@ -61,11 +61,11 @@ def edit_in_parts(table, key: str, groups: list[list[str]]):
     return pd.concat(edited, axis=1)[list(table.columns)]
 
 
+# The services' and offers' tables in parts that fit at 1,400 px (volumes, priorities, costs, service).
 SERVICE_PARTS = [["users", "per_month", "per_user_per_month"], ["P1 %", "P2 %", "P3 %", "P4 %"],
                  ["outage cost business", "outage cost off hours"], ["service_time", "availability_target %"]]
 PROVIDER_PARTS = [["coverage", "monthly fee", "tickets_included", "extra_ticket"],
                   ["GTR P1", "GTR P2", "GTR P3", "GTR P4"], ["capacity", "monthly_cap"]]
-"""The services' and offers' tables in parts that fit at 1,400 px (volumes, priorities, costs, service)."""
 
 # The tab of each top-level section of the file; anything else (calendar, economics...) is on the YAML tab.
 TABS = ("services", "teams", "offers", "scenarios", "yaml")

@@ -19,8 +19,8 @@ from webapp.labels import parameter, value_text
 
 language = session.lang()
 MAX_UPLOAD = 200 * 1024 * 1024  # a store uploaded through the browser; larger ones are opened by their path
+# The store of the bundled batch (scenarios/batches/email-prices.yaml), once made with ``make store``.
 BUNDLED = session.ROOT / "runs" / "email.duckdb"
-"""The store of the bundled batch (scenarios/batches/email-prices.yaml), once made with ``make store``."""
 
 st.title(t("page.store", language))
 st.caption(t("store.page_intro", language))
