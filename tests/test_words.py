@@ -27,7 +27,8 @@ SAME_IN_BOTH = {
     "ranking.method_topsis", "ranking.topsis_rank",
     # Words spelt alike in both languages.
     "page.service", "service.choose", "editor.services", "editor.column.service", "verdict.title",
-    "grid.headings.question",
+    "grid.headings.question", "editor.column.skills", "setting.horizon", "setting.stat.p90",
+    "setting.owner.scenario_service",
     "section.verdict", "export.sheet.verdict", "app.option", "chart.option", "export.option", "whatif.option_a",
     "whatif.option_b", "unit.points", "unit.point", "assumptions.source", "export.half_width",
     "export.description", "export.score", "export.sheet.scores", "metric.incidents", "export.total", "calibrate.format",
