@@ -296,8 +296,8 @@ def validate(model: type[M], data: Any, source: str = "<input>", root: yaml.Node
     problems = translation_problems(data)
     if problems:
         raise ScenarioError(_with_lines(problems, root), source=source)
-    if lang is not None:
-        data = in_language(data, lang)
+    if lang is not None and lang in (data.get("translations") or {}):
+        data = in_language(data, lang)   # a file read in its own language keeps its translations
     unsafe = text_problems(data)
     if unsafe:
         raise ScenarioError(_with_lines([Problem(path, message) for path, message in unsafe], root), source=source)

@@ -32,7 +32,7 @@ def _label(path: str, study=None, names: dict[str, str] | None = None) -> str:
     owner, label = parameter(path, language, study)
     if not owner or path.split(".")[0] not in ("services", "teams", "providers", "saas"):
         return label
-    return f"{label} ({_french(owner, names or {})})"
+    return f"{label}, {_french(owner, names or {})}"
 
 
 def _value(value) -> str:
@@ -95,7 +95,7 @@ def _uploaded(data: bytes) -> Path:
 
 
 sources = (["bundled"] if BUNDLED.is_file() else []) + ["upload", "path"]
-where = st.radio(t("store.source", language), sources, horizontal=True,
+where = st.radio(t("store.source", language), sources, horizontal=True, key="store_source",
                  format_func=lambda k: t(f"store.{k}", language))
 path: Path | None = None
 if where == "bundled":
@@ -142,7 +142,8 @@ right.download_button(t("app.download_html", language), page, "store-report.html
 
 st.subheader(t("store.study", language))
 labels = {key: title for key, title, _, _ in details}
-chosen = st.selectbox(t("store.study", language), list(labels), format_func=labels.get, label_visibility="collapsed")
+chosen = st.selectbox(t("store.study", language), list(labels), format_func=labels.get, label_visibility="collapsed",
+                      key="store_study")
 for key, _, verdict, figures_table in details:
     if key == chosen:
         for line in verdict:
