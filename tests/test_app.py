@@ -132,12 +132,13 @@ def test_what_would_it_take_opens_on_the_recommended_option_and_states_each_rota
 def test_service_page_shows_restoration_and_monthly_availability():
     at = start()
     at.switch_page("webapp/pages/service.py").run()
-    table = at.dataframe[0].value
+    table = at.table[0].value   # static: every row shown, no label cut
+    assert at.title[0].value == "Service: E-mail"   # by its name, and the title first
     assert "Availability in agreed service time" in table.index
     assert set(table.columns) == {"In-house", "Outsourced, GTR 4h HO", "SaaS 99.9%"}
     before = table.loc["Time to restore, mean P1", "In-house"]
     at.selectbox(key="example").set_value("erp-hybrid").run()
-    after = at.dataframe[0].value
+    after = at.table[0].value
     assert "Hybrid + P1 escalation" in after.columns
     assert after.loc["Time to restore, mean P1", "In-house + on-call"] != before
 

@@ -28,9 +28,8 @@ title.title(t("service.title", language, name=study.name_of(name)))
 if service.description:
     st.caption(service.description)
 
-figures = tables.service_table(run.summary, name, currency, language)
-# Every row shown (no inner scroll cutting the table mid-row): the grid's rows are 35 px, plus its header.
-st.dataframe(figures, width="stretch", height=35 * (len(figures) + 1) + 3)
+# A static table: every row shown (no inner scroll cutting it mid-row), long labels wrapped, not cut.
+st.table(tables.service_table(run.summary, name, currency, language))
 
 st.subheader(t("service.time_to_restore", language))
 priority = st.radio(t("service.priority", language), ["P1", "P2", "P3", "P4"], horizontal=True, key="priority")

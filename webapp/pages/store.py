@@ -76,6 +76,11 @@ def _read(path: str, stamp: tuple[int, int], lang: str):
         table = compact(found, lang, label, _value).map(lambda c: _french(c, names) if isinstance(c, str) else c)
         maps = winner_maps(found, lang, label, _value)
         for figure in maps:
+            # A long parameter's name on two lines, and room for it: the axis title is not cut.
+            for axis in (figure.layout.xaxis, figure.layout.yaxis):
+                if axis.title.text and len(axis.title.text) > 40:
+                    axis.title.text = axis.title.text.replace(", ", ",<br>", 1)
+            figure.update_layout(height=max(figure.layout.height or 0, 380), margin={"l": 110})
             figure.for_each_trace(lambda trace: trace.update(name=_french(trace.name or "", names)))
             for trace in figure.data:
                 if getattr(trace, "text", None) is not None:
