@@ -14,7 +14,7 @@ INSTALL = python -m pip install --quiet --constraint $(CONSTRAINTS)
 TEST = python -m pytest -q --numprocesses=auto --maxprocesses=4
 FRESH ?= $(or $(TMPDIR),/tmp)/sourcing-constraints-venv
 
-.PHONY: setup app demo test bench screenshots constraints clean
+.PHONY: setup app demo test bench store screenshots constraints clean
 
 $(STAMP): pyproject.toml $(CONSTRAINTS)
 	$(PY) -m venv $(VENV)
@@ -43,6 +43,9 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/offers.py
 	$(BIN)/python benchmarks/calibrate.py
 	$(BIN)/python benchmarks/app.py
+
+store: $(STAMP)
+	$(BIN)/sourcing batch scenarios/batches/email-prices.yaml --store runs/email.duckdb --workers 2
 
 screenshots: $(STAMP)
 	$(BIN)/python -m webapp.screenshots --out out/screenshots

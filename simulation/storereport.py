@@ -11,6 +11,7 @@ import html
 import io
 import json
 import re
+from collections.abc import Callable
 from typing import Any, NamedTuple
 
 import pandas as pd
@@ -100,17 +101,21 @@ def parameters_of(found: list[StoredStudy]) -> list[str]:
     return [path for path, values in seen.items() if len(values) > 1]
 
 
-def compact(found: list[StoredStudy], lang: str = "en") -> pd.DataFrame:
+def compact(found: list[StoredStudy], lang: str = "en", label: Callable[[str], str] | None = None,
+            value: Callable[[Any], str] | None = None) -> pd.DataFrame:
     """The table across variants as a reader scans it: the swept parameters by their short names (the
     variant's name when nothing was swept), the file only when there are several, the recommended option,
-    the runner-up and the margin with its interval in the reader's locale."""
-    from sourcing.words import money, say
+    the runner-up and the margin with its interval in the reader's locale. A door that says paths and values
+    in words gives ``label`` (a path's header) and ``value`` (a value of the file as the reader writes it)."""
+    from sourcing.words import INTERVAL_SEPARATOR, money, say
 
     table = across_variants(found)
     swept = parameters_of(found)
-    short = {p: _short(p) for p in swept}
+    short = {p: (label or _short)(p) for p in swept}
     if len(set(short.values())) < len(short):
         short = {p: p for p in swept}
+    if value is not None:
+        table = table.assign(**{p: table[p].map(value) for p in swept})
     columns = (["file"] if table["file"].nunique() > 1 else []) + (swept or ["variant"])
     short.update({"file": say("store.file", lang), "variant": say("store.variant", lang),
                   "recommended": say("store.recommended", lang), "runner_up": say("store.runner_up", lang)})
@@ -118,7 +123,8 @@ def compact(found: list[StoredStudy], lang: str = "en") -> pd.DataFrame:
     shown = shown.where(shown.notna(), "")
     currency = found[0].study.currency if found else "EUR"
     shown[say("store.margin", lang)] = [
-        "" if m != m else f"{money(m, currency, lang)} [{money(lo, currency, lang)}, {money(hi, currency, lang)}]"
+        "" if m != m else f"{money(m, currency, lang)} [{money(lo, currency, lang)}"
+                          f"{INTERVAL_SEPARATOR.get(lang, ', ')}{money(hi, currency, lang)}]"
         for m, lo, hi in zip(table["margin"], table["margin_low"], table["margin_high"])]
     return shown
 
@@ -185,10 +191,14 @@ def _unsettled(settled: Any) -> bool:
     return settled is not None and settled == settled and not bool(settled)
 
 
-def winner_grids(found: list[StoredStudy], lang: str = "en") -> list[WinnerMap]:
+def winner_grids(found: list[StoredStudy], lang: str = "en", label: Callable[[str], str] | None = None,
+                 value: Callable[[Any], str] | None = None) -> list[WinnerMap]:
     """The recommended option over the two swept parameters with the most values, one grid per value of
     any other swept parameter (none when fewer than two parameters are swept)."""
     from sourcing.words import say
+
+    label = label or (lambda path: path)
+    value = value or str
 
     table = across_variants(found)
     swept = sorted(parameters_of(found), key=lambda p: -table[p].astype(str).nunique())
@@ -202,15 +212,20 @@ def winner_grids(found: list[StoredStudy], lang: str = "en") -> list[WinnerMap]:
         for _, row in part.iterrows():
             if not cells.at[str(row[y]), str(row[x])]:   # several files with the same values: the first
                 cells.at[str(row[y]), str(row[x])] = _mark(row)
-        suffix = ", ".join(f"{p} = {v}" for p, v in zip(rest, key if isinstance(key, tuple) else (key,)))
+        suffix = ", ".join(f"{label(p)} = {value(v)}" for p, v in zip(rest, key if isinstance(key, tuple) else (key,)))
         out.append(WinnerMap(say("store.winner_map", lang) + (f" ({suffix})" if suffix else ""), x, y, cells))
     return out
 
 
-def winner_maps(found: list[StoredStudy], lang: str = "en") -> list[go.Figure]:
+def winner_maps(found: list[StoredStudy], lang: str = "en", label: Callable[[str], str] | None = None,
+                value: Callable[[Any], str] | None = None) -> list[go.Figure]:
     """Which option wins where, drawn: the grids of :func:`winner_grids` as maps coloured by option; with
-    one swept parameter, the economic cost of every option along it."""
+    one swept parameter, the economic cost of every option along it. ``label`` and ``value`` say a path and
+    a value of the file in words (see :func:`compact`)."""
     from sourcing.words import say, thousands
+
+    label = label or (lambda path: path)
+    value = value or str
 
     table = across_variants(found)
     swept = parameters_of(found)
@@ -225,10 +240,10 @@ def winner_maps(found: list[StoredStudy], lang: str = "en") -> list[go.Figure]:
         for option in options:
             column = f"economic_cost: {option}"
             if column in part:
-                figure.add_scatter(x=part[x].astype(str), y=part[column] / 1000, name=option, mode="lines+markers",
+                figure.add_scatter(x=part[x].map(value), y=part[column] / 1000, name=option, mode="lines+markers",
                                    line={"color": colours[option]})
         unit = thousands(found[0].study.currency)
-        figure.update_layout(title=say("store.cost_along", lang, parameter=x), xaxis_title=x,
+        figure.update_layout(title=say("store.cost_along", lang, parameter=label(x)), xaxis_title=label(x),
                              yaxis_title=say("store.economic_cost_k", lang, unit=unit), height=420)
         return [figure]
     n = max(len(options), 1)
@@ -236,15 +251,17 @@ def winner_maps(found: list[StoredStudy], lang: str = "en") -> list[go.Figure]:
     for k, option in enumerate(options):
         scale += [[k / n, colours[option]], [(k + 1) / n, colours[option]]]
     figures = []
-    for grid in winner_grids(found, lang):
+    colon = "\u202f: " if lang == "fr" else ": "
+    for grid in winner_grids(found, lang, label, value):
         cells = grid.cells
         codes = [[options.index(c.removesuffix(" ?")) if c else None for c in row] for row in cells.to_numpy()]
-        figure = go.Figure(go.Heatmap(z=codes, x=list(cells.columns), y=list(cells.index), text=cells.to_numpy(),
-                                      texttemplate="%{text}", zmin=-0.5, zmax=n - 0.5, colorscale=scale,
-                                      showscale=False,
-                                      hovertemplate=f"{_short(grid.x)}=%{{x}}<br>{_short(grid.y)}=%{{y}}<br>"
+        figure = go.Figure(go.Heatmap(z=codes, x=[value(c) for c in cells.columns], y=[value(r) for r in cells.index],
+                                      text=cells.to_numpy(), texttemplate="%{text}", zmin=-0.5, zmax=n - 0.5,
+                                      colorscale=scale, showscale=False,
+                                      hovertemplate=f"{label(grid.x)}{colon}%{{x}}<br>{label(grid.y)}{colon}%{{y}}<br>"
                                                     "%{text}<extra></extra>"))
-        figure.update_layout(title=grid.title, xaxis_title=grid.x, yaxis_title=grid.y, height=140 + 45 * len(cells),
+        figure.update_layout(title=grid.title, xaxis_title=label(grid.x), yaxis_title=label(grid.y),
+                             height=140 + 45 * len(cells),
                              xaxis={"type": "category"}, yaxis={"type": "category"})
         figures.append(figure)
     return figures

@@ -57,6 +57,7 @@ def assumptions(study: Study) -> list[Assumption]:
     """Every leaf parameter of the study, in file order, with what each provider's declared share within
     the GTR implies (median and P90) beside the offer's performance."""
     data = study.model_dump(mode="json", by_alias=True, exclude_none=True, context={"currency": study.currency})
+    data.pop("translations", None)   # the names in other languages: words, not parameters
     out: list[Assumption] = []
     _walk(study, data, "", False, out, study.currency)
     for name, offer in study.providers.items():

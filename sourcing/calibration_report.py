@@ -16,7 +16,7 @@ from plotly.subplots import make_subplots
 from . import __version__
 from .calibration import Calibration
 from .model import PRIORITIES
-from .words import number, number_text, percent, say
+from .words import INTERVAL_SEPARATOR, number, number_text, percent, say
 
 if TYPE_CHECKING:
     from simulation.backtest import Backtest, Calibrated
@@ -64,6 +64,9 @@ def arrivals_per_week(calibration: Calibration, title: str | None = None, lang: 
                                           else "solid"}))
     figure.update_layout(barmode="stack", title=title or say("calibrate.figure.weekly", lang),
                          yaxis_title=say("calibrate.figure.incidents", lang), separators=_separators(lang), **LAYOUT)
+    # French dates: 03/2016 on the axis, 29/02/2016 in the hover (plotly's month names are English).
+    figure.update_xaxes(tickformat="%m/%Y" if lang == "fr" else "%b %Y",
+                        hoverformat="%d/%m/%Y" if lang == "fr" else "%d %b %Y")
     return figure
 
 
@@ -165,23 +168,24 @@ def estimates_table(calibration: Calibration, lang: str = "en") -> pd.DataFrame:
     def share(value: float) -> str:
         return percent(value, lang, 1)
 
+    sep = INTERVAL_SEPARATOR.get(lang, ", ")
     rows = []
     for rate, fit in zip(calibration.rates, calibration.repair):
         sla = calibration.sla.get(rate.priority)
         per_month = rate.per_month
         rows.append({
             head("priority"): rate.priority, head("incidents"): number(rate.count, lang, 0),
-            head("per_month"): (f"{number(per_month.value, lang)} [{number(per_month.low, lang)}, "
+            head("per_month"): (f"{number(per_month.value, lang)} [{number(per_month.low, lang)}{sep}"
                                 f"{number(per_month.high, lang)}]"),
             head("share"): share(rate.share.value),
-            head("median"): (f"{_g(fit.median.value, lang)} [{_g(fit.median.low, lang)}, {_g(fit.median.high, lang)}]"
+            head("median"): (f"{_g(fit.median.value, lang)} [{_g(fit.median.low, lang)}{sep}{_g(fit.median.high, lang)}]"
                              if fit.median else ""),
             head("p90"): _g(fit.p90.value, lang) if fit.p90 else "",
             head("best_fit"): (_family(fit.best.family, lang) if fit.best and not fit.borrowed else
                                say("calibrate.table.borrowed", lang, priority=fit.borrowed) if fit.borrowed
                                else head("default")),
             head("ks"): number(fit.best.ks, lang, 3) if fit.best and not fit.borrowed else "",
-            head("sla_made"): (f"{share(sla.share.value)} [{share(sla.share.low)}, {share(sla.share.high)}]"
+            head("sla_made"): (f"{share(sla.share.value)} [{share(sla.share.low)}{sep}{share(sla.share.high)}]"
                                if sla else ""),
         })
     return pd.DataFrame(rows)

@@ -70,12 +70,13 @@ def _fail(message: str, code: int = 2) -> None:
     raise typer.Exit(code)
 
 
-def _load(path: Path, sets: list[str] | None = None) -> Study:
-    """The scenario file, with the ``--set`` changes applied (each validated as if written in the file)."""
+def _load(path: Path, sets: list[str] | None = None, lang: str | None = None) -> Study:
+    """The scenario file, with the ``--set`` changes applied (each validated as if written in the file), its
+    names in ``lang`` where the file translates them."""
     from .paths import parse_assignment, with_values
 
     try:
-        study = load_study(path)
+        study = load_study(path, lang)
         if sets:
             changes = {}
             for item in sets:
@@ -365,7 +366,7 @@ def run(
         return
     if file is None:
         _fail("give a scenario file (or --from a run folder written by --out)")
-    study = _load(file, sets)
+    study = _load(file, sets, language)
     chosen = baseline or study.baseline_name
     if chosen not in [s.name for s in study.scenarios]:
         _fail(f"--baseline: '{chosen}' is not a scenario of {file} ({', '.join(s.name for s in study.scenarios)})")
@@ -471,7 +472,7 @@ def compare_files(
 
     target = _precision(precision)
     _check_language(language)
-    studies = [(path, _load(path, sets)) for path in files]
+    studies = [(path, _load(path, sets, language)) for path in files]
     labels = _file_labels(files)
     differ = _services_differ(studies, labels)
     names = [s.name for _, study in studies for s in study.scenarios]
@@ -663,12 +664,12 @@ def breakeven(
     from simulation.whatif import gap
 
     from .paths import quantity
-    from .words import count, say
+    from .words import INTERVAL_SEPARATOR, count, say
 
     _check_language(language)
     if on not in ("cost", "availability"):
         raise typer.BadParameter(f"'{on}': write cost or availability", param_hint="--on")
-    study = _load(file, sets)
+    study = _load(file, sets, language)
     try:
         bounds = [quantity(v).number if v is not None else None for v in (low, high)]
     except ValueError as exc:
@@ -704,7 +705,8 @@ def breakeven(
                                      say("whatif.difference", language), say("whatif.ci", language)])
     for x, d in found.points:
         table.add_row(found.text(x, language), gap(d.mean, on, study.currency, language),
-                      f"[{gap(d.low, on, study.currency, language)}, {gap(d.high, on, study.currency, language)}]")
+                      f"[{gap(d.low, on, study.currency, language)}{INTERVAL_SEPARATOR[language]}"
+                      f"{gap(d.high, on, study.currency, language)}]")
     out.print(table)
 
 
@@ -737,7 +739,7 @@ def match(
     _check_language(language)
     if on not in ("availability", "gtr-compliance", "cost"):
         raise typer.BadParameter(f"'{on}': write availability, gtr-compliance or cost", param_hint="--on")
-    study = _load(file, sets)
+    study = _load(file, sets, language)
     tried = [yaml.safe_load(v.strip()) for v in values.split("|")] if values else None
     executor = _executor(workers, scheduler)
     try:
@@ -799,7 +801,7 @@ def sensitivity(
 
     if method not in ("tornado", "morris", "sobol"):
         raise typer.BadParameter(f"'{method}': write tornado, morris or sobol", param_hint="--method")
-    study = _load(file, sets)
+    study = _load(file, sets, language)
     try:
         assumptions = tuple(parse_swing(v, study) for v in vary) if vary else DEFAULT_ASSUMPTIONS
     except (ValueError, ScenarioError) as exc:
@@ -1019,14 +1021,14 @@ def offers_compare(
 
     _check_language(language)
     try:
-        tender = load_tender(offers_file)
+        tender = load_tender(offers_file, language)
     except ScenarioError as exc:
         _print_problems(exc)
         raise typer.Exit(2) from None
     base_path = scenario or (offers_file.parent / tender.scenario if tender.scenario else None)
     if base_path is None:
         _fail("no base scenario: give --scenario FILE (or 'scenario:' in the offers file)")
-    base = _load(base_path)
+    base = _load(base_path, lang=language)
     chosen = _weights(weight or [])
     _prepare_out(out_dir)
     try:

@@ -20,6 +20,7 @@ from .errors import Problem, ScenarioError
 from .model import text_problems
 from .offers import RESTORE_EXAMPLE, WITHIN_GTR_EXAMPLE, Fees, ProviderOffer, Retained, SaasOffer
 from .scenario import Study
+from .words import LANGUAGES
 
 MAX_VALUES = 200_000
 """A scenario file that expands (through YAML aliases) to more values than this is refused."""
@@ -77,10 +78,10 @@ editor) gives these hints. A model inherits the hints of its parents (a tender's
 """
 
 
-def load_study(path: str | Path) -> Study:
-    """Read and validate a scenario file."""
+def load_study(path: str | Path, lang: str | None = None) -> Study:
+    """Read and validate a scenario file (its names in ``lang`` where it translates them)."""
     path = Path(path)
-    return study_from_text(read_text(path), source=str(path))
+    return study_from_text(read_text(path), source=str(path), lang=lang)
 
 
 def read_text(path: Path) -> str:
@@ -121,10 +122,87 @@ def _looks_latin(content: bytes) -> bool:
     return not any(b < 9 or 13 < b < 32 for b in sample)
 
 
-def study_from_text(text: str, source: str = "<input>") -> Study:
-    """Validate scenario YAML text; ``source`` names it in error messages."""
+def study_from_text(text: str, source: str = "<input>", lang: str | None = None) -> Study:
+    """Validate scenario YAML text; ``source`` names it in error messages. With ``lang``, the names and
+    descriptions the file translates into that language are used (see :func:`in_language`)."""
     data, root = parse_yaml(text, source)
-    return study_from_data(data, source=source, root=root)
+    problems = translation_problems(data, whole_file=True) if isinstance(data, dict) else []
+    if problems:
+        raise ScenarioError(_with_lines(problems, root), source=source)
+    return study_from_data(data, source=source, root=root, lang=lang)
+
+
+TRANSLATED = ("name", "description", "provider", "baseline")
+"""The fields a scenario file may translate: what people read (names, descriptions, the baseline's name).
+Team members (``members``) are left as written: a person's name addresses their random draws."""
+
+
+def _translated(path: tuple, key: Any) -> bool:
+    """Whether the field ``key`` at ``path`` is a text people read: not the offer an option names
+    (``scenarios[k].default.hybrid.provider`` is a reference to an offer)."""
+    return key in TRANSLATED and not (key == "provider" and path[:1] == ("scenarios",))
+
+
+def _translatable(node: Any, path: tuple = ()) -> typing.Iterator[tuple[tuple, str]]:
+    """(path, text) of every translatable text of the file (``translations`` itself left out)."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in ("translations", "members") and isinstance(value, (dict, list)):
+                continue
+            if _translated(path, key) and isinstance(value, str):
+                yield (*path, key), value
+            else:
+                yield from _translatable(value, (*path, key))
+    elif isinstance(node, list):
+        for k, value in enumerate(node):
+            yield from _translatable(value, (*path, k))
+
+
+def translation_problems(data: dict, whole_file: bool = False) -> list[Problem]:
+    """What is wrong with the file's ``translations``: ``{fr: {text as written: its French}}``; with
+    ``whole_file`` (a file as written, not data derived from it), each text must be a name or description
+    of the file (a misspelt one would never be used)."""
+    block = data.get("translations")
+    if block is None:
+        return []
+    if not isinstance(block, dict):
+        return [Problem(("translations",), "write the translations as a mapping of languages, e.g. "
+                                           "translations: {fr: {In-house: Interne}}")]
+    texts = {text for _, text in _translatable(data)}
+    problems = []
+    for language, table in block.items():
+        if language not in LANGUAGES or language == "en":
+            problems.append(Problem(("translations", language), f"'{language}' is not a language the app speaks "
+                                                                 "(write fr)"))
+        elif not isinstance(table, dict):
+            problems.append(Problem(("translations", language), "write each text as written in the file, then its "
+                                                                 "translation: {In-house: Interne}"))
+        else:
+            for text, translated in table.items():
+                if not isinstance(translated, str) or not translated.strip():
+                    problems.append(Problem(("translations", language, str(text)), "write its translation as text"))
+                elif whole_file and text not in texts:
+                    close = difflib.get_close_matches(str(text), sorted(texts), n=1)
+                    hint = f": did you mean '{close[0]}'?" if close else " (a name, description or provider)"
+                    problems.append(Problem(("translations", language, str(text)),
+                                            f"this text is not in the file{hint}"))
+    return problems
+
+
+def in_language(data: dict, lang: str) -> dict:
+    """The file's data with its names and descriptions in ``lang`` where it gives them (a name used as a
+    reference, such as the baseline, follows its translation), without the ``translations`` block."""
+    table = (data.get("translations") or {}).get(lang) or {}
+
+    def walk(node: Any, path: tuple) -> Any:
+        if isinstance(node, dict):
+            return {k: (v if k == "members" else table.get(v, v) if _translated(path, k) and isinstance(v, str)
+                        else walk(v, (*path, k))) for k, v in node.items() if k != "translations"}
+        if isinstance(node, list):
+            return [walk(v, (*path, n)) for n, v in enumerate(node)]
+        return node
+
+    return walk(data, ())
 
 
 def parse_yaml(text: str, source: str) -> tuple[Any, yaml.Node | None]:
@@ -198,20 +276,28 @@ def _refuse_deep(events: typing.Iterable[yaml.Event], source: str) -> None:
             depth -= 1
 
 
-def study_from_data(data: Any, source: str = "<input>", root: yaml.Node | None = None) -> Study:
+def study_from_data(data: Any, source: str = "<input>", root: yaml.Node | None = None,
+                    lang: str | None = None) -> Study:
     """Validate already-parsed data (a dict, as from YAML or the app's editor) into a Study."""
-    return validate(Study, data, source, root)
+    return validate(Study, data, source, root, lang)
 
 
 M = typing.TypeVar("M", bound=BaseModel)
 
 
-def validate(model: type[M], data: Any, source: str = "<input>", root: yaml.Node | None = None) -> M:
-    """Validate parsed data into ``model`` (a Study or a Tender); every problem becomes a ScenarioError."""
+def validate(model: type[M], data: Any, source: str = "<input>", root: yaml.Node | None = None,
+             lang: str | None = None) -> M:
+    """Validate parsed data into ``model`` (a Study or a Tender); every problem becomes a ScenarioError.
+    With ``lang``, the names and descriptions the file translates into it are used (:func:`in_language`)."""
     if not isinstance(data, dict):
         kind = "empty" if data is None else f"a {type(data).__name__}"
         raise ScenarioError([Problem((), f"the file must be a mapping of fields, this one is {kind}")],
                             source=source)
+    problems = translation_problems(data)
+    if problems:
+        raise ScenarioError(_with_lines(problems, root), source=source)
+    if lang is not None and lang in (data.get("translations") or {}):
+        data = in_language(data, lang)   # a file read in its own language keeps its translations
     unsafe = text_problems(data)
     if unsafe:
         raise ScenarioError(_with_lines([Problem(path, message) for path, message in unsafe], root), source=source)

@@ -208,8 +208,9 @@ def is_tender(path: str | Path) -> bool:
     return isinstance(data, dict) and "offers" in data and "calendar" not in data
 
 
-def load_tender(path: str | Path) -> Tender:
-    """A tender from a YAML file or a filled grid (xlsx or CSV); anything else is a ScenarioError."""
+def load_tender(path: str | Path, lang: str | None = None) -> Tender:
+    """A tender from a YAML file or a filled grid (xlsx or CSV); anything else is a ScenarioError. A YAML
+    file's names and descriptions are in ``lang`` where it translates them."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in (".yaml", ".yml", ".xlsx", ".csv"):
@@ -228,7 +229,7 @@ def load_tender(path: str | Path) -> Tender:
                             source=str(path)) from None
     if suffix in (".yaml", ".yml"):
         data, root = parse_yaml(decode(content, str(path)), str(path))
-        return validate(Tender, data, str(path), root)
+        return validate(Tender, data, str(path), root, lang)
     return read_grid(content, str(path), kind=suffix[1:])
 
 

@@ -632,6 +632,9 @@ class Study(Model):
     saas: dict[Name, SaasOffer] = {}
     scenarios: Annotated[list[Scenario], Field(min_length=1)]
     baseline: str | None = None
+    translations: dict[str, dict[str, str]] = {}
+    """The names and descriptions in other languages, ``{fr: {text as written: its French}}``: read by
+    :func:`sourcing.files.in_language` when the reader's language is one of them."""
 
     @model_validator(mode="after")
     def _cross_references(self) -> Study:

@@ -119,6 +119,8 @@ class Tender(Model):
     requirements: Requirements = Requirements()
     """Mandatory requirements: an offer that fails one is not eligible and is ranked apart."""
     offers: Annotated[dict[Name, TenderOffer], Field(min_length=1)]
+    translations: dict[str, dict[str, str]] = {}
+    """The names and descriptions in other languages (see :func:`sourcing.files.in_language`)."""
 
     @field_validator("offers")
     @classmethod

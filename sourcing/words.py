@@ -217,13 +217,23 @@ def estimate(mean: float | None, half: float | None, unit: str, currency: str = 
     return f"{text} ± {quantity(half, unit, currency, lang, bare=True, digits_like=mean)}"
 
 
+INTERVAL_SEPARATOR = {"en": ", ", "fr": f"{NARROW};{NARROW}"}
+"""Between the ends of an interval: French, whose decimal mark is the comma, writes ``[−333,4 ; −324,2]``."""
+
+
 def interval(mean: float, low: float, high: float, unit: str, currency: str = "EUR", lang: str = "en",
              bare: bool = False) -> str:
-    """A difference and its interval: ``+12.3 k€ [+4.0, +20.6]``."""
+    """A difference and its interval: ``+12.3 k€ [+4.0, +20.6]`` / ``+12,3 k€ [+4,0 ; +20,6]``. A difference
+    of availability is in points: ``-0.295 point [-0.310, -0.280]``."""
     if mean is None or not math.isfinite(mean):
         return say("unit.missing", lang)
+    separator = INTERVAL_SEPARATOR.get(lang, ", ")
+    if unit == "share":
+        ends = [number(x * 100, lang, 3, signed=True) for x in (low, high)]
+        head = number(mean * 100, lang, 3, signed=True) if bare else points(mean, lang, signed=True)
+        return f"{head} [{separator.join(ends)}]"
     return (f"{quantity(mean, unit, currency, lang, signed=True, bare=bare)} "
-            f"[{quantity(low, unit, currency, lang, signed=True, bare=True, digits_like=mean)}, "
+            f"[{quantity(low, unit, currency, lang, signed=True, bare=True, digits_like=mean)}{separator}"
             f"{quantity(high, unit, currency, lang, signed=True, bare=True, digits_like=mean)}]")
 
 

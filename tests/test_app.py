@@ -69,6 +69,8 @@ def test_switching_example_and_language():
     assert "Hire a sysadmin" in kpis(at).index
     at.selectbox(key="lang").set_value("fr").run()
     assert any(s.value == "Par scénario" for s in at.subheader)
+    assert at.title[0].value == "Petite entreprise : 24/7 pour trois services"
+    assert "Embaucher un administrateur système" in kpis(at).index   # the bundled example in French
     table = kpis(at)
     assert "Coût de possession sur 5 ans (k€)" in table.columns
     assert re.fullmatch(r"\d[\d\u202f]*,\d ± \d[\d\u202f]*,\d", table.iloc[0]["Coût de possession sur 5 ans (k€)"])
@@ -81,13 +83,13 @@ def test_a_link_opens_the_app_on_the_study_it_names_and_says_what_it_could_not_u
                             "colour": "red"})
     at.run()
     assert not at.exception, at.exception
-    assert at.title[0].value == "Small firm - 24/7 for three services"
+    assert at.title[0].value == "Petite entreprise : 24/7 pour trois services"   # the file's French names
     assert at.number_input(key="replications").value == 3 and at.number_input(key="seed").value == 1
     assert any(s.value == "Par scénario" for s in at.subheader)
     assert [w.value for w in at.sidebar.warning] == [
         "Le paramètre seed=-1 du lien n'a pas été utilisé : écrivez un nombre entier de 0 à 2147483647."]
     at.selectbox(key="example").set_value("email-1000").run()   # the link sets the start, the user the rest
-    assert at.title[0].value.startswith("E-mail for 1,000 users")
+    assert at.title[0].value.startswith("Messagerie pour 1 000 utilisateurs")
     hostile = AppTest.from_file(APP, default_timeout=180)
     hostile.query_params.update({"replications": "9" * 5000, "seed": "\u00b2", "example": "=HYPERLINK(1)" * 50,
                                  "lang": "en"})
@@ -130,12 +132,13 @@ def test_what_would_it_take_opens_on_the_recommended_option_and_states_each_rota
 def test_service_page_shows_restoration_and_monthly_availability():
     at = start()
     at.switch_page("webapp/pages/service.py").run()
-    table = at.dataframe[0].value
+    table = at.table[0].value   # static: every row shown, no label cut
+    assert at.title[0].value == "Service: E-mail"   # by its name, and the title first
     assert "Availability in agreed service time" in table.index
     assert set(table.columns) == {"In-house", "Outsourced, GTR 4h HO", "SaaS 99.9%"}
     before = table.loc["Time to restore, mean P1", "In-house"]
     at.selectbox(key="example").set_value("erp-hybrid").run()
-    after = at.dataframe[0].value
+    after = at.table[0].value
     assert "Hybrid + P1 escalation" in after.columns
     assert after.loc["Time to restore, mean P1", "In-house + on-call"] != before
 
@@ -207,13 +210,19 @@ def test_assumptions_page_lists_defaults_with_their_source():
     at = start()
     at.switch_page("webapp/pages/assumptions.py").run()
     table = at.dataframe[0].value
-    row = table[table["Parameter (path in the file)"] == "economics.working_hours_per_year"].iloc[0]
-    assert row["Value (as the file writes it)"] == "1607.0" and row["Default"] and "1,607" in row["Source"]
+    row = table[table["Parameter"] == "Working hours per year"].iloc[0]
+    assert row["Applies to"] == "Economics"
+    assert row["Value"] == "1,607" and row["Default"] and "1,607" in row["Source"]
     assert row["Unit"] == "hours"
+    # No path of the file: each parameter by what it belongs to and its label.
+    assert not table["Parameter"].str.contains(r"\w\.\w|_", regex=True).any()
+    assert "Cost of an hour of outage, business hours" in set(table["Parameter"])
     at.selectbox(key="lang").set_value("fr").run()
     table = at.dataframe[0].value
-    row = table[table["Paramètre (chemin dans le fichier)"] == "economics.working_hours_per_year"].iloc[0]
-    assert row["Unité"] == "heures" and "1 607 h" in row["Source"]
+    row = table[table["Paramètre"] == "Heures travaillées par an"].iloc[0]
+    assert row["Unité"] == "heures" and "1 607 h" in row["Source"] and row["Porte sur"] == "Économie"
+    outage = table[table["Paramètre"] == "Coût d'une heure d'indisponibilité, heures ouvrées"].iloc[0]
+    assert outage["Porte sur"] == "Messagerie" and outage["Valeur"] == "7\u202f500\u202f€"
 
 
 def test_downloads_page_offers_every_format():

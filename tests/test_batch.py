@@ -187,10 +187,14 @@ def test_report_from_a_store_matches_a_fresh_run_and_the_app_browses_it(tmp_path
     at.run()
     at.switch_page("webapp/pages/store.py").run()
     assert not at.exception, at.exception
+    at.radio(key="store_source").set_value("path").run()
     at.text_input[0].input(str(store)).run()
     assert not at.exception and not at.error, (at.exception, [e.value for e in at.error])
-    shown = at.dataframe[0].value
+    shown = at.table[0].value
     assert len(shown) == 2 and list(shown["Recommended"]) == [r["recommended"] for r in reported]
+    # The studies by their variant's parameters in words, never a path of the file or of the machine.
+    studies = at.selectbox(key="store_study").options
+    assert len(studies) == 2 and not any("/" in s or "." in s.split(":")[0] or "_" in s for s in studies), studies
     at.text_input[0].input(str(tmp_path / "missing.duckdb")).run()
     assert at.error and "missing.duckdb" in at.error[0].value
 

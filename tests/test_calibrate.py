@@ -462,8 +462,8 @@ def test_the_app_page_calibrates_the_bundled_example_and_offers_the_scenario():
     assert not at.exception, at.exception
     assert not at.error, [e.value for e in at.error]
     assert at.title[0].value == "Calibrate from your ticket history"
-    tables = [frame.value for frame in at.dataframe]
-    assert any("Per month" in table and list(table["Priority"]) == ["P1", "P2", "P3", "P4"] for table in tables)
+    tables = [frame.value for frame in at.table]   # static tables: their headers wrap, they fit the page
+    assert any("Per month" in table and list(table.index) == ["P1", "P2", "P3", "P4"] for table in tables)
     assert any("Repair times written" in i.value for i in at.info)
     at.button(key="calibrate_apply").click().run()
     assert at.session_state["source"] == "edited" and "in-house" in at.session_state["edited_text"]

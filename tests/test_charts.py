@@ -338,7 +338,7 @@ def test_editor_column_headers_in_french_with_units():
             assert french != column or column in ("service",), column
     assert editing.column_label("users", lang="fr") == "Utilisateurs"
     assert editing.column_label("per_month", lang="fr") == "Incidents par mois"
-    assert editing.column_label("annual_cost", "EUR", "fr") == "Coût annuel chargé (EUR)"
+    assert editing.column_label("annual_cost", "EUR", "fr") == "Coût chargé par an (EUR)"
     assert editing.column_label("P2 %", lang="fr") == "P2 (% des incidents)"
     assert editing.column_label("email", lang="fr") == "email"   # a service of the scenario list keeps its name
 

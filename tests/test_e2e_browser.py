@@ -367,6 +367,9 @@ def visible_text(page) -> list[str]:
     return page.evaluate("""() => {
         const lines = [];
         const file = new Set();
+        // Material icons are drawn from their names (a ligature): "keyboard_arrow_down" is a glyph, not text.
+        const icons = new Set([...document.querySelectorAll('[data-testid="stIconMaterial"]')]
+            .map(i => i.textContent.trim()));
         for (const own of document.querySelectorAll('[data-testid="stMain"] textarea, [data-testid="stCode"]')) {
             (own.value || own.innerText).split('\\n').forEach(l => file.add(l.trim()));
         }
@@ -374,13 +377,14 @@ def visible_text(page) -> list[str]:
             lines.push(...area.innerText.split('\\n').filter(l => !file.has(l.trim())));
         }
         for (const text of document.querySelectorAll('[data-testid="stMain"] svg text')) {
-            lines.push(text.textContent);
+            const rows = [...text.querySelectorAll('tspan')];   // a label on two lines: two lines of text
+            lines.push(...(rows.length ? rows.map(r => r.textContent) : [text.textContent]));
         }
         for (const cell of document.querySelectorAll(
                 '[data-testid="stMain"] [role="gridcell"], [data-testid="stMain"] [role="columnheader"]')) {
             lines.push(cell.textContent);
         }
-        return lines.map(l => l.trim()).filter(l => l);
+        return lines.map(l => l.trim()).filter(l => l && !icons.has(l));
     }""")
 
 
@@ -407,8 +411,9 @@ def english_on_screen(pieces: list[str], known: list[str], phrases: set[str], si
     return found
 
 
-def everything_shown(page) -> list[str]:
-    """Open every closed expander, then show every tab in turn; the text of each state."""
+def everything_shown(page, wide: list[str] | None = None) -> list[str]:
+    """Open every closed expander, then show every tab in turn; the text of each state (and, given a list
+    ``wide``, the tables too wide for their container in each state, added to it)."""
     closed = page.locator('[data-testid="stMain"] [data-testid="stExpander"] details:not([open]) > summary')
     for _ in range(20):   # the list shrinks as each one opens
         if not closed.count():
@@ -416,19 +421,126 @@ def everything_shown(page) -> list[str]:
         closed.first.click()
         page.wait_for_timeout(150)
     pieces = visible_text(page)
+    if wide is not None:
+        wide += wide_tables(page)
     tabs = page.locator('[data-testid="stMain"] [role="tab"]')
     for k in range(tabs.count()):
         tabs.nth(k).click()
         page.wait_for_timeout(300)   # the panel (and its charts) are drawn on the client, or by a rerun
         settled(page)
         pieces += visible_text(page)
+        if wide is not None:
+            wide += wide_tables(page)
     return pieces
+
+
+CODE_PATTERNS = {
+    "dotted path": re.compile(r"(?<![\w./-])[A-Za-z_][\w-]*(\[\d+\])?(\.[A-Za-z_][\w-]*(\[\d+\])?)+"
+                              r"(?![\w/-])"),
+    "identifier": re.compile(r"(?<![\w.-])[A-Za-z][A-Za-z0-9]*(_[A-Za-z0-9]+)+(?![\w-])"),
+    "raw float": re.compile(r"\d[.,]\d{4,}"),
+    "absolute path": re.compile(r"(?:^|(?<=[\s(\"'«:=]))(?:/[\w.-]+){2,}|\b[A-Za-z]:\\\w"),
+}
+"""Code on screen: a dotted path (``providers.msp-4h-ho.fees.monthly``), a snake_case identifier
+(``cost_of_ownership``), a raw float (``0.9923``, more than 3 decimals) or an absolute path (``/work/runs``)."""
+FILE_NAME = re.compile(r"\.(ya?ml|csv|xlsx|html|duckdb|json|toml|md|png|zip|parquet|py)$", re.IGNORECASE)
+"""A file's name (``email-1000.yaml``, ``runs.duckdb``) is what the user downloads or chooses: not a dotted path."""
+
+
+def code_on_screen(pieces: list[str]) -> set[str]:
+    """The code among the pieces of text: each match with its kind (``dotted path 'fees.monthly'``)."""
+    found = set()
+    for piece in pieces:
+        for kind, pattern in CODE_PATTERNS.items():
+            for match in pattern.finditer(piece):
+                text = match.group(0)
+                if kind == "dotted path" and (FILE_NAME.search(text) or re.fullmatch(r"[A-Za-z]\.[A-Za-z]\.?", text)):
+                    continue   # a file's name, an abbreviation (e.g., i.e.)
+                found.add(f"{kind} {text!r}")
+    return found
+
+
+def wide_tables(page) -> list[str]:
+    """Tables wider than their container (a horizontal scroll bar, a header or a cell beyond the visible
+    right edge, a header's text cut) and a main area wider than the window: each with its first header."""
+    return page.evaluate("""() => {
+        const found = [];
+        const main = document.querySelector('[data-testid="stMain"]');
+        const block = document.querySelector('[data-testid="stMainBlockContainer"]') || main;
+        if (block.scrollWidth > block.clientWidth + 1) found.push(`page ${block.scrollWidth} > ${block.clientWidth}`);
+        const visible = (e) => e.offsetParent !== null && e.getBoundingClientRect().width > 0;
+        for (const table of main.querySelectorAll('[data-testid="stTable"] table, [data-testid="stMarkdown"] table')) {
+            if (!visible(table)) continue;
+            const name = (table.querySelector('th') || table).textContent.trim().slice(0, 40);
+            let box = table.parentElement;
+            while (box && box !== main && !['auto', 'scroll', 'hidden'].includes(getComputedStyle(box).overflowX)) {
+                box = box.parentElement;
+            }
+            const right = Math.min(box.getBoundingClientRect().right, main.getBoundingClientRect().right);
+            if (box.scrollWidth > box.clientWidth + 1) found.push(`table '${name}' ${box.scrollWidth} > ${box.clientWidth}`);
+            for (const cell of table.querySelectorAll('th, td')) {
+                if (cell.getBoundingClientRect().right > right + 1) {
+                    found.push(`table '${name}': '${cell.textContent.trim().slice(0, 30)}' beyond the edge`);
+                    break;
+                }
+            }
+        }
+        for (const grid of main.querySelectorAll('[data-testid="stDataFrame"]')) {
+            if (!visible(grid)) continue;
+            const name = ((grid.querySelector('[role="columnheader"]') || grid).textContent || '').trim().slice(0, 40);
+            const frame = grid.getBoundingClientRect();
+            if (frame.right > main.getBoundingClientRect().right + 1) found.push(`grid '${name}' beyond the page`);
+            const scroller = grid.querySelector('.dvn-scroller');
+            if (scroller && scroller.scrollWidth > scroller.clientWidth + 2) {
+                found.push(`grid '${name}' ${scroller.scrollWidth} > ${scroller.clientWidth}`);
+            }
+        }
+        return found;
+    }""")
+
+
+def bundled_english() -> set[str]:
+    """The bundled examples' texts that have a French version: a French page must not show them."""
+    found: set[str] = set()
+    for path in (ROOT / "scenarios").glob("*.yaml"):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        found |= {text for text, french in (data.get("translations") or {}).get("fr", {}).items() if text != french}
+    return found
+
+
+def test_every_page_shows_no_code_and_every_table_fits(browser, server):
+    """Every page, every tab and expander open, in English and in French at 1,400 px: no dotted path,
+    identifier, raw float or absolute path on screen; no table wider than its container."""
+    problems: dict[str, set[str]] = {}
+    for lang in ("en", "fr"):
+        with _tab(browser, lang) as page:
+            open_app(page, server, lang, replications=QUICK)
+            for name in PAGES:
+                visit(page, name)
+                wide: list[str] = []
+                found = code_on_screen(everything_shown(page, wide)) | set(wide)
+                if found:
+                    problems[f"{lang} {name}"] = found
+    count = sum(len(v) for v in problems.values())
+    print(f"\n[e2e] code on screen or tables too wide: {count}")
+    for where, found in problems.items():
+        print(f"[e2e] {where}: {sorted(found)}")
+    assert not problems, f"code on screen or tables too wide: {problems}"
+    # The detector is not blind.
+    assert code_on_screen(["providers.msp-4h-ho.fees.monthly", "cost_of_ownership (mean)", "1226686.9457",
+                           "0,9923", "dans /work/runs/email.duckdb", "teams.two-admins.members[0].count"]) == {
+        "dotted path 'providers.msp-4h-ho.fees.monthly'", "identifier 'cost_of_ownership'", "raw float '6.9457'",
+        "raw float '0,9923'", "absolute path '/work/runs/email.duckdb'",
+        "dotted path 'teams.two-admins.members[0].count'"}
+    assert not code_on_screen(["email-1000.yaml", "1 228,3 k€", "99,227 %", "0,35 point", "k€/an", "e.g. this",
+                               "3 500 €/mois", "P1/P2/P3", "scenarios/email-1000.yaml", "1,228.3 ± 6.4"])
 
 
 def test_every_page_in_french_shows_no_english(french_page, server):
     phrases, single = english_texts()
     assert "Cost of ownership" in phrases and "never" in single | set(CODE_WORDS), "the detector knows English"
     known = user_strings()
+    bundled = bundled_english()
     page = french_page
     open_app(page, server, "fr", replications=QUICK)
     english: dict[str, set[str]] = {}
@@ -437,6 +549,11 @@ def test_every_page_in_french_shows_no_english(french_page, server):
         pieces = everything_shown(page)
         assert pieces, name
         found = english_on_screen(pieces, known, phrases, single)
+        found |= {f"example {text!r}" for text in bundled for piece in pieces
+                  if re.search(rf"(?<![\w-]){re.escape(text)}(?![\w-])", piece)}
+        for word in sorted(found):   # where each one is, for whoever reads the failure
+            bare = re.sub(r"^(example|number) '(.*)'$", r"\2", word)
+            print(f"[e2e] {name}: {word} in {next((p for p in pieces if bare in p), '')[:120]!r}")
         if name in NOT_YET:
             print(f"\n[e2e] {name}: {len(found)} English words or numbers left ({NOT_YET[name]})")
         elif found:

@@ -27,7 +27,8 @@ SAME_IN_BOTH = {
     "ranking.method_topsis", "ranking.topsis_rank",
     # Words spelt alike in both languages.
     "page.service", "service.choose", "editor.services", "editor.column.service", "verdict.title",
-    "grid.headings.question",
+    "grid.headings.question", "editor.column.skills", "setting.horizon", "setting.stat.p90",
+    "setting.owner.scenario_service",
     "section.verdict", "export.sheet.verdict", "app.option", "chart.option", "export.option", "whatif.option_a",
     "whatif.option_b", "unit.points", "unit.point", "assumptions.source", "export.half_width",
     "export.description", "export.score", "export.sheet.scores", "metric.incidents", "export.total", "calibrate.format",
@@ -128,7 +129,11 @@ def test_numbers_in_the_readers_locale():
         assert words.estimate(2_062_500, 168_900, "money", "EUR", lang, bare=True) == \
             written("2,062.5", lang) + " ± " + written("168.9", lang)
         assert words.interval(-105_400, -258_000, 47_200, "money", "EUR", lang) == \
-            f"{written('-105.4', lang)}{unit[lang]}k€ [{written('-258.0', lang)}, {written('+47.2', lang)}]"
+            f"{written('-105.4', lang)}{unit[lang]}k€ [{written('-258.0', lang)}{words.INTERVAL_SEPARATOR[lang]}" \
+            f"{written('+47.2', lang)}]"
+        assert words.interval(-0.00295, -0.0031, -0.0028, "share", "EUR", lang) == \
+            f"{words.points(-0.00295, lang, signed=True)} [{written('-0.310', lang)}" \
+            f"{words.INTERVAL_SEPARATOR[lang]}{written('-0.280', lang)}]"
         assert words.value(3500, "EUR", lang) == written("3,500", lang) + f"{unit[lang]}€"
     assert words.money(-12_300, "EUR", "en", signed=True) == "-12.3 k€"   # an ASCII minus in English
     assert words.number(float("nan"), "fr") == "n.d." and words.money(None, lang="en") == "n/a"

@@ -59,7 +59,20 @@ def _layout(figure: go.Figure, title: str, x_title: str = "", y_title: str = "",
     layout.update(title={**LAYOUT["title"], "text": title}, showlegend=legend, xaxis_title=x_title,
                   yaxis_title=y_title, separators=", " if lang == "fr" else ".,", **extra)
     figure.update_layout(**layout)
+    # Thousands grouped from 1,000 on ("2 000", not "2000"), with the locale's separator.
+    figure.update_xaxes(separatethousands=True)
+    figure.update_yaxes(separatethousands=True)
     return figure
+
+
+DATE_FORMATS = {"en": ("%b %Y", "%d %b %Y"), "fr": ("%m/%Y", "%d/%m/%Y")}
+"""Tick and hover formats of a date axis: French writes 03/2016 and 29/02/2016 (plotly's month names are
+English, whatever the page's language)."""
+
+
+def _dates(figure: go.Figure, lang: str) -> None:
+    ticks, hover = DATE_FORMATS.get(lang, DATE_FORMATS["en"])
+    figure.update_xaxes(type="date", tickformat=ticks, hoverformat=hover)
 
 
 def _over(years: int | None, lang: str) -> str:
@@ -77,8 +90,8 @@ def cost_breakdown(summary: pd.DataFrame, per_year: bool = False, money: str = "
     figure = go.Figure()
     for category in CATEGORIES:
         rows = part[part["metric"] == f"cost.{category}"]
-        if rows.empty or np.allclose(rows["mean"], 0):
-            continue
+        if rows.empty or bool((rows["mean"].abs() < 0.5).all()):
+            continue   # nothing (less than one unit of the currency): no bar, no legend entry
         if per_year:
             x = [rows["period"].tolist(), rows["scenario"].tolist()]
         else:
@@ -100,9 +113,11 @@ def cost_breakdown(summary: pd.DataFrame, per_year: bool = False, money: str = "
 
 
 def cost_vs_availability(headline: pd.DataFrame, frontier: list[str], money: str = "EUR", lang: str = "en",
-                         years: int | None = None, colours: Mapping[str, str] | None = None) -> go.Figure:
+                         years: int | None = None, colours: Mapping[str, str] | None = None,
+                         target: float | None = None) -> go.Figure:
     """Each option's mean economic cost (thousands) against its availability, with 95 % error bars; the
-    frontier (nobody cheaper and more available) is joined by a line and marked with stars."""
+    frontier (nobody cheaper and more available) is joined by a line and marked with stars; the
+    availability target, when there is one, is a dotted vertical line (left of it: misses the target)."""
     cost = headline[headline["metric"] == "economic_cost"].set_index("scenario")
     availability = headline[headline["metric"] == "availability_service_time"].set_index("scenario")
     names = [s for s in cost.index if s in availability.index]
@@ -128,11 +143,25 @@ def cost_vs_availability(headline: pd.DataFrame, frontier: list[str], money: str
     y_title = say("chart.economic_cost_axis", lang, horizon=_over(years, lang), unit=words.thousands(money))
     figure = _layout(figure, say("chart.cost_vs_availability", lang), say("chart.availability_axis", lang),
                      y_title.replace("  ", " "), lang=lang)
-    _pad_axis(figure, "x", [availability.at[s, "mean"] * 100 for s in names],
-              [np.nan_to_num(availability.at[s, "half_width"]) * 100 for s in names])
+    xs = [availability.at[s, "mean"] * 100 for s in names]
+    halves = [np.nan_to_num(availability.at[s, "half_width"]) * 100 for s in names]
+    if target is not None:
+        figure.add_vline(x=target * 100, line_dash="dot", line_color=DEADLINE,
+                         annotation_text=f"{say('chart.availability_target', lang)} {words.percent(target, lang, 1)}",
+                         annotation_position="top left", annotation_font={"size": 12, "color": DEADLINE})
+        xs, halves = xs + [target * 100], halves + [0.0]
+    _pad_axis(figure, "x", xs, halves)
     _pad_axis(figure, "y", [cost.at[s, "mean"] / 1000 for s in names],
               [np.nan_to_num(cost.at[s, "half_width"]) / 1000 for s in names])
     return figure
+
+
+def common_target(study) -> float | None:
+    """The availability target the cost-versus-availability chart draws: the one every service with a target
+    shares (a study whose services have different targets has none to draw on one axis)."""
+    targets = {service.availability_target for service in study.services.values()
+               if service.availability_target is not None}
+    return targets.pop() if len(targets) == 1 else None
 
 
 def _pad_axis(figure: go.Figure, axis: str, values: list[float], halves: list[float], share: float = 0.12) -> None:
@@ -271,6 +300,7 @@ def monthly_availability(rows: pd.DataFrame, service: str, lines: Mapping[str, f
                                     hovertemplate="%{x}: %{y:.3f} %<extra>" + scenario + "</extra>"))
     figure = _layout(figure, say("chart.monthly_availability", lang, service=service_name or service),
                      say("chart.month", lang), say("chart.month_availability_axis", lang), lang=lang)
+    _dates(figure, lang)
     levels = sorted((lines or {}).items(), key=lambda item: item[1])
     for k, (label, level) in enumerate(levels):
         figure.add_hline(y=level * 100, line_dash="dot", line_color=DEADLINE,

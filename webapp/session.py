@@ -52,11 +52,13 @@ minute and a half on one core, and well under 1 GB of memory."""
 
 @dataclass(frozen=True)
 class Active:
-    """The scenario file in use: its text, where it came from, and the validated study."""
+    """The scenario file in use: its text, where it came from, the validated study, and the language it was
+    read in (a file may translate its names)."""
 
     text: str
     source: str
     study: Study
+    language: str = "en"
 
 
 @dataclass(frozen=True)
@@ -174,7 +176,7 @@ def active() -> Active | None:
     if isinstance(chosen, tuple):
         text, source = chosen
         try:
-            found = Active(text, source, _study(text, source))
+            found = Active(text, source, _study(text, source, lang()), lang())
             state["last_good"] = (text, source)
             return found
         except ScenarioError as exc:
@@ -187,17 +189,17 @@ def active() -> Active | None:
         if problem is not None:
             st.warning(t("app.still_previous", language))
         text, source = state["last_good"]
-        return Active(text, source, _study(text, source))
+        return Active(text, source, _study(text, source, lang()), lang())
     text, source = _bundled(DEFAULT_EXAMPLE)
-    return Active(text, source, _study(text, source))
+    return Active(text, source, _study(text, source, lang()), lang())
 
 
 @st.cache_resource(max_entries=CACHE_ENTRIES, show_spinner=False)
-def _study(text: str, source: str) -> Study:
+def _study(text: str, source: str, language: str) -> Study:
     """The scenario file ``text`` validated, kept in memory (shared, never changed): a page's rerun at a new
     price does not read and validate the file again. A file with problems raises every time (an exception
-    is never kept)."""
-    return study_from_text(text, source)
+    is never kept). A file that translates its names is read in the reader's ``language``."""
+    return study_from_text(text, source, language)
 
 
 def _bundled(name: str) -> tuple[str, str]:
@@ -296,7 +298,7 @@ def kept_on_disk(scenario: Active, seed: int, replications: int) -> bool:
 
 def _kept(scenario: Active, seed: int, replications: int) -> Run | None:
     """The run kept in memory or on disk, or None."""
-    key = ("run", digest(scenario.text), seed, replications)
+    key = ("run", digest(_keyed(scenario)), seed, replications)
     try:
         return _held(key)
     except _NotKept:
@@ -304,13 +306,13 @@ def _kept(scenario: Active, seed: int, replications: int) -> Run | None:
     if not kept_on_disk(scenario, seed, replications):
         return None
     try:
-        outcome = _on_disk(scenario.text, seed, replications, code_version())
+        outcome = _on_disk(_keyed(scenario), seed, replications, code_version())
     except _NotKept:
         return None
     except Exception:  # an entry the disk cache cannot read back (cut short by a full disk or a crash)
         _LOG.warning("the disk cache's entry of %s (seed %s, %s replications) cannot be read: dropped",
                      scenario.source, seed, replications, exc_info=True)
-        _on_disk.clear(scenario.text, seed, replications, code_version())
+        _on_disk.clear(_keyed(scenario), seed, replications, code_version())
         return None
     return _held(key, Run(scenario.study, seed, replications, **outcome._asdict()))
 
@@ -320,13 +322,13 @@ def _keep(scenario: Active, run: Run) -> Run:
     session's, when it finished the same one first)."""
     if kept_on_disk(scenario, run.seed, run.replications):
         try:
-            _on_disk(scenario.text, run.seed, run.replications, code_version(),
+            _on_disk(_keyed(scenario), run.seed, run.replications, code_version(),
                      Outcome(run.rows, run.summary, run.incidents, run.seconds, run.controls, run.control_means,
                              run.ledger))
         except Exception:  # a disk that cannot take it (full, read-only): the run stays in memory only
             _LOG.warning("%s (seed %s, %s replications) could not be kept on disk", scenario.source, run.seed,
                          run.replications, exc_info=True)
-    return _held(("run", digest(scenario.text), run.seed, run.replications), run)
+    return _held(("run", digest(_keyed(scenario)), run.seed, run.replications), run)
 
 
 def results(scenario: Active) -> Run:
@@ -393,7 +395,7 @@ def adopt(text: str, run: Run) -> None:
     """Keeps ``run`` as the run of the scenario file ``text`` at its seed and replications: a file that
     differs from the simulated one only in prices, whose run was re-valued from the ledger (the same figures
     as a simulation), opens without simulating."""
-    _held(("run", digest(text), run.seed, run.replications), run)
+    _held(("run", digest(_keyed(Active(text, "", run.study, lang()))), run.seed, run.replications), run)
 
 
 def refine() -> None:
@@ -425,6 +427,12 @@ def warm_up(example: str = DEFAULT_EXAMPLE) -> Run:
     charts.cost_breakdown(run.summary, money=study.currency, years=study.calendar.horizon,
                           scenarios=[s.name for s in study.scenarios])
     return run
+
+
+def _keyed(scenario: Active) -> str:
+    """What a run is kept on: the file's text, and the language when the file translates its names (the same
+    figures under other names, and the rows carry the options' names)."""
+    return scenario.text + (f"\n# read in {scenario.language}" if "translations" in scenario.text else "")
 
 
 def digest(text: str | bytes) -> str:

@@ -23,6 +23,19 @@ from webapp import session
 from webapp.i18n import t
 
 language = session.lang()
+
+
+def _said(text: str) -> str:
+    """A note shown on its own, as a sentence: its first letter a capital (the core's notes are also parts of
+    longer lines, in lower case), and not read as Markdown."""
+    return session._plain(text[:1].upper() + text[1:])
+
+
+def _day(stamp) -> str:
+    """A date as the reader writes it: 29/02/2016 in French, 29 Feb 2016 in English."""
+    return stamp.strftime("%d/%m/%Y" if language == "fr" else "%d %b %Y")
+
+
 state = st.session_state
 EXAMPLE = session.ROOT / "scenarios" / "tickets-servicenow-example.csv"
 
@@ -96,7 +109,7 @@ with st.spinner(t("calibrate.running", language)):
     done = session.remember(key, compute)
 if isinstance(done, ScenarioError):
     st.error(t("calibrate.problem", language) + "\n\n" + (session.problems_text(done) if done.problems else
-                                                          session._plain(done.source or "")))
+                                                          _said(done.source or "")))
     st.stop()
 
 calibration, found = done.calibration, done.backtest
@@ -104,17 +117,17 @@ history = calibration.history
 st.subheader(t("calibrate.read", language))
 ORDERS = {"day first": "calibrate.day_first", "month first": "calibrate.month_first"}
 dates = t(ORDERS.get(history.date_order, "calibrate.iso_dates"), language)
-st.markdown(session._plain(t("calibrate.read_line", language, source=history.source, format=history.format,
+st.markdown(_said(t("calibrate.read_line", language, source=history.source, format=history.format,
                              rows=number(history.rows, language, 0),
                              incidents=number(len(history.tickets), language, 0),
-                             start=history.tickets["opened"].min().date(),
-                             end=history.tickets["opened"].max().date(), order=dates)))
+                             start=_day(history.tickets["opened"].min()),
+                             end=_day(history.tickets["opened"].max()), order=dates)))
 st.caption(t("calibrate.mapping", language))
 st.dataframe([{t("calibrate.table.export", language): label, t("calibrate.table.level", language): level,
                t("calibrate.table.tickets", language): number(history.label_counts.get(label, 0), language, 0)}
               for label, level in history.priorities.items()], hide_index=True)
 for line in [*history.excluded.lines(language), *history.notes, *desk_notes(done.desk, language)]:
-    st.caption(session._plain(line))
+    st.caption(_said(line))
 if calibration.waiting:
     st.caption(t("calibrate.waiting_table", language))
     st.dataframe(waiting_table(calibration, language), hide_index=True)
@@ -123,22 +136,22 @@ st.subheader(t("calibrate.estimates", language))
 for part in done.desk.services:
     if len(done.desk.services) > 1:
         st.caption(part.service)
-    st.dataframe(estimates_table(part, language), hide_index=True, width="stretch")
-    st.caption(session._plain(t("calibrate.notes.trend_and_season", language, trend=part.trend.note,
+    st.table(estimates_table(part, language).set_index(t("calibrate.table.priority", language)))   # wraps: fits
+    st.caption(_said(t("calibrate.notes.trend_and_season", language, trend=part.trend.note,
                                 season=part.seasonality.note)))
     for warning in part.warnings:
-        st.warning(session._plain(warning))
+        st.warning(_said(warning))
 if found is not None:
     st.subheader(t("calibrate.backtest", language))
     for line in rating_lines(found, language):
         st.markdown(line)
-    st.caption(session._plain(found.team.origin))
-    st.dataframe(backtest_table(found, language), hide_index=True, width="stretch")
+    st.caption(_said(found.team.origin))
+    st.table(backtest_table(found, language).set_index(t("calibrate.table.priority", language)))
     for note in found.warnings(language):
-        st.warning(session._plain(note))
+        st.warning(_said(note))
 st.info(t("calibrate.repair_note", language, note=done.written.note(language)))
 for warning in done.implausible(language):
-    st.warning(session._plain(warning))
+    st.warning(_said(warning))
 for figure in figures(calibration, found, language):
     st.plotly_chart(figure, width="stretch")
 

@@ -98,7 +98,8 @@ if breakdown.open:
 if frontier.open:
     with frontier:
         st.plotly_chart(charts.cost_vs_availability(decision.headline, decision.frontier, money=currency,
-                                                    lang=language, years=years, colours=colours), width="stretch")
+                                                    lang=language, years=years, colours=colours,
+                                                    target=charts.common_target(study)), width="stretch")
 if against.open:
     with against:
         st.dataframe(tables.differences_table(decision, currency, language, years), width="stretch",

@@ -36,12 +36,12 @@ st.download_button(t("app.download_yaml", language), dump_study(study).encode("u
 currency = study.currency
 figures = [charts.cost_breakdown(run.summary, money=currency, lang=language, years=years, scenarios=names),
            charts.cost_vs_availability(decision.headline, decision.frontier, money=currency, lang=language,
-                                       years=years, colours=colours),
+                                       years=years, colours=colours, target=charts.common_target(study)),
            charts.paired_differences(decision.differences, "economic_cost", money=currency, lang=language,
                                      years=years, baseline=decision.baseline, colours=colours),
            charts.exceedance(run.rows, money=currency, lang=language, years=years, colours=colours)]
-figures += [charts.monthly_availability(run.rows, name, lang=language, colours=colours, scenarios=names)
-            for name in study.services]
+figures += [charts.monthly_availability(run.rows, name, lang=language, colours=colours, scenarios=names,
+                                        service_name=study.name_of(name)) for name in study.services]
 report = exports.run_report(study, decision, run.summary, figures, run.seed, run.replications, language, said,
                             note=scenario.source)
 st.download_button(t("app.download_html", language), report.encode("utf-8"), file_name=f"{stem}-report.html",

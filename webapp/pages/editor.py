@@ -4,12 +4,13 @@ and land on the results."""
 
 import hashlib
 
+import pandas as pd
 import streamlit as st
 import yaml
 
 from sourcing import words
 from sourcing.errors import ScenarioError
-from sourcing.files import parse_yaml, study_from_data
+from sourcing.files import in_language, parse_yaml, study_from_data
 from webapp import editing, session
 from webapp.i18n import t
 
@@ -19,10 +20,15 @@ state = st.session_state
 currency = scenario.study.currency
 
 # The tables start from the scenario in use; a new scenario resets them.
-origin = hashlib.sha256(scenario.text.encode()).hexdigest()[:12]
+origin = hashlib.sha256((scenario.text + language).encode()).hexdigest()[:12]
 if state.get("editor_origin") != origin:
     state["editor_origin"] = origin
-    state["editor_base"] = yaml.safe_load(scenario.text)
+    # The tables edit the scenario in the reader's language: a file that translates its names shows them
+    # translated (and is written back so, without its translations).
+    loaded = yaml.safe_load(scenario.text)
+    translated = isinstance(loaded, dict) and isinstance(loaded.get("translations"), dict) \
+        and language in loaded["translations"]
+    state["editor_base"] = in_language(loaded, language) if translated else loaded
 base = state["editor_base"]
 
 st.title(t("page.editor", language))
@@ -41,6 +47,26 @@ def columns(table, **extra) -> dict:
     return {c: extra.get(c, config(c)) for c in table.columns}
 
 
+def edit_in_parts(table, key: str, groups: list[list[str]]):
+    """A table too wide for the page edited as several narrower ones (each with the name column first, not
+    editable), put back together: the same table as one editor would give, no column behind a scroll bar."""
+    first = table.columns[0]
+    shown = [[c for c in group if c in table.columns] for group in groups]
+    shown = [g for g in shown if g] + [[c for c in table.columns[1:] if not any(c in g for g in groups)]]
+    edited = [table[[first]]]
+    for k, group in enumerate(g for g in shown if g):
+        part = table[[first, *group]]
+        edited.append(st.data_editor(part, key=f"{key}-{k}", hide_index=True, disabled=[first], width="stretch",
+                                     column_config=columns(part), placeholder="—")[group])
+    return pd.concat(edited, axis=1)[list(table.columns)]
+
+
+# The services' and offers' tables in parts that fit at 1,400 px (volumes, priorities, costs, service).
+SERVICE_PARTS = [["users", "per_month", "per_user_per_month"], ["P1 %", "P2 %", "P3 %", "P4 %"],
+                 ["outage cost business", "outage cost off hours"], ["service_time", "availability_target %"]]
+PROVIDER_PARTS = [["coverage", "monthly fee", "tickets_included", "extra_ticket"],
+                  ["GTR P1", "GTR P2", "GTR P3", "GTR P4"], ["capacity", "monthly_cap"]]
+
 # The tab of each top-level section of the file; anything else (calendar, economics...) is on the YAML tab.
 TABS = ("services", "teams", "offers", "scenarios", "yaml")
 SECTION_TAB = {"services": "services", "teams": "teams", "providers": "offers", "saas": "offers",
@@ -54,8 +80,7 @@ boxes = {}
 data = base
 with tabs[0]:
     table = editing.services_table(base)
-    edited = st.data_editor(table, key=f"services-{origin}", hide_index=True, disabled=["service"], width="stretch",
-                            column_config=columns(table), placeholder="—")
+    edited = edit_in_parts(table, f"services-{origin}", SERVICE_PARTS)
     data = editing.apply_services(data, edited)
     boxes["services"] = st.container()
 with tabs[1]:
@@ -71,8 +96,7 @@ with tabs[2]:
     if base.get("providers"):
         st.markdown(f"**{t('editor.providers', language)}**")
         table = editing.providers_table(base)
-        edited = st.data_editor(table, key=f"providers-{origin}", hide_index=True, disabled=["offer"],
-                                width="stretch", column_config=columns(table), placeholder="—")
+        edited = edit_in_parts(table, f"providers-{origin}", PROVIDER_PARTS)
         data = editing.apply_providers(data, edited)
     if base.get("saas"):
         st.markdown(f"**{t('editor.saas_offers', language)}**")

@@ -45,7 +45,7 @@ if source == "upload":
                 tender = read_grid(content, upload.name, kind=kind)
             else:
                 data, root = parse_yaml(content.decode("utf-8"), upload.name)
-                tender = validate(Tender, data, upload.name, root)
+                tender = validate(Tender, data, upload.name, root, language)
         except ScenarioError as exc:
             message = (session.problems_text(exc) if exc.problems
                        else t("app.too_big", language, limit=session.MAX_UPLOAD_BYTES // 1024))
@@ -56,7 +56,7 @@ if source == "upload":
             st.error(t("app.file_problem", language) + f"\n\n- {upload.name}: {type(exc).__name__}: {str(exc)[:300]}")
 else:
     content = EXAMPLE.read_bytes()
-    tender = load_tender(EXAMPLE)
+    tender = load_tender(EXAMPLE, language)
 if tender is None:
     st.stop()
 
@@ -70,7 +70,7 @@ if choice == "in use":
     base_text, base = active.text, active.study
 else:
     base_text = session.EXAMPLES[choice].read_text(encoding="utf-8")
-    base = study_from_text(base_text, f"scenarios/{choice}.yaml")
+    base = study_from_text(base_text, f"scenarios/{choice}.yaml", language)
 seed = int(state.get("seed", 1))
 replications = int(state.get("replications", session.DEFAULT_REPLICATIONS))
 
@@ -86,7 +86,8 @@ def simulate():
 
 
 try:
-    comparison = session.remember(("offers", session.digest(content), session.digest(base_text), seed, replications),
+    comparison = session.remember(("offers", session.digest(content), session.digest(base_text), seed, replications,
+                                   language),   # the offers' and options' names are in the reader's language
                                   simulate)
 except ScenarioError as exc:
     st.error(t("app.file_problem", language) + "\n\n" + session.problems_text(exc))

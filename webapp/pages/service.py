@@ -16,14 +16,20 @@ plan = compiled(study)
 options = [s.name for s in study.scenarios]
 colours = charts.option_colours(options)
 
-name = st.selectbox(t("service.choose", language), list(study.services), key="service")
+title = st.empty()   # the title first, then the selector under it (the title names the chosen service)
+if len(study.services) > 1:
+    name = st.selectbox(t("service.choose", language), list(study.services), key="service",
+                        format_func=study.name_of)
+else:
+    name = next(iter(study.services))
 service = study.services[name]
 runtimes = [s.assignments[list(study.services).index(name)].runtime for s in plan.scenarios]
-st.title(t("service.title", language, name=name))
+title.title(t("service.title", language, name=study.name_of(name)))
 if service.description:
     st.caption(service.description)
 
-st.dataframe(tables.service_table(run.summary, name, currency, language), width="stretch")
+# A static table: every row shown (no inner scroll cutting it mid-row), long labels wrapped, not cut.
+st.table(tables.service_table(run.summary, name, currency, language))
 
 st.subheader(t("service.time_to_restore", language))
 priority = st.radio(t("service.priority", language), ["P1", "P2", "P3", "P4"], horizontal=True, key="priority")
@@ -36,7 +42,7 @@ for runtime in runtimes:
         deadlines[t("chart.gtr", language, name=study.name_of(offer.name), coverage=offer.offer.coverage)] = \
             offer.offer.gtr[priority]
 st.plotly_chart(charts.restoration_curves(run.incidents, name, priority, deadlines, lang=language, colours=colours,
-                                          scenarios=options), width="stretch")
+                                          scenarios=options, service_name=study.name_of(name)), width="stretch")
 st.caption(t("service.ttr_note", language))
 
 st.subheader(t("service.monthly_availability", language))
@@ -46,8 +52,8 @@ if service.availability_target is not None:
 for runtime in runtimes:
     if runtime.saas is not None and runtime.saas.sla is not None:
         lines[t("chart.sla", language, name=study.name_of(runtime.saas.name))] = runtime.saas.sla.availability
-st.plotly_chart(charts.monthly_availability(run.rows, name, lines, lang=language, colours=colours, scenarios=options),
-                width="stretch")
+st.plotly_chart(charts.monthly_availability(run.rows, name, lines, lang=language, colours=colours, scenarios=options,
+                                            service_name=study.name_of(name)), width="stretch")
 
 teams = sorted({team.name for runtime in runtimes for team in runtime.teams})
 summary = run.summary[run.summary["subject"].isin(teams)]

@@ -1,24 +1,49 @@
 """Run store: open a batch's DuckDB store read-only and browse its studies (which option wins where, then
-each study's verdict and figures). Nothing is simulated again."""
+each study's verdict and figures). Nothing is simulated again. The bundled batch's store opens by itself
+when it has been made (``make store``); the studies are named by their variant's parameters in words."""
 
 import hashlib
+import re
 import tempfile
 from pathlib import Path
 
 import streamlit as st
 
 from simulation.store import Store, StoreError
-from simulation.storereport import compact, figures_shown, html_report, studies, winner_maps, workbook
+from simulation.storereport import compact, figures_shown, studies, winner_maps, workbook, html_report
 from simulation.verdict import sentences
 from sourcing.errors import ScenarioError
 from webapp import session
 from webapp.i18n import t
+from webapp.labels import parameter, value_text
 
 language = session.lang()
 MAX_UPLOAD = 200 * 1024 * 1024  # a store uploaded through the browser; larger ones are opened by their path
+# The store of the bundled batch (scenarios/batches/email-prices.yaml), once made with ``make store``.
+BUNDLED = session.ROOT / "runs" / "email.duckdb"
 
 st.title(t("page.store", language))
 st.caption(t("store.page_intro", language))
+
+
+def _label(path: str, study=None, names: dict[str, str] | None = None) -> str:
+    """A swept parameter in words: what it is, and what it belongs to when that is a service, team or offer
+    (by its name, in the reader's language)."""
+    owner, label = parameter(path, language, study)
+    if not owner or path.split(".")[0] not in ("services", "teams", "providers", "saas"):
+        return label
+    return f"{label}, {_french(owner, names or {})}"
+
+
+def _value(value) -> str:
+    return value_text(value, language)
+
+
+def _french(text: str, table: dict[str, str]) -> str:
+    """A text with the study's names in the reader's language (a stored study keeps the names it ran under)."""
+    for name in sorted(table, key=len, reverse=True):
+        text = re.sub(rf"(?<![\w-]){re.escape(name)}(?![\w-])", lambda _, n=name: table[n], text)
+    return text
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -28,11 +53,39 @@ def _read(path: str, stamp: tuple[int, int], lang: str):
         found = studies(opened)
         if not found:
             return None
-        details = [(item.key, item.file, item.variant, sentences(item.verdict, lang, item.study.currency,
-                                                                item.results.replications, item.study.names),
-                    figures_shown(item, lang)) for item in found]
-        return (compact(found, lang), winner_maps(found, lang), details,
-                workbook(opened, found, lang), html_report(opened, found, lang).encode("utf-8"))
+        names = {}
+        for item in found:
+            names.update(item.study.translations.get(lang, {}))
+        swept = [p for p in dict.fromkeys(k for item in found for k in item.parameters)
+                 if len({str(item.parameters.get(p)) for item in found}) > 1]
+        several = len({item.file for item in found}) > 1
+
+        def label(path: str) -> str:
+            return _label(path, found[0].study, names)
+
+        details = []
+        for item in found:
+            said = ", ".join(f"{label(p)}\u202f: {_value(item.parameters[p])}" if lang == "fr" else
+                             f"{label(p)}: {_value(item.parameters[p])}" for p in swept if p in item.parameters)
+            title = (f"{Path(item.file).stem} · " if several else "") + (said or _french(item.study.name, names))
+            verdict = [_french(line, names) for line in sentences(item.verdict, lang, item.study.currency,
+                                                                  item.results.replications, item.study.names)]
+            figures = figures_shown(item, lang)
+            figures.iloc[:, 0] = figures.iloc[:, 0].map(lambda s: _french(str(s), names))
+            details.append((item.key, title, verdict, figures))
+        table = compact(found, lang, label, _value).map(lambda c: _french(c, names) if isinstance(c, str) else c)
+        maps = winner_maps(found, lang, label, _value)
+        for figure in maps:
+            # A long parameter's name on two lines, and room for it: the axis title is not cut.
+            for axis in (figure.layout.xaxis, figure.layout.yaxis):
+                if axis.title.text and len(axis.title.text) > 40:
+                    axis.title.text = axis.title.text.replace(", ", ",<br>", 1)
+            figure.update_layout(height=max(figure.layout.height or 0, 380), margin={"l": 110})
+            figure.for_each_trace(lambda trace: trace.update(name=_french(trace.name or "", names)))
+            for trace in figure.data:
+                if getattr(trace, "text", None) is not None:
+                    trace.text = [[_french(str(c), names) for c in row] for row in trace.text]
+        return table, maps, details, workbook(opened, found, lang), html_report(opened, found, lang).encode("utf-8")
 
 
 def _uploaded(data: bytes) -> Path:
@@ -46,11 +99,14 @@ def _uploaded(data: bytes) -> Path:
     return target
 
 
-where = st.radio(t("store.source", language), ["path", "upload"], horizontal=True,
+sources = (["bundled"] if BUNDLED.is_file() else []) + ["upload", "path"]
+where = st.radio(t("store.source", language), sources, horizontal=True, key="store_source",
                  format_func=lambda k: t(f"store.{k}", language))
 path: Path | None = None
-if where == "path":
-    typed = st.text_input(t("store.path", language), placeholder="runs.duckdb")
+if where == "bundled":
+    path = BUNDLED
+elif where == "path":
+    typed = st.text_input(t("store.path", language), placeholder="runs/email.duckdb")
     path = Path(typed).expanduser() if typed.strip() else None
 else:
     upload = st.file_uploader(t("store.upload", language), type=["duckdb"])
@@ -60,10 +116,10 @@ else:
             st.stop()
         path = _uploaded(upload.getvalue())
 if path is None:
-    st.info(t("store.choose", language))
+    st.info(t("store.choose" if BUNDLED.is_file() else "store.none_yet", language))
     st.stop()
 if not path.is_file():
-    st.error(t("store.missing", language, path=str(path)))
+    st.error(t("store.missing", language, path=path.name))
     st.stop()
 try:
     info = path.stat()
@@ -83,17 +139,18 @@ table, figures, details, xlsx, page = found
 st.subheader(t("store.across", language))
 for figure in figures:
     st.plotly_chart(figure, width="stretch")
-st.dataframe(table, hide_index=True, width="stretch")
+st.table(table.set_index(table.columns[0]))   # a static table: its headers wrap, it fits the page
 left, right = st.columns(2)
 left.download_button(t("app.download_excel", language), xlsx, "store-report.xlsx",
                      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 right.download_button(t("app.download_html", language), page, "store-report.html", "text/html")
 
 st.subheader(t("store.study", language))
-labels = {key: f"{file} / {variant}" for key, file, variant, _, _ in details}
-chosen = st.selectbox(t("store.study", language), list(labels), format_func=labels.get, label_visibility="collapsed")
-for key, _, _, words, figures_table in details:
+labels = {key: title for key, title, _, _ in details}
+chosen = st.selectbox(t("store.study", language), list(labels), format_func=labels.get, label_visibility="collapsed",
+                      key="store_study")
+for key, _, verdict, figures_table in details:
     if key == chosen:
-        for line in words:
+        for line in verdict:
             st.markdown(line)
-        st.dataframe(figures_table, hide_index=True, width="stretch")
+        st.table(figures_table.set_index(figures_table.columns[0]).rename_axis(t("app.option", language)))

@@ -1,6 +1,8 @@
 """What would it take: the break-even of one parameter between two options, the tornado of the assumptions,
 the smallest change that makes one option match another, and whether on-call rotas are sustainable."""
 
+import re
+
 import pandas as pd
 import streamlit as st
 
@@ -203,13 +205,17 @@ with match_tab:
     b = right.selectbox(t("whatif.option_match", language), names, index=len(names) - 1, key="ma_b")
     path = st.selectbox(t("whatif.parameter", language), paths, key="ma_path", format_func=title,
                         index=next((i for i, p in enumerate(paths) if p.endswith("].count")), 0))
-    values = st.text_input(t("whatif.values_to_try", language), key="ma_values")
+    typed = st.multiselect(t("whatif.values_to_try", language), [], key="ma_values", accept_new_options=True,
+                           placeholder=t("whatif.values_placeholder", language))
+    values = "|".join(typed)
     on = st.radio(t("whatif.on", language), ["availability", "gtr-compliance", "cost"], horizontal=True,
                   key="ma_on", format_func=lambda k: t(f"whatif.on_{k}", language))
     if a != b and st.button(t("whatif.find_match", language), key="ma_go", type="primary"):
         import yaml
 
-        tried = [yaml.safe_load(v.strip()) for v in values.split("|")] if values.strip() else None
+        # A value as the reader types it: "3,5" is 3.5 in French; "2500 EUR" or "4h" as in the file.
+        tried = [yaml.safe_load(v.strip().replace(",", ".") if re.fullmatch(r"\s*-?\d+,\d+\s*", v) else v.strip())
+                 for v in typed] or None
         try:
             st.session_state["ma_result"] = cached(("match", a, b, path, values, on),
                                                    lambda: match(study, a, b, path, tried, on, 30, seed))
