@@ -92,6 +92,16 @@ def _load(path: Path, sets: list[str] | None = None, lang: str | None = None) ->
         raise typer.Exit(2) from None
 
 
+def _as_read(path: Path, lang: str, *names: str | None) -> list[str | None]:
+    """Option names given on the command line as the file writes them, read in ``lang``: with ``--lang fr``
+    a file that translates 'In-house' into 'Interne' takes either name."""
+    try:
+        table = load_study(path).translations.get(lang, {})
+    except ScenarioError:
+        return list(names)
+    return [table.get(name, name) if name is not None else None for name in names]
+
+
 def _capitalised(text: str) -> str:
     """A label that heads a column: its first letter upper case (``the monthly fee`` -> ``The monthly fee``)."""
     return text[:1].upper() + text[1:]
@@ -367,6 +377,7 @@ def run(
     if file is None:
         _fail("give a scenario file (or --from a run folder written by --out)")
     study = _load(file, sets, language)
+    baseline, = _as_read(file, language, baseline)
     chosen = baseline or study.baseline_name
     if chosen not in [s.name for s in study.scenarios]:
         _fail(f"--baseline: '{chosen}' is not a scenario of {file} ({', '.join(s.name for s in study.scenarios)})")
@@ -670,6 +681,7 @@ def breakeven(
     if on not in ("cost", "availability"):
         raise typer.BadParameter(f"'{on}': write cost or availability", param_hint="--on")
     study = _load(file, sets, language)
+    between = tuple(_as_read(file, language, *between))
     try:
         bounds = [quantity(v).number if v is not None else None for v in (low, high)]
     except ValueError as exc:
@@ -740,6 +752,7 @@ def match(
     if on not in ("availability", "gtr-compliance", "cost"):
         raise typer.BadParameter(f"'{on}': write availability, gtr-compliance or cost", param_hint="--on")
     study = _load(file, sets, language)
+    scenario, like = _as_read(file, language, scenario, like)
     tried = [yaml.safe_load(v.strip()) for v in values.split("|")] if values else None
     executor = _executor(workers, scheduler)
     try:

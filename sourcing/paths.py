@@ -273,6 +273,7 @@ PATH_KINDS: tuple[PathKind, ...] = tuple([
     *_kinds(STRUCTURAL, False,
             ("name", "text", "study_name"),
             ("description", "text", "description"),
+            ("translations.**", "text", "translations"),
             ("currency", "text", "currency"),
             ("baseline", "text", "baseline"),
             ("calendar.horizon", "years", "horizon"),

@@ -328,7 +328,7 @@ def english_texts() -> tuple[set[str], set[str]]:
 
 
 FRENCH_TOO = {"Option", "Service", "Services", "Transition", "Infrastructure", "Source", "Description",
-              "Incidents", "Score", "Verdict", "Total", "Note", "File"}
+              "Incidents", "Score", "Verdict", "Total", "Note", "File", "Horizon"}
 """English single words that are also French: alone on screen, they say nothing about the language."""
 
 
