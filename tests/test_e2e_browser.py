@@ -211,9 +211,10 @@ def _read_kpi(page) -> tuple[str, str]:
 
 
 def _choose_example(page, example: str) -> None:
+    """Chooses a bundled example by the title the sidebar shows (its study's name, not its file's)."""
     sidebar = page.locator('[data-testid="stSidebar"]')
     sidebar.get_by_role("combobox", name="Bundled example").click()
-    page.get_by_role("option", name=example, exact=True).click()
+    page.get_by_role("option", name=_study(example)["name"], exact=True).click()
 
 
 # --------------------------------------------------------------------------------------------------

@@ -131,7 +131,8 @@ def sidebar() -> None:
         st.radio(t("app.scenario_file", language), sources, key="source",
                  format_func=lambda s: t(f"app.{s}", language))
         if state.source == "bundled":
-            st.selectbox(t("app.bundled", language), list(EXAMPLES), key="example")
+            st.selectbox(t("app.bundled", language), list(EXAMPLES), key="example",
+                         format_func=lambda name: _study(*_bundled(name), language).name)
         elif state.source == "upload":
             st.file_uploader(t("app.upload", language), type=["yaml", "yml"], key="upload", max_upload_size=1)
         st.number_input(t("app.replications", language), min_value=LINK_RANGES["replications"][0],
