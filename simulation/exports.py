@@ -265,12 +265,11 @@ def figures_table(summary: pd.DataFrame, currency: str = "EUR", lang: str = "en"
     kinds = [METRICS[m].unit if m in METRICS else "" for m in metrics]
     frame = pd.DataFrame({
         say("export.option", lang): part["scenario"].astype(str),
-        say("export.scope", lang): part["scope"].astype(str),
-        say("export.subject", lang): [names.get(str(s), str(s)) for s in part["subject"]],
-        say("export.identifier", lang): metrics,
+        say("export.scope", lang): [words.say_or(f"export.scope_of.{s}", str(s), lang) for s in part["scope"]],
+        say("export.subject", lang): [_subject(str(s), names) for s in part["subject"]],
         say("export.figure", lang): [label(m, lang) for m in metrics],
         say("export.priority", lang): part["priority"].astype(str),
-        say("export.period", lang): part["period"].astype(str),
+        say("export.period", lang): [_period(str(p), lang) for p in part["period"]],
         say("app.mean", lang): part["mean"],
         say("export.half_width", lang): part["half_width"],
         say("export.replications", lang): part["n"],
@@ -281,11 +280,36 @@ def figures_table(summary: pd.DataFrame, currency: str = "EUR", lang: str = "en"
         mean = means[position]
         return number_format(kinds[position], currency, mean if mean == mean else None)
 
-    return frame, {frame.columns[7]: by_row, frame.columns[8]: by_row}
+    return frame, {frame.columns[6]: by_row, frame.columns[7]: by_row}
+
+
+def _subject(subject: str, names: dict[str, str]) -> str:
+    """What a figure is about by its name: the whole option (``all``) left blank, a team member under the
+    team's name (``Messaging admins / admin 1``)."""
+    if subject == "all":
+        return ""
+    return " / ".join(names.get(part, part) for part in subject.split("/"))
+
+
+def _period(period: str, lang: str) -> str:
+    """A figure's period in words: the whole horizon, ``Year 2``; a month as written (``2027-03``)."""
+    if period == "all":
+        return say("export.period_all", lang)
+    if period[:1] == "Y" and period[1:].isdigit():
+        return say("export.period_year", lang, n=period[1:])
+    return period
 
 
 def assumptions_table(study: Study, lang: str = "en") -> pd.DataFrame:
+    """The assumptions a person reads: each parameter by its label in the registry and the name it is under
+    (not its path in the file), the value as the file writes it, its unit, whether it is the tool's default
+    and where it comes from."""
+    from sourcing.paths import path_label
+
     rows = [shown(a, lang) for a in assumptions(study)]
+    for row in rows:
+        row["path"] = path_label(str(row["path"]), lang, study.names)
+        row["default"] = say("app.yes" if row["default"] else "app.no", lang)
     return pd.DataFrame(rows).rename(columns={
         "path": say("assumptions.parameter", lang), "value": say("assumptions.value", lang),
         "unit": say("app.unit", lang), "default": say("assumptions.default", lang),
@@ -419,11 +443,16 @@ def offers_workbook(comparison, lang: str = "en") -> bytes:
         say("export.contract_years", lang): [tender.offers[o].contract_years for o in offers]})
     write_sheet(book, say("export.sheet.received", lang), frame)
     figures = comparison.figures
-    frame = pd.DataFrame({say("export.offer", lang): figures["offer"],
+    # Each figure by its label, its value as a number in the figure's format (the identifiers stay in the
+    # machine-readable files written beside the workbook).
+    figure_kinds = [FIGURES.get(f, "") for f in figures["figure"]]
+    frame = pd.DataFrame({say("export.offer", lang): [tender.name_of(o) for o in figures["offer"]],
                           say("export.replication", lang): figures["replication"],
-                          say("export.identifier", lang): figures["figure"],
+                          say("export.figure", lang): [figure_label(f, lang) for f in figures["figure"]],
                           say("export.value", lang): figures["value"]})
-    write_sheet(book, say("export.sheet.replications", lang), frame, freeze_columns=0)
+    write_sheet(book, say("export.sheet.replications", lang), frame,
+                {frame.columns[3]: lambda k: number_format(figure_kinds[k], currency) or FORMATS["count"]},
+                freeze_columns=0)
     write_sheet(book, say("export.sheet.run", lang), _record([
         ("export.tender", tender.name), ("export.base", comparison.study.name), ("export.version", __version__),
         ("export.seed", comparison.results.seed), ("export.replications", comparison.results.replications),

@@ -10,8 +10,8 @@ from __future__ import annotations
 import html
 import io
 import json
-import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, NamedTuple
 
 import pandas as pd
@@ -116,6 +116,7 @@ def compact(found: list[StoredStudy], lang: str = "en", label: Callable[[str], s
         short = {p: p for p in swept}
     if value is not None:
         table = table.assign(**{p: table[p].map(value) for p in swept})
+    table["file"] = table["file"].map(lambda f: Path(str(f)).name)   # never where it was on the machine
     columns = (["file"] if table["file"].nunique() > 1 else []) + (swept or ["variant"])
     short.update({"file": say("store.file", lang), "variant": say("store.variant", lang),
                   "recommended": say("store.recommended", lang), "runner_up": say("store.runner_up", lang)})
@@ -296,52 +297,127 @@ def figures_shown(item: StoredStudy, lang: str = "en") -> pd.DataFrame:
     return pd.DataFrame.from_dict(out, orient="index").rename_axis("").reset_index()
 
 
-def _sheet_name(k: int, variant: str, used: set[str]) -> str:
-    name = re.sub(r"[\[\]:*?/\\']", " ", f"{k + 1:02d} {variant}")[:31].strip()
-    while name in used:
-        name = name[:28] + f"~{len(used) % 100:02d}"
-    used.add(name)
-    return name
+def reader_words(found: list[StoredStudy], lang: str = "en") -> tuple[Callable[[str], str], Callable[[Any], str]]:
+    """How a report a person reads says a swept path and a value of the file: the path by its label in the
+    registry (``sourcing/labels/param.toml``) with the name of the service, team or offer it is under, the
+    value in the reader's locale with its unit (``2 500 €``, ``99,50 %``)."""
+    from sourcing.paths import path_label, quantity
+    from sourcing.words import value as value_in_words
+
+    names = {key: name for item in found for key, name in item.study.names.items()}
+
+    def label(path: str) -> str:
+        return path_label(path, lang, names)
+
+    def value(raw: Any) -> str:
+        try:
+            found_quantity = quantity(raw)
+        except ValueError:
+            return names.get(str(raw), str(raw))
+        return value_in_words(found_quantity.number, found_quantity.unit, lang)
+
+    return label, value
+
+
+def study_title(item: StoredStudy, swept: list[str], label: Callable[[str], str], value: Callable[[Any], str],
+                lang: str = "en") -> str:
+    """A study as a reader names it: its swept parameters in words (the study's name when nothing is swept)."""
+    colon, between = ("\u202f: ", "\u202f; ") if lang == "fr" else (": ", "; ")
+    said = between.join(f"{label(p)}{colon}{value(item.parameters[p])}" for p in swept if p in item.parameters)
+    return said or item.study.name
 
 
 def workbook(store: Store, found: list[StoredStudy], lang: str = "en") -> bytes:
-    """An Excel workbook: the studies across variants, the maps of which option wins where (when two
-    parameters or more are swept), then one sheet per study (its verdict in words and its headline figures),
-    and the runs that filled the store. Text cells are neutralised."""
+    """An Excel workbook a person reads: the studies across variants (parameters and options by their names,
+    amounts as numbers with a number format), the maps of which option wins where (when two parameters or
+    more are swept), then one sheet per study (its verdict in words and its headline figures), and the runs
+    that filled the store. Text cells are neutralised. The identifiers stay in the machine-readable outputs
+    (``sourcing report --format json``, ``sourcing export``)."""
+    from openpyxl.styles import Font
+
     from sourcing.words import say
 
-    buffer = io.BytesIO()
-    where = say("store.across", lang)[:31]
-    used: set[str] = {"Across variants", "Runs", where}
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        _safe(across_variants(found)).to_excel(writer, sheet_name="Across variants", index=False)
-        row = 0
-        for grid in winner_grids(found, lang):
-            pd.DataFrame({"": [grid.title, say("store.map_axes", lang, y=grid.y, x=grid.x)]}).pipe(_safe).to_excel(
-                writer, sheet_name=where, index=False, header=False, startrow=row)
-            _safe(grid.cells.reset_index()).to_excel(
-                writer, sheet_name=where, index=False, startrow=row + 2)
-            row += len(grid.cells) + 5
-        for k, item in enumerate(found):
-            name = _sheet_name(k, item.variant, used)
-            words = [w.replace("**", "") for w in sentences(item.verdict, lang, item.study.currency,
-                                                            item.results.replications, item.study.names)]
-            head = pd.DataFrame({"": [item.file, item.variant, *words]})
-            _safe(head).to_excel(writer, sheet_name=name, index=False, header=False)
-            _safe(headline(item)).to_excel(writer, sheet_name=name, index=False, startrow=len(head) + 1)
-        _safe(store.runs()).to_excel(writer, sheet_name="Runs", index=False)
-        for sheet in writer.book.worksheets:
-            sheet.freeze_panes = "A2" if sheet.title in ("Across variants", "Runs") else None
-    return buffer.getvalue()
+    from .exports import _bytes, _workbook, headline_table, number_format, write_sheet
+    from .report import label as metric_label
+
+    label, value = reader_words(found, lang)
+    swept = parameters_of(found)
+    book = _workbook()
+    currency = found[0].study.currency if found else "EUR"
+    years = found[0].study.calendar.horizon if found else None
+    money = number_format("money", currency)
+    several = len({item.file for item in found}) > 1
+    cost = metric_label("economic_cost", lang, years)
+    table = across_variants(found)
+    frame: dict[str, list] = {}
+    if several:
+        frame[say("store.file", lang)] = [Path(f).name for f in table["file"]]
+    if not swept:   # otherwise each swept parameter has its column
+        frame[say("store.study_name", lang)] = [item.study.name for item in found]
+    for path in swept:
+        frame[label(path)] = [value(v) for v in table[path]]
+    frame[say("store.replications", lang)] = list(table["replications"])
+    frame[say("store.recommended", lang)] = [_mark(row) for _, row in table.iterrows()]
+    frame[say("store.runner_up", lang)] = [v if isinstance(v, str) else "" for v in table["runner_up"]]
+    formats: dict[str, Any] = {}
+    for key, column in (("store.margin_mean", "margin"), ("store.margin_low", "margin_low"),
+                        ("store.margin_high", "margin_high")):
+        frame[say(key, lang)] = list(table[column])
+        formats[say(key, lang)] = money
+    frame[say("store.settled", lang)] = ["" if s is None or s != s else say("app.yes" if s else "app.no", lang)
+                                         for s in table["settled"]]
+    for column in [c for c in table.columns if c.startswith("economic_cost: ")]:
+        name = say("store.cost_of", lang, cost=cost, option=column.removeprefix("economic_cost: "))
+        frame[name] = list(table[column])
+        formats[name] = money
+    write_sheet(book, say("store.sheet_across", lang), pd.DataFrame(frame), formats, freeze_columns=1)
+
+    grids = winner_grids(found, lang, label, value)
+    if grids:
+        from .exports import _sheet_title
+
+        sheet = book.create_sheet(_sheet_title(say("store.across", lang), book))
+        for grid in grids:
+            sheet.append([neutralise(grid.title)])
+            sheet.cell(row=sheet.max_row, column=1).font = Font(bold=True)
+            sheet.append([neutralise(say("store.map_axes", lang, y=label(grid.y), x=label(grid.x)))])
+            sheet.append([neutralise(label(grid.y))] + [neutralise(value(c)) for c in grid.cells.columns])
+            for index, row in grid.cells.iterrows():
+                sheet.append([neutralise(value(index))] + [neutralise(c) for c in row])
+            sheet.append([])
+        sheet.column_dimensions["A"].width = 40
+
+    for k, item in enumerate(found):
+        words = [w.replace("**", "") for w in sentences(item.verdict, lang, item.study.currency,
+                                                        item.results.replications, item.study.names)]
+        notes = [item.study.name, study_title(item, swept, label, value, lang), *words]
+        shown, shown_formats = headline_table(item.comparison, item.study.currency, lang,
+                                              item.study.calendar.horizon)
+        name = f"{k + 1:02d} " + "; ".join(value(item.parameters[p]) for p in swept if p in item.parameters)
+        write_sheet(book, name.strip() if swept else f"{k + 1:02d} {item.study.name}", shown, shown_formats,
+                    notes=notes)
+
+    runs = store.runs()
+    kept = ("run_id", "created", "version", "seed", "batch_name", "batch_file", "batch_sha256")
+    read = pd.DataFrame({say(f"store.run_{c.removeprefix('run_')}", lang): runs[c] for c in kept if c in runs})
+    if "created" in runs:
+        read[say("store.run_created", lang)] = [_when(c, lang) for c in runs["created"]]
+    if "batch_file" in runs:   # the file's name, not where it was on the machine that ran the batch
+        read[say("store.run_batch_file", lang)] = [Path(str(f)).name for f in runs["batch_file"]]
+    write_sheet(book, say("store.sheet_runs", lang), read, {say("store.run_id", lang): "0",
+                                                           say("store.run_seed", lang): "0"})
+    return _bytes(book)
 
 
-def _safe(frame: pd.DataFrame) -> pd.DataFrame:
-    out = frame.copy()
-    for column in out.columns:
-        if out[column].dtype == object:
-            out[column] = out[column].map(lambda v: neutralise(v) if isinstance(v, str) else v)
-    out.columns = [neutralise(str(c)) for c in out.columns]
-    return out
+def _when(stamp: Any, lang: str) -> str:
+    """A stored time (ISO 8601, UTC) as the reader writes it: ``02/12/2026 11:46`` in French."""
+    import datetime as dt
+
+    try:
+        moment = dt.datetime.fromisoformat(str(stamp)).astimezone(dt.timezone.utc)
+    except ValueError:
+        return str(stamp)
+    return moment.strftime("%d/%m/%Y %H:%M" if lang == "fr" else "%Y-%m-%d %H:%M")
 
 
 def html_report(store: Store, found: list[StoredStudy], lang: str = "en") -> str:
@@ -355,12 +431,16 @@ def html_report(store: Store, found: list[StoredStudy], lang: str = "en") -> str
     parts = [f"<!doctype html><html lang='{lang}'><head><meta charset='utf-8'>", f"<title>{html.escape(name)}</title>",
              f"<style>{STYLE}</style></head><body>", f"<h1>{html.escape(name)}</h1>", f"<p>{html.escape(intro)}</p>"]
     parts.append(f"<h2>{html.escape(say('store.across', lang))}</h2>")
-    maps = winner_maps(found, lang)
+    label, value = reader_words(found, lang)
+    swept = parameters_of(found)
+    several = len({item.file for item in found}) > 1
+    maps = winner_maps(found, lang, label, value)
     parts += [chart_div(figure) for figure in maps]
-    shown = compact(found, lang)
+    shown = compact(found, lang, label, value)
     parts.append(shown.to_html(index=False, escape=True, border=0))
     for item in found:
-        parts.append(f"<h2>{html.escape(item.file)} / {html.escape(item.variant)}</h2>")
+        title = (f"{Path(item.file).stem} · " if several else "") + study_title(item, swept, label, value, lang)
+        parts.append(f"<h2>{html.escape(title)}</h2>")
         for line in sentences(item.verdict, lang, item.study.currency, item.results.replications, item.study.names):
             bits = html.escape(line).split("**")
             parts.append("<p>" + "".join(f"<b>{b}</b>" if i % 2 else b for i, b in enumerate(bits)) + "</p>")

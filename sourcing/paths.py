@@ -360,14 +360,17 @@ def revalued(path: str | Path) -> bool:
     return path_kind(path).revalued
 
 
-def path_label(path: str | Path, lang: str = "en") -> str:
-    """A path in the reader's words: its label, and the name it is under (the service, team or offer)."""
+def path_label(path: str | Path, lang: str = "en", names: dict[str, str] | None = None) -> str:
+    """A path in the reader's words: its label, and the name it is under (the service, team or offer), by
+    its display name when ``names`` (a study's, identifier to name) holds it."""
     from .words import say
 
     target = parse_path(path) if isinstance(path, str) else tuple(path)
     text = say(f"param.{path_kind(target).label}", lang)
     owner = target[1] if len(target) > 2 and target[0] in ("services", "teams", "providers", "saas") else None
-    return f"{text} ({owner})" if owner is not None else text
+    if owner is None:
+        return text
+    return f"{text} ({(names or {}).get(str(owner), owner)})"
 
 
 def structure(study: Study) -> str:

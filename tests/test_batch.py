@@ -3,7 +3,9 @@ rows as an uninterrupted run, identical on local processes and a Dask LocalClust
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -323,7 +325,9 @@ def test_the_terminal_report_shows_the_map_its_marks_and_each_studys_verdict(tar
     book = openpyxl.load_workbook(target)
     assert book.sheetnames[:2] == ["Across variants", "Which option wins where"]
     cells = list(book["Which option wins where"].iter_rows(values_only=True))
-    assert cells[2] == ("price_per_user_month", "99%", "99.7%", "99.9%") and len(cells) == 5
+    # paths and values in words in the workbook a person reads (the JSON above keeps the identifiers)
+    assert cells[2][0].startswith("SaaS price per user and month") and len(cells) == 5
+    assert cells[2][1:] == ("99.00 %", "99.70 %", "99.90 %"), cells[2]
 
 
 def test_a_margin_whose_interval_contains_zero_is_marked_on_the_map(targets_store: Path) -> None:
@@ -348,3 +352,57 @@ def test_a_margin_whose_interval_contains_zero_is_marked_on_the_map(targets_stor
     mean = found[k].verdict.difference[0]
     found[k] = found[k]._replace(verdict=dataclasses.replace(found[k].verdict, difference=(mean, -mean, 3 * mean)))
     assert sorted(marks()) == sorted([*unsettled, f"{found[k].verdict.recommended} ?"])
+
+
+CODE = (re.compile(r"\b[a-z_]+(\.[a-z_\-\[\]0-9]+){2,}"),   # a dotted path of the scenario file
+        re.compile(r"\b[a-z0-9]+_[a-z0-9_]+\b"),              # a snake_case identifier
+        re.compile(r"\d+[.,]\d{4,}"))                           # a raw float
+
+
+def _code_in(text: str) -> list[str]:
+    return [m.group(0) for pattern in CODE for m in pattern.finditer(text)]
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_the_store_reports_a_person_reads_hold_no_path_identifier_or_raw_float(targets_store: Path,
+                                                                               lang: str) -> None:
+    """Issue 21: the workbook and the page of ``sourcing report`` showed dotted paths
+    (``saas.mail-cloud.price_per_user_month``), snake_case headers (``economic_cost: In-house``), raw floats
+    and the batch file's absolute path. Every visible cell and text is now in words; amounts are numbers with
+    a number format; only the machine-readable output (``--format json``) keeps the identifiers."""
+    import html as html_text
+
+    import openpyxl
+
+    folder = targets_store.parent
+    book_path, page_path = folder / f"words-{lang}.xlsx", folder / f"words-{lang}.html"
+    for target in (book_path, page_path):
+        code, output = invoke("report", str(targets_store), "--out", str(target), "--lang", lang)
+        assert code == 0, output
+    book = openpyxl.load_workbook(book_path)
+    found = []
+    for sheet in book.worksheets:
+        found += [(sheet.title, c) for c in _code_in(sheet.title)]
+        for row in sheet.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str):
+                    found += [(sheet.title, cell.coordinate, c) for c in _code_in(cell.value)]
+                    assert str(folder) not in cell.value, (sheet.title, cell.coordinate, cell.value)
+                elif isinstance(cell.value, float) and cell.value != round(cell.value, 3):
+                    # a long float is fine only with a number format that rounds it on screen
+                    assert cell.number_format != "General", (sheet.title, cell.coordinate, cell.value)
+    assert not found, found
+    across = list(book.worksheets[0].iter_rows(max_row=2, values_only=True))
+    assert any(h and h.startswith(("SaaS price per user", "Prix SaaS par utilisateur")) for h in across[0])
+    costs = [c for c in book.worksheets[0][2] if isinstance(c.value, float)]
+    assert costs and all(c.number_format.endswith('k€"') for c in costs)
+
+    page = page_path.read_text(encoding="utf-8")
+    page = re.sub(r"<script.*?</script>|<style.*?</style>", "", page, flags=re.S)
+    text = html_text.unescape(re.sub(r"<[^>]+>", " ", page))
+    assert not _code_in(text), _code_in(text)
+    assert str(folder) not in text and ("Objectif de disponibilité" in text if lang == "fr"
+                                        else "availability target" in text)
+    # the machine-readable output keeps the identifiers
+    rows = json.loads(invoke("report", str(targets_store), "--format", "json")[1])["studies"]
+    assert "saas.mail-cloud.price_per_user_month" in rows[0] and "economic_cost: In-house" in rows[0]

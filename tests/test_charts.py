@@ -231,8 +231,10 @@ def test_excel_workbook_has_number_formats_frozen_headers_and_french_labels(run)
     assert costs.freeze_panes == "C2" and costs["C2"].number_format.endswith('k€"')
     figures = book["Tous les indicateurs"]
     names = [c.value for c in figures[1]]
-    rows = {(r[0].value, r[3].value, r[5].value or "", r[6].value): r for r in figures.iter_rows(min_row=2)}
-    hours = rows[("In-house", "downtime_hours", "", "all")][names.index("Moyenne")]
+    # each figure by its label and its period in words, never by its identifier (the tidy results keep them)
+    rows = {(r[0].value, r[3].value, r[4].value or "", r[5].value): r for r in figures.iter_rows(min_row=2)}
+    hours = rows[("In-house", "Indisponibilité (équivalent panne totale)", "", "Tout l'horizon")][
+        names.index("Moyenne")]
     assert hours.number_format == '#,##0.00"\u00a0h"'
     english = openpyxl.load_workbook(io.BytesIO(exports.excel_workbook(study, results.summary, decision, 3, 4)))
     assert english.sheetnames[:2] == ["Summary", "Costs per year"]   # no verdict given, no verdict sheet

@@ -247,7 +247,7 @@ def test_share_and_default_spread_worked_by_hand():
     assert implied.value == "0.41h, 1.2h"
     assert implied.unit == "median_p90" and implied.source == "source.derived_spread"
     assert shown(implied, "en")["unit"] == "median, P90 (covered hours)"
-    assert shown(implied, "fr")["source"] == "déduit de within_gtr et de l'écart (spread)"
+    assert shown(implied, "fr")["source"] == "déduit de la part rétablie dans la GTR et de l'écart"
     assert implied.default  # it rests on the default spread
     assert [p for p in rows if ".implied." in p] == [f"providers.msp.performance.implied.{p}" for p in PRIORITIES]
 
