@@ -8,7 +8,6 @@ store is opened read-only and nothing is simulated again.
 from __future__ import annotations
 
 import html
-import io
 import json
 from collections.abc import Callable
 from pathlib import Path

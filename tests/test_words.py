@@ -21,6 +21,8 @@ from webapp import editing
 ROOT = Path(__file__).parents[1]
 
 SAME_IN_BOTH = {
+    # Words of the reports spelt alike (Option, Service, Version).
+    "export.scope_of.scenario", "export.scope_of.service", "store.run_version",
     # The users' words and symbols, the same in English and French (GTR, GTI, SLA, HO, HNO, 24/7, P1-P4).
     "metric.availability_24_7", "metric.cost.infrastructure", "metric.cost.transition", "cost.infrastructure",
     "cost.transition", "chart.sla", "editor.yaml", "editor.tab_problems", "unit.percent", "unit.minutes",
