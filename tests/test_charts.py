@@ -350,3 +350,31 @@ def test_editor_option_text_round_trips():
                    {"hybrid": {"team": "it", "provider": "msp"}}):
         assert editing.parse_option(editing.option_text(option)) == option
     assert editing.parse_option("buy it") == {"buy it": None}
+
+
+CODE = (re.compile(r"\b[a-z_]+(\.[a-z_\-\[\]0-9]+){2,}"),   # a dotted path of the scenario file
+        re.compile(r"\b[a-z0-9]+_[a-z0-9_]+\b"),              # a snake_case identifier
+        re.compile(r"\d+[.,]\d{4,}"))                           # a raw float
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_the_run_and_offers_workbooks_hold_no_path_identifier_or_raw_float(run, offers, lang):
+    """Issue 21: the run's workbook listed every figure by its identifier (``downtime_hours``, period
+    ``all``) and every assumption by its path (``saas.mail-cloud.price_per_user_month``); the offers
+    workbook gave each replication's figure by its identifier, as a long float. The tidy CSV keeps them."""
+    study, results, decision = run
+    said = sentences(verdict(results, study, seed=3), lang, "EUR", 4)
+    found = []
+    for content in (exports.excel_workbook(study, results.summary, decision, 3, 4, lang, said),
+                    exports.offers_workbook(offers, lang)):
+        book = openpyxl.load_workbook(io.BytesIO(content))
+        for sheet in book.worksheets:
+            for row in sheet.iter_rows():
+                for cell in row:
+                    if isinstance(cell.value, str):
+                        found += [(sheet.title, cell.coordinate, m.group(0)) for p in CODE
+                                  for m in p.finditer(cell.value)]
+                    elif isinstance(cell.value, float) and cell.value != round(cell.value, 3):
+                        assert cell.number_format != "General", (sheet.title, cell.coordinate, cell.value)
+    assert not found, found[:10]
+    assert b"downtime_hours" in exports.tidy_csv(results.rows, 3)   # what a program reads keeps them
