@@ -944,27 +944,41 @@ def _print_store(store: Path, found: list, lang: str) -> None:
     """What the HTML report shows, in the terminal: which option wins where (a map over the two swept
     parameters with the most values, ``?`` where the margin is not settled; with one swept parameter, every
     option's cost along it), the table across variants, then each study's verdict and figures."""
-    from simulation.storereport import compact, cost_along, figures_shown, winner_grids
+    from simulation.storereport import (
+        compact,
+        cost_along,
+        figures_shown,
+        parameters_of,
+        reader_words,
+        study_title,
+        winner_grids,
+    )
     from simulation.verdict import sentences
 
     from .words import count, say
 
+    label, value = reader_words(found, lang)
     out.print(Text(say("store.intro", lang, studies=count(len(found), "count.studies", lang), version=__version__)),
               highlight=False, soft_wrap=True)
-    for grid in winner_grids(found, lang):
-        out.print(Text(say("store.map_axes", lang, y=grid.y, x=grid.x)), highlight=False, soft_wrap=True)
-        _print_tables([(grid.title, grid.cells)], found[0].study.currency, lang)
+    for grid in winner_grids(found, lang, label, value):
+        out.print(Text(say("store.map_axes", lang, y=label(grid.y), x=label(grid.x))), highlight=False,
+                  soft_wrap=True)
+        cells = grid.cells.rename(index=value, columns=value)
+        cells.index.name = label(grid.y)
+        _print_tables([(grid.title, cells)], found[0].study.currency, lang)
     along = cost_along(found, lang)
     if along is not None:
-        _print_tables([along], found[0].study.currency, lang)
-    shown = compact(found, lang)
+        title, frame = along
+        _print_tables([(title, frame.rename(index=value))], found[0].study.currency, lang)
+    shown = compact(found, lang, label, value)
     rich_table = _table(say("store.cli_title", lang, studies=count(len(found), "count.studies", lang),
                             store=store.name), list(shown.columns), first_left=True)
     for row in shown.itertuples(index=False):
         rich_table.add_row(*[Text(str(v)) for v in row])
     out.print(rich_table)
+    swept = parameters_of(found)
     for item in found:
-        out.print(Text(f"\n{item.file} / {item.variant}", style="bold"), highlight=False)
+        out.print(Text(f"\n{study_title(item, swept, label, value, lang)}", style="bold"), highlight=False)
         _print_verdict(sentences(item.verdict, lang, item.study.currency, item.results.replications,
                                  item.study.names), lang)
         _print_tables([("", figures_shown(item, lang).set_index(""))], item.study.currency, lang)

@@ -305,12 +305,16 @@ def test_the_terminal_report_shows_the_map_its_marks_and_each_studys_verdict(tar
     assert result.exit_code == 0, result.output
     text = result.stdout
     studies = json.loads(invoke("report", str(targets_store), "--format", "json")[1])["studies"]
-    assert "Rows: saas.mail-cloud.price_per_user_month; columns: services.email.availability_target" in text
+    # the parameters and their values in words, as the reader writes them (no path, no '6 EUR')
+    assert ("Rows: SaaS price per user and month (Cloud mail (Exchange Online-type)); columns: Monthly "
+            "availability target (E-mail)") in text
+    assert "saas.mail-cloud" not in text and "services.email" not in text
     grid = [line for line in text.split("Recommended option", 1)[1].splitlines() if line.startswith("│")][:2]
-    assert [line.split("│")[1].strip() for line in grid] == ["6 EUR", "26 EUR"]
+    assert [line.split("│")[1].strip() for line in grid] == ["6 €", "26 €"]
     for row in studies:
         cell = row["recommended"] + (" ?" if row["settled"] is False else "")
-        line = next(g for g in grid if g.split("│")[1].strip() == row["saas.mail-cloud.price_per_user_month"])
+        price = f"{int(row['saas.mail-cloud.price_per_user_month'].split()[0])} €"
+        line = next(g for g in grid if g.split("│")[1].strip() == price)
         column = 2 + ["99%", "99.7%", "99.9%"].index(row["services.email.availability_target"])
         assert line.split("│")[column].strip() == cell
     # each study's verdict: a recommendation, or (targets of 99.7 % and 99.9 %) that no option meets them
@@ -318,7 +322,7 @@ def test_the_terminal_report_shows_the_map_its_marks_and_each_studys_verdict(tar
     assert text.count("Verdict") == 6
     assert len(re.findall(r"│ In-house +│ .* k€ ± ", text)) == 6
     french = CliRunner().invoke(app, ["report", str(targets_store), "--lang", "fr"], terminal_width=250).stdout
-    assert "Lignes : saas.mail-cloud.price_per_user_month" in french
+    assert "Lignes : Prix SaaS par utilisateur et par mois" in french and "saas.mail-cloud" not in french
     assert french.count("Recommandée : ") + french.count("Aucune option ne tient tous les objectifs mensuels") == 6
     target = targets_store.parent / "report.xlsx"
     assert invoke("report", str(targets_store), "--out", str(target))[0] == 0
