@@ -162,7 +162,7 @@ def sections(summary: pd.DataFrame, lang: str = "en", names: dict[str, str] | No
     for service in dict.fromkeys(summary.loc[summary["scope"] == "service", "subject"]):
         metrics = [(m, "") for m in SERVICE_HEADLINES] + [
             (m, p) for m in SERVICE_BY_PRIORITY for p in ("P1", "P2")]
-        out.append((say("section.service", lang, name=service),
+        out.append((say("section.service", lang, name=names.get(service, service)),
                     comparison(summary, "service", service, metrics, scenarios, lang=lang, years=years)))
     for contract in dict.fromkeys(summary.loc[summary["scope"] == "contract", "subject"]):
         metrics = [(m, "") for m in CONTRACT_HEADLINES] + [("gtr_compliance", p) for p in ("P1", "P2")]
