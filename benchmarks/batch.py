@@ -37,7 +37,7 @@ def batch_file(folder: Path, replications: int) -> Path:
 
 def run(path: Path, store: Path, *options: str) -> float:
     t0 = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "sourcing.cli", "batch", str(path), "--store", str(store), *options],
+    subprocess.run([sys.executable, "-m", "cli", "batch", str(path), "--store", str(store), *options],
                    check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return time.perf_counter() - t0
 
@@ -71,7 +71,7 @@ def main() -> None:
                   f"{one / elapsed:.2f}, scaling efficiency {efficiency:.0%}")
 
         killed = folder / "killed.duckdb"
-        process = subprocess.Popen([sys.executable, "-m", "sourcing.cli", "batch", str(path), "--store",
+        process = subprocess.Popen([sys.executable, "-m", "cli", "batch", str(path), "--store",
                                     str(killed), "--workers", "2"], stdout=subprocess.DEVNULL,
                                    stderr=subprocess.PIPE, text=True)
         for line in process.stderr:

@@ -14,7 +14,7 @@ Each function reads a tool's result (:mod:`simulation.whatif`, :mod:`simulation.
 - :func:`backtest_ratings`: a plain rating per priority of how well the back-test reproduces the history.
 
 The sentences are the catalogue's (``whatif.conclusion.*``, ``calibrate.rating.*``), built by
-:mod:`sourcing.conclusions`.
+:mod:`reports.conclusions`.
 """
 
 from __future__ import annotations

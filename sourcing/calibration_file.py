@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import math
 from datetime import date
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 import numpy as np
 import pandas as pd
@@ -27,9 +27,6 @@ from .model import PRIORITIES, QuantileTable, unsafe_text
 from .scenario import MAX_TEAM, Study
 from .units import HOURS_PER_MONTH, HOURS_PER_YEAR, format_percent
 from .words import number, number_text, percent, say
-
-if TYPE_CHECKING:
-    from simulation.backtest import Backtest
 
 TEAM_NAME = "in-house"
 SCENARIO_NAME = "In-house (calibrated)"
@@ -275,7 +272,20 @@ class Written(NamedTuple):
         return say(self.key, lang, **{k: (v(lang) if callable(v) else v) for k, v in self.values.items()})
 
 
-def written_repair(desk: Desk, backtest: Backtest | None = None) -> Written:
+class Fitted(Protocol):
+    """What :func:`written_repair` reads of a back-test (``simulation.backtest.Backtest`` is one): the domain
+    states what it needs without importing the engine."""
+
+    separate: bool
+    failure: object | None
+    fitted: tuple[tuple[str, str], ...]
+    repairs: Repairs
+    converged: bool
+    unfitted: bool
+    team: TeamSpec
+
+
+def written_repair(desk: Desk, backtest: Fitted | None = None) -> Written:
     """The repair times the scenario file gets: fitted to the simulated queue by the back-test
     (:class:`simulation.backtest.Backtest`), given with the team, or the history's times to restore (the
     back-test skipped, or unable to reproduce the history: its reason is then said)."""

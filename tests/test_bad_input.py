@@ -26,7 +26,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from sourcing.cli import app
+from cli.main import app
 
 BAD = Path(__file__).parent / "bad"
 FILES = sorted(BAD.glob("*.yaml"))
@@ -129,7 +129,7 @@ SUBPROCESS_SAMPLE = ["duplicate-keys.yaml", "bad-time-zone.yaml", "bool-for-coun
 def test_real_command_line_refuses(name: str, tmp_path: Path) -> None:
     """The console command itself, in its own process, on a few broken files."""
     path = BAD / name
-    proc = subprocess.run([sys.executable, "-m", "sourcing.cli", "run", str(path), "-n", "2", "--out",
+    proc = subprocess.run([sys.executable, "-m", "cli", "run", str(path), "-n", "2", "--out",
                            str(tmp_path / "out")], cwd=tmp_path, capture_output=True, text=True)
     assert proc.returncode != 0, proc.stdout + proc.stderr
     check_output(path, proc.stdout + proc.stderr)
@@ -146,7 +146,7 @@ def test_validate_refuses(path: Path) -> None:
 def test_validate_accepts_a_valid_file(tmp_path: Path) -> None:
     path = tmp_path / "valid.yaml"
     path.write_text(VALID, encoding="utf-8")
-    proc = subprocess.run([sys.executable, "-m", "sourcing.cli", "validate", str(path)],
+    proc = subprocess.run([sys.executable, "-m", "cli", "validate", str(path)],
                           cwd=tmp_path, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "valid.yaml" in proc.stdout and "Traceback" not in proc.stdout + proc.stderr

@@ -16,9 +16,9 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from cli.main import app
 from simulation.store import SCHEMA, Store, StoreError
 from sourcing.batch import load_batch
-from sourcing.cli import app
 from sourcing.errors import ScenarioError
 
 ROOT = Path(__file__).parents[1]
@@ -110,7 +110,7 @@ def test_a_batch_killed_part_way_and_resumed_gives_the_rows_of_an_uninterrupted_
     path = write_batch(tmp_path, replications=6)
     assert invoke("batch", str(path), "--store", str(tmp_path / "whole.duckdb"))[0] == 0
     killed = tmp_path / "killed.duckdb"
-    process = subprocess.Popen([sys.executable, "-m", "sourcing.cli", "batch", str(path), "--store", str(killed),
+    process = subprocess.Popen([sys.executable, "-m", "cli", "batch", str(path), "--store", str(killed),
                                 "--workers", "2"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     for line in process.stderr:  # the log of a run left alone: one line per finished task
         if "in all)" in line and int(line.rsplit("(", 1)[1].split()[0]) >= 4:
@@ -339,8 +339,8 @@ def test_a_margin_whose_interval_contains_zero_is_marked_on_the_map(targets_stor
     numpy's False is not Python's False)."""
     import dataclasses
 
+    from reports.store import studies, winner_maps
     from simulation.store import Store
-    from simulation.storereport import studies, winner_maps
 
     with Store(targets_store, read_only=True) as opened:
         found = [item for item in studies(opened) if item.verdict.difference is not None]   # all with a runner-up

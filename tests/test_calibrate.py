@@ -21,10 +21,10 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from cli.main import app
 from sourcing import tickets as tickets_module
 from sourcing.calibration import MIN_FIT, calibrate, calibrate_desk
 from sourcing.calibration_file import team_from_count
-from sourcing.cli import app
 from sourcing.errors import ScenarioError
 from sourcing.files import load_study, study_from_data
 from sourcing.scenario import weekly_profile
@@ -419,7 +419,8 @@ def test_the_bundled_example_calibrates_to_a_plausible_world_that_reproduces_its
     written; the back-test's simulated median of each priority falls inside the order-statistic 95 % interval
     of the history's; and the file written runs to an availability of 90 % or more (10 replications), with no
     doubt in the verdict. Fixed seeds: the figures never move between runs."""
-    from simulation.backtest import calibrate_history, hands_on
+    from reports.calibrate import calibrate_history
+    from simulation.backtest import hands_on
     from simulation.replications import run_study
     from simulation.verdict import verdict
     from sourcing.calibration import quantile_interval
@@ -480,9 +481,9 @@ def test_the_back_test_is_rated_per_priority_in_plain_words() -> None:
 
     from scipy import stats
 
+    from reports.conclusions import rating_sentence
     from simulation.backtest import PriorityCheck
     from simulation.conclusions import backtest_ratings
-    from sourcing.conclusions import rating_sentence
 
     grid = (np.arange(2000) + 0.5) / 2000
     real = stats.lognorm.ppf(grid, 1.0, scale=4.0)

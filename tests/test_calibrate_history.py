@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import exports  # tests/ is on the path (pyproject); a package named "tests" (Ciw ships one) would shadow "from tests import"
 import numpy as np
 import pandas as pd
 import pytest
 
 from sourcing.tickets import read_export
-import exports   # tests/ is on the path (pyproject); a package named "tests" (Ciw ships one) would shadow "from tests import"
 
 NOW = datetime(2026, 1, 1)
 
@@ -226,7 +226,7 @@ def test_default_calibrate_writes_a_file_that_validates_runs_and_gives_the_gener
     from scipy import stats
     from typer.testing import CliRunner
 
-    from sourcing.cli import app
+    from cli.main import app
     from sourcing.files import load_study, study_from_data
 
     runner = CliRunner()
@@ -250,10 +250,10 @@ def test_default_calibrate_writes_a_file_that_validates_runs_and_gives_the_gener
 
 def test_steps_are_printed_before_a_later_failure(generated, tmp_path, monkeypatch):
     """What was read and estimated is on screen even when the back-test then fails."""
-    import simulation.backtest as module
     from typer.testing import CliRunner
 
-    from sourcing.cli import app
+    import reports.calibrate as module
+    from cli.main import app
     from sourcing.errors import Problem, ScenarioError
 
     def broken(*args, **kwargs):
@@ -272,7 +272,7 @@ def test_steps_are_printed_before_a_later_failure(generated, tmp_path, monkeypat
 def test_team_limits_are_one_and_said_with_what_to_write(tmp_path):
     from typer.testing import CliRunner
 
-    from sourcing.cli import app
+    from cli.main import app
     from sourcing.errors import ScenarioError
     from sourcing.files import study_from_data
 
@@ -301,7 +301,7 @@ def test_country_none_french_file_and_plain_numbers(generated, tmp_path):
 
     from typer.testing import CliRunner
 
-    from sourcing.cli import app
+    from cli.main import app
     from sourcing.files import load_study
 
     export = tmp_path / "jira.csv"
@@ -321,7 +321,7 @@ def test_country_none_french_file_and_plain_numbers(generated, tmp_path):
 def test_waiting_include_keeps_every_priority_or_says_why(generated, tmp_path):
     from typer.testing import CliRunner
 
-    from sourcing.cli import app
+    from cli.main import app
 
     export = tmp_path / "glpi.csv"
     export.write_bytes(generated.glpi())
@@ -389,7 +389,7 @@ def test_a_history_with_two_bumps_is_written_as_its_quantiles(generated, tmp_pat
     as a table of quantiles, which validates and runs."""
     from typer.testing import CliRunner
 
-    from sourcing.cli import app
+    from cli.main import app
     from sourcing.files import load_study
     from sourcing.model import QuantileTable
 
@@ -412,7 +412,7 @@ def test_a_zone_whose_clocks_change_at_midnight(tmp_path):
 
     from typer.testing import CliRunner
 
-    from sourcing.cli import app
+    from cli.main import app
 
     generated = exports.generate(start=date(2016, 3, 7), seed=2)
     export = tmp_path / "log.csv"

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from babel.numbers import get_decimal_symbol
 
-from simulation import exports
+from reports import exports
 from simulation.compare import compare
 from simulation.procurement import compare_offers, criteria_matrix, directions
 from simulation.replications import run_study

@@ -7,8 +7,8 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from builders import study
+from cli.main import app
 from sourcing.checks import notices
-from sourcing.cli import app
 
 
 def _messages(s) -> dict[str, str]:

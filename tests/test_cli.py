@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 from typer.testing import CliRunner
 
-from sourcing.cli import app
+from cli.main import app
 from sourcing.files import load_study
 
 EXAMPLE = Path(__file__).parents[1] / "scenarios" / "email-1000.yaml"
@@ -82,7 +82,7 @@ def test_piped_tables_keep_every_digit_csv_is_tidy_and_compare_warns_on_differen
     import sys
 
     other = EXAMPLE.parent / "small-firm.yaml"
-    done = subprocess.run([sys.executable, "-m", "sourcing.cli", "compare", str(EXAMPLE), str(other),
+    done = subprocess.run([sys.executable, "-m", "cli", "compare", str(EXAMPLE), str(other),
                            "--replications", "3"], capture_output=True, text=True, env={"COLUMNS": "60",
                                                                                        "PATH": "/usr/bin"})
     assert done.returncode == 0, done.stderr

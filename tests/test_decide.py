@@ -8,6 +8,14 @@ import pytest
 from babel.numbers import get_decimal_symbol
 from typer.testing import CliRunner
 
+from cli.main import app
+from reports.conclusions import (
+    breakeven_sentence,
+    match_sentence,
+    rest_sentence,
+    tornado_sentences,
+    tried_rows,
+)
 from simulation.conclusions import (
     breakeven_conclusion,
     match_conclusion,
@@ -27,14 +35,6 @@ from simulation.whatif import (
     set_number,
 )
 from sourcing import words
-from sourcing.cli import app
-from sourcing.conclusions import (
-    breakeven_sentence,
-    match_sentence,
-    rest_sentence,
-    tornado_sentences,
-    tried_rows,
-)
 from sourcing.files import load_study
 from sourcing.paths import with_values
 

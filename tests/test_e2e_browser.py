@@ -602,8 +602,8 @@ def test_no_main_table_column_is_hidden_at_1400_px(french_page, server):
 
 
 def test_the_html_report_draws_its_charts_offline(browser, tmp_path):
+    from reports.exports import run_report
     from simulation.compare import compare
-    from simulation.exports import run_report
     from simulation.replications import run_study
     from sourcing.files import load_study
     from webapp import charts

@@ -10,7 +10,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from sourcing.cli import app
+from cli.main import app
 from sourcing.errors import ScenarioError
 from sourcing.files import dump_study, load_study, study_from_text
 

@@ -587,7 +587,7 @@ HOSTILE_TEXT = ["=cmd|' /C calc'!A0", "+SUM(1,2)", "-2+3", "@SUM(A1)", "\t=1+1",
 def test_the_offers_workbook_holds_no_formula_whatever_the_offers_say():
     import yaml
 
-    from simulation.exports import offers_workbook
+    from reports.exports import offers_workbook
     from simulation.procurement import compare_offers
     from sourcing.files import load_study, validate
 
@@ -621,8 +621,8 @@ def test_the_offers_workbook_holds_no_formula_whatever_the_offers_say():
 def test_the_study_workbook_holds_no_formula_whatever_the_scenario_says():
     import yaml
 
+    from reports.exports import excel_workbook
     from simulation.compare import compare
-    from simulation.exports import excel_workbook
     from simulation.replications import run_study
     from sourcing.files import study_from_data
 

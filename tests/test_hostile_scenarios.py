@@ -19,7 +19,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from sourcing.cli import app
+from cli.main import app
 from sourcing.errors import ScenarioError
 from sourcing.files import MAX_DEPTH, load_study, study_from_text
 
@@ -251,11 +251,11 @@ def _write(folder: Path, text: str, name: str = "study.yaml") -> Path:
 
 def test_an_unwritable_out_folder_is_refused_before_the_simulation(tmp_path: Path,
                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    import sourcing.cli
+    import cli.main
 
     simulated: list[str] = []
-    simulate = sourcing.cli._simulate
-    monkeypatch.setattr(sourcing.cli, "_simulate", lambda *a, **k: simulated.append("run") or simulate(*a, **k))
+    simulate = cli.main._simulate
+    monkeypatch.setattr(cli.main, "_simulate", lambda *a, **k: simulated.append("run") or simulate(*a, **k))
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder", encoding="utf-8")
     code, output = invoke("run", "scenarios/email-1000.yaml", "-n", "500", "--out", str(blocker / "run"))
@@ -364,7 +364,7 @@ def _until(condition, what: str, seconds: float = HANG) -> None:
 
 
 def _start_run() -> subprocess.Popen:
-    process = subprocess.Popen([sys.executable, "-m", "sourcing.cli", "run", "scenarios/small-firm.yaml", "-n",
+    process = subprocess.Popen([sys.executable, "-m", "cli", "run", "scenarios/small-firm.yaml", "-n",
                                 "1500", "--workers", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                cwd=Path(__file__).parents[1])
     try:

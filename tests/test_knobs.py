@@ -12,8 +12,8 @@ from streamlit.testing.v1 import AppTest
 
 import simulation.replications as replications
 from simulation.compare import compare
-from simulation.repricing import breakeven_on_run
 from simulation.replications import run_study
+from simulation.repricing import breakeven_on_run
 from simulation.verdict import sentences, verdict
 from simulation.whatif import breakeven
 from sourcing.files import load_study, study_from_text

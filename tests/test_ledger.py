@@ -251,9 +251,9 @@ def test_a_batch_simulates_each_structure_once_and_revalues_the_rest_exactly(tmp
     import duckdb
     from typer.testing import CliRunner
 
+    from cli.main import app
     from simulation.store import Store
     from sourcing.batch import load_batch
-    from sourcing.cli import app
 
     path = tmp_path / "batch.yaml"
     path.write_text(f"""\
@@ -305,7 +305,7 @@ def test_run_from_a_run_folder_revalues_a_price_without_simulating(tmp_path, mon
     from typer.testing import CliRunner
 
     import simulation.replications
-    from sourcing.cli import app
+    from cli.main import app
 
     runner = CliRunner()
     scenario = str(ROOT / "small-firm.yaml")
@@ -340,7 +340,7 @@ def test_a_resumed_batch_revalues_from_the_stored_ledger_exactly(tmp_path):
     import duckdb
     from typer.testing import CliRunner
 
-    from sourcing.cli import app
+    from cli.main import app
 
     path = tmp_path / "batch.yaml"
     path.write_text(f"""\

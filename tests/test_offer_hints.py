@@ -17,8 +17,8 @@ from scipy import stats
 from typer.testing import CliRunner
 
 from builders import BASE
+from cli.main import app
 from sourcing.assumptions import assumptions, shown
-from sourcing.cli import app
 from sourcing.errors import ScenarioError
 from sourcing.files import dump_study, load_study, study_from_data, study_from_text, validate
 from sourcing.grid import ROWS, load_tender, read_grid, template

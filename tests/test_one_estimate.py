@@ -11,20 +11,19 @@ from __future__ import annotations
 
 import io
 import json
-import re
 
 import numpy as np
 import pytest
 from openpyxl import load_workbook
+from test_variance import ONE_PERSON
 from typer.testing import CliRunner
 
+from cli.main import app
+from reports.exports import excel_workbook
 from simulation.compare import compare
-from simulation.exports import excel_workbook
 from simulation.replications import run_study
 from simulation.verdict import verdict
-from sourcing.cli import app
 from sourcing.files import load_study
-from test_variance import ONE_PERSON
 
 EXAMPLE = "scenarios/email-1000.yaml"
 
@@ -130,8 +129,8 @@ def test_procurement_figures_use_the_same_estimator() -> None:
 
 def test_the_html_report_prints_the_summary_numbers(run) -> None:
     """The HTML report's main table shows each figure as the summary has it, rounded for the reader."""
-    from simulation.exports import html_report
-    from simulation.report import decision_sections
+    from reports.exports import html_report
+    from reports.report import decision_sections
     from sourcing import words
 
     study, results = run

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
-from sourcing.cli import app
+from cli.main import app
 from sourcing.errors import ScenarioError
 from sourcing.files import load_study
 from sourcing.paths import parse_path, path_text, quantity, read_quantity, with_values

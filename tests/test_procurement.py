@@ -11,8 +11,8 @@ import pytest
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
+from cli.main import app
 from simulation.procurement import compare_offers
-from sourcing.cli import app
 from sourcing.errors import ScenarioError
 from sourcing.files import load_study
 from sourcing.grid import ROWS, load_tender, read_grid, template
@@ -272,7 +272,7 @@ def test_the_offer_below_the_availability_target_is_non_compliant_and_not_ranked
     """Budget MSP (98.9 % against a 99.5 % monthly target, in about half the months) is non-compliant by the
     one rule of simulation.targets, marked with its reason and ranked apart under both methods, although TOPSIS
     scores it highest; the buyer reads it in the headline, the ranking table and the sentences."""
-    from simulation.report import cost_sentences, offer_sections, ranking_sentences
+    from reports.report import cost_sentences, offer_sections, ranking_sentences
     from simulation.targets import shortfalls
 
     budget = bundled.breaches["budget-ho"]
@@ -303,8 +303,8 @@ def test_a_tie_within_the_ranking_s_uncertainty_is_said(bundled):
     """TOPSIS scores Standard MSP and Premium MSP 0.469 and 0.468: over 2,000 resamples of the 20 replications
     Standard stays ahead in about 72 % of them (seeded: exact), below the 95 % rule, so the page says that they
     cannot be told apart; the weighted sum's orders hold in every resample."""
+    from reports.report import ranking_sentences
     from simulation.procurement import SETTLED
-    from simulation.report import ranking_sentences
 
     ties = {(t.method, t.ahead, t.behind): t for t in bundled.ties}
     close = ties[("topsis", "standard-24-7", "premium-1h")]
@@ -317,7 +317,7 @@ def test_a_tie_within_the_ranking_s_uncertainty_is_said(bundled):
     assert any(line.startswith("How sure:") and "2,000" in line and "95 %" in line for line in said)
     french = " ".join(ranking_sentences(bundled, "fr"))
     assert "ne peuvent pas être départagées par TOPSIS (0,469 contre 0,468)" in french
-    from simulation.report import compliance_text
+    from reports.report import compliance_text
 
     assert compliance_text(bundled, "budget-ho", "fr") == (
         "Non conforme : disponibilité de « E-mail » d'au moins 99,50\u202f% pendant 48\u202f% des mois, "
@@ -358,8 +358,8 @@ def test_mandatory_requirements_coverage_gtr_and_score(tmp_path):
     """A tender's requirements: coverage 24/7 (Budget MSP works in HO only), a GTR P1 of at most 2 h (only
     Premium MSP's 1 h meets it) and data location at least 5 (only Premium MSP): each failure is a reason, in
     words, after the availability target's."""
+    from reports.report import compliance_text
     from simulation.procurement import eligibility
-    from simulation.report import compliance_text
     from sourcing.tender import Requirements, tender_study
 
     tender = load_tender(OFFERS)
@@ -421,7 +421,7 @@ def test_the_headline_gap_is_the_tables_difference_paired_on_the_same_incidents(
     """The headline compares the cheapest compliant offer with the cheapest other one: the gap is the difference
     of the two estimates the table shows, and its interval, paired on the same incidents, is narrower than
     the two offers' intervals added (common random numbers)."""
-    from simulation.report import cost_sentences
+    from reports.report import cost_sentences
 
     summary = bundled.summary[bundled.summary["figure"] == "economic_cost_year"].set_index("offer")
     gap, half = bundled.difference("premium-1h", "standard-24-7")

@@ -31,11 +31,19 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
+from cli.main import app
 from simulation.plan import compiled
 from simulation.replications import run_study
-from sourcing.calendar import (WINDOW_24_7, WINDOW_HNO, WINDOW_HO, Window, add_years, parse_rules, wall_clock,
-                               wall_clocks)
-from sourcing.cli import app
+from sourcing.calendar import (
+    WINDOW_24_7,
+    WINDOW_HNO,
+    WINDOW_HO,
+    Window,
+    add_years,
+    parse_rules,
+    wall_clock,
+    wall_clocks,
+)
 from sourcing.files import load_study, study_from_data
 
 runner = CliRunner()

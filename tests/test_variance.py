@@ -273,6 +273,7 @@ def test_variance_reduction_where_departures_dominate(departures_pool) -> None:
     variance several times smaller; runs of 10 to 100 drawn from them hold their coverage
     (:func:`_holds_its_coverage`) and the controls at least halve the half-width at 100 replications."""
     from coverage import pool_figures, table
+
     from simulation.compare import scenario_values
     from simulation.variance import control_matrix
 

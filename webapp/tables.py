@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from simulation.compare import Comparison
-from simulation.report import (
+from reports.report import (
     SERVICE_BY_PRIORITY,
     SERVICE_HEADLINES,
     cell_text,
@@ -16,6 +15,7 @@ from simulation.report import (
     unit,
     years_of,
 )
+from simulation.compare import Comparison
 from sourcing import words
 
 say = words.say

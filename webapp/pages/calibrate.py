@@ -3,10 +3,8 @@ and the plots on screen; the calibrated scenario (YAML) and the report (HTML) to
 
 import streamlit as st
 
-from simulation.backtest import calibrate_history
-from sourcing.calibration import restrict
-from sourcing.calibration_file import check_service_name, team_from_count
-from sourcing.calibration_report import (
+from reports.calibrate import calibrate_history
+from reports.calibration import (
     backtest_table,
     desk_notes,
     estimates_table,
@@ -15,6 +13,8 @@ from sourcing.calibration_report import (
     rating_lines,
     waiting_table,
 )
+from sourcing.calibration import restrict
+from sourcing.calibration_file import check_service_name, team_from_count
 from sourcing.errors import ScenarioError
 from sourcing.files import study_from_text
 from sourcing.tickets import FORMATS, MAX_EXPORT_BYTES, MB, parse_columns, parse_priorities, read_export

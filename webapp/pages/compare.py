@@ -4,8 +4,8 @@ import html
 
 import streamlit as st
 
+from reports.report import decision_sections
 from simulation.compare import compare
-from simulation.report import decision_sections
 from simulation.verdict import sentences, verdict
 from sourcing import words
 from sourcing.checks import notices

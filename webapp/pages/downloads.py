@@ -3,7 +3,7 @@ language of the app."""
 
 import streamlit as st
 
-from simulation import exports
+from reports import exports
 from simulation.compare import compare
 from simulation.verdict import sentences, verdict
 from sourcing.files import dump_study

@@ -6,14 +6,14 @@ import dataclasses
 
 import streamlit as st
 
-from simulation import exports
+from reports import exports
+from reports.report import cost_sentences, offer_sections, ranking_sentences
 from simulation.procurement import compare_offers, criteria_matrix, directions
-from simulation.report import cost_sentences, offer_sections, ranking_sentences
+from sourcing import words
 from sourcing.errors import ScenarioError
 from sourcing.files import parse_yaml, study_from_text, validate
 from sourcing.grid import load_tender, read_grid, template
 from sourcing.ranking import rank
-from sourcing import words
 from sourcing.tender import SIMULATED_CRITERIA, Tender, criterion_label
 from webapp import charts, session, tables
 from webapp.i18n import t

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import streamlit as st
 
+from reports.store import compact, figures_shown, html_report, studies, winner_maps, workbook
 from simulation.store import Store, StoreError
-from simulation.storereport import compact, figures_shown, studies, winner_maps, workbook, html_report
 from simulation.verdict import sentences
 from sourcing.errors import ScenarioError
 from webapp import session

@@ -6,7 +6,8 @@ import re
 import pandas as pd
 import streamlit as st
 
-from simulation import report
+from reports import conclusions as said
+from reports import report
 from simulation.conclusions import (
     breakeven_conclusion,
     match_conclusion,
@@ -17,7 +18,6 @@ from simulation.conclusions import (
 from simulation.repricing import answers_at_once, breakeven_on_run
 from simulation.verdict import verdict
 from simulation.whatif import assumption_label, breakeven, match, sensitivity
-from sourcing import conclusions as said
 from sourcing import words
 from sourcing.errors import ScenarioError
 from sourcing.paths import path_text, quantity, study_data

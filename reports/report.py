@@ -15,10 +15,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from simulation.compare import Comparison
+from simulation.metrics import METRICS, TOTALS
 from sourcing import words
-
-from .compare import Comparison
-from .metrics import METRICS, TOTALS
 
 SCENARIO_HEADLINES = ("cost_of_ownership", "cost_of_ownership_npv", "downtime_cost", "received", "economic_cost",
                       "economic_cost_npv")
@@ -301,9 +300,8 @@ def offer_sections(comparison, lang: str = "en") -> list[tuple[str, pd.DataFrame
     offer's figures on the same incidents (offers as columns), the weights as entered and normalised, the
     ranking (compliant offers first, the others apart) and how far each weight must move before the winner
     changes. Offers are named as the buyer calls them."""
+    from simulation.procurement import FIGURES, figure_label
     from sourcing.tender import criterion_label
-
-    from .procurement import FIGURES, figure_label
 
     say = words.say
     tender = comparison.tender
@@ -393,9 +391,8 @@ def ranking_sentences(comparison, lang: str = "en") -> list[str]:
     whether the two methods agree and which to trust for what when they do not, which neighbours cannot be
     told apart (the rule of :func:`simulation.procurement.ranking_uncertainty`), how close the decision is
     (the lead in score, and the smallest change of one weight that changes a winner)."""
+    from simulation.procurement import BOOTSTRAP, SETTLED
     from sourcing.tender import criterion_label
-
-    from .procurement import BOOTSTRAP, SETTLED
 
     say = words.say
     tender = comparison.tender

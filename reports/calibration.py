@@ -13,15 +13,16 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from . import __version__
-from .calibration import Calibration
-from .model import PRIORITIES
-from .words import INTERVAL_SEPARATOR, number, number_text, percent, say
+from sourcing import __version__
+from sourcing.calibration import Calibration
+from sourcing.model import PRIORITIES
+from sourcing.words import INTERVAL_SEPARATOR, number, number_text, percent, say
 
 if TYPE_CHECKING:
-    from simulation.backtest import Backtest, Calibrated
+    from simulation.backtest import Backtest
+    from sourcing.calibration import Desk
 
-    from .calibration import Desk
+    from .calibrate import Calibrated
 
 LAYOUT = {"template": "plotly_white", "margin": {"l": 60, "r": 20, "t": 60, "b": 50},
           "legend": {"orientation": "h", "yanchor": "top", "y": -0.15, "x": 0}}

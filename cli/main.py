@@ -28,13 +28,14 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
-from . import __version__
-from .cells import neutralise_frame
+from sourcing import __version__
+from sourcing.cells import neutralise_frame
+from sourcing.errors import ScenarioError
+from sourcing.files import dump_study, load_study
+from sourcing.scenario import Study
+
 from .console import err, out
 from .console import table as _table
-from .errors import ScenarioError
-from .files import dump_study, load_study
-from .scenario import Study
 
 app = typer.Typer(
     add_completion=False,
@@ -73,7 +74,7 @@ def _fail(message: str, code: int = 2) -> None:
 def _load(path: Path, sets: list[str] | None = None, lang: str | None = None) -> Study:
     """The scenario file, with the ``--set`` changes applied (each validated as if written in the file), its
     names in ``lang`` where the file translates them."""
-    from .paths import parse_assignment, with_values
+    from sourcing.paths import parse_assignment, with_values
 
     try:
         study = load_study(path, lang)
@@ -109,7 +110,7 @@ def _capitalised(text: str) -> str:
 
 def _print_verdict(words: list[str], lang: str = "en") -> None:
     """The verdict, first and in plain words (bold where the sentence says so)."""
-    from .words import say
+    from sourcing.words import say
 
     out.print(Text(say("section.verdict", lang), style="bold"), highlight=False)
     for line in words:
@@ -130,7 +131,7 @@ def _print_said(line: str) -> None:
 def _print_notices(study: Study, notes: bool = False, console: Console = err) -> None:
     """Warnings on values a French reader would question (and, with ``notes``, how public holidays
     change the windows): the file is valid and runs as written."""
-    from .checks import notices
+    from sourcing.checks import notices
 
     for notice in notices(study):
         if notice.kind == "note" and not notes:
@@ -151,9 +152,9 @@ def validate(files: Annotated[list[Path], typer.Argument(
         language: Annotated[str, typer.Option("--lang", help="Language of the summaries: en or fr.")] = "en",
 ) -> None:
     """Check scenario, offers and batch files; print every problem with its file, line and field."""
-    from .files import parse_yaml, read_text, study_from_data
-    from .grid import load_tender
-    from .words import count, say
+    from sourcing.files import parse_yaml, read_text, study_from_data
+    from sourcing.grid import load_tender
+    from sourcing.words import count, say
 
     _check_language(language)
 
@@ -170,7 +171,7 @@ def validate(files: Annotated[list[Path], typer.Argument(
                 summary = say("app.cli_named", language, things=count(len(tender.offers), "count.offers", language),
                               names=", ".join(tender.offers))
             elif isinstance(data, dict) and "studies" in data and "calendar" not in data:
-                from .batch import load_batch
+                from sourcing.batch import load_batch
 
                 batch, planned = load_batch(path)
                 variants = len(planned) // max(len(batch.studies), 1)
@@ -207,7 +208,7 @@ def schema() -> None:
 def _precision(value: str | None) -> float | None:
     if value is None:
         return None
-    from .units import parse_fraction
+    from sourcing.units import parse_fraction
 
     try:
         share = parse_fraction(value)
@@ -248,7 +249,7 @@ Baseline = Annotated[str | None, typer.Option(help="Scenario the others are comp
 
 def _indifference(value: str, currency: str) -> tuple[float | None, float | None]:
     """(amount, share) of an --indifference value."""
-    from .units import parse_fraction, parse_money
+    from sourcing.units import parse_fraction, parse_money
 
     text = value.strip()
     try:
@@ -273,8 +274,7 @@ def _simulate(study: Study, label: str, replications: int, seed: int, workers: i
     """The run asked for, and with ``--until decided`` the selection it settled on (else None)."""
     from simulation.decide import run_until_decided
     from simulation.replications import run_study, run_to_precision
-
-    from .words import count, say
+    from sourcing.words import count, say
 
     if until is not None and until != "decided":
         raise typer.BadParameter(f"'{until}': the only value is 'decided'", param_hint="--until")
@@ -395,8 +395,7 @@ def _revalued_run(folder: Path, sets: list[str] | None):
 
     from simulation.ledger import NotRevaluable, from_bytes, revalue
     from simulation.replications import Results
-
-    from .paths import changed_paths, path_text, revalued
+    from sourcing.paths import changed_paths, path_text, revalued
 
     if not (folder / "ledger.npz").is_file() or not (folder / "run.json").is_file():
         _fail(f"{folder}: not a run folder with a ledger (write one with 'sourcing run FILE --out {folder}')")
@@ -435,8 +434,7 @@ def _report_run(file: Path, study: Study, results, selection, chosen: str, seed:
     """The verdict, the comparison and the tables of a run (simulated, or re-valued from a run folder)."""
     from simulation.compare import compare
     from simulation.verdict import sentences, verdict
-
-    from .words import say
+    from sourcing.words import say
 
     decision = compare(results.rows, chosen, results.controls, results.control_means, study, results.summary)
     found = verdict(results, study, seed=seed)
@@ -512,7 +510,7 @@ def compare_files(
                 "comparison": _json_comparison(decision)}
     if _emit(output, document, summary):
         return
-    from .words import horizon, say
+    from sourcing.words import horizon, say
 
     currency = studies[0][1].currency
     known = {k: v for _, study in studies for k, v in study.names.items()}
@@ -577,9 +575,8 @@ def batch(
     """Run every study and variant of a batch file into a run store, resumable after any interruption."""
     from simulation.batch import DaskExecutor, LocalExecutor, run_batch
     from simulation.store import Store, StoreError
-
-    from .batch import load_batch
-    from .words import count
+    from sourcing.batch import load_batch
+    from sourcing.words import count
 
     try:
         spec, planned = load_batch(file)
@@ -673,9 +670,8 @@ def breakeven(
     interval; each value is tried on the same incidents."""
     from simulation.whatif import breakeven as find
     from simulation.whatif import gap
-
-    from .paths import quantity
-    from .words import INTERVAL_SEPARATOR, count, say
+    from sourcing.paths import quantity
+    from sourcing.words import INTERVAL_SEPARATOR, count, say
 
     _check_language(language)
     if on not in ("cost", "availability"):
@@ -703,9 +699,8 @@ def breakeven(
                 "points": points}
     if _emit(output, document, pd.DataFrame(points, columns=["value", "difference", "ci_low", "ci_high"])):
         return
+    from reports.conclusions import breakeven_sentence, parameter_text
     from simulation.conclusions import breakeven_conclusion, parameter
-
-    from .conclusions import breakeven_sentence, parameter_text
 
     _print_said(breakeven_sentence(breakeven_conclusion(found, study.names), language))
     if found.value is not None:
@@ -745,8 +740,7 @@ def match(
     import yaml
 
     from simulation.whatif import match as find
-
-    from .words import say
+    from sourcing.words import say
 
     _check_language(language)
     if on not in ("availability", "gtr-compliance", "cost"):
@@ -772,9 +766,8 @@ def match(
     if _emit(output, document, pd.DataFrame(steps, columns=["value", "difference", "ci_low", "ci_high",
                                                             "probability", "cost_per_year"])):
         return
+    from reports.conclusions import match_sentence
     from simulation.conclusions import match_conclusion
-
-    from .conclusions import match_sentence
 
     _print_said(match_sentence(match_conclusion(found, study.names), study.currency, language))
     shown = found.table(study.currency, language)
@@ -807,8 +800,7 @@ def sensitivity(
     swings flip the decision."""
     from simulation.whatif import DEFAULT_ASSUMPTIONS, assumption_label, global_sensitivity, parse_swing
     from simulation.whatif import sensitivity as tornado
-
-    from .words import decimal_text, horizon, money, say
+    from sourcing.words import decimal_text, horizon, money, say
 
     _check_language(language)
 
@@ -848,9 +840,8 @@ def sensitivity(
     if _emit(output, document, pd.DataFrame(swings, columns=["assumption", "low", "high", "at_low", "at_high",
                                                              "flips"])):
         return
+    from reports.conclusions import tornado_sentences
     from simulation.conclusions import tornado_conclusion
-
-    from .conclusions import tornado_sentences
 
     for line in tornado_sentences(tornado_conclusion(found), assumption_label, study.currency, language):
         _print_said(line)
@@ -886,7 +877,7 @@ def export(
         _fail(str(exc))
     except OSError as exc:
         _fail(f"{out_dir}: cannot write there ({exc.strerror or exc})")
-    from .words import count
+    from sourcing.words import count
 
     out.print(f"{count(len(written), 'count.files')} written to {out_dir}", highlight=False)
 
@@ -902,10 +893,9 @@ def report(
 ) -> None:
     """Which option wins where across a batch's variants, and each study's verdict, read from a run store
     (nothing is simulated again)."""
+    from reports.store import across_variants, html_report, studies, workbook
     from simulation.store import Store, StoreError
-    from simulation.storereport import across_variants, html_report, studies, workbook
-
-    from .words import count, say
+    from sourcing.words import count, say
 
     _check_language(language)
     if out_file is not None:
@@ -944,7 +934,7 @@ def _print_store(store: Path, found: list, lang: str) -> None:
     """What the HTML report shows, in the terminal: which option wins where (a map over the two swept
     parameters with the most values, ``?`` where the margin is not settled; with one swept parameter, every
     option's cost along it), the table across variants, then each study's verdict and figures."""
-    from simulation.storereport import (
+    from reports.store import (
         compact,
         cost_along,
         figures_shown,
@@ -954,8 +944,7 @@ def _print_store(store: Path, found: list, lang: str) -> None:
         winner_grids,
     )
     from simulation.verdict import sentences
-
-    from .words import count, say
+    from sourcing.words import count, say
 
     label, value = reader_words(found, lang)
     out.print(Text(say("store.intro", lang, studies=count(len(found), "count.studies", lang), version=__version__)),
@@ -998,7 +987,7 @@ def offers_template(
     name: Annotated[str, typer.Option(help="Name of the call for tenders.")] = "Call for tenders",
 ) -> None:
     """Write the grid procurement sends to providers: one column per provider, one row per field."""
-    from .grid import template
+    from sourcing.grid import template
 
     if out_file.suffix.lower() != ".xlsx":
         _fail(f"{out_file}: the grid is an Excel workbook; give a name ending in .xlsx")
@@ -1040,11 +1029,10 @@ def offers_compare(
     output: Format = OutputFormat.table,
 ) -> None:
     """Simulate every offer on the base scenario's incidents, and rank the offers."""
+    from reports.report import cost_sentences, offer_sections, ranking_sentences
     from simulation.procurement import compare_offers
-    from simulation.report import cost_sentences, offer_sections, ranking_sentences
-
-    from .grid import load_tender, tender_yaml
-    from .words import count, say
+    from sourcing.grid import load_tender, tender_yaml
+    from sourcing.words import count, say
 
     _check_language(language)
     try:
@@ -1074,7 +1062,7 @@ def offers_compare(
         _fail(f"--weight: {exc}")
     sections = offer_sections(comparison, language)
     if out_dir is not None:
-        from simulation.exports import offers_workbook
+        from reports.exports import offers_workbook
 
         _publish(out_dir, {
             "offers.csv": lambda path: neutralise_frame(comparison.figures).to_csv(path, index=False),
@@ -1158,7 +1146,7 @@ def _json_comparison(decision) -> dict:
 
 
 def _print_run(study: Study, replications: int, seed: int, results, decision, lang: str = "en") -> None:
-    from .words import percent, say
+    from sourcing.words import percent, say
 
     note = say("app.cli_note", lang, n=replications, seed=seed)
     if results.target is not None:
@@ -1174,7 +1162,7 @@ def _print_sections(name: str, note: str, currency: str, decision, summary, lang
                     headers: dict[str, str] | None = None) -> None:
     """The comparison's tables; totals say ``years`` (0: the options' horizons differ, and ``headers``
     name each option with its own)."""
-    from simulation.report import decision_sections, sections
+    from reports.report import decision_sections, sections
 
     out.print(Text(name, style="bold") + Text(f"  ({note})"), highlight=False)
     _print_tables(decision_sections(decision, lang, years) + sections(summary, lang, names, years), currency, lang,
@@ -1317,7 +1305,7 @@ def _write(out_dir: Path, file: Path, study: Study, results, results_format: Res
     })
 
 
-from .calibrate_cli import calibrate as _calibrate  # noqa: E402 - its own module, registered here
+from .calibrate import calibrate as _calibrate  # noqa: E402 - its own module, registered here
 
 app.command("calibrate")(_calibrate)
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
-from . import words
-from .paths import quantity
+from sourcing import words
+from sourcing.paths import quantity
 
 if TYPE_CHECKING:   # the records, read only
     from simulation.conclusions import (

@@ -1,9 +1,9 @@
 """``sourcing calibrate``: a ticket export in, a calibrated scenario file (and an HTML report) out.
-Registered on the command line by :mod:`sourcing.cli`.
+Registered on the command line by :mod:`cli.main`.
 
 Only options, printing and files live here; reading, estimation, the back-test and the figures come from
 :mod:`sourcing.tickets`, :mod:`sourcing.calibration`, :mod:`simulation.backtest` and
-:mod:`sourcing.calibration_report`.
+:mod:`reports.calibration`.
 """
 
 from __future__ import annotations
@@ -20,10 +20,11 @@ import pandas as pd
 import typer
 from rich.text import Text
 
+from sourcing.errors import ScenarioError
+from sourcing.words import number, percent, say
+
 from .console import err, out
 from .console import table as _table
-from .errors import ScenarioError
-from .words import number, percent, say
 
 
 def _fail(message: str) -> None:
@@ -50,8 +51,8 @@ class ExportFormat(StrEnum):
 
 def _team(value: str, lang: str = "en"):
     """``--team N`` or ``--team FILE``."""
-    from .calibration_file import team_from_count, team_from_text
-    from .files import read_text
+    from sourcing.calibration_file import team_from_count, team_from_text
+    from sourcing.files import read_text
 
     if value.strip().isdigit():
         try:
@@ -66,7 +67,7 @@ def _team(value: str, lang: str = "en"):
 
 
 def _service_name(name: str | None, export: Path) -> str:
-    from .calibration_file import check_service_name
+    from sourcing.calibration_file import check_service_name
 
     if name is None:
         name = re.sub(r"[^\w.-]+", "-", export.stem).strip("-_.")[:60] or "service"
@@ -168,8 +169,8 @@ def calibrate(
 ) -> None:
     """Calibrate the incident load and repair times of a desk's services from a ticket export, back-test them,
     and write a scenario file that validate accepts and run runs as it is."""
-    from .calibration import restrict
-    from .tickets import parse_columns, parse_priorities, read_export_file
+    from sourcing.calibration import restrict
+    from sourcing.tickets import parse_columns, parse_priorities, read_export_file
 
     if lang not in ("en", "fr"):
         raise typer.BadParameter(f"'{lang}': write en or fr", param_hint="--lang")
@@ -197,7 +198,7 @@ def calibrate(
         if group:
             history = restrict(history, group, group_match.value)
         _print_reading(history, lang)
-        from simulation.backtest import calibrate_history
+        from reports.calibrate import calibrate_history
 
         def estimated(desk, chosen) -> None:
             _print_estimates(desk, chosen, lang)
@@ -216,7 +217,7 @@ def calibrate(
         if out_file is not None:
             files[out_file] = done.scenario
         if report is not None:
-            from .calibration_report import html_report
+            from reports.calibration import html_report
 
             files[report] = html_report(done, name, lang)
     except ScenarioError as exc:
@@ -235,7 +236,7 @@ def calibrate(
 
 
 def _check_place(country: str | None, time_zone: str) -> None:
-    from .scenario import CalendarSpec
+    from sourcing.scenario import CalendarSpec
 
     try:
         CalendarSpec(start="2024-01-01", country=country, time_zone=time_zone)
@@ -254,7 +255,7 @@ def _flagged(kind: str, text: str, lang: str, stream=out, style: str = "cyan") -
 
 
 def _print_frame(title: str, frame: pd.DataFrame) -> None:
-    """One of the page's tables (:mod:`sourcing.calibration_report`), in the terminal; its title on a line of
+    """One of the page's tables (:mod:`reports.calibration`), in the terminal; its title on a line of
     its own (a table's title would wrap at the table's width)."""
     if title:
         out.print(Text(title, style="bold"), highlight=False, soft_wrap=True)
@@ -293,7 +294,7 @@ def _print_reading(history, lang: str) -> None:
 
 def _print_estimates(desk, team, lang: str) -> None:
     """What was estimated, printed before the back-test."""
-    from .calibration_report import desk_notes, estimates_table, waiting_table
+    from reports.calibration import desk_notes, estimates_table, waiting_table
 
     c = desk.whole
     _line(say("calibrate.cli.history", lang, incidents=number(c.incidents, lang, 0), start=c.start.date(),
@@ -331,7 +332,7 @@ def _print_estimates(desk, team, lang: str) -> None:
 
 
 def _print_backtest(found, lang: str) -> None:
-    from .calibration_report import backtest_table, rating_lines
+    from reports.calibration import backtest_table, rating_lines
 
     how = (say("calibrate.cli.how_separate", lang, rounds=found.rounds) if found.separate else
            say("calibrate.cli.how_include" if not found.team.repair_given else "calibrate.cli.how_given", lang))

@@ -27,13 +27,13 @@ from typing import Any
 
 import pandas as pd
 
+from simulation.compare import Comparison
+from simulation.metrics import METRICS
 from sourcing import __version__, words
 from sourcing.assumptions import assumptions, shown
 from sourcing.cells import neutralise, neutralise_frame
 from sourcing.scenario import Study
 
-from .compare import Comparison
-from .metrics import METRICS
 from .report import cell_text, label
 
 say = words.say
@@ -370,9 +370,9 @@ def plain(text: str) -> str:
 def offers_workbook(comparison, lang: str = "en") -> bytes:
     """Procurement workbook: each offer's figures with their intervals, the ranking and what it says, the
     sensitivity of the winner, the scores and weights, the offers as received, every replication, the run."""
+    from simulation.procurement import FIGURES, figure_label
     from sourcing.tender import criterion_label
 
-    from .procurement import FIGURES, figure_label
     from .report import ranking_sentences
 
     tender = comparison.tender
