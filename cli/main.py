@@ -393,8 +393,9 @@ def _revalued_run(folder: Path, sets: list[str] | None):
     judgements may change (anything else needs a simulation: said, with the path)."""
     import numpy as np
 
-    from simulation.ledger import NotRevaluable, from_bytes, revalue
+    from simulation.ledger import from_bytes
     from simulation.replications import Results
+    from simulation.valuation import NotRevaluable, revalue
     from sourcing.paths import changed_paths, path_text, revalued
 
     if not (folder / "ledger.npz").is_file() or not (folder / "run.json").is_file():

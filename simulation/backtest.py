@@ -45,10 +45,10 @@ from sourcing.calibration_file import (
 from sourcing.model import PRIORITIES, Distribution
 from sourcing.words import number, percent, say
 
+from .compile import compile_study
 from .distributions import by_priority, quantile
 from .engine import simulate
 from .incidents import Load
-from .plan import compile_study
 from .streams import Streams
 
 BUDGET = 10_000

@@ -17,25 +17,25 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-
-import numpy as np
-import pandas as pd
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from sourcing.batch import Batch, Planned
+import numpy as np
+import pandas as pd
 
+from sourcing.batch import Batch, Planned
 from sourcing.paths import structure
 
 from .compare import relative_precision
-from .ledger import revalue_unordered, valued_matrix
-from .metrics import VALUED
-from .plan import Plan, compiled, repriced
+from .compile import compiled, repriced
 from .ledger import concat as ledger_concat
+from .metrics import VALUED
+from .plan import Plan
 from .replications import Chunk, _batch, _worker_start, concat, next_target
 from .store import Store, StoreError
+from .valuation import revalue_unordered, valued_matrix
 from .variance import expected_controls
 
 

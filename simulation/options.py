@@ -5,7 +5,7 @@ uses and the desk that takes its incidents in the engine, which incidents exist 
 becomes of the platform (SaaS), whether the in-house infrastructure stays, its transition terms, and
 the contract it is billed under (whose bill, in :mod:`simulation.metrics`, applies the money rules of
 :mod:`sourcing.money`). The compile step builds one per scenario and service through the registry
-:data:`simulation.plan.RUNTIMES`: a new kind of option is a new class here, registered there.
+:data:`simulation.compile.RUNTIMES`: a new kind of option is a new class here, registered there.
 """
 
 from __future__ import annotations

@@ -22,15 +22,16 @@ import pandas as pd
 
 from sourcing.scenario import Study
 
+from . import ledger as ledgers
+from .compile import compiled
 from .engine import simulate
 from .incidents import draw_load
-from . import ledger as ledgers
 from .ledger import Ledger
 from .metrics import COLUMNS, INCIDENT_COLUMNS, IncidentRow, Row, incident_rows, measured
-from .plan import Plan, compiled
+from .plan import Plan
+from .staffing import plan_team
 from .statistics import figure, summarize
 from .streams import Streams
-from .staffing import plan_team
 from .variance import expected_controls, load_controls, used_teams
 
 Progress = Callable[[int, int], None]
@@ -212,7 +213,7 @@ class Results:
     """Their exact expectations (:func:`simulation.variance.expected_controls`)."""
     ledger: Ledger | None = field(default=None, repr=False)
     """The quantities each replication's costs are made of, to value them at other prices
-    (:func:`simulation.ledger.revalue`)."""
+    (:func:`simulation.valuation.revalue`)."""
     revalued_from: Study | None = field(default=None, repr=False)
     """The study that was simulated, when these results are its ledger valued at this study's prices."""
 

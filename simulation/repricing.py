@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from sourcing.errors import Problem, ScenarioError
 from sourcing.paths import revalued
-from sourcing.scenario import Study
 
 from .replications import Results
 from .whatif import BreakEven, _check, solve_on_ledger

@@ -44,7 +44,8 @@ from scipy.special import gammainc
 from sourcing.scenario import Study
 from sourcing.units import HOURS_PER_YEAR
 
-from .plan import Plan, compiled
+from .compile import compiled
+from .plan import Plan
 from .staffing import PersonPlan
 
 WHOLE_SERVICE = (0, 1)
@@ -332,11 +333,11 @@ def estimates(y: np.ndarray, x: np.ndarray | None, mu: np.ndarray | None,
     noise the way a search over every subset would. The estimate is then the intercept of the fit of y on
     x − μ (that is, ȳ − β̂'(x̄ − μ)), with the jackknife variance of that intercept (from the delete-one
     residuals; the textbook variance assumes normal controls, and rare staffing events are far from
-    normal) and the skewness-corrected interval of :func:`simulation.statistics.skew_half_width` on its
+    normal) and the skewness-corrected interval of :func:`simulation.intervals.skew_half_width` on its
     jackknife pseudo-values. A figure keeps the plain mean (exactly ``y.mean()`` and its interval) when no
     depth helps out of sample, or when the controlled interval would not be narrower than the plain one:
     variance reduction never widens an interval."""
-    from .statistics import skew_half_width
+    from .intervals import skew_half_width
 
     y = np.asarray(y, dtype=float)
     n, figures = y.shape

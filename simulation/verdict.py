@@ -22,11 +22,11 @@ import pandas as pd
 from sourcing.scenario import Study
 
 from .compare import _chosen, _estimate, scenario_values
+from .plausibility import Doubt, doubts
 from .replications import Results
 from .statistics import figure
-from .plausibility import Doubt, doubts
-from .variance import RareEvent, rare_events
 from .targets import Shortfall, shortfalls
+from .variance import RareEvent, rare_events
 
 BOOTSTRAP = 2000
 INDIFFERENCE = 0.01

@@ -31,9 +31,10 @@ from sourcing.paths import Path, changed_paths, locate, parse_path, path_text, q
 from sourcing.scenario import Study
 
 from . import ledger as ledgers
+from . import valuation
 from .batch import LocalExecutor, Task
 from .compare import _chosen, _estimate, scenario_values
-from .plan import compiled, repriced
+from .compile import compiled, repriced
 from .replications import Results, concat
 from .variance import expected_controls
 
@@ -96,15 +97,15 @@ def evaluate_variants(base: Results, studies: list[Study], replications: int, se
                       workers: int = 1, counts: Evaluations | None = None,
                       scenarios: tuple[str, ...] | None = None) -> list[Results]:
     """Each variant of ``base``'s study: re-valued from ``base``'s ledger when it differs only in prices and
-    judgements (:func:`simulation.ledger.revalue`: exact, no simulation), simulated otherwise (all the
+    judgements (:func:`simulation.valuation.revalue`: exact, no simulation), simulated otherwise (all the
     simulated ones together, in parallel, on the same seed; only ``scenarios`` when given)."""
     out: list[Results | None] = []
     simulate: dict[tuple[str, ...] | None, list[tuple[int, Study]]] = {}
     for k, study in enumerate(studies):
         try:
-            out.append(ledgers.revalue(base, study))
+            out.append(valuation.revalue(base, study))
             continue
-        except ledgers.NotRevaluable:
+        except valuation.NotRevaluable:
             out.append(None)
         wanted = scenarios if scenarios is None else _affected(base.study, study, scenarios)
         if wanted == ():  # nothing the compared options run changed: their rows are the base run's
@@ -338,8 +339,8 @@ def solve_on_ledger(base: Results, study: Study, a: str, b: str, target: Path, p
     def by_replication(x: float) -> np.ndarray:
         if x not in cache:
             plan = repriced(simulated_plan, set_number(study, target, x))
-            cache[x] = (ledgers.figure_by_replication(plan, book, a, "economic_cost")
-                        - ledgers.figure_by_replication(plan, book, b, "economic_cost"))
+            cache[x] = (valuation.figure_by_replication(plan, book, a, "economic_cost")
+                        - valuation.figure_by_replication(plan, book, b, "economic_cost"))
         return cache[x]
 
     tried: list[tuple[float, Difference]] = []
@@ -575,7 +576,7 @@ def _match_on_prices(study: Study, a: str, b: str, path: str, replications: int,
     steps, first = [], None
     for value, diff in found.points:
         oriented = Difference(-diff.mean, diff.half_width, diff.n)
-        priced = ledgers.revalue(found.results, set_number(study, target, value))
+        priced = valuation.revalue(found.results, set_number(study, target, value))
         step = MatchStep(found.text(value), diff, oriented.probability_positive(),
                          priced.figure("economic_cost", a) / years)
         steps.append(step)

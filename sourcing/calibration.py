@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, stats
+from scipy import stats
 
 from .calibration_guards import (
     Bimodal,
@@ -37,6 +37,7 @@ from .calibration_guards import (
     waiting_by_priority,
 )
 from .model import PRIORITIES
+from .regression import poisson_regression
 from .scenario import WEEKLY_PROFILES, weekly_profile
 from .tickets import History
 from .units import HOURS_PER_MONTH, HOURS_PER_YEAR
@@ -244,33 +245,6 @@ def quantile_interval(sorted_hours: np.ndarray, q: float) -> Interval:
     high_rank = min(n - 1, int(stats.binom.ppf(1 - ALPHA / 2, n, q)))
     return Interval(float(np.quantile(sorted_hours, q)), float(sorted_hours[max(low_rank - 1, 0)]),
                     float(sorted_hours[high_rank]))
-
-
-class PoissonFit(NamedTuple):
-    coefficients: np.ndarray
-    covariance: np.ndarray
-    deviance: float
-    pearson: float
-
-
-def poisson_regression(design: np.ndarray, counts: np.ndarray, offset: np.ndarray) -> PoissonFit:
-    """Log-linear Poisson regression of ``counts`` on ``design`` with a log ``offset`` (maximum likelihood)."""
-    def loss(beta: np.ndarray) -> tuple[float, np.ndarray]:
-        eta = offset + design @ beta
-        mu = np.exp(eta)
-        return float(np.sum(mu - counts * eta)), design.T @ (mu - counts)
-
-    def hessian(beta: np.ndarray) -> np.ndarray:
-        mu = np.exp(offset + design @ beta)
-        return design.T @ (design * mu[:, None])
-
-    start = np.zeros(design.shape[1])
-    start[0] = np.log(max(counts.sum(), 0.5) / np.exp(offset).sum())
-    found = optimize.minimize(loss, start, jac=True, hess=hessian, method="trust-exact")
-    mu = np.exp(offset + design @ found.x)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        deviance = 2 * float(np.sum(np.where(counts > 0, counts * np.log(counts / mu), 0.0) - (counts - mu)))
-    return PoissonFit(found.x, np.linalg.pinv(hessian(found.x)), deviance, float(np.sum((counts - mu) ** 2 / mu)))
 
 
 # --------------------------------------------------------------------------- the calendar of the history

@@ -17,6 +17,7 @@ import pandas as pd
 from scipy import stats
 
 from .model import PRIORITIES
+from .regression import poisson_regression
 
 ALPHA = 0.05
 SHIFT_FACTOR = 1.2
@@ -381,7 +382,6 @@ class FilterTrend(NamedTuple):
 
 def filter_trend(kept: pd.Series, everything: pd.Series) -> FilterTrend | None:
     """Quasi-Poisson regression of the weekly kept counts on time, the export's weekly counts as exposure."""
-    from .calibration import poisson_regression
 
     weeks_all = everything.dt.to_period("W-SUN").value_counts().sort_index()
     weeks_kept = kept.dt.to_period("W-SUN").value_counts().reindex(weeks_all.index, fill_value=0)

@@ -18,7 +18,7 @@ import pandas as pd
 
 from simulation.compare import scenario_values
 from simulation.replications import Results, run_study
-from simulation.statistics import half_width
+from simulation.intervals import half_width
 from simulation.variance import control_matrix, estimates, scenario_controls
 from sourcing.scenario import Study
 

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from builders import hand_load, study
+from simulation.compile import compile_study
 from simulation.engine import simulate
-from simulation.plan import compile_study
 from simulation.streams import Streams
 
 

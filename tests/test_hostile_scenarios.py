@@ -186,8 +186,8 @@ def test_a_window_of_a_megabyte_and_long_chains_of_complements_are_refused() -> 
 
 def test_huge_weights_of_a_weekly_profile_still_give_incidents() -> None:
     """Weights are relative: 1.7e308 at every hour is a flat profile (it gave zero incidents and 100 %)."""
+    from simulation.compile import compile_study
     from simulation.incidents import draw_load
-    from simulation.plan import compile_study
     from simulation.streams import Streams
 
     text = VALID.replace("      per_month: 4\n", "      per_month: 40\n      weekly_profile: [" +

@@ -12,9 +12,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from simulation.ledger import NotRevaluable, revalue
 from simulation.replications import run_study
 from simulation.statistics import KEYS
+from simulation.valuation import NotRevaluable, revalue
 from sourcing.errors import ScenarioError
 from sourcing.files import load_study
 from sourcing.grid import load_tender
@@ -171,8 +171,8 @@ def test_a_ledger_keeps_its_replications_apart():
     """Breaches belong to their replication: valuing the first replication alone gives its own rows."""
     results = simulated("small-firm")
     first = results.ledger.head(1)
-    from simulation.ledger import valued_matrix
-    from simulation.plan import compiled
+    from simulation.compile import compiled
+    from simulation.valuation import valued_matrix
 
     whole = valued_matrix(compiled(results.study), results.ledger)
     alone = valued_matrix(compiled(results.study), first)

@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 
 from builders import hand_load, study
+from simulation.compile import compile_study
 from simulation.engine import simulate
 from simulation.metrics import measure
-from simulation.plan import compile_study
 from simulation.streams import Streams
 from sourcing import contracts, money
 from sourcing.files import study_from_data

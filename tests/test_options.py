@@ -12,13 +12,13 @@ from scipy import stats
 
 from builders import BASE, hand_load
 from simulation.compare import scenario_values
+from simulation.compile import compile_study
 from simulation.distributions import quantile
 from simulation.engine import PROVIDER, TEAM, simulate
 from simulation.incidents import draw_load
 from simulation.metrics import measure
-from simulation.plan import compile_study
 from simulation.replications import run_study
-from simulation.statistics import half_width
+from simulation.intervals import half_width
 from simulation.streams import Streams
 from sourcing.files import study_from_data
 from sourcing.model import Lognormal
@@ -268,7 +268,7 @@ def test_office_hours_provider_response_counts_covered_hours_from_the_opening():
 
 def test_every_kind_of_option_has_one_runtime():
     """The compile step's registry knows every option model of the file format, and only those."""
-    from simulation.plan import RUNTIMES
+    from simulation.compile import RUNTIMES
     from sourcing.scenario import OptionModel
 
     assert set(RUNTIMES) == set(OptionModel.__subclasses__())

@@ -6,10 +6,10 @@ import numpy as np
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from simulation.compile import compile_study
 from simulation.engine import simulate
 from simulation.incidents import draw_load
 from simulation.metrics import measure
-from simulation.plan import compile_study
 from simulation.streams import Streams
 from sourcing.errors import ScenarioError
 from sourcing.files import study_from_data

@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 
 from builders import BASE, study
 from queueing import mmc_study
+from simulation.compile import compile_study
 from simulation.engine import simulate
 from simulation.incidents import draw_load
-from simulation.plan import compile_study
 from simulation.replications import run_study
 from simulation.streams import Streams
 from sourcing.files import study_from_data

@@ -32,7 +32,7 @@ import yaml
 from typer.testing import CliRunner
 
 from cli.main import app
-from simulation.plan import compiled
+from simulation.compile import compiled
 from simulation.replications import run_study
 from sourcing.calendar import (
     WINDOW_24_7,

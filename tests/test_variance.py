@@ -22,7 +22,7 @@ from scipy import stats
 
 from simulation.decide import kn_constants, select
 from simulation.staffing import PersonPlan, _departures
-from simulation.statistics import half_width, skew_half_width
+from simulation.intervals import half_width, skew_half_width
 from simulation.variance import Renewal, controlled_mean, estimates, measured
 from sourcing.files import study_from_data
 from sourcing.scenario import Departures

@@ -1,5 +1,5 @@
 """Price knobs: the main prices of the study beside the verdict, each changed in place and answered from the
-run's ledger, without simulating (:func:`simulation.ledger.revalue`: the same figures as a simulation of the
+run's ledger, without simulating (:func:`simulation.valuation.revalue`: the same figures as a simulation of the
 file with that price, on the same replications).
 
 The main prices are each offer's monthly fee and extra ticket, each SaaS offer's price per user, each team
@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 import streamlit as st
 import yaml
 
-from simulation import ledger as ledgers
+from simulation import valuation
 from sourcing import words
 from sourcing.errors import ScenarioError
 from sourcing.files import parse_yaml, study_from_text
@@ -129,7 +129,7 @@ def priced(study: Study, numbers: Mapping[Path, float]) -> Study:
 def repriced_run(run: session.Run, study: Study) -> session.Run:
     """``run`` had it been simulated with ``study`` (which differs from it in prices only): every valued row
     priced again from the ledger, the summary made again. No simulation."""
-    fresh = ledgers.revalue(run.as_results(), study)
+    fresh = valuation.revalue(run.as_results(), study)
     return replace(run, study=study, rows=fresh.rows, summary=fresh.summary)
 
 

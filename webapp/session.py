@@ -79,7 +79,7 @@ class Run:
     (:mod:`webapp.knobs`)."""
 
     def as_results(self) -> Results:
-        """The run as the core's results (what the analyses and :func:`simulation.ledger.revalue` take)."""
+        """The run as the core's results (what the analyses and :func:`simulation.valuation.revalue` take)."""
         return Results(self.study, self.seed, self.replications, self.rows, incidents=self.incidents,
                        controls=self.controls, control_means=self.control_means, ledger=self.ledger)
 

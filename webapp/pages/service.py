@@ -3,7 +3,7 @@ monthly availability against the target and SLA, on-call load and staff utilisat
 
 import streamlit as st
 
-from simulation.plan import compiled
+from simulation.compile import compiled
 from webapp import charts, session, tables
 from webapp.i18n import t
 
