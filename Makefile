@@ -1,6 +1,6 @@
 # One command each, on a fresh machine with Python 3.11+:
 #   make app     set up and open the app on the bundled example (http://localhost:8501)
-#   make test    set up and run the tests
+#   make test    set up, check the layers (import-linter) and run the tests
 #   make demo    set up and compare an example scenario on the command line
 #   make screenshots  every page in English and French at 1,400 px, as PNGs in out/screenshots/
 #   make constraints  refresh constraints.txt: the newest versions pyproject.toml allows, kept only if the suite passes
@@ -12,6 +12,7 @@ STAMP := $(VENV)/.installed
 CONSTRAINTS := constraints.txt
 INSTALL = python -m pip install --quiet --constraint $(CONSTRAINTS)
 TEST = python -m pytest -q --numprocesses=auto --maxprocesses=4
+LINT = lint-imports --no-cache
 FRESH ?= $(or $(TMPDIR),/tmp)/sourcing-constraints-venv
 
 .PHONY: setup app demo test bench store screenshots constraints clean
@@ -32,6 +33,7 @@ demo: $(STAMP)
 	$(BIN)/sourcing run scenarios/small-firm.yaml --replications 50 --workers 2
 
 test: $(STAMP)
+	$(BIN)/$(LINT)
 	$(BIN)/$(TEST)
 
 bench: $(STAMP)
@@ -64,6 +66,7 @@ constraints:
 	  echo "# Every install uses them (make, .ci/run); written by 'make constraints', not by hand."; \
 	  $(FRESH)/bin/python -m pip freeze --all --exclude-editable | grep -iv '^sourcing[= @]'; \
 	} > $(FRESH)/constraints.txt
+	$(FRESH)/bin/$(LINT)
 	$(FRESH)/bin/$(TEST)
 	cp $(FRESH)/constraints.txt $(CONSTRAINTS)
 	rm -rf $(FRESH)
