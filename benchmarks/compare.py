@@ -14,6 +14,7 @@ import argparse
 import time
 from pathlib import Path
 
+from reports.verdict import selection_sentence
 from simulation.compare import relative_precision
 from simulation.decide import run_until_decided
 from simulation.replications import run_to_precision
@@ -53,7 +54,7 @@ def main() -> None:
                                            maximum=args.maximum)
     decided = time.perf_counter() - t0
     print(f"  until decided (indifference 1 %): {selection.replications} replications, {decided:.1f} s")
-    print(f"      {selection.sentence(study.currency)}")
+    print(f"      {selection_sentence(selection, study.currency)}")
     if reference:
         print(f"  ratio to the plain reference run: control variates {reduced / reference:.2f}, "
               f"until decided {decided / reference:.2f}")

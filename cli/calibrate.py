@@ -332,6 +332,7 @@ def _print_estimates(desk, team, lang: str) -> None:
 
 
 def _print_backtest(found, lang: str) -> None:
+    from reports.calibrate import backtest_warnings
     from reports.calibration import backtest_table, rating_lines
 
     how = (say("calibrate.cli.how_separate", lang, rounds=found.rounds) if found.separate else
@@ -343,5 +344,5 @@ def _print_backtest(found, lang: str) -> None:
     _print_frame(say("calibrate.backtest", lang) + "\n" + say(
         "calibrate.cli.backtest_line", lang, start=start.date(), end=end.date(),
         incidents=number(found.incidents, lang, 0), origin=found.team.origin, how=how), backtest_table(found, lang))
-    for note in found.warnings(lang):
+    for note in backtest_warnings(found, lang):
         _flagged("warning", note, lang, err, "yellow")

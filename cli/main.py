@@ -433,8 +433,9 @@ def _revalued_run(folder: Path, sets: list[str] | None):
 def _report_run(file: Path, study: Study, results, selection, chosen: str, seed: int, language: str,
                 output: OutputFormat, out_dir: Path | None, results_format: ResultsFormat, workers: int) -> None:
     """The verdict, the comparison and the tables of a run (simulated, or re-valued from a run folder)."""
+    from reports.verdict import selection_sentence, sentences
     from simulation.compare import compare
-    from simulation.verdict import sentences, verdict
+    from simulation.verdict import verdict
     from sourcing.words import say
 
     decision = compare(results.rows, chosen, results.controls, results.control_means, study, results.summary)
@@ -446,13 +447,13 @@ def _report_run(file: Path, study: Study, results, selection, chosen: str, seed:
     document["verdict"] = {**asdict(found), "excluded": {k: v._asdict() for k, v in found.excluded.items()},
                            "sentences": [w.replace("**", "") for w in words]}
     if selection is not None:
-        document["selection"] = {**asdict(selection), "conclusion": selection.sentence(study.currency)}
+        document["selection"] = {**asdict(selection), "conclusion": selection_sentence(selection, study.currency)}
     document["comparison"] = _json_comparison(decision)
     if not _emit(output, document, results.summary):
         _print_verdict(words, language)
         if selection is not None:
             out.print(Text(say("decide.title", language), style="bold")
-                      + Text(selection.sentence(study.currency, language)), highlight=False,
+                      + Text(selection_sentence(selection, study.currency, language)), highlight=False,
                       soft_wrap=True)
         _print_run(study, results.replications, seed, results, decision, language)
         if out_dir is not None:
@@ -944,7 +945,7 @@ def _print_store(store: Path, found: list, lang: str) -> None:
         study_title,
         winner_grids,
     )
-    from simulation.verdict import sentences
+    from reports.verdict import sentences
     from sourcing.words import count, say
 
     label, value = reader_words(found, lang)

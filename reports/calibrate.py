@@ -7,10 +7,44 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import NamedTuple
 
-from simulation.backtest import Backtest, ServiceCheck, backtest, check_file, hands_on
+from simulation.backtest import FITTED, Backtest, ServiceCheck, backtest, check_file, hands_on
 from sourcing.calibration import Calibration, Desk, calibrate_desk
 from sourcing.calibration_file import FileText, TeamSpec, Written, placeholder_team, scenario_yaml, written_repair
 from sourcing.tickets import History
+from sourcing.words import number, percent, say
+
+from .notes import note_text
+
+
+def backtest_warnings(found: Backtest, lang: str = "en") -> list[str]:
+    """What the back-test warns of (and why it failed, if it did), in the reader's words."""
+    return [note_text(note, lang) for note in found.warnings]
+
+
+def backtest_lines(found: Backtest, lang: str = "en") -> list[str]:
+    """One line per priority: the quantiles real against simulated, and the KS distance."""
+    out = []
+    for check in found.checks:
+        real, sim = check.quantiles(FITTED)
+        pairs = ", ".join(f"P{round(q * 100)} {number(r, lang, 2)}/{number(s, lang, 2)} h"
+                          for q, r, s in zip(FITTED, real, sim))
+        out.append(say("calibrate.file.backtest_line", lang, priority=check.priority, pairs=pairs,
+                       ks=number(check.ks, lang, 3), count=number(len(check.observed), lang, 0)))
+    return out
+
+
+def implausible_text(check: ServiceCheck, lang: str = "en") -> str:
+    """Why a calibrated service's availability is implausible: the team cannot keep up, or the outages'
+    impacts."""
+    if check.backlog > 0.05 * max(check.incidents, 1):
+        return say("calibrate.notes.implausible_backlog", lang, service=check.service,
+                   availability=percent(check.availability, lang, 1), backlog=number(check.backlog, lang, 0),
+                   incidents=number(check.incidents, lang, 0))
+    parts = "; ".join(say("calibrate.notes.implausible_part", lang, priority=p, per_month=number(v[0], lang, 1),
+                          impact=percent(v[1], lang, 0), hours=number(v[2], lang, 1))
+                      for p, v in check.outages.items())
+    return say("calibrate.notes.implausible", lang, service=check.service,
+               availability=percent(check.availability, lang, 1), parts=parts)
 
 
 class Calibrated(NamedTuple):
@@ -27,7 +61,7 @@ class Calibrated(NamedTuple):
 
     def implausible(self, lang: str = "en") -> list[str]:
         """A warning per service whose simulated availability is below :data:`PLAUSIBLE`, with the reason."""
-        return [check.say(lang) for check in self.services if not check.plausible]
+        return [implausible_text(check, lang) for check in self.services if not check.plausible]
 
     @property
     def calibration(self) -> Calibration:
@@ -68,5 +102,5 @@ def calibrate_history(history: History, service: str, team: TeamSpec | None = No
         on_backtested(found)
     written = written_repair(desk, found)
     text = scenario_yaml(desk, team, written.repairs, time_zone,
-                         FileText(written.note(lang), found.lines(lang) if found else []), lang)
+                         FileText(written.note(lang), backtest_lines(found, lang) if found else []), lang)
     return Calibrated(desk, team, found, written, text, check_file(text, seed) if check else ())

@@ -18,11 +18,11 @@ from sourcing.calibration import Calibration
 from sourcing.model import PRIORITIES
 from sourcing.words import INTERVAL_SEPARATOR, number, number_text, percent, say
 
+from .calibrate import Calibrated, backtest_warnings
+
 if TYPE_CHECKING:
     from simulation.backtest import Backtest
     from sourcing.calibration import Desk
-
-    from .calibrate import Calibrated
 
 LAYOUT = {"template": "plotly_white", "margin": {"l": 60, "r": 20, "t": 60, "b": 50},
           "legend": {"orientation": "h", "yanchor": "top", "y": -0.15, "x": 0}}
@@ -317,7 +317,7 @@ def html_report(done: Calibrated, service: str, lang: str = "en") -> str:
         parts += [f"<h2>{said('html.backtest')}</h2>", f"<p>{e(backtest.team.origin)}.</p>"]
         parts += [f"<p>{_bold(e(line))}</p>" for line in rating_lines(backtest, lang)]
         parts.append(table(backtest_table(backtest, lang)))
-        parts += [f"<p><b>{said('html.warning')}</b>: {e(note)}</p>" for note in backtest.warnings(lang)]
+        parts += [f"<p><b>{said('html.warning')}</b>: {e(note)}</p>" for note in backtest_warnings(backtest, lang)]
     parts += [f"<p><b>{said('html.warning')}</b>: {e(note)}</p>" for note in done.implausible(lang)]
     for k, figure in enumerate(figures(calibration, backtest, lang)):
         parts.append(figure.to_html(full_html=False, include_plotlyjs=(k == 0)))

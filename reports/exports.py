@@ -370,10 +370,10 @@ def plain(text: str) -> str:
 def offers_workbook(comparison, lang: str = "en") -> bytes:
     """Procurement workbook: each offer's figures with their intervals, the ranking and what it says, the
     sensitivity of the winner, the scores and weights, the offers as received, every replication, the run."""
-    from simulation.procurement import FIGURES, figure_label
+    from simulation.procurement import FIGURES
     from sourcing.tender import criterion_label
 
-    from .report import ranking_sentences
+    from .report import figure_label, ranking_sentences
 
     tender = comparison.tender
     currency = tender.currency

@@ -300,7 +300,7 @@ def offer_sections(comparison, lang: str = "en") -> list[tuple[str, pd.DataFrame
     offer's figures on the same incidents (offers as columns), the weights as entered and normalised, the
     ranking (compliant offers first, the others apart) and how far each weight must move before the winner
     changes. Offers are named as the buyer calls them."""
-    from simulation.procurement import FIGURES, figure_label
+    from simulation.procurement import FIGURES
     from sourcing.tender import criterion_label
 
     say = words.say
@@ -453,3 +453,10 @@ def ranking_sentences(comparison, lang: str = "en") -> list[str]:
                            weight=words.percent(row["weight"], lang, 0), to=words.percent(to, lang, 0),
                            method=say(f"ranking.method_{row['method']}", lang)))
     return out
+
+
+def figure_label(figure: str, lang: str = "en") -> str:
+    """What a figure of an offer is called (``gtr_breach_P1``: the chance of breaching the GTR, P1)."""
+    if figure.startswith("gtr_breach_P"):
+        return words.say("figure.gtr_breach_priority", lang, priority=figure.removeprefix("gtr_breach_"))
+    return words.say(f"figure.{figure}", lang)

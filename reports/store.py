@@ -19,13 +19,14 @@ import plotly.graph_objects as go
 from simulation.compare import Comparison, compare
 from simulation.replications import Results
 from simulation.store import Store
-from simulation.verdict import Verdict, sentences, verdict
+from simulation.verdict import Verdict, verdict
 from sourcing import __version__
 from sourcing.cells import neutralise
 from sourcing.files import parse_yaml, study_from_data
 from sourcing.scenario import Study
 
 from .exports import STYLE, chart_div, charts_script
+from .verdict import sentences
 
 HEADLINE = ("economic_cost", "cost_of_ownership", "availability_service_time", "downtime_hours")
 """The figures of a study's sheet, per option: mean and 95 % half-width."""

@@ -43,12 +43,12 @@ from sourcing.calibration_file import (
     study_of,
 )
 from sourcing.model import PRIORITIES, Distribution
-from sourcing.words import number, percent, say
 
 from .compile import compile_study
 from .distributions import by_priority, quantile
 from .engine import simulate
 from .incidents import Load
+from .notes import Note, Number, Share
 from .streams import Streams
 
 BUDGET = 10_000
@@ -109,9 +109,10 @@ class Failure(NamedTuple):
     alone is longer than the history's times to restore) or 'fit' (no repair time reproduces the history)."""
     values: dict[str, object]
 
-    def say(self, lang: str) -> str:
-        return say(f"calibrate.failure.{self.kind}", lang, **{k: (v(lang) if callable(v) else v)
-                                                              for k, v in self.values.items()})
+    @property
+    def note(self) -> Note:
+        """The failure as a keyed note (``calibrate.failure.<kind>``)."""
+        return Note(f"calibrate.failure.{self.kind}", self.values)
 
 
 @dataclass(frozen=True)
@@ -129,8 +130,8 @@ class Backtest:
     incidents: int
     rounds: int
     converged: bool
-    notes: tuple[tuple[str, dict[str, object]], ...]
-    """Warnings as catalogue keys (under ``calibrate.notes.``) and their values."""
+    notes: tuple[Note, ...]
+    """Warnings, as keyed notes (under ``calibrate.notes.``)."""
     fitted: tuple[tuple[str, str], ...] = ()
     """(service, priority) pairs whose repair time was fitted to the queue."""
     unfitted: bool = False
@@ -139,23 +140,10 @@ class Backtest:
     utilisation: float = float("nan")
     """Work of the replayed incidents against the team's shift hours over the window."""
 
-    def warnings(self, lang: str = "en") -> list[str]:
-        out = [say(f"calibrate.notes.{key}", lang, **{k: (v(lang) if callable(v) else v) for k, v in values.items()})
-               for key, values in self.notes]
-        if self.failure is not None:
-            out.append(self.failure.say(lang))
-        return out
-
-    def lines(self, lang: str = "en") -> list[str]:
-        """One line per priority: the quantiles real against simulated, and the KS distance."""
-        out = []
-        for check in self.checks:
-            real, sim = check.quantiles(FITTED)
-            pairs = ", ".join(f"P{round(q * 100)} {number(r, lang, 2)}/{number(s, lang, 2)} h"
-                              for q, r, s in zip(FITTED, real, sim))
-            out.append(say("calibrate.file.backtest_line", lang, priority=check.priority, pairs=pairs,
-                           ks=number(check.ks, lang, 3), count=number(len(check.observed), lang, 0)))
-        return out
+    @property
+    def warnings(self) -> tuple[Note, ...]:
+        """The notes, then the failure's, if any."""
+        return self.notes + ((self.failure.note,) if self.failure is not None else ())
 
 
 class _Window(NamedTuple):
@@ -206,7 +194,7 @@ def backtest(desk: Desk, team: TeamSpec, time_zone: str, separate: bool = True, 
     repairs = history_repairs(desk, own=team.rota)
     targets = _targets(w)
     fitting = separate and not team.repair_given
-    notes: list[tuple[str, dict[str, object]]] = []
+    notes: list[Note] = []
     rounds, converged, failure = 0, not fitting, None
     if fitting and targets:
         # The fit starts from each family chosen by AIC even where the history's times have two bumps: the
@@ -217,20 +205,19 @@ def backtest(desk: Desk, team: TeamSpec, time_zone: str, separate: bool = True, 
         if failure is None:
             repairs = fitted
             if not converged:
-                notes.append(("not_converged", {"rounds": rounds, "gap": (lambda lang, g=float(np.expm1(worst)):
-                                                                          percent(g, lang, 0))}))
+                notes.append(Note("calibrate.notes.not_converged", {"rounds": rounds,
+                                                                     "gap": Share(float(np.expm1(worst)))}))
     elif team.repair_given:
-        notes.append(("given", {}))
+        notes.append(Note("calibrate.notes.given"))
     runs = _simulate(desk, team, time_zone, repairs, w, seed, list(range(1, replications + 1)))
     checks, details, missing = _checks(w, runs)
     if w.start > desk.whole.start:
-        notes.append(("budget", {"count": (lambda lang, n=int(w.measured.sum()): number(n, lang, 0)),
-                                 "of": (lambda lang, n=len(desk.whole.tickets): number(n, lang, 0)),
-                                 "start": w.start.date()}))
+        notes.append(Note("calibrate.notes.budget", {"count": Number(int(w.measured.sum())),
+                                                     "of": Number(len(desk.whole.tickets)), "start": w.start.date()}))
     if missing:
-        notes.append(("not_compared", {"priorities": ", ".join(missing), "least": MIN_TICKETS}))
+        notes.append(Note("calibrate.notes.not_compared", {"priorities": ", ".join(missing), "least": MIN_TICKETS}))
     if not checks:
-        notes.append(("nothing", {"least": MIN_TICKETS}))
+        notes.append(Note("calibrate.notes.nothing", {"least": MIN_TICKETS}))
     work = np.nansum([np.nansum(run.work[w.measured]) for run in runs]) / len(runs)
     utilisation = work / runs[0].capacity if runs[0].capacity > 0 else float("nan")
     pairs = tuple((w.names[s], PRIORITIES[k]) for group, k in targets for s in group) if fitting and failure is None \
@@ -402,7 +389,7 @@ def _failure(desk: Desk, team: TeamSpec, w: _Window, targets: dict[Group, np.nda
     covered = w.measured & np.isfinite(w.observed) & ~np.isin(w.priority, run.on_call)
     off = float(np.mean(~run.shifts.on(restored_at[covered]))) if covered.any() else 0.0
     if off > OFF_HOURS_SHARE:
-        return Failure("shifts", {"share": (lambda lang, off=off: percent(off, lang, 0)),
+        return Failure("shifts", {"share": Share(off),
                                   "priorities": ", ".join(p for k, p in enumerate(PRIORITIES)
                                                           if k not in run.on_call)})
     queued = []  # priorities whose simulated wait alone is as long as the history's time to restore
@@ -417,9 +404,8 @@ def _failure(desk: Desk, team: TeamSpec, w: _Window, targets: dict[Group, np.nda
     people = sum(int(m.get("count", 1)) for m in team.data.get("members", []))
     seen = desk.whole.team
     return Failure("size", {"people": people, "priorities": ", ".join(tiny or queued),
-                            "wait": (lambda lang, v=float(np.median(waits)) if len(waits) else 0.0:
-                                     number(v, lang, 1)),
-                            "target": (lambda lang, v=median_target: number(v, lang, 1)),
+                            "wait": Number(float(np.median(waits)) if len(waits) else 0.0, 1),
+                            "target": Number(median_target, 1),
                             "seen": seen.people if seen is not None else "?"})
 
 
@@ -572,18 +558,6 @@ class ServiceCheck(NamedTuple):
     @property
     def plausible(self) -> bool:
         return self.availability >= PLAUSIBLE
-
-    def say(self, lang: str) -> str:
-        """Why the availability is implausible: the team cannot keep up, or the outages' impacts."""
-        if self.backlog > 0.05 * max(self.incidents, 1):
-            return say("calibrate.notes.implausible_backlog", lang, service=self.service,
-                       availability=percent(self.availability, lang, 1), backlog=number(self.backlog, lang, 0),
-                       incidents=number(self.incidents, lang, 0))
-        parts = "; ".join(say("calibrate.notes.implausible_part", lang, priority=p, per_month=number(v[0], lang, 1),
-                              impact=percent(v[1], lang, 0), hours=number(v[2], lang, 1))
-                          for p, v in self.outages.items())
-        return say("calibrate.notes.implausible", lang, service=self.service,
-                   availability=percent(self.availability, lang, 1), parts=parts)
 
 
 def check_file(text: str, seed: int = 1) -> tuple[ServiceCheck, ...]:

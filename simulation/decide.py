@@ -21,7 +21,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from sourcing import words
 from sourcing.scenario import Study
 
 from .compare import COST, scenario_values
@@ -46,20 +45,6 @@ class Selection:
     """Mean economic cost of each option over the replications used (controlled when possible)."""
     eliminated_at: dict[str, int]
     """After how many replications each other option was dropped."""
-
-    def sentence(self, currency: str = "EUR", lang: str = "en") -> str:
-        """The conclusion in plain words, in the reader's language and locale."""
-        say = words.say
-        done = words.count(self.replications, "count.replications", lang)
-        if not self.decided:
-            return say("decide.not_settled", lang, replications=done, best=self.best,
-                       others=", ".join(self.equivalent) or say("decide.none", lang))
-        amount = words.money(self.indifference, currency, lang)
-        if self.equivalent:
-            return say("decide.equivalent", lang, best=self.best, others=", ".join(self.equivalent), amount=amount,
-                       replications=done)
-        return say("decide.decided", lang, best=self.best, confidence=words.percent(self.confidence, lang, 0),
-                   amount=amount, replications=done)
 
 
 def kn_constants(k: int, n0: int, alpha: float) -> float:

@@ -54,15 +54,6 @@ for _p in PRIORITIES:
     FIGURES[f"gtr_breach_{_p}"] = "share"
 
 
-def figure_label(figure: str, lang: str = "en") -> str:
-    """What a figure of an offer is called (``gtr_breach_P1``: the chance of breaching the GTR, P1)."""
-    from sourcing.words import say
-
-    if figure.startswith("gtr_breach_P"):
-        return say("figure.gtr_breach_priority", lang, priority=figure.removeprefix("gtr_breach_"))
-    return say(f"figure.{figure}", lang)
-
-
 BOOTSTRAP = 2000
 """Resamples of the replications behind the ranking's uncertainty (as the verdict's probability of correct
 selection)."""

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .notes import Note, Number, Share
+
 METRICS = ("on_call_share_max", "interventions_per_on_call_week", "extra_hours_per_person_year",
            "daily_rest_broken_per_person_year", "weekly_rest_broken_per_person_year", "overtime_max_person_year")
 DAILY_REST = 11.0
@@ -83,14 +85,11 @@ LIMITS = (
 that sentence (a share is written as a percentage, the others as whole numbers)."""
 
 
-def flags(figures: dict[str, float], lang: str = "en") -> list[str]:
-    """What a French reader would stop at, from a team's mean figures, in plain words."""
-    from sourcing.words import number, percent, say
-
+def breaches(figures: dict[str, float]) -> list[Note]:
+    """What a French reader would stop at, from a team's mean figures: one note per limit exceeded."""
     out = []
     for metric, limit, key, placeholder in LIMITS:
         value = figures.get(metric, 0.0)
         if value > limit:
-            shown = percent(value, lang, 0) if placeholder == "share" else number(value, lang, 0)
-            out.append(say(key, lang, **{placeholder: shown}))
+            out.append(Note(key, {placeholder: Share(value) if placeholder == "share" else Number(value)}))
     return out

@@ -17,8 +17,8 @@ import numpy as np
 import pandas as pd
 
 from simulation.compare import scenario_values
-from simulation.replications import Results, run_study
 from simulation.intervals import half_width
+from simulation.replications import Results, run_study
 from simulation.variance import control_matrix, estimates, scenario_controls
 from sourcing.scenario import Study
 

@@ -193,13 +193,14 @@ def test_a_team_too_small_is_named_and_its_absurd_repair_times_not_written(desk)
     """Three people for a desk that fifteen worked: the queue alone outlasts the history's times to restore.
     The fitted repair times (minutes) are not written; the history's are, and the failure says the team is
     too small and how many people the export shows."""
+    from reports.notes import note_text
     from simulation.backtest import backtest
     from sourcing.calibration_file import history_repairs, team_from_count, written_repair
 
     found = backtest(desk, team_from_count(3), exports.ZONE)
     assert found.failure is not None and found.failure.kind == "size"
     assert found.repairs == history_repairs(desk) and found.fitted == ()
-    message = found.failure.say("en")
+    message = note_text(found.failure.note, "en")
     assert "with 3 people" in message and f"the export shows {exports.TEAM} people" in message
     assert written_repair(desk, found).key == "calibrate.notes.raw_refused"
 

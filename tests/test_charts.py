@@ -13,10 +13,11 @@ import pytest
 from babel.numbers import get_decimal_symbol
 
 from reports import exports
+from reports.verdict import sentences
 from simulation.compare import compare
 from simulation.procurement import compare_offers, criteria_matrix, directions
 from simulation.replications import run_study
-from simulation.verdict import sentences, verdict
+from simulation.verdict import verdict
 from sourcing.files import load_study, study_from_data
 from sourcing.grid import load_tender
 from webapp import charts, editing

@@ -16,6 +16,7 @@ from reports.conclusions import (
     tornado_sentences,
     tried_rows,
 )
+from reports.verdict import selection_sentence, sentences
 from simulation.conclusions import (
     breakeven_conclusion,
     match_conclusion,
@@ -23,7 +24,7 @@ from simulation.conclusions import (
     tornado_conclusion,
 )
 from simulation.replications import run_study
-from simulation.verdict import sentences, verdict
+from simulation.verdict import verdict
 from simulation.whatif import (
     Assumption,
     assumption_label,
@@ -254,10 +255,13 @@ def test_decision_commands_print_json(email) -> None:
 def test_a_two_person_weekly_rota_is_one_week_in_two_not_more() -> None:
     """Two people alternating weeks hold 50 % each, plus the odd days a horizon adds to whole weeks (the
     e-mail example: 50.3 %): not flagged; one more week in two (55 %) is."""
-    from simulation.sustainability import flags
+    from reports.verdict import rest_flags
+    from simulation.notes import Note, Share
+    from simulation.sustainability import breaches
 
-    assert flags({"on_call_share_max": 0.5033}) == []
-    assert flags({"on_call_share_max": 0.55}, "fr") == [
+    assert breaches({"on_call_share_max": 0.5033}) == []
+    assert breaches({"on_call_share_max": 0.55}) == [Note("rest.on_call_share", {"share": Share(0.55)})]
+    assert rest_flags({"on_call_share_max": 0.55}, "fr") == [
         "une personne est d'astreinte 55\u202f% des semaines (plus d'une semaine sur deux)"]
 
 
@@ -309,5 +313,6 @@ def test_decision_commands_write_units_one_way_in_the_readers_locale() -> None:
         if lang == "fr":
             assert "\u202fk€" in text and not re.search(r"\d\.\d k€", text), text
     sure = Selection("SaaS", (), True, 40, 10_000.0, 0.95, {}, {})
-    assert sure.sentence("EUR", "en").count("10.0 k€") == 1 and "95 %" in sure.sentence("EUR", "en")
-    assert "10,0\u202fk€" in sure.sentence("EUR", "fr") and "après 40 réplications" in sure.sentence("EUR", "fr")
+    english, french = selection_sentence(sure, "EUR", "en"), selection_sentence(sure, "EUR", "fr")
+    assert english.count("10.0 k€") == 1 and "95 %" in english
+    assert "10,0\u202fk€" in french and "après 40 réplications" in french

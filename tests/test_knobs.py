@@ -11,10 +11,11 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 import simulation.replications as replications
+from reports.verdict import sentences
 from simulation.compare import compare
 from simulation.replications import run_study
 from simulation.repricing import breakeven_on_run
-from simulation.verdict import sentences, verdict
+from simulation.verdict import verdict
 from simulation.whatif import breakeven
 from sourcing.files import load_study, study_from_text
 from sourcing.paths import study_data, with_values

@@ -16,9 +16,9 @@ from simulation.compile import compile_study
 from simulation.distributions import quantile
 from simulation.engine import PROVIDER, TEAM, simulate
 from simulation.incidents import draw_load
+from simulation.intervals import half_width
 from simulation.metrics import measure
 from simulation.replications import run_study
-from simulation.intervals import half_width
 from simulation.streams import Streams
 from sourcing.files import study_from_data
 from sourcing.model import Lognormal

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import copy
 
+from reports.verdict import sentences
 from simulation.replications import run_study
-from simulation.verdict import sentences, verdict
+from simulation.verdict import verdict
 from sourcing.files import study_from_data
 
 OVERWHELMED = {

@@ -15,8 +15,8 @@ from queueing import cobham_waits, erlang_c, erlang_c_wait, mmc_study
 from simulation.compile import compile_study
 from simulation.engine import simulate
 from simulation.incidents import draw_load
-from simulation.replications import run_study
 from simulation.intervals import half_width
+from simulation.replications import run_study
 from simulation.streams import Streams
 from sourcing.files import study_from_data
 

@@ -21,8 +21,8 @@ import pytest
 from scipy import stats
 
 from simulation.decide import kn_constants, select
-from simulation.staffing import PersonPlan, _departures
 from simulation.intervals import half_width, skew_half_width
+from simulation.staffing import PersonPlan, _departures
 from simulation.variance import Renewal, controlled_mean, estimates, measured
 from sourcing.files import study_from_data
 from sourcing.scenario import Departures

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 from babel.numbers import get_decimal_symbol, get_group_symbol, get_minus_sign_symbol, get_plus_sign_symbol
 
+from reports.report import figure_label
 from simulation.metrics import METRICS
-from simulation.procurement import FIGURES, figure_label
+from simulation.procurement import FIGURES
 from sourcing import words
 from sourcing.assumptions import DEFAULT_SOURCES, FIELD_UNITS
 from sourcing.money import CATEGORIES
@@ -146,7 +147,8 @@ def test_numbers_in_the_readers_locale():
 
 
 def test_the_verdict_in_french_says_the_horizon():
-    from simulation.verdict import Verdict, sentences
+    from reports.verdict import sentences
+    from simulation.verdict import Verdict
 
     found = Verdict(recommended="SaaS", runner_up="Interne", qualifying=["SaaS", "Interne"], excluded={},
                     difference=(120_000.0, 80_000.0, 160_000.0), years=5, probability=0.98, equivalent=False,
@@ -177,7 +179,7 @@ def test_the_verdict_with_one_qualifying_option_says_how_much_over_the_horizon_a
     """"Recommandé : SaaS 99.9%, la seule option…" once said no amount: the margin against the next option
     (which misses its target, and the sentence says so), the horizon, a year's share and the certainty are there
     in both languages, and services go by their names."""
-    from simulation.verdict import sentences
+    from reports.verdict import sentences
 
     found = _only((1_117_000.0, 1_058_000.0, 1_176_000.0), 1.0)
     names = {"email": "E-mail"}
@@ -205,7 +207,7 @@ def test_the_verdict_says_a_gap_in_words_and_when_it_is_not_established():
     """An interval across zero reads "from 20.0 k€ less to 10.0 k€ more", not "-10.0 k€ to 20.0 k€", and the
     sentence after it says the gap is not established; an option dearer than one that misses its target says
     "more" and its certainty is the share of resamples in which it is dearer."""
-    from simulation.verdict import sentences
+    from reports.verdict import sentences
 
     across = sentences(_only((5_000.0, -10_000.0, 20_000.0), 0.7), "en", "EUR", 30)
     assert "costs 5.0 k€ less over 5 years" in across[1] and "(95 % CI from 20.0 k€ less to 10.0 k€ more)" in across[1]

@@ -3,7 +3,7 @@ and the plots on screen; the calibrated scenario (YAML) and the report (HTML) to
 
 import streamlit as st
 
-from reports.calibrate import calibrate_history
+from reports.calibrate import backtest_warnings, calibrate_history
 from reports.calibration import (
     backtest_table,
     desk_notes,
@@ -147,7 +147,7 @@ if found is not None:
         st.markdown(line)
     st.caption(_said(found.team.origin))
     st.table(backtest_table(found, language).set_index(t("calibrate.table.priority", language)))
-    for note in found.warnings(language):
+    for note in backtest_warnings(found, language):
         st.warning(_said(note))
 st.info(t("calibrate.repair_note", language, note=done.written.note(language)))
 for warning in done.implausible(language):

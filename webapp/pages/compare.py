@@ -5,8 +5,9 @@ import html
 import streamlit as st
 
 from reports.report import decision_sections
+from reports.verdict import sentences
 from simulation.compare import compare
-from simulation.verdict import sentences, verdict
+from simulation.verdict import verdict
 from sourcing import words
 from sourcing.checks import notices
 from webapp import charts, knobs, session, tables

@@ -4,8 +4,9 @@ language of the app."""
 import streamlit as st
 
 from reports import exports
+from reports.verdict import sentences
 from simulation.compare import compare
-from simulation.verdict import sentences, verdict
+from simulation.verdict import verdict
 from sourcing.files import dump_study
 from webapp import charts, session
 from webapp.i18n import t

@@ -10,8 +10,8 @@ from pathlib import Path
 import streamlit as st
 
 from reports.store import compact, figures_shown, html_report, studies, winner_maps, workbook
+from reports.verdict import sentences
 from simulation.store import Store, StoreError
-from simulation.verdict import sentences
 from sourcing.errors import ScenarioError
 from webapp import session
 from webapp.i18n import t
