@@ -28,7 +28,7 @@ from typing import Any
 import pandas as pd
 
 from simulation.compare import Comparison
-from simulation.metrics import METRICS
+from simulation.measures import METRICS
 from sourcing import __version__, words
 from sourcing.assumptions import assumptions, shown
 from sourcing.cells import neutralise, neutralise_frame

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from simulation.compare import Comparison
-from simulation.metrics import METRICS, TOTALS
+from simulation.measures import METRICS, TOTALS
 from sourcing import words
 
 SCENARIO_HEADLINES = ("cost_of_ownership", "cost_of_ownership_npv", "downtime_cost", "received", "economic_cost",

@@ -31,7 +31,7 @@ from sourcing.paths import structure
 from .compare import relative_precision
 from .compile import compiled, repriced
 from .ledger import concat as ledger_concat
-from .metrics import VALUED
+from .measures import VALUED
 from .plan import Plan
 from .replications import Chunk, _batch, _worker_start, concat, next_target
 from .store import Store, StoreError

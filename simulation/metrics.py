@@ -16,314 +16,43 @@ service time, business hours), which is exact at every boundary.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import timedelta
 from itertools import chain
-from typing import TYPE_CHECKING, ClassVar, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
-from sourcing import contracts, money
-from sourcing.calendar import CoverageSchedule
+from sourcing import money
 from sourcing.model import PRIORITIES
 from sourcing.units import HOURS_PER_MONTH
 
 from . import sustainability
-from .engine import PROVIDER, ScenarioRun, Stretch, TeamRun, Work
-from .ledger import ContractLedger, ScenarioLedger, ServiceLedger, TeamLedger
+from .billing import SaasBill, contracts_of
+from .ledger import ScenarioLedger, ServiceLedger, TeamLedger
+from .measures import (
+    NIGHT_END,
+    NIGHT_START,
+    Context,
+    Prices,
+    Row,
+    Rows,
+    Targets,
+    Valued,
+    cumulative_downtime,
+    impact_timeline,
+    period,
+)
+from .records import ScenarioRun, Stretch, TeamRun, Work
 
 if TYPE_CHECKING:
-    from .plan import Assignment, Plan, ProviderPlan, SaasPlan, ScenarioPlan, ServicePlan, TeamPlan
-
-
-class Row(NamedTuple):
-    """One tidy result: a metric of a subject in a scenario and replication, for a priority and a period."""
-
-    scenario: str
-    replication: int
-    scope: str
-    subject: str
-    metric: str
-    priority: str
-    period: str
-    value: float
-
-
-COLUMNS = Row._fields
-
-
-@dataclass(frozen=True)
-class MetricInfo:
-    """How to read a metric: its unit, and whether more is better. Its label, in English and French, is
-    ``metric.<identifier>`` in the catalogue (:mod:`sourcing.words`)."""
-
-    unit: str
-    higher_is_better: bool | None = None
-
-
-METRICS: dict[str, MetricInfo] = {
-    "availability_service_time": MetricInfo("share", True),
-    "availability_24_7": MetricInfo("share", True),
-    "downtime_hours": MetricInfo("h", False),
-    "downtime_business_hours": MetricInfo("h", False),
-    "downtime_off_hours": MetricInfo("h", False),
-    "planned_downtime_hours": MetricInfo("h", False),
-    "outages": MetricInfo("count", False),
-    "incidents": MetricInfo("count"),
-    "wait_mean": MetricInfo("h", False),
-    "ttr_mean": MetricInfo("h", False),
-    "ttr_p50": MetricInfo("h", False),
-    "ttr_p90": MetricInfo("h", False),
-    "open_at_horizon": MetricInfo("count", False),
-    "within_target": MetricInfo("share", True),
-    "backlog": MetricInfo("count", False),
-    "months_below_target": MetricInfo("count", False),
-    "any_month_below": MetricInfo("share", False),
-    "months_meeting_target": MetricInfo("share", True),
-    "utilisation": MetricInfo("share"),
-    "callouts_per_month": MetricInfo("count", False),
-    "nights_disturbed_per_person_month": MetricInfo("count", False),
-    "overtime_hours": MetricInfo("h", False),
-    "intervention_hours": MetricInfo("h", False),
-    "vacancy_share": MetricInfo("share", False),
-    "gti_compliance": MetricInfo("share", True),
-    "gtr_compliance": MetricInfo("share", True),
-    "gtr_breaches": MetricInfo("count", False),
-    "tickets": MetricInfo("count"),
-    "escalations": MetricInfo("count"),
-    "penalties_due": MetricInfo("money", True),
-    "penalties_before_cap": MetricInfo("money"),
-    "cap_binding_months": MetricInfo("count"),
-    "sla_availability": MetricInfo("share", True),
-    "availability_month": MetricInfo("share", True),
-    "sla_availability_month": MetricInfo("share", True),
-    "months_below_sla": MetricInfo("count", False),
-    "credits_due": MetricInfo("money", True),
-    "credits_received": MetricInfo("money", True),
-    "cost_of_ownership": MetricInfo("money", False),
-    "cost_of_ownership_npv": MetricInfo("money", False),
-    "downtime_cost": MetricInfo("money", False),
-    "received": MetricInfo("money", True),
-    "economic_cost": MetricInfo("money", False),
-    "economic_cost_npv": MetricInfo("money", False),
-    # Sustainability of an on-call rota and a workload (simulation/sustainability.py).
-    "on_call_share_max": MetricInfo("share", False),
-    "interventions_per_on_call_week": MetricInfo("count", False),
-    "extra_hours_per_person_year": MetricInfo("h", False),
-    "daily_rest_broken_per_person_year": MetricInfo("count", False),
-    "weekly_rest_broken_per_person_year": MetricInfo("count", False),
-    "overtime_max_person_year": MetricInfo("h", False),
-}
-for _category in money.CATEGORIES:
-    METRICS[f"cost.{_category}"] = MetricInfo("money", False)
-
-TOTALS = frozenset({
-    "downtime_hours", "downtime_business_hours", "downtime_off_hours", "planned_downtime_hours", "outages",
-    "incidents", "months_below_target", "overtime_hours", "intervention_hours", "gtr_breaches", "tickets",
-    "escalations", "penalties_due", "penalties_before_cap", "cap_binding_months", "months_below_sla", "credits_due",
-    "credits_received", "cost_of_ownership", "downtime_cost", "received", "economic_cost",
-    *(f"cost.{c}" for c in money.CATEGORIES)})
-"""Metrics whose whole-horizon row (period 'all') adds up the horizon: their label says "over 5 years"."""
-
-VALUED = frozenset({
-    "months_below_target", "any_month_below", "months_meeting_target", "months_below_sla", "credits_due",
-    "credits_received", "penalties_due", "penalties_before_cap", "cap_binding_months", "cost_of_ownership",
-    "cost_of_ownership_npv", "downtime_cost", "received", "economic_cost", "economic_cost_npv",
-    *(f"cost.{c}" for c in money.CATEGORIES)})
-"""Metrics that :func:`value` writes from a ledger and the study's prices and judgements; every other row is
-the same whatever the prices."""
-
-NIGHT_START, NIGHT_END = 20, 8
-"""A call-out between 20:00 and 08:00 local time disturbs a night."""
-
-
-class Rows:
-    """The tidy rows of one scenario in one replication, as they are measured, with the places where the
-    valued rows (:func:`value`) go."""
-
-    def __init__(self, scenario: str, replication: int) -> None:
-        self.scenario = scenario
-        self.replication = replication
-        self.rows: list[Row] = []
-        self.slots: list[tuple[int, tuple]] = []
-
-    def add(self, scope: str, subject: str, metric: str, value: float, priority: str = "",
-            period: str = "all") -> None:
-        self.rows.append(Row(self.scenario, self.replication, scope, subject, metric, priority, period,
-                             float(value)))
-
-    def mark(self, slot: tuple) -> None:
-        """The valued rows of ``slot`` go here."""
-        self.slots.append((len(self.rows), slot))
-
-    def assemble(self, valued: list[Valued]) -> list[Row]:
-        """The measured rows with the valued rows of one replication in their places."""
-        if [v.slot for v in valued] != [slot for _, slot in self.slots]:
-            raise AssertionError("valued rows and their places differ")
-        out: list[Row] = []
-        start = 0
-        for (position, _), part in zip(self.slots, valued):
-            out += self.rows[start:position]
-            out += [Row(self.scenario, self.replication, *key, float(v[0])) for key, v in zip(part.keys, part.values)]
-            start = position
-        out += self.rows[start:]
-        return out
-
-
-@dataclass
-class Valued:
-    """The valued rows of one place of a scenario's rows: their keys (scope, subject, metric, priority,
-    period) and their values, one per replication."""
-
-    slot: tuple
-    keys: list[tuple[str, str, str, str, str]]
-    values: list[np.ndarray]
-
-    def add(self, scope: str, subject: str, metric: str, value: np.ndarray, priority: str = "",
-            period: str = "all") -> None:
-        self.keys.append((scope, subject, metric, priority, period))
-        self.values.append(np.asarray(value, dtype=float))
-
-
-def period(year: int | None) -> str:
-    return "all" if year is None else f"Y{year + 1}"
-
-
-def impact_timeline(starts: np.ndarray, ends: np.ndarray, levels: np.ndarray,
-                    bounds: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Knots and the unavailability level (0..1) on each ``[knots[k], knots[k+1])``; ``bounds`` are kept as knots."""
-    knots = np.unique(np.concatenate((starts, ends, bounds)))
-    delta = np.zeros(len(knots))
-    np.add.at(delta, np.searchsorted(knots, starts), levels)
-    np.add.at(delta, np.searchsorted(knots, ends), -levels)
-    level = np.clip(np.cumsum(delta), 0.0, 1.0)
-    level[np.abs(level) < 1e-12] = 0.0
-    return knots, level
-
-
-def cumulative_downtime(knots: np.ndarray, level: np.ndarray, window: CoverageSchedule | None) -> np.ndarray:
-    """Downtime accumulated from time 0 to each knot, counting only time inside ``window`` (all time if None)."""
-    covered = knots if window is None else window.cumulative(knots)
-    return np.concatenate(([0.0], np.cumsum(level[:-1] * np.diff(covered))))
-
-
-class Context:
-    """What every part of a replication's measurement shares, and the scenario-wide sums it fills."""
-
-    def __init__(self, plan: Plan, run: ScenarioRun) -> None:
-        self.plan = plan
-        self.run = run
-        self.pooled = Pooled()
-        self.economics = plan.economics
-        calendar = plan.calendar
-        self.horizon = run.horizon
-        self.years = calendar.years
-        self.n_years = calendar.n_years
-        self.money = calendar.months
-        self.months = self.money.bounds
-        self.month_year = self.money.year
-        self.month_labels = calendar.month_labels
-
-    def year_of(self, t: np.ndarray) -> np.ndarray:
-        return np.clip(np.searchsorted(self.years, t, side="right") - 1, 0, self.n_years - 1)
-
-    def month_of(self, t: np.ndarray) -> np.ndarray:
-        return self.money.of(t)
-
-    def active(self, start: float, until: float) -> list[float]:
-        return money.active_share(self.years.tolist(), start, until)
-
-
-@dataclass
-class Pooled:
-    """Scenario-wide sums: availability weighted by users, targets and GTR pooled over services (months
-    below a target are valued rows: :class:`Targets`)."""
-
-    weighted_availability: float = 0.0
-    users: float = 0.0
-    within: float = 0.0
-    judged: float = 0.0
-    gtr_ok: float = 0.0
-    gtr_judged: float = 0.0
-    downtime: float = 0.0
-
-    def write(self, rows: Rows) -> None:
-        rows.add("scenario", "all", "availability_service_time", self.weighted_availability / self.users)
-        rows.add("scenario", "all", "downtime_hours", self.downtime)
-        if self.judged:
-            rows.add("scenario", "all", "within_target", self.within / self.judged)
-        if self.gtr_judged:
-            rows.add("scenario", "all", "gtr_compliance", self.gtr_ok / self.gtr_judged)
-        rows.mark(("pooled",))
-
-
-@dataclass
-class Targets:
-    """Months below target pooled over a scenario's services, one value per replication (valued rows)."""
-
-    any_below: np.ndarray
-    months_below: np.ndarray
-    has_target: bool = False
-
-    def count_below(self, below: np.ndarray) -> None:
-        """A service's months below its availability target (or its SaaS SLA)."""
-        self.has_target = True
-        self.any_below = np.maximum(self.any_below, (below > 0).astype(float))
-        self.months_below = self.months_below + below
-
-    def write(self, valued: Valued) -> None:
-        if self.has_target:
-            valued.add("scenario", "all", "any_month_below", self.any_below)
-            valued.add("scenario", "all", "months_below_target", self.months_below)
-
-
-class Contract:
-    """What a scenario pays a provider under one offer, whatever the services and options using it: the
-    option runtimes name their contract, the measurements bill each contract once."""
-
-    order: ClassVar[int]
-    """Provider contracts are billed before SaaS ones: cost lines are added up in that order."""
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-
-    @property
-    def key(self) -> tuple[int, str]:
-        return self.order, self.name
-
-    def measure_service(self, rows: Rows, ctx: Context, service: ServicePlan,
-                        assignment: Assignment) -> np.ndarray | None:
-        """Rows of one service under this contract, and what its part of the bill is made of (None if none)."""
-        return None
-
-    def value_service(self, out: Valued, prices: Prices, service: ServicePlan, assignment: Assignment,
-                      quantities: ServiceLedger) -> object | None:
-        """Valued rows of one service under this contract, and that service's part of the bill (None if none)."""
-        return None
-
-    def measure_bill(self, rows: Rows, ctx: Context, uses: list[tuple[ServicePlan, Assignment]]) -> object | None:
-        """Rows of the whole contract, and what its bill is made of (None if nothing beyond the services')."""
-        return None
-
-    def value_bill(self, out: list[Valued], prices: Prices, uses: list[tuple[ServicePlan, Assignment]],
-                   parts: list, quantities: object | None) -> list[money.CostLine]:
-        """Valued rows and cost lines of the whole contract."""
-        raise NotImplementedError
-
-
-def _contracts(scenario: ScenarioPlan) -> list[tuple[Contract, list[tuple[int, Assignment]]]]:
-    """Each contract of a scenario once, with the services that use it (by position), in billing order."""
-    bills: dict[tuple[int, str], tuple[Contract, list]] = {}
-    for k, assignment in enumerate(scenario.assignments):
-        contract = assignment.runtime.contract
-        if contract is not None:
-            bills.setdefault(contract.key, (contract, []))[1].append((k, assignment))
-    return sorted(bills.values(), key=lambda bill: bill[0].order)
+    from .plan import Assignment, Plan, ScenarioPlan, ServicePlan, TeamPlan
 
 
 def measure(plan: Plan, run: ScenarioRun, replication: int) -> list[Row]:
     """All metrics of one scenario in one replication as tidy rows."""
     return measured(plan, run, replication)[0]
+
 
 
 def measured(plan: Plan, run: ScenarioRun, replication: int) -> tuple[list[Row], ScenarioLedger]:
@@ -332,6 +61,7 @@ def measured(plan: Plan, run: ScenarioRun, replication: int) -> tuple[list[Row],
     rows = Rows(run.scenario.name, replication)
     ledger = record(rows, plan, run)
     return rows.assemble(value(plan, run.scenario, ledger)), ledger
+
 
 
 def record(rows: Rows, plan: Plan, run: ScenarioRun) -> ScenarioLedger:
@@ -349,7 +79,7 @@ def record(rows: Rows, plan: Plan, run: ScenarioRun) -> ScenarioLedger:
         services.append(quantities)
     teams = {name: _team(rows, ctx, team_run) for name, team_run in run.teams.items()}
     contracts = {}
-    for contract, uses in _contracts(run.scenario):
+    for contract, uses in contracts_of(run.scenario):
         found = contract.measure_bill(rows, ctx, [(plan.services[k], a) for k, a in uses])
         if found is not None:
             contracts[contract.name] = found
@@ -357,20 +87,6 @@ def record(rows: Rows, plan: Plan, run: ScenarioRun) -> ScenarioLedger:
     rows.mark(("costs",))
     return ScenarioLedger(1, tuple(services), teams, contracts)
 
-
-class Prices:
-    """What valuing a ledger reads of a compiled study: its calendar of money, economics and judgements."""
-
-    def __init__(self, plan: Plan, replications: int) -> None:
-        self.plan = plan
-        self.replications = replications
-        self.economics = plan.economics
-        self.money = plan.calendar.months
-        self.years = plan.calendar.years
-        self.n_years = plan.calendar.n_years
-
-    def active(self, start: float, until: float) -> list[float]:
-        return money.active_share(self.years.tolist(), start, until)
 
 
 def value(plan: Plan, scenario: ScenarioPlan, ledger: ScenarioLedger) -> list[Valued]:
@@ -405,12 +121,12 @@ def value(plan: Plan, scenario: ScenarioPlan, ledger: ScenarioLedger) -> list[Va
             part = contract.value_service(slot, prices, service, assignment, quantities)
             if part is not None:
                 parts.setdefault(contract.key, []).append(part)
-                if isinstance(part, _SaasBill) and part.below is not None and service.availability_target is None:
+                if isinstance(part, SaasBill) and part.below is not None and service.availability_target is None:
                     slot.add("service", service.name, "any_month_below", (part.below > 0).astype(float))
                     targets.count_below(part.below)
     for name, team in ledger.teams.items():
         lines += _team_costs(prices, plan.teams[name], team)
-    for contract, uses in _contracts(scenario):
+    for contract, uses in contracts_of(scenario):
         lines += contract.value_bill(out, prices, [(plan.services[k], a) for k, a in uses],
                                      parts.get(contract.key, []), ledger.contracts.get(contract.name))
     pooled = Valued(("pooled",), [], [])
@@ -418,6 +134,7 @@ def value(plan: Plan, scenario: ScenarioPlan, ledger: ScenarioLedger) -> list[Va
     out.append(pooled)
     out.append(_costs(lines, prices.economics.discount_rate, prices.n_years, r))
     return out
+
 
 
 def _service(rows: Rows, ctx: Context, service: ServicePlan, assignment: Assignment) -> ServiceLedger:
@@ -473,6 +190,7 @@ def _service(rows: Rows, ctx: Context, service: ServicePlan, assignment: Assignm
     return ServiceLedger(by_year_bh[None, :], by_year_off[None, :], monthly[None, :])
 
 
+
 def _monthly_availability(rows: Rows, ctx: Context, service: ServicePlan, knots: np.ndarray,
                           down: np.ndarray) -> np.ndarray:
     """Availability in the agreed service time for each calendar month (rows with period 'YYYY-MM'), which
@@ -487,6 +205,7 @@ def _monthly_availability(rows: Rows, ctx: Context, service: ServicePlan, knots:
         rows.add("service", service.name, "availability_month", value, period=label)
     rows.mark(("service", service.index))
     return monthly
+
 
 
 def _restoration(rows: Rows, service: ServicePlan, arrival: np.ndarray, priority: np.ndarray,
@@ -527,166 +246,21 @@ def _restoration(rows: Rows, service: ServicePlan, arrival: np.ndarray, priority
     return within_all, judged_all
 
 
-class ProviderContract(Contract):
-    """A managed-services contract: GTI/GTR outcomes in covered hours, penalties under the monthly cap,
-    fixed and variable fees, retained organisation, transition and exit."""
-
-    order = 0
-
-    def __init__(self, provider: ProviderPlan) -> None:
-        super().__init__(provider.name)
-        self.provider = provider
-
-    def measure_bill(self, rows: Rows, ctx: Context, uses: list[tuple[ServicePlan, Assignment]]) -> ContractLedger:
-        run, offer, name = ctx.run, self.provider, self.name
-        load = run.load
-        in_contract = np.zeros(len(load), dtype=bool)
-        for service, assignment in uses:
-            in_contract |= (load.service == service.index) & (load.time >= assignment.transition_end)
-        mine = np.flatnonzero(in_contract & run.handled & (run.by == PROVIDER) & ~run.escalated)
-        escalated = np.flatnonzero(in_contract & run.escalated)
-        coverage = offer.coverage
-        arrival = load.time[mine]
-        priority = load.priority[mine]
-        restored = run.restored[mine]
-        finished = ~np.isnan(restored)
-        elapsed = coverage.cumulative(np.where(finished, restored, ctx.horizon)) - coverage.cumulative(arrival)
-        gtr = contracts.deadline_outcomes(elapsed, offer.gtr[priority], finished)
-        started = run.started[mine]
-        has_start = ~np.isnan(started)
-        to_start = coverage.cumulative(np.where(has_start, started, ctx.horizon)) - coverage.cumulative(arrival)
-        gti = contracts.deadline_outcomes(to_start, offer.gti[priority], has_start)
-        for k, p in enumerate(PRIORITIES):
-            mask = priority == k
-            if (gtr.judged & mask).any():
-                rows.add("contract", name, "gtr_compliance", 1 - gtr.breached[mask & gtr.judged].mean(), priority=p)
-            rows.add("contract", name, "gtr_breaches", int(gtr.breached[mask].sum()), priority=p)
-            if (gti.judged & mask).any():
-                rows.add("contract", name, "gti_compliance", 1 - gti.breached[mask & gti.judged].mean(), priority=p)
-        if gtr.judged.any():
-            rows.add("contract", name, "gtr_compliance", 1 - gtr.breached[gtr.judged].mean())
-            ctx.pooled.gtr_ok += int((~gtr.breached & gtr.judged).sum())
-            ctx.pooled.gtr_judged += int(gtr.judged.sum())
-        if gti.judged.any():
-            rows.add("contract", name, "gti_compliance", 1 - gti.breached[gti.judged].mean())
-        rows.add("contract", name, "gtr_breaches", int(gtr.breached.sum()))
-        rows.mark(("contract", name))
-        month = ctx.month_of(arrival)
-        n_months = len(ctx.months) - 1
-        tickets = np.bincount(np.concatenate((month, ctx.month_of(load.time[escalated]))), minlength=n_months)
-        at_start = started[has_start]
-        hno_started = offer.hno.is_open_many(at_start) & coverage.is_open_many(at_start)
-        hno_count = np.bincount(month[has_start][hno_started], minlength=n_months)
-        rows.add("contract", name, "tickets", int(tickets.sum()))
-        rows.add("contract", name, "escalations", len(escalated))
-        breached = gtr.breached
-        return ContractLedger(tickets[None, :].astype(float), hno_count[None, :].astype(float),
-                              np.zeros(int(breached.sum()), dtype=np.int64), month[breached], priority[breached],
-                              np.asarray(gtr.late_hours, dtype=float)[breached])
-
-    def value_bill(self, out: list[Valued], prices: Prices, uses: list[tuple[ServicePlan, Assignment]],
-                   parts: list, quantities: ContractLedger) -> list[money.CostLine]:
-        name = self.name
-        offer = prices.plan.providers[name]  # the valued plan's terms (a re-valued study has its own)
-        economics = prices.economics
-        index = money.index_by_month(offer.indexation, economics, prices.money)
-        monthly_fee = money.monthly_fees(offer.fees.monthly, offer.indexation, economics, prices.money,
-                                         prices.money.in_force())
-        due = money.penalties_by_replication(offer.penalties, quantities.breach_replication, quantities.breach_month,
-                                             quantities.breach_priority, quantities.breach_late, monthly_fee,
-                                             prices.replications)
-        here = Valued(("contract", name), [], [])
-        here.add("contract", name, "penalties_due", due.due.sum(axis=-1))
-        here.add("contract", name, "penalties_before_cap", due.before_cap.sum(axis=-1))
-        here.add("contract", name, "cap_binding_months", due.capped.sum(axis=-1))
-        out.append(here)
-        variable = money.variable_fees(offer.fees, quantities.tickets, quantities.hno, index)
-        moved = any(assignment.moves for _, assignment in uses)
-        return money.provider_costs(name, offer.offer, economics, prices.money, monthly_fee, variable, due.due,
-                                    prices.active(0.0, np.inf), moved)
-
-
-@dataclass(frozen=True)
-class _SaasBill:
-    """One service's part of a SaaS contract: its subscription and the credits received, per month (one row
-    per replication), and its months below the SLA (None without an SLA)."""
-
-    subscription: np.ndarray
-    credits_received: np.ndarray
-    moved: bool
-    below: np.ndarray | None = None
-
-
-class SaasContract(Contract):
-    """A SaaS contract: SLA availability per month (24/7, maintenance excluded) and credits per service,
-    then the subscriptions, credits, retained organisation, migration and exit of the whole contract."""
-
-    order = 1
-
-    def __init__(self, saas: SaasPlan) -> None:
-        super().__init__(saas.name)
-        self.saas = saas
-
-    @staticmethod
-    def _in_force(months: np.ndarray, assignment: Assignment) -> np.ndarray:
-        begins = np.maximum(months[:-1], assignment.transition_end)
-        return months[1:] - begins > 1e-9
-
-    def measure_service(self, rows: Rows, ctx: Context, service: ServicePlan, assignment: Assignment) -> np.ndarray:
-        name = service.name
-        start = assignment.transition_end
-        outages = ctx.run.platform_outages[name]
-        knots, level = impact_timeline(outages[:, 0], outages[:, 1], np.ones(len(outages)), ctx.months)
-        down = cumulative_downtime(knots, level, None)
-        at = np.searchsorted(knots, ctx.months)
-        month_down = np.diff(down[at])
-        begins = np.maximum(ctx.months[:-1], start)
-        length = ctx.months[1:] - begins
-        in_force = length > 1e-9
-        availability = np.where(in_force, 1 - month_down / np.where(in_force, length, 1.0), 1.0)
-        rows.add("service", name, "sla_availability",
-                 float(np.mean(availability[in_force])) if in_force.any() else 1.0)
-        for label, value, counted in zip(ctx.month_labels, availability.tolist(), in_force.tolist()):
-            if counted:
-                rows.add("service", name, "sla_availability_month", value, period=label)
-        return availability
-
-    def value_service(self, out: Valued, prices: Prices, service: ServicePlan, assignment: Assignment,
-                      quantities: ServiceLedger) -> _SaasBill:
-        offer = prices.plan.saas[self.name]  # the valued plan's terms (a re-valued study has its own)
-        name = service.name
-        in_force = self._in_force(prices.money.bounds, assignment)
-        users = service.users_by_year[prices.money.year]
-        subscription = money.monthly_fees(users * offer.price_per_user_month, offer.indexation, prices.economics,
-                                          prices.money, prices.money.in_force())
-        if offer.sla is None:
-            return _SaasBill(subscription, np.zeros((prices.replications, len(subscription))), assignment.moves)
-        credits = money.sla_credits(offer.sla, quantities.sla_availability, subscription)
-        due = np.where(in_force, credits.due, 0.0)
-        received = np.where(in_force, credits.received, 0.0)
-        below = np.sum(credits.below & in_force, axis=-1).astype(float)
-        out.add("service", name, "months_below_sla", below)
-        out.add("service", name, "credits_due", due.sum(axis=-1))
-        out.add("service", name, "credits_received", received.sum(axis=-1))
-        return _SaasBill(subscription, received, assignment.moves, below)
-
-    def value_bill(self, out: list[Valued], prices: Prices, uses: list[tuple[ServicePlan, Assignment]],
-                   parts: list[_SaasBill], quantities: object | None) -> list[money.CostLine]:
-        """Each SaaS contract once: its services' subscriptions and credits, one retained organisation,
-        one migration, one exit."""
-        return money.saas_costs(self.name, prices.plan.saas[self.name].offer, prices.economics, prices.money,
-                                sum(p.subscription for p in parts), sum(p.credits_received for p in parts),
-                                prices.active(0.0, np.inf), moved=any(p.moved for p in parts))
-
 
 def _table(records: list[tuple], width: int) -> np.ndarray:
     """Records of ``width`` numbers (NamedTuples of the engine) as an (n, width) float array."""
     return np.fromiter(chain.from_iterable(records), dtype=float, count=width * len(records)).reshape(-1, width)
 
 
+
 _ON_CALL = Work._fields.index("on_call")
+
+
+
 _STRETCH = [Work._fields.index(f) for f in Stretch._fields]
+
 """Columns of a work record that make a :class:`Stretch` (person, start, end)."""
+
 
 
 def _split_by_year(segments: list[tuple[int, float, float]] | np.ndarray, years: np.ndarray,
@@ -701,6 +275,7 @@ def _split_by_year(segments: list[tuple[int, float, float]] | np.ndarray, years:
         overlap = np.minimum(data[:, 2], years[y + 1]) - np.maximum(data[:, 1], years[y])
         np.add.at(out[:, y], person, np.maximum(overlap, 0.0))
     return out
+
 
 
 def _team(rows: Rows, ctx: Context, run: TeamRun) -> TeamLedger:
@@ -762,6 +337,7 @@ def _team(rows: Rows, ctx: Context, run: TeamRun) -> TeamLedger:
                       np.asarray(duty_weeks, dtype=float)[None], callouts_by_year.astype(float)[None])
 
 
+
 def _team_costs(prices: Prices, team: TeamPlan, quantities: TeamLedger) -> list[money.CostLine]:
     """A team's staff, hiring, on-call and overtime costs from its ledger, at the plan's prices."""
     person_years = [money.PersonYear(person=member.person, year=y, employed_share=quantities.employed[:, i, y],
@@ -773,8 +349,10 @@ def _team_costs(prices: Prices, team: TeamPlan, quantities: TeamLedger) -> list[
                             list(quantities.callouts.T))
 
 
+
 def _at_night(hour: int) -> bool:
     return hour >= NIGHT_START or hour < NIGHT_END
+
 
 
 def _costs(lines: list[money.CostLine], rate: float, n_years: int, replications: int) -> Valued:
@@ -797,6 +375,7 @@ def _costs(lines: list[money.CostLine], rate: float, n_years: int, replications:
     return out
 
 
+
 class IncidentRow(NamedTuple):
     """One incident that exists under a scenario: when it was declared, how long it waited for work and
     until it was restored (clock hours, NaN if still open at the horizon), and who restored it."""
@@ -811,8 +390,13 @@ class IncidentRow(NamedTuple):
     handler: str
 
 
+
 INCIDENT_COLUMNS = IncidentRow._fields
+
+
+
 HANDLERS = ("nobody", "team", "provider", "support")
+
 
 
 def incident_rows(plan: Plan, run: ScenarioRun, replication: int) -> list[IncidentRow]:

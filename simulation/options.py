@@ -3,7 +3,7 @@
 A runtime owns what its kind of option changes: the internal teams, provider or SaaS support desk it
 uses and the desk that takes its incidents in the engine, which incidents exist under it, what
 becomes of the platform (SaaS), whether the in-house infrastructure stays, its transition terms, and
-the contract it is billed under (whose bill, in :mod:`simulation.metrics`, applies the money rules of
+the contract it is billed under (whose bill, in :mod:`simulation.billing`, applies the money rules of
 :mod:`sourcing.money`). The compile step builds one per scenario and service through the registry
 :data:`simulation.compile.RUNTIMES`: a new kind of option is a new class here, registered there.
 """
@@ -20,8 +20,8 @@ from sourcing.model import PRIORITIES
 from sourcing.offers import Transition
 
 from . import platform
+from .billing import Contract, ProviderContract, SaasContract
 from .engine import Desk, HybridDesk
-from .metrics import Contract, ProviderContract, SaasContract
 
 if TYPE_CHECKING:
     from sourcing.scenario import HybridOption, MakeOption, OptionModel, OutsourceOption, SaasOption

@@ -27,7 +27,8 @@ from .compile import compiled
 from .engine import simulate
 from .incidents import draw_load
 from .ledger import Ledger
-from .metrics import COLUMNS, INCIDENT_COLUMNS, IncidentRow, Row, incident_rows, measured
+from .measures import COLUMNS, Row
+from .metrics import INCIDENT_COLUMNS, IncidentRow, incident_rows, measured
 from .plan import Plan
 from .staffing import plan_team
 from .statistics import figure, summarize

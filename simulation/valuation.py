@@ -11,7 +11,8 @@ from sourcing.scenario import Study
 
 from .compile import compiled, repriced
 from .ledger import Ledger
-from .metrics import VALUED, value
+from .measures import VALUED
+from .metrics import value
 from .plan import Plan
 from .replications import Results
 
@@ -35,7 +36,7 @@ def valued_matrix(plan: Plan, book: Ledger) -> np.ndarray:
 
 def revalue(results: Results, study: Study, plan: Plan | None = None, checked: bool = False) -> Results:
     """The results of ``results``' replications had they been simulated with ``study``: the same rows, with
-    every valued row (:data:`simulation.metrics.VALUED`) priced again from the ledger at ``study``'s prices and
+    every valued row (:data:`simulation.measures.VALUED`) priced again from the ledger at ``study``'s prices and
     judgements. Exact (the same figures as a simulation of ``study`` on the same seed and replications), and
     no simulation: ``study`` may differ from the simulated one only in re-valued paths
     (:func:`sourcing.paths.revalued`), else :class:`NotRevaluable` (``checked``: the caller knows it does).

@@ -14,13 +14,15 @@ from builders import BASE, hand_load
 from simulation.compare import scenario_values
 from simulation.compile import compile_study
 from simulation.distributions import quantile
-from simulation.engine import PROVIDER, TEAM, simulate
+from simulation.engine import simulate
 from simulation.incidents import draw_load
 from simulation.intervals import half_width
 from simulation.metrics import measure
+from simulation.records import PROVIDER, TEAM
 from simulation.replications import run_study
 from simulation.streams import Streams
 from sourcing.files import study_from_data
+from sourcing.paths import with_values
 from sourcing.model import Lognormal
 
 PROVIDER_OFFER = {
@@ -274,18 +276,27 @@ def test_every_kind_of_option_has_one_runtime():
     assert set(RUNTIMES) == set(OptionModel.__subclasses__())
 
 
-def test_a_run_compiles_its_study_once(monkeypatch):
-    import simulation.plan as plan_module
+def test_a_run_compiles_its_study_once_found_by_its_content(monkeypatch):
+    """Two runs of one study compile it once; an equal study read again (another object, same content)
+    finds that plan; a study that differs in one value is compiled again."""
+    import simulation.compile as compile_module
 
     calls = []
-    compile_study_ = plan_module.compile_study
+    compile_study_ = compile_module.compile_study
 
     def counting(study):
         calls.append(study)
         return compile_study_(study)
 
-    monkeypatch.setattr(plan_module, "compile_study", counting)
+    monkeypatch.setattr(compile_module, "compile_study", counting)
+    compile_module._compiled.cache_clear()
     study = make_study([{"name": "msp", "default": {"outsource": "msp"}}])
     run_study(study, replications=3, seed=1)
     run_study(study, replications=2, seed=2)
     assert calls == [study]
+    again = make_study([{"name": "msp", "default": {"outsource": "msp"}}])
+    assert again is not study
+    assert compile_module.compiled(again) is compile_module.compiled(study) and calls == [study]
+    other = with_values(study, {"providers.msp.fees.monthly": "1234 EUR"})
+    compile_module.compiled(other)
+    assert calls == [study, other]

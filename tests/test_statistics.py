@@ -7,7 +7,7 @@ import pandas as pd
 from hypothesis import given
 from hypothesis import strategies as st
 
-from simulation.metrics import COLUMNS
+from simulation.measures import COLUMNS
 from simulation.replications import run_study
 from simulation.statistics import KEYS, summarize
 from sourcing.files import load_study

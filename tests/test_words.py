@@ -10,7 +10,7 @@ import pytest
 from babel.numbers import get_decimal_symbol, get_group_symbol, get_minus_sign_symbol, get_plus_sign_symbol
 
 from reports.report import figure_label
-from simulation.metrics import METRICS
+from simulation.measures import METRICS
 from simulation.procurement import FIGURES
 from sourcing import words
 from sourcing.assumptions import DEFAULT_SOURCES, FIELD_UNITS
