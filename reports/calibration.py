@@ -19,6 +19,7 @@ from sourcing.model import PRIORITIES
 from sourcing.words import INTERVAL_SEPARATOR, number, number_text, percent, say
 
 from .calibrate import Calibrated, backtest_warnings
+from .emphasis import as_html
 
 if TYPE_CHECKING:
     from simulation.backtest import Backtest
@@ -213,11 +214,6 @@ def backtest_table(backtest: Backtest, lang: str = "en") -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _bold(text: str) -> str:
-    """``**good**`` (escaped text) as HTML bold."""
-    return "".join(f"<b>{part}</b>" if k % 2 else part for k, part in enumerate(text.split("**")))
-
-
 def rating_lines(backtest: Backtest, lang: str = "en") -> list[str]:
     """A plain rating per priority of how well the back-test reproduces the history (good, fair, poor), said
     before the table of quantiles it sums up."""
@@ -315,7 +311,7 @@ def html_report(done: Calibrated, service: str, lang: str = "en") -> str:
                   f"<p>{said('notes.trend_and_season', trend=c.trend.note, season=c.seasonality.note)}</p>"]
     if backtest is not None:
         parts += [f"<h2>{said('html.backtest')}</h2>", f"<p>{e(backtest.team.origin)}.</p>"]
-        parts += [f"<p>{_bold(e(line))}</p>" for line in rating_lines(backtest, lang)]
+        parts += [f"<p>{as_html(line)}</p>" for line in rating_lines(backtest, lang)]
         parts.append(table(backtest_table(backtest, lang)))
         parts += [f"<p><b>{said('html.warning')}</b>: {e(note)}</p>" for note in backtest_warnings(backtest, lang)]
     parts += [f"<p><b>{said('html.warning')}</b>: {e(note)}</p>" for note in done.implausible(lang)]

@@ -15,13 +15,7 @@ live formula. Nothing here imports Streamlit; plotly is imported only to embed i
 
 from __future__ import annotations
 
-import base64
-import functools
-import html
-import io
-import json
-import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -31,169 +25,18 @@ from simulation.compare import Comparison
 from simulation.measures import METRICS
 from sourcing import __version__, words
 from sourcing.assumptions import assumptions, shown
-from sourcing.cells import neutralise, neutralise_frame
+from sourcing.cells import neutralise_frame
 from sourcing.scenario import Study
 
-from .report import cell_text, label
+from .emphasis import plain
+from .excel import FORMATS, Format, by_figure, by_option, number_format, to_bytes, workbook, write_sheet
+from .html import html_report
+from .report import decision_sections, label
+from .tables import Table, find
 
 say = words.say
 
-FORMATS = {
-    "money": '#,##0.0,"\u00a0k{symbol}"',
-    "share": '0.00"\u00a0"%',
-    "share3": '0.000"\u00a0"%',
-    "probability": '0.0"\u00a0"%',
-    "h": '#,##0.00"\u00a0h"',
-    "count": "#,##0.00",
-    "integer": "0",
-    "score": "0.000",
-}
-"""Excel number formats by unit (the comma after the digits shows thousands: 1228345 reads 1,228.3 k€); a
-no-break space before every unit, as the reports write them (``99.23 %``, ``4.50 h``)."""
-MAX_WIDTH = 60
-MIME_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-# --------------------------------------------------------------------------- cells and sheets
-
-
-def safe(frame: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` with every text cell, column name, index label and axis name neutralised (categorical
-    columns, text-typed labels and multi-level labels included)."""
-    out = frame.copy()
-    for column in out.columns:
-        if isinstance(out[column].dtype, pd.CategoricalDtype):
-            out[column] = out[column].astype(object)
-    columns, index = out.columns, out.index
-    out = neutralise_frame(out)
-    out.columns = _safe_axis(columns)
-    out.index = _safe_axis(index)
-    return out
-
-
-def _safe_axis(axis: pd.Index) -> pd.Index:
-    names = [neutralise(n) for n in axis.names]
-    if isinstance(axis, pd.MultiIndex):
-        return pd.MultiIndex.from_tuples([tuple(neutralise(v) for v in t) for t in axis], names=names)
-    if axis.dtype == object or pd.api.types.is_string_dtype(axis.dtype) or isinstance(axis.dtype, pd.CategoricalDtype):
-        return pd.Index([neutralise(v) for v in axis], dtype=object, name=names[0])
-    return axis.rename(names[0])
-
-
-def number_format(unit: str, currency: str = "EUR", mean: float | None = None) -> str | None:
-    """The Excel number format of a figure's unit (three decimals of percent above 99 %)."""
-    if unit == "share" and mean is not None and abs(mean) > 0.99:
-        return FORMATS["share3"]
-    found = FORMATS.get(unit)
-    return found.format(symbol=words.symbol(currency)) if found else None
-
-
-Format = str | None | Callable[[int], str | None]
-"""A column's number format: one for every row, or one per row (its position in the frame)."""
-
-
-def write_sheet(book, title: str, frame: pd.DataFrame, formats: dict[str, Format] | None = None,
-                freeze_columns: int = 1, notes: Sequence[str] = ()) -> None:
-    """``frame`` as a sheet: notes on top, a bold header row frozen with the first ``freeze_columns``
-    columns, numbers kept as numbers with their column's format, text neutralised, widths that fit."""
-    from openpyxl.styles import Alignment, Font
-    from openpyxl.utils import get_column_letter
-
-    sheet = book.create_sheet(_sheet_title(title, book))
-    frame = safe(frame)
-    for note in notes:
-        sheet.append([neutralise(note)])
-        sheet.cell(row=sheet.max_row, column=1).font = Font(italic=True)
-    header_row = sheet.max_row + 1 if notes else 1
-    sheet.append([str(c) for c in frame.columns])
-    for cell in sheet[header_row]:
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-    formats = formats or {}
-    for position, row in enumerate(frame.itertuples(index=False)):
-        sheet.append([_cell(v) for v in row])
-        for k, column in enumerate(frame.columns):
-            wanted = formats.get(column)
-            code = wanted(position) if callable(wanted) else wanted
-            if code:
-                sheet.cell(row=sheet.max_row, column=k + 1).number_format = code
-    sheet.freeze_panes = sheet.cell(row=header_row + 1, column=freeze_columns + 1)
-    for k, column in enumerate(frame.columns, start=1):
-        texts = [str(column)] + [_shown_length(v) for v in frame[column].head(500)]
-        width = min(MAX_WIDTH, max(10, max(len(t) for t in texts) + 2))
-        sheet.column_dimensions[get_column_letter(k)].width = width
-    if any(len(str(c)) > MAX_WIDTH for c in frame.columns):
-        sheet.row_dimensions[header_row].height = 45
-
-
-def _shown_length(value: Any) -> str:
-    """Roughly what a cell shows: a number in k€ or % is shorter than its raw digits."""
-    if isinstance(value, float):
-        return f"{value:,.2f}"[:12]
-    return "" if value is None else str(value)
-
-
-def _cell(value: Any) -> Any:
-    """A value openpyxl writes as a number, a boolean or text (NaN as an empty cell)."""
-    if value is None or (isinstance(value, float) and value != value):
-        return None
-    if hasattr(value, "item") and not isinstance(value, str):
-        value = value.item()
-    if isinstance(value, (int, float, bool, str)):
-        return value
-    return str(value)
-
-
-def _sheet_title(title: str, book) -> str:
-    """A sheet title Excel accepts: at most 31 characters, none of []:*?/\\, unique in the book."""
-    text = "".join(c for c in title if c not in "[]:*?/\\")[:31] or "Sheet"
-    taken = set(book.sheetnames)
-    base, k = text, 2
-    while text in taken:
-        text = f"{base[:28]} {k}"
-        k += 1
-    return text
-
-
-def _workbook():
-    from openpyxl import Workbook
-
-    book = Workbook()
-    book.remove(book.active)
-    return book
-
-
-def _bytes(book) -> bytes:
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
 # --------------------------------------------------------------------------- tables of a run
-
-
-def headline_table(comparison: Comparison, currency: str = "EUR", lang: str = "en",
-                   years: int | None = None) -> tuple[pd.DataFrame, dict[str, Format]]:
-    """Option x figure: each headline figure's mean and its 95 % half-width as numbers, headers in the
-    reader's language; and the number format of each column."""
-    head = comparison.headline
-    metrics = list(dict.fromkeys(head["metric"]))
-    scenarios = list(dict.fromkeys(head["scenario"]))
-    index = head.set_index(["scenario", "metric"])
-    table: dict[str, list] = {say("export.option", lang): scenarios}
-    formats: dict[str, Format] = {}
-    for metric in metrics:
-        kind = METRICS[metric].unit if metric in METRICS else ""
-        name = label(metric, lang, years)
-        means = [index.at[(s, metric), "mean"] if (s, metric) in index.index else None for s in scenarios]
-        halves = [index.at[(s, metric), "half_width"] if (s, metric) in index.index else None for s in scenarios]
-        table[name] = means
-        table[f"{name} {say('export.half_width', lang)}"] = halves
-        reference = max((abs(m) for m in means if m is not None), default=0.0)
-        formats[name] = formats[f"{name} {say('export.half_width', lang)}"] = number_format(kind, currency, reference)
-    table[say("section.frontier", lang)] = [say("app.yes" if s in comparison.frontier else "app.no", lang)
-                                            for s in scenarios]
-    return pd.DataFrame(table), formats
 
 
 def costs_per_year(summary: pd.DataFrame, currency: str = "EUR", lang: str = "en") -> tuple[pd.DataFrame,
@@ -216,43 +59,6 @@ def costs_per_year(summary: pd.DataFrame, currency: str = "EUR", lang: str = "en
         rows.append(row)
     frame = pd.DataFrame(rows)
     return frame, {c: money for c in frame.columns[2:]}
-
-
-def differences_table(comparison: Comparison, currency: str = "EUR", lang: str = "en",
-                      years: int | None = None) -> tuple[pd.DataFrame, dict[str, Format]]:
-    """Paired differences against the baseline: option, figure, mean, interval, significance."""
-    part = comparison.differences.reset_index(drop=True)
-    kinds = [METRICS[m].unit if m in METRICS else "" for m in part["metric"]]
-    frame = pd.DataFrame({
-        say("export.option", lang): part["scenario"],
-        say("export.figure", lang): [label(m, lang, years) for m in part["metric"]],
-        say("export.difference", lang): part["mean"],
-        say("export.ci_low", lang): part["ci_low"],
-        say("export.ci_high", lang): part["ci_high"],
-        say("export.significant", lang): [say("app.yes" if s else "app.no", lang) for s in part["significant"]],
-        say("export.replications", lang): part["n"],
-    })
-
-    def by_row(position: int) -> str | None:
-        return number_format(kinds[position], currency, part["mean"].iloc[position] if kinds[position] == "share"
-                             and abs(part["mean"].iloc[position]) > 0.99 else None)
-
-    return frame, {frame.columns[k]: by_row for k in (2, 3, 4)}
-
-
-def risk_frame(comparison: Comparison, currency: str = "EUR", lang: str = "en",
-               years: int | None = None) -> tuple[pd.DataFrame, dict[str, Format]]:
-    """Per option: P95 of economic cost and of downtime, the chance of a month below target or SLA, and the
-    months below, as numbers."""
-    risk = comparison.risk
-    over = words.horizon(years, lang) if years else ""
-    columns = [("p95_economic_cost", say("section.p95_cost", lang, horizon=over).strip(), "money"),
-               ("p95_downtime_hours", say("section.p95_downtime", lang, horizon=over).strip(), "h"),
-               ("p_month_below", say("section.p_month_below", lang), "probability"),
-               ("months_below", say("section.months_below", lang, horizon=over).strip(), "count")]
-    frame = pd.DataFrame({say("export.option", lang): risk["scenario"],
-                          **{name: risk[key] for key, name, _ in columns if key in risk}})
-    return frame, {name: number_format(kind, currency) for key, name, kind in columns if key in risk}
 
 
 def figures_table(summary: pd.DataFrame, currency: str = "EUR", lang: str = "en",
@@ -325,22 +131,24 @@ def excel_workbook(study: Study, summary: pd.DataFrame, comparison: Comparison, 
                    lang: str = "en", verdict: Sequence[str] = ()) -> bytes:
     """The verdict, the summary per option, costs per year, paired differences, risk tail, every figure,
     the assumptions and the run record: one sheet per table."""
-    book = _workbook()
+    book = workbook()
     currency = study.currency
     years = study.calendar.horizon
     if verdict:
         write_sheet(book, say("export.sheet.verdict", lang),
                     pd.DataFrame({say("verdict.title", lang): [plain(v) for v in verdict]}), freeze_columns=0,
                     notes=[study.name])
-    frame, formats = headline_table(comparison, currency, lang, years)
+    tables = decision_sections(comparison, lang, years)
+    frame, formats = by_option(find(tables, "section.comparison"), currency, lang)
     write_sheet(book, say("export.sheet.summary", lang), frame, formats,
                 notes=[study.name, say("compare.table_note", lang)])
     frame, formats = costs_per_year(summary, currency, lang)
     write_sheet(book, say("export.sheet.costs", lang), frame, formats, freeze_columns=2)
-    frame, formats = differences_table(comparison, currency, lang, years)
+    against = next((t for t in tables if t.key == "section.against"), Table("section.against", "", pd.DataFrame()))
+    frame, formats = by_figure(against, currency, lang)
     write_sheet(book, say("export.sheet.against", lang), frame, formats, freeze_columns=2,
                 notes=[say("section.against", lang, baseline=comparison.baseline)])
-    frame, formats = risk_frame(comparison, currency, lang, years)
+    frame, formats = by_option(find(tables, "section.risk"), currency, lang)
     write_sheet(book, say("export.sheet.risk", lang), frame, formats)
     frame, formats = figures_table(summary, currency, lang, study.names)
     write_sheet(book, say("export.sheet.figures", lang), frame, formats, freeze_columns=0)
@@ -350,18 +158,13 @@ def excel_workbook(study: Study, summary: pd.DataFrame, comparison: Comparison, 
         ("export.replications", replications), ("export.baseline", comparison.baseline),
         ("export.language", words.LANGUAGES.get(lang, lang)),
         ("export.created", datetime.now(UTC).isoformat(timespec="seconds"))], lang))
-    return _bytes(book)
+    return to_bytes(book)
 
 
 def tidy_csv(rows: pd.DataFrame, seed: int | None = None) -> bytes:
     """The tidy rows of a run as CSV: identifiers and plain numbers, one row per figure, text neutralised."""
     frame = rows if seed is None else rows.assign(seed=seed)
-    return safe(frame).to_csv(index=False).encode("utf-8")
-
-
-def plain(text: str) -> str:
-    """A sentence of the app without its Markdown emphasis."""
-    return text.replace("**", "")
+    return neutralise_frame(frame).to_csv(index=False).encode("utf-8")
 
 
 # --------------------------------------------------------------------------- procurement
@@ -379,7 +182,7 @@ def offers_workbook(comparison, lang: str = "en") -> bytes:
     currency = tender.currency
     offers = list(tender.offers)
     summary = comparison.summary.set_index(["offer", "figure"])
-    book = _workbook()
+    book = workbook()
     rows, kinds = [], []
     for figure, kind in FIGURES.items():
         row = {say("export.figure", lang): figure_label(figure, lang)}
@@ -458,97 +261,13 @@ def offers_workbook(comparison, lang: str = "en") -> bytes:
         ("export.seed", comparison.results.seed), ("export.replications", comparison.results.replications),
         ("export.language", words.LANGUAGES.get(lang, lang)),
         ("export.created", datetime.now(UTC).isoformat(timespec="seconds"))], lang))
-    return _bytes(book)
-
-
-# --------------------------------------------------------------------------- HTML reports
-
-
-STYLE = ("body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:2rem auto;max-width:1200px;"
-         "padding:0 1rem;color:#222}h1{font-size:1.8rem}h2{margin-top:2.2rem;font-size:1.3rem}"
-         ".verdict{border:1px solid #ccc;border-radius:8px;padding:.5rem 1.2rem;background:#fafafa}"
-         "table{border-collapse:collapse;margin:1rem 0;font-size:.92rem}td,th{border:1px solid #ccc;"
-         "padding:4px 8px;text-align:right;vertical-align:top}th:first-child,td:first-child{text-align:left}"
-         "thead th{background:#f3f3f3}.note{color:#666;font-size:.9rem}.chart{min-height:440px;margin:1rem 0}")
-
-
-@functools.lru_cache(maxsize=1)
-def _plotly_packed() -> str:
-    """plotly.js, deflate-compressed and base64-encoded (about 2 MB instead of 4.8)."""
-    from plotly.offline import get_plotlyjs
-
-    return base64.b64encode(zlib.compress(get_plotlyjs().encode("utf-8"), 9)).decode("ascii")
-
-
-def _loader(packed: str, message: str) -> str:
-    """The script that unpacks plotly.js once and draws every chart of the page (each ``div.chart`` holds
-    its figure as JSON); a browser without DecompressionStream shows ``message`` in each chart's place."""
-    return (
-        "<script>(function(){var charts=document.querySelectorAll('div.chart');"
-        "function draw(){charts.forEach(function(d){var f=JSON.parse(d.getAttribute('data-figure'));"
-        "Plotly.newPlot(d,f.data,f.layout,{responsive:true,displaylogo:false});});}"
-        "function fail(){charts.forEach(function(d){d.textContent=" + json.dumps(message) + ";});}"
-        "if(!window.DecompressionStream){fail();return;}"
-        f"var b=atob('{packed}');var a=new Uint8Array(b.length);"
-        "for(var i=0;i<b.length;i++){a[i]=b.charCodeAt(i);}"
-        "new Response(new Blob([a]).stream().pipeThrough(new DecompressionStream('deflate'))).text()"
-        ".then(function(t){var s=document.createElement('script');s.textContent=t;document.head.appendChild(s);"
-        "draw();}).catch(fail);})();</script>")
-
-
-def chart_div(figure: Any) -> str:
-    """A chart's place in a report page; :func:`charts_script`, once per page, draws every one."""
-    return f"<div class='chart' data-figure='{html.escape(figure.to_json(), quote=True)}'></div>"
-
-
-def charts_script(lang: str = "en") -> str:
-    """The one embedded, compressed copy of plotly.js that draws the page's charts, offline."""
-    return _loader(_plotly_packed(), say("export.report_old_browser", lang))
-
-
-def html_report(title: str, sections: Sequence[tuple[str, pd.DataFrame]], figures: Sequence[Any], lang: str = "en",
-                currency: str = "EUR", verdict: Sequence[str] = (), intro: Sequence[str] = (),
-                note: str = "") -> str:
-    """A single HTML file: the verdict first, the tables, then the interactive charts (plotly figures,
-    drawn by one embedded, compressed copy of plotly.js: the file opens without a network)."""
-    parts = [f"<!doctype html><html lang='{lang}'><head><meta charset='utf-8'>",
-             "<meta name='viewport' content='width=device-width, initial-scale=1'>",
-             f"<title>{html.escape(title)}</title><style>{STYLE}</style></head><body>",
-             f"<h1>{html.escape(title)}</h1>"]
-    if verdict:
-        parts.append(f"<div class='verdict'><h2>{html.escape(say('verdict.title', lang))}</h2>")
-        parts += [f"<p>{_emphasis(line)}</p>" for line in verdict]
-        parts.append("</div>")
-    parts += [f"<p class='note'>{html.escape(line)}</p>" for line in intro]
-    for heading, table in sections:
-        parts.append(f"<h2>{html.escape(heading)}</h2>")
-        parts.append(table_html(table, currency, lang))
-    if figures:
-        parts.append(f"<h2>{html.escape(say('export.report_charts', lang))}</h2>")
-        parts += [chart_div(figure) for figure in figures]
-        parts.append(charts_script(lang))
-    created = say("export.report_created", lang, version=__version__, date=datetime.now(UTC).date().isoformat())
-    parts.append(f"<p class='note'>{html.escape(note)}</p>" if note else "")
-    parts.append(f"<p class='note'>{html.escape(created)}</p>")
-    parts.append("</body></html>")
-    return "\n".join(parts)
-
-
-def _emphasis(line: str) -> str:
-    """A sentence with its **bold** Markdown as HTML, everything else escaped."""
-    pieces = html.escape(line).split("**")
-    return "".join(f"<strong>{p}</strong>" if k % 2 else p for k, p in enumerate(pieces))
-
-
-def table_html(table: pd.DataFrame, currency: str = "EUR", lang: str = "en") -> str:
-    shown_table = table.map(lambda c: cell_text(c, currency, lang))
-    return shown_table.to_html(escape=True, border=0)
+    return to_bytes(book)
 
 
 def run_report(study: Study, comparison: Comparison, summary: pd.DataFrame, figures: Sequence[Any], seed: int,
                replications: int, lang: str = "en", verdict: Sequence[str] = (), note: str = "") -> str:
     """The report of a run: the verdict, the main table, every table of the run, the charts."""
-    from .report import decision_sections, sections
+    from .report import sections
 
     years = study.calendar.horizon
     intro = ([study.description] if study.description else []) + [

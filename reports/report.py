@@ -1,23 +1,21 @@
-"""Headline tables drawn from a run: what the command line prints, the app shows and the reports reuse.
-
-Each section is a titled DataFrame with one row per figure and one column per scenario; cells
-are :class:`Cell` (a mean with its 95 % half-width) or :class:`Span` (a paired difference with
-its interval) or plain text, so every door into the core shows the same numbers. Titles and row
-labels come from the catalogue (:mod:`sourcing.words`) in the reader's language (English unless
-``lang`` says otherwise); a cell is written in the reader's locale by ``cell.text(currency, lang)``.
-Money rows and other totals say the horizon they add up ("over 5 years").
+"""The tables of a run and of a procurement comparison, each built once here as a :class:`~reports.tables.Table`
+(one row per figure, one column per option; cells :class:`~reports.tables.Cell`, :class:`~reports.tables.Span`
+or text) that every medium renders: the terminal, the app, HTML and Excel. Titles and row labels come from
+the catalogue (:mod:`sourcing.words`) in the reader's language; money rows and other totals say the horizon
+they add up ("over 5 years").
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 import pandas as pd
 
 from simulation.compare import Comparison
 from simulation.measures import METRICS, TOTALS
 from sourcing import words
+
+from .tables import Cell, Span, Table
 
 SCENARIO_HEADLINES = ("cost_of_ownership", "cost_of_ownership_npv", "downtime_cost", "received", "economic_cost",
                       "economic_cost_npv")
@@ -28,47 +26,6 @@ CONTRACT_HEADLINES = ("gti_compliance", "gtr_compliance", "gtr_breaches", "penal
                       "cap_binding_months", "tickets", "escalations")
 TEAM_HEADLINES = ("utilisation", "callouts_per_month", "nights_disturbed_per_person_month", "overtime_hours",
                   "vacancy_share")
-
-
-@dataclass(frozen=True)
-class Cell:
-    """A mean with its confidence-interval half-width and the replications behind it."""
-
-    mean: float
-    half_width: float
-    n: int
-    unit: str
-
-    def text(self, currency: str = "EUR", lang: str = "en") -> str:
-        return format_value(self.mean, self.half_width, self.unit, currency, lang)
-
-
-@dataclass(frozen=True)
-class Span:
-    """A paired difference and its confidence interval."""
-
-    mean: float
-    low: float
-    high: float
-    unit: str
-
-    def text(self, currency: str = "EUR", lang: str = "en") -> str:
-        return words.interval(self.mean, self.low, self.high, self.unit, currency, lang)
-
-
-def format_value(mean: float, half: float, unit: str, currency: str = "EUR", lang: str = "en") -> str:
-    """``mean ± half`` in the metric's unit (percentages for shares, thousands for money), in the reader's
-    locale: ``1,228.3 k€ ± 6.4`` / ``1 228,3 k€ ± 6,4``."""
-    if pd.isna(mean):
-        return words.say("unit.missing", lang)
-    return words.estimate(mean, None if pd.isna(half) else half, unit, currency, lang)
-
-
-def cell_text(value, currency: str = "EUR", lang: str = "en") -> str:
-    """A table cell as text: a :class:`Cell` or :class:`Span` in the reader's locale, anything else as is."""
-    if hasattr(value, "text"):
-        return value.text(currency, lang)
-    return "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
 
 
 def years_of(summary: pd.DataFrame) -> int | None:
@@ -93,8 +50,7 @@ def unit(metric: str) -> str:
     return METRICS[metric].unit if metric in METRICS else ""
 
 
-def decision_sections(comparison: Comparison, lang: str = "en", years: int | None = None) -> list[
-        tuple[str, pd.DataFrame]]:
+def decision_sections(comparison: Comparison, lang: str = "en", years: int | None = None) -> list[Table]:
     """The comparison at a glance, the paired differences against the baseline, and the risk tail."""
     say = words.say
     over = words.horizon(years, lang) if years else ""
@@ -105,16 +61,17 @@ def decision_sections(comparison: Comparison, lang: str = "en", years: int | Non
                                                                                  unit(row.metric))
     table[say("section.frontier", lang)] = {s: say("app.yes" if s in comparison.frontier else "app.no", lang)
                                             for s in scenarios}
-    out = [(say("section.comparison", lang), pd.DataFrame.from_dict(table, orient="index", columns=scenarios))]
+    out = [Table("section.comparison", say("section.comparison", lang),
+                 pd.DataFrame.from_dict(table, orient="index", columns=scenarios))]
     others = [s for s in scenarios if s != comparison.baseline]
     if not comparison.differences.empty and others:
         diffs: dict[str, dict] = {}
         for row in comparison.differences.itertuples(index=False):
-            diffs.setdefault(label(row.metric, lang, years), {})[row.scenario] = Span(row.mean, row.ci_low,
-                                                                                     row.ci_high, unit(row.metric))
-        out.append((say("section.against", lang, baseline=comparison.baseline),
-                    pd.DataFrame.from_dict(diffs, orient="index", columns=others)))
-    out.append((say("section.risk", lang), risk_table(comparison, lang, over)))
+            diffs.setdefault(label(row.metric, lang, years), {})[row.scenario] = Span(
+                row.mean, row.ci_low, row.ci_high, unit(row.metric), int(row.n), bool(row.significant))
+        out.append(Table("section.against", say("section.against", lang, baseline=comparison.baseline),
+                         pd.DataFrame.from_dict(diffs, orient="index", columns=others)))
+    out.append(Table("section.risk", say("section.risk", lang), risk_table(comparison, lang, over)))
     return out
 
 
@@ -141,7 +98,7 @@ def risk_table(comparison: Comparison, lang: str = "en", over: str = "") -> pd.D
 
 
 def sections(summary: pd.DataFrame, lang: str = "en", names: dict[str, str] | None = None,
-             years: int | None = None) -> list[tuple[str, pd.DataFrame]]:
+             years: int | None = None) -> list[Table]:
     """Titled tables with one row per metric and one column per scenario, each cell a :class:`Cell`:
     costs, then one section per service, per provider contract and per team. ``names`` maps an offer's
     or a team's identifier to what the reader calls it (``Study.names``). ``years`` is the horizon the
@@ -154,23 +111,26 @@ def sections(summary: pd.DataFrame, lang: str = "en", names: dict[str, str] | No
     scenarios = list(dict.fromkeys(summary["scenario"]))
     categories = tuple(m for m in dict.fromkeys(summary.loc[summary["scope"] == "scenario", "metric"])
                        if m.startswith("cost."))
-    out = [(say("section.costs", lang, horizon=over).strip(),
-            comparison(summary, "scenario", "all", SCENARIO_HEADLINES, scenarios, lang=lang, years=years)),
-           (say("section.breakdown", lang, horizon=over).strip(),
-            comparison(summary, "scenario", "all", categories, scenarios, skip_zero=True, lang=lang, years=years))]
+    out = [Table("section.costs", say("section.costs", lang, horizon=over).strip(),
+                 comparison(summary, "scenario", "all", SCENARIO_HEADLINES, scenarios, lang=lang, years=years)),
+           Table("section.breakdown", say("section.breakdown", lang, horizon=over).strip(),
+                 comparison(summary, "scenario", "all", categories, scenarios, skip_zero=True, lang=lang,
+                            years=years))]
     for service in dict.fromkeys(summary.loc[summary["scope"] == "service", "subject"]):
         metrics = [(m, "") for m in SERVICE_HEADLINES] + [
             (m, p) for m in SERVICE_BY_PRIORITY for p in ("P1", "P2")]
-        out.append((say("section.service", lang, name=names.get(service, service)),
-                    comparison(summary, "service", service, metrics, scenarios, lang=lang, years=years)))
+        out.append(Table("section.service", say("section.service", lang, name=names.get(service, service)),
+                         comparison(summary, "service", service, metrics, scenarios, lang=lang, years=years),
+                         service))
     for contract in dict.fromkeys(summary.loc[summary["scope"] == "contract", "subject"]):
         metrics = [(m, "") for m in CONTRACT_HEADLINES] + [("gtr_compliance", p) for p in ("P1", "P2")]
-        out.append((say("section.contract", lang, name=names.get(contract, contract)),
-                    comparison(summary, "contract", contract, metrics, scenarios, lang=lang, years=years)))
+        out.append(Table("section.contract", say("section.contract", lang, name=names.get(contract, contract)),
+                         comparison(summary, "contract", contract, metrics, scenarios, lang=lang, years=years),
+                         contract))
     for team in dict.fromkeys(summary.loc[summary["scope"] == "team", "subject"]):
-        out.append((say("section.team", lang, name=names.get(team, team)),
-                    comparison(summary, "team", team, TEAM_HEADLINES, scenarios, lang=lang, years=years)))
-    return [(title, table) for title, table in out if not table.empty]
+        out.append(Table("section.team", say("section.team", lang, name=names.get(team, team)),
+                         comparison(summary, "team", team, TEAM_HEADLINES, scenarios, lang=lang, years=years), team))
+    return [table for table in out if not table.frame.empty]
 
 
 def comparison(summary: pd.DataFrame, scope: str, subject: str, metrics, scenarios: list[str],
@@ -295,7 +255,7 @@ def cost_sentences(comparison, lang: str = "en") -> list[str]:
     return out
 
 
-def offer_sections(comparison, lang: str = "en") -> list[tuple[str, pd.DataFrame]]:
+def offer_sections(comparison, lang: str = "en") -> list[Table]:
     """Procurement: what each offer really costs a year and whether it is compliant (offers as rows), each
     offer's figures on the same incidents (offers as columns), the weights as entered and normalised, the
     ranking (compliant offers first, the others apart) and how far each weight must move before the winner
@@ -321,10 +281,11 @@ def offer_sections(comparison, lang: str = "en") -> list[tuple[str, pd.DataFrame
         row = say("ranking.score", lang, label=criterion_label(key, tender.criteria, lang),
                   low=words.number(criterion.low, lang, 0), high=words.number(criterion.high, lang, 0))
         figures[row] = {tender.name_of(o): words.number(tender.offers[o].scores[key], lang, 0) for o in offers}
-    out = [(say("section.offer_costs", lang), cost_table(comparison, lang)),
-           (say("section.offers", lang), pd.DataFrame.from_dict(figures, orient="index", columns=columns)),
-           (say("section.weights", lang), weights_table(comparison.ranking, tender, lang)),
-           (say("section.ranking", lang), ranking_table(comparison, lang))]
+    out = [Table("section.offer_costs", say("section.offer_costs", lang), cost_table(comparison, lang)),
+           Table("section.offers", say("section.offers", lang),
+                 pd.DataFrame.from_dict(figures, orient="index", columns=columns)),
+           Table("section.weights", say("section.weights", lang), weights_table(comparison.ranking, tender, lang)),
+           Table("section.ranking", say("section.ranking", lang), ranking_table(comparison, lang))]
     margins: dict[str, dict] = {}
     for row in comparison.ranking.sensitivity.itertuples(index=False):
         name = say("ranking.weight", lang, criterion=criterion_label(row.criterion, tender.criteria, lang),
@@ -335,8 +296,8 @@ def offer_sections(comparison, lang: str = "en") -> list[tuple[str, pd.DataFrame
         winners = {m: tender.name_of(comparison.ranking.winner(m)) for m in ("weighted_sum", "topsis")}
         names = {"weighted_sum": say("ranking.column_weighted_sum", lang, winner=winners["weighted_sum"]),
                  "topsis": say("ranking.column_topsis", lang, winner=winners["topsis"])}
-        out.append((say("section.sensitivity", lang),
-                    pd.DataFrame.from_dict(margins, orient="index").rename(columns=names)))
+        out.append(Table("section.sensitivity", say("section.sensitivity", lang),
+                         pd.DataFrame.from_dict(margins, orient="index").rename(columns=names)))
     return out
 
 

@@ -25,7 +25,8 @@ from sourcing.cells import neutralise
 from sourcing.files import parse_yaml, study_from_data
 from sourcing.scenario import Study
 
-from .exports import STYLE, chart_div, charts_script
+from .emphasis import as_html, plain
+from .html import STYLE, chart_div, charts_script
 from .verdict import sentences
 
 HEADLINE = ("economic_cost", "cost_of_ownership", "availability_service_time", "downtime_hours")
@@ -337,12 +338,14 @@ def workbook(store: Store, found: list[StoredStudy], lang: str = "en") -> bytes:
 
     from sourcing.words import say
 
-    from .exports import _bytes, _workbook, headline_table, number_format, write_sheet
+    from .excel import add_sheet, by_option, number_format, to_bytes, workbook, write_sheet
+    from .report import decision_sections
     from .report import label as metric_label
+    from .tables import find
 
     label, value = reader_words(found, lang)
     swept = parameters_of(found)
-    book = _workbook()
+    book = workbook()
     currency = found[0].study.currency if found else "EUR"
     years = found[0].study.calendar.horizon if found else None
     money = number_format("money", currency)
@@ -374,9 +377,7 @@ def workbook(store: Store, found: list[StoredStudy], lang: str = "en") -> bytes:
 
     grids = winner_grids(found, lang, label, value)
     if grids:
-        from .exports import _sheet_title
-
-        sheet = book.create_sheet(_sheet_title(say("store.across", lang), book))
+        sheet = add_sheet(book, say("store.across", lang))
         for grid in grids:
             sheet.append([neutralise(grid.title)])
             sheet.cell(row=sheet.max_row, column=1).font = Font(bold=True)
@@ -388,11 +389,11 @@ def workbook(store: Store, found: list[StoredStudy], lang: str = "en") -> bytes:
         sheet.column_dimensions["A"].width = 40
 
     for k, item in enumerate(found):
-        words = [w.replace("**", "") for w in sentences(item.verdict, lang, item.study.currency,
+        words = [plain(w) for w in sentences(item.verdict, lang, item.study.currency,
                                                         item.results.replications, item.study.names)]
         notes = [item.study.name, study_title(item, swept, label, value, lang), *words]
-        shown, shown_formats = headline_table(item.comparison, item.study.currency, lang,
-                                              item.study.calendar.horizon)
+        headline = find(decision_sections(item.comparison, lang, item.study.calendar.horizon), "section.comparison")
+        shown, shown_formats = by_option(headline, item.study.currency, lang)
         name = f"{k + 1:02d} " + "; ".join(value(item.parameters[p]) for p in swept if p in item.parameters)
         write_sheet(book, name.strip() if swept else f"{k + 1:02d} {item.study.name}", shown, shown_formats,
                     notes=notes)
@@ -406,7 +407,7 @@ def workbook(store: Store, found: list[StoredStudy], lang: str = "en") -> bytes:
         read[say("store.run_batch_file", lang)] = [Path(str(f)).name for f in runs["batch_file"]]
     write_sheet(book, say("store.sheet_runs", lang), read, {say("store.run_id", lang): "0",
                                                            say("store.run_seed", lang): "0"})
-    return _bytes(book)
+    return to_bytes(book)
 
 
 def _when(stamp: Any, lang: str) -> str:
@@ -442,8 +443,7 @@ def html_report(store: Store, found: list[StoredStudy], lang: str = "en") -> str
         title = (f"{Path(item.file).stem} · " if several else "") + study_title(item, swept, label, value, lang)
         parts.append(f"<h2>{html.escape(title)}</h2>")
         for line in sentences(item.verdict, lang, item.study.currency, item.results.replications, item.study.names):
-            bits = html.escape(line).split("**")
-            parts.append("<p>" + "".join(f"<b>{b}</b>" if i % 2 else b for i, b in enumerate(bits)) + "</p>")
+            parts.append(f"<p>{as_html(line)}</p>")
         parts.append(figures_shown(item, lang).to_html(index=False, escape=True, border=0))
     if maps:
         parts.append(charts_script(lang))

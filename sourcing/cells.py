@@ -23,12 +23,23 @@ def neutralise(value: Any) -> Any:
 
 
 def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy of ``frame`` whose text cells, column names and index labels are neutralised."""
+    """A copy of ``frame`` whose text cells (categorical columns included), column names, index labels and
+    axis names are neutralised, multi-level labels too: the one rule every CSV and Excel export applies."""
     out = frame.copy()
     for column in out.columns:
+        if isinstance(out[column].dtype, pd.CategoricalDtype):
+            out[column] = out[column].astype(object)
         if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
             out[column] = out[column].map(neutralise)
-    out.columns = [neutralise(c) for c in out.columns]
-    if out.index.dtype == object or pd.api.types.is_string_dtype(out.index):
-        out.index = [neutralise(i) for i in out.index]
+    out.columns = _axis(out.columns)
+    out.index = _axis(out.index)
     return out
+
+
+def _axis(axis: pd.Index) -> pd.Index:
+    names = [neutralise(n) for n in axis.names]
+    if isinstance(axis, pd.MultiIndex):
+        return pd.MultiIndex.from_tuples([tuple(neutralise(v) for v in t) for t in axis], names=names)
+    if axis.dtype == object or pd.api.types.is_string_dtype(axis.dtype) or isinstance(axis.dtype, pd.CategoricalDtype):
+        return pd.Index([neutralise(v) for v in axis], dtype=object, name=names[0])
+    return axis.rename(names[0])

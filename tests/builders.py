@@ -64,3 +64,29 @@ def hand_load(study: Study, incidents: list[tuple[datetime, str]], service: str 
         from_change=np.zeros(n, dtype=bool),
         planned={name: np.zeros((0, 2)) for name in study.services},
     )
+
+
+PROVIDER_OFFER = {
+    "coverage": "HO",
+    "gtr": {"P1": "4h", "P2": "8h", "P3": "16h", "P4": "none"},
+    "performance": {"restore": {p: {"median": "3h", "p90": "10h"} for p in ("P1", "P2", "P3", "P4")}},
+    "fees": {"monthly": "2000 EUR"},
+    "retained": {"fte": 0.1, "annual_cost": "0 EUR"},
+}
+SAAS_OFFER = {
+    "price_per_user_month": "5 EUR",
+    "outages": {"per_year": 6, "duration": {"mean": "2h"}},
+    "sla": {"availability": "99.9%", "credits": [{"below": "99.9%", "credit": "25%"}]},
+    "retained": {"fte": 0.1, "annual_cost": "0 EUR"},
+}
+
+
+def make_study(scenarios, providers=None, saas=None, **changes) -> Study:
+    """The base study with these scenarios, a provider offer and a SaaS offer (the options' tests)."""
+    data = copy.deepcopy(BASE)
+    data["providers"] = providers or {"msp": PROVIDER_OFFER}
+    data["saas"] = saas or {"cloud": SAAS_OFFER}
+    data["scenarios"] = scenarios
+    for key, value in changes.items():
+        data[key] = value
+    return study_from_data(data)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import math
 import re
 from pathlib import Path
 
@@ -278,19 +277,6 @@ def test_tidy_csv_keeps_identifiers_and_plain_numbers_and_neutralises_text(run):
                                    "value", "seed"]
     assert "'=1+1" in set(frame["scenario"]) and "economic_cost" in set(frame["metric"])
     assert frame["value"].dtype == float and not any(isinstance(v, str) for v in frame["value"])
-
-
-def test_number_formats_of_units():
-    """Workbooks write units as the reports do, after a (no-break) space: 1,228.3 k€, 99.23 %, 4.50 h."""
-    assert exports.number_format("money", "EUR") == '#,##0.0,"\u00a0k€"'
-    assert exports.number_format("share", mean=0.995) == '0.000"\u00a0"%' and \
-        exports.number_format("share", mean=0.5) == '0.00"\u00a0"%'
-    assert exports.number_format("probability") == '0.0"\u00a0"%'
-    assert exports.number_format("h") == '#,##0.00"\u00a0h"'
-    assert not math.isnan(0.0) and exports.number_format("") is None
-
-
-# --------------------------------------------------------------------------- editor
 
 
 def test_editor_tables_round_trip_and_apply_changes():

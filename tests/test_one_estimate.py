@@ -129,7 +129,7 @@ def test_procurement_figures_use_the_same_estimator() -> None:
 
 def test_the_html_report_prints_the_summary_numbers(run) -> None:
     """The HTML report's main table shows each figure as the summary has it, rounded for the reader."""
-    from reports.exports import html_report
+    from reports.html import html_report
     from reports.report import decision_sections
     from sourcing import words
 

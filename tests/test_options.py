@@ -3,14 +3,13 @@ theory, and hand-worked cases."""
 
 from __future__ import annotations
 
-import copy
 from datetime import datetime
 
 import numpy as np
 import pytest
 from scipy import stats
 
-from builders import BASE, hand_load
+from builders import BASE, PROVIDER_OFFER, hand_load, make_study
 from simulation.compare import scenario_values
 from simulation.compile import compile_study
 from simulation.distributions import quantile
@@ -21,33 +20,7 @@ from simulation.metrics import measure
 from simulation.records import PROVIDER, TEAM
 from simulation.replications import run_study
 from simulation.streams import Streams
-from sourcing.files import study_from_data
-from sourcing.paths import with_values
 from sourcing.model import Lognormal
-
-PROVIDER_OFFER = {
-    "coverage": "HO",
-    "gtr": {"P1": "4h", "P2": "8h", "P3": "16h", "P4": "none"},
-    "performance": {"restore": {p: {"median": "3h", "p90": "10h"} for p in ("P1", "P2", "P3", "P4")}},
-    "fees": {"monthly": "2000 EUR"},
-    "retained": {"fte": 0.1, "annual_cost": "0 EUR"},
-}
-SAAS_OFFER = {
-    "price_per_user_month": "5 EUR",
-    "outages": {"per_year": 6, "duration": {"mean": "2h"}},
-    "sla": {"availability": "99.9%", "credits": [{"below": "99.9%", "credit": "25%"}]},
-    "retained": {"fte": 0.1, "annual_cost": "0 EUR"},
-}
-
-
-def make_study(scenarios, providers=None, saas=None, **changes):
-    data = copy.deepcopy(BASE)
-    data["providers"] = providers or {"msp": PROVIDER_OFFER}
-    data["saas"] = saas or {"cloud": SAAS_OFFER}
-    data["scenarios"] = scenarios
-    for key, value in changes.items():
-        data[key] = value
-    return study_from_data(data)
 
 
 def local(calendar, hours):
@@ -266,37 +239,3 @@ def test_office_hours_provider_response_counts_covered_hours_from_the_opening():
     run = simulate(plan, plan.scenarios[0], load, Streams(1, 0))
     assert local(study.calendar_, run.started[0]) == datetime(2027, 1, 11, 8, 30)
     assert local(study.calendar_, run.restored[0]) == datetime(2027, 1, 11, 10, 0)
-
-
-def test_every_kind_of_option_has_one_runtime():
-    """The compile step's registry knows every option model of the file format, and only those."""
-    from simulation.compile import RUNTIMES
-    from sourcing.scenario import OptionModel
-
-    assert set(RUNTIMES) == set(OptionModel.__subclasses__())
-
-
-def test_a_run_compiles_its_study_once_found_by_its_content(monkeypatch):
-    """Two runs of one study compile it once; an equal study read again (another object, same content)
-    finds that plan; a study that differs in one value is compiled again."""
-    import simulation.compile as compile_module
-
-    calls = []
-    compile_study_ = compile_module.compile_study
-
-    def counting(study):
-        calls.append(study)
-        return compile_study_(study)
-
-    monkeypatch.setattr(compile_module, "compile_study", counting)
-    compile_module._compiled.cache_clear()
-    study = make_study([{"name": "msp", "default": {"outsource": "msp"}}])
-    run_study(study, replications=3, seed=1)
-    run_study(study, replications=2, seed=2)
-    assert calls == [study]
-    again = make_study([{"name": "msp", "default": {"outsource": "msp"}}])
-    assert again is not study
-    assert compile_module.compiled(again) is compile_module.compiled(study) and calls == [study]
-    other = with_values(study, {"providers.msp.fees.monthly": "1234 EUR"})
-    compile_module.compiled(other)
-    assert calls == [study, other]

@@ -287,7 +287,7 @@ def test_the_offer_below_the_availability_target_is_non_compliant_and_not_ranked
         assert bundled.standing(method)[0] in bundled.compliant
         assert scores.at["budget-ho", f"{method}_rank"] > len(bundled.compliant)
     assert not scores.at["budget-ho", "eligible"]
-    sections = dict(offer_sections(bundled))
+    sections = {table.title: table.frame for table in offer_sections(bundled)}
     headline = sections["What each offer really costs a year: simulated economic cost (ownership, including what "
                         "stays in-house, plus the business cost of downtime, less penalties received), 95 % interval"]
     assert headline.index[0] == "Premium MSP"

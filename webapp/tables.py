@@ -5,16 +5,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from reports.report import (
-    SERVICE_BY_PRIORITY,
-    SERVICE_HEADLINES,
-    cell_text,
-    comparison,
-    label,
-    risk_table,
-    unit,
-    years_of,
-)
+from reports.report import unit
+from reports.tables import Table, cell_text, cells
 from simulation.compare import Comparison
 from sourcing import words
 
@@ -29,11 +21,6 @@ KPI_COLUMNS = (
     ("gtr_compliance", "compare.col_gtr"),
 )
 """The main table's columns: the figures a director decides on, each header with its unit and horizon."""
-
-
-def as_text(table: pd.DataFrame, currency: str, lang: str) -> pd.DataFrame:
-    """Cells rendered as text in the reader's locale (row labels are already in their language)."""
-    return table.map(lambda c: cell_text(c, currency, lang))
 
 
 def kpi_table(decision: Comparison, currency: str, lang: str, years: int) -> pd.DataFrame:
@@ -62,30 +49,14 @@ def kpi_table(decision: Comparison, currency: str, lang: str, years: int) -> pd.
     return table.dropna(axis=1, how="all").fillna("—")
 
 
-def differences_table(decision: Comparison, currency: str, lang: str, years: int | None = None) -> pd.DataFrame:
-    """Paired differences against the baseline: one row per option and figure."""
-    rows = []
-    for row in decision.differences.itertuples(index=False):
-        rows.append({
-            say("app.option", lang): row.scenario,
-            say("app.figure", lang): label(row.metric, lang, years),
-            say("compare.difference", lang): words.interval(row.mean, row.ci_low, row.ci_high, unit(row.metric),
-                                                            currency, lang),
-            say("compare.significant", lang): say("app.yes" if row.significant else "app.no", lang),
-        })
-    return pd.DataFrame(rows)
-
-
-def risk(decision: Comparison, currency: str, lang: str, years: int | None = None) -> pd.DataFrame:
-    return as_text(risk_table(decision, lang, words.horizon(years, lang) if years else ""), currency, lang)
-
-
-def service_table(summary: pd.DataFrame, service: str, currency: str, lang: str) -> pd.DataFrame:
-    """The service's figures per option (availability, downtime, outages, restoration...)."""
-    scenarios = list(dict.fromkeys(summary["scenario"]))
-    metrics = [(m, "") for m in SERVICE_HEADLINES] + [(m, p) for m in SERVICE_BY_PRIORITY for p in ("P1", "P2")]
-    table = comparison(summary, "service", service, metrics, scenarios, lang=lang, years=years_of(summary))
-    return as_text(table, currency, lang)
+def differences(shown: list[Table], currency: str, lang: str) -> pd.DataFrame:
+    """Paired differences against the baseline, from the run's table of them: one row per option and figure,
+    the difference with its interval, and whether it is established."""
+    against = [table for table in shown if table.key == "section.against"]
+    return pd.DataFrame([{say("app.option", lang): option, say("app.figure", lang): figure,
+                          say("compare.difference", lang): cell_text(span, currency, lang),
+                          say("compare.significant", lang): say("app.yes" if span.significant else "app.no", lang)}
+                         for option, figure, span in (cells(against[0]) if against else ())])
 
 
 def why(decision: Comparison, summary: pd.DataFrame, currency: str, lang: str, years: int | None = None) -> list[str]:

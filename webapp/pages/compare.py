@@ -5,6 +5,7 @@ import html
 import streamlit as st
 
 from reports.report import decision_sections
+from reports.tables import find, text
 from reports.verdict import sentences
 from simulation.compare import compare
 from simulation.verdict import verdict
@@ -75,6 +76,7 @@ if warnings:
             st.markdown(f"- `{notice.field}`: {notice.message}")
 
 st.subheader(t("compare.kpis", language))
+shown_tables = decision_sections(decision, language, years)
 st.table(tables.kpi_table(decision, currency, language, years))
 st.caption(t("compare.table_note", language))
 
@@ -103,14 +105,13 @@ if frontier.open:
                                                     target=charts.common_target(study)), width="stretch")
 if against.open:
     with against:
-        st.dataframe(tables.differences_table(decision, currency, language, years), width="stretch",
-                     hide_index=True)
+        st.dataframe(tables.differences(shown_tables, currency, language), width="stretch", hide_index=True)
         st.plotly_chart(charts.paired_differences(decision.differences, "economic_cost", money=currency,
                                                   lang=language, years=years, baseline=baseline, colours=colours),
                         width="stretch")
 if risk.open:
     with risk:
-        st.table(tables.risk(decision, currency, language, years))
+        st.table(text(find(shown_tables, "section.risk"), currency, language))
         left, right = st.columns(2)
         left.plotly_chart(charts.cost_distribution(run.rows, money=currency, lang=language, years=years,
                                                    colours=colours), width="stretch")
@@ -118,5 +119,4 @@ if risk.open:
                                              colours=colours), width="stretch")
 if details.open:
     with details:
-        comparison_table = decision_sections(decision, language, years)[0][1]
-        st.dataframe(tables.as_text(comparison_table, currency, language), width="stretch")
+        st.dataframe(text(find(shown_tables, "section.comparison"), currency, language), width="stretch")

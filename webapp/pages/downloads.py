@@ -3,7 +3,7 @@ language of the app."""
 
 import streamlit as st
 
-from reports import exports
+from reports import excel, exports
 from reports.verdict import sentences
 from simulation.compare import compare
 from simulation.verdict import verdict
@@ -30,7 +30,7 @@ st.download_button(t("app.download_csv", language), exports.tidy_csv(run.rows, r
                    file_name=f"{stem}-results.csv", mime="text/csv", key="csv", help=t("downloads.csv_help", language))
 st.download_button(t("app.download_excel", language),
                    exports.excel_workbook(study, run.summary, decision, run.seed, run.replications, language, said),
-                   file_name=f"{stem}.xlsx", key="xlsx", mime=exports.MIME_XLSX,
+                   file_name=f"{stem}.xlsx", key="xlsx", mime=excel.MIME_XLSX,
                    help=t("downloads.excel_help", language))
 st.download_button(t("app.download_yaml", language), dump_study(study).encode("utf-8"), file_name=f"{stem}.yaml",
                    mime="application/x-yaml", key="yaml", help=t("downloads.yaml_help", language))

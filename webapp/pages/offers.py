@@ -8,6 +8,7 @@ import streamlit as st
 
 from reports import exports
 from reports.report import cost_sentences, offer_sections, ranking_sentences
+from reports.tables import find, text
 from simulation.procurement import compare_offers, criteria_matrix, directions
 from sourcing import words
 from sourcing.errors import ScenarioError
@@ -15,7 +16,7 @@ from sourcing.files import parse_yaml, study_from_text, validate
 from sourcing.grid import load_tender, read_grid, template
 from sourcing.ranking import rank
 from sourcing.tender import SIMULATED_CRITERIA, Tender, criterion_label
-from webapp import charts, session, tables
+from webapp import charts, session
 from webapp.i18n import t
 
 language = session.lang()
@@ -99,12 +100,12 @@ keys = [*SIMULATED_CRITERIA, *tender.criteria]
 entered = comparison.ranking.entered
 
 st.subheader(t("offers.verdict", language))
-headline = offer_sections(comparison, language)[0]
+headline = find(offer_sections(comparison, language), "section.offer_costs")
 with st.container(border=True):
     for line in cost_sentences(comparison, language):
         st.markdown(line)
-st.caption(headline[0])
-st.table(tables.as_text(headline[1], currency, language))
+st.caption(headline.title)
+st.table(text(headline, currency, language))
 
 st.subheader(t("offers.ranking", language))
 left, right = st.columns([2, 1], gap="large")
@@ -130,13 +131,13 @@ ranking = rank(matrix, chosen, directions(tender), comparison.compliant)
 shown = dataclasses.replace(comparison, ranking=ranking)
 sections = offer_sections(shown, language)
 with left:
-    st.table(tables.as_text(sections[3][1], currency, language))
+    st.table(text(find(sections, "section.ranking"), currency, language))
     with st.container(border=True):
         for line in ranking_sentences(shown, language):
             st.markdown(line)
 
 st.subheader(t("offers.figures", language))
-st.table(tables.as_text(sections[1][1], currency, language))
+st.table(text(find(sections, "section.offers"), currency, language))
 price = charts.offer_prices(comparison.summary, list(tender.offers), money=currency, lang=language,
                             names=tender.names)
 targets = [s.availability_target for s in comparison.study.services.values() if s.availability_target is not None]
@@ -149,9 +150,10 @@ heat = charts.criteria_heatmap(matrix, directions(tender), {k: criterion_label(k
 st.plotly_chart(price, width="stretch")
 st.plotly_chart(heat, width="stretch")
 st.caption(t("offers.colours", language))
-if len(sections) > 4:
+sensitivity = [table for table in sections if table.key == "section.sensitivity"]
+if sensitivity:
     st.subheader(t("offers.sensitivity", language))
-    st.table(tables.as_text(sections[4][1], currency, language))
+    st.table(text(sensitivity[0], currency, language))
 st.download_button(t("app.download_excel", language), exports.offers_workbook(shown, language),
                    file_name="offers.xlsx", mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                    key="offers-xlsx")

@@ -3,8 +3,10 @@ monthly availability against the target and SLA, on-call load and staff utilisat
 
 import streamlit as st
 
+from reports.report import sections
+from reports.tables import find, text
 from simulation.compile import compiled
-from webapp import charts, session, tables
+from webapp import charts, session
 from webapp.i18n import t
 
 language = session.lang()
@@ -29,7 +31,7 @@ if service.description:
     st.caption(service.description)
 
 # A static table: every row shown (no inner scroll cutting it mid-row), long labels wrapped, not cut.
-st.table(tables.service_table(run.summary, name, currency, language))
+st.table(text(find(sections(run.summary, language), "section.service", name), currency, language))
 
 st.subheader(t("service.time_to_restore", language))
 priority = st.radio(t("service.priority", language), ["P1", "P2", "P3", "P4"], horizontal=True, key="priority")
