@@ -1,5 +1,5 @@
 """``sourcing calibrate``: a ticket export in, a calibrated scenario file (and an HTML report) out.
-Registered on the command line by :mod:`cli.main`.
+Registered on the command line by :mod:`cli.app`.
 
 Only options, printing and files live here; reading, estimation, the back-test and the figures come from
 :mod:`sourcing.tickets`, :mod:`sourcing.calibration`, :mod:`simulation.backtest` and

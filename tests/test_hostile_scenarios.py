@@ -251,11 +251,11 @@ def _write(folder: Path, text: str, name: str = "study.yaml") -> Path:
 
 def test_an_unwritable_out_folder_is_refused_before_the_simulation(tmp_path: Path,
                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    import cli.main
+    import cli.run
 
     simulated: list[str] = []
-    simulate = cli.main._simulate
-    monkeypatch.setattr(cli.main, "_simulate", lambda *a, **k: simulated.append("run") or simulate(*a, **k))
+    simulate = cli.run.simulate
+    monkeypatch.setattr(cli.run, "simulate", lambda *a, **k: simulated.append("run") or simulate(*a, **k))
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder", encoding="utf-8")
     code, output = invoke("run", "scenarios/email-1000.yaml", "-n", "500", "--out", str(blocker / "run"))
