@@ -334,13 +334,14 @@ def _print_estimates(desk, team, lang: str) -> None:
 def _print_backtest(found, lang: str) -> None:
     from reports.calibrate import backtest_warnings
     from reports.calibration import backtest_table, rating_lines
+    from reports.emphasis import plain
 
     how = (say("calibrate.cli.how_separate", lang, rounds=found.rounds) if found.separate else
            say("calibrate.cli.how_include" if not found.team.repair_given else "calibrate.cli.how_given", lang))
     start, end = found.window
     _line(say("conclusion.rating_title", lang))
     for line in rating_lines(found, lang):
-        _line("  " + line.replace("**", ""))
+        _line("  " + plain(line))
     _print_frame(say("calibrate.backtest", lang) + "\n" + say(
         "calibrate.cli.backtest_line", lang, start=start.date(), end=end.date(),
         incidents=number(found.incidents, lang, 0), origin=found.team.origin, how=how), backtest_table(found, lang))

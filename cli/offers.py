@@ -10,6 +10,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
+from reports.tables import Table
 from sourcing import __version__
 from sourcing.cells import neutralise_frame
 from sourcing.errors import ScenarioError
@@ -21,7 +22,7 @@ from .folder import prepare_out, publish, run_record, write_file
 from .interrupt import interruptible
 from .loading import check_language, load_scenario, parse_weights
 from .options import Format, Language, Replications, Seed, Workers
-from .output import fail, print_problems, print_tables
+from .output import fail, print_problems, print_tables, styled
 
 
 def offers_template(
@@ -130,15 +131,15 @@ def offers_compare(
         """Sentences under a bold title, bold where the sentence says so."""
         out.print(Text(title, style="bold"), highlight=False)
         for line in found:
-            text = Text("  ")
-            for k, part in enumerate(line.split("**")):
-                text.append(part, style="bold" if k % 2 else "")
-            out.print(text, highlight=False, soft_wrap=True)
+            out.print(styled(line, "  "), highlight=False, soft_wrap=True)
 
-    print_tables(sections[:1], tender.currency, language)
+    def of(*keys: str) -> list[Table]:
+        return [table for table in sections if table.key in keys]
+
+    print_tables(of("section.offer_costs"), tender.currency, language)
     lines(say("offers.verdict", language), cost_sentences(comparison, language))
-    print_tables(sections[1:4], tender.currency, language)
+    print_tables(of("section.offers", "section.weights", "section.ranking"), tender.currency, language)
     lines(say("offers.reading", language), ranking_sentences(comparison, language))
-    print_tables(sections[4:], tender.currency, language)
+    print_tables(of("section.sensitivity"), tender.currency, language)
     if out_dir is not None:
         out.print(f"comparison written to {out_dir}", highlight=False)

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pandas as pd
 import typer
 from rich.console import Console
 from rich.text import Text
 
+from reports.emphasis import pieces
+from reports.tables import Table, text
 from sourcing import __version__
 from sourcing.errors import ScenarioError
 from sourcing.scenario import Study
@@ -52,18 +53,20 @@ def print_verdict(words: list[str], lang: str = "en") -> None:
 
     out.print(Text(say("section.verdict", lang), style="bold"), highlight=False)
     for line in words:
-        text = Text("  ")
-        for k, part in enumerate(line.split("**")):
-            text.append(part, style="bold" if k % 2 else "")
-        out.print(text, highlight=False, soft_wrap=True)
+        out.print(styled(line, "  "), highlight=False, soft_wrap=True)
+
+
+def styled(line: str, indent: str = "") -> Text:
+    """A sentence of the catalogue for the terminal, bold where it says so (``**name**``)."""
+    text = Text(indent)
+    for part, bold in pieces(line):
+        text.append(part, style="bold" if bold else "")
+    return text
 
 
 def print_said(line: str) -> None:
     """A sentence of the catalogue, bold where it says so (``**name**``)."""
-    text = Text()
-    for k, part in enumerate(line.split("**")):
-        text.append(part, style="bold" if k % 2 else "")
-    out.print(text, highlight=False, soft_wrap=True)
+    out.print(styled(line), highlight=False, soft_wrap=True)
 
 
 def print_run(study: Study, replications: int, seed: int, results, decision, lang: str = "en") -> None:
@@ -90,14 +93,15 @@ def print_sections(name: str, note: str, currency: str, decision, summary, lang:
                   headers)
 
 
-def print_tables(tables: list, currency: str, lang: str = "en", headers: dict[str, str] | None = None) -> None:
-    """Each titled table; ``headers`` renames columns (an option with its horizon)."""
-    for title, table in tables:
-        rich_table = _table(title, [table.index.name or "", *[(headers or {}).get(c, c) for c in table.columns]],
+def print_tables(tables: list[Table], currency: str, lang: str = "en", headers: dict[str, str] | None = None) -> None:
+    """The terminal's renderer of the table model: each table under its title, its cells in the reader's
+    locale; ``headers`` renames columns (an option with its horizon)."""
+    for table in tables:
+        shown = text(table, currency, lang)
+        rich_table = _table(table.title, [shown.index.name or "", *[(headers or {}).get(c, c) for c in shown.columns]],
                             first_left=True)
-        for metric, row in table.iterrows():
-            rich_table.add_row(Text(str(metric)), *[Text(c.text(currency, lang) if hasattr(c, "text") else
-                                                         ("" if pd.isna(c) else str(c))) for c in row])
+        for metric, row in shown.iterrows():
+            rich_table.add_row(Text(str(metric)), *[Text(c) for c in row])
         out.print(rich_table)
 
 
@@ -125,11 +129,11 @@ def print_store(store: Path, found: list, lang: str) -> None:
                   soft_wrap=True)
         cells = grid.cells.rename(index=value, columns=value)
         cells.index.name = label(grid.y)
-        print_tables([(grid.title, cells)], found[0].study.currency, lang)
+        print_tables([Table("store.map", grid.title, cells)], found[0].study.currency, lang)
     along = cost_along(found, lang)
     if along is not None:
         title, frame = along
-        print_tables([(title, frame.rename(index=value))], found[0].study.currency, lang)
+        print_tables([Table("store.cost_along", title, frame.rename(index=value))], found[0].study.currency, lang)
     shown = compact(found, lang, label, value)
     rich_table = _table(say("store.cli_title", lang, studies=count(len(found), "count.studies", lang),
                             store=store.name), list(shown.columns), first_left=True)
@@ -141,4 +145,5 @@ def print_store(store: Path, found: list, lang: str) -> None:
         out.print(Text(f"\n{study_title(item, swept, label, value, lang)}", style="bold"), highlight=False)
         print_verdict(sentences(item.verdict, lang, item.study.currency, item.results.replications,
                                  item.study.names), lang)
-        print_tables([("", figures_shown(item, lang).set_index(""))], item.study.currency, lang)
+        print_tables([Table("store.figures", "", figures_shown(item, lang).set_index(""))], item.study.currency,
+                     lang)

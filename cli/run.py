@@ -226,6 +226,7 @@ def _revalued_run(folder: Path, sets: list[str] | None):
 def _report_run(file: Path, study: Study, results, selection, chosen: str, seed: int, language: str,
                 output: OutputFormat, out_dir: Path | None, results_format: ResultsFormat, workers: int) -> None:
     """The verdict, the comparison and the tables of a run (simulated, or re-valued from a run folder)."""
+    from reports.emphasis import plain
     from reports.verdict import selection_sentence, sentences
     from simulation.compare import compare
     from simulation.verdict import verdict
@@ -238,7 +239,7 @@ def _report_run(file: Path, study: Study, results, selection, chosen: str, seed:
         write_run(out_dir, file, study, results, results_format, workers)
     document = json_summary(file, study, results)
     document["verdict"] = {**asdict(found), "excluded": {k: v._asdict() for k, v in found.excluded.items()},
-                           "sentences": [w.replace("**", "") for w in words]}
+                           "sentences": [plain(w) for w in words]}
     if selection is not None:
         document["selection"] = {**asdict(selection), "conclusion": selection_sentence(selection, study.currency)}
     document["comparison"] = json_comparison(decision)

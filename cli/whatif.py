@@ -9,6 +9,7 @@ import pandas as pd
 import typer
 from rich.text import Text
 
+from reports.tables import Table
 from sourcing.errors import ScenarioError
 
 from .console import out
@@ -216,7 +217,8 @@ def sensitivity(
         if not emit(output, {"file": str(file), "method": method, "indices": table.to_dict("records")}, table):
             shown = table.set_index("assumption").map(lambda v: decimal_text(v, language, 4))
             shown.index = [assumption_label(a, language) for a in shown.index]
-            print_tables([(say(f"whatif.cli_{method}", language), shown)], study.currency, language)
+            print_tables([Table(f"whatif.cli_{method}", say(f"whatif.cli_{method}", language), shown)], study.currency,
+                         language)
         return
     swings = [{"assumption": s.assumption, "low": s.low, "high": s.high, "at_low": s.at_low.mean,
                "at_high": s.at_high.mean, "flips": s.flips} for s in found.swings]
