@@ -76,12 +76,14 @@ import datetime as dt
 import functools
 import io
 import math
+import posixpath
 import re
+import shutil
 import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, NamedTuple
 from xml.etree import ElementTree
 
 from .errors import Problem, ScenarioError
@@ -164,28 +166,31 @@ def column_letter(column: int) -> str:
 
 
 def read_workbook(content: bytes, source: str, required: str, optional: tuple[str, ...] = ()) -> dict[str, Sheet]:
-    """The sheets named ``required`` (case-insensitive) and, when present, ``optional``, within the limits."""
+    """The sheets named ``required`` (case-insensitive) and, when present, ``optional``, within the limits.
+
+    Each wanted sheet's part is found from the package (:func:`_sheet_parts`) and streamed once (:func:`_scan`),
+    keeping only the cells that hold a value; openpyxl then reads an in-memory copy of the package in which
+    those parts are replaced by the scanned ones, so it converts exactly the cells checked against the limits.
+    """
     if len(content) > MAX_XLSX_BYTES:
         raise _refuse(source, f"the workbook is {len(content) / MB:.1f} MB; a grid is at most "
                               f"{MAX_XLSX_BYTES // MB} MB")
     archive = _checked_zip(content, source)
-    from openpyxl import load_workbook
-
+    parts = _sheet_parts(archive, source)
+    titles = [part.title for part in parts]
+    if _sheet_title(titles, required, source) is None:
+        shown = ", ".join(f"'{t}'" for t in titles[:10]) or "none"
+        raise _refuse(source, f"the workbook has no sheet '{required}' (sheets: {shown}); the providers' "
+                              f"answers go in the sheet '{required}' of the template")
+    wanted: dict[str, _SheetPart] = {}
+    for name in (required, *optional):
+        title = _sheet_title(titles, name, source)
+        if title is not None:
+            wanted[name] = next(part for part in parts if part.title == title)
+    scans = {name: _scan_part(archive, part, source) for name, part in wanted.items()}
+    book = _open_copy(archive, {wanted[name].part: scan.kept for name, scan in scans.items()}, source)
     try:
-        book = load_workbook(io.BytesIO(content), data_only=True, read_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
-        raise _refuse(source, f"this is not an Excel workbook (xlsx) that can be read: {_short(exc)}") from None
-    try:
-        if _sheet_title(book.sheetnames, required, source) is None:
-            shown = ", ".join(f"'{t}'" for t in book.sheetnames[:10]) or "none"
-            raise _refuse(source, f"the workbook has no sheet '{required}' (sheets: {shown}); the providers' "
-                                  f"answers go in the sheet '{required}' of the template")
-        sheets = {}
-        for name in (required, *optional):
-            title = _sheet_title(book.sheetnames, name, source)
-            if title is not None:
-                sheets[name] = _read_sheet(book, archive, title, source)
-        return sheets
+        return {name: _read_sheet(book, part.title, scans[name], source) for name, part in wanted.items()}
     finally:
         book.close()
 
@@ -198,6 +203,10 @@ def _sheet_title(titles: list[str], name: str, source: str) -> str | None:
     if len(found) > 1:
         raise _refuse(source, f"the workbook has {len(found)} sheets named '{name}': keep one")
     return found[0] if found else None
+
+
+def _not_a_workbook(source: str, reason: str) -> ScenarioError:
+    return _refuse(source, f"this is not an Excel workbook (xlsx) that can be read: {reason}")
 
 
 def _checked_zip(content: bytes, source: str) -> zipfile.ZipFile:
@@ -226,37 +235,116 @@ def _checked_zip(content: bytes, source: str) -> zipfile.ZipFile:
     if total > MAX_UNZIPPED_BYTES:
         raise _refuse(source, f"the workbook unpacks to {total / MB:.1f} MB; a grid unpacks to at most "
                               f"{MAX_UNZIPPED_BYTES // MB} MB")
-    sheets = _sheet_count(archive)
-    if sheets > MAX_SHEETS:
-        raise _refuse(source, f"the workbook lists {sheets} sheets; at most {MAX_SHEETS} are read (a grid has "
-                              "the sheets 'Offers' and 'Tender')")
     return archive
-
-
-def _sheet_count(archive: zipfile.ZipFile) -> int:
-    """How many sheets the workbook part lists, found as openpyxl finds it (0 when it cannot be read:
-    openpyxl then refuses the file)."""
-    from openpyxl.xml.constants import XLSM, XLSX, XLTM, XLTX
-
-    try:
-        types = ElementTree.fromstring(archive.read("[Content_Types].xml"))
-        overrides = [(o.get("ContentType"), o.get("PartName") or "") for o in types if o.tag.endswith("Override")]
-        part = next((name for kind in (XLTM, XLTX, XLSM, XLSX) for found, name in overrides if found == kind),
-                    "/xl/workbook.xml")
-        count = 0
-        with archive.open(part.lstrip("/")) as stream:
-            for _, element in ElementTree.iterparse(stream):
-                count += element.tag == f"{_NS}sheet"
-                element.clear()
-        return count
-    except (KeyError, OSError, ElementTree.ParseError, zipfile.BadZipFile, ValueError, EOFError):
-        return 0
 
 
 _NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _CELL, _ROW, _DATA, _MERGE = f"{_NS}c", f"{_NS}row", f"{_NS}sheetData", f"{_NS}mergeCell"
-_VALUE, _FORMULA, _INLINE = f"{_NS}v", f"{_NS}f", f"{_NS}is"
+_VALUE, _FORMULA, _INLINE, _SHEET = f"{_NS}v", f"{_NS}f", f"{_NS}is", f"{_NS}sheet"
+_RELATIONSHIP_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 _CELL_REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d{1,7})$")
+
+
+class _SheetPart(NamedTuple):
+    """A sheet the workbook lists: its title, the zip part holding it, and whether it is a chart sheet."""
+
+    title: str
+    part: str
+    chart: bool
+
+
+def _sheet_parts(archive: zipfile.ZipFile, source: str) -> list[_SheetPart]:
+    """The sheets the workbook lists, in order, each with its part, found from the package as openpyxl finds
+    them: ``[Content_Types].xml`` names the workbook part; its ``sheet`` elements give a title and a
+    relationship id, which the workbook's relationships part (``xl/_rels/workbook.xml.rels``) resolves to a
+    target, relative to the workbook part's folder unless it starts with ``/``. A sheet without an id or
+    whose part is absent is left out, as openpyxl leaves it out. More than ``MAX_SHEETS`` sheets are refused
+    before any relationship is read."""
+    try:
+        workbook = _workbook_part(archive)
+        listed: list[tuple[str, str | None]] = []
+        count = 0
+        with archive.open(workbook) as stream:
+            for _, element in ElementTree.iterparse(stream):
+                if element.tag == _SHEET:
+                    count += 1
+                    if count <= MAX_SHEETS:
+                        listed.append((element.get("name") or "", element.get(_RELATIONSHIP_ID)))
+                element.clear()
+    except Exception as exc:  # a package without a readable workbook part
+        raise _not_a_workbook(source, _short(exc)) from None
+    if count > MAX_SHEETS:
+        raise _refuse(source, f"the workbook lists {count} sheets; at most {MAX_SHEETS} are read (a grid has "
+                              "the sheets 'Offers' and 'Tender')")
+    try:
+        targets = _relationships(archive, workbook)
+    except Exception as exc:  # a missing or malformed relationships part
+        raise _not_a_workbook(source, f"the workbook's relationships cannot be read ({_short(exc)})") from None
+    present = set(archive.namelist())
+    parts = []
+    for title, relationship in listed:
+        if not relationship:
+            continue
+        if relationship not in targets:
+            raise _not_a_workbook(source, f"the sheet '{title[:40]}' names the relationship "
+                                          f"'{relationship[:40]}', which the workbook does not hold")
+        target, kind = targets[relationship]
+        if target in present:
+            parts.append(_SheetPart(title, target, "chartsheet" in kind))
+    return parts
+
+
+def _workbook_part(archive: zipfile.ZipFile) -> str:
+    """The workbook part's name in the zip, as ``[Content_Types].xml`` declares it (a template or a
+    macro-enabled workbook's type first, as openpyxl looks for it)."""
+    from openpyxl.xml.constants import ARC_WORKBOOK, XLSM, XLSX, XLTM, XLTX
+
+    kinds = (XLTM, XLTX, XLSM, XLSX)
+    types = ElementTree.fromstring(archive.read("[Content_Types].xml"))
+    overrides = [(o.get("ContentType"), o.get("PartName") or "") for o in types if o.tag.endswith("Override")]
+    for kind in kinds:
+        for found, name in overrides:
+            if found == kind and name:
+                return name[1:] if name.startswith("/") else name
+    defaults = {d.get("ContentType") for d in types if d.tag.endswith("Default")}
+    if defaults & set(kinds):
+        return ARC_WORKBOOK
+    raise ValueError("the package declares no workbook part")
+
+
+def _relationships(archive: zipfile.ZipFile, part: str) -> dict[str, tuple[str, str]]:
+    """{id: (target part, type)} of a part's relationships part (``folder/_rels/name.rels``)."""
+    folder, name = posixpath.split(part)
+    root = ElementTree.fromstring(archive.read(posixpath.join(folder, "_rels", f"{name}.rels")))
+    targets = {}
+    for element in root:
+        identifier, target = element.get("Id"), element.get("Target")
+        if not element.tag.endswith("Relationship") or not identifier or target is None:
+            continue
+        if element.get("TargetMode") != "External":
+            target = target[1:] if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
+        targets[identifier] = (target, element.get("Type") or "")
+    return targets
+
+
+def _open_copy(archive: zipfile.ZipFile, replaced: dict[str, bytes], source: str) -> Any:
+    """openpyxl's read-only workbook over a copy of the package, in memory, in which each part named in
+    ``replaced`` holds the given bytes (parts are stored, not compressed: the copy is read once)."""
+    from openpyxl import load_workbook
+
+    try:
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as copy:
+            for name in dict.fromkeys(archive.namelist()):  # a name listed twice: the last entry, as openpyxl reads it
+                if name in replaced:
+                    copy.writestr(name, replaced[name])
+                elif not name.endswith("/"):
+                    with archive.open(name) as part, copy.open(name, "w") as written:
+                        shutil.copyfileobj(part, written, 1 << 16)
+        buffer.seek(0)
+        return load_workbook(buffer, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
+        raise _not_a_workbook(source, _short(exc)) from None
 
 
 @functools.lru_cache(maxsize=20_000)
@@ -275,26 +363,39 @@ def _coordinate(ref: str) -> tuple[int, int]:
     return int(match.group(2)), _column_number(match.group(1))
 
 
-def _read_sheet(book: Any, archive: zipfile.ZipFile, title: str, source: str) -> Sheet:
-    """The sheet's cells that hold a value, read by openpyxl from the part that :func:`_scan` kept.
+class _Scan(NamedTuple):
+    """What :func:`_scan` found in a sheet part."""
 
-    openpyxl (3.1) keeps a read-only sheet's part name in ``_worksheet_path`` and opens it through
-    ``_get_source``; the sheet is given the scanned part instead, so openpyxl converts exactly the cells
-    checked against the limits, and never walks thousands of formatted empty cells a second time.
-    """
-    sheet = book[title]
+    last_row: int
+    last_col: int
+    merges: list[tuple[int, int, int, int]]
+    pending: dict[tuple[int, int], str]
+    """Formulas without a saved value, by (row, column)."""
+    kept: bytes
+    """The part rewritten with only the cells that hold a value."""
+
+
+def _scan_part(archive: zipfile.ZipFile, sheet: _SheetPart, source: str) -> _Scan:
+    """The sheet's part scanned, or a refusal naming the sheet."""
     try:
-        last_row, last_col, merges, pending, kept = _scan(archive, sheet._worksheet_path, title, source)
+        if sheet.chart:
+            raise ValueError("it is a chart, not a sheet of cells")
+        return _scan(archive, sheet.part, sheet.title, source)
     except ScenarioError:
         raise
     except Exception as exc:  # a malformed sheet part
-        raise _refuse(source, f"the sheet '{title}' cannot be read: {_short(exc)}") from None
+        raise _refuse(source, f"the sheet '{sheet.title}' cannot be read: {_short(exc)}") from None
+
+
+def _read_sheet(book: Any, title: str, scan: _Scan, source: str) -> Sheet:
+    """The sheet's cells that hold a value, read by openpyxl from the part that :func:`_scan` kept."""
     rows: list[list[Cell]] = []
-    if last_row == 0:
-        return Sheet(rows, merges)
-    sheet._get_source = lambda: io.BytesIO(kept)
+    if scan.last_row == 0:
+        return Sheet(rows, scan.merges)
+    pending = scan.pending
     try:
-        for line in sheet.iter_rows(min_row=1, max_row=last_row, min_col=1, max_col=last_col):
+        sheet = book[title]
+        for line in sheet.iter_rows(min_row=1, max_row=scan.last_row, min_col=1, max_col=scan.last_col):
             out = []
             for cell in line:
                 value = cell.value
@@ -319,11 +420,10 @@ def _read_sheet(book: Any, archive: zipfile.ZipFile, title: str, source: str) ->
     except Exception as exc:  # a cell openpyxl cannot convert (a NaN, a bad shared string, a bad style)
         raise _refuse(source, f"the sheet '{title}' cannot be read near row {len(rows) + 1}: {_short(exc)}",
                       len(rows) + 1) from None
-    return Sheet(rows, merges)
+    return Sheet(rows, scan.merges)
 
 
-def _scan(archive: zipfile.ZipFile, member: str, title: str, source: str) -> tuple[
-        int, int, list[tuple[int, int, int, int]], dict[tuple[int, int], str], bytes]:
+def _scan(archive: zipfile.ZipFile, member: str, title: str, source: str) -> _Scan:
     """Stream the sheet part once: the last row and column holding a value (within the limits), the
     merged ranges, formulas without a saved value, and the part rewritten with only the cells that hold
     a value. Memory stays flat whatever the number of rows or formatted empty cells."""
@@ -377,7 +477,7 @@ def _scan(archive: zipfile.ZipFile, member: str, title: str, source: str) -> tup
                 (r1, c1), (r2, c2) = _coordinate(first), _coordinate(last or first)
                 merges.append((min(r1, r2), min(c1, c2), max(r1, r2), max(c1, c2)))
     kept.append(b"</sheetData></worksheet>")
-    return last_row, last_col, merges, pending, b"".join(kept)
+    return _Scan(last_row, last_col, merges, pending, b"".join(kept))
 
 
 def _scan_value(element: ElementTree.Element, row: int, column: int, title: str, source: str,

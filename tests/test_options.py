@@ -22,8 +22,8 @@ from simulation.records import PROVIDER, TEAM
 from simulation.replications import run_study
 from simulation.streams import Streams
 from sourcing.files import study_from_data
-from sourcing.paths import with_values
 from sourcing.model import Lognormal
+from sourcing.paths import with_values
 
 PROVIDER_OFFER = {
     "coverage": "HO",
