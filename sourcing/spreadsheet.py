@@ -70,7 +70,6 @@ Row kinds, and what a bare number (no unit, no % or currency format) means
 
 from __future__ import annotations
 
-import codecs
 import csv
 import datetime as dt
 import functools
@@ -87,6 +86,7 @@ from typing import Any, NamedTuple
 from xml.etree import ElementTree
 
 from .errors import Problem, ScenarioError
+from .text_files import GRID_DELIMITERS, Undecodable, decode_text, delimiter_of
 
 MB = 1024 * 1024
 """A megabyte, as the limits count it."""
@@ -516,19 +516,19 @@ def read_csv_table(content: bytes, source: str) -> Sheet:
     if len(content) > MAX_CSV_BYTES:
         raise _refuse(source, f"the CSV file is {len(content) / MB:.1f} MB; a grid is at most "
                               f"{MAX_CSV_BYTES // MB} MB")
-    text = _decode(content, source)
+    try:
+        text = decode_text(content).text
+    except Undecodable as exc:
+        if exc.announced:
+            raise _refuse(source, "the CSV file starts as Unicode text but is not: save it again as 'CSV UTF-8'"
+                          ) from None
+        raise _refuse(source, "the CSV file is neither UTF-8 nor Windows-1252 text: save it as 'CSV UTF-8'") from None
     if "\x00" in text:
         raise _refuse(source, "the CSV file holds NUL characters: it is not text (save the grid as 'CSV UTF-8' or "
                               "'CSV (point-virgule)')")
     if not text.strip():
         raise _refuse(source, "the CSV file is empty")
-    first, _, rest = text.partition("\n")
-    first = first.rstrip("\r")
-    hint = re.match(r"^\s*sep=(.)\s*$", first)
-    if hint:
-        delimiter, text = hint.group(1), rest
-    else:
-        delimiter = _delimiter(first)
+    delimiter, text = delimiter_of(text, GRID_DELIMITERS, ";")
     rows: list[list[Cell]] = []
     try:
         for number, line in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1):
@@ -551,38 +551,6 @@ def read_csv_table(content: bytes, source: str) -> Sheet:
     while rows and all(cell.empty for cell in rows[-1]):
         rows.pop()
     return Sheet(rows)
-
-
-def _decode(content: bytes, source: str) -> str:
-    """UTF-8 (BOM or not), UTF-16 with its BOM, else Windows-1252, the encoding of French Excel's CSV."""
-    try:
-        if content.startswith(codecs.BOM_UTF8):
-            return content[len(codecs.BOM_UTF8):].decode("utf-8")
-        if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-            return content.decode("utf-16")
-    except UnicodeDecodeError:
-        raise _refuse(source, "the CSV file starts as Unicode text but is not: save it again as 'CSV UTF-8'") from None
-    try:
-        return content.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return content.decode("cp1252")
-    except UnicodeDecodeError:
-        raise _refuse(source, "the CSV file is neither UTF-8 nor Windows-1252 text: save it as 'CSV UTF-8'") from None
-
-
-def _delimiter(first_line: str) -> str:
-    """The delimiter that splits the header line into the most fields (semicolon first on a tie)."""
-    best, most = ";", 0
-    for candidate in (";", ",", "\t"):
-        try:
-            count = len(next(csv.reader([first_line], delimiter=candidate), []))
-        except csv.Error:
-            continue
-        if count > most:
-            best, most = candidate, count
-    return best
 
 
 # --------------------------------------------------------------------------- numbers
