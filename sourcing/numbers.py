@@ -25,6 +25,8 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
+from .units import CURRENCY_SYMBOLS, HOURS_PER_UNIT, MULTIPLIERS
+
 _SPACES = " \u00a0\u202f\u2009"
 _SPACE = f"[{_SPACES}]"
 
@@ -93,22 +95,21 @@ def parse_number(text: str, money: bool = False) -> Decimal:
 
 # --------------------------------------------------------------------------- quantities
 
-CURRENCIES = {"€": "EUR", "eur": "EUR", "euro": "EUR", "euros": "EUR", "$": "USD", "us$": "USD", "usd": "USD",
-               "£": "GBP", "gbp": "GBP", "chf": "CHF"}
+CURRENCIES = {**CURRENCY_SYMBOLS, "eur": "EUR", "euro": "EUR", "euros": "EUR", "us$": "USD", "usd": "USD",
+              "gbp": "GBP", "chf": "CHF"}
 """The words and signs a cell may name a currency with (lower case), and the currency's code."""
 _UNITS = {
+    **{unit: unit for unit in HOURS_PER_UNIT},  # the units of a scenario file: s, min, h, d, w, mo, y
     "%": "%",
-    "h": "h", "hr": "h", "hrs": "h", "hour": "h", "hours": "h", "heure": "h", "heures": "h",
-    "min": "min", "mn": "min", "mins": "min", "minute": "min", "minutes": "min",
-    "s": "s", "sec": "s", "second": "s", "seconds": "s", "seconde": "s", "secondes": "s",
-    "d": "d", "w": "w", "mo": "mo", "y": "y",
+    "hr": "h", "hrs": "h", "hour": "h", "hours": "h", "heure": "h", "heures": "h",
+    "mn": "min", "mins": "min", "minute": "min", "minutes": "min",
+    "sec": "s", "second": "s", "seconds": "s", "seconde": "s", "secondes": "s",
     "day": "day", "days": "day", "jour": "day", "jours": "day", "j": "day",
     "week": "week", "weeks": "week", "semaine": "week", "semaines": "week", "sem": "week",
     "month": "mo", "months": "mo", "mois": "mo",
     "year": "y", "years": "y", "yr": "y", "yrs": "y", "an": "y", "ans": "y", "année": "y", "années": "y",
     "annee": "y", "annees": "y",
 }
-_MULTIPLIERS = {"k": Decimal(1000), "m": Decimal(1_000_000)}
 _TAX = re.compile(r"\s*\b(h\.?t\.?v?a?|t\.?t\.?c\.?)\s*$", re.IGNORECASE)
 _HOURS_MINUTES = re.compile(r"^(\d{1,4})\s*(?:h|:)\s*(\d{2})(?:\s*(?:min|mn))?(?::(\d{2}))?$", re.IGNORECASE)
 _PREFIX = re.compile(r"^(€|\$|£|eur|usd|gbp|chf)\s*(.*)$", re.IGNORECASE)
@@ -151,8 +152,8 @@ def parse_quantity(text: str) -> Quantity:
     if unit_text:
         folded = unit_text.casefold()
         words = re.match(r"^([km])\s*(€|\$|£|eur|euros?|usd|gbp|chf)$", folded)
-        if words and unit_text[0] in "kKM":
-            multiplier, folded = _MULTIPLIERS[words.group(1)], words.group(2)
+        if words and unit_text[0] in MULTIPLIERS:
+            multiplier, folded = Decimal(MULTIPLIERS[unit_text[0]]), words.group(2)
         if folded in CURRENCIES:
             if currency:
                 raise CellError(f"'{text}' names its currency twice")

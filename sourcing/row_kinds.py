@@ -58,6 +58,8 @@ from .numbers import (
     parse_quantity,
     plain,
 )
+from .units import HOURS_PER_UNIT
+from .words import SYMBOLS
 
 _NONE_WORDS = {"none", "aucune", "aucun", "néant", "neant", "best effort", "best-effort", "sans"}
 
@@ -145,7 +147,7 @@ def _decimal(value: int | float) -> Decimal:
 
 
 def _symbol(currency: str) -> str:
-    return {"EUR": "€", "USD": "$", "GBP": "£"}.get(currency, currency)
+    return SYMBOLS.get(currency, currency)
 
 
 def _date_message(value: dt.date, kind: str, write: str) -> str:
@@ -174,7 +176,8 @@ def _no_tax(quantity: Quantity, text: str, kind: str, currency: str) -> None:
         raise _not_for(quantity, text, kind, currency)
 
 
-_FILE_UNITS = {"h": "h", "min": "min", "s": "s", "d": "d", "w": "w", "mo": "mo", "y": "y", "day": "d", "week": "w"}
+_FILE_UNITS = {**{unit: unit for unit in HOURS_PER_UNIT}, "day": "d", "week": "w"}
+"""The units an hours or months cell is written back in: a scenario file's (:data:`sourcing.units.HOURS_PER_UNIT`)."""
 
 
 def _hours(quantity: Quantity, text: str, kind: str = "hours", currency: str = "EUR") -> str:
