@@ -10,8 +10,9 @@ typed as a formula Excel never computed) is refused, a wholly empty column ignor
 whose names differ only by case, spaces or Unicode form are refused, naming both. A row with values
 but no field name, a field given twice, and merged cells that would hide a field name or a provider's
 name are refused with their rows; a value merged down or across providers' cells is read in every cell
-it covers, as Excel shows it. Each cell is read by :mod:`sourcing.spreadsheet` (French numbers,
-durations and amounts, the ambiguity rules of each row kind, and the limits on the file).
+it covers, as Excel shows it. The file is read within the limits of :mod:`sourcing.workbook`, and each
+cell by :mod:`sourcing.row_kinds` (French numbers, durations and amounts from :mod:`sourcing.numbers`, and
+the ambiguity rules of each row kind).
 """
 
 from __future__ import annotations
@@ -28,20 +29,20 @@ import yaml
 from .errors import Problem, ScenarioError
 from .files import decode, parse_yaml, read_text, validate
 from .model import PRIORITIES
-from .spreadsheet import (
+from .numbers import CellError
+from .row_kinds import read_cell
+from .tender import DEFAULT_CRITERIA, DEFAULT_WEIGHTS, Criterion, Tender
+from .workbook import (
     MAX_COLUMNS,
     MAX_CSV_BYTES,
     MAX_XLSX_BYTES,
     MB,
     Cell,
-    CellError,
     Sheet,
     column_letter,
-    read_cell,
     read_csv_table,
     read_workbook,
 )
-from .tender import DEFAULT_CRITERIA, DEFAULT_WEIGHTS, Criterion, Tender
 
 FIRST_PROVIDER_COLUMN = 4  # columns: field, question, unit, then one per provider
 HEADINGS = ("field", "question", "unit and allowed values")
@@ -236,7 +237,8 @@ def load_tender(path: str | Path, lang: str | None = None) -> Tender:
 def read_grid(content: bytes, source: str, kind: str) -> Tender:
     """A filled grid (``kind`` 'xlsx' or 'csv') as a validated tender, or a ScenarioError whose every problem
     names the provider, the row (number and field) and what to write. Never a guess: see
-    :mod:`sourcing.spreadsheet` for how each cell is read and the limits on the file."""
+    :mod:`sourcing.row_kinds` for how each cell is read and :mod:`sourcing.workbook` for the limits on the
+    file."""
     if kind == "xlsx":
         sheets = read_workbook(content, source, "Offers", ("Tender",))
         grid, tender_sheet = sheets["Offers"], sheets.get("Tender")

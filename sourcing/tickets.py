@@ -30,6 +30,7 @@ import pyarrow.compute as pc
 
 from .errors import Problem, ScenarioError
 from .model import PRIORITIES
+from .text_files import EXPORT_DELIMITERS, Undecodable, decode_text, delimiter_of, starts_as_utf16
 from .words import number, say
 
 MB = 1024 * 1024
@@ -250,32 +251,19 @@ def decode_export(content: bytes, source: str, lang: str = "en") -> tuple[str, l
     for magic, what in _MAGIC.items():
         if content.startswith(magic):
             raise _refuse(source, f"this is {what}")
-    if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            return content.decode("utf-16"), []
-        except UnicodeDecodeError:
-            raise _refuse(source, "the file starts as UTF-16 text but is not: save it again as CSV UTF-8") from None
-    if content.startswith(codecs.BOM_UTF8):
-        content = content[len(codecs.BOM_UTF8):]
-    if b"\x00" in content[:65536]:
+    if not starts_as_utf16(content) and b"\x00" in content.removeprefix(codecs.BOM_UTF8)[:65536]:
         raise _refuse(source, "the file holds NUL bytes: it is not a CSV text file (export the incidents as CSV)")
     try:
-        return content.decode("utf-8"), []
-    except UnicodeDecodeError:
-        pass
-    if not re.search(rb"[\xc2-\xf4][\x80-\xbf]", content):
-        return content.decode("cp1252", errors="replace"), [say("calibrate.notes.cp1252", lang)]
-    lines = content.split(b"\n")
-    bad: list[int] = []
-    text = []
-    for at, line in enumerate(lines, start=1):
-        try:
-            text.append(line.decode("utf-8"))
-        except UnicodeDecodeError:
-            bad.append(at)
-            text.append(line.decode("cp1252", errors="replace"))
-    shown = ", ".join(str(n) for n in bad[:5]) + (" ..." if len(bad) > 5 else "")
-    return "\n".join(text), [say("calibrate.notes.mixed", lang, count=number(len(bad), lang, 0), shown=shown)]
+        decoded = decode_text(content, lenient=True)
+    except Undecodable:
+        raise _refuse(source, "the file starts as UTF-16 text but is not: save it again as CSV UTF-8") from None
+    if decoded.encoding == "cp1252":
+        return decoded.text, [say("calibrate.notes.cp1252", lang)]
+    if decoded.encoding == "mixed":
+        bad = decoded.cp1252_lines
+        shown = ", ".join(str(n) for n in bad[:5]) + (" ..." if len(bad) > 5 else "")
+        return decoded.text, [say("calibrate.notes.mixed", lang, count=number(len(bad), lang, 0), shown=shown)]
+    return decoded.text, []
 
 
 def _looks_like(text: str) -> str | None:
@@ -287,19 +275,6 @@ def _looks_like(text: str) -> str | None:
     if head.startswith(("{", "[")):
         return "JSON, not CSV: export the incidents as CSV"
     return None
-
-
-def _delimiter(header: str) -> str:
-    """The separator that splits the header into the most fields (``;`` first on a tie, as GLPI writes)."""
-    best, most = ",", 1
-    for candidate in (";", ",", "\t", "|"):
-        try:
-            count = len(next(csv.reader([header], delimiter=candidate), []))
-        except csv.Error:
-            continue
-        if count > most:
-            best, most = candidate, count
-    return best
 
 
 # --------------------------------------------------------------------------- columns
@@ -566,12 +541,7 @@ def _truthy(values: pd.Series) -> pd.Series:
 
 def read_table(text: str, source: str, usecols: list[str] | None = None) -> pd.DataFrame:
     """The CSV as text cells (nothing converted), or a ScenarioError saying where it breaks."""
-    header, _, rest = text.partition("\n")
-    hint = re.match(r"^\s*sep=(.)\s*$", header.rstrip("\r"))
-    if hint:
-        delimiter, text = hint.group(1), rest
-    else:
-        delimiter = _delimiter(header.rstrip("\r"))
+    delimiter, text = delimiter_of(text, EXPORT_DELIMITERS, ",")
     try:
         return pd.read_csv(io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False, na_filter=False,
                            usecols=usecols, engine="c", nrows=MAX_EXPORT_ROWS + 1, skip_blank_lines=True)

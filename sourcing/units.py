@@ -30,8 +30,10 @@ _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|min|h|d|w|mo|y)\s*$")
 _NUMBER = r"[+-]?\d+(?:[ _\u202f\u00a0]\d{3})*(?:\.\d+)?"
 _MONEY_SUFFIX = re.compile(rf"^\s*({_NUMBER})\s*([kKM]?)\s*(EUR|€|USD|\$|GBP|£|CHF)\s*$")
 _MONEY_PREFIX = re.compile(rf"^\s*(€|\$|£)\s*({_NUMBER})\s*([kKM]?)\s*$")
-_SYMBOLS = {"€": "EUR", "$": "USD", "£": "GBP"}
-_MULTIPLIERS = {"": 1.0, "k": 1e3, "K": 1e3, "M": 1e6}
+CURRENCY_SYMBOLS = {"€": "EUR", "$": "USD", "£": "GBP"}
+"""The signs an amount may be written with, and their currency's code (spreadsheet cells read them too)."""
+MULTIPLIERS = {"k": 1000, "K": 1000, "M": 1_000_000}
+"""The letters that multiply an amount: ``12k EUR``, ``1.5M EUR`` (spreadsheet cells read them too)."""
 MAX_AMOUNT = 1e12
 """The largest amount of money a file may write (a thousand billion): far above any IT budget, and low
 enough that totals over 30 years and 2,000 people stay exact and printable."""
@@ -100,8 +102,8 @@ def parse_money(value: Any) -> tuple[float, str]:
                 "e.g. '45000 EUR', '45k EUR' or '150 €'"
             )
         currency, number, mult = match.groups()
-    amount = float(re.sub(r"[ _\u202f\u00a0]", "", number)) * _MULTIPLIERS[mult]
-    code = _SYMBOLS.get(currency, currency)
+    amount = float(re.sub(r"[ _\u202f\u00a0]", "", number)) * MULTIPLIERS.get(mult, 1)
+    code = CURRENCY_SYMBOLS.get(currency, currency)
     if not amount <= MAX_AMOUNT:
         raise OutOfBounds(f"'{value}' is more than {MAX_AMOUNT:,.0f} {code}, beyond any budget this toolkit "
                           f"handles: write the amount in {code} with at most 13 digits, e.g. '72500 {code}'")

@@ -1,7 +1,8 @@
 """Hostile and foreign grids: each is read right or refused with the provider, the row and what to write.
 
-Every test here failed with the grid reader that preceded ``sourcing/spreadsheet.py`` (a silent wrong
-reading, a traceback, or no limit). Grids are built in the tests with openpyxl, from the template
+Every test here failed with the grid reader that preceded ``sourcing/spreadsheet.py`` (since split into
+``sourcing/workbook.py``, ``numbers.py`` and ``row_kinds.py``): a silent wrong reading, a traceback, or no
+limit. Grids are built in the tests with openpyxl, from the template
 filled with the bundled offers (``scenarios/email-offers.yaml``).
 """
 
@@ -260,15 +261,15 @@ def test_a_dot_before_three_digits_is_thousands_only_with_a_currency():
 
 
 def test_every_row_kind_has_a_documented_rule_and_says_what_to_write():
-    from sourcing import spreadsheet
+    from sourcing import row_kinds
 
     for row in ROWS:
         if row.kind == "text":
             continue
-        assert f"    {row.kind} " in spreadsheet.__doc__, row.kind
+        assert f"    {row.kind} " in row_kinds.__doc__, row.kind
         message = refusal(with_cell(row.key, "standard-24-7", "beaucoup"))
         assert f"provider 'standard-24-7', row {ROW[row.key]} ({row.question}), cell E{ROW[row.key]}: 'beaucoup' " \
-               f"is not {spreadsheet.NOUN[row.kind]}: write {spreadsheet.WRITE[row.kind]}" in message, message
+               f"is not {row_kinds.NOUN[row.kind]}: write {row_kinds.WRITE[row.kind]}" in message, message
 
 
 # --------------------------------------------------------------------------- 2. French spreadsheets

@@ -38,7 +38,7 @@ if source == "upload":
         st.info(t("offers.choose", language))
     else:
         content = upload.getvalue()
-        kind = upload.name.rsplit(".", 1)[-1].lower()  # a grid (xlsx, csv) is read within sourcing.spreadsheet's limits
+        kind = upload.name.rsplit(".", 1)[-1].lower()  # a grid (xlsx, csv) is read within sourcing.workbook's limits
         try:
             if len(content) > session.MAX_UPLOAD_BYTES:
                 raise ScenarioError([], source=upload.name)
