@@ -13,6 +13,7 @@ import argparse
 import time
 from pathlib import Path
 
+from reports.conclusions import value_text
 from simulation.replications import run_study
 from simulation.whatif import DEFAULT_ASSUMPTIONS, breakeven, sensitivity
 from sourcing.files import load_study
@@ -38,7 +39,7 @@ def main() -> None:
                       replications=n, seed=1, low=1000.0, high=30000.0, workers=workers)
     elapsed = time.perf_counter() - t0
     answer = ("none in range" if found.value is None else
-              f"{found.text(found.value)} [{found.text(found.low)}, {found.text(found.high)}]")
+              f"{value_text(found.value, found.unit)} [{value_text(found.low, found.unit)}, {value_text(found.high, found.unit)}]")
     print(f"break-even of the monthly fee: {answer}; {len(found.points)} values tried, {elapsed:.1f} s "
           f"({elapsed / reference:.1f} x the reference run)")
 

@@ -56,8 +56,9 @@ def breakeven(
 ) -> None:
     """The value of one parameter at which two options cost the same (or are as available), with its 95 %
     interval; each value is tried on the same incidents."""
+    from reports.conclusions import gap_text as gap
+    from reports.conclusions import value_text
     from simulation.whatif import breakeven as find
-    from simulation.whatif import gap
     from sourcing.paths import quantity
     from sourcing.words import INTERVAL_SEPARATOR, count, say
 
@@ -99,7 +100,7 @@ def breakeven(
                        b=between[1]), [capitalised(parameter_text(parameter(vary, study.names), language)),
                                      say("whatif.difference", language), say("whatif.ci", language)])
     for x, d in found.points:
-        table.add_row(found.text(x, language), gap(d.mean, on, study.currency, language),
+        table.add_row(value_text(x, found.unit, "", language), gap(d.mean, on, study.currency, language),
                       f"[{gap(d.low, on, study.currency, language)}{INTERVAL_SEPARATOR[language]}"
                       f"{gap(d.high, on, study.currency, language)}]")
     out.print(table)
@@ -153,11 +154,11 @@ def match(
     if emit(output, document, pd.DataFrame(steps, columns=["value", "difference", "ci_low", "ci_high",
                                                             "probability", "cost_per_year"])):
         return
-    from reports.conclusions import match_sentence
+    from reports.conclusions import match_rows, match_sentence
     from simulation.conclusions import match_conclusion
 
     print_said(match_sentence(match_conclusion(found, study.names), study.currency, language))
-    shown = found.table(study.currency, language)
+    shown = pd.DataFrame(match_rows(found, study.currency, language))
     table = _table(say("whatif.cli_minus", language, what=say(f"whatif.on_{on}", language), a=scenario, b=like),
                    list(shown.columns))
     for row in shown.itertuples(index=False):
@@ -184,7 +185,8 @@ def sensitivity(
 ) -> None:
     """Which assumptions move the economic-cost difference between the two cheapest options, and which
     swings flip the decision."""
-    from simulation.whatif import DEFAULT_ASSUMPTIONS, assumption_label, global_sensitivity, parse_swing
+    from reports.conclusions import assumption_label, move_text
+    from simulation.whatif import DEFAULT_ASSUMPTIONS, global_sensitivity, parse_swing
     from simulation.whatif import sensitivity as tornado
     from sourcing.words import decimal_text, horizon, money, say
 
@@ -238,8 +240,9 @@ def sensitivity(
     table = _table(say("whatif.tornado", language), [say(f"whatif.cli_{c}", language) for c in (
         "assumption", "low", "high", "at_low", "at_high", "flips")], first_left=True)
     for s_ in found.swings:
-        table.add_row(assumption_label(s_.assumption, language), s_.move(s_.low, language),
-                      s_.move(s_.high, language), money(s_.at_low.mean, study.currency, language, signed=True),
+        table.add_row(assumption_label(s_.assumption, language), move_text(s_.low, s_.additive, language),
+                      move_text(s_.high, s_.additive, language),
+                      money(s_.at_low.mean, study.currency, language, signed=True),
                       money(s_.at_high.mean, study.currency, language, signed=True),
                       say("app.yes" if s_.flips else "app.no", language))
     out.print(table)

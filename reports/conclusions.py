@@ -20,6 +20,7 @@ if TYPE_CHECKING:   # the records, read only
         RestConclusion,
         TornadoConclusion,
     )
+    from simulation.whatif import Match
 
 say = words.say
 
@@ -88,7 +89,7 @@ def move_text(move: float, additive: bool, lang: str = "en") -> str:
 
 def tornado_sentences(c: TornadoConclusion, label, currency: str = "EUR", lang: str = "en") -> list[str]:
     """Whether an assumption reverses the decision, at which end, and by how much; ``label`` names an
-    assumption in the reader's words (:func:`simulation.whatif.assumption_label`)."""
+    assumption in the reader's words (:func:`assumption_label`)."""
     if c.holds:
         out = [say("conclusion.tornado_holds", lang, winner=c.winner, runner=c.runner_up)]
         if c.tried:
@@ -131,14 +132,17 @@ def match_sentence(c: MatchConclusion, currency: str = "EUR", lang: str = "en") 
     on = say(f"whatif.on_{c.on}", lang)
     if c.found is not None:
         return say("conclusion.match_found", lang, a=c.a, b=c.b, on=on, parameter=parameter,
-                   value=value_text(c.found, "", "", lang), p=words.percent(c.probability, lang, 0),
+                   value=value_text(c.found, c.unit, c.parameter.per if c.unit else "", lang),
+                   p=words.percent(c.probability, lang, 0),
                    cost=words.money(c.cost_change_per_year, currency, lang, signed=True))
     if c.plateau_from is not None:
         return say("conclusion.match_plateau", lang, a=c.a, b=c.b, on=on, parameter=parameter,
-                   value=value_text(c.plateau_from, "", "", lang), gap=gap_text(c.plateau_gap, c.on, currency, lang))
+                   value=value_text(c.plateau_from, c.unit, c.parameter.per if c.unit else "", lang),
+                   gap=gap_text(c.plateau_gap, c.on, currency, lang))
     first, last = (c.tried[0], c.tried[-1]) if c.tried else ("", "")
     return say("conclusion.match_none", lang, a=c.a, b=c.b, on=on, parameter=parameter,
-               low=value_text(first, "", "", lang), high=value_text(last, "", "", lang),
+               low=value_text(first, c.unit, c.parameter.per if c.unit else "", lang),
+               high=value_text(last, c.unit, c.parameter.per if c.unit else "", lang),
                gap=gap_text(c.last_gap, c.on, currency, lang) if c.last_gap is not None else "")
 
 
@@ -191,3 +195,22 @@ def _apart(r: PriorityRating, lang: str) -> str:
         ratio = r.simulated / r.real
         return f"×{words.number_text(ratio, lang, 2, significant=True) if ratio < 10 else words.number(ratio, lang, 0)}"
     return words.percent(r.gap, lang, 0, signed=True)
+
+
+def assumption_label(name: str, lang: str = "en") -> str:
+    """A default assumption of the tornado in the reader's words; one the user named (a path) keeps its name."""
+    return words.say_or(f"whatif.assumption.{name.replace(' ', '_').lower()}", name, lang)
+
+
+def match_rows(found: Match, currency: str = "EUR", lang: str = "en") -> list[dict[str, str]]:
+    """One row per value tried: the difference A - B and its interval, the chance that A is at least as good,
+    and A's economic cost a year, in the reader's locale."""
+    return [{
+        say("whatif.value_tried", lang): value_text(s.value, found.unit, "", lang) if found.unit else str(s.value),
+        say("whatif.difference", lang): gap_text(s.difference.mean, found.on, currency, lang),
+        say("whatif.ci_low", lang): gap_text(s.difference.low, found.on, currency, lang),
+        say("whatif.ci_high", lang): gap_text(s.difference.high, found.on, currency, lang),
+        say("whatif.probability", lang): words.percent(s.probability, lang, 0),
+        say("whatif.cost_per_year", lang, unit=words.thousands(currency)): words.money(
+            s.cost_per_year, currency, lang, bare=True),
+    } for s in found.steps]

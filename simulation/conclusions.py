@@ -190,6 +190,8 @@ class MatchConclusion:
     plateau_gap: float | None
     last_gap: float | None
     tried: tuple[Any, ...] = field(default_factory=tuple)
+    unit: str = ""
+    """The unit of the values when they are numbers (a price); empty when they are as written."""
 
 
 def match_conclusion(found: Match, names: dict[str, str] | None = None) -> MatchConclusion:
@@ -201,7 +203,8 @@ def match_conclusion(found: Match, names: dict[str, str] | None = None) -> Match
     if found.found is not None:
         step = found.found
         return MatchConclusion(found.a, found.b, param, found.on, step.value, step.probability,
-                               step.cost_per_year - found.current_cost_per_year, None, None, None, tried)
+                               step.cost_per_year - found.current_cost_per_year, None, None, None, tried,
+                               found.unit)
     last = steps[-1].difference if steps else None
     start = None
     if last is not None and len(steps) >= 2 and math.isfinite(last.half_width):
@@ -212,7 +215,7 @@ def match_conclusion(found: Match, names: dict[str, str] | None = None) -> Match
     plateau = steps[start].value if start is not None else None
     gap = last.mean if start is not None else None
     return MatchConclusion(found.a, found.b, param, found.on, None, None, None, plateau, gap,
-                           None if last is None else last.mean, tried)
+                           None if last is None else last.mean, tried, found.unit)
 
 
 # --------------------------------------------------------------------------- on-call and workload

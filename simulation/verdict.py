@@ -53,7 +53,7 @@ class Verdict:
     """(most available option, availability points given up: mean, low, high), when it is not the recommended."""
     sensitive_to: list[str] = field(default_factory=list)
     unsustainable: list[str] = field(default_factory=list)
-    """Sustainability flags of the teams the recommended option depends on, already in words."""
+    """Sustainability flags the caller gives with the verdict (keys of the catalogue or text as written)."""
     rest: dict[str, dict[str, float]] = field(default_factory=dict)
     """Mean sustainability figures of each internal team of the recommended option (flagged in words by
     :func:`sentences`, in the reader's language)."""

@@ -24,7 +24,6 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtr, stdtrit
 
-from sourcing import words
 from sourcing.errors import Problem, ScenarioError
 from sourcing.files import study_from_data
 from sourcing.paths import Path, changed_paths, locate, parse_path, path_text, quantity, revalued, study_data
@@ -235,36 +234,6 @@ class BreakEven:
     ledger), ``brent`` (a root on one ledger, bootstrap interval) or ``none`` (no break-even in the range)."""
     results: Results | None = field(default=None, repr=False)
     """The one simulation a break-even of a price is solved on (its ledger re-valued at every value)."""
-
-    def text(self, number: float | None, lang: str = "en") -> str:
-        """A value of the parameter in its unit, in the reader's locale (``unbounded`` for a band's open end)."""
-        if number is None or not math.isfinite(number):
-            return words.say("whatif.unbounded", lang)
-        return words.value(number, self.unit, lang)
-
-    def sentence(self, lang: str = "en") -> str:
-        """Where the two options are equal, with the band and today's value; or that they never are."""
-        if self.value is None:
-            what = "cost" if self.metric == "economic_cost" else "availability"
-            sign = "lower" if self.points[0][1].mean < 0 else "higher"
-            return words.say(f"whatif.no_breakeven_{what}_{sign}", lang, a=self.a, b=self.b,
-                             low=self.text(self.points[0][0], lang), high=self.text(self.points[-1][0], lang))
-        return words.say("whatif.breakeven_found", lang, a=self.a, b=self.b, path=self.path,
-                         value=self.text(self.value, lang), low=self.text(self.low, lang),
-                         high=self.text(self.high, lang), today=self.text(self.current, lang))
-
-
-def gap(value: float, on: str, currency: str = "EUR", lang: str = "en") -> str:
-    """A difference between two options as the reader reads it: economic cost (``on`` is ``cost``) in
-    thousands of the currency, availability or GTR compliance in percentage points."""
-    if on == "cost":
-        return words.money(value, currency, lang, signed=True)
-    return words.points(value, lang, signed=True)
-
-
-def assumption_label(name: str, lang: str = "en") -> str:
-    """A default assumption in the reader's words; one the user named (a path) keeps its name."""
-    return words.say_or(f"whatif.assumption.{name.replace(' ', '_').lower()}", name, lang)
 
 
 def breakeven(study: Study, a: str, b: str, path: str, replications: int = 60, seed: int = 1,
@@ -502,29 +471,8 @@ class Match:
     steps: list[MatchStep]
     found: MatchStep | None
     current_cost_per_year: float
-
-    def sentence(self, currency: str = "EUR", lang: str = "en") -> str:
-        """The smallest value found, how sure, and what it costs a year; or that none was."""
-        if self.found is None:
-            return words.say("whatif.no_match", lang, a=self.a, b=self.b)
-        return words.say("whatif.match_found", lang, a=self.a, b=self.b, path=self.path, value=self.found.value,
-                         p=words.percent(self.found.probability, lang, 0),
-                         cost=words.money(self.found.cost_per_year - self.current_cost_per_year, currency, lang,
-                                          signed=True))
-
-    def table(self, currency: str = "EUR", lang: str = "en") -> pd.DataFrame:
-        """One row per value tried: the difference A - B and its interval, the chance that A is at least as
-        good, and A's economic cost a year, in the reader's locale."""
-        say = words.say
-        return pd.DataFrame([{
-            say("whatif.value_tried", lang): str(s.value),
-            say("whatif.difference", lang): gap(s.difference.mean, self.on, currency, lang),
-            say("whatif.ci_low", lang): gap(s.difference.low, self.on, currency, lang),
-            say("whatif.ci_high", lang): gap(s.difference.high, self.on, currency, lang),
-            say("whatif.probability", lang): words.percent(s.probability, lang, 0),
-            say("whatif.cost_per_year", lang, unit=words.thousands(currency)): words.money(
-                s.cost_per_year, currency, lang, bare=True),
-        } for s in self.steps])
+    unit: str = ""
+    """The unit of the values tried when they are numbers (a price); empty when they are as written."""
 
 
 def match(study: Study, a: str, b: str, path: str, values: list[Any] | None = None, on: str = "availability",
@@ -577,13 +525,13 @@ def _match_on_prices(study: Study, a: str, b: str, path: str, replications: int,
     for value, diff in found.points:
         oriented = Difference(-diff.mean, diff.half_width, diff.n)
         priced = valuation.revalue(found.results, set_number(study, target, value))
-        step = MatchStep(found.text(value), diff, oriented.probability_positive(),
+        step = MatchStep(value, diff, oriented.probability_positive(),
                          priced.figure("economic_cost", a) / years)
         steps.append(step)
         at_root = found.value is not None and abs(value - found.value) <= 1e-9 * max(abs(value), 1.0)
         if at_root or (found.value is None and first is None and oriented.mean >= 0):
             first = step
-    return Match(a, b, path, "cost", steps, first, found.results.figure("economic_cost", a) / years)
+    return Match(a, b, path, "cost", steps, first, found.results.figure("economic_cost", a) / years, found.unit)
 
 
 def _check_names(study: Study, a: str, b: str) -> None:
@@ -683,12 +631,6 @@ class Swing:
     flips: bool
     additive: bool = False
     """``low`` and ``high`` are added to the value (a rate) rather than multiplying it."""
-
-    def move(self, factor: float, lang: str = "en") -> str:
-        """A swing's end as the reader reads it: ``×0.8``, or ``-5 %`` added to a rate."""
-        if self.additive:
-            return words.percent(factor, lang, 0, signed=True)
-        return f"×{words.decimal_text(factor, lang)}"
 
 
 @dataclass

@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from cli.main import app
 from reports.conclusions import (
+    assumption_label,
     breakeven_sentence,
     match_sentence,
     rest_sentence,
@@ -27,7 +28,6 @@ from simulation.replications import run_study
 from simulation.verdict import verdict
 from simulation.whatif import (
     Assumption,
-    assumption_label,
     breakeven,
     difference,
     evaluate,

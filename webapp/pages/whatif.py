@@ -8,6 +8,7 @@ import streamlit as st
 
 from reports import conclusions as said
 from reports import report
+from reports.conclusions import assumption_label, match_rows
 from simulation.conclusions import (
     breakeven_conclusion,
     match_conclusion,
@@ -17,7 +18,7 @@ from simulation.conclusions import (
 )
 from simulation.repricing import answers_at_once, breakeven_on_run
 from simulation.verdict import verdict
-from simulation.whatif import assumption_label, breakeven, match, sensitivity
+from simulation.whatif import breakeven, match, sensitivity
 from sourcing import words
 from sourcing.errors import ScenarioError
 from sourcing.paths import path_text, quantity, study_data
@@ -225,7 +226,7 @@ with match_tab:
     if found is not None:
         (st.info if found.found is None else st.success)(
             said.match_sentence(match_conclusion(found, study.names), currency, language))
-        st.dataframe(found.table(currency, language), hide_index=True, width="stretch")
+        st.dataframe(pd.DataFrame(match_rows(found, currency, language)), hide_index=True, width="stretch")
         raw = pd.DataFrame([{found.path: s.value, "difference": s.difference.mean, "ci_low": s.difference.low,
                              "ci_high": s.difference.high, "p_at_least_as_good": s.probability,
                              "cost_per_year": s.cost_per_year} for s in found.steps])
