@@ -21,7 +21,7 @@ import typer
 from rich.text import Text
 
 from sourcing.errors import ScenarioError
-from sourcing.words import number, percent, say
+from sourcing.words import note_text, number, percent, say
 
 from .console import err, out
 from .console import table as _table
@@ -310,15 +310,15 @@ def _print_estimates(desk, team, lang: str) -> None:
         if len(desk.services) > 1:
             title += f" - {calibration.service}"
         _print_frame(title, estimates_table(calibration, lang))
-        _line(say("calibrate.notes.trend_and_season", lang, trend=calibration.trend.note,
-                  season=calibration.seasonality.note))
+        _line(say("calibrate.notes.trend_and_season", lang, trend=note_text(calibration.trend.note, lang),
+                  season=note_text(calibration.seasonality.note, lang)))
         profile = calibration.profile
         named = profile.named or profile.nearest
         p = profile.p_values[named]
         _line(say("calibrate.cli.profile_named" if profile.named else "calibrate.cli.profile_own", lang, name=named,
                   p=f"< {number(0.001, lang, 3)}" if p < 0.001 else f"= {number(p, lang, 3)}"))
         for warning in calibration.warnings:
-            _flagged("warning", warning, lang, err, "yellow")
+            _flagged("warning", note_text(warning, lang), lang, err, "yellow")
     if c.reopened is not None:
         share = c.reopened.share
         _line(say("calibrate.cli.reopened", lang, total=number(c.reopened.total, lang, 0),

@@ -11,9 +11,7 @@ from simulation.backtest import FITTED, Backtest, ServiceCheck, backtest, check_
 from sourcing.calibration import Calibration, Desk, calibrate_desk
 from sourcing.calibration_file import FileText, TeamSpec, Written, placeholder_team, scenario_yaml, written_repair
 from sourcing.tickets import History
-from sourcing.words import number, percent, say
-
-from .notes import note_text
+from sourcing.words import note_text, number, percent, say
 
 
 def backtest_warnings(found: Backtest, lang: str = "en") -> list[str]:
@@ -79,7 +77,7 @@ def calibrate_history(history: History, service: str, team: TeamSpec | None = No
     command line and the app. ``on_estimated`` and ``on_backtested`` see each step's result as soon as it
     is there (so that a later failure never hides it). With ``check``, the written file is run and each
     service's availability checked (:func:`check_file`)."""
-    desk = calibrate_desk(history, service, country=country, lang=lang, by_service=by_service, stable=stable)
+    desk = calibrate_desk(history, service, country=country, by_service=by_service, stable=stable)
     placeholder = team is None
     team = team or placeholder_team(desk, time_zone, lang)
     if on_estimated is not None:

@@ -16,7 +16,7 @@ from plotly.subplots import make_subplots
 from sourcing import __version__
 from sourcing.calibration import Calibration
 from sourcing.model import PRIORITIES
-from sourcing.words import INTERVAL_SEPARATOR, number, number_text, percent, say
+from sourcing.words import INTERVAL_SEPARATOR, note_text, number, number_text, percent, say
 
 from .calibrate import Calibrated, backtest_warnings
 from .emphasis import as_html
@@ -301,14 +301,16 @@ def html_report(done: Calibrated, service: str, lang: str = "en") -> str:
               for label, level in history.priorities.items()]
     parts += [f"<li>{said('html.set_aside')}: {e(line)}</li>" for line in history.excluded.lines(lang)]
     parts += [f"<li>{said('html.note')}: {e(note)}</li>" for note in [*history.notes, *desk_notes(done.desk, lang)]]
-    parts += [f"<li><b>{said('html.warning')}</b>: {e(w)}</li>" for c in done.desk.services for w in c.warnings]
+    parts += [f"<li><b>{said('html.warning')}</b>: {e(note_text(w, lang))}</li>" for c in done.desk.services
+              for w in c.warnings]
     parts.append("</ul>")
     if calibration.waiting:
         parts += [f"<h2>{said('waiting_table')}</h2>", table(waiting_table(calibration, lang))]
     for c in done.desk.services:
         title = say("calibrate.html.estimates", lang) + (f" - {c.service}" if len(done.desk.services) > 1 else "")
         parts += [f"<h2>{e(title)}</h2>", table(estimates_table(c, lang)),
-                  f"<p>{said('notes.trend_and_season', trend=c.trend.note, season=c.seasonality.note)}</p>"]
+                  "<p>" + said("notes.trend_and_season", trend=note_text(c.trend.note, lang),
+                               season=note_text(c.seasonality.note, lang)) + "</p>"]
     if backtest is not None:
         parts += [f"<h2>{said('html.backtest')}</h2>", f"<p>{e(backtest.team.origin)}.</p>"]
         parts += [f"<p>{as_html(line)}</p>" for line in rating_lines(backtest, lang)]

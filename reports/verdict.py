@@ -8,9 +8,7 @@ from simulation.plausibility import Doubt
 from simulation.sustainability import breaches
 from simulation.verdict import Verdict
 from sourcing import words
-from sourcing.words import horizon, money, number, percent, points, saving_span, say
-
-from .notes import note_text
+from sourcing.words import horizon, money, note_text, number, percent, points, saving_span, say
 
 
 def rest_flags(figures: dict[str, float], lang: str = "en") -> list[str]:

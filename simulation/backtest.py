@@ -43,12 +43,12 @@ from sourcing.calibration_file import (
     study_of,
 )
 from sourcing.model import PRIORITIES, Distribution
+from sourcing.notes import Note, Number, Share
 
 from .compile import compile_study
 from .distributions import by_priority, quantile
 from .engine import simulate
 from .incidents import Load
-from .notes import Note, Number, Share
 from .streams import Streams
 
 BUDGET = 10_000

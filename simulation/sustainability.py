@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .notes import Note, Number, Share
+from sourcing.notes import Note, Number, Share
 
 METRICS = ("on_call_share_max", "interventions_per_on_call_week", "extra_hours_per_person_year",
            "daily_rest_broken_per_person_year", "weekly_rest_broken_per_person_year", "overtime_max_person_year")

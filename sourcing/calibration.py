@@ -37,11 +37,11 @@ from .calibration_guards import (
     waiting_by_priority,
 )
 from .model import PRIORITIES
+from .notes import Note, Number, Share
 from .regression import poisson_regression
 from .scenario import WEEKLY_PROFILES, weekly_profile
 from .tickets import History
 from .units import HOURS_PER_MONTH, HOURS_PER_YEAR
-from .words import number, number_text, percent, say
 
 CONFIDENCE = 0.95
 ALPHA = 1 - CONFIDENCE
@@ -96,7 +96,7 @@ class Trend(NamedTuple):
     significant: bool
     dispersion: float
     weeks: int
-    note: str
+    note: Note
 
 
 class Profile(NamedTuple):
@@ -118,7 +118,7 @@ class Seasonality(NamedTuple):
     factors: np.ndarray | None
     p_value: float | None
     significant: bool
-    note: str
+    note: Note
 
 
 class Fit(NamedTuple):
@@ -148,7 +148,7 @@ class RepairFit(NamedTuple):
     best: Fit | None
     median: Interval | None
     p90: Interval | None
-    note: str
+    note: Note
     borrowed: str | None = None
     """The priority whose fit stands in when this one has too few tickets."""
     bumps: Bimodal | None = None
@@ -192,7 +192,7 @@ class Calibration:
     reopened: ShareEstimate | None
     sla: dict[str, ShareEstimate]
     """Share of resolved tickets that made their SLA, per priority and 'all' (when the export says)."""
-    warnings: tuple[str, ...]
+    warnings: tuple[Note, ...]
     service: str | None = None
     """The service this calibration is of (None: the whole export)."""
     waiting: tuple[Waiting, ...] = ()
@@ -286,9 +286,9 @@ def with_hours(tickets: pd.DataFrame, time_zone: str) -> pd.DataFrame:
     return tickets.assign(elapsed=elapsed, ttr=paused.clip(lower=0.0))
 
 
-def calibrate(history: History, country: str | None = "FR", lang: str = "en", stable: bool = True,
+def calibrate(history: History, country: str | None = "FR", stable: bool = True,
               since: pd.Timestamp | None = None, service: str | None = None, guards: bool = True) -> Calibration:
-    """Estimate the incident load and the times to restore of a history (notes and warnings in ``lang``).
+    """Estimate the incident load and the times to restore of a history (its notes and warnings as keyed notes).
 
     With ``stable``, a change of level inside the history (rates or repair times) is tested for and the
     estimates are made on the period after it; ``since`` imposes that period's first day instead. ``guards``
@@ -316,26 +316,25 @@ def calibrate(history: History, country: str | None = "FR", lang: str = "en", st
     exposure = float(profile.weights[hour_how].sum()) / HOURS_PER_MONTH
     rates = tuple(RateEstimate(p, int(counts[p]), poisson_interval(int(counts[p]), exposure),
                                binomial_interval(int(counts[p]), total)) for p in PRIORITIES)
-    trend = estimate_trend(tickets["opened"], hours, profile.weights[hour_how], lang)
-    seasonality = estimate_seasonality(tickets["opened"], hours, profile.weights[hour_how], lang)
+    trend = estimate_trend(tickets["opened"], hours, profile.weights[hour_how])
+    seasonality = estimate_seasonality(tickets["opened"], hours, profile.weights[hour_how])
     resolution = _resolution(tickets)
     censored_after = censoring_start(tickets, end)
     sample = tickets if censored_after is None else tickets[tickets["opened"] < censored_after]
-    repair = fit_repair_times(sample, resolution, lang)
+    repair = fit_repair_times(sample, resolution)
     warnings = [f.note for f in repair if f.note]
     found_filter = None
     if history.whole_opened is not None:
         whole = history.whole_opened[history.whole_opened >= start]
         found_filter = filter_trend(tickets["opened"], whole)
         if found_filter is not None and found_filter.significant and trend.significant:
-            trend = trend._replace(significant=False, note=say(
-                "calibrate.notes.filter_trend", lang, trend=trend.note,
-                growth=percent(found_filter.growth, lang, 0, signed=True),
-                p=number_text(found_filter.p_value, lang, 3, significant=True)))
+            trend = trend._replace(significant=False, note=Note(
+                "calibrate.notes.filter_trend", {"trend": trend.note, "growth": Share(found_filter.growth, 0, True),
+                                                 "p": Number(found_filter.p_value, 3, significant=True)}))
     if trend.dispersion > 1.5:
-        warnings.append(say("calibrate.notes.dispersion", lang, times=number(trend.dispersion, lang, 1)))
+        warnings.append(Note("calibrate.notes.dispersion", {"times": Number(trend.dispersion, 1)}))
     if months < 3:
-        warnings.append(say("calibrate.notes.short_history", lang, months=number(months, lang, 1)))
+        warnings.append(Note("calibrate.notes.short_history", {"months": Number(months, 1)}))
     column = history.columns.get("resolver") or history.columns.get("assignee")
     return Calibration(history=history, start=start, end=end, months=months, country=country,
                        per_month=poisson_interval(total, exposure), rates=rates, trend=trend, profile=profile,
@@ -416,14 +415,14 @@ def _bins(opened: pd.Series, hours: pd.DatetimeIndex, weights: np.ndarray, freq:
     return frame
 
 
-def estimate_trend(opened: pd.Series, hours: pd.DatetimeIndex, weights: np.ndarray, lang: str = "en") -> Trend:
+def estimate_trend(opened: pd.Series, hours: pd.DatetimeIndex, weights: np.ndarray) -> Trend:
     """Growth per year from weekly counts (quasi-Poisson regression on time, the weekly profile as exposure)."""
     bins = _bins(opened, hours, weights, "W-SUN")
     bins = bins[bins["exposure"] > 0]
     weeks = len(bins)
     if weeks < MIN_TREND_WEEKS:
-        return Trend(None, None, False, 1.0, weeks, say("calibrate.notes.trend_short", lang, weeks=weeks,
-                                                        least=MIN_TREND_WEEKS))
+        return Trend(None, None, False, 1.0, weeks, Note("calibrate.notes.trend_short",
+                                                         {"weeks": weeks, "least": MIN_TREND_WEEKS}))
     years = bins["years"].to_numpy() - bins["years"].mean()
     y, offset = bins["count"].to_numpy(), np.log(bins["exposure"].to_numpy())
     full = poisson_regression(np.column_stack([np.ones(weeks), years]), y, offset)
@@ -435,28 +434,26 @@ def estimate_trend(opened: pd.Series, hours: pd.DatetimeIndex, weights: np.ndarr
     z = stats.norm.ppf(1 - ALPHA / 2)
     growth = Interval(float(np.expm1(beta)), float(np.expm1(beta - z * se)), float(np.expm1(beta + z * se)))
     significant = p_value < ALPHA
-    note = say("calibrate.notes.trend", lang, growth=percent(growth.value, lang, 1, signed=True),
-               low=percent(growth.low, lang, 1, signed=True), high=percent(growth.high, lang, 1, signed=True),
-               verdict=_verdict(significant, lang), p=number_text(p_value, lang, 3, significant=True),
-               weeks=weeks)
+    note = Note("calibrate.notes.trend", {
+        "growth": Share(growth.value, 1, True), "low": Share(growth.low, 1, True), "high": Share(growth.high, 1, True),
+        "verdict": _verdict(significant), "p": Number(p_value, 3, significant=True), "weeks": weeks})
     return Trend(growth, p_value, significant, dispersion, weeks, note)
 
 
-def _verdict(significant: bool, lang: str) -> str:
-    return say("calibrate.notes.significant" if significant else "calibrate.notes.not_significant", lang)
+def _verdict(significant: bool) -> Note:
+    return Note("calibrate.notes.significant" if significant else "calibrate.notes.not_significant")
 
 
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 
 
-def estimate_seasonality(opened: pd.Series, hours: pd.DatetimeIndex, weights: np.ndarray,
-                         lang: str = "en") -> Seasonality:
+def estimate_seasonality(opened: pd.Series, hours: pd.DatetimeIndex, weights: np.ndarray) -> Seasonality:
     """Month-of-year factors from monthly counts (quasi-Poisson with a trend; F test of the eleven factors)."""
     bins = _bins(opened, hours, weights, "M")
     bins = bins[bins["exposure"] > 0]
     if len(bins) < MIN_SEASON_MONTHS:
-        return Seasonality(None, None, False, say("calibrate.notes.season_short", lang, months=len(bins),
-                                                  least=MIN_SEASON_MONTHS))
+        return Seasonality(None, None, False, Note("calibrate.notes.season_short",
+                                                   {"months": len(bins), "least": MIN_SEASON_MONTHS}))
     years = bins["years"].to_numpy()
     month = bins.index.month.to_numpy()
     dummies = (month[:, None] == np.arange(2, 13)[None, :]).astype(float)
@@ -472,10 +469,10 @@ def estimate_seasonality(opened: pd.Series, hours: pd.DatetimeIndex, weights: np
     factors = factors / factors.mean()
     significant = p_value < ALPHA
     peak, low = int(np.argmax(factors)), int(np.argmin(factors))
-    note = say("calibrate.notes.season", lang, verdict=_verdict(significant, lang),
-               p=number_text(p_value, lang, 3, significant=True), months=len(bins),
-               peak=say(f"calibrate.month.{MONTHS[peak]}", lang), peak_factor=number(factors[peak], lang, 2),
-               low=say(f"calibrate.month.{MONTHS[low]}", lang), low_factor=number(factors[low], lang, 2))
+    note = Note("calibrate.notes.season", {
+        "verdict": _verdict(significant), "p": Number(p_value, 3, significant=True), "months": len(bins),
+        "peak": Note(f"calibrate.month.{MONTHS[peak]}"), "peak_factor": Number(factors[peak], 2),
+        "low": Note(f"calibrate.month.{MONTHS[low]}"), "low_factor": Number(factors[low], 2)})
     return Seasonality(factors, p_value, significant, note)
 
 
@@ -508,7 +505,7 @@ def fit_distributions(hours: np.ndarray) -> tuple[Fit, ...]:
     return tuple(sorted(fits, key=lambda f: f.aic))
 
 
-def fit_repair_times(tickets: pd.DataFrame, resolution: float, lang: str = "en") -> tuple[RepairFit, ...]:
+def fit_repair_times(tickets: pd.DataFrame, resolution: float) -> tuple[RepairFit, ...]:
     """Per priority, the distribution of the time to restore (clock hours, the SLA clock paused in pending
     states: the ``ttr`` column; resolved - opened without it). A ticket resolved within the minute
     counts as half the export's time step. Priorities with fewer than :data:`MIN_QUANTILES` resolved tickets
@@ -525,9 +522,9 @@ def fit_repair_times(tickets: pd.DataFrame, resolution: float, lang: str = "en")
         if n < MIN_QUANTILES:
             continue
         fits = fit_distributions(hours)
-        note = ""
+        note = None
         if n < MIN_FIT:
-            note = say("calibrate.notes.few_to_fit", lang, priority=p, count=n, least=MIN_FIT)
+            note = Note("calibrate.notes.few_to_fit", {"priority": p, "count": n, "least": MIN_FIT})
         own[p] = RepairFit(p, hours, fits, fits[0] if fits else None, quantile_interval(hours, 0.5),
                            quantile_interval(hours, 0.9), note, bumps=two_bumps(hours) if n >= MIN_FIT else None)
     out = []
@@ -541,12 +538,13 @@ def fit_repair_times(tickets: pd.DataFrame, resolution: float, lang: str = "en")
             donor = own[donors[0]]
             out.append(donor._replace(priority=p, hours=np.sort(ttr[priority == p]), median=None, p90=None,
                                       borrowed=donor.priority,
-                                      note=say("calibrate.notes.borrowed", lang, priority=p, count=n,
-                                               least=MIN_QUANTILES, donor=donor.priority) if n else ""))
+                                      note=Note("calibrate.notes.borrowed", {
+                                          "priority": p, "count": n, "least": MIN_QUANTILES,
+                                          "donor": donor.priority}) if n else None))
         else:
             n = int(np.sum(priority == p))
             out.append(RepairFit(p, np.sort(ttr[priority == p]), (), None, None, None,
-                                 say("calibrate.notes.no_fit", lang, priority=p, count=n, least=MIN_QUANTILES)))
+                                 Note("calibrate.notes.no_fit", {"priority": p, "count": n, "least": MIN_QUANTILES})))
     return tuple(out)
 
 
@@ -685,13 +683,13 @@ def service_name(value: str, taken: set[str]) -> str:
     return name
 
 
-def calibrate_desk(history: History, service: str, country: str | None = "FR", lang: str = "en",
+def calibrate_desk(history: History, service: str, country: str | None = "FR",
                    by_service: bool = True, stable: bool = True) -> Desk:
     """Calibrate the whole export, then each service of the column its services are read from (the leading
     values, the rest as 'other'), over the whole export's stable period."""
     from dataclasses import replace
 
-    whole = calibrate(history, country, lang, stable=stable, service=service)
+    whole = calibrate(history, country, stable=stable, service=service)
     column = history.columns.get("service") if by_service else None
     values = whole.tickets["service"] if column else None
     alone = Desk(whole, (whole,), None, groups=group_spread(whole.tickets))
@@ -711,11 +709,11 @@ def calibrate_desk(history: History, service: str, country: str | None = "FR", l
         name = service_name(value, taken)
         taken.add(name.casefold())
         part = replace(history, tickets=tickets[(key == value).to_numpy()].reset_index(drop=True))
-        services.append(calibrate(part, country, lang, since=whole.since, service=name, guards=False))
+        services.append(calibrate(part, country, since=whole.since, service=name, guards=False))
     rest = ~key.isin(leading)
     grouped = tuple(v for v in counts.index if v not in leading and v)
     if rest.any():
         part = replace(history, tickets=tickets[rest.to_numpy()].reset_index(drop=True))
-        services.append(calibrate(part, country, lang, since=whole.since, service=service_name(OTHER, taken),
+        services.append(calibrate(part, country, since=whole.since, service=service_name(OTHER, taken),
                                   guards=False))
     return Desk(whole, tuple(services), column, grouped)

@@ -26,7 +26,7 @@ from .files import parse_yaml, study_from_data
 from .model import PRIORITIES, QuantileTable, unsafe_text
 from .scenario import MAX_TEAM, Study
 from .units import HOURS_PER_MONTH, HOURS_PER_YEAR, format_percent
-from .words import number, number_text, percent, say
+from .words import note_text, number, number_text, percent, say
 
 TEAM_NAME = "in-house"
 SCENARIO_NAME = "In-house (calibrated)"
@@ -551,7 +551,8 @@ def scenario_yaml(desk: Desk, team: TeamSpec, repairs: Repairs, time_zone: str, 
 
     lines += [labelled("set_aside", line) for line in history.excluded.lines(lang)]
     lines += [labelled("note", note) for note in history.notes]
-    lines += [labelled("warning", w if len(desk.services) == 1 else s("labelled", label=c.service, text=w))
+    lines += [labelled("warning", note_text(w, lang) if len(desk.services) == 1 else
+                       s("labelled", label=c.service, text=note_text(w, lang)))
               for c in desk.services for w in c.warnings]
     lines += [f"# {s('adjust')}", "#   sourcing validate THIS_FILE && sourcing run THIS_FILE -n 20", "",
               f"name: {_flow(data['name'])}", "currency: EUR", "",
@@ -643,9 +644,9 @@ def _service_lines(c: Calibration, whole: Calibration, data: dict[str, Any], lan
         lines.append(f"      weekly_profile: {_flow(incidents['weekly_profile'])}")
     trend = c.trend
     growth = s("from_trend") if trend.significant else s("no_trend") if trend.growth else s("no_trend_estimated")
-    lines.append(f"      growth_per_year: {incidents['growth_per_year']}       # {growth}: {_comment(trend.note)}")
+    lines.append(f"      growth_per_year: {incidents['growth_per_year']}       # {growth}: {_comment(note_text(trend.note, lang))}")
     season = c.seasonality
-    lines.append(f"      # {s('season', note=_comment(season.note))}"
+    lines.append(f"      # {s('season', note=_comment(note_text(season.note, lang)))}"
                  + (f" {s('season_not_written')}" if season.significant else ""))
     return lines
 

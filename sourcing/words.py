@@ -24,6 +24,8 @@ from pathlib import Path
 from babel import Locale
 from babel.numbers import format_decimal
 
+from .notes import Note, Number, Share
+
 LANGUAGES = {"en": "English", "fr": "Français"}
 LOCALES = {"en": "en_GB", "fr": "fr_FR"}
 SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£", "CHF": "CHF"}
@@ -277,3 +279,21 @@ def number_text(value: float, lang: str = "en", digits: int = 0, significant: bo
         magnitude = int(math.floor(math.log10(abs(value))))
         digits = max(0, digits - 1 - magnitude)
     return number(value, lang, digits)
+
+
+def note_value(value: object, lang: str = "en") -> str:
+    """One value of a keyed note (:mod:`sourcing.notes`) as the reader is shown it."""
+    if isinstance(value, Note):
+        return note_text(value, lang)
+    if isinstance(value, Share):
+        return percent(value.value, lang, value.digits, signed=value.signed)
+    if isinstance(value, Number):
+        if value.significant:
+            return number_text(value.value, lang, value.digits, significant=True)
+        return number(value.value, lang, value.digits)
+    return str(value)
+
+
+def note_text(note: Note, lang: str = "en") -> str:
+    """A keyed note said: its sentence from the catalogue, its values in the reader's locale."""
+    return say(note.key, lang, **{name: note_value(value, lang) for name, value in note.values.items()})

@@ -30,6 +30,7 @@ from sourcing.files import load_study, study_from_data
 from sourcing.scenario import weekly_profile
 from sourcing.tickets import read_export, read_export_file
 from sourcing.units import parse_duration
+from sourcing.words import note_text
 
 DATA = Path(__file__).parent / "data"
 runner = CliRunner()
@@ -199,8 +200,9 @@ def test_a_file_above_the_size_limit_is_refused_before_it_is_read(tmp_path, monk
 
 def test_a_handful_of_tickets_warns_with_the_threshold():
     calibration = calibrate(read_export_file(DATA / "servicenow-event-log.csv", now=NOW))
-    assert any(f"fewer than the {5}" in w or f"the {MIN_FIT}" in w for w in calibration.warnings)
-    assert any("covers 0.1 months" in w for w in calibration.warnings)
+    said = [note_text(w, "en") for w in calibration.warnings]
+    assert any(f"fewer than the {5}" in w or f"the {MIN_FIT}" in w for w in said)
+    assert any("covers 0.1 months" in w for w in said)
 
 
 # --------------------------------------------------------------------------- recovering a known scenario

@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 
 from sourcing.tickets import read_export
+from sourcing.words import note_text
 
 NOW = datetime(2026, 1, 1)
 
@@ -193,9 +194,9 @@ def test_a_team_too_small_is_named_and_its_absurd_repair_times_not_written(desk)
     """Three people for a desk that fifteen worked: the queue alone outlasts the history's times to restore.
     The fitted repair times (minutes) are not written; the history's are, and the failure says the team is
     too small and how many people the export shows."""
-    from reports.notes import note_text
     from simulation.backtest import backtest
     from sourcing.calibration_file import history_repairs, team_from_count, written_repair
+    from sourcing.words import note_text
 
     found = backtest(desk, team_from_count(3), exports.ZONE)
     assert found.failure is not None and found.failure.kind == "size"
@@ -372,7 +373,7 @@ def test_a_trend_a_filter_creates_is_not_written():
     history = restrict(read_export(text.encode(), "flat.csv", now=NOW), ["Network"])
     found = calibrate(history, country=None, stable=False)  # a steady rise is no level shift to cut at
     assert found.filter_trend.significant and found.trend.growth.value > 0.5
-    assert not found.trend.significant and "the trend is the filter's" in found.trend.note
+    assert not found.trend.significant and "the trend is the filter's" in note_text(found.trend.note, "en")
 
 
 def test_no_trend_from_less_than_26_weeks(generated):

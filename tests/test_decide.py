@@ -256,8 +256,8 @@ def test_a_two_person_weekly_rota_is_one_week_in_two_not_more() -> None:
     """Two people alternating weeks hold 50 % each, plus the odd days a horizon adds to whole weeks (the
     e-mail example: 50.3 %): not flagged; one more week in two (55 %) is."""
     from reports.verdict import rest_flags
-    from simulation.notes import Note, Share
     from simulation.sustainability import breaches
+    from sourcing.notes import Note, Share
 
     assert breaches({"on_call_share_max": 0.5033}) == []
     assert breaches({"on_call_share_max": 0.55}) == [Note("rest.on_call_share", {"share": Share(0.55)})]

@@ -1,18 +1,18 @@
-"""Keyed notes (simulation/notes.py) said by reports/notes.py: the core's figures reach the reader in their
+"""Keyed notes (sourcing/notes.py) said by sourcing/words.py: the core's figures reach the reader in their
 locale, through the catalogue, and a nested note is said in its place."""
 
 from __future__ import annotations
 
-from reports.notes import note_text, value_text
-from simulation.notes import Note, Number, Share
+from sourcing.notes import Note, Number, Share
+from sourcing.words import note_text, note_value
 
 
 def test_values_are_shown_in_the_readers_locale():
-    assert value_text(Share(0.5433), "en") == "54 %"
-    assert value_text(Share(0.5433, 1), "fr") == "54,3\u202f%"
-    assert value_text(Number(12345.678, 1), "en") == "12,345.7"
-    assert value_text(Number(12345.678, 1), "fr") == "12\u202f345,7"
-    assert value_text("as written", "fr") == "as written"
+    assert note_value(Share(0.5433), "en") == "54 %"
+    assert note_value(Share(0.5433, 1), "fr") == "54,3\u202f%"
+    assert note_value(Number(12345.678, 1), "en") == "12,345.7"
+    assert note_value(Number(12345.678, 1), "fr") == "12\u202f345,7"
+    assert note_value("as written", "fr") == "as written"
 
 
 def test_a_note_is_its_catalogue_sentence_with_its_values():
@@ -23,4 +23,10 @@ def test_a_note_is_its_catalogue_sentence_with_its_values():
 
 def test_a_nested_note_is_said_in_its_place():
     inner = Note("rest.on_call_share", {"share": Share(0.55)})
-    assert value_text(inner, "fr") == note_text(inner, "fr")
+    assert note_value(inner, "fr") == note_text(inner, "fr")
+
+
+def test_signed_shares_significant_numbers_and_catalogue_words():
+    assert note_value(Share(0.032, 1, signed=True), "en") == "+3.2 %"
+    assert note_value(Number(0.0123456, 3, significant=True), "en") == "0.0123"
+    assert note_value(Note("calibrate.month.jan"), "fr") != note_value(Note("calibrate.month.jan"), "en")

@@ -18,7 +18,7 @@ from sourcing.calibration_file import check_service_name, team_from_count
 from sourcing.errors import ScenarioError
 from sourcing.files import study_from_text
 from sourcing.tickets import FORMATS, MAX_EXPORT_BYTES, MB, parse_columns, parse_priorities, read_export
-from sourcing.words import number
+from sourcing.words import note_text, number
 from webapp import session
 from webapp.i18n import t
 
@@ -137,10 +137,10 @@ for part in done.desk.services:
     if len(done.desk.services) > 1:
         st.caption(part.service)
     st.table(estimates_table(part, language).set_index(t("calibrate.table.priority", language)))   # wraps: fits
-    st.caption(_said(t("calibrate.notes.trend_and_season", language, trend=part.trend.note,
-                                season=part.seasonality.note)))
+    st.caption(_said(t("calibrate.notes.trend_and_season", language, trend=note_text(part.trend.note, language),
+                       season=note_text(part.seasonality.note, language))))
     for warning in part.warnings:
-        st.warning(_said(warning))
+        st.warning(_said(note_text(warning, language)))
 if found is not None:
     st.subheader(t("calibrate.backtest", language))
     for line in rating_lines(found, language):
