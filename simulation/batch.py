@@ -37,7 +37,7 @@ from .plan import Plan, compiled, repriced
 from .ledger import concat as ledger_concat
 from .replications import Chunk, _batch, _worker_start, concat, next_target
 from .store import Store, StoreError
-from .variance import expected_controls
+from .variance import expected_controls_all
 
 
 class Task(NamedTuple):
@@ -177,12 +177,10 @@ class StudyState:
 
 
 def expected_all(studies: list, executor) -> list[dict[str, float]]:
-    """:func:`simulation.variance.expected_controls` of every study (a few tenths of a second each), on the
-    executor's workers when it has a ``map`` (the same numbers as computed here)."""
-    mapper = getattr(executor, "map", None)
-    if mapper is None or len(studies) <= 1:
-        return [expected_controls(study) for study in studies]
-    return mapper(expected_controls, studies)
+    """:func:`simulation.variance.expected_controls` of every study, what takes time in it (a few tenths of a
+    second a team and load not met before) on the executor's workers when it has a ``map``, in parallel (the
+    same numbers as computed here)."""
+    return expected_controls_all(studies, getattr(executor, "map", None))
 
 
 def chunk_size(replications: int, workers: int) -> int:
