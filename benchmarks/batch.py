@@ -112,12 +112,12 @@ def main() -> None:
 
 def prices(replications: int) -> None:
     """The bundled price batch: 1 worker, 2 workers, Dask; then a batch killed part-way and resumed."""
-    total = 48 * args.replications
-    print(f"48 variants x {args.replications} replications of example (b) = {total} replications "
+    total = 48 * replications
+    print(f"48 variants x {replications} replications of example (b) = {total} replications "
           f"(3 options each), {os.cpu_count()} CPUs")
     with tempfile.TemporaryDirectory() as folder:
         folder = Path(folder)
-        path = batch_file(folder, args.replications)
+        path = batch_file(folder, replications)
         one = run(path, folder / "one.duckdb", "--workers", "1")
         print(f"  local, 1 worker (reference): {one:6.1f} s, {total / one:5.1f} replications/s")
         with duckdb.connect(str(folder / "one.duckdb"), read_only=True) as db:
