@@ -291,8 +291,8 @@ def _expected(hazard: float, delay: float, horizon: float, members: int,
     return _EXPECTED[args]
 
 
-def _compute_expected(hazard: float, delay: float, horizon: float, members: int,
-                      rates: tuple[tuple[int, bytes], ...], until: tuple[float, ...] = ()) -> tuple[tuple[str, float], ...]:
+def _compute_expected(hazard: float, delay: float, horizon: float, members: int, rates: tuple[tuple[int, bytes], ...],
+                      until: tuple[float, ...] = ()) -> tuple[tuple[str, float], ...]:
     by_priority = {k: np.frombuffer(raw, dtype=float) for k, raw in rates}
     found = Renewal(hazard=hazard, delay=delay, horizon=horizon).expected(members, by_priority, until)
     return tuple(found.items())
