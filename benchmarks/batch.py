@@ -6,7 +6,8 @@ replications per second and scaling efficiency against one worker; then a batch 
 Then a structural sweep of example (b): 12 variants that change what is simulated (the incident volume
 per user and the messaging team's headcount, a grid of 4 x 3: every variant is simulated, none re-valued),
 run the same three ways, interleaved over ``--rounds`` rounds (one round: 1 worker, 2 workers, Dask), with
-the median of each and the scaling efficiency of the medians against the one-worker run.
+the median of each and the scaling efficiency of the medians against the one-worker run, and the CPU
+time each took (the command and its workers: on a busy, shared machine, what wall times cannot show).
 
 Run: ``python benchmarks/batch.py [--replications 10] [--sweep-replications 20] [--rounds 3]
 [--only prices|sweep]``. Each run is the command line a user types, in a subprocess, timed wall-clock.
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import signal
 import statistics
 import subprocess
@@ -56,10 +58,20 @@ def sweep_file(folder: Path, replications: int) -> Path:
 
 
 def run(path: Path, store: Path, *options: str) -> float:
-    t0 = time.perf_counter()
+    return timed(path, store, *options)[0]
+
+
+def timed(path: Path, store: Path, *options: str) -> tuple[float, float]:
+    """Wall time and CPU time (the command, its workers and the cluster's processes) of one batch command."""
+    t0, c0 = time.perf_counter(), children_cpu()
     subprocess.run([sys.executable, "-m", "sourcing.cli", "batch", str(path), "--store", str(store), *options],
                    check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return time.perf_counter() - t0
+    return time.perf_counter() - t0, children_cpu() - c0
+
+
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def done(store: Path) -> int:
@@ -78,12 +90,15 @@ def sweep(replications: int, rounds: int) -> None:
     runs = (("local, 1 worker (reference)", ("--workers", "1"), 1), ("local, 2 workers", ("--workers", "2"), 2),
             ("Dask LocalCluster, 2 workers", ("--scheduler", "local:2"), 2))
     times: dict[str, list[float]] = {label: [] for label, _, _ in runs}
+    cpus: dict[str, list[float]] = {label: [] for label, _, _ in runs}
     with tempfile.TemporaryDirectory() as folder:
         folder = Path(folder)
         path = sweep_file(folder, replications)
         for k in range(rounds):
             for n, (label, options, _) in enumerate(runs):
-                times[label].append(run(path, folder / f"sweep{k}-{n}.duckdb", *options))
+                wall, spent = timed(path, folder / f"sweep{k}-{n}.duckdb", *options)
+                times[label].append(wall)
+                cpus[label].append(spent)
         with duckdb.connect(str(folder / "sweep0-0.duckdb"), read_only=True) as db:
             revalued = int(db.execute("SELECT count(*) FROM revaluations").fetchone()[0])
     print(f"  {revalued} of {variants} variants re-valued, {variants - revalued} simulated")
@@ -91,7 +106,8 @@ def sweep(replications: int, rounds: int) -> None:
     for label, _, workers in runs:
         elapsed = statistics.median(times[label])
         each = ", ".join(f"{t:.1f}" for t in times[label])
-        print(f"  {label:<29}{elapsed:6.1f} s (median of {each}), {total / elapsed:5.1f} replications/s"
+        print(f"  {label:<29}{elapsed:6.1f} s (median of {each}; {statistics.median(cpus[label]):.1f} s CPU), "
+              f"{total / elapsed:5.1f} replications/s"
               + ("" if workers == 1 else f", speed-up {one / elapsed:.2f}, scaling efficiency "
                                          f"{one / elapsed / workers:.0%}"))
 
