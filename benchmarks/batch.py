@@ -3,16 +3,24 @@ processes with one worker (the reference run), with two, and on a two-worker Das
 replications per second and scaling efficiency against one worker; then a batch killed part-way
 (SIGKILL) and the time ``--resume`` takes to finish it.
 
-Run: ``python benchmarks/batch.py [--replications 10]``. Each run is the command line a user types, in a
-subprocess, timed wall-clock. Prints figures, including ratios to the one-worker reference run; asserts
-nothing.
+Then a structural sweep of example (b): 12 variants that change what is simulated (the incident volume
+per user and the messaging team's headcount, a grid of 4 x 3: every variant is simulated, none re-valued),
+run the same three ways, interleaved over ``--rounds`` rounds (one round: 1 worker, 2 workers, Dask), with
+the median of each and the scaling efficiency of the medians against the one-worker run, and the CPU
+time each took (the command and its workers: on a busy, shared machine, what wall times cannot show).
+
+Run: ``python benchmarks/batch.py [--replications 10] [--sweep-replications 20] [--rounds 3]
+[--only prices|sweep]``. Each run is the command line a user types, in a subprocess, timed wall-clock.
+Prints figures, including ratios to the one-worker reference run; asserts nothing.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -23,6 +31,9 @@ import duckdb
 
 ROOT = Path(__file__).resolve().parents[1]
 BATCH = ROOT / "scenarios" / "batches" / "email-prices.yaml"
+SWEEP = {"services.email.incidents.per_user_per_month": ["0.035", "0.045", "0.055", "0.065"],
+         "teams.two-admins.members[0].count": ["2", "3", "4"]}
+"""The structural sweep: paths whose values change what is simulated (:mod:`sourcing.paths`), 12 variants."""
 
 
 def batch_file(folder: Path, replications: int) -> Path:
@@ -35,11 +46,32 @@ def batch_file(folder: Path, replications: int) -> Path:
     return path
 
 
+def sweep_file(folder: Path, replications: int) -> Path:
+    """A structural sweep of example (b): every combination of :data:`SWEEP`'s values, ``replications`` each."""
+    grid = "\n".join(f"  {p}: [{', '.join(values)}]" for p, values in SWEEP.items())
+    path = folder / "sweep.yaml"
+    path.write_text(f"name: E-mail - incident volume against the team's headcount\nseed: 1\n"
+                    f"replications: {replications}\nstudies:\n"
+                    f"  - file: {(ROOT / 'scenarios' / 'email-1000.yaml').as_posix()}\ngrid:\n{grid}\n",
+                    encoding="utf-8")
+    return path
+
+
 def run(path: Path, store: Path, *options: str) -> float:
-    t0 = time.perf_counter()
+    return timed(path, store, *options)[0]
+
+
+def timed(path: Path, store: Path, *options: str) -> tuple[float, float]:
+    """Wall time and CPU time (the command, its workers and the cluster's processes) of one batch command."""
+    t0, c0 = time.perf_counter(), children_cpu()
     subprocess.run([sys.executable, "-m", "cli", "batch", str(path), "--store", str(store), *options],
                    check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return time.perf_counter() - t0
+    return time.perf_counter() - t0, children_cpu() - c0
+
+
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def done(store: Path) -> int:
@@ -47,16 +79,61 @@ def done(store: Path) -> int:
         return int(db.execute("SELECT count(*) FROM done").fetchone()[0])
 
 
+def sweep(replications: int, rounds: int) -> None:
+    """The structural sweep on 1 local worker (reference), 2 local workers and Dask local:2, interleaved."""
+    variants = 1
+    for values in SWEEP.values():
+        variants *= len(values)
+    total = variants * replications
+    print(f"structural sweep: {variants} variants x {replications} replications of example (b) = {total} "
+          f"replications (3 options each, all simulated), {rounds} rounds interleaved")
+    runs = (("local, 1 worker (reference)", ("--workers", "1"), 1), ("local, 2 workers", ("--workers", "2"), 2),
+            ("Dask LocalCluster, 2 workers", ("--scheduler", "local:2"), 2))
+    times: dict[str, list[float]] = {label: [] for label, _, _ in runs}
+    cpus: dict[str, list[float]] = {label: [] for label, _, _ in runs}
+    with tempfile.TemporaryDirectory() as folder:
+        folder = Path(folder)
+        path = sweep_file(folder, replications)
+        for k in range(rounds):
+            for n, (label, options, _) in enumerate(runs):
+                wall, spent = timed(path, folder / f"sweep{k}-{n}.duckdb", *options)
+                times[label].append(wall)
+                cpus[label].append(spent)
+        with duckdb.connect(str(folder / "sweep0-0.duckdb"), read_only=True) as db:
+            revalued = int(db.execute("SELECT count(*) FROM revaluations").fetchone()[0])
+    print(f"  {revalued} of {variants} variants re-valued, {variants - revalued} simulated")
+    one = statistics.median(times[runs[0][0]])
+    for label, _, workers in runs:
+        elapsed = statistics.median(times[label])
+        each = ", ".join(f"{t:.1f}" for t in times[label])
+        print(f"  {label:<29}{elapsed:6.1f} s (median of {each}; {statistics.median(cpus[label]):.1f} s CPU), "
+              f"{total / elapsed:5.1f} replications/s"
+              + ("" if workers == 1 else f", speed-up {one / elapsed:.2f}, scaling efficiency "
+                                         f"{one / elapsed / workers:.0%}"))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--replications", type=int, default=10, help="Replications per variant.")
+    parser.add_argument("--sweep-replications", type=int, default=20,
+                        help="Replications per variant of the structural sweep.")
+    parser.add_argument("--rounds", type=int, default=3, help="Interleaved rounds of the structural sweep.")
+    parser.add_argument("--only", choices=("prices", "sweep"), help="Run one of the two benchmarks.")
     args = parser.parse_args()
-    total = 48 * args.replications
-    print(f"48 variants x {args.replications} replications of example (b) = {total} replications "
+    if args.only != "sweep":
+        prices(args.replications)
+    if args.only != "prices":
+        sweep(args.sweep_replications, args.rounds)
+
+
+def prices(replications: int) -> None:
+    """The bundled price batch: 1 worker, 2 workers, Dask; then a batch killed part-way and resumed."""
+    total = 48 * replications
+    print(f"48 variants x {replications} replications of example (b) = {total} replications "
           f"(3 options each), {os.cpu_count()} CPUs")
     with tempfile.TemporaryDirectory() as folder:
         folder = Path(folder)
-        path = batch_file(folder, args.replications)
+        path = batch_file(folder, replications)
         one = run(path, folder / "one.duckdb", "--workers", "1")
         print(f"  local, 1 worker (reference): {one:6.1f} s, {total / one:5.1f} replications/s")
         with duckdb.connect(str(folder / "one.duckdb"), read_only=True) as db:

@@ -16,6 +16,7 @@ re-valued from its ledger as its replications finish (exact, no simulation; reco
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -27,6 +28,7 @@ import pandas as pd
 
 from sourcing.batch import Batch, Planned
 from sourcing.paths import structure
+from sourcing.scenario import Study
 
 from .compare import relative_precision
 from .compile import compiled, repriced
@@ -36,7 +38,7 @@ from .plan import Plan
 from .replications import Chunk, _batch, _worker_start, concat, next_target
 from .store import Store, StoreError
 from .valuation import revalue_unordered, valued_matrix
-from .variance import expected_controls
+from .variance import expected_controls_all
 
 
 class Task(NamedTuple):
@@ -56,11 +58,34 @@ def run_chunk(plan: Plan, seed: int, replications: tuple[int, ...], means: dict[
 Done = Callable[[Task, Chunk], None]
 
 
+_PAYLOADS: dict[str, tuple] = {}
+"""In a worker of :class:`LocalExecutor`: what every task of a study shares (its compiled plan, about 1 MB
+pickled), given once per worker rather than with every task."""
+
+
+def _local_start(payloads: dict[str, tuple]) -> None:
+    global _PAYLOADS
+    _PAYLOADS = payloads
+    _worker_start()
+
+
+def _local_chunk(study: str, replications: tuple[int, ...]) -> Chunk:
+    payload = _PAYLOADS[study]
+    return run_chunk(*payload[:2], replications, *payload[2:])
+
+
 class LocalExecutor:
     """Worker processes on this machine; a worker that dies has its tasks run again by a new pool."""
 
     def __init__(self, workers: int) -> None:
         self.workers = workers
+
+    def map(self, function: Callable, items: list) -> list:
+        """``function`` of every item, in parallel on the workers (in this process with one worker)."""
+        if self.workers == 1 or len(items) <= 1:
+            return [function(item) for item in items]
+        with ProcessPoolExecutor(max_workers=min(self.workers, len(items)), initializer=_worker_start) as pool:
+            return list(pool.map(function, items))
 
     def run(self, tasks: list[Task], payloads: dict[str, tuple], done: Done) -> None:
         pending = list(tasks)
@@ -78,9 +103,8 @@ class LocalExecutor:
                 done(task, run_chunk(*payloads[task.study][:2], task.replications, *payloads[task.study][2:]))
                 pending.pop(0)
             return
-        with ProcessPoolExecutor(max_workers=self.workers, initializer=_worker_start) as pool:
-            futures = {pool.submit(run_chunk, *payloads[t.study][:2], t.replications, *payloads[t.study][2:]): t
-                       for t in pending}
+        with ProcessPoolExecutor(max_workers=self.workers, initializer=_local_start, initargs=(payloads,)) as pool:
+            futures = {pool.submit(_local_chunk, t.study, t.replications): t for t in pending}
             try:
                 while futures:
                     finished, _ = wait(futures, return_when=FIRST_COMPLETED)
@@ -106,12 +130,23 @@ class DaskExecutor:
 
         if address.startswith("local:"):
             count = int(address.split(":", 1)[1])
+            if sys.platform.startswith("linux"):
+                # workers forked from this process, as local processes are: they start with its modules
+                # (NumPy, pandas, the simulation) loaded instead of importing them again, and the cluster
+                # starts and stops in a fraction of a second instead of seconds (spawned workers)
+                import dask
+
+                dask.config.set({"distributed.worker.multiprocessing-method": "fork"})
             self.cluster = LocalCluster(n_workers=count, threads_per_worker=1, processes=True,
                                         dashboard_address=None)
             self.client = Client(self.cluster)
         else:
             self.cluster = None
             self.client = Client(address, timeout="30s")
+
+    def map(self, function: Callable, items: list) -> list:
+        """``function`` of every item, in parallel on the cluster."""
+        return self.client.gather(self.client.map(function, items, pure=False))
 
     def run(self, tasks: list[Task], payloads: dict[str, tuple], done: Done) -> None:
         from distributed import as_completed
@@ -149,6 +184,13 @@ class StudyState:
         return self.rounds[-1]
 
 
+def expected_all(studies: list, executor) -> list[dict[str, float]]:
+    """:func:`simulation.variance.expected_controls` of every study, what takes time in it (a few tenths of a
+    second a team and load not met before) on the executor's workers when it has a ``map``, in parallel (the
+    same numbers as computed here)."""
+    return expected_controls_all(studies, getattr(executor, "map", None))
+
+
 def chunk_size(replications: int, workers: int) -> int:
     """Enough tasks to keep every worker busy, few enough that scheduling costs little."""
     return int(max(1, min(10, math.ceil(replications / (workers * 4)))))
@@ -165,15 +207,17 @@ def run_batch(batch: Batch, planned: list[Planned], store: Store, executor, work
                          f"variant '{clash[0].variant}'): add --resume to finish them, or choose a new store")
     run_id = store.begin_run(batch.seed, command, batch_file, batch_sha256, batch.name)
     states = []
-    shapes: dict[str, dict[str, float]] = {}  # control means by structure: prices do not move them
+    shapes = {p.key: structure(p.study) for p in planned if p.key not in known}
+    firsts: dict[str, Study] = {}  # control means by structure: prices do not move them
+    for p in planned:
+        if p.key in shapes and batch.variance_reduction:
+            firsts.setdefault(shapes[p.key], p.study)
+    found = dict(zip(firsts, expected_all(list(firsts.values()), executor)))  # on the workers, in parallel
     for position, p in enumerate(planned):
         if p.key in known:
             means = store.control_means(p.key)  # as the first run computed them
         else:
-            shape = structure(p.study)
-            if shape not in shapes:
-                shapes[shape] = expected_controls(p.study) if batch.variance_reduction else {}
-            means = shapes[shape]
+            means = found.get(shapes[p.key], {})
             store.add_study(run_id, position, p, batch.seed, means)
         states.append(StudyState(p, means, store.done(p.key), [p.replications]))
     by_key = {s.planned.key: s for s in states}

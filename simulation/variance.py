@@ -32,6 +32,7 @@ the plain mean is reported unchanged, bit for bit: variance reduction never wide
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from math import comb
@@ -221,11 +222,39 @@ def expected_controls(study: Study | Plan) -> dict[str, float]:
     """Every control of the study and its exact expectation, keyed ``team/control`` or ``service/control``.
 
     Without any team whose people may leave, there is no control (the plain estimator is used)."""
-    plan = _plan(study)
+    return expected_controls_all([study])[0]
+
+
+def expected_controls_all(studies: list[Study | Plan], mapper: Callable | None = None) -> list[dict[str, float]]:
+    """:func:`expected_controls` of every study. The renewal expectations (a few tenths of a second each)
+    are computed once for each distinct team and load; with ``mapper`` (``map(function, items)`` on worker
+    processes) the ones not yet known in this process are computed there, in parallel (the same numbers)."""
+    inputs = [_control_inputs(_plan(study)) for study in studies]
+    missing = list(dict.fromkeys(args for teams, _ in inputs for _, args in teams if args not in _EXPECTED))
+    if mapper is not None and len(missing) > 1:
+        for args, value in zip(missing, mapper(_expected_of, missing)):
+            _remember(args, value)
+    out = []
+    for teams, (rates, mixes) in inputs:
+        means = {}
+        for name, args in teams:
+            for control, value in _expected(*args):
+                means[f"{name}/{control}"] = value
+        if means:
+            for service, rate in rates.items():
+                for k in WHOLE_SERVICE:
+                    means[f"{service}/count_P{k + 1}"] = float(rate.sum() * mixes[service][k])
+        out.append(means)
+    return out
+
+
+def _control_inputs(plan: Plan) -> tuple[list[tuple[str, tuple]], tuple[dict, dict]]:
+    """Each team whose people may leave, with the arguments of its renewal expectation (:func:`_expected`);
+    and the services' incident rates and priority mixes."""
     horizon = plan.calendar.horizon
     rates = {service.name: service.rates for service in plan.services}
     mixes = {service.name: np.diff(service.cumulative_mix, prepend=0.0) for service in plan.services}
-    out = {}
+    out = []
     for name in used_teams(plan):
         team = plan.teams[name]
         if team.departures is None or team.departures.yearly_probability <= 0:
@@ -234,21 +263,37 @@ def expected_controls(study: Study | Plan) -> dict[str, float]:
         mine = team_services(plan, name)
         by_priority = {k: sum(rates[s] * mixes[s][k] for s in mine) for k in WHOLE_SERVICE}
         key = tuple((k, np.asarray(rate, dtype=float).tobytes()) for k, rate in by_priority.items())
-        for control, value in _expected(hazard, team.departures.hiring_delay, horizon, len(team.members), key,
-                                        transitions(plan, name)):
-            out[f"{name}/{control}"] = value
-    if out:
-        for service, rate in rates.items():
-            for k in WHOLE_SERVICE:
-                out[f"{service}/count_P{k + 1}"] = float(rate.sum() * mixes[service][k])
-    return out
+        out.append((name, (hazard, team.departures.hiring_delay, horizon, len(team.members), key,
+                           transitions(plan, name))))
+    return out, (rates, mixes)
 
 
-@lru_cache(maxsize=256)
+_EXPECTED: dict[tuple, tuple[tuple[str, float], ...]] = {}
+"""Renewal expectations computed in this process, by their arguments (the last 256)."""
+
+
+def _remember(args: tuple, value: tuple[tuple[str, float], ...]) -> None:
+    if len(_EXPECTED) >= 256:
+        _EXPECTED.pop(next(iter(_EXPECTED)))
+    _EXPECTED[args] = value
+
+
+def _expected_of(args: tuple) -> tuple[tuple[str, float], ...]:
+    return _compute_expected(*args)
+
+
 def _expected(hazard: float, delay: float, horizon: float, members: int,
               rates: tuple[tuple[int, bytes], ...], until: tuple[float, ...] = ()) -> tuple[tuple[str, float], ...]:
     """:meth:`Renewal.expected`, computed once for a given team and load: the variants of a batch that
     change a price or a provider share it (it takes a few tenths of a second)."""
+    args = (hazard, delay, horizon, members, rates, until)
+    if args not in _EXPECTED:
+        _remember(args, _compute_expected(*args))
+    return _EXPECTED[args]
+
+
+def _compute_expected(hazard: float, delay: float, horizon: float, members: int, rates: tuple[tuple[int, bytes], ...],
+                      until: tuple[float, ...] = ()) -> tuple[tuple[str, float], ...]:
     by_priority = {k: np.frombuffer(raw, dtype=float) for k, raw in rates}
     found = Renewal(hazard=hazard, delay=delay, horizon=horizon).expected(members, by_priority, until)
     return tuple(found.items())

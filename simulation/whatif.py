@@ -31,11 +31,10 @@ from sourcing.scenario import Study
 
 from . import ledger as ledgers
 from . import valuation
-from .batch import LocalExecutor, Task
+from .batch import LocalExecutor, Task, expected_all
 from .compare import _chosen, _estimate, scenario_values
 from .compile import compiled, repriced
 from .replications import Results, concat
-from .variance import expected_controls
 
 METRICS = {"cost": ("economic_cost", -1), "availability": ("availability_service_time", 1),
            "gtr-compliance": ("gtr_compliance", 1)}
@@ -55,8 +54,8 @@ def evaluate(studies: list[Study], replications: int, seed: int, executor=None, 
     executor = executor or LocalExecutor(workers)
     size = max(1, min(10, math.ceil(replications * len(studies) / (max(workers, 1) * 4 * len(studies)))))
     payloads, tasks = {}, []
-    for k, study in enumerate(studies):
-        means = expected_controls(study) if variance_reduction else {}
+    every = expected_all(studies, executor) if variance_reduction else [{} for _ in studies]  # on the workers
+    for k, (study, means) in enumerate(zip(studies, every)):
         payloads[str(k)] = (compiled(study), seed, means, None if each[k] is None else frozenset(each[k]))
         tasks += [Task(str(k), tuple(range(r, min(r + size, replications)))) for r in range(0, replications, size)]
     chunks: dict[str, list] = {str(k): [] for k in range(len(studies))}
