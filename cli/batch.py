@@ -17,7 +17,7 @@ from .console import err, out
 from .documents import OutputFormat, emit
 from .folder import write_file
 from .interrupt import interruptible
-from .loading import check_language
+from .loading import check_language, open_executor
 from .options import Format, Language, Workers
 from .output import fail, print_problems, print_store
 
@@ -31,7 +31,7 @@ def batch(
     resume: Annotated[bool, typer.Option(help="Finish the studies of this batch already in the store.")] = False,
 ) -> None:
     """Run every study and variant of a batch file into a run store, resumable after any interruption."""
-    from simulation.batch import DaskExecutor, LocalExecutor, run_batch
+    from simulation.batch import run_batch
     from simulation.store import Store, StoreError
     from sourcing.batch import load_batch
     from sourcing.words import count
@@ -41,44 +41,40 @@ def batch(
     except ScenarioError as exc:
         print_problems(exc)
         raise typer.Exit(2) from None
-    if scheduler is not None and workers != 1:
-        fail("give either --workers (local processes) or --scheduler (a Dask cluster), not both")
+    executor = open_executor(workers, scheduler)
     try:
-        store.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        fail(f"{store}: cannot create its folder ({exc.strerror or exc}); nothing was run")
-    try:
-        with Store(store) as opened:
-            executor = DaskExecutor(scheduler) if scheduler else LocalExecutor(workers)
-            total = sum(p.replications for p in planned)
-            with Progress(TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                          TimeElapsedColumn(), console=err, transient=True, disable=not err.is_terminal) as bar:
-                overall = bar.add_task(f"{spec.name}: {count(len(planned), 'count.studies')}", total=total)
-                per_study = {p.key: bar.add_task(f"  {p.file} / {p.variant}"[:60], total=p.replications)
-                             for p in planned[:20]}
-                counts = {p.key: 0 for p in planned}
+        try:
+            store.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            fail(f"{store}: cannot create its folder ({exc.strerror or exc}); nothing was run")
+        try:
+            with Store(store) as opened:
+                total = sum(p.replications for p in planned)
+                with Progress(TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                              TimeElapsedColumn(), console=err, transient=True, disable=not err.is_terminal) as bar:
+                    overall = bar.add_task(f"{spec.name}: {count(len(planned), 'count.studies')}", total=total)
+                    per_study = {p.key: bar.add_task(f"  {p.file} / {p.variant}"[:60], total=p.replications)
+                                 for p in planned[:20]}
+                    counts = {p.key: 0 for p in planned}
 
-                names = {p.key: f"{p.file} / {p.variant}" for p in planned}
+                    names = {p.key: f"{p.file} / {p.variant}" for p in planned}
 
-                def progress(key: str, done: int, target: int) -> None:
-                    counts[key] = done
-                    bar.update(overall, completed=sum(counts.values()))
-                    if key in per_study:
-                        bar.update(per_study[key], completed=done, total=target)
-                    if not err.is_terminal:  # a log for runs left alone (nohup, a cluster job)
-                        err.print(f"{names[key]}: {done}/{target} replications "
-                                  f"({sum(counts.values())} in all)", highlight=False, soft_wrap=True)
+                    def progress(key: str, done: int, target: int) -> None:
+                        counts[key] = done
+                        bar.update(overall, completed=sum(counts.values()))
+                        if key in per_study:
+                            bar.update(per_study[key], completed=done, total=target)
+                        if not err.is_terminal:  # a log for runs left alone (nohup, a cluster job)
+                            err.print(f"{names[key]}: {done}/{target} replications "
+                                      f"({sum(counts.values())} in all)", highlight=False, soft_wrap=True)
 
-                with interruptible():
-                    try:
-                        states = run_batch(spec, planned, opened, executor, max(workers, 1), resume,
-                                           " ".join(sys.argv), str(file),
+                    with interruptible():
+                        states = run_batch(spec, planned, opened, executor, resume, " ".join(sys.argv), str(file),
                                            hashlib.sha256(file.read_bytes()).hexdigest(), progress)
-                    finally:
-                        if hasattr(executor, "close"):
-                            executor.close()
-    except StoreError as exc:
-        fail(str(exc))
+        except StoreError as exc:
+            fail(str(exc))
+    finally:
+        executor.close()
     replications = sum(len(s.done) for s in states)
     out.print(f"{spec.name}: {count(len(states), 'count.studies')}, {count(replications, 'count.replications')} "
               f"in {store}", highlight=False)

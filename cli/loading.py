@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -13,7 +14,10 @@ from sourcing.errors import ScenarioError
 from sourcing.files import load_study
 from sourcing.scenario import Study
 
-from .output import print_problems
+from .output import fail, print_problems
+
+if TYPE_CHECKING:
+    from simulation.executors import Executor
 
 
 def load_scenario(path: Path, sets: list[str] | None = None, lang: str | None = None) -> Study:
@@ -101,3 +105,12 @@ def parse_weights(values: list[str]) -> dict[str, float]:
         except ValueError:
             raise typer.BadParameter(f"'{item}': write a weight as criterion=number, e.g. price=40") from None
     return weights
+
+
+def open_executor(workers: int, scheduler: str | None) -> Executor:
+    """The executor the options ask for (``--workers`` local processes or a ``--scheduler`` Dask cluster)."""
+    from simulation.executors import executor_for
+
+    if scheduler is not None and workers != 1:
+        fail("give either --workers (local processes) or --scheduler (a Dask cluster), not both")
+    return executor_for(workers, scheduler)

@@ -16,27 +16,14 @@ from .console import out
 from .console import table as _table
 from .documents import OutputFormat, emit
 from .interrupt import interruptible
-from .loading import check_language, load_scenario, names_as_read
+from .loading import check_language, load_scenario, names_as_read, open_executor
 from .options import Format, Language, Seed, Sets, Workers
-from .output import capitalised, fail, print_problems, print_said, print_tables
+from .output import capitalised, print_problems, print_said, print_tables
 
 Scheduler = Annotated[str | None, typer.Option(
     help="A Dask scheduler (tcp://HOST:8786), or local:N for a local cluster of N processes.")]
 Evaluations = Annotated[int, typer.Option("--replications", "-n", min=2, max=10_000,
                                           help="Replications at each value tried.")]
-
-
-def _executor(workers: int, scheduler: str | None):
-    from simulation.batch import DaskExecutor, LocalExecutor
-
-    if scheduler is not None and workers != 1:
-        fail("give either --workers (local processes) or --scheduler (a Dask cluster), not both")
-    return DaskExecutor(scheduler) if scheduler else LocalExecutor(workers)
-
-
-def _close(executor) -> None:
-    if hasattr(executor, "close"):
-        executor.close()
 
 
 def breakeven(
@@ -71,7 +58,7 @@ def breakeven(
         bounds = [quantity(v).number if v is not None else None for v in (low, high)]
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--low/--high") from None
-    executor = _executor(workers, scheduler)
+    executor = open_executor(workers, scheduler)
     try:
         with interruptible():
             found = find(study, between[0], between[1], vary, replications=replications, seed=seed, low=bounds[0],
@@ -80,7 +67,7 @@ def breakeven(
         print_problems(exc)
         raise typer.Exit(2) from None
     finally:
-        _close(executor)
+        executor.close()
     points = [{"value": x, "difference": d.mean, "ci_low": d.low, "ci_high": d.high} for x, d in found.points]
     document = {"file": str(file), "between": list(between), "vary": vary, "on": on, "seed": seed,
                 "replications": replications, "break_even": found.value, "ci_low": found.low,
@@ -136,7 +123,7 @@ def match(
     study = load_scenario(file, sets, language)
     scenario, like = names_as_read(file, language, scenario, like)
     tried = [yaml.safe_load(v.strip()) for v in values.split("|")] if values else None
-    executor = _executor(workers, scheduler)
+    executor = open_executor(workers, scheduler)
     try:
         with interruptible():
             found = find(study, scenario, like, vary, tried, on, replications, seed, workers, executor)
@@ -144,7 +131,7 @@ def match(
         print_problems(exc)
         raise typer.Exit(2) from None
     finally:
-        _close(executor)
+        executor.close()
     steps = [{"value": st.value, "difference": st.difference.mean, "ci_low": st.difference.low,
               "ci_high": st.difference.high, "probability": st.probability, "cost_per_year": st.cost_per_year}
              for st in found.steps]
@@ -202,7 +189,7 @@ def sensitivity(
             print_problems(exc)
             raise typer.Exit(2) from None
         raise typer.BadParameter(str(exc), param_hint="--vary") from None
-    executor = _executor(workers, scheduler)
+    executor = open_executor(workers, scheduler)
     try:
         with interruptible():
             if method == "tornado":
@@ -214,7 +201,7 @@ def sensitivity(
         print_problems(exc)
         raise typer.Exit(2) from None
     finally:
-        _close(executor)
+        executor.close()
     if method != "tornado":
         if not emit(output, {"file": str(file), "method": method, "indices": table.to_dict("records")}, table):
             shown = table.set_index("assumption").map(lambda v: decimal_text(v, language, 4))

@@ -15,13 +15,8 @@ re-valued from its ledger as its replications finish (exact, no simulation; reco
 
 from __future__ import annotations
 
-import math
-import sys
 from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -30,141 +25,17 @@ from sourcing.batch import Batch, Planned
 from sourcing.paths import structure
 from sourcing.scenario import Study
 
+from .chunks import Chunk, concat
 from .compare import relative_precision
 from .compile import compiled, repriced
+from .executors import Executor, Payload, Task, tasks_of
 from .ledger import concat as ledger_concat
 from .measures import VALUED
 from .plan import Plan
-from .replications import Chunk, _batch, _worker_start, concat, next_target
+from .replications import next_target
 from .store import Store, StoreError
 from .valuation import revalue_unordered, valued_matrix
 from .variance import expected_controls_all
-
-
-class Task(NamedTuple):
-    """Some replications of one study x variant."""
-
-    study: str
-    replications: tuple[int, ...]
-
-
-def run_chunk(plan: Plan, seed: int, replications: tuple[int, ...], means: dict[str, float],
-              only: frozenset[str] | None = None) -> Chunk:
-    """What a worker runs: the replications' tidy rows and control variates (the study compiled once, in
-    the process that sends the tasks); with ``only``, just those scenarios."""
-    return _batch(plan, seed, list(replications), 0, means or None, only)
-
-
-Done = Callable[[Task, Chunk], None]
-
-
-_PAYLOADS: dict[str, tuple] = {}
-"""In a worker of :class:`LocalExecutor`: what every task of a study shares (its compiled plan, about 1 MB
-pickled), given once per worker rather than with every task."""
-
-
-def _local_start(payloads: dict[str, tuple]) -> None:
-    global _PAYLOADS
-    _PAYLOADS = payloads
-    _worker_start()
-
-
-def _local_chunk(study: str, replications: tuple[int, ...]) -> Chunk:
-    payload = _PAYLOADS[study]
-    return run_chunk(*payload[:2], replications, *payload[2:])
-
-
-class LocalExecutor:
-    """Worker processes on this machine; a worker that dies has its tasks run again by a new pool."""
-
-    def __init__(self, workers: int) -> None:
-        self.workers = workers
-
-    def map(self, function: Callable, items: list) -> list:
-        """``function`` of every item, in parallel on the workers (in this process with one worker)."""
-        if self.workers == 1 or len(items) <= 1:
-            return [function(item) for item in items]
-        with ProcessPoolExecutor(max_workers=min(self.workers, len(items)), initializer=_worker_start) as pool:
-            return list(pool.map(function, items))
-
-    def run(self, tasks: list[Task], payloads: dict[str, tuple], done: Done) -> None:
-        pending = list(tasks)
-        while pending:
-            try:
-                self._run(pending, payloads, done)
-                return
-            except BrokenProcessPool:
-                continue  # a worker died: the tasks not yet written run again
-
-    def _run(self, pending: list[Task], payloads: dict[str, tuple], done: Done) -> None:
-        if self.workers == 1:
-            while pending:
-                task = pending[0]
-                done(task, run_chunk(*payloads[task.study][:2], task.replications, *payloads[task.study][2:]))
-                pending.pop(0)
-            return
-        with ProcessPoolExecutor(max_workers=self.workers, initializer=_local_start, initargs=(payloads,)) as pool:
-            futures = {pool.submit(_local_chunk, t.study, t.replications): t for t in pending}
-            try:
-                while futures:
-                    finished, _ = wait(futures, return_when=FIRST_COMPLETED)
-                    for future in finished:
-                        task = futures.pop(future)
-                        done(task, future.result())
-                        pending.remove(task)
-            except BaseException:
-                for future in futures:
-                    future.cancel()
-                for process in list(getattr(pool, "_processes", {}).values()):
-                    process.terminate()  # Ctrl-C: no worker goes on alone
-                raise
-
-
-class DaskExecutor:
-    """A Dask distributed cluster: ``tcp://HOST:8786`` (``dask scheduler`` and ``dask worker`` started by
-    hand, each machine with this package installed) or ``local:N`` (a LocalCluster of N processes).
-    Studies travel to the workers once each (scattered); Dask reruns the tasks of a worker that dies."""
-
-    def __init__(self, address: str) -> None:
-        from distributed import Client, LocalCluster
-
-        if address.startswith("local:"):
-            count = int(address.split(":", 1)[1])
-            if sys.platform.startswith("linux"):
-                # workers forked from this process, as local processes are: they start with its modules
-                # (NumPy, pandas, the simulation) loaded instead of importing them again, and the cluster
-                # starts and stops in a fraction of a second instead of seconds (spawned workers)
-                import dask
-
-                dask.config.set({"distributed.worker.multiprocessing-method": "fork"})
-            self.cluster = LocalCluster(n_workers=count, threads_per_worker=1, processes=True,
-                                        dashboard_address=None)
-            self.client = Client(self.cluster)
-        else:
-            self.cluster = None
-            self.client = Client(address, timeout="30s")
-
-    def map(self, function: Callable, items: list) -> list:
-        """``function`` of every item, in parallel on the cluster."""
-        return self.client.gather(self.client.map(function, items, pure=False))
-
-    def run(self, tasks: list[Task], payloads: dict[str, tuple], done: Done) -> None:
-        from distributed import as_completed
-
-        scattered = {key: self.client.scatter(payload[0], broadcast=True) for key, payload in payloads.items()}
-        futures = {self.client.submit(run_chunk, scattered[t.study], payloads[t.study][1], t.replications,
-                                      *payloads[t.study][2:], pure=False): t for t in tasks}
-        try:
-            for future in as_completed(futures):
-                done(futures[future], future.result())
-        except BaseException:
-            self.client.cancel(list(futures))
-            raise
-
-    def close(self) -> None:
-        self.client.close()
-        if self.cluster is not None:
-            self.cluster.close()
 
 
 @dataclass
@@ -184,19 +55,14 @@ class StudyState:
         return self.rounds[-1]
 
 
-def expected_all(studies: list, executor) -> list[dict[str, float]]:
+def expected_all(studies: list, executor: Executor) -> list[dict[str, float]]:
     """:func:`simulation.variance.expected_controls` of every study, what takes time in it (a few tenths of a
-    second a team and load not met before) on the executor's workers when it has a ``map``, in parallel (the
+    second a team and load not met before) on the executor's workers, in parallel (the
     same numbers as computed here)."""
-    return expected_controls_all(studies, getattr(executor, "map", None))
+    return expected_controls_all(studies, executor.map)
 
 
-def chunk_size(replications: int, workers: int) -> int:
-    """Enough tasks to keep every worker busy, few enough that scheduling costs little."""
-    return int(max(1, min(10, math.ceil(replications / (workers * 4)))))
-
-
-def run_batch(batch: Batch, planned: list[Planned], store: Store, executor, workers: int, resume: bool,
+def run_batch(batch: Batch, planned: list[Planned], store: Store, executor: Executor, resume: bool,
               command: str, batch_file: str, batch_sha256: str,
               progress: Callable[[str, int, int], None] | None = None) -> list[StudyState]:
     """Run every study of the batch into the store (only what is missing with ``resume``)."""
@@ -285,14 +151,13 @@ def run_batch(batch: Batch, planned: list[Planned], store: Store, executor, work
             if state.source is not None:
                 continue
             missing = [r for r in range(state.target) if r not in state.done]
-            size = chunk_size(len(missing), workers)
-            tasks += [Task(state.planned.key, tuple(missing[k:k + size])) for k in range(0, len(missing), size)]
+            tasks += tasks_of(state.planned.key, missing, executor.workers)
         if not tasks:
             break
         for task in tasks:
             if task.study not in payloads:
                 state = by_key[task.study]
-                payloads[task.study] = (compiled(state.planned.study), batch.seed, state.means)
+                payloads[task.study] = Payload(compiled(state.planned.study), batch.seed, state.means)
         executor.run(tasks, payloads, finished)
     return states
 

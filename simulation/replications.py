@@ -6,16 +6,9 @@ whatever the number of worker processes and whatever order the workers finish in
 
 from __future__ import annotations
 
-import multiprocessing
-import os
-import signal
-import sys
-import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -23,17 +16,12 @@ import pandas as pd
 from sourcing.scenario import Study
 
 from . import ledger as ledgers
+from .chunks import Chunk, concat, simulate_chunk
 from .compile import compiled
-from .engine import simulate
-from .incidents import draw_load
+from .executors import Executor, LocalExecutor, Payload, Task, tasks_of
 from .ledger import Ledger
-from .measures import COLUMNS, Row
-from .metrics import INCIDENT_COLUMNS, IncidentRow, incident_rows, measured
-from .plan import Plan
-from .staffing import plan_team
 from .statistics import figure, summarize
-from .streams import Streams
-from .variance import expected_controls, load_controls, used_teams
+from .variance import expected_controls
 
 Progress = Callable[[int, int], None]
 """Called with (replications done, replications planned)."""
@@ -47,151 +35,6 @@ MAX_ROWS = 6_000_000
 refused after its first replication, with the number of replications that fit."""
 MAX_DETAIL_ROWS = 300_000
 """Most incident rows kept for distribution charts: the detail of the first replications only."""
-
-
-_RUN: tuple = ()
-"""In a worker of :func:`run_study`'s pool: the plan, seed, detail limit and control means of the run."""
-
-
-def _worker_start(*run: object) -> None:
-    """In each worker: Ctrl-C is the parent's to handle, and the worker dies with its parent. ``run`` is
-    what every task of the run shares, given once per worker: a task carrying the compiled plan (about
-    1 MB pickled) kept the pool's task thread writing into a pipe that terminated workers no longer read,
-    and Ctrl-C then hung in ``Pool.terminate``."""
-    global _RUN
-    _RUN = run
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    parent = os.getppid()
-    if sys.platform.startswith("linux"):
-        try:
-            import ctypes
-
-            libc = ctypes.CDLL("libc.so.6", use_errno=True)
-            libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: killed when the parent dies, even by kill -9
-        except OSError:
-            pass
-    if os.getppid() != parent:  # the parent died before prctl took effect
-        os._exit(1)
-
-    def watch() -> None:  # elsewhere (and as a second line of defence): poll the parent
-        while True:
-            time.sleep(1.0)
-            if os.getppid() != parent:
-                os._exit(1)
-
-    threading.Thread(target=watch, daemon=True).start()
-
-
-class Chunk(NamedTuple):
-    """What some replications produced: tidy rows, incident detail, control variates (one row each) and the
-    ledger of quantities their costs are made of."""
-
-    rows: pd.DataFrame
-    incidents: pd.DataFrame
-    controls: pd.DataFrame
-    ledger: Ledger | None = None
-
-
-def _batch_of(replications: list[int]) -> tuple[int, int, Chunk]:
-    """A worker's task: (first replication, how many, what they produced)."""
-    plan, seed, detail_until, means = _RUN
-    return replications[0], len(replications), _batch(plan, seed, replications, detail_until, means)
-
-
-def run_replication(study: Study, seed: int, replication: int,
-                    detail: bool = False) -> tuple[list[Row], list[IncidentRow]]:
-    """Tidy rows of every scenario of the study for one replication (common random numbers), and,
-    with ``detail``, one row per incident. The study is compiled once per process (:func:`compiled`)."""
-    return replicate(compiled(study), seed, replication, detail)
-
-
-def replicate(plan: Plan, seed: int, replication: int, detail: bool = False) -> tuple[list[Row], list[IncidentRow]]:
-    """:func:`run_replication` on a compiled study."""
-    rows, incidents, _, _ = _replicate(plan, seed, replication, detail, None)
-    return rows, incidents
-
-
-def _replicate(plan: Plan, seed: int, replication: int, detail: bool, means: dict[str, float] | None,
-               only: frozenset[str] | None = None) -> tuple[list[Row], list[IncidentRow], dict[str, float], Ledger]:
-    """One replication: tidy rows, incident detail, (with control ``means``) its control variates, measured
-    on the same incidents and the same staffing draws as every scenario, and its ledger. With ``only``, just
-    those scenarios are simulated (each scenario's rows are the same whatever else is simulated: every
-    random input has its own stream)."""
-    streams = Streams(seed, replication)
-    load = draw_load(plan, streams)
-    rows: list[Row] = []
-    incidents: list[IncidentRow] = []
-    cache: dict = {}
-    scenarios = {}
-    for scenario in plan.scenarios:
-        if only is not None and scenario.name not in only:
-            continue
-        run = simulate(plan, scenario, load, streams, cache)
-        more, scenarios[scenario.name] = measured(plan, run, replication)
-        rows += more
-        if detail:
-            incidents += incident_rows(plan, run, replication)
-    controls = {}
-    if means:
-        plans = {key[1]: value[0] for key, value in cache.items() if key[0] == "team"}
-        for name in used_teams(plan):  # a team no simulated scenario ran: its staffing drawn all the same
-            if name not in plans:
-                plans[name] = plan_team(plan.teams[name], plan.calendar, streams)
-        controls = load_controls(plan, load, plans, means)
-    return rows, incidents, controls, Ledger(np.array([replication]), scenarios)
-
-
-def _batch(plan: Plan, seed: int, replications: list[int], detail_until: int,
-           means: dict[str, float] | None, only: frozenset[str] | None = None) -> Chunk:
-    """Replications run one after the other, their rows kept as compact frames (a few dozen bytes a row,
-    against about 150 as tuples), so that a run's memory grows with its rows, not with Python objects;
-    with control ``means``, each replication's control variates too."""
-    rows: list[Row] = []
-    details: list[IncidentRow] = []
-    controls = []
-    books = []
-    for r in replications:
-        more, incidents, measured_controls, book = _replicate(plan, seed, r, r < detail_until, means, only)
-        rows += more
-        details += incidents
-        books.append(book)
-        if means:
-            controls.append({"replication": r, **measured_controls})
-    return Chunk(compact(rows, COLUMNS), compact(details, INCIDENT_COLUMNS), pd.DataFrame(controls),
-                 ledgers.concat(books))
-
-
-def compact(rows: list[tuple], columns: tuple[str, ...]) -> pd.DataFrame:
-    """Rows as a frame whose text columns are categories: a row then costs about twenty bytes whatever
-    its labels (built column by column, without going through text columns first)."""
-    if not rows:
-        return pd.DataFrame({c: pd.Series(dtype="category" if c not in ("replication", "value") else float)
-                             for c in columns})
-    out = {}
-    for name, values in zip(columns, zip(*rows)):
-        first = values[0]
-        if isinstance(first, str):
-            out[name] = pd.Categorical(values)
-        elif isinstance(first, (int, np.integer)) and not isinstance(first, bool):
-            out[name] = np.array(values, dtype=np.int64)
-        else:
-            out[name] = np.array(values, dtype=float)
-    return pd.DataFrame(out)
-
-
-def concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
-    """Frames of :func:`compact` one after the other, their categories united (a plain ``pd.concat``
-    would turn columns whose categories differ back into text)."""
-    frames = [f for f in frames if len(f)] or frames[:1]
-    if len(frames) == 1:
-        return frames[0].reset_index(drop=True)
-    out = {}
-    for column in frames[0].columns:
-        if isinstance(frames[0][column].dtype, pd.CategoricalDtype):
-            out[column] = pd.api.types.union_categoricals([f[column] for f in frames])
-        else:
-            out[column] = np.concatenate([f[column].to_numpy() for f in frames])
-    return pd.DataFrame(out)
 
 
 @dataclass
@@ -238,8 +81,10 @@ class Results:
 
 def run_study(study: Study, replications: int, seed: int = 0, workers: int = 1,
               progress: Progress | None = None, first: int = 0, detail: bool = False,
-              variance_reduction: bool = True, control_means: dict[str, float] | None = None) -> Results:
-    """Run replications ``first .. first + replications - 1`` of every scenario of the study.
+              variance_reduction: bool = True, control_means: dict[str, float] | None = None,
+              executor: Executor | None = None) -> Results:
+    """Run replications ``first .. first + replications - 1`` of every scenario of the study, on ``executor``
+    (local processes, ``workers`` of them, by default).
 
     ``detail`` also keeps one row per incident (for distribution charts), for as many of the first
     replications as :data:`MAX_DETAIL_ROWS` allows. The first replication runs before the others, and a
@@ -254,38 +99,22 @@ def run_study(study: Study, replications: int, seed: int = 0, workers: int = 1,
     if not 1 <= workers <= MAX_WORKERS:
         raise ValueError(f'"workers" must be between 1 and {MAX_WORKERS}.')
     plan = compiled(study)
-    indices = list(range(first, first + replications))
-    chunks: dict[int, Chunk] = {first: _batch(plan, seed, [first], first + detail, means)}
-    check_budget(len(chunks[first][0]), replications)
-    detail_until = first + (max(1, MAX_DETAIL_ROWS // max(1, len(chunks[first][1]))) if detail else 0)
+    chunks: dict[int, Chunk] = {first: simulate_chunk(plan, seed, [first], first + detail, means)}
+    check_budget(len(chunks[first].rows), replications)
+    detail_until = first + (max(1, MAX_DETAIL_ROWS // max(1, len(chunks[first].incidents))) if detail else 0)
     if progress:
         progress(1, replications)
-    indices = indices[1:]
-    if workers == 1 or len(indices) <= 1:
-        size = 10  # replications turned into one frame at a time
-        for k in range(0, len(indices), size):
-            part = indices[k:k + size]
-            chunks[part[0]] = _batch(plan, seed, part, detail_until, means)
-            if progress:
-                progress(1 + k + len(part), replications)
-    else:
-        size = max(1, min(8, len(indices) // (workers * 4)))
-        batches = [indices[k:k + size] for k in range(0, len(indices), size)]
-        pool = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn").Pool(
-            min(workers, len(batches)), initializer=_worker_start, initargs=(plan, seed, detail_until, means))
-        try:
-            done = 1
-            for first_index, count, chunk in pool.imap_unordered(_batch_of, batches):
-                chunks[first_index] = chunk
-                done += count
-                if progress:
-                    progress(done, replications)
-            pool.close()
-        except BaseException:
-            pool.terminate()  # Ctrl-C or a failure: no worker goes on alone
-            raise
-        finally:
-            pool.join()
+    done = [1]
+
+    def finished(task: Task, chunk: Chunk) -> None:
+        chunks[task.replications[0]] = chunk
+        done[0] += len(task.replications)
+        if progress:
+            progress(done[0], replications)
+
+    executor = executor or LocalExecutor(workers)
+    executor.run(tasks_of("study", range(first + 1, first + replications), executor.workers),
+                 {"study": Payload(plan, seed, means, None, detail_until)}, finished)
     ordered = [chunks[key] for key in sorted(chunks)]
     rows = concat([c.rows for c in ordered])
     incidents = concat([c.incidents for c in ordered]) if detail else None

@@ -31,10 +31,12 @@ from sourcing.scenario import Study
 
 from . import ledger as ledgers
 from . import valuation
-from .batch import LocalExecutor, Task, expected_all
+from .batch import expected_all
+from .chunks import concat
 from .compare import _chosen, _estimate, scenario_values
 from .compile import compiled, repriced
-from .replications import Results, concat
+from .executors import Executor, LocalExecutor, Payload, Task, tasks_of
+from .replications import Results
 
 METRICS = {"cost": ("economic_cost", -1), "availability": ("availability_service_time", 1),
            "gtr-compliance": ("gtr_compliance", 1)}
@@ -44,7 +46,8 @@ METRICS = {"cost": ("economic_cost", -1), "availability": ("availability_service
 # --------------------------------------------------------------------------- running many variants
 
 
-def evaluate(studies: list[Study], replications: int, seed: int, executor=None, workers: int = 1,
+def evaluate(studies: list[Study], replications: int, seed: int, executor: Executor | None = None,
+             workers: int = 1,
              variance_reduction: bool = True, progress: Callable[[int, int], None] | None = None,
              scenarios: tuple[str, ...] | list[tuple[str, ...] | None] | None = None) -> list[Results]:
     """Every study (variants of one file) on the same seed, in parallel tasks of a few replications each;
@@ -52,12 +55,11 @@ def evaluate(studies: list[Study], replications: int, seed: int, executor=None, 
     are the same as in a whole run)."""
     each = scenarios if isinstance(scenarios, list) else [scenarios] * len(studies)
     executor = executor or LocalExecutor(workers)
-    size = max(1, min(10, math.ceil(replications * len(studies) / (max(workers, 1) * 4 * len(studies)))))
     payloads, tasks = {}, []
     every = expected_all(studies, executor) if variance_reduction else [{} for _ in studies]  # on the workers
     for k, (study, means) in enumerate(zip(studies, every)):
-        payloads[str(k)] = (compiled(study), seed, means, None if each[k] is None else frozenset(each[k]))
-        tasks += [Task(str(k), tuple(range(r, min(r + size, replications)))) for r in range(0, replications, size)]
+        payloads[str(k)] = Payload(compiled(study), seed, means, None if each[k] is None else frozenset(each[k]))
+        tasks += tasks_of(str(k), range(replications), executor.workers)
     chunks: dict[str, list] = {str(k): [] for k in range(len(studies))}
     done = [0]
 
@@ -71,7 +73,7 @@ def evaluate(studies: list[Study], replications: int, seed: int, executor=None, 
     out = []
     for k, study in enumerate(studies):
         parts = [c for _, c in sorted(chunks[str(k)], key=lambda item: item[0])]
-        means = payloads[str(k)][2]
+        means = payloads[str(k)].means
         controls = pd.concat([c.controls for c in parts], ignore_index=True) if means else None
         out.append(Results(study, seed, replications, concat([c.rows for c in parts]), controls=controls,
                            control_means=means or None, ledger=ledgers.concat([c.ledger for c in parts])))

@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from simulation.replications import run_replication
+from simulation.chunks import run_replication
 from sourcing.errors import ScenarioError
 from sourcing.files import study_from_text
 from sourcing.scenario import expected_incidents

@@ -23,8 +23,9 @@ import pandas as pd
 import streamlit as st
 
 from simulation import ledger as ledgers
+from simulation.chunks import concat
 from simulation.ledger import Ledger
-from simulation.replications import Results, concat, run_study
+from simulation.replications import Results, run_study
 from sourcing.errors import ScenarioError
 from sourcing.files import MAX_BYTES, decode, study_from_text
 from sourcing.scenario import Study, expected_incidents
