@@ -22,7 +22,7 @@ from .ledger import Ledger
 from .measures import COLUMNS, Row
 from .metrics import INCIDENT_COLUMNS, IncidentRow, incident_rows, measured
 from .plan import Plan
-from .staffing import plan_team
+from .staffing import Staffing
 from .streams import Streams
 from .variance import load_controls, used_teams
 
@@ -60,22 +60,20 @@ def _replicate(plan: Plan, seed: int, replication: int, detail: bool, means: dic
     load = draw_load(plan, streams)
     rows: list[Row] = []
     incidents: list[IncidentRow] = []
-    cache: dict = {}
+    staffing = Staffing(plan.calendar, streams)
     scenarios = {}
     for scenario in plan.scenarios:
         if only is not None and scenario.name not in only:
             continue
-        run = simulate(plan, scenario, load, streams, cache)
+        run = simulate(plan, scenario, load, streams, staffing)
         more, scenarios[scenario.name] = measured(plan, run, replication)
         rows += more
         if detail:
             incidents += incident_rows(plan, run, replication)
     controls = {}
     if means:
-        plans = {key[1]: value[0] for key, value in cache.items() if key[0] == "team"}
-        for name in used_teams(plan):  # a team no simulated scenario ran: its staffing drawn all the same
-            if name not in plans:
-                plans[name] = plan_team(plan.teams[name], plan.calendar, streams)
+        # every team the controls read, its staffing drawn all the same when no simulated scenario ran it
+        plans = {name: staffing.people(plan.teams[name]) for name in used_teams(plan)}
         controls = load_controls(plan, load, plans, means)
     return rows, incidents, controls, Ledger(np.array([replication]), scenarios)
 

@@ -27,7 +27,7 @@ from sourcing.model import PRIORITIES
 from .distributions import by_priority
 from .incidents import Load
 from .records import NOBODY, PROVIDER, SUPPORT, TEAM, Callout, ScenarioRun, TeamRun, WorkLog
-from .staffing import PersonPlan, RotaShift, clip_plans, on_call_rota, plan_team
+from .staffing import PersonPlan, RotaShift, Staffing, clip_plans
 from .streams import Streams
 
 if TYPE_CHECKING:
@@ -659,9 +659,9 @@ class Desks:
     a desk per team, per provider and per SaaS support the scenario's runtimes name."""
 
     def __init__(self, plan: Plan, scenario: ScenarioPlan, load: Load, streams: Streams, clock: Clock,
-                 record: _Record, cache: dict) -> None:
+                 record: _Record, staffing: Staffing) -> None:
         self.plan, self.load, self.streams, self.clock, self.record = plan, load, streams, clock, record
-        self.cache = cache
+        self.staffing = staffing
         self.arrival = record.time
         self.horizon = plan.calendar.horizon
         team_use: dict[str, tuple[TeamPlan, set[int], float]] = {}
@@ -699,11 +699,7 @@ class Desks:
         return self.supports[name]
 
     def _team(self, team: TeamPlan, served: set[int], until: float) -> TeamDesk:
-        key = ("team", team.name)
-        if key not in self.cache:
-            drawn = plan_team(team, self.plan.calendar, self.streams)
-            self.cache[key] = (drawn, on_call_rota(team, drawn))
-        drawn, rota = self.cache[key]
+        drawn, rota = self.staffing.of(team)
         plans = clip_plans(drawn, until)
         rota = [r if r.end <= until else RotaShift(r.start, until, r.person) for r in rota if r.start < until]
         services = sorted(served)
@@ -774,10 +770,10 @@ class Desks:
 
 
 def simulate(plan: Plan, scenario: ScenarioPlan, load: Load, streams: Streams,
-             cache: dict | None = None) -> ScenarioRun:
+             staffing: Staffing | None = None) -> ScenarioRun:
     """Play one replication of one scenario of a compiled study on a given incident load.
 
-    ``cache`` may be shared by the scenarios of one replication: team plans and rotas depend only
+    ``staffing`` may be shared by the scenarios of one replication: team plans and rotas depend only
     on the team and the replication's streams, so they are drawn once.
     """
     calendar = plan.calendar
@@ -786,7 +782,8 @@ def simulate(plan: Plan, scenario: ScenarioPlan, load: Load, streams: Streams,
     n = len(load)
     record = _Record(started=[nan] * n, restored=[nan] * n, by=[NOBODY] * n, escalated=[False] * n,
                      priority=load.priority.tolist(), time=load.time.tolist(), service=load.service.tolist())
-    desks = Desks(plan, scenario, load, streams, clock, record, {} if cache is None else cache)
+    desks = Desks(plan, scenario, load, streams, clock, record,
+                  Staffing(plan.calendar, streams) if staffing is None else staffing)
     handled = np.zeros(n, dtype=bool)
     exists_after = np.zeros(n, dtype=bool)
     planned: dict[str, np.ndarray] = {}

@@ -194,3 +194,24 @@ def _free_of(absent: Intervals, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     i = np.searchsorted(absent[:, 1], a, side="right")
     meets = (i < len(absent)) & (absent[np.minimum(i, len(absent) - 1), 0] < b)
     return ~meets
+
+
+class Staffing:
+    """Each team's staffing (who is present when) and on-call rota in one replication, drawn once from the
+    replication's streams and shared by every scenario of it: a team is the same people under every option."""
+
+    def __init__(self, calendar: CalendarPlan, streams: Streams) -> None:
+        self.calendar = calendar
+        self.streams = streams
+        self._drawn: dict[str, tuple[list[PersonPlan], list[RotaShift]]] = {}
+
+    def of(self, team: TeamPlan) -> tuple[list[PersonPlan], list[RotaShift]]:
+        """The team's people and rota, drawn on first use."""
+        if team.name not in self._drawn:
+            plans = plan_team(team, self.calendar, self.streams)
+            self._drawn[team.name] = (plans, on_call_rota(team, plans))
+        return self._drawn[team.name]
+
+    def people(self, team: TeamPlan) -> list[PersonPlan]:
+        """The team's people (drawn on first use)."""
+        return self.of(team)[0]
