@@ -77,7 +77,7 @@ def compare(rows: pd.DataFrame, baseline: str | None = None, controls: pd.DataFr
             if row is not None and len(row):
                 mean, half = float(row["mean"].iloc[0]), float(row["half_width"].iloc[0])
             else:
-                estimate = _estimate(values, controls, _chosen(study, means, [scenario]))
+                estimate = estimate_of(values, controls, controls_of(study, means, [scenario]))
                 mean, half = estimate.mean, estimate.half_width
             headline.append({"scenario": scenario, "metric": metric, "mean": mean, "half_width": half,
                              "n": len(values)})
@@ -90,7 +90,7 @@ def compare(rows: pd.DataFrame, baseline: str | None = None, controls: pd.DataFr
             if scenario == baseline:
                 continue
             diff = (table[scenario] - table[baseline]).dropna()
-            estimate = _estimate(diff, controls, _chosen(study, means, [scenario, baseline]))
+            estimate = estimate_of(diff, controls, controls_of(study, means, [scenario, baseline]))
             mean, half = estimate.mean, estimate.half_width
             differences.append({"scenario": scenario, "metric": metric, "mean": mean,
                                 "ci_low": mean - half, "ci_high": mean + half, "n": len(diff),
@@ -152,19 +152,20 @@ def relative_precision(rows: pd.DataFrame, controls: pd.DataFrame | None = None,
     out = {}
     for s in table.columns:
         column = table[s].dropna()
-        estimate = _estimate(column, controls, _chosen(study, means, [s]))
+        estimate = estimate_of(column, controls, controls_of(study, means, [s]))
         half, mean = estimate.half_width, abs(estimate.mean)
         out[s] = 0.0 if half == 0 else (half / mean if mean > 0 else np.inf)
     return pd.Series(out, dtype=float)
 
 
-def _chosen(study, means: dict[str, float] | None, scenarios: list[str]) -> dict[str, float] | None:
+def controls_of(study, means: dict[str, float] | None, scenarios: list[str]) -> dict[str, float] | None:
+    """The control means that bear on these scenarios (none without means or a study)."""
     from .variance import scenario_controls
 
     return scenario_controls(study, means, scenarios) if means and study is not None else means
 
 
-def _estimate(column: pd.Series, controls: pd.DataFrame | None, means: dict[str, float] | None):
+def estimate_of(column: pd.Series, controls: pd.DataFrame | None, means: dict[str, float] | None):
     """Mean and half-width of one metric's replications (indexed by replication), controlled if possible."""
     from .variance import control_matrix, controlled_mean
 

@@ -21,7 +21,7 @@ import pandas as pd
 
 from sourcing.scenario import Study
 
-from .compare import _chosen, _estimate, scenario_values
+from .compare import controls_of, estimate_of, scenario_values
 from .plausibility import Doubt, doubts
 from .replications import Results
 from .statistics import figure
@@ -98,7 +98,7 @@ def verdict(results: Results, study: Study, sensitive_to: list[str] | None = Non
     summary = results.summary
 
     def estimate(column, names):
-        return _estimate(column.dropna(), controls, _chosen(study, means, names))
+        return estimate_of(column.dropna(), controls, controls_of(study, means, names))
 
     excluded = shortfalls(summary, study)
     doubtful = doubts(summary, study)

@@ -33,7 +33,7 @@ from . import ledger as ledgers
 from . import valuation
 from .batch import expected_all
 from .chunks import concat
-from .compare import _chosen, _estimate, scenario_values
+from .compare import controls_of, estimate_of, scenario_values
 from .compile import compiled, repriced
 from .executors import Executor, LocalExecutor, Payload, Task, tasks_of
 from .replications import Results
@@ -187,7 +187,7 @@ def difference(results: Results, a: str, b: str, metric: str = "economic_cost") 
         missing = a if a not in table else b
         raise ScenarioError([Problem((), f"'{missing}' has no '{metric}' figure in this study")])
     diff = (table[a] - table[b]).dropna()
-    estimate = _estimate(diff, results.controls, _chosen(results.study, results.control_means, [a, b]))
+    estimate = estimate_of(diff, results.controls, controls_of(results.study, results.control_means, [a, b]))
     return Difference(estimate.mean, estimate.half_width, len(diff))
 
 
@@ -315,14 +315,14 @@ def solve_on_ledger(base: Results, study: Study, a: str, b: str, target: Path, p
 
     tried: list[tuple[float, Difference]] = []
 
-    chosen = _chosen(study, base.control_means, [a, b])
+    chosen = controls_of(study, base.control_means, [a, b])
 
     def shown(values) -> None:
         """The paired difference at each value, estimated as :func:`difference` estimates it."""
         for x in values:
             if all(abs(x - t) > 1e-12 for t, _ in tried):
                 gaps = pd.Series(by_replication(float(x)), index=book.replications)
-                estimate = _estimate(gaps, base.controls, chosen)
+                estimate = estimate_of(gaps, base.controls, chosen)
                 tried.append((float(x), Difference(estimate.mean, estimate.half_width, len(gaps))))
         tried.sort(key=lambda item: item[0])
 

@@ -333,7 +333,7 @@ def _problem(error: Any, model: type[BaseModel] = Study, currency: str = "EUR") 
     if kind == "extra_forbidden":
         name = loc[-1]
         message = f"unknown field '{name}'"
-        allowed = _fields_at(loc[:-1], model)
+        allowed = fields_at(loc[:-1], model)
         close = difflib.get_close_matches(str(name), allowed, n=1)
         if close:
             message += f": did you mean '{close[0]}'?"
@@ -345,7 +345,7 @@ def _problem(error: Any, model: type[BaseModel] = Study, currency: str = "EUR") 
         if hint:
             message += ": " + hint.replace("{currency}", currency)
     elif kind in ("model_type", "model_attributes_type", "dict_type"):
-        fields = _fields_at(loc, model)
+        fields = fields_at(loc, model)
         shape = f" with fields {', '.join(fields)}" if fields else ""
         message = f"expected a mapping{shape}, got {_kind(error.get('input'))}"
     elif kind == "list_type":
@@ -396,7 +396,7 @@ def _kind(value: Any) -> str:
     return repr(value)
 
 
-def _fields_at(path: tuple, root: type[BaseModel] = Study) -> list[str]:
+def fields_at(path: tuple, root: type[BaseModel] = Study) -> list[str]:
     """Field names allowed at a path of the schema (for 'did you mean')."""
     model: Any = root
     for part in path:

@@ -106,19 +106,19 @@ def with_values(study: Study, changes: dict[str, Any], source: str = "--set") ->
     """The study with each ``path: value`` set (values as written in a file: text with units, numbers,
     lists), validated as a file; an unknown path or a wrong value is a ScenarioError naming the path.
     A field left to its default may be set too (``providers.msp.capacity``)."""
-    from .files import _fields_at, study_from_data
+    from .files import fields_at, study_from_data
 
     data = copy.deepcopy(study_data(study))
     for text, value in changes.items():
         path = parse_path(text)
         parent = locate(data, path[:-1], source, report=path) if len(path) > 1 else data
         last = path[-1]
-        if isinstance(parent, dict) and (last in parent or last in _fields_at(path[:-1])):
+        if isinstance(parent, dict) and (last in parent or last in fields_at(path[:-1])):
             parent[last] = value
         elif isinstance(parent, list) and isinstance(last, int) and 0 <= last < len(parent):
             parent[last] = value
         elif isinstance(parent, dict):
-            known = list(dict.fromkeys([*parent, *_fields_at(path[:-1])]))
+            known = list(dict.fromkeys([*parent, *fields_at(path[:-1])]))
             raise ScenarioError([Problem(path, _missing(str(last), known, path[:-1]))], source=source)
         else:
             locate(data, path, source)  # raises, saying why
