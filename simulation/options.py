@@ -21,7 +21,7 @@ from sourcing.offers import Transition
 
 from . import platform
 from .billing import Contract, ProviderContract, SaasContract
-from .engine import Desk, HybridDesk
+from .desks import Desk, HybridDesk
 
 if TYPE_CHECKING:
     from sourcing.scenario import HybridOption, MakeOption, OptionModel, OutsourceOption, SaasOption
