@@ -133,9 +133,11 @@ def _pool(workers: int, **options: object) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method), **options)
 
 
-def _stop(before: set[int]) -> None:
-    """Ctrl-C or a failure: the workers started since ``before`` (this process's children then) stop now,
-    none goes on alone."""
+def _stop(pool: ProcessPoolExecutor, before: set[int]) -> None:
+    """Ctrl-C or a failure: the tasks not started are cancelled (by the pool itself, which keeps its books
+    straight) and the workers started since ``before`` (this process's children then) stop now, none goes
+    on alone."""
+    pool.shutdown(wait=False, cancel_futures=True)
     for process in multiprocessing.active_children():
         if process.pid not in before:
             process.terminate()
@@ -156,7 +158,7 @@ class LocalExecutor(Executor):
             try:
                 return list(pool.map(function, items))
             except BaseException:
-                _stop(before)
+                _stop(pool, before)
                 raise
 
     def run(self, tasks: list[Task], payloads: dict[str, Payload], done: Done) -> None:
@@ -186,10 +188,8 @@ class LocalExecutor(Executor):
                         done(task, future.result())
                         pending.remove(task)
             except BaseException as exc:
-                for future in futures:
-                    future.cancel()
                 if not isinstance(exc, BrokenProcessPool):
-                    _stop(before)
+                    _stop(pool, before)
                 raise
 
 

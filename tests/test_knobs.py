@@ -10,7 +10,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-import simulation.replications as replications
+import simulation.chunks as chunks
 from reports.verdict import sentences
 from simulation.compare import compare
 from simulation.replications import run_study
@@ -33,7 +33,7 @@ def simulations(monkeypatch) -> list[int]:
     """Every replication the engine runs from now on (its replication number), and every run the app
     starts (-1): a price knob must add none."""
     calls: list[int] = []
-    replicate, run = replications._replicate, session.run_study
+    replicate, run = chunks._replicate, session.run_study
 
     def counted_replicate(plan, seed, replication, *args, **kwargs):
         calls.append(replication)
@@ -43,7 +43,7 @@ def simulations(monkeypatch) -> list[int]:
         calls.append(-1)
         return run(*args, **kwargs)
 
-    monkeypatch.setattr(replications, "_replicate", counted_replicate)
+    monkeypatch.setattr(chunks, "_replicate", counted_replicate)
     monkeypatch.setattr(session, "run_study", counted_run)
     return calls
 
