@@ -146,12 +146,9 @@ def run_batch(batch: Batch, planned: list[Planned], store: Store, executor: Exec
     while True:
         for state in states:
             _next_round(state, store)
-        tasks = []
-        for state in states:
-            if state.source is not None:
-                continue
-            missing = [r for r in range(state.target) if r not in state.done]
-            tasks += tasks_of(state.planned.key, missing, executor.workers)
+        missing = {state.planned.key: [r for r in range(state.target) if r not in state.done]
+                   for state in states if state.source is None}
+        tasks = tasks_of(missing, executor.workers)
         if not tasks:
             break
         for task in tasks:

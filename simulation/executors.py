@@ -17,7 +17,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import NamedTuple
@@ -55,16 +55,16 @@ def run_chunk(payload: Payload, replications: tuple[int, ...]) -> Chunk:
 
 
 def chunk_size(replications: int, workers: int) -> int:
-    """Replications per task: enough tasks to keep every worker busy (four each), few enough that scheduling
-    costs little (at most ten replications a task)."""
+    """Replications per task, for a run of ``replications`` in all (every study together): enough tasks to
+    keep every worker busy (four each), few enough that scheduling costs little (at most ten a task)."""
     return int(max(1, min(10, math.ceil(replications / (max(workers, 1) * 4)))))
 
 
-def tasks_of(study: str, replications: Iterable[int], workers: int) -> list[Task]:
-    """The tasks of one study's replications, cut by :func:`chunk_size`."""
-    numbers = list(replications)
-    size = chunk_size(len(numbers), workers)
-    return [Task(study, tuple(numbers[k:k + size])) for k in range(0, len(numbers), size)]
+def tasks_of(studies: Mapping[str, Iterable[int]], workers: int) -> list[Task]:
+    """The tasks of a run: each study's replications cut by :func:`chunk_size` of the whole run."""
+    numbers = {key: list(replications) for key, replications in studies.items()}
+    size = chunk_size(sum(len(n) for n in numbers.values()), workers)
+    return [Task(key, tuple(n[k:k + size])) for key, n in numbers.items() for k in range(0, len(n), size)]
 
 
 def worker_start() -> None:
@@ -210,6 +210,13 @@ class DaskExecutor(Executor):
                 import dask
 
                 dask.config.set({"distributed.worker.multiprocessing-method": "fork"})
+            import dask
+
+            # nobody reads a local cluster's statistical profile or GIL monitor: they cost CPU the work needs
+            dask.config.set({"distributed.worker.profile.enabled": False,
+                             "distributed.admin.system-monitor.gil.enabled": False,
+                             "distributed.admin.system-monitor.interval": "5s",
+                             "distributed.worker.memory.monitor-interval": "5s"})
             self.workers = count
             self.cluster = LocalCluster(n_workers=count, threads_per_worker=1, processes=True,
                                         dashboard_address=None)
@@ -228,8 +235,9 @@ class DaskExecutor(Executor):
         scattered = {key: self.client.scatter(payload, broadcast=True) for key, payload in payloads.items()}
         futures = {self.client.submit(run_chunk, scattered[t.study], t.replications, pure=False): t for t in tasks}
         try:
-            for future in as_completed(futures):
-                done(futures[future], future.result())
+            # results come back with their futures as they finish (no round trip per result)
+            for future, chunk in as_completed(futures, with_results=True):
+                done(futures[future], chunk)
         except BaseException:
             self.client.cancel(list(futures))
             raise

@@ -113,7 +113,7 @@ def run_study(study: Study, replications: int, seed: int = 0, workers: int = 1,
             progress(done[0], replications)
 
     executor = executor or LocalExecutor(workers)
-    executor.run(tasks_of("study", range(first + 1, first + replications), executor.workers),
+    executor.run(tasks_of({"study": range(first + 1, first + replications)}, executor.workers),
                  {"study": Payload(plan, seed, means, None, detail_until)}, finished)
     ordered = [chunks[key] for key in sorted(chunks)]
     rows = concat([c.rows for c in ordered])

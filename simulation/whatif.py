@@ -55,11 +55,11 @@ def evaluate(studies: list[Study], replications: int, seed: int, executor: Execu
     are the same as in a whole run)."""
     each = scenarios if isinstance(scenarios, list) else [scenarios] * len(studies)
     executor = executor or LocalExecutor(workers)
-    payloads, tasks = {}, []
+    payloads: dict[str, Payload] = {}
     every = expected_all(studies, executor) if variance_reduction else [{} for _ in studies]  # on the workers
     for k, (study, means) in enumerate(zip(studies, every)):
         payloads[str(k)] = Payload(compiled(study), seed, means, None if each[k] is None else frozenset(each[k]))
-        tasks += tasks_of(str(k), range(replications), executor.workers)
+    tasks = tasks_of({key: range(replications) for key in payloads}, executor.workers)
     chunks: dict[str, list] = {str(k): [] for k in range(len(studies))}
     done = [0]
 
