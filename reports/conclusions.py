@@ -49,7 +49,7 @@ def value_text(value: Any, unit: str = "", per: str = "", lang: str = "en") -> s
     if isinstance(value, (int, float)):
         if not math.isfinite(value):
             return say("whatif.unbounded", lang)
-        if unit not in ("", "%", "h") and abs(value) < 100:   # a price per user: 22.50 €, not 23 €
+        if unit not in ("", "%", "h") and 0 < abs(value) < 100:   # a price per user: 22.50 €, not 23 €
             return (f"{words.number(float(value), lang, 2)}{words.unit_space(lang)}{words.symbol(unit)}"
                     + per_text(per, lang))
         return words.value(float(value), unit, lang) + (per_text(per, lang) if unit else "")
