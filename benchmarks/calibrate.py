@@ -81,6 +81,7 @@ def main() -> None:
     sys.path.insert(0, str(ROOT / "tests"))
     import exports
 
+    from reports.calibrate import backtest_lines
     from simulation.backtest import backtest, check_file
     from sourcing.calibration import calibrate_desk
     from sourcing.calibration_file import FileText, placeholder_team, scenario_yaml, written_repair
@@ -102,7 +103,7 @@ def main() -> None:
     found = backtest(desk, team, zone)
     t3 = time.perf_counter()
     written = written_repair(desk, found)
-    text = scenario_yaml(desk, team, written.repairs, zone, FileText(written.note("en"), found.lines()))
+    text = scenario_yaml(desk, team, written.repairs, zone, FileText(written.note("en"), backtest_lines(found)))
     t4 = time.perf_counter()
     checks = check_file(text)
     t5 = time.perf_counter()

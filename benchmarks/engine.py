@@ -30,10 +30,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
 from queueing import mmc_study  # noqa: E402
+from simulation.compile import compile_study  # noqa: E402
 from simulation.engine import simulate  # noqa: E402
 from simulation.incidents import draw_load  # noqa: E402
 from simulation.metrics import measure  # noqa: E402
-from simulation.plan import compile_study  # noqa: E402
 from simulation.replications import run_study  # noqa: E402
 from simulation.streams import Streams  # noqa: E402
 from sourcing.files import load_study, study_from_data  # noqa: E402
