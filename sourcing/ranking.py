@@ -207,15 +207,20 @@ def sensitivity(matrix: pd.DataFrame, weights: dict[str, float], directions: dic
     return pd.DataFrame(rows)
 
 
+def normalised(entered: dict[str, float]) -> dict[str, float]:
+    """Weights on any scale (``price: 50``) as shares that add up to 1: the one rule of every ranking."""
+    total = sum(entered.values())
+    if not total > 0 or any(v < 0 for v in entered.values()):
+        raise ValueError("weights must be zero or more, with at least one above zero")
+    return {k: v / total for k, v in entered.items()}
+
+
 def rank(matrix: pd.DataFrame, entered: dict[str, float], directions: dict[str, str],
          eligible: list[str] | tuple[str, ...] | None = None) -> Ranking:
     """Scores, ranks (1 = best) and the winner's sensitivity to each weight. ``entered`` are the weights on
     any scale (``price: 50``); they are normalised to add up to 1 and both are kept. ``eligible`` offers (those
     that meet every mandatory requirement; all when None) are ranked first, the others after them, apart."""
-    total = sum(entered.values())
-    if not total > 0 or any(v < 0 for v in entered.values()):
-        raise ValueError("weights must be zero or more, with at least one above zero")
-    weights = {k: v / total for k, v in entered.items()}
+    weights = normalised(entered)
     pool = None if eligible is None else tuple(str(o) for o in eligible)
     allowed = pd.Series([pool is None or str(o) in pool for o in matrix.index], index=matrix.index)
     table = pd.DataFrame(index=matrix.index)

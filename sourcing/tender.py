@@ -178,13 +178,6 @@ class Tender(Model):
     def name_of(self, key: str) -> str:
         return self.names.get(key, key)
 
-    def criteria_weights(self) -> dict[str, float]:
-        """Weights of every criterion (simulated and qualitative), normalised to add up to 1."""
-        keys = [*SIMULATED_CRITERIA, *self.criteria]
-        raw = {k: self.weights.get(k, 0.0) for k in keys}
-        total = sum(raw.values())
-        return {k: v / total for k, v in raw.items()}
-
 
 def tender_study(base: Study, tender: Tender) -> Study:
     """The base study with the tender's offers as providers and one scenario per offer."""
