@@ -194,7 +194,7 @@ def calibrate(
     order = None if dayfirst is None else ("day first" if dayfirst else "month first")
     try:
         history = read_export_file(export, kind=kind.value if kind else None, columns=mapping, priorities=levels,
-                                   order=order, time_zone=time_zone, lang=lang, pending=pending)
+                                   order=order, time_zone=time_zone, pending=pending)
         if group:
             history = restrict(history, group, group_match.value)
         _print_reading(history, lang)
@@ -289,7 +289,7 @@ def _print_reading(history, lang: str) -> None:
     for line in history.excluded.lines(lang):
         _flagged("set_aside", line, lang, style="yellow")
     for note in history.notes:
-        _flagged("note", note, lang)
+        _flagged("note", note_text(note, lang), lang)
 
 
 def _print_estimates(desk, team, lang: str) -> None:

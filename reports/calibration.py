@@ -300,7 +300,8 @@ def html_report(done: Calibrated, service: str, lang: str = "en") -> str:
     parts += [f"<li>{said('html.mapping', label=label, level=level, count=counts[label])}</li>"
               for label, level in history.priorities.items()]
     parts += [f"<li>{said('html.set_aside')}: {e(line)}</li>" for line in history.excluded.lines(lang)]
-    parts += [f"<li>{said('html.note')}: {e(note)}</li>" for note in [*history.notes, *desk_notes(done.desk, lang)]]
+    notes = [*(note_text(n, lang) for n in history.notes), *desk_notes(done.desk, lang)]
+    parts += [f"<li>{said('html.note')}: {e(note)}</li>" for note in notes]
     parts += [f"<li><b>{said('html.warning')}</b>: {e(note_text(w, lang))}</li>" for c in done.desk.services
               for w in c.warnings]
     parts.append("</ul>")

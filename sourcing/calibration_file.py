@@ -550,7 +550,7 @@ def scenario_yaml(desk: Desk, team: TeamSpec, repairs: Repairs, time_zone: str, 
         return "#   " + s("labelled", label=s(label), text=_comment(text))
 
     lines += [labelled("set_aside", line) for line in history.excluded.lines(lang)]
-    lines += [labelled("note", note) for note in history.notes]
+    lines += [labelled("note", note_text(note, lang)) for note in history.notes]
     lines += [labelled("warning", note_text(w, lang) if len(desk.services) == 1 else
                        s("labelled", label=c.service, text=note_text(w, lang)))
               for c in desk.services for w in c.warnings]

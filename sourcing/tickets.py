@@ -30,6 +30,7 @@ import pyarrow.compute as pc
 
 from .errors import Problem, ScenarioError
 from .model import PRIORITIES
+from .notes import Note, Number
 from .text_files import EXPORT_DELIMITERS, Undecodable, decode_text, delimiter_of, starts_as_utf16
 from .words import number, say
 
@@ -183,7 +184,7 @@ class History:
     rows: int
     """Rows read from the file."""
     excluded: Exclusions
-    notes: tuple[str, ...] = ()
+    notes: tuple[Note, ...] = ()
     now: datetime | None = None
     waiting: str = "none"
     """How the time spent waiting for the user or a supplier was read: 'states' (a state history with times:
@@ -239,7 +240,7 @@ _MAGIC = {
 }
 
 
-def decode_export(content: bytes, source: str, lang: str = "en") -> tuple[str, list[str]]:
+def decode_export(content: bytes, source: str) -> tuple[str, list[Note]]:
     """The export's text and notes on its encoding. UTF-8 (with or without BOM), UTF-16 with its BOM, or
     Windows-1252 (GLPI and French Excel); a UTF-8 file with some Windows-1252 lines (two exports pasted
     together) is read line by line, and the lines are named."""
@@ -258,11 +259,11 @@ def decode_export(content: bytes, source: str, lang: str = "en") -> tuple[str, l
     except Undecodable:
         raise _refuse(source, "the file starts as UTF-16 text but is not: save it again as CSV UTF-8") from None
     if decoded.encoding == "cp1252":
-        return decoded.text, [say("calibrate.notes.cp1252", lang)]
+        return decoded.text, [Note("calibrate.notes.cp1252")]
     if decoded.encoding == "mixed":
         bad = decoded.cp1252_lines
         shown = ", ".join(str(n) for n in bad[:5]) + (" ..." if len(bad) > 5 else "")
-        return decoded.text, [say("calibrate.notes.mixed", lang, count=number(len(bad), lang, 0), shown=shown)]
+        return decoded.text, [Note("calibrate.notes.mixed", {"count": Number(len(bad)), "shown": shown})]
     return decoded.text, []
 
 
@@ -557,7 +558,7 @@ def read_table(text: str, source: str, usecols: list[str] | None = None) -> pd.D
 
 def read_export(content: bytes, source: str, kind: str | None = None, columns: dict[str, str] | None = None,
                 priorities: dict[str, str] | None = None, order: str | None = None,
-                time_zone: str = "Europe/Paris", now: datetime | None = None, lang: str = "en",
+                time_zone: str = "Europe/Paris", now: datetime | None = None,
                 pending: str | None = None) -> History:
     """Read an export's bytes into a :class:`History`; ``source`` names it in messages.
 
@@ -568,7 +569,7 @@ def read_export(content: bytes, source: str, kind: str | None = None, columns: d
     """
     columns = columns or {}
     now = now or datetime.now()
-    text, notes = decode_export(content, source, lang)
+    text, notes = decode_export(content, source)
     odd = _looks_like(text)
     if odd:
         raise _refuse(source, f"this is {odd}")
@@ -602,9 +603,9 @@ def read_export(content: bytes, source: str, kind: str | None = None, columns: d
     frame.index = pd.RangeIndex(2, rows + 2)  # spreadsheet rows: the header is row 1
     cells = {name: _cells(frame[column]) for name, column in mapping.items()}
     excluded = Exclusions()
-    dates, order_used, date_notes = _dates(cells, mapping, order, time_zone, source, excluded, lang)
+    dates, order_used, date_notes = _dates(cells, mapping, order, time_zone, source, excluded)
     notes += date_notes
-    latest = _latest(cells, dates, excluded, notes, lang)
+    latest = _latest(cells, dates, excluded, notes)
     kept = latest.kept
     tickets = pd.DataFrame({"row": kept, "opened": dates["opened"][kept].to_numpy(),
                             "resolved": dates["resolved"][kept].to_numpy()}, index=kept)
@@ -647,7 +648,7 @@ def read_export(content: bytes, source: str, kind: str | None = None, columns: d
         tickets["groups"] = timeline.groups.reindex(by_id.index).where(lambda g: g.notna(), None).to_numpy()
         tickets["groups"] = [g if isinstance(g, tuple) else () for g in tickets["groups"]]
         tickets["closed"] = by_id["closed"].fillna(timeline.closed_state.reindex(by_id.index)).to_numpy()
-        _resolution_from_states(tickets, timeline, notes, lang)
+        _resolution_from_states(tickets, timeline, notes)
         if timeline.spans is not None and not timeline.states:
             waiting, seen = "no_pending", timeline.seen
         elif timeline.spans is not None:
@@ -680,7 +681,7 @@ def pending_pattern(text: str | None) -> re.Pattern:
     return re.compile("^\\s*(?:" + "|".join(re.escape(name) for name in names) + ")\\s*$", re.IGNORECASE)
 
 
-def _resolution_from_states(tickets: pd.DataFrame, timeline: Timeline, notes: list[str], lang: str) -> None:
+def _resolution_from_states(tickets: pd.DataFrame, timeline: Timeline, notes: list[Note]) -> None:
     """Resolution instants the resolution column lacks: when the incident entered its resolved state, else
     its closure less the export's usual delay between resolution and closure (auto-closed tickets)."""
     ids = tickets["id"]
@@ -689,7 +690,7 @@ def _resolution_from_states(tickets: pd.DataFrame, timeline: Timeline, notes: li
     filled = missing & from_state.notna()
     if filled.any():
         tickets.loc[filled, "resolved"] = from_state[filled]
-        notes.append(say("calibrate.notes.resolved_from_state", lang, count=number(int(filled.sum()), lang, 0)))
+        notes.append(Note("calibrate.notes.resolved_from_state", {"count": Number(int(filled.sum()))}))
     closed_only = tickets["resolved"].isna() & tickets["closed"].notna()
     if not closed_only.any():
         return
@@ -699,8 +700,8 @@ def _resolution_from_states(tickets: pd.DataFrame, timeline: Timeline, notes: li
         delay = (tickets.loc[both, "closed"] - tickets.loc[both, "resolved"]).median()
     tickets.loc[closed_only, "resolved"] = (tickets.loc[closed_only, "closed"] - delay).clip(
         lower=tickets.loc[closed_only, "opened"])
-    notes.append(say("calibrate.notes.closed_only", lang, count=number(int(closed_only.sum()), lang, 0),
-                     delay=number(delay / pd.Timedelta(days=1), lang, 1)))
+    notes.append(Note("calibrate.notes.closed_only", {"count": Number(int(closed_only.sum())),
+                                                      "delay": Number(delay / pd.Timedelta(days=1), 1)}))
 
 
 def _cells(column: pd.Series) -> pd.Series:
@@ -710,7 +711,7 @@ def _cells(column: pd.Series) -> pd.Series:
 
 
 def _dates(cells: dict[str, pd.Series], mapping: dict[str, str], order: str | None, time_zone: str, source: str,
-           excluded: Exclusions, lang: str = "en") -> tuple[dict[str, pd.Series], str, list[str]]:
+           excluded: Exclusions) -> tuple[dict[str, pd.Series], str, list[Note]]:
     """Every date column parsed with one reading of numeric dates for the whole file."""
     parsed = {name: parse_dates(cells[name], order, time_zone) for name in DATE_FIELDS if name in cells}
     for name, column in parsed.items():
@@ -725,7 +726,7 @@ def _dates(cells: dict[str, pd.Series], mapping: dict[str, str], order: str | No
         raise _refuse(source, "the date columns disagree: " + ", ".join(f"'{mapping[n]}' is {o}" for n, o in
                                                                          first.items())
                       + ": export every date in one format, e.g. 2024-03-29 14:05")
-    notes: list[str] = []
+    notes: list[Note] = []
     chosen = order or (decided.pop() if decided else None)
     ambiguous = [name for name, c in parsed.items() if c.order == "ambiguous"]
     if ambiguous and chosen is None:
@@ -736,9 +737,9 @@ def _dates(cells: dict[str, pd.Series], mapping: dict[str, str], order: str | No
     if ambiguous:
         parsed.update({name: parse_dates(cells[name], chosen, time_zone) for name in ambiguous})
         if order is None:
-            said = say("calibrate.day_first" if chosen == "day first" else "calibrate.month_first", lang)
-            notes.append(say("calibrate.notes.dates_read", lang, columns=", ".join(repr(mapping[n]) for n in ambiguous),
-                             order=said))
+            said = Note("calibrate.day_first" if chosen == "day first" else "calibrate.month_first")
+            notes.append(Note("calibrate.notes.dates_read", {"columns": ", ".join(repr(mapping[n]) for n in ambiguous),
+                                                            "order": said}))
     for name, column in parsed.items():
         bad = column.unreadable
         filled = int(cells[name].notna().sum())
@@ -764,7 +765,7 @@ class Latest(NamedTuple):
 
 
 def _latest(cells: dict[str, pd.Series], dates: dict[str, pd.Series], excluded: Exclusions,
-            notes: list[str], lang: str = "en") -> Latest:
+            notes: list[Note]) -> Latest:
     """Rows kept: one per incident. An event log (several rows per id with states or update times) keeps each
     incident's latest row; repeated rows of a plain list are duplicates."""
     opened = dates["opened"]
@@ -795,8 +796,8 @@ def _latest(cells: dict[str, pd.Series], dates: dict[str, pd.Series], excluded: 
     last = order.drop_duplicates("id", keep="last")["row"]
     dropped = len(index) - len(last)
     if log:
-        notes.append(say("calibrate.notes.event_log", lang, dropped=number(dropped, lang, 0),
-                         incidents=number(ids[repeated].nunique(), lang, 0)))
+        notes.append(Note("calibrate.notes.event_log", {"dropped": Number(dropped),
+                                                    "incidents": Number(ids[repeated].nunique())}))
     else:
         excluded.add("duplicate ticket ids (the last row kept)", order.index.difference(last.to_numpy()),
                      "duplicate_ids")

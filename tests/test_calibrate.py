@@ -58,7 +58,7 @@ def test_servicenow_event_log_keeps_the_latest_state_of_each_incident():
     history = read_export_file(DATA / "servicenow-event-log.csv", now=NOW)
     assert history.format == "servicenow" and history.date_order == "day first"
     assert history.rows == 11 and len(history.tickets) == 5
-    assert any("6 earlier states of 4 incidents" in n for n in history.notes)
+    assert any("6 earlier states of 4 incidents" in n for n in [note_text(m, "en") for m in history.notes])
     assert history.priorities == {"1 - Critical": "P1", "2 - High": "P2", "3 - Moderate": "P3", "4 - Low": "P4"}
     first = history.tickets.iloc[0]  # INC0000045: opened 29/2/2016 01:16, resolved 29/2/2016 11:29
     assert first["opened"] == pd.Timestamp("2016-02-29 01:16") and first["resolved"] == pd.Timestamp("2016-02-29 11:29")
@@ -75,7 +75,7 @@ def test_servicenow_event_log_keeps_the_latest_state_of_each_incident():
 def test_glpi_french_windows_1252_semicolons_and_six_priorities():
     history = read_export_file(DATA / "glpi-fr-cp1252.csv", now=NOW)
     assert history.format == "glpi" and history.date_order == "day first"
-    assert "read as Windows-1252 (not UTF-8)" in history.notes
+    assert "read as Windows-1252 (not UTF-8)" in [note_text(n, "en") for n in history.notes]
     assert history.priorities == {"Majeure": "P1", "Très haute": "P1", "Haute": "P2", "Moyenne": "P3",
                                   "Basse": "P4", "Très basse": "P4"}
     assert history.excluded.counts["duplicate rows (the same cells twice)"] == 1
@@ -181,7 +181,7 @@ def test_mixed_encodings_are_read_and_the_lines_named():
     latin = "2;13/02/2024 10:00;13/02/2024 12:00;Très basse\n".encode("cp1252")
     history = read_export(utf8.encode() + latin, "mixed.csv", now=NOW)
     assert set(history.tickets["priority"]) == {"P1", "P4"}
-    assert any("mixed encodings" in n and "lines 3" in n for n in history.notes)
+    assert any("mixed encodings" in n and "lines 3" in n for n in [note_text(m, "en") for m in history.notes])
 
 
 def test_utf16_and_bom_exports_are_read():

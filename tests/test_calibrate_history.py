@@ -59,8 +59,8 @@ def test_pending_spells_are_measured_and_the_clock_paused_in_them(generated, kin
     assert error[ordinary].max() < 3 / 60  # minutes kept whole
     assert error[~ordinary].max() < 2.05  # the closing job runs every hour; a repeated hour
     assert (tickets["pending"] - truth["pending"])[resolved & ordinary].abs().max() < 3 / 60
-    assert any("closed without a resolution date" in note for note in history.notes)
-    assert any("entered the resolved state" in note for note in history.notes)
+    assert any("closed without a resolution date" in note for note in [note_text(n, "en") for n in history.notes])
+    assert any("entered the resolved state" in note for note in [note_text(n, "en") for n in history.notes])
     # The priority is the latest one (raised when work started), the groups every one it passed through.
     assert (tickets["priority"].astype(str) == truth["priority"]).all()
     if kind != "jira":  # Jira's components are the categories, not the groups

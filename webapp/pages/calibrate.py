@@ -88,7 +88,7 @@ def compute():
         return ScenarioError([], source=f"{name}: {exc}")
     try:
         history = read_export(content, name, kind=None if kind == "auto" else kind, columns=columns,
-                              priorities=levels, order=None if order == "auto" else order, lang=language,
+                              priorities=levels, order=None if order == "auto" else order,
                               pending=pending or None)
         if groups.strip():
             history = restrict(history, [g for g in groups.split(",") if g.strip()], group_match)
@@ -126,7 +126,8 @@ st.caption(t("calibrate.mapping", language))
 st.dataframe([{t("calibrate.table.export", language): label, t("calibrate.table.level", language): level,
                t("calibrate.table.tickets", language): number(history.label_counts.get(label, 0), language, 0)}
               for label, level in history.priorities.items()], hide_index=True)
-for line in [*history.excluded.lines(language), *history.notes, *desk_notes(done.desk, language)]:
+for line in [*history.excluded.lines(language), *(note_text(n, language) for n in history.notes),
+             *desk_notes(done.desk, language)]:
     st.caption(_said(line))
 if calibration.waiting:
     st.caption(t("calibrate.waiting_table", language))
